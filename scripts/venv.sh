@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Create or refresh the project's virtual environment in .venv.
+# Usage: scripts/venv.sh [extra]   (extra = "test" installs the test dependencies too)
+# Reinstalls only when pyproject.toml changed since the last install (a stamp file records it).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="$root/.venv"
+extra="${1:-}"
+py="${PYTHON:-python3}"
+if [ ! -x "$venv/bin/python" ]; then
+    echo "Creating the virtual environment in $venv" >&2
+    "$py" -m venv "$venv"
+    "$venv/bin/python" -m pip install --quiet --upgrade pip >&2
+fi
+stamp="$venv/.installed-${extra:-app}"
+want="$(sha256sum "$root/pyproject.toml" | cut -d' ' -f1)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    spec="$root"
+    [ -n "$extra" ] && spec="$root[$extra]"
+    echo "Installing verifier${extra:+ with its $extra dependencies} into $venv" >&2
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$spec" >&2
+    echo "$want" > "$stamp"
+fi

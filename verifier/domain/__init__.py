@@ -1,0 +1,1 @@
+"""The business rules: plain Python, no Qt, no SQL."""
