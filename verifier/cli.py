@@ -1,0 +1,360 @@
+"""The `verifier` command: starts the GUI, or runs an administration sub-command.
+
+Exit codes: 0 success, 1 a user error (one clear sentence on stderr, no traceback),
+2 a usage error (argparse's own message).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+from verifier import __version__, i18n
+from verifier.config import Config, database_location
+from verifier.domain.errors import DomainError, Problem
+from verifier.store.engine import Location
+
+log = logging.getLogger("verifier.cli")
+
+
+class UserError(Exception):
+    """Something the user can fix; printed as one sentence."""
+
+
+i18n.register(
+    {
+        "cli.password_prompt": ("Mot de passe de {user} : ", "Password for {user}: "),
+        "cli.new_password_prompt": ("Nouveau mot de passe (12 caractères au moins) : ", "New password (at least 12 characters): "),
+        "cli.confirm_prompt": ("Confirmez le mot de passe : ", "Confirm the password: "),
+        "cli.mismatch": ("Les deux mots de passe diffèrent. Recommencez.", "The two passwords differ. Start again."),
+        "cli.no_password": (
+            "Aucun mot de passe fourni : utilisez --password-stdin, la variable VERIFIER_PASSWORD ou un terminal.",
+            "No password given: use --password-stdin, the VERIFIER_PASSWORD variable, or a terminal.",
+        ),
+        "cli.no_user": ("Indiquez l'utilisateur avec --user (ou VERIFIER_USER).", "Give the user with --user (or VERIFIER_USER)."),
+        "cli.site_name": ("Nom de l'officine ou de l'établissement : ", "Name of the pharmacy or establishment: "),
+        "cli.init_done": (
+            "Base créée : {where}\nAdministrateur : {user}\n\nCODE DE SECOURS (à imprimer ou recopier, il ne sera plus affiché) :\n  {code}\nIl permet de redéfinir le mot de passe d'un administrateur.\nMédicaments : {drugs} présentations chargées.",
+            "Database created: {where}\nAdministrator: {user}\n\nRECOVERY CODE (print or write it down; it will not be shown again):\n  {code}\nIt can reset an administrator's password.\nDrugs: {drugs} presentations loaded.",
+        ),
+        "cli.valid": ("Valide : {value}", "Valid: {value}"),
+        "cli.warning": ("Attention : {message}", "Warning: {message}"),
+        "cli.db_status": ("Base : {where}\nVersion du schéma : {current} (dernière : {head})", "Database: {where}\nSchema version: {current} (latest: {head})"),
+        "cli.db_upgraded": ("Schéma à jour ({head}).", "Schema up to date ({head})."),
+        "cli.drugs_imported": ("Référentiel remplacé. {summary}", "Reference replaced. {summary}"),
+        "cli.audit_ok": ("Journal d'audit intègre : {count} événements vérifiés.", "Audit log intact: {count} events verified."),
+        "cli.audit_broken": (
+            "Journal d'audit altéré : l'événement n° {seq} ne correspond pas ({reason}). Les événements suivants ne sont plus garantis.",
+            "Audit log altered: event #{seq} does not verify ({reason}). Events after it can no longer be trusted.",
+        ),
+        "cli.unexpected": (
+            "Erreur inattendue ; rien n'a été modifié. Détails dans le journal : {log}",
+            "Unexpected error; nothing was changed. Details in the log: {log}",
+        ),
+        "cli.bad_date": ("Date invalide « {value} » : écrivez jj/mm/aaaa.", "Invalid date '{value}': write dd/mm/yyyy."),
+        "cli.unknown_status": ("Statut inconnu « {value} ». Choisissez parmi : {choices}.", "Unknown status '{value}'. Choose from: {choices}."),
+        "cli.unknown_insurer": ("Aucun organisme avec le numéro AMC {amc}.", "No insurer with AMC number {amc}."),
+    }
+)
+
+
+def _read_password(args: argparse.Namespace, prompt: str, *, confirm: bool = False) -> str:
+    if getattr(args, "password_stdin", False):
+        line = sys.stdin.readline()
+        if not line:
+            raise UserError(i18n.tr("cli.no_password"))
+        return line.rstrip("\r\n")
+    env = os.environ.get("VERIFIER_PASSWORD")
+    if env:
+        return env
+    if not sys.stdin.isatty():
+        raise UserError(i18n.tr("cli.no_password"))
+    first = getpass.getpass(prompt)
+    if confirm and getpass.getpass(i18n.tr("cli.confirm_prompt")) != first:
+        raise UserError(i18n.tr("cli.mismatch"))
+    return first
+
+
+def _location(args: argparse.Namespace) -> Location:
+    return database_location(args.db)
+
+
+def _sign_in(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from verifier.services import auth
+
+    user = args.user or os.environ.get("VERIFIER_USER")
+    if not user:
+        raise UserError(i18n.tr("cli.no_user"))
+    password = _read_password(args, i18n.tr("cli.password_prompt", user=user))
+    return auth.sign_in(_location(args), user, password)
+
+
+def _parse_date(text: str | None) -> date | None:
+    if not text:
+        return None
+    for sep in ("/", "-"):
+        parts = text.split(sep)
+        if len(parts) == 3:
+            try:
+                if len(parts[0]) == 4:
+                    return date(int(parts[0]), int(parts[1]), int(parts[2]))
+                return date(int(parts[2]), int(parts[1]), int(parts[0]))
+            except ValueError:
+                break
+    raise UserError(i18n.tr("cli.bad_date", value=text))
+
+
+# --- commands -------------------------------------------------------------------------
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from verifier.app import run_gui
+
+    return run_gui(args.db)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from verifier.services import auth, drugs
+
+    location = _location(args)
+    site_name = args.site_name or (input(i18n.tr("cli.site_name")) if sys.stdin.isatty() else "")
+    user = args.user or "admin"
+    password = _read_password(args, i18n.tr("cli.new_password_prompt"), confirm=True)
+    site = auth.SiteInput(site_name, args.finess, args.am_number, args.address)
+    ctx, recovery = auth.initialise(location, site, user, args.display_name or user, password)
+    try:
+        count = drugs.load_shipped_snapshot(ctx.store, ctx.actor.login, ctx.actor.user_id)
+    finally:
+        ctx.close()
+    print(i18n.tr("cli.init_done", where=location.describe(), user=user, code=recovery, drugs=count))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from verifier.services import demo
+
+    location = database_location(args.db) if args.db else Location.parse(str(demo.default_demo_path()))
+    summary = demo.build(location)
+    print(summary)
+    return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from verifier.store import migrate
+
+    ctx = _sign_in(args)
+    try:
+        if args.db_command == "status":
+            current = migrate.current_revision(ctx.store.engine)
+            print(i18n.tr("cli.db_status", where=ctx.store.location.describe(), current=current,
+                          head=migrate.head_revision()))
+        else:  # upgrade: signing in already upgraded (with a backup first)
+            print(i18n.tr("cli.db_upgraded", head=migrate.head_revision()))
+    finally:
+        ctx.close()
+    return 0
+
+
+def cmd_drugs(args: argparse.Namespace) -> int:
+    from verifier.domain.money import format_eur
+    from verifier.services import drugs
+
+    ctx = _sign_in(args)
+    try:
+        if args.drugs_command == "import":
+            report = drugs.import_reference(ctx, Path(args.path), args.snapshot_date)
+            print(i18n.tr("cli.drugs_imported", summary=report.summary()))
+            return 0
+        found = drugs.lookup(ctx, args.code)
+        if found.drug is None:
+            raise DomainError("drug.unknown")
+        d = found.drug
+        rate = f"{d.rate.normalize():f} %" if d.rate is not None else "—"
+        price = format_eur(d.price) if d.price is not None else "—"
+        print(f"{d.cip13}  (CIP7 {d.cip7})\n{d.label}\n{d.prestation_code}  {rate}  {price}"
+              + ("" if d.marketed else "  [non commercialisé]" if i18n.language() == "fr" else "  [not marketed]"))
+        if found.scan and (found.scan.expiry or found.scan.lot):
+            print(f"exp. {found.scan.expiry:%d/%m/%Y}  lot {found.scan.lot or '—'}" if found.scan.expiry
+                  else f"lot {found.scan.lot}")
+        return 0
+    finally:
+        ctx.close()
+
+
+VALIDATORS: dict[str, str] = {
+    "nir": "check_nir",
+    "rpps": "check_rpps",
+    "cip": "check_cip",
+    "finess": "check_finess",
+    "amc": "check_amc_number",
+}
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from verifier.domain import identifiers
+
+    check: Callable[[str], object] = getattr(identifiers, VALIDATORS[args.kind])
+    result = check(args.value)
+    problems: tuple[Problem, ...] = result.problems  # type: ignore[attr-defined]
+    warnings: tuple[Problem, ...] = result.warnings  # type: ignore[attr-defined]
+    for w in warnings:
+        print(i18n.tr("cli.warning", message=w.message()))
+    if problems:
+        raise UserError(" ".join(p.message() for p in problems))
+    print(i18n.tr("cli.valid", value=result.value))  # type: ignore[attr-defined]
+    return 0
+
+
+def cmd_claims(args: argparse.Namespace) -> int:
+    from verifier.domain.money import format_eur
+    from verifier.domain.states import ClaimStatus
+    from verifier.services import directory, queue
+
+    statuses = []
+    for value in args.status or []:
+        try:
+            statuses.append(ClaimStatus(value))
+        except ValueError:
+            raise UserError(i18n.tr("cli.unknown_status", value=value,
+                                    choices=", ".join(s.value for s in ClaimStatus))) from None
+    ctx = _sign_in(args)
+    try:
+        insurer_id = directory.get_insurer(ctx, args.insurer).id if args.insurer else None
+        search = queue.Search(tuple(statuses), insurer_id, _parse_date(args.date_from), _parse_date(args.date_to),
+                              args.search or "")
+        page = queue.list_claims(ctx, search, offset=args.offset, limit=args.limit)
+    finally:
+        ctx.close()
+    if args.json:
+        print(json.dumps({
+            "total_count": page.total_count,
+            "claims": [{"id": r.id, "number": r.number, "version": r.version, "status": r.status.value,
+                        "dispensed_on": r.dispensed_on.isoformat(), "insurer": r.amc_number,
+                        "patient_nir_masked": r.masked_nir, "price": str(r.price), "amc": str(r.amc),
+                        "operator_down": r.operator_down} for r in page.rows],
+            "totals": [{"insurer": t.insurer_name, "count": t.count, "amc": str(t.amc), "price": str(t.price)}
+                       for t in page.totals],
+        }, ensure_ascii=False, indent=2))
+        return 0
+    for r in page.rows:
+        print(f"{r.number:>8}  {r.dispensed_on:%d/%m/%Y}  {r.status.label():<12} {r.patient_name[:28]:<28} "
+              f"{r.masked_nir}  {r.insurer_name[:24]:<24} {format_eur(r.amc):>12}")
+    print("—" * 40)
+    for t in page.totals:
+        print(f"{t.insurer_name}: {t.count} — {format_eur(t.amc)}")
+    print(f"{page.total_count} {'demande(s)' if i18n.language() == 'fr' else 'claim(s)'}")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from verifier.services import audit
+
+    ctx = _sign_in(args)
+    try:
+        report = audit.verify(ctx)
+    finally:
+        ctx.close()
+    if report.broken_at is not None:
+        raise UserError(i18n.tr("cli.audit_broken", seq=report.broken_at, reason=report.reason))
+    print(i18n.tr("cli.audit_ok", count=report.events))
+    return 0
+
+
+# --- parser ---------------------------------------------------------------------------
+
+
+def _common(suppress: bool) -> argparse.ArgumentParser:
+    """--db, --user, --password-stdin: accepted before or after the sub-command.
+
+    Sub-commands suppress their defaults so a value given before the sub-command is kept.
+    """
+    kw = {"default": argparse.SUPPRESS} if suppress else {}
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", help="SQLite file or PostgreSQL URL (default: the user's data folder)", **kw)
+    common.add_argument("--user", help="user name (or VERIFIER_USER)", **kw)
+    common.add_argument("--password-stdin", action="store_true", help="read the password from standard input", **kw)
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common(suppress=True)
+    p = argparse.ArgumentParser(prog="verifier", parents=[_common(suppress=False)],
+                                description="Manual coverage checks and claim queue for tiers-payant outages.")
+    p.add_argument("--version", action="version", version=f"verifier {__version__}")
+    p.add_argument("--lang", choices=i18n.LANGUAGES, help="interface language (default: the system's)")
+    sub = p.add_subparsers(dest="command")
+
+    init = sub.add_parser("init", parents=[common], help="create a new site and its first administrator")
+    init.add_argument("--site-name")
+    init.add_argument("--finess")
+    init.add_argument("--am-number")
+    init.add_argument("--address")
+    init.add_argument("--display-name")
+    init.set_defaults(func=cmd_init)
+
+    demo = sub.add_parser("demo", parents=[common], help="create a demonstration database with fictional data")
+    demo.set_defaults(func=cmd_demo)
+
+    db = sub.add_parser("db", parents=[common], help="database schema")
+    db.add_argument("db_command", choices=["upgrade", "status"])
+    db.set_defaults(func=cmd_db)
+
+    drugs = sub.add_parser("drugs", help="drug reference")
+    dsub = drugs.add_subparsers(dest="drugs_command", required=True)
+    imp = dsub.add_parser("import", parents=[common], help="replace the reference with an ANSM download")
+    imp.add_argument("path")
+    imp.add_argument("--snapshot-date", help="date of the download (default: today)")
+    show = dsub.add_parser("show", parents=[common], help="look up a CIP13, a CIP7 or a scanned code")
+    show.add_argument("code")
+    drugs.set_defaults(func=cmd_drugs)
+
+    val = sub.add_parser("validate", help="check an identifier")
+    val.add_argument("kind", choices=sorted(VALIDATORS))
+    val.add_argument("value")
+    val.set_defaults(func=cmd_validate)
+
+    claims = sub.add_parser("claims", help="claims")
+    csub = claims.add_subparsers(dest="claims_command", required=True)
+    lst = csub.add_parser("list", parents=[common], help="list and search claims")
+    lst.add_argument("--status", action="append", help="draft, queued, exported, accepted, rejected, paid, void")
+    lst.add_argument("--insurer", help="AMC number")
+    lst.add_argument("--from", dest="date_from", help="dispensed on or after dd/mm/yyyy")
+    lst.add_argument("--to", dest="date_to", help="dispensed on or before dd/mm/yyyy")
+    lst.add_argument("--search", help="claim number, patient name or exact NIR")
+    lst.add_argument("--offset", type=int, default=0)
+    lst.add_argument("--limit", type=int, default=50)
+    lst.add_argument("--json", action="store_true")
+    claims.set_defaults(func=cmd_claims)
+
+    audit = sub.add_parser("audit", help="audit log")
+    asub = audit.add_subparsers(dest="audit_command", required=True)
+    asub.add_parser("verify", parents=[common], help="check the hash chain")
+    audit.set_defaults(func=cmd_audit)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from verifier import log as logsetup
+
+    args = build_parser().parse_args(argv)
+    i18n.set_language(args.lang or Config.load().language or i18n.system_language())
+    logfile = logsetup.setup()
+    func = getattr(args, "func", cmd_gui)
+    try:
+        return int(func(args))
+    except (UserError, DomainError) as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception:
+        log.exception("unexpected error in %s", getattr(args, "command", "gui"))
+        print(i18n.tr("cli.unexpected", log=logfile), file=sys.stderr)
+        return 1

@@ -1,0 +1,259 @@
+"""Read what a keyboard-wedge scanner typed from a drug box: EAN-13 (CIP13), CIP7 or DataMatrix.
+
+A GS1 DataMatrix on a French drug box holds AI (01) GTIN-14 = "0" + CIP13, (17) expiry
+YYMMDD, (10) lot and (21) serial. Scanners type it as keystrokes: the group separator
+(ASCII 29) that ends a variable-length field may arrive as itself, as a stand-in ("~", "|",
+"^", "#", "<GS>", ...) or not at all, and a symbology prefix ("]d2") may come first.
+
+Separators: every character outside GS1's character set 82 (the only one lots and serials
+may use) is taken as a separator, and so are the stand-ins "<GS>", "[GS]", "{GS}", "^]".
+
+Missing separators: a lot or serial that is not last then runs into the next field. Every
+way of cutting the text into known AIs (01: 14 digits; 11, 15, 16, 17: a valid date; 10
+and 21: 1-20 characters; each AI at most once) is tried. The reading that recognises the
+most fields wins; among equals, the earliest cut (the shortest first variable field),
+because lots are usually short and serials long, random and so more likely to contain "21"
+or "10". When several readings remain, the result carries the warning `scan.ambiguous`.
+Messages with other AIs go to biip, which cuts a variable field only at a separator: read
+without any separator, they carry the warning too.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from biip import ParseConfig
+from biip import ParseError as BiipParseError
+from biip.gs1_messages import GS1Message
+from stdnum import ean
+
+from verifier import i18n
+from verifier.domain.errors import Checked, Problem
+from verifier.domain.identifiers import CIP13_PREFIX, cip7_to_cip13
+
+GS = "\x1d"
+# AIs the splitter knows: GTIN, dates (production, best before, sell by, expiry), lot, serial.
+_FIXED_LENGTH = {"01": 14, "11": 6, "15": 6, "16": 6, "17": 6}
+_VARIABLE = ("10", "21")
+_MAX_VARIABLE = 20
+_CSET82 = re.compile(r'[!"%-?A-Z_a-z]')
+_NOT_CSET82 = re.compile(r'[^!"%-?A-Z_a-z\x1d]')
+_GS_STAND_INS = re.compile(r"<GS>|\[GS\]|\{GS\}|\^\]", re.IGNORECASE)
+# "]d2" (DataMatrix), "]C1" (GS1-128), "]Q3" (QR), "]E0" (EAN-13)...: symbology identifiers.
+_SYMBOLOGY = re.compile(r"\][A-Za-z][0-9A-Za-z]")
+_DIGITS = re.compile(r"[0-9]+")
+# A scanner set up as a US keyboard on a French AZERTY PC types the unshifted digit row.
+_AZERTY_DIGITS = "à&é\"'(-è_ç"
+_FROM_AZERTY = str.maketrans(_AZERTY_DIGITS, "0123456789")
+
+i18n.register(
+    {
+        "scan.empty": (
+            "Le scan est vide : scannez à nouveau le code de la boîte.",
+            "The scan is empty: scan the box's code again.",
+        ),
+        "scan.unreadable": (
+            "Le code scanné n'a pas pu être lu : scannez à nouveau la boîte ou saisissez "
+            "le code CIP à la main.",
+            "The scanned code could not be read: scan the box again or type the CIP code.",
+        ),
+        "scan.no_product": (
+            "Le code scanné ne contient pas de code produit : scannez le DataMatrix ou le "
+            "code-barres de la boîte de médicament.",
+            "The scanned code holds no product code: scan the drug box's DataMatrix or barcode.",
+        ),
+        "scan.not_cip": (
+            "Le code scanné n'est pas un code de médicament français (CIP13, commençant par "
+            "34009) : scannez le code de la boîte de médicament.",
+            "The scanned code is not a French drug code (CIP13, starting with 34009): scan the "
+            "drug box's code.",
+        ),
+        "scan.key": (
+            "Le dernier chiffre (clé) du code scanné est faux : scannez à nouveau ou "
+            "saisissez le code CIP à la main.",
+            "The scanned code's last digit (key) is wrong: scan again or type the CIP code.",
+        ),
+        "scan.ambiguous": (
+            "Le scanner n'a pas transmis de séparateur, le lot ou le numéro de série peut être "
+            "mal découpé : comparez-les avec la boîte.",
+            "The scanner sent no separator, so the lot or serial number may be cut wrongly: "
+            "compare them with the box.",
+        ),
+    }
+)
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """A scanned drug box."""
+
+    cip13: str
+    source: str  # "ean13" | "cip7" | "datamatrix"
+    expiry: dt.date | None = None
+    lot: str | None = None
+    serial: str | None = None
+
+
+Fields = tuple[tuple[str, str], ...]
+
+
+def parse_scan(text: str, *, today: dt.date | None = None) -> Checked[ScanResult]:
+    """Read a scan: a plain EAN-13/CIP13, a CIP7, or a GS1 DataMatrix element string."""
+    today = today or dt.date.today()
+    # Only the Enter/Tab a scanner appends is stripped: str.strip() would also eat a GS.
+    body = text.strip(" \t\r\n")
+    symbology = _SYMBOLOGY.match(body)
+    if symbology:
+        body = body[symbology.end() :]
+    body = body.strip(" \t\r\n" + GS)
+    if not body:
+        return Checked.bad(Problem("scan.empty"))
+    if len(body) in (7, 13, 14) and all(ch in _AZERTY_DIGITS for ch in body):
+        body = body.translate(_FROM_AZERTY)
+    if _DIGITS.fullmatch(body) and len(body) < 16:
+        return _plain(body)
+    body = _NOT_CSET82.sub(GS, _GS_STAND_INS.sub(GS, body)).strip(GS)
+    found = _gs1_fields(body, today)
+    if found is None:
+        return Checked.bad(Problem("scan.unreadable"))
+    fields, ambiguous = found
+    gtin = fields.get("01")
+    if gtin is None:
+        return Checked.bad(Problem("scan.no_product"))
+    problems = _gtin_problems(gtin)
+    if problems:
+        return Checked.bad(*problems)
+    raw_expiry = fields.get("17")
+    result = ScanResult(
+        cip13=gtin[1:],
+        source="datamatrix",
+        expiry=_expiry(raw_expiry, today) if raw_expiry is not None else None,
+        lot=fields.get("10"),
+        serial=fields.get("21"),
+    )
+    return Checked.good(result, (Problem("scan.ambiguous"),) if ambiguous else ())
+
+
+def _plain(digits: str) -> Checked[ScanResult]:
+    """A linear barcode or typed code: CIP7, EAN-13, or GTIN-14 of a single box."""
+    if len(digits) == 7:
+        return Checked.good(ScanResult(cip13=cip7_to_cip13(digits), source="cip7"))
+    if len(digits) == 13:
+        digits = "0" + digits
+    elif len(digits) in (8, 12):  # EAN-8 or UPC-A: a product, but not a drug box
+        return Checked.bad(Problem("scan.not_cip"))
+    elif len(digits) != 14:
+        return Checked.bad(Problem("scan.unreadable"))
+    problems = _gtin_problems(digits)
+    if problems:
+        return Checked.bad(*problems)
+    return Checked.good(ScanResult(cip13=digits[1:], source="ean13"))
+
+
+def _gtin_problems(gtin14: str) -> list[Problem]:
+    problems = []
+    if not gtin14.startswith("0" + CIP13_PREFIX):
+        problems.append(Problem("scan.not_cip"))
+    if not ean.is_valid(gtin14):
+        problems.append(Problem("scan.key"))
+    return problems
+
+
+def _gs1_fields(text: str, today: dt.date) -> tuple[dict[str, str], bool] | None:
+    """The element strings of `text` and whether their cut is uncertain; None if unreadable.
+
+    The splitter below reads the AIs found on drug boxes and tries every cut. biip reads
+    what it cannot (other AIs), but cuts a variable field only at a separator or after 20
+    characters: without separators its reading is uncertain.
+    """
+    split = _split(text, today)
+    if split is not None:
+        return dict(split[0]), split[1]
+    parsed = _parse_with_biip(text)
+    if parsed is None:
+        return None
+    return parsed, GS not in text and any(ai in parsed for ai in _VARIABLE)
+
+
+def _parse_with_biip(text: str) -> dict[str, str] | None:
+    try:
+        message = GS1Message.parse(text, config=ParseConfig(separator_chars=(GS,)))
+    except (BiipParseError, ValueError):
+        return None
+    fields: dict[str, str] = {}
+    for element in message.element_strings:
+        fields.setdefault(element.ai.ai, element.value)
+    return fields
+
+
+def _split(text: str, today: dt.date) -> tuple[Fields, bool] | None:
+    """The best cut of `text` into known AIs, and whether another cut was as good."""
+    best: Fields | None = None
+    ties = 0
+    # Cuts come in order of their positions, earliest first: the first of the longest wins.
+    for fields in _cuts(text, 0, (), today):
+        if best is None or len(fields) > len(best):
+            best, ties = fields, 0
+        elif len(fields) == len(best):
+            ties += 1
+    return None if best is None else (best, ties > 0)
+
+
+def _cuts(text: str, pos: int, found: Fields, today: dt.date) -> Iterator[Fields]:
+    """Every complete reading of text[pos:] given the fields already found."""
+    while pos < len(text) and text[pos] == GS:
+        pos += 1
+    if pos == len(text):
+        if found:
+            yield found
+        return
+    ai = text[pos : pos + 2]
+    if ai in (seen for seen, _ in found):
+        return
+    start = pos + 2
+    if ai in _FIXED_LENGTH:
+        value = text[start : start + _FIXED_LENGTH[ai]]
+        if _fixed_ok(ai, value, today):
+            yield from _cuts(text, start + len(value), (*found, (ai, value)), today)
+        return
+    if ai not in _VARIABLE:
+        return
+    end = start
+    while end < len(text) and end - start < _MAX_VARIABLE and _CSET82.fullmatch(text[end]):
+        end += 1
+        yield from _cuts(text, end, (*found, (ai, text[start:end])), today)
+
+
+def _fixed_ok(ai: str, value: str, today: dt.date) -> bool:
+    if len(value) != _FIXED_LENGTH[ai] or not _DIGITS.fullmatch(value):
+        return False
+    return ai == "01" or _expiry(value, today) is not None
+
+
+def _expiry(yymmdd: str, today: dt.date) -> dt.date | None:
+    """The date of a GS1 YYMMDD value (day 00 = end of month), None if it is no date."""
+    if len(yymmdd) != 6 or not _DIGITS.fullmatch(yymmdd):
+        return None
+    two_digit, month, day = int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:])
+    if not 1 <= month <= 12:
+        return None
+    year = _full_year(two_digit, today)
+    last = calendar.monthrange(year, month)[1]
+    if day > last:
+        return None
+    return dt.date(year, month, day or last)
+
+
+def _full_year(two_digit: int, today: dt.date) -> int:
+    """GS1 General Specifications 7.12: from 49 years back to 50 years ahead of today."""
+    century = today.year - today.year % 100
+    difference = two_digit - today.year % 100
+    if difference >= 51:
+        return century - 100 + two_digit
+    if difference <= -50:
+        return century + 100 + two_digit
+    return century + two_digit

@@ -1,0 +1,461 @@
+"""Reading the ANSM public drug database (BDPM) files into drug records.
+
+Two files of the *Base de données publique des médicaments* are read:
+
+- ``CIS_CIP_bdpm.txt`` (required): one row per presentation (box), 13 tab-separated columns:
+  CIS, CIP7, presentation label, presentation status, marketing state, declaration date,
+  CIP13, collectivities approval, reimbursement rate(s), price excluding fee, public price
+  (fee included), dispensing fee, reimbursement indications.
+- ``CIS_bdpm.txt`` (optional): one row per medicine; only the first two columns (CIS code,
+  denomination) are used, to give each presentation its medicine name.
+
+Each file may be plain or gzip-compressed (``.gz``); each is decoded as UTF-8 when it is
+valid UTF-8 (a BOM is dropped) and as Windows-1252 otherwise, which is how ANSM publishes it.
+This module only reads files: no SQL, no Qt.
+
+Decisions (the importer's rules, so that the store and the user can rely on them):
+
+- **Rates.** ``65%``, ``65 %``, ``65,00 %`` and ``65.0%`` all read as 65. An empty rate (or
+  ``0 %``) means "not reimbursed": ``rate`` is None and the prestation code is ``PHN``.
+  When several rates are given (``30%;65%``), the **lowest** one is kept: a higher rate only
+  applies to some indications, and claiming the lowest never claims more than is owed. The
+  rate must be one the prestation codes know (15, 30, 65, 100), otherwise the line is skipped
+  (``bdpm.bad_rate``) rather than imported with a guess.
+- **Prestation codes** (Assurance Maladie, as written on the claim): 100 % → ``PH1``,
+  65 % → ``PH7``, 30 % → ``PH4``, 15 % → ``PH2``, no rate → ``PHN``.
+- **Prices.** The public price (column 11, fee included) is read as a `Decimal` with exactly
+  two places, never a float. French decimal comma or a dot; spaces, non-breaking spaces, and
+  dots or commas between groups of three digits are thousands separators (ANSM itself writes
+  ``1 234,56`` as ``1,234,56`` at times). A value that cannot be read unambiguously (``1,234``,
+  ``12,345``) skips the line (``bdpm.bad_price``); an empty price is None.
+- **Marketed.** ``marketed`` is False when the marketing state declares a stop
+  ("arrêt de commercialisation", including "le médicament n'a plus d'autorisation") or a
+  suspension, or when the presentation itself is abrogated ("Présentation abrogée").
+- **Skipped lines** (each with the file, the line number and a reason code): fewer than the 11
+  columns needed up to the public price (``bdpm.short_line``), an invalid CIP13 (13 digits,
+  prefix 34009, valid EAN-13 check digit: ``bdpm.bad_cip13``), an invalid CIP7 (7 digits:
+  ``bdpm.bad_cip7``), an invalid CIS code (8 digits: ``bdpm.bad_cis``), a CIP7 that is not the
+  one embedded in the CIP13 (``bdpm.cip_mismatch``), an unreadable rate or price, and a CIP13
+  seen before (``bdpm.duplicate``: the first line wins). Blank lines are ignored silently.
+  Malformed lines of ``CIS_bdpm.txt`` only cost their name and are not reported.
+- **Text.** HTML tags are removed from the name and the label, entities are decoded, and runs
+  of spaces are collapsed.
+- **Errors.** A missing ``CIS_CIP_bdpm`` file, an unreadable file, or a file in which not a
+  single presentation could be read raises `ValidationError` (importing it would empty the
+  drug table).
+"""
+
+from __future__ import annotations
+
+import gzip
+import html
+import re
+import zlib
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from stdnum import ean
+
+from verifier import i18n
+from verifier.domain.errors import Problem, ValidationError
+
+CIS_CIP_FILE = "CIS_CIP_bdpm.txt"
+CIS_FILE = "CIS_bdpm.txt"
+
+#: Columns needed in CIS_CIP_bdpm.txt: everything up to the public price (0-based index 10).
+MIN_COLUMNS = 11
+
+PRESTATION_BY_RATE: dict[int, str] = {100: "PH1", 65: "PH7", 30: "PH4", 15: "PH2"}
+NOT_REIMBURSED = "PHN"
+
+ENCODING_UTF8 = "utf-8"
+ENCODING_CP1252 = "cp1252"
+
+_CENT = Decimal("0.01")
+_GZIP_MAGIC = b"\x1f\x8b"
+_SPACES = {ord(c): None for c in " \u00a0\u202f\u2009\u2007\t"}
+# An amount after removing spaces: digits with optional thousands groups ("1.234", "4,418"),
+# then an optional decimal part of one or two digits.
+_PRICE_RE = re.compile(r"(\d{1,3}(?:[.,]\d{3})+|\d+)(?:[.,](\d{1,2}))?")
+_RATE_RE = re.compile(r"(\d{1,3})(?:[.,](\d+))?\s*%?")
+_TAG_RE = re.compile(r"</?[A-Za-z][^<>]*>")
+
+
+@dataclass(frozen=True, slots=True)
+class DrugRecord:
+    """One presentation (box) of a medicine, ready for the drug table."""
+
+    cip13: str
+    cip7: str
+    cis: str
+    name: str
+    presentation: str
+    rate: Decimal | None
+    price: Decimal | None
+    prestation_code: str
+    marketed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A line that was not imported: the file, its 1-based line number and a message code."""
+
+    file: str
+    line: int
+    reason: str
+
+    def message(self) -> str:
+        return i18n.tr(
+            "bdpm.skipped_line", file=self.file, line=self.line, reason=i18n.tr(self.reason)
+        )
+
+
+@dataclass
+class ParseReport:
+    """What an import read: the records, the lines left out and why, each file's encoding."""
+
+    records: list[DrugRecord] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    encoding: dict[str, str] = field(default_factory=dict)
+
+    def counts_by_reason(self) -> dict[str, int]:
+        """Reason code -> number of skipped lines, most frequent first."""
+        return dict(Counter(s.reason for s in self.skipped).most_common())
+
+    def summary(self) -> str:
+        """One sentence in the current language, e.g. "20 123 présentations importées, ..."."""
+        n = len(self.records)
+        imported = i18n.tr(
+            "bdpm.summary.imported_one" if n == 1 else "bdpm.summary.imported_many",
+            n=format_count(n),
+        )
+        if not self.skipped:
+            return i18n.tr("bdpm.summary.none_skipped", imported=imported)
+        details = ", ".join(
+            f"{format_count(count)} {i18n.tr(reason)}"
+            for reason, count in self.counts_by_reason().items()
+        )
+        k = len(self.skipped)
+        return i18n.tr(
+            "bdpm.summary.skipped_one" if k == 1 else "bdpm.summary.skipped_many",
+            imported=imported,
+            n=format_count(k),
+            details=details,
+        )
+
+
+def format_count(n: int) -> str:
+    """An integer with thousands grouped as the current language writes them."""
+    grouped = f"{n:,}"
+    return grouped.replace(",", "\u00a0") if i18n.language() == "fr" else grouped
+
+
+# --------------------------------------------------------------------------- field readers
+
+
+def parse_rate(text: str) -> Decimal | None:
+    """The reimbursement rate in percent, None when empty or zero; ValueError if unreadable.
+
+    Several rates separated by ';' give the lowest one.
+    """
+    text = text.strip()
+    if not text:
+        return None
+    rates: list[Decimal] = []
+    for part in text.split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        m = _RATE_RE.fullmatch(part)
+        if m is None:
+            raise ValueError(part)
+        whole, frac = m.groups()
+        value = Decimal(f"{whole}.{frac}") if frac else Decimal(whole)
+        if value > 100:
+            raise ValueError(part)
+        if value == value.to_integral_value():
+            value = value.quantize(Decimal(1))
+        rates.append(value)
+    if not rates:
+        raise ValueError(text)
+    lowest = min(rates)
+    return None if lowest == 0 else lowest
+
+
+def parse_price(text: str) -> Decimal | None:
+    """A price in euros with two places, None when empty; ValueError if unreadable."""
+    compact = text.translate(_SPACES)
+    if not compact:
+        return None
+    m = _PRICE_RE.fullmatch(compact)
+    if m is None:
+        raise ValueError(text)
+    whole, cents = m.groups()
+    if cents is None and ("," in whole or "." in whole):
+        # "1,234" or "1.234": a thousands group or three decimals? Refuse to guess.
+        raise ValueError(text)
+    digits = whole.replace(",", "").replace(".", "")
+    return Decimal(f"{digits}.{cents or '0'}").quantize(_CENT)
+
+
+def prestation_code(rate: Decimal | None) -> str:
+    """The Assurance Maladie prestation code for a rate (PHN when not reimbursed)."""
+    if rate is None:
+        return NOT_REIMBURSED
+    code = PRESTATION_BY_RATE.get(int(rate)) if rate == rate.to_integral_value() else None
+    if code is None:
+        raise ValueError(str(rate))
+    return code
+
+
+def is_valid_cip13(code: str) -> bool:
+    """13 digits, the French prefix 34009 and a valid EAN-13 check digit."""
+    return (
+        len(code) == 13
+        and code.isascii()
+        and code.isdigit()
+        and code.startswith("34009")
+        and bool(ean.is_valid(code))
+    )
+
+
+def _digits(code: str, length: int) -> bool:
+    return len(code) == length and code.isascii() and code.isdigit()
+
+
+def clean_text(text: str) -> str:
+    """Text without HTML tags or entities, surrounding spaces, or runs of spaces."""
+    if "<" in text:
+        text = _TAG_RE.sub(" ", text)
+    if "&" in text:
+        text = html.unescape(text)
+    text = text.strip()
+    if "  " in text or "\u00a0" in text:
+        text = " ".join(text.split())
+    return text
+
+
+def _is_stopped(status: str, state: str) -> bool:
+    state = state.casefold()
+    return (
+        "arrêt" in state
+        or "arret" in state
+        or "suspension" in state
+        or "abrog" in status.casefold()
+    )
+
+
+# --------------------------------------------------------------------------- files
+
+
+def _find(directory: Path, name: str) -> Path | None:
+    """`name` or `name.gz` in `directory`, the plain file first, any letter case."""
+    for candidate in (directory / name, directory / f"{name}.gz"):
+        if candidate.is_file():
+            return candidate
+    try:
+        entries = {p.name.casefold(): p for p in directory.iterdir() if p.is_file()}
+    except OSError:
+        return None
+    for wanted in (name.casefold(), f"{name}.gz".casefold()):
+        if wanted in entries:
+            return entries[wanted]
+    return None
+
+
+def _read_text(path: Path) -> tuple[str, str]:
+    """The decoded text of a (possibly gzipped) file and the encoding that was used."""
+    try:
+        with path.open("rb") as raw:
+            gzipped = raw.read(2) == _GZIP_MAGIC
+        if gzipped:
+            # GzipFile (unlike gzip.decompress) notices a truncated archive.
+            with gzip.open(path, "rb") as unpacked:
+                data = unpacked.read()
+        else:
+            data = path.read_bytes()
+    except (OSError, EOFError, zlib.error) as exc:
+        raise ValidationError(
+            [Problem("bdpm.unreadable_file", {"path": str(path), "error": str(exc)})]
+        ) from exc
+    try:
+        text = data.decode(ENCODING_UTF8)
+    except UnicodeDecodeError:
+        return data.decode(ENCODING_CP1252, errors="replace"), ENCODING_CP1252
+    return text.removeprefix("\ufeff"), ENCODING_UTF8
+
+
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    """(1-based line number, line without its end) for every non-blank line."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line and not line.isspace():
+            yield number, line.rstrip("\r")
+
+
+def _read_names(path: Path) -> tuple[dict[str, str], str]:
+    text, encoding = _read_text(path)
+    names: dict[str, str] = {}
+    for _, line in _lines(text):
+        cis, sep, rest = line.partition("\t")
+        cis = cis.strip()
+        if not sep or not _digits(cis, 8) or cis in names:
+            continue
+        names[cis] = clean_text(rest.partition("\t")[0])
+    return names, encoding
+
+
+def _locate(source: Path) -> tuple[Path, Path | None]:
+    """The CIS_CIP file and the CIS file (if any) for a directory or a CIS_CIP file path."""
+    if source.is_file():
+        return source, _find(source.parent, CIS_FILE)
+    directory = source
+    cip_path = _find(directory, CIS_CIP_FILE) if directory.is_dir() else None
+    if cip_path is None:
+        raise ValidationError(
+            [
+                Problem(
+                    "bdpm.missing_file",
+                    {"file": CIS_CIP_FILE, "where": str(directory)},
+                )
+            ]
+        )
+    return cip_path, _find(directory, CIS_FILE)
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def parse_bdpm(source: Path) -> ParseReport:
+    """Read a BDPM download: a directory holding CIS_CIP_bdpm.txt[.gz] (and, optionally,
+    CIS_bdpm.txt[.gz]), or the path of the CIS_CIP_bdpm file itself.
+
+    Raises `ValidationError` when the CIS_CIP file is missing or unreadable, or when not a
+    single presentation in it could be read.
+    """
+    cip_path, cis_path = _locate(Path(source))
+    report = ParseReport()
+
+    names: dict[str, str] = {}
+    if cis_path is not None:
+        names, report.encoding[CIS_FILE] = _read_names(cis_path)
+
+    text, report.encoding[CIS_CIP_FILE] = _read_text(cip_path)
+    records = report.records
+    skipped = report.skipped
+    seen: set[str] = set()
+    for number, line in _lines(text):
+        result = _record(line.split("\t"), names, seen)
+        if isinstance(result, DrugRecord):
+            seen.add(result.cip13)
+            records.append(result)
+        else:
+            skipped.append(Skipped(CIS_CIP_FILE, number, result))
+
+    if not records:
+        raise ValidationError(
+            [
+                Problem(
+                    "bdpm.no_records",
+                    {"path": str(cip_path), "skipped": format_count(len(skipped))},
+                )
+            ]
+        )
+    return report
+
+
+def _record(cols: list[str], names: dict[str, str], seen: set[str]) -> DrugRecord | str:
+    """The record of one CIS_CIP line, or the reason code why it is skipped."""
+    if len(cols) < MIN_COLUMNS:
+        return "bdpm.short_line"
+    cip13 = cols[6].strip()
+    if not is_valid_cip13(cip13):
+        return "bdpm.bad_cip13"
+    cip7 = cols[1].strip()
+    if not _digits(cip7, 7):
+        return "bdpm.bad_cip7"
+    cis = cols[0].strip()
+    if not _digits(cis, 8):
+        return "bdpm.bad_cis"
+    if cip13[5:12] != cip7:
+        return "bdpm.cip_mismatch"
+    if cip13 in seen:
+        return "bdpm.duplicate"
+    try:
+        rate = parse_rate(cols[8])
+        code = prestation_code(rate)
+    except ValueError:
+        return "bdpm.bad_rate"
+    try:
+        price = parse_price(cols[10])
+    except ValueError:
+        return "bdpm.bad_price"
+    return DrugRecord(
+        cip13=cip13,
+        cip7=cip7,
+        cis=cis,
+        name=names.get(cis, ""),
+        presentation=clean_text(cols[2]),
+        rate=rate,
+        price=price,
+        prestation_code=code,
+        marketed=not _is_stopped(cols[3], cols[4]),
+    )
+
+
+i18n.register(
+    {
+        # Reasons for a skipped line (short: they are listed in the import summary).
+        "bdpm.short_line": ("ligne incomplète", "incomplete line"),
+        "bdpm.bad_cip13": ("CIP13 invalide", "invalid CIP13"),
+        "bdpm.bad_cip7": ("CIP7 invalide", "invalid CIP7"),
+        "bdpm.bad_cis": ("code CIS invalide", "invalid CIS code"),
+        "bdpm.cip_mismatch": ("CIP7 différent du CIP13", "CIP7 not matching the CIP13"),
+        "bdpm.bad_rate": ("taux de remboursement illisible", "unreadable reimbursement rate"),
+        "bdpm.bad_price": ("prix illisible", "unreadable price"),
+        "bdpm.duplicate": ("CIP13 en double", "duplicate CIP13"),
+        "bdpm.skipped_line": (
+            "{file}, ligne {line} : {reason}.",
+            "{file}, line {line}: {reason}.",
+        ),
+        # Summary of an import.
+        "bdpm.summary.imported_one": ("{n} présentation importée", "{n} presentation imported"),
+        "bdpm.summary.imported_many": (
+            "{n} présentations importées",
+            "{n} presentations imported",
+        ),
+        "bdpm.summary.none_skipped": ("{imported}, aucune ignorée.", "{imported}, none skipped."),
+        "bdpm.summary.skipped_one": (
+            "{imported}, {n} ignorée ({details}).",
+            "{imported}, {n} skipped ({details}).",
+        ),
+        "bdpm.summary.skipped_many": (
+            "{imported}, {n} ignorées ({details}).",
+            "{imported}, {n} skipped ({details}).",
+        ),
+        # Errors that stop an import.
+        "bdpm.missing_file": (
+            (
+                "Le fichier {file} (ou {file}.gz) de la base des médicaments est introuvable "
+                "(cherché dans : {where})."
+            ),
+            "The drug database file {file} (or {file}.gz) was not found (looked in: {where}).",
+        ),
+        "bdpm.unreadable_file": (
+            "Le fichier {path} n'a pas pu être lu ({error}).",
+            "The file {path} could not be read ({error}).",
+        ),
+        "bdpm.no_records": (
+            (
+                "Aucune présentation n'a pu être lue dans {path} (lignes ignorées : {skipped}) : "
+                "est-ce bien le fichier CIS_CIP_bdpm de la base des médicaments ?"
+            ),
+            (
+                "No presentation could be read from {path} (lines skipped: {skipped}): is it "
+                "really the CIS_CIP_bdpm file of the drug database?"
+            ),
+        ),
+    }
+)

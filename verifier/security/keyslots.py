@@ -1,0 +1,199 @@
+"""Key slots: the database key, wrapped once per user under that user's password.
+
+SQLite keeps its slots in a small JSON file beside the database (`<db>.keys`), since the
+database itself cannot be read before the key is known. PostgreSQL keeps them in the
+`key_slots` table (see verifier.store.keyslot_table). Both follow the `SlotStore` protocol.
+Failed sign-ins are counted per slot; after MAX_FAILURES the slot locks for LOCK_MINUTES.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Protocol
+
+from verifier import i18n
+from verifier.domain.errors import DomainError
+from verifier.security.crypto import KdfParams, WrappedKey, b64, key_check, unb64, unwrap_key, wrap_key
+
+MAX_FAILURES = 5
+LOCK_MINUTES = 5
+FORMAT = 1
+
+
+class AuthFailed(DomainError):
+    """Wrong user or password (deliberately the same message for both)."""
+
+
+@dataclass(frozen=True)
+class Slot:
+    name: str
+    kind: str  # "user" or "recovery"
+    wrapped: WrappedKey
+    failures: int = 0
+    locked_until: datetime | None = None
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "salt": b64(self.wrapped.salt),
+                "nonce": b64(self.wrapped.nonce),
+                "ciphertext": b64(self.wrapped.ciphertext),
+                "kdf": self.wrapped.kdf.to_dict(),
+            },
+            sort_keys=True,
+        )
+
+    @staticmethod
+    def wrapped_from_json(text: str) -> WrappedKey:
+        data = json.loads(text)
+        return WrappedKey(
+            salt=unb64(data["salt"]),
+            nonce=unb64(data["nonce"]),
+            ciphertext=unb64(data["ciphertext"]),
+            kdf=KdfParams(**data["kdf"]),
+        )
+
+
+class SlotStore(Protocol):
+    def get(self, name: str) -> Slot | None: ...
+    def put(self, slot: Slot) -> None: ...
+    def remove(self, name: str) -> None: ...
+    def names(self) -> list[str]: ...
+    def key_check(self) -> str | None: ...
+    def set_key_check(self, value: str) -> None: ...
+
+
+def context_for(name: str) -> bytes:
+    return f"verifier-slot:{name}".encode("utf-8")
+
+
+def make_slot(name: str, kind: str, db_key: bytes, password: str) -> Slot:
+    return Slot(name=name, kind=kind, wrapped=wrap_key(db_key, password, context_for(name)))
+
+
+def unlock(slots: SlotStore, name: str, password: str, now: datetime | None = None) -> bytes:
+    """The database key for `name` with `password`, or AuthFailed. Counts failures."""
+    now = now or datetime.now(timezone.utc)
+    slot = slots.get(name)
+    if slot is None:
+        raise AuthFailed("auth.failed")
+    if slot.locked_until is not None and slot.locked_until > now:
+        minutes = max(1, int((slot.locked_until - now).total_seconds() // 60) + 1)
+        raise AuthFailed("auth.locked", minutes=minutes)
+    key = unwrap_key(slot.wrapped, password, context_for(name))
+    if key is None:
+        failures = slot.failures + 1
+        locked = now + timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILURES else None
+        slots.put(replace(slot, failures=0 if locked else failures, locked_until=locked))
+        if locked:
+            raise AuthFailed("auth.locked", minutes=LOCK_MINUTES)
+        raise AuthFailed("auth.failed")
+    expected = slots.key_check()
+    if expected is not None and expected != key_check(key):
+        raise AuthFailed("auth.mismatch")
+    if slot.failures or slot.locked_until:
+        slots.put(replace(slot, failures=0, locked_until=None))
+    return key
+
+
+class FileSlots:
+    """Slots in a JSON file beside the SQLite database, replaced atomically on each change."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @staticmethod
+    def for_database(db_path: Path) -> "FileSlots":
+        return FileSlots(db_path.with_name(db_path.name + ".keys"))
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def _load(self) -> dict[str, object]:
+        if not self.path.exists():
+            return {"format": FORMAT, "key_check": None, "slots": {}}
+        data: dict[str, object] = json.loads(self.path.read_text("utf-8"))
+        return data
+
+    def _save(self, data: dict[str, object]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=self.path.name, suffix=".tmp", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(data, fh, indent=1, sort_keys=True)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, self.path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+
+    def _slots(self, data: dict[str, object]) -> dict[str, dict[str, object]]:
+        slots = data["slots"]
+        assert isinstance(slots, dict)
+        return slots
+
+    def get(self, name: str) -> Slot | None:
+        entry = self._slots(self._load()).get(name)
+        if entry is None:
+            return None
+        locked = entry.get("locked_until")
+        return Slot(
+            name=name,
+            kind=str(entry["kind"]),
+            wrapped=Slot.wrapped_from_json(str(entry["wrapped"])),
+            failures=int(str(entry.get("failures", 0))),
+            locked_until=datetime.fromisoformat(str(locked)) if locked else None,
+        )
+
+    def put(self, slot: Slot) -> None:
+        data = self._load()
+        self._slots(data)[slot.name] = {
+            "kind": slot.kind,
+            "wrapped": slot.to_json(),
+            "failures": slot.failures,
+            "locked_until": slot.locked_until.isoformat() if slot.locked_until else None,
+        }
+        self._save(data)
+
+    def remove(self, name: str) -> None:
+        data = self._load()
+        self._slots(data).pop(name, None)
+        self._save(data)
+
+    def names(self) -> list[str]:
+        return sorted(self._slots(self._load()))
+
+    def key_check(self) -> str | None:
+        value = self._load().get("key_check")
+        return str(value) if value else None
+
+    def set_key_check(self, value: str) -> None:
+        data = self._load()
+        data["key_check"] = value
+        self._save(data)
+
+
+i18n.register(
+    {
+        "auth.failed": (
+            "Identifiant ou mot de passe incorrect. Vérifiez la saisie (majuscules, clavier) et réessayez.",
+            "Wrong user name or password. Check what you typed (caps lock, keyboard layout) and try again.",
+        ),
+        "auth.locked": (
+            "Trop d'essais manqués : ce compte est bloqué pendant {minutes} min. Réessayez ensuite ou demandez à un administrateur.",
+            "Too many failed attempts: this account is locked for {minutes} min. Try again later or ask an administrator.",
+        ),
+        "auth.mismatch": (
+            "Le fichier de clés ne correspond pas à cette base de données. Remettez le fichier « .keys » d'origine à côté de la base.",
+            "The key file does not belong to this database. Put the original '.keys' file back beside the database.",
+        ),
+    }
+)

@@ -1,0 +1,223 @@
+"""Setting up a site, signing in and out, users and passwords."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from verifier import i18n
+from verifier.domain.errors import NotFound, Problem, ValidationError
+from verifier.security.keyslots import AuthFailed, make_slot, unlock
+from verifier.services.context import ADMIN, ROLES, Actor, Context
+from verifier.store import audit_log, database
+from verifier.store.engine import Location, Store
+from verifier.store.schema import Site, User
+from verifier.store.types import utcnow
+
+log = logging.getLogger(__name__)
+
+MIN_PASSWORD = 12
+RECOVERY_SLOT = "@recovery"
+
+
+@dataclass(frozen=True)
+class SiteInput:
+    name: str
+    finess: str | None = None
+    am_number: str | None = None
+    address: str | None = None
+
+
+def password_problems(password: str) -> list[Problem]:
+    problems = []
+    if len(password) < MIN_PASSWORD:
+        problems.append(Problem("password.short", {"minimum": MIN_PASSWORD}, "password"))
+    elif len(set(password)) < 5:
+        problems.append(Problem("password.weak", {}, "password"))
+    return problems
+
+
+def login_problems(login: str) -> list[Problem]:
+    if not login or len(login) > 64 or not login.replace(".", "").replace("-", "").replace("_", "").isalnum():
+        return [Problem("user.login_invalid", {}, "login")]
+    if login.startswith("@"):
+        return [Problem("user.login_invalid", {}, "login")]
+    return []
+
+
+def new_recovery_code() -> str:
+    """Six groups of five characters from an unambiguous alphabet (about 150 bits)."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    raw = "".join(secrets.choice(alphabet) for _ in range(30))
+    return "-".join(raw[i : i + 5] for i in range(0, 30, 5))
+
+
+def initialise(
+    location: Location, site: SiteInput, login: str, display_name: str, password: str
+) -> tuple[Context, str]:
+    """Create the database, the site and its first administrator.
+
+    Returns the signed-in context and a recovery code, shown once, that can reset an
+    administrator's password.
+    """
+    problems = login_problems(login) + password_problems(password)
+    if not site.name.strip():
+        problems.append(Problem("site.name_missing", {}, "site_name"))
+    if problems:
+        raise ValidationError(problems)
+    store, key = database.create(location, login, password)
+    recovery = new_recovery_code()
+    database.slot_store(location).put(make_slot(RECOVERY_SLOT, "recovery", key, recovery))
+    now = utcnow()
+    with store.write() as s:
+        s.add(
+            Site(
+                id=1,
+                name=site.name.strip(),
+                finess=site.finess,
+                am_number=site.am_number,
+                address=site.address,
+                created_at=now,
+            )
+        )
+        user = User(login=login, display_name=display_name.strip() or login, role=ADMIN, active=True, created_at=now)
+        s.add(user)
+        s.flush()
+        actor = Actor(user.id, login, ADMIN)
+        audit_log.append(s, login, "site.created", "site", "1")
+        audit_log.append(s, login, "user.created", "user", str(user.id), {"role": ADMIN})
+    log.info("site initialised at %s", location.describe())
+    return Context(store, actor), recovery
+
+
+def _actor_for(store: Store, login: str) -> Actor:
+    with store.read() as s:
+        user = s.scalars(select(User).where(User.login == login)).one_or_none()
+        if user is None or not user.active:
+            raise AuthFailed("auth.failed")
+        return Actor(user.id, user.login, user.role)
+
+
+def sign_in(location: Location, login: str, password: str) -> Context:
+    store = database.open_store(location, login, password)
+    try:
+        actor = _actor_for(store, login)
+    except AuthFailed:
+        store.close()
+        raise
+    with store.write() as s:
+        audit_log.append(s, login, "session.signed_in", "user", str(actor.user_id))
+    return Context(store, actor)
+
+
+def sign_out(ctx: Context) -> None:
+    with ctx.store.write() as s:
+        audit_log.append(s, ctx.actor.login, "session.signed_out", "user", str(ctx.actor.user_id))
+    ctx.close()
+
+
+def add_user(ctx: Context, login: str, display_name: str, role: str, password: str) -> int:
+    ctx.require_admin("add_user")
+    problems = login_problems(login) + password_problems(password)
+    if role not in ROLES:
+        problems.append(Problem("user.role_invalid", {"roles": ", ".join(ROLES)}, "role"))
+    slots = database.slot_store(ctx.store.location)
+    with ctx.store.read() as s:
+        if s.scalars(select(User.id).where(User.login == login)).first() is not None:
+            problems.append(Problem("user.exists", {"login": login}, "login"))
+    if problems:
+        raise ValidationError(problems)
+    key = unlock_key_of(ctx)
+    slots.put(make_slot(login, "user", key, password))
+    try:
+        with ctx.store.write() as s:
+            user = User(login=login, display_name=display_name.strip() or login, role=role, active=True, created_at=utcnow())
+            s.add(user)
+            s.flush()
+            audit_log.append(s, ctx.actor.login, "user.created", "user", str(user.id), {"role": role})
+            return user.id
+    except Exception:
+        slots.remove(login)  # no slot without its user
+        raise
+
+
+def unlock_key_of(ctx: Context) -> bytes:
+    return ctx.store.cipher.database_key
+
+
+def set_active(ctx: Context, login: str, active: bool) -> None:
+    ctx.require_admin("manage_users")
+    if login == ctx.actor.login and not active:
+        raise ValidationError([Problem("user.self_deactivate", {}, "login")])
+    with ctx.store.write() as s:
+        user = s.scalars(select(User).where(User.login == login)).one_or_none()
+        if user is None:
+            raise NotFound("user.not_found", login=login)
+        user.active = active
+        audit_log.append(s, ctx.actor.login, "user.activated" if active else "user.deactivated", "user", str(user.id))
+
+
+def change_password(ctx: Context, old_password: str, new_password: str) -> None:
+    problems = password_problems(new_password)
+    if problems:
+        raise ValidationError(problems)
+    slots = database.slot_store(ctx.store.location)
+    key = unlock(slots, ctx.actor.login, old_password)
+    slots.put(make_slot(ctx.actor.login, "user", key, new_password))
+    with ctx.store.write() as s:
+        audit_log.append(s, ctx.actor.login, "user.password_changed", "user", str(ctx.actor.user_id))
+
+
+def reset_with_recovery(location: Location, recovery_code: str, login: str, new_password: str) -> None:
+    """Give an administrator a new password using the recovery code printed at set-up."""
+    problems = password_problems(new_password)
+    if problems:
+        raise ValidationError(problems)
+    slots = database.slot_store(location)
+    key = unlock(slots, RECOVERY_SLOT, recovery_code.strip().upper())
+    store = database.open_with_key(location, key)
+    try:
+        with store.write() as s:
+            user = s.scalars(select(User).where(User.login == login)).one_or_none()
+            if user is None or user.role != ADMIN:
+                raise NotFound("user.not_admin", login=login)
+            slots.put(make_slot(login, "user", key, new_password))
+            audit_log.append(s, "@recovery", "user.password_reset", "user", str(user.id))
+    finally:
+        store.close()
+
+
+i18n.register(
+    {
+        "password.short": (
+            "Le mot de passe doit compter au moins {minimum} caractères. Choisissez une phrase plus longue.",
+            "The password must have at least {minimum} characters. Choose a longer phrase.",
+        ),
+        "password.weak": (
+            "Ce mot de passe est trop répétitif. Mélangez davantage de caractères différents.",
+            "This password is too repetitive. Use more different characters.",
+        ),
+        "user.login_invalid": (
+            "L'identifiant doit compter 1 à 64 lettres, chiffres, points, tirets ou soulignés.",
+            "The user name must be 1 to 64 letters, digits, dots, dashes or underscores.",
+        ),
+        "user.role_invalid": ("Rôle inconnu. Choisissez parmi : {roles}.", "Unknown role. Choose one of: {roles}."),
+        "user.exists": (
+            "L'identifiant « {login} » est déjà pris. Choisissez-en un autre.",
+            "The user name '{login}' is already taken. Choose another one.",
+        ),
+        "user.not_found": ("Aucun utilisateur « {login} ».", "No user '{login}'."),
+        "user.not_admin": (
+            "« {login} » n'est pas un administrateur : le code de secours ne sert qu'aux administrateurs.",
+            "'{login}' is not an administrator: the recovery code only resets administrators.",
+        ),
+        "user.self_deactivate": (
+            "Vous ne pouvez pas désactiver votre propre compte. Demandez à un autre administrateur.",
+            "You cannot deactivate your own account. Ask another administrator.",
+        ),
+        "site.name_missing": ("Indiquez le nom de l'officine ou de l'établissement.", "Enter the name of the pharmacy or establishment."),
+    }
+)

@@ -1,0 +1,164 @@
+"""Recording a manual coverage check: who checked, how, the reference, the outcome, the guarantee."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from verifier import i18n
+from verifier.domain.coverage import Guarantee
+from verifier.domain.errors import NotFound, Problem, ValidationError
+from verifier.domain.identifiers import check_member_number
+from verifier.services.context import Context
+from verifier.store import audit_log
+from verifier.store.schema import CoverageCheck, Insurer, Patient
+from verifier.store.types import utcnow
+
+METHODS = ("card", "hotline", "portal", "fax")
+OUTCOMES = ("covered", "partial", "not_covered", "unverified")
+# Outcomes that allow queueing a claim against the insurer.
+COVERING = ("covered", "partial")
+
+
+@dataclass(frozen=True)
+class CheckInput:
+    patient_id: str
+    amc_number: str
+    method: str
+    outcome: str
+    guarantees: list[Guarantee] = field(default_factory=list)
+    reference: str = ""
+    member_number: str = ""
+    note: str = ""
+    checked_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CheckInfo:
+    id: str
+    patient_id: str
+    insurer_id: int
+    method: str
+    outcome: str
+    reference: str | None
+    guarantees: list[Guarantee]
+    member_number: str | None
+    note: str | None
+    checked_by: int
+    checked_at: datetime
+    operator_down: bool
+
+
+def guarantees_to_json(guarantees: list[Guarantee]) -> str:
+    return json.dumps(
+        [{"domain": g.domain, "rate": str(g.rate), "covers_ph2": g.covers_ph2} for g in guarantees],
+        sort_keys=True,
+    )
+
+
+def guarantees_from_json(text: str) -> list[Guarantee]:
+    return [Guarantee(d["domain"], Decimal(d["rate"]), bool(d["covers_ph2"])) for d in json.loads(text)]
+
+
+def to_info(ctx: Context, c: CoverageCheck) -> CheckInfo:
+    dec = ctx.store.cipher.decrypt
+    return CheckInfo(
+        c.id,
+        c.patient_id,
+        c.insurer_id,
+        c.method,
+        c.outcome,
+        c.reference,
+        guarantees_from_json(c.guarantees),
+        dec(c.member_number_enc, "coverage_checks.member_number"),
+        dec(c.note_enc, "coverage_checks.note"),
+        c.checked_by,
+        c.checked_at,
+        c.operator_down,
+    )
+
+
+def record(ctx: Context, data: CheckInput) -> CheckInfo:
+    problems: list[Problem] = []
+    if data.method not in METHODS:
+        problems.append(Problem("check.method_invalid", {}, "method"))
+    if data.outcome not in OUTCOMES:
+        problems.append(Problem("check.outcome_invalid", {}, "outcome"))
+    reference = data.reference.strip()
+    if data.method in ("hotline", "portal", "fax") and not reference:
+        problems.append(Problem("check.reference_missing", {}, "reference"))
+    if len(reference) > 100:
+        problems.append(Problem("check.reference_long", {}, "reference"))
+    if data.outcome in COVERING and not data.guarantees:
+        problems.append(Problem("check.guarantee_missing", {}, "guarantees"))
+    member = None
+    if data.member_number.strip():
+        checked = check_member_number(data.member_number)
+        problems += [Problem(p.code, p.params, "member_number") for p in checked.problems]
+        member = checked.value
+    now = utcnow()
+    checked_at = data.checked_at or now
+    if checked_at > now:
+        problems.append(Problem("check.future", {}, "checked_at"))
+    with ctx.store.write() as s:
+        patient = s.get(Patient, data.patient_id)
+        if patient is None:
+            raise NotFound("patient.not_found")
+        insurer = s.scalars(select(Insurer).where(Insurer.amc_number == data.amc_number.strip())).one_or_none()
+        if insurer is None:
+            problems.append(Problem("insurer.not_found", {"amc": data.amc_number.strip()}, "amc_number"))
+        if problems:
+            raise ValidationError(problems)
+        assert insurer is not None
+        enc = ctx.store.cipher.encrypt
+        if member is None:  # the card's number as known for the patient, re-sealed for this column
+            member = ctx.store.cipher.decrypt(patient.member_number_enc, "patients.member_number")
+        check = CoverageCheck(
+            id=str(uuid.uuid4()),
+            patient_id=patient.id,
+            insurer_id=insurer.id,
+            method=data.method,
+            reference=reference or None,
+            outcome=data.outcome,
+            guarantees=guarantees_to_json(data.guarantees),
+            member_number_enc=enc(member, "coverage_checks.member_number"),
+            note_enc=enc(data.note.strip(), "coverage_checks.note") if data.note.strip() else None,
+            operator_down=False,
+            checked_by=ctx.actor.user_id,
+            checked_at=checked_at,
+        )
+        if member is not None and patient.member_number_enc is None:
+            patient.member_number_enc = enc(member, "patients.member_number")
+        s.add(check)
+        s.flush()
+        audit_log.append(
+            s, ctx.actor.login, "check.recorded", "coverage_check", check.id,
+            {"method": data.method, "outcome": data.outcome, "insurer": insurer.amc_number},
+        )
+        return to_info(ctx, check)
+
+
+def get(ctx: Context, check_id: str) -> CheckInfo:
+    with ctx.store.read() as s:
+        c = s.get(CoverageCheck, check_id)
+        if c is None:
+            raise NotFound("check.not_found")
+        return to_info(ctx, c)
+
+
+i18n.register(
+    {
+        "check.method_invalid": ("Choisissez comment les droits ont été vérifiés : carte papier, appel à la plateforme, portail ou fax.", "Choose how coverage was checked: paper card, hotline call, portal or fax."),
+        "check.outcome_invalid": ("Choisissez le résultat : couvert, partiellement, non couvert ou impossible à vérifier.", "Choose the outcome: covered, partly, not covered or could not verify."),
+        "check.reference_missing": ("Notez la référence donnée par la plateforme, le portail ou le fax : l'organisme la demandera.", "Write down the reference given by the hotline, portal or fax: the insurer will ask for it."),
+        "check.reference_long": ("La référence ne peut dépasser 100 caractères.", "The reference cannot exceed 100 characters."),
+        "check.guarantee_missing": ("Indiquez au moins une garantie (par exemple PHAR 100 % BR) lue sur l'attestation.", "Enter at least one guarantee (e.g. PHAR 100% BR) read on the card."),
+        "check.future": ("La date de vérification est dans le futur : corrigez-la.", "The check date is in the future: correct it."),
+        "check.not_found": ("Cette vérification n'existe pas.", "This coverage check does not exist."),
+    }
+)

@@ -1,0 +1,370 @@
+"""Claims: create from a coverage check, correct, queue (all reasons at once), void, rectify."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import text, update
+from sqlalchemy.orm import Session
+
+from verifier import i18n
+from verifier.domain.claims import LineAmounts, LineInput, compute_line, total
+from verifier.domain.coverage import guarantee_for
+from verifier.domain.errors import NotFound, Problem, ValidationError
+from verifier.domain.identifiers import check_rpps
+from verifier.domain.scanner import ScanResult
+from verifier.domain.states import ClaimStatus, can_rectify, check_transition, editable
+from verifier.services.checks import COVERING, guarantees_from_json
+from verifier.services.context import Context
+from verifier.services.drugs import DrugInfo
+from verifier.store import audit_log
+from verifier.store.schema import Claim, ClaimLine, Counter, CoverageCheck, Insurer, Patient
+from verifier.store.types import utcnow
+
+MAX_LINES = 50
+
+
+@dataclass(frozen=True)
+class LineDraft:
+    """One line as the counter enters it, before the arithmetic."""
+
+    label: str
+    prestation_code: str
+    quantity: int
+    unit_price: Decimal
+    amo_rate: Decimal
+    code: str = ""
+    code_kind: str = "manual"  # cip13 | lpp | manual
+    br_unit: Decimal | None = None
+    expiry: date | None = None
+    lot: str | None = None
+    serial: str | None = None
+
+
+def line_from_drug(drug: DrugInfo, quantity: int = 1, scan: ScanResult | None = None) -> LineDraft:
+    """A line filled from the drug reference (price and rate as published)."""
+    return LineDraft(
+        label=drug.label[:300],
+        prestation_code=drug.prestation_code,
+        quantity=quantity,
+        unit_price=drug.price if drug.price is not None else Decimal("0.00"),
+        amo_rate=drug.rate if drug.rate is not None else Decimal("0"),
+        code=drug.cip13,
+        code_kind="cip13",
+        expiry=scan.expiry if scan else None,
+        lot=scan.lot if scan else None,
+        serial=scan.serial if scan else None,
+    )
+
+
+@dataclass(frozen=True)
+class ClaimInfo:
+    id: str
+    number: int
+    version: int
+    previous_id: str | None
+    status: ClaimStatus
+    patient_id: str
+    insurer_id: int
+    check_id: str
+    dispensed_on: date
+    prescriber_rpps: str | None
+    price: Decimal
+    amo: Decimal
+    amc: Decimal
+    patient_share: Decimal
+    created_at: datetime
+    void_reason: str | None
+    lines: list[tuple[LineDraft, LineAmounts]] = field(default_factory=list)
+
+    @property
+    def number_text(self) -> str:
+        return format_number(self.number)
+
+
+def format_number(number: int) -> str:
+    return f"{number:07d}"
+
+
+def next_number(session: Session, counter: str) -> int:
+    """The next value of a sequence that never repeats, whatever the number of writers.
+
+    The UPDATE takes the row's write lock (PostgreSQL) or runs under the database's write
+    lock (SQLite, BEGIN IMMEDIATE), so two transactions can never read the same value.
+    """
+    value = session.execute(
+        update(Counter).where(Counter.name == counter).values(value=Counter.value + 1).returning(Counter.value)
+    ).scalar_one_or_none()
+    if value is None:
+        session.add(Counter(name=counter, value=1))
+        session.flush()
+        return 1
+    return int(value)
+
+
+def _line_amounts(lines: list[LineDraft], check: CoverageCheck) -> tuple[list[LineAmounts], list[Problem]]:
+    guarantees = guarantees_from_json(check.guarantees)
+    amounts: list[LineAmounts] = []
+    problems: list[Problem] = []
+    for i, line in enumerate(lines, start=1):
+        try:
+            li = LineInput(line.prestation_code, line.quantity, line.unit_price, line.amo_rate, line.br_unit)
+            amounts.append(compute_line(li, guarantee_for(line.prestation_code, guarantees)))
+        except ValidationError as exc:
+            problems += [Problem(p.code, {**p.params}, f"line{i}.{p.field or ''}") for p in exc.problems]
+        if not line.label.strip():
+            problems.append(Problem("claim.line_label_missing", {"line": i}, f"line{i}.label"))
+    return amounts, problems
+
+
+def _store_lines(claim: Claim, lines: list[LineDraft], amounts: list[LineAmounts]) -> None:
+    claim.lines.clear()
+    for pos, (d, a) in enumerate(zip(lines, amounts, strict=True), start=1):
+        claim.lines.append(
+            ClaimLine(
+                position=pos, code=d.code, code_kind=d.code_kind, label=d.label.strip()[:300],
+                prestation_code=d.prestation_code, quantity=d.quantity, unit_price=d.unit_price,
+                br_unit=d.br_unit if d.br_unit is not None else d.unit_price, amo_rate=d.amo_rate,
+                price=a.price, br=a.br, amo=a.amo, tm=a.tm, amc=a.amc, patient_share=a.patient,
+                expiry=d.expiry, lot=d.lot, serial=d.serial,
+            )
+        )
+    totals = total(amounts)
+    claim.price, claim.br, claim.amo = totals.price, totals.br, totals.amo
+    claim.tm, claim.amc, claim.patient_share = totals.tm, totals.amc, totals.patient
+
+
+def _structural_problems(lines: list[LineDraft], dispensed_on: date, prescriber: str | None) -> list[Problem]:
+    problems = []
+    if len(lines) > MAX_LINES:
+        problems.append(Problem("claim.too_many_lines", {"maximum": MAX_LINES}, "lines"))
+    if dispensed_on > date.today():
+        problems.append(Problem("claim.future", {}, "dispensed_on"))
+    if prescriber:
+        problems += [Problem(p.code, p.params, "prescriber_rpps") for p in check_rpps(prescriber).problems]
+    return problems
+
+
+def _info(c: Claim) -> ClaimInfo:
+    lines = [
+        (
+            LineDraft(l.label, l.prestation_code, l.quantity, l.unit_price, l.amo_rate, l.code, l.code_kind,
+                      l.br_unit, l.expiry, l.lot, l.serial),
+            LineAmounts(l.price, l.br, l.amo, l.tm, l.amc, l.patient_share),
+        )
+        for l in c.lines
+    ]
+    return ClaimInfo(
+        c.id, c.number, c.version, c.previous_id, ClaimStatus(c.status), c.patient_id, c.insurer_id,
+        c.check_id, c.dispensed_on, c.prescriber_rpps, c.price, c.amo, c.amc, c.patient_share,
+        c.created_at, c.void_reason, lines,
+    )
+
+
+def _load(session: Session, claim_id: str, lock: bool = False) -> Claim:
+    claim = session.get(Claim, claim_id, with_for_update=lock)
+    if claim is None:
+        raise NotFound("claim.not_found")
+    return claim
+
+
+def create(
+    ctx: Context,
+    check_id: str,
+    lines: list[LineDraft],
+    dispensed_on: date | None = None,
+    prescriber_rpps: str | None = None,
+    *,
+    queue_now: bool = False,
+    _previous: Claim | None = None,
+) -> ClaimInfo:
+    """A new claim (draft, or queued at once with `queue_now`) with its own id and number."""
+    dispensed_on = dispensed_on or date.today()
+    with ctx.store.write() as s:
+        check = s.get(CoverageCheck, check_id)
+        if check is None:
+            raise NotFound("check.not_found")
+        amounts, problems = _line_amounts(lines, check)
+        problems += _structural_problems(lines, dispensed_on, prescriber_rpps)
+        if problems:
+            raise ValidationError(problems)
+        now = utcnow()
+        claim = Claim(
+            id=str(uuid.uuid4()), number=next_number(s, "claim_number"), version=1, previous_id=None,
+            status=ClaimStatus.DRAFT.value, patient_id=check.patient_id, insurer_id=check.insurer_id,
+            check_id=check.id, dispensed_on=dispensed_on, prescriber_rpps=prescriber_rpps or None,
+            operator_down=check.operator_down, created_by=ctx.actor.user_id, created_at=now, updated_at=now,
+        )
+        s.add(claim)
+        _store_lines(claim, lines, amounts)
+        s.flush()
+        audit_log.append(s, ctx.actor.login, "claim.created", "claim", claim.id,
+                         {"number": claim.number, "lines": len(lines), "amc": str(claim.amc)})
+        if queue_now:
+            _queue(ctx, s, claim)
+        return _info(claim)
+
+
+def update_lines(
+    ctx: Context, claim_id: str, lines: list[LineDraft], dispensed_on: date | None = None,
+    prescriber_rpps: str | None = None,
+) -> ClaimInfo:
+    """Correct a draft or queued claim; a queued claim must stay complete to stay queued."""
+    with ctx.store.write() as s:
+        claim = _load(s, claim_id, lock=True)
+        status = ClaimStatus(claim.status)
+        if not editable(status):
+            raise ValidationError([Problem("claim.not_editable", {"status": status.label()}, None)])
+        check = s.get(CoverageCheck, claim.check_id)
+        assert check is not None
+        amounts, problems = _line_amounts(lines, check)
+        dispensed_on = dispensed_on or claim.dispensed_on
+        problems += _structural_problems(lines, dispensed_on, prescriber_rpps)
+        if problems:
+            raise ValidationError(problems)
+        claim.dispensed_on = dispensed_on
+        claim.prescriber_rpps = prescriber_rpps or claim.prescriber_rpps
+        _store_lines(claim, lines, amounts)
+        claim.updated_at = utcnow()
+        s.flush()
+        if status is ClaimStatus.QUEUED:
+            problems = queue_problems(s, claim)
+            if problems:
+                raise ValidationError(problems)
+        audit_log.append(s, ctx.actor.login, "claim.corrected", "claim", claim.id,
+                         {"lines": len(lines), "amc": str(claim.amc)})
+        return _info(claim)
+
+
+def queue_problems(session: Session, claim: Claim) -> list[Problem]:
+    """Everything that keeps a claim from being queued, at once."""
+    problems: list[Problem] = []
+    check = session.get(CoverageCheck, claim.check_id)
+    patient = session.get(Patient, claim.patient_id)
+    insurer = session.get(Insurer, claim.insurer_id)
+    assert check is not None and patient is not None and insurer is not None
+    if not claim.lines:
+        problems.append(Problem("claim.no_lines", {}, "lines"))
+    if check.outcome not in COVERING:
+        problems.append(Problem("claim.check_not_covering", {}, "check"))
+    if claim.lines and claim.amc <= 0 and check.outcome in COVERING:
+        problems.append(Problem("claim.nothing_to_claim", {}, "lines"))
+    if check.member_number_enc is None and patient.member_number_enc is None:
+        problems.append(Problem("claim.member_missing", {}, "member_number"))
+    if not insurer.active:
+        problems.append(Problem("claim.insurer_inactive", {}, "insurer"))
+    if patient.card_valid_to and claim.dispensed_on > patient.card_valid_to:
+        problems.append(Problem("claim.card_expired", {}, "card_valid_to"))
+    if patient.card_valid_from and claim.dispensed_on < patient.card_valid_from:
+        problems.append(Problem("claim.card_not_yet_valid", {}, "card_valid_from"))
+    if claim.dispensed_on > date.today():
+        problems.append(Problem("claim.future", {}, "dispensed_on"))
+    return problems
+
+
+def _queue(ctx: Context, s: Session, claim: Claim) -> None:
+    check_transition(ClaimStatus(claim.status), ClaimStatus.QUEUED)
+    problems = queue_problems(s, claim)
+    if problems:
+        raise ValidationError(problems)
+    claim.status = ClaimStatus.QUEUED.value
+    claim.queued_at = claim.updated_at = utcnow()
+    audit_log.append(s, ctx.actor.login, "claim.queued", "claim", claim.id, {"number": claim.number})
+
+
+def queue(ctx: Context, claim_id: str) -> ClaimInfo:
+    with ctx.store.write() as s:
+        claim = _load(s, claim_id, lock=True)
+        _queue(ctx, s, claim)
+        return _info(claim)
+
+
+def void(ctx: Context, claim_id: str, reason: str) -> ClaimInfo:
+    """Cancel a claim; it stays readable with its reason (voiding is not deleting)."""
+    reason = reason.strip()
+    if len(reason) < 3:
+        raise ValidationError([Problem("claim.void_reason", {}, "reason")])
+    with ctx.store.write() as s:
+        claim = _load(s, claim_id, lock=True)
+        check_transition(ClaimStatus(claim.status), ClaimStatus.VOID)
+        claim.status = ClaimStatus.VOID.value
+        claim.void_reason = reason[:500]
+        claim.updated_at = utcnow()
+        audit_log.append(s, ctx.actor.login, "claim.voided", "claim", claim.id, {"number": claim.number})
+        return _info(claim)
+
+
+def rectify(ctx: Context, claim_id: str) -> ClaimInfo:
+    """A rejected claim's correction: a new draft version linked to it; the old one stays."""
+    with ctx.store.write() as s:
+        old = _load(s, claim_id, lock=True)
+        status = ClaimStatus(old.status)
+        if not can_rectify(status):
+            raise ValidationError([Problem("claim.not_rectifiable", {"status": status.label()}, None)])
+        if s.execute(text("SELECT 1 FROM claims WHERE previous_id = :id"), {"id": old.id}).first():
+            raise ValidationError([Problem("claim.already_rectified", {}, None)])
+        old_lines = _info(old).lines
+        now = utcnow()
+        new = Claim(
+            id=str(uuid.uuid4()), number=next_number(s, "claim_number"), version=old.version + 1,
+            previous_id=old.id, status=ClaimStatus.DRAFT.value, patient_id=old.patient_id,
+            insurer_id=old.insurer_id, check_id=old.check_id, dispensed_on=old.dispensed_on,
+            prescriber_rpps=old.prescriber_rpps, operator_down=old.operator_down,
+            created_by=ctx.actor.user_id, created_at=now, updated_at=now,
+        )
+        _store_lines(new, [d for d, _ in old_lines], [a for _, a in old_lines])
+        s.add(new)
+        s.flush()
+        audit_log.append(s, ctx.actor.login, "claim.rectified", "claim", new.id,
+                         {"previous": old.id, "version": new.version, "number": new.number})
+        return _info(new)
+
+
+def get(ctx: Context, claim_id: str) -> ClaimInfo:
+    with ctx.store.read() as s:
+        return _info(_load(s, claim_id))
+
+
+def transition(
+    ctx: Context, claim_id: str, target: ClaimStatus, *, code: str | None = None,
+    text_: str | None = None, paid_amount: Decimal | None = None, paid_on: date | None = None,
+) -> ClaimInfo:
+    """An insurer's answer (accepted, rejected, paid) or a batch step, by an administrator."""
+    ctx.require_admin("record_return")
+    with ctx.store.write() as s:
+        claim = _load(s, claim_id, lock=True)
+        check_transition(ClaimStatus(claim.status), target)
+        claim.status = target.value
+        if target is ClaimStatus.REJECTED:
+            claim.rejection_code, claim.rejection_text = code, text_
+        if target is ClaimStatus.PAID:
+            claim.paid_amount = paid_amount if paid_amount is not None else claim.amc
+            claim.paid_on = paid_on or date.today()
+        claim.updated_at = utcnow()
+        audit_log.append(s, ctx.actor.login, f"claim.{target.value}", "claim", claim.id,
+                         {"number": claim.number, "code": code})
+        return _info(claim)
+
+
+i18n.register(
+    {
+        "claim.not_found": ("Cette demande n'existe pas.", "This claim does not exist."),
+        "claim.line_label_missing": ("Ligne {line} : indiquez le libellé du produit.", "Line {line}: enter the product's label."),
+        "claim.too_many_lines": ("Une demande compte au plus {maximum} lignes : faites-en une seconde.", "A claim holds at most {maximum} lines: make a second one."),
+        "claim.future": ("La date de délivrance est dans le futur : corrigez-la.", "The dispensing date is in the future: correct it."),
+        "claim.not_editable": ("Une demande « {status} » ne peut plus être modifiée.", "A claim that is '{status}' can no longer be changed."),
+        "claim.no_lines": ("Ajoutez au moins une ligne (scannez une boîte ou saisissez un produit).", "Add at least one line (scan a box or enter a product)."),
+        "claim.check_not_covering": ("La vérification des droits n'a pas confirmé de couverture : rien ne peut être facturé à la complémentaire.", "The coverage check did not confirm coverage: nothing can be billed to the insurer."),
+        "claim.nothing_to_claim": ("La part complémentaire est nulle : il n'y a rien à demander à l'organisme.", "The insurer's share is zero: there is nothing to claim."),
+        "claim.member_missing": ("Le numéro d'adhérent manque : recopiez-le depuis l'attestation (l'organisme rejette sinon).", "The member number is missing: copy it from the card (the insurer rejects claims without it)."),
+        "claim.insurer_inactive": ("Cet organisme est désactivé : choisissez l'organisme actuel du patient.", "This insurer is deactivated: choose the patient's current insurer."),
+        "claim.card_expired": ("L'attestation n'était plus valable à la date de délivrance : vérifiez les dates ou demandez une attestation à jour.", "The card was no longer valid on the dispensing date: check the dates or ask for a current card."),
+        "claim.card_not_yet_valid": ("L'attestation n'était pas encore valable à la date de délivrance.", "The card was not yet valid on the dispensing date."),
+        "claim.void_reason": ("Indiquez pourquoi la demande est annulée.", "Say why the claim is voided."),
+        "claim.not_rectifiable": ("Seule une demande rejetée peut être rectifiée (celle-ci est « {status} »).", "Only a rejected claim can be rectified (this one is '{status}')."),
+        "claim.already_rectified": ("Cette demande a déjà été rectifiée : ouvrez sa nouvelle version.", "This claim was already rectified: open its new version."),
+    }
+)

@@ -1,0 +1,55 @@
+"""Who is acting on which store: every service takes a Context and checks its role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from verifier import i18n
+from verifier.domain.errors import PermissionDenied
+from verifier.store.engine import Store
+
+COUNTER = "counter"
+ADMIN = "admin"
+ROLES = (COUNTER, ADMIN)
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int
+    login: str
+    role: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ADMIN
+
+
+@dataclass
+class Context:
+    store: Store
+    actor: Actor
+
+    def require_admin(self, action: str) -> None:
+        if not self.actor.is_admin:
+            raise PermissionDenied("perm.admin_only", action=i18n.tr(f"action.{action}"))
+
+    def close(self) -> None:
+        self.store.close()
+
+
+i18n.register(
+    {
+        "perm.admin_only": (
+            "Seul un administrateur peut {action}. Demandez à un administrateur de le faire.",
+            "Only an administrator can {action}. Ask an administrator to do it.",
+        ),
+        "action.add_user": ("ajouter un utilisateur", "add a user"),
+        "action.manage_users": ("gérer les utilisateurs", "manage users"),
+        "action.manage_directory": ("modifier les organismes et opérateurs", "change insurers and operators"),
+        "action.import_drugs": ("importer la base des médicaments", "import the drug reference"),
+        "action.record_return": ("enregistrer un retour d'organisme", "record an insurer's return"),
+        "action.create_batch": ("créer un lot d'export", "create an export batch"),
+        "action.verify_audit": ("vérifier le journal d'audit", "verify the audit log"),
+        "action.override": ("autoriser un dépassement de plafond", "authorise going over a ceiling"),
+    }
+)

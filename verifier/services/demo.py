@@ -1,0 +1,117 @@
+"""A demonstration database: fictional insurers, patients with valid NIRs, claims in every state."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+from verifier import i18n, paths
+from verifier.domain.coverage import Guarantee
+from verifier.domain.states import ClaimStatus
+from verifier.services import auth, batches, checks, claims, directory, drugs, patients
+from verifier.services.context import Context
+from verifier.store.engine import Location
+
+DEMO_ADMIN = "demo-admin"
+DEMO_COUNTER = "demo-comptoir"
+DEMO_PASSWORD = "demonstration-2024"
+
+# Fictional people; any likeness is coincidental. NIR keys are computed, so they are valid.
+PEOPLE = [
+    ("MARTINVAL", "Claire", "2", "14/03/1968", "75", "056"),
+    ("DUBOCAGE", "Henri", "1", "02/11/1951", "69", "123"),
+    ("LEFAUCHEUX", "Amina", "2", "31/02/1980", "99", "350"),  # born abroad, lunar birth date
+    ("PERRONNEAU", "Lucas", "1", "21/07/1994", "2A", "004"),
+    ("GRANDVALLET", "Sophie", "2", "00/00/1975", "99", "212"),  # unknown day and month
+    ("BERTHOMIEUX", "Jules", "1", "09/09/2001", "33", "063"),
+]
+INSURERS = [
+    ("90412345", "Mutuelle Exemple des Alpes", "VIAMEDIS"),
+    ("80123456", "Prévoyance Fictive du Nord", "ALMERYS"),
+    ("12345678", "Complémentaire Démo Santé", None),
+]
+BOXES = ["3400922457116", "3400930151419", "3400949246816"]  # 65 %, 30 %, 15 % (real BDPM rows)
+
+
+def default_demo_path() -> str:
+    return str(paths.data_dir() / "demo.db")
+
+
+def nir_for(sex: str, birth: str, dept: str, commune: str, order: int) -> str:
+    day, month, year = birth.split("/")
+    nir_month = month if month != "00" else "20"  # pseudo-month for an unknown month
+    body = f"{sex}{year[2:]}{nir_month}{dept}{commune}{order:03d}"
+    numeric = int(body.replace("2A", "19").replace("2B", "18"))
+    return f"{body}{97 - numeric % 97:02d}"
+
+
+def build(location: Location, seed: int = 2024) -> str:
+    """Create the demo database at `location`; returns the sign-in instructions."""
+    rng = random.Random(seed)
+    site = auth.SiteInput("Pharmacie de démonstration", "750000001", "7512345", "1 place de l'Exemple, 75000 Paris")
+    ctx, recovery = auth.initialise(location, site, DEMO_ADMIN, "Administrateur démo", DEMO_PASSWORD)
+    try:
+        drugs.load_shipped_snapshot(ctx.store, ctx.actor.login, ctx.actor.user_id)
+        auth.add_user(ctx, DEMO_COUNTER, "Comptoir démo", "counter", DEMO_PASSWORD)
+        directory.add_operator(ctx, "VIAMEDIS", "Viamedis", None)
+        directory.add_operator(ctx, "ALMERYS", "Almerys", None)
+        insurers = [directory.add_insurer(ctx, amc, name, op) for amc, name, op in INSURERS]
+        _claims(ctx, insurers, rng)
+    finally:
+        ctx.close()
+    return i18n.tr("demo.done", where=location.describe(), admin=DEMO_ADMIN, counter=DEMO_COUNTER,
+                   password=DEMO_PASSWORD, code=recovery)
+
+
+def _claims(ctx: Context, insurers: list[directory.InsurerInfo], rng: random.Random) -> None:
+    people = []
+    for i, (surname, first, sex, birth, dept, commune) in enumerate(PEOPLE):
+        ins = insurers[i % len(insurers)]
+        info, _ = patients.save(ctx, patients.PatientInput(
+            surname, first, birth, nir_for(sex, birth, dept, commune, 100 + i), "1", "011751234",
+            ins.amc_number, f"ADH{rng.randrange(10**6, 10**7)}",
+            date.today() - timedelta(days=300), date.today() + timedelta(days=65)))
+        people.append((info, ins))
+    boxes = [drugs.get(ctx, c) for c in BOXES]
+    made: list[tuple[claims.ClaimInfo, directory.InsurerInfo]] = []
+    for n in range(18):
+        patient, ins = people[n % len(people)]
+        check = checks.record(ctx, checks.CheckInput(
+            patient.id, ins.amc_number, rng.choice(["card", "hotline", "portal"]), "covered",
+            [Guarantee("PHAR", Decimal(rng.choice([100, 200])))], reference=f"REF-{rng.randrange(10**5, 10**6)}"))
+        lines = [claims.line_from_drug(boxes[0], quantity=rng.randint(1, 3))]
+        if n % 3 == 0:
+            lines.append(claims.line_from_drug(boxes[1]))
+        if n % 4 == 1:
+            lines.append(claims.line_from_drug(boxes[2]))  # 15 %: not covered by PHAR, patient pays the TM
+        made.append((claims.create(ctx, check.id, lines, date.today() - timedelta(days=n % 10),
+                                   queue_now=n % 9 != 0), ins))
+    # Claims 0 and 9 stay drafts; export the first insurer's queue, then record answers.
+    queued = [c for c, ins in made if c.status is ClaimStatus.QUEUED and ins.id == insurers[0].id]
+    batches.create_batch(ctx, insurers[0].id, [c.id for c in queued])
+    exported = queued
+    if len(exported) >= 4:
+        claims.transition(ctx, exported[0].id, ClaimStatus.ACCEPTED)
+        claims.transition(ctx, exported[1].id, ClaimStatus.ACCEPTED)
+        claims.transition(ctx, exported[1].id, ClaimStatus.PAID)
+        claims.transition(ctx, exported[2].id, ClaimStatus.REJECTED, code="DROITS",
+                          text_="Droits non ouverts à la date des soins")
+        claims.transition(ctx, exported[3].id, ClaimStatus.REJECTED, code="ADH", text_="Numéro d'adhérent absent")
+        claims.rectify(ctx, exported[3].id)
+    others = [c for c, ins in made if c.status is ClaimStatus.QUEUED and ins.id != insurers[0].id]
+    claims.void(ctx, others[0].id, "Saisie en double")
+
+
+i18n.register(
+    {
+        "demo.done": (
+            "Base de démonstration créée : {where}\nConnexion administrateur : --db {where} --user {admin}\n"
+            "Connexion comptoir : --user {counter}\nMot de passe (les deux) : {password}\nCode de secours : {code}\n"
+            "Exemple : verifier --db {where} claims list --user {admin}",
+            "Demo database created: {where}\nAdministrator sign-in: --db {where} --user {admin}\n"
+            "Counter sign-in: --user {counter}\nPassword (both): {password}\nRecovery code: {code}\n"
+            "Example: verifier --db {where} claims list --user {admin}",
+        ),
+    }
+)

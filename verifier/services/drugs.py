@@ -1,0 +1,147 @@
+"""The drug reference: look-ups by code or scan, and importing a newer ANSM download."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from verifier import i18n
+from verifier.domain.errors import NotFound, Problem, ValidationError
+from verifier.domain.identifiers import check_cip
+from verifier.domain.scanner import ScanResult, parse_scan
+from verifier.reference.bdpm import ParseReport, parse_bdpm
+from verifier.reference.snapshot import shipped_snapshot_dir, shipped_snapshot_info
+from verifier.services.context import Context
+from verifier.store import audit_log
+from verifier.store import drugs as drug_store
+from verifier.store.engine import Store
+from verifier.store.schema import Drug
+from verifier.store.types import utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DrugInfo:
+    cip13: str
+    cip7: str
+    name: str
+    presentation: str
+    rate: Decimal | None
+    price: Decimal | None
+    prestation_code: str
+    marketed: bool
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} – {self.presentation}" if self.name else self.presentation
+
+
+@dataclass(frozen=True)
+class ReferenceInfo:
+    source: str
+    snapshot_date: str
+    imported_at: datetime
+    count: int
+    skipped: int
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What a scan or typed code gave: the CIP13, the drug if known, and the box's data."""
+
+    cip13: str
+    drug: DrugInfo | None
+    scan: ScanResult | None
+
+
+def _info(d: Drug) -> DrugInfo:
+    return DrugInfo(d.cip13, d.cip7, d.name, d.presentation, d.rate, d.price, d.prestation_code, d.marketed)
+
+
+def lookup(ctx: Context, code: str) -> Lookup:
+    """Find a box from a CIP13, a CIP7 or whatever a scanner typed (GS1 DataMatrix included).
+
+    A valid code that is not in the reference gives `drug=None`: the caller says so and lets
+    the user enter the line by hand. An invalid code raises ValidationError.
+    """
+    scanned = parse_scan(code)
+    if scanned.ok:
+        scan = scanned.unwrap()
+        cip13 = scan.cip13
+    else:
+        checked = check_cip(code)
+        if not checked.ok:
+            raise ValidationError(list(scanned.problems))
+        scan, cip13 = None, checked.unwrap()
+    with ctx.store.read() as s:
+        drug = drug_store.by_cip13(s, cip13)
+        return Lookup(cip13, _info(drug) if drug else None, scan)
+
+
+def get(ctx: Context, cip13: str) -> DrugInfo:
+    with ctx.store.read() as s:
+        drug = drug_store.by_cip13(s, cip13)
+        if drug is None:
+            raise NotFound("drug.unknown")
+        return _info(drug)
+
+
+def reference(ctx: Context) -> ReferenceInfo | None:
+    with ctx.store.read() as s:
+        ref = drug_store.reference_info(s)
+        if ref is None:
+            return None
+        return ReferenceInfo(ref.source, ref.snapshot_date, ref.imported_at, ref.count, ref.skipped)
+
+
+def _import(store: Store, actor_login: str, actor_id: int | None, report: ParseReport, source: str, date: str) -> int:
+    with store.write() as s:
+        count = drug_store.replace_reference(
+            s, report.records, source, date, utcnow(), actor_id, len(report.skipped)
+        )
+        audit_log.append(
+            s,
+            actor_login,
+            "drugs.imported",
+            "drug_reference",
+            "1",
+            {"source": source, "snapshot": date, "count": count, "skipped": len(report.skipped)},
+        )
+    return count
+
+
+def import_reference(ctx: Context, path: Path, snapshot_date: str | None = None) -> ParseReport:
+    """Replace the reference with an ANSM download (directory or CIS_CIP_bdpm file)."""
+    ctx.require_admin("import_drugs")
+    report = parse_bdpm(path)
+    if not report.records:
+        raise ValidationError([Problem("drug.import_empty")])
+    date = snapshot_date or datetime.now().strftime("%Y-%m-%d")
+    _import(ctx.store, ctx.actor.login, ctx.actor.user_id, report, f"ANSM BDPM ({path.name})", date)
+    log.info("drug reference imported: %d rows, %d skipped", len(report.records), len(report.skipped))
+    return report
+
+
+def load_shipped_snapshot(store: Store, actor_login: str, actor_id: int | None) -> int:
+    """Load the snapshot shipped with the application (done once, when a site is set up)."""
+    info = shipped_snapshot_info()
+    report = parse_bdpm(shipped_snapshot_dir())
+    return _import(store, actor_login, actor_id, report, str(info.get("source", "ANSM BDPM")), str(info.get("date", "")))
+
+
+i18n.register(
+    {
+        "drug.unknown": (
+            "Ce code n'est pas dans la base des médicaments. Saisissez la ligne à la main (libellé, prix, taux).",
+            "This code is not in the drug reference. Enter the line by hand (label, price, rate).",
+        ),
+        "drug.import_empty": (
+            "Le fichier ne contient aucune présentation lisible : vérifiez qu'il s'agit bien de CIS_CIP_bdpm.txt téléchargé sur le site de l'ANSM.",
+            "The file holds no readable presentation: check it is CIS_CIP_bdpm.txt as downloaded from the ANSM site.",
+        ),
+    }
+)

@@ -1,0 +1,143 @@
+"""Creating and opening a database: key slots, engine, migrations with a backup first."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import text
+
+from verifier import i18n
+from verifier.domain.errors import DomainError
+from verifier.security.crypto import FieldCipher, key_check, new_database_key
+from verifier.security.keyslots import FileSlots, SlotStore, make_slot, unlock
+from verifier.store import migrate
+from verifier.store.engine import Location, Store, postgres_engine, sqlite_engine
+from verifier.store.keyslot_table import TableSlots
+
+log = logging.getLogger(__name__)
+
+
+class DatabaseMissing(DomainError):
+    pass
+
+
+class DatabaseExists(DomainError):
+    pass
+
+
+def slot_store(location: Location) -> SlotStore:
+    if location.sqlite_path is not None:
+        return FileSlots.for_database(location.sqlite_path)
+    return TableSlots(postgres_engine(location.url or ""))
+
+
+def exists(location: Location) -> bool:
+    """True when a database with at least one key slot is already there."""
+    if location.sqlite_path is not None:
+        return location.sqlite_path.exists() or FileSlots.for_database(location.sqlite_path).exists()
+    engine = postgres_engine(location.url or "")
+    try:
+        rev = migrate.current_revision(engine)
+        return rev is not None and bool(TableSlots(engine).names())
+    finally:
+        engine.dispose()
+
+
+def _engine(location: Location, key: bytes) -> Store:
+    if location.sqlite_path is not None:
+        engine = sqlite_engine(location.sqlite_path, key)
+    else:
+        engine = postgres_engine(location.url or "")
+    return Store(engine, FieldCipher(key), location)
+
+
+def create(location: Location, login: str, password: str) -> tuple[Store, bytes]:
+    """A new, empty, migrated database whose key is wrapped for `login`.
+
+    Returns the store and the database key (the caller may add more slots, e.g. recovery).
+    """
+    if exists(location):
+        raise DatabaseExists("db.exists", where=location.describe())
+    key = new_database_key()
+    if location.sqlite_path is not None:
+        location.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+    store = _engine(location, key)
+    migrate.upgrade(store.engine)
+    if location.sqlite_path is not None:
+        location.sqlite_path.chmod(0o600)
+    slots = slot_store(location)
+    slots.set_key_check(key_check(key))
+    slots.put(make_slot(login, "user", key, password))
+    return store, key
+
+
+def open_store(location: Location, login: str, password: str) -> Store:
+    """Unlock with a user's password, then bring the schema up to date (backup first)."""
+    if not exists(location):
+        raise DatabaseMissing("db.missing", where=location.describe())
+    key = unlock(slot_store(location), login, password)
+    store = _engine(location, key)
+    upgrade_with_backup(store)
+    return store
+
+
+def open_with_key(location: Location, key: bytes) -> Store:
+    store = _engine(location, key)
+    upgrade_with_backup(store)
+    return store
+
+
+def upgrade_with_backup(store: Store) -> Path | None:
+    """Upgrade an older schema; an SQLite file is first copied beside itself (still encrypted)."""
+    current = migrate.current_revision(store.engine)
+    head = migrate.head_revision()
+    if current == head:
+        return None
+    backup = None
+    if current is not None and store.location.sqlite_path is not None:
+        backup = backup_sqlite(store, f"before-{head}")
+    log.info("upgrading schema from %s to %s", current, head)
+    migrate.upgrade(store.engine)
+    return backup
+
+
+def backup_sqlite(store: Store, label: str) -> Path:
+    """Copy the encrypted file (after a checkpoint, so the WAL is folded in) and its key slots."""
+    path = store.location.sqlite_path
+    assert path is not None
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.{label}.{stamp}.bak")
+    shutil.copy2(path, target)
+    keys = FileSlots.for_database(path)
+    if keys.exists():
+        shutil.copy2(keys.path, target.with_name(target.name + ".keys"))
+    target.chmod(0o600)
+    log.info("backup written: %s", target.name)
+    return target
+
+
+def integrity_check(store: Store) -> str:
+    with store.engine.connect() as conn:
+        if store.dialect == "sqlite":
+            return str(conn.execute(text("PRAGMA integrity_check")).scalar())
+        return "ok"
+
+
+i18n.register(
+    {
+        "db.exists": (
+            "Une base de données existe déjà ici : {where}. Choisissez un autre emplacement ou ouvrez celle-ci.",
+            "A database already exists here: {where}. Choose another location or open that one.",
+        ),
+        "db.missing": (
+            "Aucune base de données trouvée : {where}. Lancez d'abord « verifier init ».",
+            "No database found at {where}. Run 'verifier init' first.",
+        ),
+    }
+)

@@ -1,0 +1,299 @@
+"""The tables, as SQLAlchemy 2 typed ORM classes.
+
+Alembic migrations (store/migrations) are the only thing that creates or changes these
+tables; a test checks the migrations and these classes describe the same schema.
+Personal fields (names, birth date, NIR, member number, free notes) are stored encrypted
+by the application (columns ending in `_enc`); `*_bidx` columns are blind indexes.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from verifier.store.types import Hundredths, UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Site(Base):
+    __tablename__ = "site"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    finess: Mapped[str | None] = mapped_column(String(9))
+    am_number: Mapped[str | None] = mapped_column(String(20))
+    address: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class KeySlotRow(Base):
+    """Wrapped copies of the database key, one per user (PostgreSQL; SQLite keeps a file)."""
+
+    __tablename__ = "key_slots"
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    data: Mapped[str] = mapped_column(Text)  # JSON: salt, nonce, ciphertext, kdf parameters
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Operator(Base):
+    __tablename__ = "operators"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    health_url: Mapped[str | None] = mapped_column(String(500))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Insurer(Base):
+    __tablename__ = "insurers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    amc_number: Mapped[str] = mapped_column(String(10), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+    hotline: Mapped[str | None] = mapped_column(String(40))
+    portal: Mapped[str | None] = mapped_column(String(500))
+    batch_by: Mapped[str] = mapped_column(String(16), default="insurer")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    operator: Mapped[Operator | None] = relationship()
+
+
+class Patient(Base):
+    __tablename__ = "patients"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    surname_enc: Mapped[str] = mapped_column(Text)
+    first_name_enc: Mapped[str] = mapped_column(Text)
+    birth_date_enc: Mapped[str] = mapped_column(Text)
+    nir_enc: Mapped[str] = mapped_column(Text)
+    nir_bidx: Mapped[str] = mapped_column(String(32), index=True)
+    rank: Mapped[int] = mapped_column(Integer, default=1)
+    amo_fund: Mapped[str | None] = mapped_column(String(9))
+    insurer_id: Mapped[int | None] = mapped_column(ForeignKey("insurers.id"))
+    member_number_enc: Mapped[str | None] = mapped_column(Text)
+    card_valid_from: Mapped[date | None] = mapped_column(Date)
+    card_valid_to: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PatientSearchToken(Base):
+    """Blind-indexed name prefixes, so names can be searched while stored encrypted."""
+
+    __tablename__ = "patient_search_tokens"
+    patient_id: Mapped[str] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True
+    )
+    token: Mapped[str] = mapped_column(String(32), primary_key=True)
+    __table_args__ = (Index("ix_patient_search_tokens_token", "token"),)
+
+
+class CoverageCheck(Base):
+    __tablename__ = "coverage_checks"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), index=True)
+    insurer_id: Mapped[int] = mapped_column(ForeignKey("insurers.id"))
+    method: Mapped[str] = mapped_column(String(16))
+    reference: Mapped[str | None] = mapped_column(String(100))
+    outcome: Mapped[str] = mapped_column(String(16))
+    guarantees: Mapped[str] = mapped_column(Text)  # JSON list of {domain, rate, covers_ph2}
+    member_number_enc: Mapped[str | None] = mapped_column(Text)
+    note_enc: Mapped[str | None] = mapped_column(Text)
+    operator_down: Mapped[bool] = mapped_column(Boolean, default=False)
+    checked_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Batch(Base):
+    """A numbered export batch for one insurer (filled by the export issue)."""
+
+    __tablename__ = "batches"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    insurer_id: Mapped[int] = mapped_column(ForeignKey("insurers.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    channel: Mapped[str | None] = mapped_column(String(16))
+    claim_count: Mapped[int] = mapped_column(Integer, default=0)
+    total_amc: Mapped[Decimal] = mapped_column(Hundredths, default=Decimal("0.00"))
+    __table_args__ = (UniqueConstraint("insurer_id", "number", name="uq_batches_insurer_number"),)
+
+
+class Claim(Base):
+    __tablename__ = "claims"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, unique=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    previous_id: Mapped[str | None] = mapped_column(ForeignKey("claims.id"))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), index=True)
+    insurer_id: Mapped[int] = mapped_column(ForeignKey("insurers.id"), index=True)
+    check_id: Mapped[str] = mapped_column(ForeignKey("coverage_checks.id"))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"), index=True)
+    dispensed_on: Mapped[date] = mapped_column(Date, index=True)
+    prescriber_rpps: Mapped[str | None] = mapped_column(String(11))
+    operator_down: Mapped[bool] = mapped_column(Boolean, default=False)
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    void_reason: Mapped[str | None] = mapped_column(Text)
+    rejection_code: Mapped[str | None] = mapped_column(String(20))
+    rejection_text: Mapped[str | None] = mapped_column(Text)
+    paid_amount: Mapped[Decimal | None] = mapped_column(Hundredths)
+    paid_on: Mapped[date | None] = mapped_column(Date)
+    price: Mapped[Decimal] = mapped_column(Hundredths)
+    br: Mapped[Decimal] = mapped_column(Hundredths)
+    amo: Mapped[Decimal] = mapped_column(Hundredths)
+    tm: Mapped[Decimal] = mapped_column(Hundredths)
+    amc: Mapped[Decimal] = mapped_column(Hundredths)
+    patient_share: Mapped[Decimal] = mapped_column(Hundredths)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lines: Mapped[list[ClaimLine]] = relationship(
+        back_populates="claim", order_by="ClaimLine.position", cascade="all, delete-orphan"
+    )
+
+
+class ClaimLine(Base):
+    __tablename__ = "claim_lines"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(13))
+    code_kind: Mapped[str] = mapped_column(String(8))  # cip13 | lpp | manual
+    label: Mapped[str] = mapped_column(String(300))
+    prestation_code: Mapped[str] = mapped_column(String(8))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[Decimal] = mapped_column(Hundredths)
+    br_unit: Mapped[Decimal] = mapped_column(Hundredths)
+    amo_rate: Mapped[Decimal] = mapped_column(Hundredths)
+    price: Mapped[Decimal] = mapped_column(Hundredths)
+    br: Mapped[Decimal] = mapped_column(Hundredths)
+    amo: Mapped[Decimal] = mapped_column(Hundredths)
+    tm: Mapped[Decimal] = mapped_column(Hundredths)
+    amc: Mapped[Decimal] = mapped_column(Hundredths)
+    patient_share: Mapped[Decimal] = mapped_column(Hundredths)
+    expiry: Mapped[date | None] = mapped_column(Date)
+    lot: Mapped[str | None] = mapped_column(String(20))
+    serial: Mapped[str | None] = mapped_column(String(20))
+    claim: Mapped[Claim] = relationship(back_populates="lines")
+
+
+class Drug(Base):
+    __tablename__ = "drugs"
+    cip13: Mapped[str] = mapped_column(String(13), primary_key=True)
+    cip7: Mapped[str] = mapped_column(String(7), index=True)
+    cis: Mapped[str] = mapped_column(String(8))
+    name: Mapped[str] = mapped_column(Text)
+    presentation: Mapped[str] = mapped_column(Text)
+    rate: Mapped[Decimal | None] = mapped_column(Hundredths)
+    price: Mapped[Decimal | None] = mapped_column(Hundredths)
+    prestation_code: Mapped[str] = mapped_column(String(8))
+    marketed: Mapped[bool] = mapped_column(Boolean)
+
+
+class DrugReference(Base):
+    """Which drug snapshot is loaded (one row)."""
+
+    __tablename__ = "drug_reference"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(200))
+    snapshot_date: Mapped[str] = mapped_column(String(20))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    imported_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    count: Mapped[int] = mapped_column(Integer)
+    skipped: Mapped[int] = mapped_column(Integer)
+
+
+class Counter(Base):
+    """Sequences that never repeat (claim numbers, batch numbers), shared by all writers."""
+
+    __tablename__ = "counters"
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)
+
+
+class Setting(Base):
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)  # JSON
+
+
+class AuditHead(Base):
+    """The end of the audit chain; locked by each writer so the chain never forks."""
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(60))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str | None] = mapped_column(String(64))
+    details: Mapped[str] = mapped_column(Text)  # canonical JSON, never personal data
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    __table_args__ = (Index("ix_audit_events_entity", "entity", "entity_id"),)
+
+
+__all__ = [
+    "AuditEvent",
+    "AuditHead",
+    "Base",
+    "Batch",
+    "Claim",
+    "ClaimLine",
+    "Counter",
+    "CoverageCheck",
+    "Drug",
+    "DrugReference",
+    "Insurer",
+    "KeySlotRow",
+    "Operator",
+    "Patient",
+    "PatientSearchToken",
+    "Setting",
+    "Site",
+    "User",
+]
