@@ -57,31 +57,24 @@ i18n.register(
             "The scan is empty: scan the box's code again.",
         ),
         "scan.unreadable": (
-            "Le code scanné n'a pas pu être lu : scannez à nouveau la boîte ou saisissez "
-            "le code CIP à la main.",
-            "The scanned code could not be read: scan the box again or type the CIP code.",
+            "Le code scanné est illisible : scannez à nouveau ou saisissez le code CIP.",
+            "The scanned code is unreadable: scan again or type the CIP code.",
         ),
         "scan.no_product": (
-            "Le code scanné ne contient pas de code produit : scannez le DataMatrix ou le "
-            "code-barres de la boîte de médicament.",
-            "The scanned code holds no product code: scan the drug box's DataMatrix or barcode.",
+            "Le code scanné ne contient pas de code produit : scannez la boîte de médicament.",
+            "The scanned code holds no product code: scan the drug box.",
         ),
         "scan.not_cip": (
-            "Le code scanné n'est pas un code de médicament français (CIP13, commençant par "
-            "34009) : scannez le code de la boîte de médicament.",
-            "The scanned code is not a French drug code (CIP13, starting with 34009): scan the "
-            "drug box's code.",
+            "Ce n'est pas un code de médicament français (CIP13) : scannez la boîte du médicament.",
+            "This is not a French drug code (CIP13): scan the drug's box.",
         ),
         "scan.key": (
-            "Le dernier chiffre (clé) du code scanné est faux : scannez à nouveau ou "
-            "saisissez le code CIP à la main.",
-            "The scanned code's last digit (key) is wrong: scan again or type the CIP code.",
+            "La clé du code scanné est fausse : scannez à nouveau ou saisissez le code CIP.",
+            "The scanned code's key is wrong: scan again or type the CIP code.",
         ),
         "scan.ambiguous": (
-            "Le scanner n'a pas transmis de séparateur, le lot ou le numéro de série peut être "
-            "mal découpé : comparez-les avec la boîte.",
-            "The scanner sent no separator, so the lot or serial number may be cut wrongly: "
-            "compare them with the box.",
+            "Sans séparateur transmis, lot et n° de série peuvent être mal lus : vérifiez-les.",
+            "With no separator sent, lot and serial may be misread: check them on the box.",
         ),
     }
 )
@@ -114,8 +107,9 @@ def parse_scan(text: str, *, today: dt.date | None = None) -> Checked[ScanResult
         return Checked.bad(Problem("scan.empty"))
     if len(body) in (7, 13, 14) and all(ch in _AZERTY_DIGITS for ch in body):
         body = body.translate(_FROM_AZERTY)
-    if _DIGITS.fullmatch(body) and len(body) < 16:
-        return _plain(body)
+    digits = body.replace(" ", "")  # a code typed by hand in the scan field may be grouped
+    if _DIGITS.fullmatch(digits) and len(digits) < 16:
+        return _plain(digits)
     body = _NOT_CSET82.sub(GS, _GS_STAND_INS.sub(GS, body)).strip(GS)
     found = _gs1_fields(body, today)
     if found is None:
@@ -176,10 +170,12 @@ def _gs1_fields(text: str, today: dt.date) -> tuple[dict[str, str], bool] | None
     parsed = _parse_with_biip(text)
     if parsed is None:
         return None
-    return parsed, GS not in text and any(ai in parsed for ai in _VARIABLE)
+    fields, variable = parsed
+    return fields, variable and GS not in text
 
 
-def _parse_with_biip(text: str) -> dict[str, str] | None:
+def _parse_with_biip(text: str) -> tuple[dict[str, str], bool] | None:
+    """The fields biip reads, and whether one has a variable length."""
     try:
         message = GS1Message.parse(text, config=ParseConfig(separator_chars=(GS,)))
     except (BiipParseError, ValueError):
@@ -187,7 +183,7 @@ def _parse_with_biip(text: str) -> dict[str, str] | None:
     fields: dict[str, str] = {}
     for element in message.element_strings:
         fields.setdefault(element.ai.ai, element.value)
-    return fields
+    return fields, any(element.ai.separator_required for element in message.element_strings)
 
 
 def _split(text: str, today: dt.date) -> tuple[Fields, bool] | None:

@@ -75,7 +75,7 @@ def _claims(ctx: Context, insurers: list[directory.InsurerInfo], rng: random.Ran
         people.append((info, ins))
     boxes = [drugs.get(ctx, c) for c in BOXES]
     made: list[tuple[claims.ClaimInfo, directory.InsurerInfo]] = []
-    for n in range(18):
+    for n in range(24):
         patient, ins = people[n % len(people)]
         check = checks.record(ctx, checks.CheckInput(
             patient.id, ins.amc_number, rng.choice(["card", "hotline", "portal"]), "covered",
@@ -87,7 +87,8 @@ def _claims(ctx: Context, insurers: list[directory.InsurerInfo], rng: random.Ran
             lines.append(claims.line_from_drug(boxes[2]))  # 15 %: not covered by PHAR, patient pays the TM
         made.append((claims.create(ctx, check.id, lines, date.today() - timedelta(days=n % 10),
                                    queue_now=n % 9 != 0), ins))
-    # Claims 0 and 9 stay drafts; export the first insurer's queue, then record answers.
+    # Claims 0, 9 and 18 stay drafts; export the first insurer's queue (5 claims), then
+    # record answers for four of them so that every state appears.
     queued = [c for c, ins in made if c.status is ClaimStatus.QUEUED and ins.id == insurers[0].id]
     batches.create_batch(ctx, insurers[0].id, [c.id for c in queued])
     exported = queued

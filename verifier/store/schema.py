@@ -187,6 +187,8 @@ class Claim(Base):
     lines: Mapped[list[ClaimLine]] = relationship(
         back_populates="claim", order_by="ClaimLine.position", cascade="all, delete-orphan"
     )
+    # The queue screen filters by status and insurer and pages by number.
+    __table_args__ = (Index("ix_claims_status_insurer_number", "status", "insurer_id", "number"),)
 
 
 class ClaimLine(Base):

@@ -1,0 +1,77 @@
+"""Migrations: the only way a schema is made; every old database file upgrades intact."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from verifier.services import auth, demo
+from verifier.store import database, migrate
+from verifier.store.engine import Location
+from verifier.store.schema import Base
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+FIXTURES = sorted(DATA.glob("schema-*.db"))
+import sys  # noqa: E402
+
+sys.path.insert(0, str(DATA))
+from make_fixture import FIXTURE_PASSWORD, manifest  # noqa: E402
+
+
+def test_there_is_a_fixture_for_every_schema_but_the_newest() -> None:
+    """A fixture is made before each new migration; forgetting one fails here."""
+    from alembic.script import ScriptDirectory
+
+    revisions = [r.revision for r in ScriptDirectory.from_config(migrate.alembic_config()).walk_revisions()]
+    have = {p.stem.split("-", 1)[1] for p in FIXTURES}
+    assert set(revisions) - have <= {migrate.head_revision()}
+    assert FIXTURES, "no schema fixture in tests/data"
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=[p.name for p in FIXTURES])
+def test_old_database_upgrades_with_backup_and_every_row_survives(fixture: Path, tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    shutil.copy2(fixture, db)
+    shutil.copy2(fixture.with_name(fixture.name + ".keys"), tmp_path / "old.db.keys")
+    before = json.loads(fixture.with_suffix(".json").read_text("utf-8"))
+    loc = Location(sqlite_path=db)
+    ctx = auth.sign_in(loc, demo.DEMO_ADMIN, FIXTURE_PASSWORD)  # opening upgrades
+    try:
+        assert migrate.current_revision(ctx.store.engine) == migrate.head_revision()
+        assert database.integrity_check(ctx.store) == "ok"
+    finally:
+        ctx.close()
+    after = manifest(loc)
+    for table, count in before["counts"].items():
+        expected = count + (1 if table in ("audit_events",) else 0)  # the sign-in is audited
+        assert after["counts"][table] == expected, table
+    assert after["claims"] == before["claims"]
+    if before["revision"] != migrate.head_revision():
+        backups = list(tmp_path.glob("old.db.before-*.bak"))
+        assert len(backups) == 1
+        # the backup is the old schema, still encrypted and still openable with its slots
+        assert (tmp_path / (backups[0].name + ".keys")).exists()
+        assert b"SQLite format 3" not in backups[0].read_bytes()[:16]
+
+
+def test_migrations_and_models_agree(location: Location) -> None:
+    ctx, _ = auth.initialise(location, auth.SiteInput("Officine"), "admin", "A", "correct horse battery")
+    try:
+        with ctx.store.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), Base.metadata)
+        assert diff == []
+    finally:
+        ctx.close()
+
+
+def test_new_database_is_at_head(location: Location) -> None:
+    ctx, _ = auth.initialise(location, auth.SiteInput("Officine"), "admin", "A", "correct horse battery")
+    try:
+        assert migrate.current_revision(ctx.store.engine) == migrate.head_revision()
+    finally:
+        ctx.close()

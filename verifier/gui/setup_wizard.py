@@ -1,0 +1,517 @@
+"""First run: the set-up assistant creates the site, its first administrator and the database.
+
+Pages: the site, the first administrator, creating the database (off the GUI thread), the
+recovery code shown once. The assistant ends signed in: `signed_in` carries the Context.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from verifier import i18n
+from verifier.domain.errors import Problem
+from verifier.domain.identifiers import check_finess
+from verifier.gui.start import Task, error_sentence, error_style, run_task
+from verifier.services import auth, drugs
+from verifier.services.context import Context
+from verifier.store.engine import Location
+
+log = logging.getLogger(__name__)
+
+i18n.register(
+    {
+        "setup.window_title": ("verifier – première mise en service", "verifier – first-time set-up"),
+        "setup.back": ("< &Précédent", "< &Back"),
+        "setup.next": ("&Suivant >", "&Next >"),
+        "setup.create": ("&Créer la base", "&Create the database"),
+        "setup.finish": ("&Terminer", "&Finish"),
+        "setup.cancel": ("Annuler", "Cancel"),
+        "setup.site_title": ("Votre officine", "Your pharmacy"),
+        "setup.site_subtitle": (
+            "Ces informations figurent sur les demandes de remboursement. Seul le nom est obligatoire ; "
+            "le reste peut être complété plus tard.",
+            "These details appear on reimbursement claims. Only the name is required; "
+            "the rest can be filled in later.",
+        ),
+        "setup.site_name": ("&Nom de l'officine :", "Pharmacy &name:"),
+        "setup.site_name_a11y": ("Nom de l'officine ou de l'établissement (obligatoire)", "Name of the pharmacy or establishment (required)"),
+        "setup.site_name_hint": ("Obligatoire. Par exemple : Pharmacie du Marché", "Required. For example: Market Pharmacy"),
+        "setup.finess": ("N° &FINESS :", "&FINESS number:"),
+        "setup.finess_a11y": ("Numéro FINESS, 9 caractères (facultatif)", "FINESS number, 9 characters (optional)"),
+        "setup.am_number": ("N° d'&assurance maladie :", "Health insurance (&AM) number:"),
+        "setup.am_number_a11y": ("Numéro d'assurance maladie de l'officine (facultatif)", "The pharmacy's health insurance number (optional)"),
+        "setup.address": ("A&dresse :", "A&ddress:"),
+        "setup.address_a11y": ("Adresse postale de l'officine (facultatif)", "Postal address of the pharmacy (optional)"),
+        "setup.optional": ("Facultatif", "Optional"),
+        "setup.where": ("La base chiffrée sera créée ici : {where}", "The encrypted database will be created here: {where}"),
+        "setup.too_long": (
+            "Ce champ accepte {maximum} caractères au plus ; {count} ont été saisis.",
+            "This field takes at most {maximum} characters; {count} were typed.",
+        ),
+        "setup.admin_title": ("Premier administrateur", "First administrator"),
+        "setup.admin_subtitle": (
+            "Ce compte gère les utilisateurs et les organismes. Choisissez un mot de passe long : "
+            "il protège les données des patients.",
+            "This account manages users and insurers. Choose a long password: "
+            "it protects the patients' data.",
+        ),
+        "setup.login": ("&Identifiant :", "&User name:"),
+        "setup.login_a11y": ("Identifiant de connexion de l'administrateur", "The administrator's sign-in name"),
+        "setup.login_placeholder": ("par exemple : mdupont", "for example: mdupont"),
+        "setup.display_name": ("Nom &affiché :", "&Display name:"),
+        "setup.display_name_a11y": ("Nom affiché de l'administrateur (facultatif)", "The administrator's display name (optional)"),
+        "setup.display_name_placeholder": ("par exemple : Marie Dupont", "for example: Marie Dupont"),
+        "setup.password": ("&Mot de passe :", "&Password:"),
+        "setup.password_a11y": ("Mot de passe, {minimum} caractères au moins", "Password, at least {minimum} characters"),
+        "setup.password_hint": (
+            "{minimum} caractères au moins. Une phrase de plusieurs mots est plus facile à retenir.",
+            "At least {minimum} characters. A phrase of several words is easier to remember.",
+        ),
+        "setup.confirm": ("&Confirmation :", "&Confirm:"),
+        "setup.confirm_a11y": ("Confirmation du mot de passe", "Password confirmation"),
+        "setup.mismatch": (
+            "La confirmation ne correspond pas au mot de passe. Saisissez-le à nouveau.",
+            "The confirmation does not match the password. Type it again.",
+        ),
+        "setup.progress_title": ("Création de la base", "Creating the database"),
+        "setup.progress_subtitle": (
+            "Quelques secondes : la base est chiffrée et la liste des médicaments y est chargée.",
+            "A few seconds: the database is encrypted and the drug list is loaded into it.",
+        ),
+        "setup.progress_a11y": ("Création de la base en cours", "Creating the database"),
+        "setup.step_start": ("Préparation…", "Preparing…"),
+        "setup.step_db": ("Chiffrement et création de la base…", "Encrypting and creating the database…"),
+        "setup.step_drugs": ("Chargement de la base des médicaments (environ 20 000 présentations)…",
+                             "Loading the drug reference (about 20,000 presentations)…"),
+        "setup.failed": ("La base n'a pas été créée. {reason}", "The database was not created. {reason}"),
+        "setup.go_back": ("&Revenir à la saisie", "&Go back to the form"),
+        "setup.recovery_title": ("Code de secours", "Recovery code"),
+        "setup.recovery_subtitle": ("La base est prête. Ce code ne sera plus jamais affiché.",
+                                    "The database is ready. This code will never be shown again."),
+        "setup.recovery_text": (
+            "Si tous les mots de passe administrateur sont perdus, ce code est le seul moyen de rouvrir la base. "
+            "Imprimez-le ou recopiez-le, puis rangez-le en lieu sûr, hors de l'ordinateur.",
+            "If every administrator password is lost, this code is the only way to open the database again. "
+            "Print it or write it down, then keep it somewhere safe, away from the computer.",
+        ),
+        "setup.recovery_a11y": ("Code de secours", "Recovery code"),
+        "setup.recovery_confirm": ("J'ai imprimé ou recopié ce &code", "I have printed or written down this &code"),
+        "setup.drugs_loaded": ("Base des médicaments : {count} présentations chargées.",
+                               "Drug reference: {count} presentations loaded."),
+        "setup.drugs_failed": (
+            "La base des médicaments n'a pas pu être chargée ({reason}). Un administrateur pourra l'importer ensuite.",
+            "The drug reference could not be loaded ({reason}). An administrator can import it later.",
+        ),
+    }
+)
+
+NAME_MAX, FINESS_MAX, AM_MAX, LOGIN_MAX, DISPLAY_MAX = 200, 9, 20, 64, 200
+
+
+def _count(n: int) -> str:
+    text = f"{n:,}"
+    return text.replace(",", "\u00a0") if i18n.language() == "fr" else text
+
+
+def _too_long(text: str, maximum: int, field: str) -> list[Problem]:
+    if len(text) > maximum:
+        return [Problem("setup.too_long", {"maximum": maximum, "count": len(text)}, field)]
+    return []
+
+
+class _Form:
+    """A form where each input has a label buddy, an accessible name and an inline sentence."""
+
+    def __init__(self, page: QWizardPage) -> None:
+        self.page = page
+        self.layout = QFormLayout()
+        self.layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        self.messages: dict[str, QLabel] = {}
+        self.inputs: dict[str, QWidget] = {}
+        self.order: list[QWidget] = []
+
+    def add(self, field: str, label: str, widget: QWidget, a11y: str, hint: str | None = None) -> None:
+        buddy = QLabel(label)
+        buddy.setBuddy(widget)
+        widget.setAccessibleName(a11y)
+        column = QVBoxLayout()
+        column.setSpacing(2)
+        column.addWidget(widget)
+        message = QLabel()
+        message.setObjectName(f"{field}_message")
+        message.setWordWrap(True)
+        message.setStyleSheet(error_style(self.page))
+        message.hide()
+        column.addWidget(message)
+        if hint:
+            note = QLabel(hint)
+            note.setWordWrap(True)
+            note.setEnabled(False)  # the palette's dimmed text: a hint, not an instruction
+            column.addWidget(note)
+        self.layout.addRow(buddy, column)
+        self.messages[field] = message
+        self.inputs[field] = widget
+        if self.order:
+            QWidget.setTabOrder(self.order[-1], widget)
+        self.order.append(widget)
+
+    def show(self, problems: list[Problem], fields: list[str] | None = None) -> None:
+        """Put each problem under its field (all at once); clear the others among `fields`."""
+        by_field: dict[str, list[str]] = {}
+        for p in problems:
+            by_field.setdefault(p.field or "", []).append(p.message())
+        for field in fields if fields is not None else list(self.messages):
+            text = " ".join(by_field.get(field, []))
+            self.messages[field].setText(text)
+            self.messages[field].setVisible(bool(text))
+            self.inputs[field].setAccessibleDescription(text)
+
+    def focus_first(self, problems: list[Problem]) -> None:
+        bad = {p.field for p in problems}
+        for field, widget in self.inputs.items():
+            if field in bad:
+                widget.setFocus()
+                return
+
+
+class SitePage(QWizardPage):
+    def __init__(self, location: Location) -> None:
+        super().__init__()
+        self.setTitle(i18n.tr("setup.site_title"))
+        self.setSubTitle(i18n.tr("setup.site_subtitle"))
+        self.name_edit = QLineEdit()
+        self.finess_edit = QLineEdit()
+        self.finess_edit.setPlaceholderText(i18n.tr("setup.optional"))
+        self.am_edit = QLineEdit()
+        self.am_edit.setPlaceholderText(i18n.tr("setup.optional"))
+        self.address_edit = QPlainTextEdit()
+        self.address_edit.setTabChangesFocus(True)
+        self.address_edit.setPlaceholderText(i18n.tr("setup.optional"))
+        self.address_edit.setFixedHeight(self.address_edit.fontMetrics().lineSpacing() * 4 + 12)
+        self.form = _Form(self)
+        self.form.add("site_name", i18n.tr("setup.site_name"), self.name_edit, i18n.tr("setup.site_name_a11y"),
+                      i18n.tr("setup.site_name_hint"))
+        self.form.add("finess", i18n.tr("setup.finess"), self.finess_edit, i18n.tr("setup.finess_a11y"))
+        self.form.add("am_number", i18n.tr("setup.am_number"), self.am_edit, i18n.tr("setup.am_number_a11y"))
+        self.form.add("address", i18n.tr("setup.address"), self.address_edit, i18n.tr("setup.address_a11y"))
+        where = QLabel(i18n.tr("setup.where", where=location.describe()))
+        where.setWordWrap(True)
+        where.setEnabled(False)
+        where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        outer = QVBoxLayout(self)
+        outer.addLayout(self.form.layout)
+        outer.addStretch(1)
+        outer.addWidget(where)
+        for edit, field in ((self.name_edit, "site_name"), (self.finess_edit, "finess"), (self.am_edit, "am_number")):
+            edit.editingFinished.connect(lambda f=field, e=edit: e.text().strip() and self._show([f]))
+            edit.textChanged.connect(lambda _t, f=field: self.form.messages[f].isVisible() and self._show([f]))
+
+    def problems(self) -> tuple[list[Problem], list[Problem]]:
+        """(problems that block, warnings that do not)."""
+        problems: list[Problem] = []
+        warnings: list[Problem] = []
+        name = self.name_edit.text().strip()
+        if not name:
+            problems.append(Problem("site.name_missing", {}, "site_name"))
+        problems += _too_long(name, NAME_MAX, "site_name")
+        finess = self.finess_edit.text().strip()
+        if finess:
+            checked = check_finess(finess)
+            problems += [Problem(p.code, p.params, "finess") for p in checked.problems]
+            warnings += [Problem(p.code, p.params, "finess") for p in checked.warnings]
+        problems += _too_long(self.am_edit.text().strip(), AM_MAX, "am_number")
+        return problems, warnings
+
+    def _show(self, fields: list[str]) -> None:
+        """Inline sentences for `fields` as they stand: shown on leaving a field, then live."""
+        problems, warnings = self.problems()
+        self.form.show(problems + warnings, fields)
+
+    def validatePage(self) -> bool:  # noqa: N802 - Qt API
+        problems, warnings = self.problems()
+        self.form.show(problems + warnings)
+        self.form.focus_first(problems)
+        return not problems
+
+    def site(self) -> auth.SiteInput:
+        def opt(text: str) -> str | None:
+            return text.strip() or None
+
+        finess = self.finess_edit.text().strip()
+        return auth.SiteInput(
+            self.name_edit.text().strip(),
+            check_finess(finess).value if finess else None,
+            opt(self.am_edit.text()),
+            opt(self.address_edit.toPlainText()),
+        )
+
+
+class AdminPage(QWizardPage):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle(i18n.tr("setup.admin_title"))
+        self.setSubTitle(i18n.tr("setup.admin_subtitle"))
+        self.setCommitPage(True)  # once the database is created there is no going back
+        self.setButtonText(QWizard.WizardButton.CommitButton, i18n.tr("setup.create"))
+        self.login_edit = QLineEdit()
+        self.login_edit.setPlaceholderText(i18n.tr("setup.login_placeholder"))
+        self.display_edit = QLineEdit()
+        self.display_edit.setPlaceholderText(i18n.tr("setup.display_name_placeholder"))
+        self.password_edit = QLineEdit()
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.confirm_edit = QLineEdit()
+        self.confirm_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        minimum = auth.MIN_PASSWORD
+        self.form = _Form(self)
+        self.form.add("login", i18n.tr("setup.login"), self.login_edit, i18n.tr("setup.login_a11y"))
+        self.form.add("display_name", i18n.tr("setup.display_name"), self.display_edit,
+                      i18n.tr("setup.display_name_a11y"))
+        self.form.add("password", i18n.tr("setup.password"), self.password_edit,
+                      i18n.tr("setup.password_a11y", minimum=minimum), i18n.tr("setup.password_hint", minimum=minimum))
+        self.form.add("confirm", i18n.tr("setup.confirm"), self.confirm_edit, i18n.tr("setup.confirm_a11y"))
+        outer = QVBoxLayout(self)
+        outer.addLayout(self.form.layout)
+        outer.addStretch(1)
+        checks: dict[QLineEdit, Callable[[], list[Problem]]] = {
+            self.login_edit: lambda: auth.login_problems(self.login_edit.text().strip()),
+            self.display_edit: lambda: _too_long(self.display_edit.text().strip(), DISPLAY_MAX, "display_name"),
+            self.password_edit: lambda: auth.password_problems(self.password_edit.text()),
+            self.confirm_edit: self._mismatch,
+        }
+        fields = {self.login_edit: "login", self.display_edit: "display_name",
+                  self.password_edit: "password", self.confirm_edit: "confirm"}
+        for edit, check in checks.items():
+            field = fields[edit]
+            edit.editingFinished.connect(lambda f=field, c=check, e=edit: e.text() and self.form.show(c(), [f]))
+            edit.textChanged.connect(lambda _t, f=field, c=check: self._recheck(f, c))
+        self.password_edit.textChanged.connect(lambda _t: self._recheck("confirm", self._mismatch))
+
+    def _recheck(self, field: str, check: Callable[[], list[Problem]]) -> None:
+        """Once a sentence is shown under a field, it follows what is typed."""
+        if self.form.messages[field].isVisible():
+            self.form.show(check(), [field])
+
+    def _mismatch(self) -> list[Problem]:
+        if self.confirm_edit.text() != self.password_edit.text():
+            return [Problem("setup.mismatch", {}, "confirm")]
+        return []
+
+    def problems(self) -> list[Problem]:
+        return (
+            auth.login_problems(self.login_edit.text().strip())
+            + _too_long(self.display_edit.text().strip(), DISPLAY_MAX, "display_name")
+            + auth.password_problems(self.password_edit.text())
+            + self._mismatch()
+        )
+
+    def validatePage(self) -> bool:  # noqa: N802 - Qt API
+        problems = self.problems()
+        self.form.show(problems)
+        self.form.focus_first(problems)
+        return not problems
+
+
+@dataclass
+class SetupResult:
+    context: Context
+    recovery_code: str
+    drug_count: int | None
+    drug_error: str | None
+
+
+def create_site(location: Location, site: auth.SiteInput, login: str, display_name: str, password: str,
+                progress: Callable[[str], None]) -> SetupResult:
+    """The work of the progress page, run off the GUI thread."""
+    progress(i18n.tr("setup.step_db"))
+    ctx, code = auth.initialise(location, site, login, display_name, password)
+    progress(i18n.tr("setup.step_drugs"))
+    try:
+        count = drugs.load_shipped_snapshot(ctx.store, ctx.actor.login, ctx.actor.user_id)
+    except Exception as exc:  # noqa: BLE001 - the code must still be shown; the drugs can come later
+        return SetupResult(ctx, code, None, error_sentence(exc))
+    return SetupResult(ctx, code, count, None)
+
+
+class ProgressPage(QWizardPage):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle(i18n.tr("setup.progress_title"))
+        self.setSubTitle(i18n.tr("setup.progress_subtitle"))
+        self.setCommitPage(True)  # the recovery page cannot come back here
+        self.setButtonText(QWizard.WizardButton.CommitButton, i18n.tr("setup.next"))
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 0)
+        self.bar.setTextVisible(False)
+        self.bar.setAccessibleName(i18n.tr("setup.progress_a11y"))
+        self.step = QLabel()
+        self.step.setWordWrap(True)
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet(error_style(self))
+        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error.hide()
+        self.back_button = QPushButton(i18n.tr("setup.go_back"))
+        self.back_button.hide()
+        self.back_button.clicked.connect(lambda: self.wizard().back())
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(self.step)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.error)
+        layout.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addStretch(2)
+        self.result: SetupResult | None = None
+        self.busy = False
+        self._task: Task | None = None
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt API
+        wizard = self.wizard()
+        assert isinstance(wizard, SetupWizard)
+        self.error.hide()
+        self.back_button.hide()
+        self.bar.show()
+        self.step.setText(i18n.tr("setup.step_start"))
+        self.busy = True
+        admin = wizard.admin_page
+        self._task = run_task(
+            create_site, wizard.location, wizard.site_page.site(), admin.login_edit.text().strip(),
+            admin.display_edit.text().strip(), admin.password_edit.text(),
+            on_done=self._done, on_failed=self._failed, on_progress=self.step.setText,
+        )
+
+    def _done(self, result: SetupResult) -> None:
+        self.busy, self._task, self.result = False, None, result
+        self.completeChanged.emit()
+        self.wizard().next()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.busy, self._task = False, None
+        self.bar.hide()
+        self.step.setText("")
+        self.error.setText(i18n.tr("setup.failed", reason=error_sentence(exc)))
+        self.error.show()
+        self.back_button.show()
+        self.back_button.setFocus()
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt API
+        return self.result is not None
+
+
+class RecoveryPage(QWizardPage):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle(i18n.tr("setup.recovery_title"))
+        self.setSubTitle(i18n.tr("setup.recovery_subtitle"))
+        text = QLabel(i18n.tr("setup.recovery_text"))
+        text.setWordWrap(True)
+        self.code_label = QLabel()
+        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        font.setPointSizeF(max(font.pointSizeF(), 10) * 1.8)
+        font.setWeight(QFont.Weight.Bold)
+        self.code_label.setFont(font)
+        self.code_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.code_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.code_label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.code_label.setAccessibleName(i18n.tr("setup.recovery_a11y"))
+        self.code_label.setFrameShape(QLabel.Shape.StyledPanel)
+        self.code_label.setMargin(12)
+        self.drugs_label = QLabel()
+        self.drugs_label.setWordWrap(True)
+        self.confirm_box = QCheckBox(i18n.tr("setup.recovery_confirm"))
+        self.confirm_box.toggled.connect(lambda _on: self.completeChanged.emit())
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addSpacing(8)
+        layout.addWidget(self.code_label)
+        layout.addSpacing(8)
+        layout.addWidget(self.confirm_box)
+        layout.addStretch(1)
+        layout.addWidget(self.drugs_label)
+        QWidget.setTabOrder(self.code_label, self.confirm_box)
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt API
+        wizard = self.wizard()
+        assert isinstance(wizard, SetupWizard)
+        result = wizard.progress_page.result
+        assert result is not None
+        self.code_label.setText(result.recovery_code)
+        if result.drug_count is not None:
+            self.drugs_label.setText(i18n.tr("setup.drugs_loaded", count=_count(result.drug_count)))
+            self.drugs_label.setStyleSheet("")
+        else:
+            self.drugs_label.setText(i18n.tr("setup.drugs_failed", reason=result.drug_error))
+            self.drugs_label.setStyleSheet(error_style(self))
+        self.confirm_box.setFocus()
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt API
+        return self.confirm_box.isChecked()
+
+
+class SetupWizard(QWizard):
+    """The first-run assistant; `signed_in` gives the administrator's Context at the end."""
+
+    signed_in = Signal(object)
+
+    def __init__(self, location: Location, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.location = location
+        self.context: Context | None = None
+        self.setWindowTitle(i18n.tr("setup.window_title"))
+        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
+        for button, code in ((QWizard.WizardButton.BackButton, "setup.back"),
+                             (QWizard.WizardButton.NextButton, "setup.next"),
+                             (QWizard.WizardButton.CommitButton, "setup.next"),
+                             (QWizard.WizardButton.FinishButton, "setup.finish"),
+                             (QWizard.WizardButton.CancelButton, "setup.cancel")):
+            self.setButtonText(button, i18n.tr(code))
+        self.site_page = SitePage(location)
+        self.admin_page = AdminPage()
+        self.progress_page = ProgressPage()
+        self.recovery_page = RecoveryPage()
+        for page in (self.site_page, self.admin_page, self.progress_page, self.recovery_page):
+            self.addPage(page)
+        self.currentIdChanged.connect(self._page_changed)
+        self.setMinimumSize(720, 560)
+
+    def _page_changed(self, _id: int) -> None:
+        on_last = self.currentPage() is self.recovery_page
+        self.setOption(QWizard.WizardOption.NoCancelButton, on_last)
+
+    def accept(self) -> None:
+        result = self.progress_page.result
+        if result is None or not self.recovery_page.confirm_box.isChecked():
+            return
+        self.context = result.context
+        super().accept()
+        self.signed_in.emit(self.context)
+
+    def reject(self) -> None:
+        """Cancel is refused while the database is being created and once it exists."""
+        if self.progress_page.busy:
+            return
+        if self.progress_page.result is not None:
+            if self.recovery_page.confirm_box.isChecked():
+                self.accept()
+            return
+        super().reject()
