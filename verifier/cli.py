@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy.exc import OperationalError
+
 from verifier import __version__, i18n
 from verifier.config import Config, database_location
 from verifier.domain.errors import DomainError, Problem
@@ -57,6 +59,10 @@ i18n.register(
         "cli.unexpected": (
             "Erreur inattendue ; rien n'a été modifié. Détails dans le journal : {log}",
             "Unexpected error; nothing was changed. Details in the log: {log}",
+        ),
+        "cli.db_unreachable": (
+            "La base de données ne répond pas : vérifiez que le serveur PostgreSQL est démarré et que l'adresse (--db ou VERIFIER_DATABASE_URL) est juste, puis réessayez.",
+            "The database does not answer: check that the PostgreSQL server is running and that the address (--db or VERIFIER_DATABASE_URL) is right, then try again.",
         ),
         "cli.bad_date": ("Date invalide « {value} » : écrivez jj/mm/aaaa.", "Invalid date '{value}': write dd/mm/yyyy."),
         "cli.unknown_status": ("Statut inconnu « {value} ». Choisissez parmi : {choices}.", "Unknown status '{value}'. Choose from: {choices}."),
@@ -354,6 +360,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except OperationalError as exc:
+        log.warning("database unreachable: %s", type(exc.orig).__name__ if exc.orig else "OperationalError")
+        print(i18n.tr("cli.db_unreachable"), file=sys.stderr)
+        return 1
     except Exception:
         log.exception("unexpected error in %s", getattr(args, "command", "gui"))
         print(i18n.tr("cli.unexpected", log=logfile), file=sys.stderr)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 from sqlalchemy import select, update
 
+from tests.conftest import pg_create_database, pg_drop_database
 from verifier.security import crypto
 from verifier.security.keyslots import AuthFailed, FileSlots
 from verifier.services import audit, auth, demo, patients
@@ -89,9 +91,17 @@ def test_key_file_from_another_database_is_refused(tmp_path: Path) -> None:
     assert "ne correspond pas" in str(err.value)
 
 
-def test_postgres_holds_only_ciphertext(location: Location) -> None:
-    if location.is_sqlite:
-        pytest.skip("PostgreSQL only")
+@pytest.fixture
+def pg_location() -> Iterator[Location]:
+    url = pg_create_database()
+    try:
+        yield Location(url=url)
+    finally:
+        pg_drop_database(url)
+
+
+def test_postgres_holds_only_ciphertext(pg_location: Location) -> None:
+    location = pg_location
     demo.build(location)
     secrets = identity_strings(location)
     url = (location.url or "").replace("postgresql+psycopg://", "postgresql://")
