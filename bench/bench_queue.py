@@ -30,54 +30,91 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import psycopg  # noqa: E402
-import sqlcipher3.dbapi2 as sqlcipher  # noqa: E402
-from sqlalchemy import text  # noqa: E402
+import psycopg
+import sqlcipher3.dbapi2 as sqlcipher
+from sqlalchemy import event, text
+from sqlalchemy.pool import QueuePool
 
-from verifier.domain.claims import LineInput, compute_line, total  # noqa: E402
-from verifier.domain.coverage import Guarantee, guarantee_for  # noqa: E402
-from verifier.security import crypto  # noqa: E402
-from verifier.security.audit import canonical_details, event_hash  # noqa: E402
-from verifier.services import auth, checks, claims, directory, patients  # noqa: E402
-from verifier.services.context import Context  # noqa: E402
-from verifier.services.demo import nir_for  # noqa: E402
-from verifier.store import audit_log  # noqa: E402
-from verifier.store.database import integrity_check  # noqa: E402
-from verifier.store.engine import Location  # noqa: E402
+from verifier.domain.claims import LineInput, compute_line, total
+from verifier.domain.coverage import Guarantee, guarantee_for
+from verifier.security import crypto
+from verifier.security.audit import canonical_details, event_hash
+from verifier.services import auth, checks, claims, directory, patients
+from verifier.services.context import Context
+from verifier.services.demo import nir_for
+from verifier.store import audit_log
+from verifier.store import engine as engine_module
+from verifier.store.database import integrity_check
+from verifier.store.engine import Location, Store
 
 TARGET_RATIO = 2.0
 PASSWORD = "bench-password-2024"
 ADMIN = "bench-admin"
 AMC = "90412345"
 MEMBER = "ADH1234567"
-GUARANTEES = [Guarantee("PHAR", Decimal("100"))]
+GUARANTEES = [Guarantee("PHAR", Decimal(100))]
 WARM_UP = 20
 
 
 def lines_for(i: int) -> list[claims.LineDraft]:
     return [
-        claims.LineDraft("Paracétamol 1 g, 8 comprimés", "PH7", 1 + i % 3, Decimal("2.18"), Decimal("65"),
-                         code="3400930000000"),
-        claims.LineDraft("Amoxicilline 500 mg, 12 gélules", "PH4", 1 + i % 2, Decimal("4.37") + Decimal(i % 7),
-                         Decimal("30")),
+        claims.LineDraft(
+            "Paracétamol 1 g, 8 comprimés",
+            "PH7",
+            1 + i % 3,
+            Decimal("2.18"),
+            Decimal(65),
+            code="3400930000000",
+        ),
+        claims.LineDraft(
+            "Amoxicilline 500 mg, 12 gélules",
+            "PH4",
+            1 + i % 2,
+            Decimal("4.37") + Decimal(i % 7),
+            Decimal(30),
+        ),
     ]
 
 
 def set_up(location: Location) -> tuple[Context, str]:
-    ctx, _ = auth.initialise(location, auth.SiteInput("Pharmacie du banc d'essai"), ADMIN, "Admin", PASSWORD)
+    ctx, _ = auth.initialise(
+        location, auth.SiteInput("Pharmacie du banc d'essai"), ADMIN, "Admin", PASSWORD
+    )
     directory.add_insurer(ctx, AMC, "Mutuelle Exemple des Alpes")
     birth = "14/03/1968"
-    patient, _ = patients.save(ctx, patients.PatientInput(
-        "MARTINVAL", "Claire", birth, nir_for("2", birth, "75", "056", 100), "1", "011751234", AMC, MEMBER))
-    check = checks.record(ctx, checks.CheckInput(
-        patient.id, AMC, "hotline", "covered", GUARANTEES, reference="REF-123456", member_number=MEMBER))
+    patient, _ = patients.save(
+        ctx,
+        patients.PatientInput(
+            "MARTINVAL",
+            "Claire",
+            birth,
+            nir_for("2", birth, "75", "056", 100),
+            "1",
+            "011751234",
+            AMC,
+            MEMBER,
+        ),
+    )
+    check = checks.record(
+        ctx,
+        checks.CheckInput(
+            patient.id,
+            AMC,
+            "hotline",
+            "covered",
+            GUARANTEES,
+            reference="REF-123456",
+            member_number=MEMBER,
+        ),
+    )
     return ctx, check.id
 
 
@@ -88,25 +125,53 @@ def cents(d: Decimal) -> int:
     return int(d * 100)
 
 
-def claim_rows(i: int, number: int, ctx: Context, check: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def claim_rows(
+    i: int, number: int, ctx: Context, check: dict[str, Any]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     drafts = lines_for(i)
-    amounts = [compute_line(LineInput(d.prestation_code, d.quantity, d.unit_price, d.amo_rate, d.br_unit),
-                            guarantee_for(d.prestation_code, GUARANTEES)) for d in drafts]
+    amounts = [
+        compute_line(
+            LineInput(d.prestation_code, d.quantity, d.unit_price, d.amo_rate, d.br_unit),
+            guarantee_for(d.prestation_code, GUARANTEES),
+        )
+        for d in drafts
+    ]
     t = total(amounts)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     claim = {
-        "id": str(uuid.uuid4()), "number": number, "patient_id": check["patient_id"],
-        "insurer_id": check["insurer_id"], "check_id": check["id"], "dispensed_on": date.today(),
-        "created_by": ctx.actor.user_id, "now": now,
-        "price": cents(t.price), "br": cents(t.br), "amo": cents(t.amo), "tm": cents(t.tm), "amc": cents(t.amc),
-        "patient_share": cents(t.patient), "amc_text": str(t.amc),
+        "id": str(uuid.uuid4()),
+        "number": number,
+        "patient_id": check["patient_id"],
+        "insurer_id": check["insurer_id"],
+        "check_id": check["id"],
+        "dispensed_on": date.today(),
+        "created_by": ctx.actor.user_id,
+        "now": now,
+        "price": cents(t.price),
+        "br": cents(t.br),
+        "amo": cents(t.amo),
+        "tm": cents(t.tm),
+        "amc": cents(t.amc),
+        "patient_share": cents(t.patient),
+        "amc_text": str(t.amc),
     }
     lines = [
         {
-            "claim_id": claim["id"], "position": pos, "code": d.code, "code_kind": d.code_kind, "label": d.label,
-            "prestation_code": d.prestation_code, "quantity": d.quantity, "unit_price": cents(d.unit_price),
-            "br_unit": cents(d.unit_price), "amo_rate": cents(d.amo_rate), "price": cents(a.price),
-            "br": cents(a.br), "amo": cents(a.amo), "tm": cents(a.tm), "amc": cents(a.amc),
+            "claim_id": claim["id"],
+            "position": pos,
+            "code": d.code,
+            "code_kind": d.code_kind,
+            "label": d.label,
+            "prestation_code": d.prestation_code,
+            "quantity": d.quantity,
+            "unit_price": cents(d.unit_price),
+            "br_unit": cents(d.unit_price),
+            "amo_rate": cents(d.amo_rate),
+            "price": cents(a.price),
+            "br": cents(a.br),
+            "amo": cents(a.amo),
+            "tm": cents(a.tm),
+            "amc": cents(a.amc),
             "patient_share": cents(a.patient),
         }
         for pos, (d, a) in enumerate(zip(drafts, amounts, strict=True), start=1)
@@ -121,11 +186,22 @@ def audit_rows(login: str, seq: int, last_hash: str, claim: dict[str, Any]) -> l
         ("claim.queued", {"number": claim["number"]}),
     ):
         seq += 1
-        at = datetime.now(timezone.utc)
+        at = datetime.now(UTC)
         body = canonical_details(details)
         digest = event_hash(last_hash, seq, at, login, action, "claim", claim["id"], body)
-        events.append({"seq": seq, "at": at, "actor": login, "action": action, "entity": "claim",
-                       "entity_id": claim["id"], "details": body, "prev_hash": last_hash, "hash": digest})
+        events.append(
+            {
+                "seq": seq,
+                "at": at,
+                "actor": login,
+                "action": action,
+                "entity": "claim",
+                "entity_id": claim["id"],
+                "details": body,
+                "prev_hash": last_hash,
+                "hash": digest,
+            }
+        )
         last_hash = digest
     return events
 
@@ -152,8 +228,10 @@ COUNTER_UPDATE = "UPDATE counters SET value = value + 1 WHERE name = 'claim_numb
 
 def load_check(ctx: Context, check_id: str) -> dict[str, Any]:
     with ctx.store.engine.connect() as conn:
-        row = conn.execute(text("SELECT id, patient_id, insurer_id FROM coverage_checks WHERE id = :id"),
-                           {"id": check_id}).one()
+        row = conn.execute(
+            text("SELECT id, patient_id, insurer_id FROM coverage_checks WHERE id = :id"),
+            {"id": check_id},
+        ).one()
     return {"id": row.id, "patient_id": row.patient_id, "insurer_id": row.insurer_id}
 
 
@@ -162,13 +240,15 @@ def load_check(ctx: Context, check_id: str) -> dict[str, Any]:
 
 def _sqlite_time(d: datetime) -> str:
     """What SQLAlchemy's SQLite DateTime stores (UTC, no zone)."""
-    return d.astimezone(timezone.utc).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+    return d.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
 class SqliteRaw:
     def __init__(self, path: Path, key: bytes, ctx: Context, check_id: str) -> None:
         # The same settings as verifier/store/engine.py:sqlite_engine, on one kept connection.
-        self.conn = sqlcipher.connect(str(path), timeout=60, check_same_thread=False, isolation_level=None)
+        self.conn = sqlcipher.connect(
+            str(path), timeout=60, check_same_thread=False, isolation_level=None
+        )
         cur = self.conn.cursor()
         cur.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
         cur.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -179,6 +259,7 @@ class SqliteRaw:
         assert cur.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
         cur.close()
         self.ctx, self.check = ctx, load_check(ctx, check_id)
+        self.statements = 0
         self.claim_sql = CLAIM_INSERT.format(p=":", false="0")
         self.line_sql = LINE_INSERT.format(p=":")
         self.event_sql = EVENT_INSERT.format(p=":")
@@ -189,19 +270,28 @@ class SqliteRaw:
         try:
             number = cur.execute(COUNTER_UPDATE).fetchone()[0]
             claim, lines = claim_rows(i, number, self.ctx, self.check)
-            row = dict(claim, dispensed_on=claim["dispensed_on"].isoformat(), now=_sqlite_time(claim["now"]),
-                       created_at=_sqlite_time(claim["now"]))
+            row = dict(
+                claim,
+                dispensed_on=claim["dispensed_on"].isoformat(),
+                now=_sqlite_time(claim["now"]),
+                created_at=_sqlite_time(claim["now"]),
+            )
             cur.execute(self.claim_sql, row)
             for line in lines:
                 cur.execute(self.line_sql, line)
             if audit:
-                seq, last_hash = cur.execute("SELECT seq, last_hash FROM audit_head WHERE id = 1").fetchone()
+                seq, last_hash = cur.execute(
+                    "SELECT seq, last_hash FROM audit_head WHERE id = 1"
+                ).fetchone()
                 events = audit_rows(self.ctx.actor.login, seq, last_hash, claim)
                 for ev in events:
                     cur.execute(self.event_sql, dict(ev, at=_sqlite_time(ev["at"])))
-                cur.execute("UPDATE audit_head SET seq = ?, last_hash = ? WHERE id = 1",
-                            (events[-1]["seq"], events[-1]["hash"]))
+                cur.execute(
+                    "UPDATE audit_head SET seq = ?, last_hash = ? WHERE id = 1",
+                    (events[-1]["seq"], events[-1]["hash"]),
+                )
             cur.execute("COMMIT")
+            self.statements += 8 if audit else 4
         except BaseException:
             cur.execute("ROLLBACK")
             raise
@@ -219,6 +309,7 @@ class PostgresRaw:
     def __init__(self, url: str, ctx: Context, check_id: str) -> None:
         self.conn = psycopg.connect(url)
         self.ctx, self.check = ctx, load_check(ctx, check_id)
+        self.statements = 0
         self.claim_sql = _pyformat(CLAIM_INSERT.format(p="@", false="false"))
         self.line_sql = _pyformat(LINE_INSERT.format(p="@"))
         self.event_sql = _pyformat(EVENT_INSERT.format(p="@"))
@@ -232,13 +323,18 @@ class PostgresRaw:
             for line in lines:
                 cur.execute(self.line_sql, line)
             if audit:
-                head = cur.execute("SELECT seq, last_hash FROM audit_head WHERE id = 1 FOR UPDATE").fetchone()
+                head = cur.execute(
+                    "SELECT seq, last_hash FROM audit_head WHERE id = 1 FOR UPDATE"
+                ).fetchone()
                 assert head is not None
                 events = audit_rows(self.ctx.actor.login, head[0], head[1], claim)
                 for ev in events:
                     cur.execute(self.event_sql, ev)
-                cur.execute("UPDATE audit_head SET seq = %s, last_hash = %s WHERE id = 1",
-                            (events[-1]["seq"], events[-1]["hash"]))
+                cur.execute(
+                    "UPDATE audit_head SET seq = %s, last_hash = %s WHERE id = 1",
+                    (events[-1]["seq"], events[-1]["hash"]),
+                )
+        self.statements += 8 if audit else 4
 
     def close(self) -> None:
         self.conn.close()
@@ -258,16 +354,32 @@ def check_database(ctx: Context) -> str:
         n = conn.execute(text("SELECT count(*) FROM claims")).scalar()
         numbers = conn.execute(text("SELECT count(DISTINCT number), max(number) FROM claims")).one()
         lines = conn.execute(text("SELECT count(*) FROM claim_lines")).scalar()
-        bad = conn.execute(text("""
+        bad = conn.execute(
+            text("""
             SELECT count(*) FROM claims c JOIN (SELECT claim_id, count(*) AS n, sum(price) AS price, sum(amc) AS amc
             FROM claim_lines GROUP BY claim_id) s ON s.claim_id = c.id
-            WHERE s.n <> 2 OR s.price <> c.price OR s.amc <> c.amc""")).scalar()
+            WHERE s.n <> 2 OR s.price <> c.price OR s.amc <> c.amc""")
+        ).scalar()
+        last_sql = "SELECT id FROM claims ORDER BY number DESC LIMIT 1"
+        last_id = conn.execute(text(last_sql)).scalar_one()
+    # The last claim read back through the service, whoever wrote it.
+    last = claims.get(ctx, str(last_id))
     with ctx.store.read() as s:
         report = audit_log.verify(s)
-    ok = (numbers[0] == n == numbers[1] and lines == 2 * n and bad == 0 and report.broken_at is None
-          and integrity_check(ctx.store) == "ok")
-    return f"{n} claims, {lines} lines, {report.events} audit events, chain {'ok' if report.broken_at is None else 'BROKEN'}" \
-           f" -> {'consistent' if ok else 'INCONSISTENT'}"
+    ok = (
+        len(last.lines) == 2
+        and last.status.value == "queued"
+        and last.amc == sum(a.amc for _, a in last.lines)
+        and numbers[0] == n == numbers[1]
+        and lines == 2 * n
+        and bad == 0
+        and report.broken_at is None
+        and integrity_check(ctx.store) == "ok"
+    )
+    return (
+        f"{n} claims, {lines} lines, {report.events} audit events, chain {'ok' if report.broken_at is None else 'BROKEN'}"
+        f" -> {'consistent' if ok else 'INCONSISTENT'}"
+    )
 
 
 def timed(n: int, start: int, fn: Callable[[int], object]) -> float:
@@ -277,72 +389,195 @@ def timed(n: int, start: int, fn: Callable[[int], object]) -> float:
     return time.perf_counter() - began
 
 
-def run_backend(name: str, make_location: Callable[[str], Location], raw_factory: Callable[..., Any],
-                n: int, repeat: int) -> list[str]:
+def count_statements(ctx: Context) -> list[int]:
+    """A one-item counter of the SQL statements the service's engine sends from now on."""
+    counter = [0]
+
+    @event.listens_for(ctx.store.engine, "before_cursor_execute")
+    def _count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+            counter[0] += 1
+
+    return counter
+
+
+def pooled_what_if(ctx: Context) -> Context:
+    """The same store, but its engine keeps its connections (QueuePool instead of NullPool).
+
+    A what-if for SQLite only, to size what the engine's NullPool costs; it changes nothing
+    in verifier/ (the engine is built by the real sqlite_engine with the pool class swapped).
+    """
+    path = ctx.store.location.sqlite_path
+    assert path is not None
+    with mock.patch.object(engine_module, "NullPool", QueuePool):
+        pooled = engine_module.sqlite_engine(path, ctx.store.cipher.database_key)
+    ctx.store.close()
+    return Context(Store(pooled, ctx.store.cipher, ctx.store.location), ctx.actor)
+
+
+class Writer:
+    def __init__(
+        self,
+        key: str,
+        label: str,
+        fn: Callable[[int], object],
+        statements: Callable[[], int],
+        baseline: bool = False,
+        note: str = "",
+    ) -> None:
+        self.key, self.label, self.fn, self.statements, self.baseline, self.note = (
+            key,
+            label,
+            fn,
+            statements,
+            baseline,
+            note,
+        )
+        self.runs: list[float] = []
+
+
+def run_backend(
+    name: str,
+    make_location: Callable[[str], Location],
+    raw_factory: Callable[..., Any],
+    n: int,
+    repeat: int,
+    what_if_pool: bool,
+) -> list[str]:
     svc_ctx, svc_check = set_up(make_location("service"))
     raw_ctx, raw_check = set_up(make_location("raw"))
     raw = raw_factory(raw_ctx, raw_check)
+    svc_count = count_statements(svc_ctx)
+    writers = [
+        Writer(
+            "service",
+            "service claims.create(queue_now=True)",
+            lambda i: claims.create(svc_ctx, svc_check, lines_for(i), date.today(), queue_now=True),
+            lambda: svc_count[0],
+        ),
+        Writer(
+            "raw-same",
+            "raw driver, same rows as the service",
+            lambda i: raw.queue(i, audit=True),
+            lambda: raw.statements,
+            baseline=True,
+            note="baseline",
+        ),
+        Writer(
+            "raw-narrow",
+            "raw driver, claim + 2 lines + counter only",
+            lambda i: raw.queue(i, audit=False),
+            lambda: raw.statements,
+            note="fewer rows",
+        ),
+    ]
+    pool_ctx = None
+    if what_if_pool:
+        pool_ctx, pool_check = set_up(make_location("pooled"))
+        pool_ctx = pooled_what_if(pool_ctx)
+        pool_count = count_statements(pool_ctx)
+        writers.append(
+            Writer(
+                "what-if",
+                "what-if: service, engine with QueuePool",
+                lambda i: claims.create(
+                    pool_ctx, pool_check, lines_for(i), date.today(), queue_now=True
+                ),
+                lambda: pool_count[0],
+                note="not shipped",
+            )
+        )
+    statements: dict[str, int] = {}
     try:
-        service = lambda i: claims.create(svc_ctx, svc_check, lines_for(i), date.today(), queue_now=True)  # noqa: E731
-        same_rows = lambda i: raw.queue(i, audit=True)  # noqa: E731
-        narrow = lambda i: raw.queue(i, audit=False)  # noqa: E731
-        timed(WARM_UP, 0, service)
-        timed(WARM_UP, 0, same_rows)
-        times: dict[str, list[float]] = {"service": [], "raw_same": [], "raw_narrow": []}
-        for r in range(repeat):
-            base = WARM_UP + r * n
-            times["service"].append(timed(n, base, service))
-            times["raw_same"].append(timed(n, base, same_rows))
-            times["raw_narrow"].append(timed(n, base, narrow))
-        svc_check_text = check_database(svc_ctx)
+        for w in writers:
+            timed(WARM_UP, 0, w.fn)
+        for r in range(repeat):  # interleaved runs
+            for w in writers:
+                before = w.statements()
+                w.runs.append(timed(n, WARM_UP + r * n, w.fn))
+                statements[w.label] = w.statements() - before
+        checked = [("service", check_database(svc_ctx)), ("raw", check_database(raw_ctx))]
+        if pool_ctx is not None:
+            checked.append(("what-if", check_database(pool_ctx)))
     finally:
         raw.close()
-    raw_check_text = check_database(raw_ctx)  # the narrow rows add no audit events; the chain still holds
-    svc_ctx.close()
-    raw_ctx.close()
+        for c in (svc_ctx, raw_ctx, pool_ctx):
+            if c is not None:
+                c.close()
 
-    ms = {k: statistics.median(v) / n * 1000 for k, v in times.items()}
-    ratio_same = ms["service"] / ms["raw_same"]
-    ratio_narrow = ms["service"] / ms["raw_narrow"]
+    base = next(w for w in writers if w.baseline)
+    base_ms = statistics.median(base.runs) / n * 1000
+    target = f"<={TARGET_RATIO:g}x"
     out = [
-        f"{name}: {n} claims x {repeat} runs (median), 2 lines each, one write transaction per claim",
-        f"  {'writer':<46}{'ms/claim':>10}{'claims/s':>10}{'ratio':>8}{'target':>8}  met",
-        f"  {'service claims.create(queue_now=True)':<46}{ms['service']:>10.2f}{1000 / ms['service']:>10.0f}",
-        f"  {'raw driver, same rows (claim+2 lines+counter':<46}",
-        f"  {'  +2 audit events+audit head) = baseline':<46}{ms['raw_same']:>10.2f}{1000 / ms['raw_same']:>10.0f}"
-        f"{ratio_same:>7.2f}x{'<=' + str(TARGET_RATIO) + 'x':>8}  {'yes' if ratio_same <= TARGET_RATIO else 'NO'}",
-        f"  {'raw driver, claim+2 lines+counter only':<46}{ms['raw_narrow']:>10.2f}{1000 / ms['raw_narrow']:>10.0f}"
-        f"{ratio_narrow:>7.2f}x{'<=' + str(TARGET_RATIO) + 'x':>8}  {'yes' if ratio_narrow <= TARGET_RATIO else 'NO'}"
-        "  (narrower: fewer rows than the service)",
-        "  runs (s): " + "; ".join(f"{k} " + ", ".join(f"{t:.2f}" for t in v) for k, v in times.items()),
-        f"  service database: {svc_check_text}",
-        f"  raw database:     {raw_check_text}",
+        f"{name}",
+        f"  {n} claims per run, 2 lines each, one write transaction (one commit) per claim; median of {repeat} runs",
+        f"  {'writer':<44}{'ms/claim':>10}{'claims/s':>10}{'stmts/claim':>12}{'ratio':>8}{'target':>8}  met",
     ]
+    for w in writers:
+        ms = statistics.median(w.runs) / n * 1000
+        ratio = ms / base_ms
+        cells = f"{w.label:<44}{ms:>10.2f}{1000 / ms:>10.0f}{statements[w.label] / n:>12.1f}{ratio:>7.2f}x"
+        if w.baseline:
+            cells += f"{'':>8}  (baseline)"
+        elif w is writers[0]:
+            cells += f"{target:>8}  {'yes' if ratio <= TARGET_RATIO else 'NO'}"
+        else:
+            cells += f"{'':>8}  ({w.note})"
+        out.append("  " + cells)
+    out += [
+        "  baseline = counter +1, claim, 2 lines, 2 audit events, audit head: the rows the service writes",
+        "  stmts/claim = SQL statements sent per claim, BEGIN/COMMIT and connection set-up not counted",
+        "  runs (s): "
+        + "; ".join(f"{w.key} " + "/".join(f"{t:.2f}" for t in w.runs) for w in writers),
+    ]
+    out += [f"  check, {label} database: {text_}" for label, text_ in checked]
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=500, help="claims per run (default 500)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per writer; the median is shown (default 3)")
-    parser.add_argument("--postgres", metavar="URL", help="also run on PostgreSQL: a server URL whose user may "
-                        "create databases, e.g. postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs per writer; the median is shown (default 3)"
+    )
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="also run on PostgreSQL: a server URL whose user may "
+        "create databases, e.g. postgresql://postgres@127.0.0.1:5432/postgres",
+    )
     parser.add_argument("--no-sqlite", action="store_true", help="skip SQLite (with --postgres)")
+    parser.add_argument(
+        "--no-what-if",
+        action="store_true",
+        help="skip the SQLite what-if row (the service with a pooled engine)",
+    )
     args = parser.parse_args(argv)
-    crypto.set_default_kdf(crypto.KdfParams(time_cost=1, memory_cost=1024, parallelism=1))  # set-up only
+    crypto.set_default_kdf(
+        crypto.KdfParams(time_cost=1, memory_cost=1024, parallelism=1)
+    )  # set-up only
 
     report: list[str] = []
     if not args.no_sqlite:
         with tempfile.TemporaryDirectory(prefix="bench-queue-") as tmp:
+
             def sqlite_location(label: str) -> Location:
                 return Location(sqlite_path=Path(tmp) / label / "verifier.db")
 
             def sqlite_raw(ctx: Context, check_id: str) -> SqliteRaw:
                 assert ctx.store.location.sqlite_path is not None
-                return SqliteRaw(ctx.store.location.sqlite_path, ctx.store.cipher.database_key, ctx, check_id)
+                return SqliteRaw(
+                    ctx.store.location.sqlite_path, ctx.store.cipher.database_key, ctx, check_id
+                )
 
-            report += run_backend(f"SQLite (SQLCipher, WAL, synchronous=FULL) in {tempfile.gettempdir()}",
-                                  sqlite_location, sqlite_raw, args.n, args.repeat)
+            report += run_backend(
+                f"SQLite (SQLCipher, WAL, synchronous=FULL) in {tempfile.gettempdir()}",
+                sqlite_location,
+                sqlite_raw,
+                args.n,
+                args.repeat,
+                not args.no_what_if,
+            )
     if args.postgres:
         created: list[str] = []
         admin_url = args.postgres
@@ -356,13 +591,18 @@ def main(argv: list[str] | None = None) -> int:
             return Location(url=url)
 
         def pg_raw(ctx: Context, check_id: str) -> PostgresRaw:
-            return PostgresRaw(created[-1], ctx, check_id)
+            assert ctx.store.location.url is not None
+            return PostgresRaw(ctx.store.location.url, ctx, check_id)
 
         try:
             with psycopg.connect(admin_url) as conn:
-                settings = ", ".join(f"{k}={conn.execute(f'SHOW {k}').fetchone()[0]}"  # type: ignore[index]
-                                     for k in ("synchronous_commit", "fsync"))
-            report += [""] + run_backend(f"PostgreSQL ({settings})", pg_location, pg_raw, args.n, args.repeat)
+                settings = ", ".join(
+                    f"{k}={conn.execute(f'SHOW {k}').fetchone()[0]}"  # type: ignore[index]
+                    for k in ("synchronous_commit", "fsync")
+                )
+            report += [""] + run_backend(
+                f"PostgreSQL ({settings})", pg_location, pg_raw, args.n, args.repeat, False
+            )
         finally:
             for url in created:
                 with psycopg.connect(admin_url, autocommit=True) as conn:

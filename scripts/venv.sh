@@ -10,7 +10,7 @@ py="${PYTHON:-python3}"
 if [ ! -x "$venv/bin/python" ]; then
     echo "Creating the virtual environment in $venv" >&2
     "$py" -m venv "$venv"
-    "$venv/bin/python" -m pip install --quiet --upgrade pip >&2
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null 2>&1 || true
 fi
 stamp="$venv/.installed-${extra:-app}"
 want="$(sha256sum "$root/pyproject.toml" | cut -d' ' -f1)"
@@ -18,6 +18,11 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     spec="$root"
     [ -n "$extra" ] && spec="$root[$extra]"
     echo "Installing verifier${extra:+ with its $extra dependencies} into $venv" >&2
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$spec" >&2
+    # pip's chatter goes to a log; on failure its end is shown.
+    if ! "$venv/bin/python" -m pip install --disable-pip-version-check -e "$spec" >"$venv/install.log" 2>&1; then
+        tail -n 40 "$venv/install.log" >&2
+        echo "Installing the dependencies failed (full log: $venv/install.log)." >&2
+        exit 1
+    fi
     echo "$want" > "$stamp"
 fi

@@ -28,10 +28,22 @@ def use_cheap_kdf() -> None:
 def lines_for(i: int) -> list[claims.LineDraft]:
     """Two lines whose amounts vary with `i`, so totals are not all the same number."""
     return [
-        claims.LineDraft("Paracétamol 1 g, 8 comprimés", "PH7", 1 + i % 3, Decimal("2.18"), Decimal("65"),
-                         code="3400930000000", code_kind="manual"),
-        claims.LineDraft("Amoxicilline 500 mg, 12 gélules", "PH4", 1 + i % 2, Decimal("4.37") + Decimal(i % 7),
-                         Decimal("30")),
+        claims.LineDraft(
+            "Paracétamol 1 g, 8 comprimés",
+            "PH7",
+            1 + i % 3,
+            Decimal("2.18"),
+            Decimal(65),
+            code="3400930000000",
+            code_kind="manual",
+        ),
+        claims.LineDraft(
+            "Amoxicilline 500 mg, 12 gélules",
+            "PH4",
+            1 + i % 2,
+            Decimal("4.37") + Decimal(i % 7),
+            Decimal(30),
+        ),
     ]
 
 
@@ -73,7 +85,7 @@ def queue_until_killed(
 ) -> None:
     """Sign in, say so through `ready` (an Event), then queue claims until killed.
 
-    `done` (a shared integer) counts the claims whose transaction has committed: it is
+    `done` (a shared RawValue integer) counts the claims whose transaction has committed: it is
     incremented only after `claims.create` returned.
     """
     use_cheap_kdf()
@@ -82,6 +94,5 @@ def queue_until_killed(
     i = seed
     while True:
         claims.create(ctx, check_id, lines_for(i), dispensed(i), queue_now=True)
-        with done.get_lock():
-            done.value += 1
+        done.value += 1  # the only writer; a RawValue, so no lock the kill could leave held
         i += 1

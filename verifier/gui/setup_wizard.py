@@ -165,14 +165,16 @@ class _Form:
         if hint:
             note = QLabel(hint)
             note.setWordWrap(True)
-            note.setEnabled(False)  # the palette's dimmed text: a hint, not an instruction
             column.addWidget(note)
         self.layout.addRow(buddy, column)
         self.messages[field] = message
         self.inputs[field] = widget
-        if self.order:
-            QWidget.setTabOrder(self.order[-1], widget)
         self.order.append(widget)
+
+    def set_tab_order(self) -> None:
+        """Tab follows the form (call once the form is laid out on its page)."""
+        for first, second in zip(self.order, self.order[1:]):
+            QWidget.setTabOrder(first, second)
 
     def show(self, problems: list[Problem], fields: list[str] | None = None) -> None:
         """Put each problem under its field (all at once); clear the others among `fields`."""
@@ -215,12 +217,12 @@ class SitePage(QWizardPage):
         self.form.add("address", i18n.tr("setup.address"), self.address_edit, i18n.tr("setup.address_a11y"))
         where = QLabel(i18n.tr("setup.where", where=location.describe()))
         where.setWordWrap(True)
-        where.setEnabled(False)
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         outer = QVBoxLayout(self)
         outer.addLayout(self.form.layout)
         outer.addStretch(1)
         outer.addWidget(where)
+        self.form.set_tab_order()
         for edit, field in ((self.name_edit, "site_name"), (self.finess_edit, "finess"), (self.am_edit, "am_number")):
             edit.editingFinished.connect(lambda f=field, e=edit: e.text().strip() and self._show([f]))
             edit.textChanged.connect(lambda _t, f=field: self.form.messages[f].isVisible() and self._show([f]))
@@ -291,6 +293,7 @@ class AdminPage(QWizardPage):
         outer = QVBoxLayout(self)
         outer.addLayout(self.form.layout)
         outer.addStretch(1)
+        self.form.set_tab_order()
         checks: dict[QLineEdit, Callable[[], list[Problem]]] = {
             self.login_edit: lambda: auth.login_problems(self.login_edit.text().strip()),
             self.display_edit: lambda: _too_long(self.display_edit.text().strip(), DISPLAY_MAX, "display_name"),

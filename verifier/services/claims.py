@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import text, update
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from verifier import i18n
@@ -20,8 +20,8 @@ from verifier.domain.states import ClaimStatus, can_rectify, check_transition, e
 from verifier.services.checks import COVERING, guarantees_from_json
 from verifier.services.context import Context
 from verifier.services.drugs import DrugInfo
-from verifier.store import audit_log
-from verifier.store.schema import Claim, ClaimLine, Counter, CoverageCheck, Insurer, Patient
+from verifier.store import audit_log, claims_write
+from verifier.store.schema import Claim, ClaimLine
 from verifier.store.types import utcnow
 
 MAX_LINES = 50
@@ -90,22 +90,11 @@ def format_number(number: int) -> str:
 
 
 def next_number(session: Session, counter: str) -> int:
-    """The next value of a sequence that never repeats, whatever the number of writers.
-
-    The UPDATE takes the row's write lock (PostgreSQL) or runs under the database's write
-    lock (SQLite, BEGIN IMMEDIATE), so two transactions can never read the same value.
-    """
-    value = session.execute(
-        update(Counter).where(Counter.name == counter).values(value=Counter.value + 1).returning(Counter.value)
-    ).scalar_one_or_none()
-    if value is None:
-        session.add(Counter(name=counter, value=1))
-        session.flush()
-        return 1
-    return int(value)
+    """The next number of a sequence that never repeats (see store.claims_write.next_value)."""
+    return claims_write.next_value(session, counter)
 
 
-def _line_amounts(lines: list[LineDraft], check: CoverageCheck) -> tuple[list[LineAmounts], list[Problem]]:
+def _line_amounts(lines: list[LineDraft], check: CheckContext) -> tuple[list[LineAmounts], list[Problem]]:
     guarantees = guarantees_from_json(check.guarantees)
     amounts: list[LineAmounts] = []
     problems: list[Problem] = []
@@ -120,21 +109,29 @@ def _line_amounts(lines: list[LineDraft], check: CoverageCheck) -> tuple[list[Li
     return amounts, problems
 
 
+def _line_rows(lines: list[LineDraft], amounts: list[LineAmounts]) -> list[dict[str, object]]:
+    return [
+        {
+            "position": pos, "code": d.code, "code_kind": d.code_kind, "label": d.label.strip()[:300],
+            "prestation_code": d.prestation_code, "quantity": d.quantity, "unit_price": d.unit_price,
+            "br_unit": d.br_unit if d.br_unit is not None else d.unit_price, "amo_rate": d.amo_rate,
+            "price": a.price, "br": a.br, "amo": a.amo, "tm": a.tm, "amc": a.amc, "patient_share": a.patient,
+            "expiry": d.expiry, "lot": d.lot, "serial": d.serial,
+        }
+        for pos, (d, a) in enumerate(zip(lines, amounts, strict=True), start=1)
+    ]
+
+
+def _totals_row(amounts: list[LineAmounts]) -> dict[str, Decimal]:
+    t = total(amounts)
+    return {"price": t.price, "br": t.br, "amo": t.amo, "tm": t.tm, "amc": t.amc, "patient_share": t.patient}
+
+
 def _store_lines(claim: Claim, lines: list[LineDraft], amounts: list[LineAmounts]) -> None:
     claim.lines.clear()
-    for pos, (d, a) in enumerate(zip(lines, amounts, strict=True), start=1):
-        claim.lines.append(
-            ClaimLine(
-                position=pos, code=d.code, code_kind=d.code_kind, label=d.label.strip()[:300],
-                prestation_code=d.prestation_code, quantity=d.quantity, unit_price=d.unit_price,
-                br_unit=d.br_unit if d.br_unit is not None else d.unit_price, amo_rate=d.amo_rate,
-                price=a.price, br=a.br, amo=a.amo, tm=a.tm, amc=a.amc, patient_share=a.patient,
-                expiry=d.expiry, lot=d.lot, serial=d.serial,
-            )
-        )
-    totals = total(amounts)
-    claim.price, claim.br, claim.amo = totals.price, totals.br, totals.amo
-    claim.tm, claim.amc, claim.patient_share = totals.tm, totals.amc, totals.patient
+    claim.lines.extend(ClaimLine(**row) for row in _line_rows(lines, amounts))
+    for name, value in _totals_row(amounts).items():
+        setattr(claim, name, value)
 
 
 def _structural_problems(lines: list[LineDraft], dispensed_on: date, prescriber: str | None) -> list[Problem]:
@@ -171,6 +168,17 @@ def _load(session: Session, claim_id: str, lock: bool = False) -> Claim:
     return claim
 
 
+CheckContext = claims_write.CheckFacts
+
+
+def _load_check_context(s: Session, check_id: str) -> CheckContext:
+    """The check with what queueing needs of its patient and insurer, in one query."""
+    row = claims_write.check_facts(s, check_id)
+    if row is None:
+        raise NotFound("check.not_found")
+    return row
+
+
 def create(
     ctx: Context,
     check_id: str,
@@ -179,33 +187,44 @@ def create(
     prescriber_rpps: str | None = None,
     *,
     queue_now: bool = False,
-    _previous: Claim | None = None,
 ) -> ClaimInfo:
     """A new claim (draft, or queued at once with `queue_now`) with its own id and number."""
     dispensed_on = dispensed_on or date.today()
     with ctx.store.write() as s:
-        check = s.get(CoverageCheck, check_id)
-        if check is None:
-            raise NotFound("check.not_found")
+        check = _load_check_context(s, check_id)
         amounts, problems = _line_amounts(lines, check)
         problems += _structural_problems(lines, dispensed_on, prescriber_rpps)
         if problems:
             raise ValidationError(problems)
+        totals = _totals_row(amounts)
+        status = ClaimStatus.DRAFT
+        if queue_now:  # inserted already queued: one INSERT, not an INSERT then an UPDATE
+            check_transition(ClaimStatus.DRAFT, ClaimStatus.QUEUED)
+            problems = queue_problems(check, len(lines), totals["amc"], dispensed_on)
+            if problems:
+                raise ValidationError(problems)
+            status = ClaimStatus.QUEUED
         now = utcnow()
-        claim = Claim(
-            id=str(uuid.uuid4()), number=next_number(s, "claim_number"), version=1, previous_id=None,
-            status=ClaimStatus.DRAFT.value, patient_id=check.patient_id, insurer_id=check.insurer_id,
-            check_id=check.id, dispensed_on=dispensed_on, prescriber_rpps=prescriber_rpps or None,
-            operator_down=check.operator_down, created_by=ctx.actor.user_id, created_at=now, updated_at=now,
-        )
-        s.add(claim)
-        _store_lines(claim, lines, amounts)
-        s.flush()
-        audit_log.append(s, ctx.actor.login, "claim.created", "claim", claim.id,
-                         {"number": claim.number, "lines": len(lines), "amc": str(claim.amc)})
+        claim_id = str(uuid.uuid4())
+        number = next_number(s, "claim_number")
+        claims_write.insert_claim(s, {
+            "id": claim_id, "number": number, "version": 1, "previous_id": None, "status": status.value,
+            "patient_id": check.patient_id, "insurer_id": check.insurer_id, "check_id": check.id,
+            "batch_id": None, "dispensed_on": dispensed_on, "prescriber_rpps": prescriber_rpps or None,
+            "operator_down": check.operator_down, "created_by": ctx.actor.user_id, "created_at": now,
+            "updated_at": now, "queued_at": now if queue_now else None, **totals,
+        }, _line_rows(lines, amounts))
+        events: list[audit_log.Event] = [
+            ("claim.created", "claim", claim_id, {"number": number, "lines": len(lines), "amc": str(totals["amc"])})
+        ]
         if queue_now:
-            _queue(ctx, s, claim)
-        return _info(claim)
+            events.append(("claim.queued", "claim", claim_id, {"number": number}))
+        audit_log.append_many(s, ctx.actor.login, events)
+    return ClaimInfo(
+        claim_id, number, 1, None, status, check.patient_id, check.insurer_id, check.id, dispensed_on,
+        prescriber_rpps or None, totals["price"], totals["amo"], totals["amc"], totals["patient_share"],
+        now, None, list(zip(lines, amounts, strict=True)),
+    )
 
 
 def update_lines(
@@ -218,8 +237,7 @@ def update_lines(
         status = ClaimStatus(claim.status)
         if not editable(status):
             raise ValidationError([Problem("claim.not_editable", {"status": status.label()}, None)])
-        check = s.get(CoverageCheck, claim.check_id)
-        assert check is not None
+        check = _load_check_context(s, claim.check_id)
         amounts, problems = _line_amounts(lines, check)
         dispensed_on = dispensed_on or claim.dispensed_on
         problems += _structural_problems(lines, dispensed_on, prescriber_rpps)
@@ -231,7 +249,7 @@ def update_lines(
         claim.updated_at = utcnow()
         s.flush()
         if status is ClaimStatus.QUEUED:
-            problems = queue_problems(s, claim)
+            problems = queue_problems(check, len(claim.lines), claim.amc, claim.dispensed_on)
             if problems:
                 raise ValidationError(problems)
         audit_log.append(s, ctx.actor.login, "claim.corrected", "claim", claim.id,
@@ -239,35 +257,36 @@ def update_lines(
         return _info(claim)
 
 
-def queue_problems(session: Session, claim: Claim) -> list[Problem]:
+def queue_problems(context: CheckContext, line_count: int, amc: Decimal, dispensed_on: date) -> list[Problem]:
     """Everything that keeps a claim from being queued, at once."""
     problems: list[Problem] = []
-    check = session.get(CoverageCheck, claim.check_id)
-    patient = session.get(Patient, claim.patient_id)
-    insurer = session.get(Insurer, claim.insurer_id)
-    assert check is not None and patient is not None and insurer is not None
-    if not claim.lines:
+    check = context
+    if not line_count:
         problems.append(Problem("claim.no_lines", {}, "lines"))
     if check.outcome not in COVERING:
         problems.append(Problem("claim.check_not_covering", {}, "check"))
-    if claim.lines and claim.amc <= 0 and check.outcome in COVERING:
+    if line_count and amc <= 0 and check.outcome in COVERING:
         problems.append(Problem("claim.nothing_to_claim", {}, "lines"))
-    if check.member_number_enc is None and patient.member_number_enc is None:
+    if check.check_member_enc is None and check.patient_member_enc is None:
         problems.append(Problem("claim.member_missing", {}, "member_number"))
-    if not insurer.active:
+    if not check.insurer_active:
         problems.append(Problem("claim.insurer_inactive", {}, "insurer"))
-    if patient.card_valid_to and claim.dispensed_on > patient.card_valid_to:
+    if check.card_valid_to and dispensed_on > check.card_valid_to:
         problems.append(Problem("claim.card_expired", {}, "card_valid_to"))
-    if patient.card_valid_from and claim.dispensed_on < patient.card_valid_from:
+    if check.card_valid_from and dispensed_on < check.card_valid_from:
         problems.append(Problem("claim.card_not_yet_valid", {}, "card_valid_from"))
-    if claim.dispensed_on > date.today():
+    if dispensed_on > date.today():
         problems.append(Problem("claim.future", {}, "dispensed_on"))
     return problems
 
 
+def _claim_queue_problems(s: Session, claim: Claim) -> list[Problem]:
+    return queue_problems(_load_check_context(s, claim.check_id), len(claim.lines), claim.amc, claim.dispensed_on)
+
+
 def _queue(ctx: Context, s: Session, claim: Claim) -> None:
     check_transition(ClaimStatus(claim.status), ClaimStatus.QUEUED)
-    problems = queue_problems(s, claim)
+    problems = _claim_queue_problems(s, claim)
     if problems:
         raise ValidationError(problems)
     claim.status = ClaimStatus.QUEUED.value

@@ -5,12 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from verifier.security.audit import GENESIS, canonical_details, event_hash
-from verifier.store.schema import AuditEvent, AuditHead
+from verifier.store.schema import AuditEvent, AuditHead, Base
 from verifier.store.types import utcnow
+
+
+_HEAD = "verifier.audit_head"
+_events = Base.metadata.tables["audit_events"]
+_head = Base.metadata.tables["audit_head"]
+# Built once: constructing statements costs more than running them on this path.
+_READ_HEAD = select(_head.c.seq, _head.c.last_hash).where(_head.c.id == 1).with_for_update()
+_INSERT_EVENT = insert(_events)
+_MOVE_HEAD = update(_head).where(_head.c.id == 1).values(seq=bindparam("new_seq"), last_hash=bindparam("new_hash"))
+
+
+Event = tuple[str, str, str | None, dict[str, object] | None]  # action, entity, entity_id, details
 
 
 def append(
@@ -20,29 +32,40 @@ def append(
     entity: str,
     entity_id: str | None,
     details: dict[str, object] | None = None,
-) -> AuditEvent:
-    """Add one event in the caller's transaction, chained to the last one."""
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
-    seq = head.seq + 1
-    at = utcnow()
-    text = canonical_details(details or {})
-    digest = event_hash(head.last_hash, seq, at, actor, action, entity, entity_id, text)
-    event = AuditEvent(
-        seq=seq,
-        at=at,
-        actor=actor,
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        details=text,
-        prev_hash=head.last_hash,
-        hash=digest,
-    )
-    session.add(event)
-    head.seq = seq
-    head.last_hash = digest
-    session.flush()
-    return event
+) -> str:
+    """Add one event in the caller's transaction, chained to the last one; returns its hash."""
+    return append_many(session, actor, [(action, entity, entity_id, details)])
+
+
+def append_many(session: Session, actor: str, events: list[Event]) -> str:
+    """Add events in the caller's transaction, chained in order; returns the last hash.
+
+    The head row is locked (SELECT ... FOR UPDATE on PostgreSQL; SQLite writers hold the
+    database's write lock) on first use and remembered for the rest of the transaction, and
+    moved once per call. Core statements, built once: this runs on every change.
+    """
+    conn = session.connection()
+    transaction = session.get_transaction()
+    cached = session.info.get(_HEAD)
+    if cached is None or cached[0] is not transaction:
+        row = conn.execute(_READ_HEAD).one()
+        cached = session.info[_HEAD] = [transaction, row.seq, row.last_hash]
+    seq: int = cached[1]
+    digest: str = cached[2]
+    rows = []
+    for action, entity, entity_id, details in events:
+        seq += 1
+        at = utcnow()
+        text = canonical_details(details or {})
+        prev, digest = digest, event_hash(digest, seq, at, actor, action, entity, entity_id, text)
+        rows.append({
+            "seq": seq, "at": at, "actor": actor, "action": action, "entity": entity,
+            "entity_id": entity_id, "details": text, "prev_hash": prev, "hash": digest,
+        })
+    conn.execute(_INSERT_EVENT, rows)
+    conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": digest})
+    cached[1], cached[2] = seq, digest
+    return digest
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -32,14 +31,14 @@ class DatabaseExists(DomainError):
 def slot_store(location: Location) -> SlotStore:
     if location.sqlite_path is not None:
         return FileSlots.for_database(location.sqlite_path)
-    return TableSlots(postgres_engine(location.url or ""))
+    return TableSlots(postgres_engine(location.url or "", pooled=False))
 
 
 def exists(location: Location) -> bool:
     """True when a database with at least one key slot is already there."""
     if location.sqlite_path is not None:
         return location.sqlite_path.exists() or FileSlots.for_database(location.sqlite_path).exists()
-    engine = postgres_engine(location.url or "")
+    engine = postgres_engine(location.url or "", pooled=False)
     try:
         rev = migrate.current_revision(engine)
         return rev is not None and bool(TableSlots(engine).names())

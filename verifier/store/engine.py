@@ -12,7 +12,7 @@ import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, QueuePool
 
 from verifier.security.crypto import FieldCipher
 
@@ -66,7 +66,11 @@ def sqlite_engine(path: Path, key: bytes) -> Engine:
         f"sqlite:///{path}",
         module=sqlcipher,
         connect_args={"timeout": 60, "check_same_thread": False},
-        poolclass=NullPool,
+        # A small pool: opening a keyed connection costs a schema read and the pragmas, and
+        # closing the last one checkpoints the WAL (an extra disk sync per transaction).
+        poolclass=QueuePool,
+        pool_size=4,
+        max_overflow=8,
     )
     hex_key = key.hex()
 
@@ -95,13 +99,12 @@ def sqlite_engine(path: Path, key: bytes) -> Engine:
     return engine
 
 
-def postgres_engine(url: str) -> Engine:
-    return create_engine(
-        normalise_postgres_url(url),
-        pool_pre_ping=True,
-        pool_size=5,
-        connect_args={"connect_timeout": 10, "sslmode": "prefer"},
-    )
+def postgres_engine(url: str, pooled: bool = True) -> Engine:
+    """An engine on PostgreSQL; TLS is used whenever the server offers it."""
+    args = {"connect_timeout": 10, "sslmode": "prefer"}
+    if not pooled:  # short-lived uses (key slots before sign-in) keep no idle connection
+        return create_engine(normalise_postgres_url(url), poolclass=NullPool, connect_args=args)
+    return create_engine(normalise_postgres_url(url), pool_pre_ping=True, pool_size=5, connect_args=args)
 
 
 class Store:
