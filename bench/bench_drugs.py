@@ -31,12 +31,10 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sqlcipher3.dbapi2 as sqlcipher
-from sqlalchemy.pool import QueuePool
 
 from verifier.reference.bdpm import DrugRecord, parse_bdpm
 from verifier.reference.snapshot import shipped_snapshot_dir, shipped_snapshot_info
@@ -44,8 +42,7 @@ from verifier.security import crypto
 from verifier.security.audit import canonical_details, event_hash
 from verifier.services import auth, drugs
 from verifier.services.context import Context
-from verifier.store import engine as engine_module
-from verifier.store.engine import Location, Store
+from verifier.store.engine import Location
 
 IMPORT_TARGET_S = 3.0
 LOOKUP_TARGET_MS = 1.0
@@ -156,9 +153,6 @@ def main(argv: list[str] | None = None) -> int:
         "--lookups", type=int, default=2000, help="look-ups of random real codes (default 2000)"
     )
     parser.add_argument("--seed", type=int, default=2024)
-    parser.add_argument(
-        "--no-what-if", action="store_true", help="skip the look-up what-if row (pooled engine)"
-    )
     args = parser.parse_args(argv)
     crypto.set_default_kdf(
         crypto.KdfParams(time_cost=1, memory_cost=1024, parallelism=1)
@@ -242,17 +236,6 @@ def main(argv: list[str] | None = None) -> int:
             return spent
 
         svc_ms = time_lookups(ctx)
-        pooled_ms: list[float] = []
-        if not args.no_what_if:
-            # What-if: the same file through an engine that keeps its connections (the real
-            # sqlite_engine with QueuePool swapped in for NullPool); verifier/ is unchanged.
-            path = ctx.store.location.sqlite_path
-            assert path is not None
-            with mock.patch.object(engine_module, "NullPool", QueuePool):
-                pooled = engine_module.sqlite_engine(path, ctx.store.cipher.database_key)
-            pooled_ctx = Context(Store(pooled, ctx.store.cipher, ctx.store.location), ctx.actor)
-            pooled_ms = time_lookups(pooled_ctx)
-            pooled_ctx.close()
         conn = raw_connection(ctx)
         sql = (
             "SELECT cip13, cip7, cis, name, presentation, rate, price, prestation_code, marketed"
@@ -283,18 +266,6 @@ def main(argv: list[str] | None = None) -> int:
                 ("yes" if s_mean < LOOKUP_TARGET_MS else "NO")
                 + "/"
                 + ("yes" if s_p95 < LOOKUP_TARGET_MS else "NO"),
-            ),
-            *(
-                [
-                    row(
-                        "what-if: service, engine with QueuePool (not shipped)",
-                        f"{statistics.fmean(pooled_ms):.3f}",
-                        f"{p95(pooled_ms):.3f}",
-                        f"{statistics.fmean(pooled_ms) / r_mean:.0f}x/{p95(pooled_ms) / r_p95:.0f}x",
-                    )
-                ]
-                if pooled_ms
-                else []
             ),
             row(
                 "baseline: raw SELECT ... WHERE cip13 = ? (kept conn.)",

@@ -37,7 +37,7 @@ from sqlalchemy import text
 from tests.conftest import PASSWORD
 from tests.integration import _queue_worker as worker
 from verifier.domain.coverage import Guarantee
-from verifier.services import auth, checks, claims, directory, patients
+from verifier.services import auth, checks, claims, directory, patients, settings
 from verifier.services.context import Context
 from verifier.services.demo import nir_for
 from verifier.store import audit_log
@@ -68,6 +68,9 @@ def _set_up(location: Location, counters: list[str]) -> str:
         for login in counters:
             auth.add_user(ctx, login, f"Comptoir {login}", "counter", PASSWORD)
         directory.add_insurer(ctx, AMC, "Mutuelle Exemple des Alpes")
+        # thousands of claims for one insurer: lift the outstanding ceiling (its own tests
+        # are in test_counter_services.py)
+        settings.save(ctx, settings.SiteSettings(insurer_outstanding_ceiling=Decimal("10000000")))
         birth = "14/03/1968"
         patient, _ = patients.save(
             ctx,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timezone
+from datetime import UTC
 from decimal import Decimal
 
 from PySide6.QtCore import Qt, QThreadPool, Signal
@@ -13,10 +13,10 @@ from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QMainWindow, QVBox
 from verifier import i18n
 from verifier.domain.money import format_eur
 from verifier.gui.start import Task, error_sentence, error_style, run_task
-from verifier.services import auth, drugs, queue
+from verifier.services import auth, claim_view, drugs, queue
 from verifier.services.context import Context
 from verifier.services.drugs import ReferenceInfo
-from verifier.store.claims_query import InsurerTotal
+from verifier.services.queue import InsurerTotal
 
 i18n.register(
     {
@@ -62,19 +62,14 @@ def _number(n: int) -> str:
 
 @dataclass(frozen=True)
 class Status:
+    site_name: str
     totals: list[InsurerTotal]
     reference: ReferenceInfo | None
 
 
 def load_status(ctx: Context) -> Status:
-    return Status(queue.awaiting_export(ctx), drugs.reference(ctx))
-
-
-def site_name(ctx: Context) -> str:
-    # auth.site_info(ctx) is the service asked for to read the site's details; until it
-    # exists the title shows the name only when the caller knows it (after set-up).
-    getter = getattr(auth, "site_info", None)
-    return str(getter(ctx).name) if getter is not None else ""
+    """What the window shows, read through the services (off the GUI thread)."""
+    return Status(claim_view.site(ctx).name, queue.awaiting_export(ctx), drugs.reference(ctx))
 
 
 class MainWindow(QMainWindow):
@@ -86,8 +81,7 @@ class MainWindow(QMainWindow):
         self.ctx: Context | None = ctx
         self._switch_user = False
         self._task: Task | None = None
-        name = site or site_name(ctx)
-        self.setWindowTitle(i18n.tr("main.title", site=name) if name else "verifier")
+        self._set_title(site)
 
         self.sign_out_action = QAction(i18n.tr("main.sign_out"), self)
         self.sign_out_action.setShortcut(QKeySequence("Ctrl+L"))
@@ -138,6 +132,9 @@ class MainWindow(QMainWindow):
         self.resize(900, 600)
         self.refresh()
 
+    def _set_title(self, site: str | None) -> None:
+        self.setWindowTitle(i18n.tr("main.title", site=site) if site else "verifier")
+
     def refresh(self) -> None:
         if self.ctx is None or self._task is not None:
             return
@@ -151,11 +148,13 @@ class MainWindow(QMainWindow):
     def _show_status(self, status: Status) -> None:
         self._task = None
         self.message.hide()
+        self._set_title(status.site_name)
         grid = self.queue_grid
         while grid.count():
             item = grid.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         bold = QFont(self.font())
         bold.setWeight(QFont.Weight.Bold)
         right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -180,7 +179,7 @@ class MainWindow(QMainWindow):
         if ref is None:
             self.drugs_label.setText(i18n.tr("main.no_drugs"))
             return
-        imported = ref.imported_at if ref.imported_at.tzinfo else ref.imported_at.replace(tzinfo=timezone.utc)
+        imported = ref.imported_at if ref.imported_at.tzinfo else ref.imported_at.replace(tzinfo=UTC)
         fmt = "%d/%m/%Y" if i18n.language() == "fr" else "%Y-%m-%d"
         self.drugs_label.setText(i18n.tr("main.drugs", source=ref.source, date=ref.snapshot_date,
                                          count=_number(ref.count), imported=imported.astimezone().strftime(fmt)))
@@ -201,7 +200,7 @@ class MainWindow(QMainWindow):
         self._switch_user = True
         self.close()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+    def closeEvent(self, event: QCloseEvent) -> None:
         self._end_session()
         event.accept()
         (self.signed_out if self._switch_user else self.closed).emit()

@@ -6,7 +6,6 @@ recovery code shown once. The assistant ends signed in: `signed_in` carries the 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -34,8 +33,6 @@ from verifier.services import auth, drugs
 from verifier.services.context import Context
 from verifier.store.engine import Location
 
-log = logging.getLogger(__name__)
-
 i18n.register(
     {
         "setup.window_title": ("verifier – première mise en service", "verifier – first-time set-up"),
@@ -46,10 +43,10 @@ i18n.register(
         "setup.cancel": ("Annuler", "Cancel"),
         "setup.site_title": ("Votre officine", "Your pharmacy"),
         "setup.site_subtitle": (
-            "Ces informations figurent sur les demandes de remboursement. Seul le nom est obligatoire ; "
-            "le reste peut être complété plus tard.",
-            "These details appear on reimbursement claims. Only the name is required; "
-            "the rest can be filled in later.",
+            ("Ces informations figurent sur les demandes de remboursement. Seul le nom est obligatoire ; "
+            "le reste peut être complété plus tard."),
+            ("These details appear on reimbursement claims. Only the name is required; "
+            "the rest can be filled in later."),
         ),
         "setup.site_name": ("&Nom de l'officine :", "Pharmacy &name:"),
         "setup.site_name_a11y": ("Nom de l'officine ou de l'établissement (obligatoire)", "Name of the pharmacy or establishment (required)"),
@@ -68,10 +65,10 @@ i18n.register(
         ),
         "setup.admin_title": ("Premier administrateur", "First administrator"),
         "setup.admin_subtitle": (
-            "Ce compte gère les utilisateurs et les organismes. Choisissez un mot de passe long : "
-            "il protège les données des patients.",
-            "This account manages users and insurers. Choose a long password: "
-            "it protects the patients' data.",
+            ("Ce compte gère les utilisateurs et les organismes. Choisissez un mot de passe long : "
+            "il protège les données des patients."),
+            ("This account manages users and insurers. Choose a long password: "
+            "it protects the patients' data."),
         ),
         "setup.login": ("&Identifiant :", "&User name:"),
         "setup.login_a11y": ("Identifiant de connexion de l'administrateur", "The administrator's sign-in name"),
@@ -107,10 +104,10 @@ i18n.register(
         "setup.recovery_subtitle": ("La base est prête. Ce code ne sera plus jamais affiché.",
                                     "The database is ready. This code will never be shown again."),
         "setup.recovery_text": (
-            "Si tous les mots de passe administrateur sont perdus, ce code est le seul moyen de rouvrir la base. "
-            "Imprimez-le ou recopiez-le, puis rangez-le en lieu sûr, hors de l'ordinateur.",
-            "If every administrator password is lost, this code is the only way to open the database again. "
-            "Print it or write it down, then keep it somewhere safe, away from the computer.",
+            ("Si tous les mots de passe administrateur sont perdus, ce code est le seul moyen de rouvrir la base. "
+            "Imprimez-le ou recopiez-le, puis rangez-le en lieu sûr, hors de l'ordinateur."),
+            ("If every administrator password is lost, this code is the only way to open the database again. "
+            "Print it or write it down, then keep it somewhere safe, away from the computer."),
         ),
         "setup.recovery_a11y": ("Code de secours", "Recovery code"),
         "setup.recovery_confirm": ("J'ai imprimé ou recopié ce &code", "I have printed or written down this &code"),
@@ -224,8 +221,8 @@ class SitePage(QWizardPage):
         outer.addWidget(where)
         self.form.set_tab_order()
         for edit, field in ((self.name_edit, "site_name"), (self.finess_edit, "finess"), (self.am_edit, "am_number")):
-            edit.editingFinished.connect(lambda f=field, e=edit: e.text().strip() and self._show([f]))
-            edit.textChanged.connect(lambda _t, f=field: self.form.messages[f].isVisible() and self._show([f]))
+            edit.editingFinished.connect(lambda f=field, e=edit: self._left(f, e))
+            edit.textChanged.connect(lambda _t, f=field: self._typed(f))
 
     def problems(self) -> tuple[list[Problem], list[Problem]]:
         """(problems that block, warnings that do not)."""
@@ -244,11 +241,20 @@ class SitePage(QWizardPage):
         return problems, warnings
 
     def _show(self, fields: list[str]) -> None:
-        """Inline sentences for `fields` as they stand: shown on leaving a field, then live."""
         problems, warnings = self.problems()
         self.form.show(problems + warnings, fields)
 
-    def validatePage(self) -> bool:  # noqa: N802 - Qt API
+    def _left(self, field: str, edit: QLineEdit) -> None:
+        """Leaving a filled-in field shows its sentence (leaving an empty one is not yet a mistake)."""
+        if edit.text().strip():
+            self._show([field])
+
+    def _typed(self, field: str) -> None:
+        """Once a sentence is shown under a field, it follows what is typed."""
+        if self.form.messages[field].isVisible():
+            self._show([field])
+
+    def validatePage(self) -> bool:
         problems, warnings = self.problems()
         self.form.show(problems + warnings)
         self.form.focus_first(problems)
@@ -304,9 +310,14 @@ class AdminPage(QWizardPage):
                   self.password_edit: "password", self.confirm_edit: "confirm"}
         for edit, check in checks.items():
             field = fields[edit]
-            edit.editingFinished.connect(lambda f=field, c=check, e=edit: e.text() and self.form.show(c(), [f]))
+            edit.editingFinished.connect(lambda f=field, c=check, e=edit: self._left(f, c, e))
             edit.textChanged.connect(lambda _t, f=field, c=check: self._recheck(f, c))
         self.password_edit.textChanged.connect(lambda _t: self._recheck("confirm", self._mismatch))
+
+    def _left(self, field: str, check: Callable[[], list[Problem]], edit: QLineEdit) -> None:
+        """Leaving a filled-in field shows its sentence (leaving an empty one is not yet a mistake)."""
+        if edit.text():
+            self.form.show(check(), [field])
 
     def _recheck(self, field: str, check: Callable[[], list[Problem]]) -> None:
         """Once a sentence is shown under a field, it follows what is typed."""
@@ -326,7 +337,7 @@ class AdminPage(QWizardPage):
             + self._mismatch()
         )
 
-    def validatePage(self) -> bool:  # noqa: N802 - Qt API
+    def validatePage(self) -> bool:
         problems = self.problems()
         self.form.show(problems)
         self.form.focus_first(problems)
@@ -386,7 +397,7 @@ class ProgressPage(QWizardPage):
         self.busy = False
         self._task: Task | None = None
 
-    def initializePage(self) -> None:  # noqa: N802 - Qt API
+    def initializePage(self) -> None:
         wizard = self.wizard()
         assert isinstance(wizard, SetupWizard)
         self.error.hide()
@@ -415,7 +426,7 @@ class ProgressPage(QWizardPage):
         self.back_button.show()
         self.back_button.setFocus()
 
-    def isComplete(self) -> bool:  # noqa: N802 - Qt API
+    def isComplete(self) -> bool:
         return self.result is not None
 
 
@@ -452,7 +463,7 @@ class RecoveryPage(QWizardPage):
         layout.addWidget(self.drugs_label)
         QWidget.setTabOrder(self.code_label, self.confirm_box)
 
-    def initializePage(self) -> None:  # noqa: N802 - Qt API
+    def initializePage(self) -> None:
         wizard = self.wizard()
         assert isinstance(wizard, SetupWizard)
         result = wizard.progress_page.result
@@ -466,7 +477,7 @@ class RecoveryPage(QWizardPage):
             self.drugs_label.setStyleSheet(error_style(self))
         self.confirm_box.setFocus()
 
-    def isComplete(self) -> bool:  # noqa: N802 - Qt API
+    def isComplete(self) -> bool:
         return self.confirm_box.isChecked()
 
 

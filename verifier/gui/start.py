@@ -13,7 +13,15 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QRunnable, QThreadPool, QTranslator, Signal
+from PySide6.QtCore import (
+    QLibraryInfo,
+    QLocale,
+    QObject,
+    QRunnable,
+    QThreadPool,
+    QTranslator,
+    Signal,
+)
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -21,8 +29,8 @@ from verifier import i18n
 from verifier import log as logsetup
 from verifier.config import database_location
 from verifier.domain.errors import DomainError, ValidationError
+from verifier.services import auth
 from verifier.services.context import Context
-from verifier.store import database
 from verifier.store.engine import Location
 
 log = logging.getLogger(__name__)
@@ -31,10 +39,10 @@ i18n.register(
     {
         "gui.crash_title": ("verifier – erreur inattendue", "verifier – unexpected error"),
         "gui.crash": (
-            "Une erreur inattendue s'est produite ; la dernière action n'a peut-être pas été enregistrée. "
-            "Vérifiez-la, puis continuez. Détails pour l'assistance dans le journal : {log}",
-            "An unexpected error occurred; the last action may not have been saved. "
-            "Check it, then carry on. Details for support are in the log: {log}",
+            ("Une erreur inattendue s'est produite ; la dernière action n'a peut-être pas été enregistrée. "
+            "Vérifiez-la, puis continuez. Détails pour l'assistance dans le journal : {log}"),
+            ("An unexpected error occurred; the last action may not have been saved. "
+            "Check it, then carry on. Details for support are in the log: {log}"),
         ),
         "gui.unexpected": (
             "Erreur inattendue ; l'opération n'a pas abouti. Détails dans le journal : {log}",
@@ -133,7 +141,7 @@ def excepthook(exc_type: type[BaseException], exc: BaseException, tb: TracebackT
         box = QMessageBox(QMessageBox.Icon.Critical, i18n.tr("gui.crash_title"),
                           i18n.tr("gui.crash", log=logsetup.log_file()), QMessageBox.StandardButton.Ok)
         box.exec()
-    except Exception:  # noqa: BLE001 - never let the crash handler crash
+    except Exception:
         log.exception("could not show the crash message")
     finally:
         _showing_crash = False
@@ -152,7 +160,7 @@ class Flow(QObject):
         self.window: QWidget | None = None
 
     def start(self) -> QWidget:
-        if not database.exists(self.location):
+        if not auth.database_exists(self.location):
             from verifier.gui.setup_wizard import SetupWizard
 
             wizard = SetupWizard(self.location)

@@ -48,6 +48,11 @@ def login_problems(login: str) -> list[Problem]:
     return []
 
 
+def database_exists(location: Location) -> bool:
+    """Whether a site was set up there already (else the GUI opens the set-up assistant)."""
+    return database.exists(location)
+
+
 def new_recovery_code() -> str:
     """Six groups of five characters from an unambiguous alphabet (about 150 bits)."""
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"

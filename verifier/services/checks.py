@@ -15,6 +15,7 @@ from verifier.domain.coverage import Guarantee
 from verifier.domain.errors import NotFound, Problem, ValidationError
 from verifier.domain.identifiers import check_member_number
 from verifier.services.context import Context
+from verifier.services.outages import open_outage_id
 from verifier.store import audit_log
 from verifier.store.schema import CoverageCheck, Insurer, Patient
 from verifier.store.types import utcnow
@@ -116,6 +117,7 @@ def record(ctx: Context, data: CheckInput) -> CheckInfo:
             raise ValidationError(problems)
         assert insurer is not None
         enc = ctx.store.cipher.encrypt
+        outage_id = open_outage_id(s, insurer.operator_id)
         if member is None:  # the card's number as known for the patient, re-sealed for this column
             member = ctx.store.cipher.decrypt(patient.member_number_enc, "patients.member_number")
         check = CoverageCheck(
@@ -128,7 +130,8 @@ def record(ctx: Context, data: CheckInput) -> CheckInfo:
             guarantees=guarantees_to_json(data.guarantees),
             member_number_enc=enc(member, "coverage_checks.member_number"),
             note_enc=enc(data.note.strip(), "coverage_checks.note") if data.note.strip() else None,
-            operator_down=False,
+            operator_down=outage_id is not None,
+            outage_id=outage_id,
             checked_by=ctx.actor.user_id,
             checked_at=checked_at,
         )

@@ -17,6 +17,8 @@ from verifier.domain.errors import NotFound, Problem, ValidationError
 from verifier.domain.identifiers import check_rpps
 from verifier.domain.scanner import ScanResult
 from verifier.domain.states import ClaimStatus, can_rectify, check_transition, editable
+from verifier.services import ceilings, settings
+from verifier.services.ceilings import Override
 from verifier.services.checks import COVERING, guarantees_from_json
 from verifier.services.context import Context
 from verifier.services.drugs import DrugInfo
@@ -187,9 +189,16 @@ def create(
     prescriber_rpps: str | None = None,
     *,
     queue_now: bool = False,
+    override: Override | None = None,
 ) -> ClaimInfo:
-    """A new claim (draft, or queued at once with `queue_now`) with its own id and number."""
+    """A new claim (draft, or queued at once with `queue_now`) with its own id and number.
+
+    Over a ceiling, queueing raises CeilingExceeded unless `override` carries an
+    administrator's password and a reason.
+    """
     dispensed_on = dispensed_on or date.today()
+    override_by: int | None = None
+    over: list[Problem] = []
     with ctx.store.write() as s:
         check = _load_check_context(s, check_id)
         amounts, problems = _line_amounts(lines, check)
@@ -204,6 +213,8 @@ def create(
             if problems:
                 raise ValidationError(problems)
             status = ClaimStatus.QUEUED
+            override_by, over = _check_ceilings(ctx, s, check.insurer_id, totals["amc"], dispensed_on,
+                                                check.checked_at, None, override)
         now = utcnow()
         claim_id = str(uuid.uuid4())
         number = next_number(s, "claim_number")
@@ -211,14 +222,19 @@ def create(
             "id": claim_id, "number": number, "version": 1, "previous_id": None, "status": status.value,
             "patient_id": check.patient_id, "insurer_id": check.insurer_id, "check_id": check.id,
             "batch_id": None, "dispensed_on": dispensed_on, "prescriber_rpps": prescriber_rpps or None,
-            "operator_down": check.operator_down, "created_by": ctx.actor.user_id, "created_at": now,
-            "updated_at": now, "queued_at": now if queue_now else None, **totals,
+            "operator_down": check.operator_down or check.open_outage_id is not None,
+            "outage_id": check.open_outage_id, "created_by": ctx.actor.user_id, "created_at": now,
+            "updated_at": now, "queued_at": now if queue_now else None,
+            "override_reason": override.reason.strip() if over and override else None,
+            "override_by": override_by, **totals,
         }, _line_rows(lines, amounts))
         events: list[audit_log.Event] = [
             ("claim.created", "claim", claim_id, {"number": number, "lines": len(lines), "amc": str(totals["amc"])})
         ]
         if queue_now:
             events.append(("claim.queued", "claim", claim_id, {"number": number}))
+            if over:
+                events.append(_override_event(claim_id, number, over, override))
         audit_log.append_many(s, ctx.actor.login, events)
     return ClaimInfo(
         claim_id, number, 1, None, status, check.patient_id, check.insurer_id, check.id, dispensed_on,
@@ -280,24 +296,49 @@ def queue_problems(context: CheckContext, line_count: int, amc: Decimal, dispens
     return problems
 
 
-def _claim_queue_problems(s: Session, claim: Claim) -> list[Problem]:
-    return queue_problems(_load_check_context(s, claim.check_id), len(claim.lines), claim.amc, claim.dispensed_on)
+def _check_ceilings(
+    ctx: Context, s: Session, insurer_id: int, amc: Decimal, dispensed_on: date, checked_at: datetime,
+    claim_id: str | None, override: Override | None,
+) -> tuple[int | None, list[Problem]]:
+    """(overriding admin's id, ceilings crossed); raises CeilingExceeded when not authorised."""
+    over = ceilings.crossed(s, settings.load_in(s), insurer_id, amc, dispensed_on, checked_at, claim_id)
+    if not over:
+        return None, []
+    if override is None:
+        raise ceilings.CeilingExceeded(over)
+    return ceilings.authorise(ctx.store, s, override), over
 
 
-def _queue(ctx: Context, s: Session, claim: Claim) -> None:
+def _override_event(claim_id: str, number: int, over: list[Problem], override: Override | None) -> audit_log.Event:
+    assert override is not None
+    return ("claim.override", "claim", claim_id,
+            {"number": number, "ceilings": [p.code for p in over], "by": override.login})
+
+
+def _queue(ctx: Context, s: Session, claim: Claim, override: Override | None) -> None:
     check_transition(ClaimStatus(claim.status), ClaimStatus.QUEUED)
-    problems = _claim_queue_problems(s, claim)
+    check = _load_check_context(s, claim.check_id)
+    problems = queue_problems(check, len(claim.lines), claim.amc, claim.dispensed_on)
     if problems:
         raise ValidationError(problems)
+    override_by, over = _check_ceilings(ctx, s, claim.insurer_id, claim.amc, claim.dispensed_on,
+                                        check.checked_at, claim.id, override)
     claim.status = ClaimStatus.QUEUED.value
     claim.queued_at = claim.updated_at = utcnow()
-    audit_log.append(s, ctx.actor.login, "claim.queued", "claim", claim.id, {"number": claim.number})
+    if check.open_outage_id is not None:
+        claim.operator_down, claim.outage_id = True, check.open_outage_id
+    events: list[audit_log.Event] = [("claim.queued", "claim", claim.id, {"number": claim.number})]
+    if over:
+        assert override is not None
+        claim.override_reason, claim.override_by = override.reason.strip(), override_by
+        events.append(_override_event(claim.id, claim.number, over, override))
+    audit_log.append_many(s, ctx.actor.login, events)
 
 
-def queue(ctx: Context, claim_id: str) -> ClaimInfo:
+def queue(ctx: Context, claim_id: str, override: Override | None = None) -> ClaimInfo:
     with ctx.store.write() as s:
         claim = _load(s, claim_id, lock=True)
-        _queue(ctx, s, claim)
+        _queue(ctx, s, claim, override)
         return _info(claim)
 
 

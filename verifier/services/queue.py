@@ -13,6 +13,8 @@ from verifier.services.patients import matching_ids
 from verifier.store import claims_query
 from verifier.store.claims_query import ClaimFilter, InsurerTotal
 
+__all__ = ["InsurerTotal", "QueuePage", "QueueRow", "Search", "awaiting_export", "list_claims"]
+
 CENT = Decimal("0.01")
 
 

@@ -7,10 +7,11 @@ INSERT statements whose values the service has already computed and checked.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Protocol, cast
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from verifier.store.schema import Base
@@ -34,9 +35,18 @@ _insurers = Base.metadata.tables["insurers"]
 _counters = Base.metadata.tables["counters"]
 
 # What queueing a claim needs to know about its check, patient and insurer, in one query.
+_outages = Base.metadata.tables["outages"]
+# The insurer's operator's open outage, if it is declared down now.
+_OPEN_OUTAGE = (
+    select(_outages.c.id)
+    .where(_outages.c.operator_id == _insurers.c.operator_id, _outages.c.ended_at.is_(None))
+    .limit(1)
+    .scalar_subquery()
+)
 _CHECK_FACTS = (
     select(
         _checks.c.id, _checks.c.patient_id, _checks.c.insurer_id, _checks.c.outcome, _checks.c.guarantees,
+        _checks.c.checked_at, _OPEN_OUTAGE.label("open_outage_id"),
         _checks.c.operator_down, _checks.c.member_number_enc.label("check_member_enc"),
         _patients.c.member_number_enc.label("patient_member_enc"), _patients.c.card_valid_from,
         _patients.c.card_valid_to, _insurers.c.active.label("insurer_active"),
@@ -59,6 +69,8 @@ class CheckFacts(Protocol):
     insurer_id: int
     outcome: str
     guarantees: str
+    checked_at: datetime
+    open_outage_id: int | None
     operator_down: bool
     check_member_enc: str | None
     patient_member_enc: str | None
@@ -85,3 +97,19 @@ def next_value(session: Session, counter: str) -> int:
         conn.execute(insert(_counters), [{"name": counter, "value": 1}])
         return 1
     return int(value)
+
+
+# Claims an insurer has not paid yet nor refused: what it owes the pharmacy.
+OUTSTANDING = ("queued", "exported", "accepted")
+_OUTSTANDING_AMC = select(func.sum(_claims.c.amc)).where(
+    _claims.c.insurer_id == bindparam("insurer_id"),
+    _claims.c.status.in_(OUTSTANDING),
+    _claims.c.id != bindparam("exclude"),
+)
+
+
+def outstanding_amc(session: Session, insurer_id: int, exclude_claim: str | None = None) -> Decimal:
+    value = session.connection().execute(
+        _OUTSTANDING_AMC, {"insurer_id": insurer_id, "exclude": exclude_claim or ""}
+    ).scalar()
+    return value if value is not None else Decimal("0.00")

@@ -34,8 +34,26 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, target: str = "head") -> None:
-    with engine.begin() as conn:
-        command.upgrade(alembic_config(conn), target)
+    """Apply migrations in one transaction.
+
+    On SQLite, Alembic's batch mode rebuilds a table to change it, which foreign keys would
+    forbid (the table is referenced); they are switched off for the migration (outside the
+    transaction, where SQLite allows it), checked afterwards, and switched back on.
+    """
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection if engine.dialect.name == "sqlite" else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with conn.begin():
+                command.upgrade(alembic_config(conn), target)
+                if raw is not None:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"migration left {len(broken)} rows breaking foreign keys")
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys = ON")
 
 
 def needs_upgrade(engine: Engine) -> bool:

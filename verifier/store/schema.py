@@ -79,6 +79,29 @@ class Operator(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
+class Outage(Base):
+    """An operator declared down (who, when, why) until declared up again."""
+
+    __tablename__ = "outages"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class FormDraft(Base):
+    """What a user was typing at the counter, encrypted, so a crash or a closed window loses nothing."""
+
+    __tablename__ = "form_drafts"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    payload_enc: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class Insurer(Base):
     __tablename__ = "insurers"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -133,6 +156,7 @@ class CoverageCheck(Base):
     member_number_enc: Mapped[str | None] = mapped_column(Text)
     note_enc: Mapped[str | None] = mapped_column(Text)
     operator_down: Mapped[bool] = mapped_column(Boolean, default=False)
+    outage_id: Mapped[int | None] = mapped_column(ForeignKey("outages.id"))
     checked_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     checked_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -168,7 +192,9 @@ class Claim(Base):
     dispensed_on: Mapped[date] = mapped_column(Date, index=True)
     prescriber_rpps: Mapped[str | None] = mapped_column(String(11))
     operator_down: Mapped[bool] = mapped_column(Boolean, default=False)
+    outage_id: Mapped[int | None] = mapped_column(ForeignKey("outages.id"), index=True)
     override_reason: Mapped[str | None] = mapped_column(Text)
+    override_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     void_reason: Mapped[str | None] = mapped_column(Text)
     rejection_code: Mapped[str | None] = mapped_column(String(20))
     rejection_text: Mapped[str | None] = mapped_column(Text)
@@ -293,6 +319,8 @@ __all__ = [
     "Insurer",
     "KeySlotRow",
     "Operator",
+    "Outage",
+    "FormDraft",
     "Patient",
     "PatientSearchToken",
     "Setting",

@@ -1,0 +1,41 @@
+"""The patient's receipt PDF: its text carries the claim number, the people and the right totals."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from tests.factories import line, make_check, make_site, patient_input
+from verifier import i18n
+from verifier.services import claim_view, claims, patients
+from verifier.store.engine import Location
+
+
+def _text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_receipt_text_in_french_and_english(tmp_path: Path) -> None:
+    ctx = make_site(Location(sqlite_path=tmp_path / "v.db"))
+    try:
+        p, _ = patients.save(ctx, patient_input(birth="31/02/1980"))
+        check = make_check(ctx, p.id)
+        c = claims.create(ctx, check.id, [line(), line("4.50", "30", 2, "PH4"), line("8.19", "15", 1, "PH2")],
+                          queue_now=True)
+        pdf = claim_view.receipt_pdf(ctx, c.id)
+        assert pdf.startswith(b"%PDF")
+        text = _text(pdf)
+        assert f"Demande n° {c.number_text}" in text
+        assert "DURANDEAU Élodie" in text and "31/02/1980" in text
+        assert "HOT-12345" in text and "Appel à la plateforme" in text
+        # totals: price 27,19 ; AMO 6,50 + 2,70 + 1,23 = 10,43 ; AMC 3,50 + 6,30 + 0 = 9,80 ; patient 6,96
+        for amount in ("27,19 €", "10,43 €", "9,80 €", "6,96 €"):
+            assert amount.replace(" ", "\u00a0") in text or amount in text, amount
+        assert "Signature du patient" in text
+        i18n.set_language("en")
+        english = _text(claim_view.receipt_pdf(ctx, c.id))
+        assert f"Claim no. {c.number_text}" in english and "€9.80" in english
+    finally:
+        ctx.close()

@@ -1,0 +1,1 @@
+"""Documents and files made from the data: PDFs, and (later) export bundles."""

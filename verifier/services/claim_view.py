@@ -1,0 +1,98 @@
+"""Everything an opened claim shows: patient (full NIR), check, insurer, lines, history, versions."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from verifier.services import checks, claims, patients
+from verifier.services.claims import ClaimInfo
+from verifier.services.context import Context
+from verifier.services.directory import InsurerInfo, get_insurer
+from verifier.store.schema import AuditEvent, Claim, Site, User
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    actor: str
+    action: str
+    details: dict[str, object]
+
+
+@dataclass(frozen=True)
+class VersionRef:
+    id: str
+    number: int
+    version: int
+    status: str
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    name: str
+    finess: str | None
+    am_number: str | None
+    address: str | None
+
+
+@dataclass(frozen=True)
+class ClaimDetail:
+    claim: ClaimInfo
+    patient: patients.PatientInfo
+    check: checks.CheckInfo
+    checked_by: str
+    insurer: InsurerInfo
+    history: list[HistoryEntry]
+    versions: list[VersionRef]  # the whole chain, oldest first, this claim included
+    override_reason: str | None
+    rejection_code: str | None
+    rejection_text: str | None
+
+
+def site(ctx: Context) -> SiteInfo:
+    with ctx.store.read() as s:
+        row = s.get(Site, 1)
+        assert row is not None
+        return SiteInfo(row.name, row.finess, row.am_number, row.address)
+
+
+def detail(ctx: Context, claim_id: str) -> ClaimDetail:
+    info = claims.get(ctx, claim_id)
+    patient = patients.get(ctx, info.patient_id)
+    check = checks.get(ctx, info.check_id)
+    insurer = get_insurer(ctx, info.insurer_id)
+    with ctx.store.read() as s:
+        row = s.get(Claim, claim_id)
+        assert row is not None
+        checker = s.get(User, check.checked_by)
+        history = [
+            HistoryEntry(e.at, e.actor, e.action, json.loads(e.details))
+            for e in s.scalars(
+                select(AuditEvent).where(AuditEvent.entity == "claim", AuditEvent.entity_id == claim_id)
+                .order_by(AuditEvent.seq)
+            )
+        ]
+        chain = [row]
+        while chain[0].previous_id:  # back to the first version
+            prev = s.get(Claim, chain[0].previous_id)
+            assert prev is not None
+            chain.insert(0, prev)
+        while True:  # forward to the latest
+            nxt = s.scalars(select(Claim).where(Claim.previous_id == chain[-1].id)).first()
+            if nxt is None:
+                break
+            chain.append(nxt)
+        versions = [VersionRef(c.id, c.number, c.version, c.status) for c in chain]
+        return ClaimDetail(info, patient, check, checker.display_name if checker else "?", insurer, history,
+                           versions, row.override_reason, row.rejection_code, row.rejection_text)
+
+
+def receipt_pdf(ctx: Context, claim_id: str) -> bytes:
+    """The patient's receipt as PDF bytes (the caller saves, opens or prints it)."""
+    from verifier.exports.receipt import render_receipt
+
+    return render_receipt(detail(ctx, claim_id), site(ctx))

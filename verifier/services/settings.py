@@ -1,0 +1,88 @@
+"""Site settings kept in the database (shared by every counter): ceilings and the idle lock."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from verifier import i18n
+from verifier.domain.errors import Problem, ValidationError
+from verifier.services.context import Context
+from verifier.store import audit_log
+from verifier.store.schema import Setting
+
+_KEY = "site_settings"
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    """Defaults follow the domain notes: billing without the card is exceptional above 300 €."""
+
+    claim_amc_ceiling: Decimal = Decimal("300.00")  # AMC amount of one claim
+    insurer_outstanding_ceiling: Decimal = Decimal("5000.00")  # AMC not yet paid, per insurer
+    check_same_day: bool = True  # a check older than the day of dispensing needs an override
+    idle_lock_minutes: int = 5
+
+    def to_json(self) -> str:
+        data = {k: str(v) if isinstance(v, Decimal) else v for k, v in asdict(self).items()}
+        return json.dumps(data, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> "SiteSettings":
+        raw = json.loads(text)
+        known = {f.name: f for f in fields(cls)}
+        values: dict[str, object] = {}
+        for name, value in raw.items():
+            if name not in known:
+                continue
+            default = getattr(cls(), name)
+            values[name] = Decimal(value) if isinstance(default, Decimal) else type(default)(value)
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def problems(s: SiteSettings) -> list[Problem]:
+    found = []
+    if not Decimal("0") < s.claim_amc_ceiling <= Decimal("100000"):
+        found.append(Problem("settings.ceiling_range", {}, "claim_amc_ceiling"))
+    if not Decimal("0") < s.insurer_outstanding_ceiling <= Decimal("10000000"):
+        found.append(Problem("settings.ceiling_range", {}, "insurer_outstanding_ceiling"))
+    if not 1 <= s.idle_lock_minutes <= 120:
+        found.append(Problem("settings.idle_range", {}, "idle_lock_minutes"))
+    return found
+
+
+def load(ctx: Context) -> SiteSettings:
+    with ctx.store.read() as s:
+        return load_in(s)
+
+
+def load_in(session: Session) -> SiteSettings:
+    row = session.get(Setting, _KEY)
+    return SiteSettings.from_json(row.value) if row else SiteSettings()
+
+
+def save(ctx: Context, new: SiteSettings) -> SiteSettings:
+    ctx.require_admin("settings")
+    found = problems(new)
+    if found:
+        raise ValidationError(found)
+    with ctx.store.write() as s:
+        row = s.get(Setting, _KEY)
+        if row is None:
+            s.add(Setting(key=_KEY, value=new.to_json()))
+        else:
+            row.value = new.to_json()
+        audit_log.append(s, ctx.actor.login, "settings.changed", "settings", _KEY, json.loads(new.to_json()))
+    return new
+
+
+i18n.register(
+    {
+        "settings.ceiling_range": ("Le plafond doit être un montant positif raisonnable.", "The ceiling must be a reasonable positive amount."),
+        "settings.idle_range": ("Le verrouillage automatique se règle entre 1 et 120 minutes.", "The idle lock is set between 1 and 120 minutes."),
+        "action.settings": ("modifier les réglages", "change the settings"),
+    }
+)
