@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QMainWindow, QVBox
 
 from verifier import i18n
 from verifier.domain.money import format_eur
-from verifier.gui.start import Task, error_sentence, error_style, run_task
+from verifier.gui.tasks import Task, error_sentence, error_style, run_task
 from verifier.services import auth, claim_view, drugs, queue
 from verifier.services.context import Context
 from verifier.services.drugs import ReferenceInfo

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from verifier import i18n
 from verifier.domain.errors import Problem
 from verifier.domain.identifiers import check_finess
-from verifier.gui.start import Task, error_sentence, error_style, run_task
+from verifier.gui.tasks import Task, error_sentence, error_style, run_task
 from verifier.services import auth, drugs
 from verifier.services.context import Context
 from verifier.store.engine import Location

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from verifier import i18n
-from verifier.gui.start import Task, error_sentence, error_style, run_task
+from verifier.gui.tasks import Task, error_sentence, error_style, run_task
 from verifier.services import auth
 from verifier.services.context import Context
 from verifier.store.engine import Location
