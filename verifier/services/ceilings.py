@@ -24,7 +24,7 @@ from verifier.domain.money import format_eur
 from verifier.security.keyslots import AuthFailed, unlock
 from verifier.services.context import ADMIN
 from verifier.services.settings import SiteSettings
-from verifier.store import claims_write, database
+from verifier.store import database
 from verifier.store.engine import Store
 from verifier.store.schema import User
 
@@ -41,14 +41,14 @@ class Override:
 
 
 def crossed(
-    s: Session, settings: SiteSettings, insurer_id: int, amc: Decimal, dispensed_on: date,
-    checked_at: datetime, exclude_claim: str | None = None,
+    settings: SiteSettings, outstanding_before: Decimal, amc: Decimal, dispensed_on: date, checked_at: datetime,
 ) -> list[Problem]:
+    """The ceilings a claim of `amc` would cross; `outstanding_before` is what the insurer owes already."""
     found = []
     if amc > settings.claim_amc_ceiling:
         found.append(Problem("ceiling.claim", {"amount": format_eur(amc),
                                                "ceiling": format_eur(settings.claim_amc_ceiling)}, "amc"))
-    outstanding = claims_write.outstanding_amc(s, insurer_id, exclude_claim) + amc
+    outstanding = outstanding_before + amc
     if outstanding > settings.insurer_outstanding_ceiling:
         found.append(Problem("ceiling.insurer", {"amount": format_eur(outstanding),
                                                  "ceiling": format_eur(settings.insurer_outstanding_ceiling)}, "insurer"))

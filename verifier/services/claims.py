@@ -173,9 +173,9 @@ def _load(session: Session, claim_id: str, lock: bool = False) -> Claim:
 CheckContext = claims_write.CheckFacts
 
 
-def _load_check_context(s: Session, check_id: str) -> CheckContext:
-    """The check with what queueing needs of its patient and insurer, in one query."""
-    row = claims_write.check_facts(s, check_id)
+def _load_check_context(s: Session, check_id: str, exclude_claim: str | None = None) -> CheckContext:
+    """The check with what queueing needs of its patient, insurer and site, in one query."""
+    row = claims_write.check_facts(s, check_id, exclude_claim)
     if row is None:
         raise NotFound("check.not_found")
     return row
@@ -213,8 +213,7 @@ def create(
             if problems:
                 raise ValidationError(problems)
             status = ClaimStatus.QUEUED
-            override_by, over = _check_ceilings(ctx, s, check.insurer_id, totals["amc"], dispensed_on,
-                                                check.checked_at, None, override)
+            override_by, over = _check_ceilings(ctx, s, check, totals["amc"], dispensed_on, override)
         now = utcnow()
         claim_id = str(uuid.uuid4())
         number = next_number(s, "claim_number")
@@ -297,11 +296,11 @@ def queue_problems(context: CheckContext, line_count: int, amc: Decimal, dispens
 
 
 def _check_ceilings(
-    ctx: Context, s: Session, insurer_id: int, amc: Decimal, dispensed_on: date, checked_at: datetime,
-    claim_id: str | None, override: Override | None,
+    ctx: Context, s: Session, check: CheckContext, amc: Decimal, dispensed_on: date, override: Override | None,
 ) -> tuple[int | None, list[Problem]]:
     """(overriding admin's id, ceilings crossed); raises CeilingExceeded when not authorised."""
-    over = ceilings.crossed(s, settings.load_in(s), insurer_id, amc, dispensed_on, checked_at, claim_id)
+    site = settings.SiteSettings.from_json(check.settings_json) if check.settings_json else settings.SiteSettings()
+    over = ceilings.crossed(site, check.outstanding_amc, amc, dispensed_on, check.checked_at)
     if not over:
         return None, []
     if override is None:
@@ -317,12 +316,11 @@ def _override_event(claim_id: str, number: int, over: list[Problem], override: O
 
 def _queue(ctx: Context, s: Session, claim: Claim, override: Override | None) -> None:
     check_transition(ClaimStatus(claim.status), ClaimStatus.QUEUED)
-    check = _load_check_context(s, claim.check_id)
+    check = _load_check_context(s, claim.check_id, exclude_claim=claim.id)
     problems = queue_problems(check, len(claim.lines), claim.amc, claim.dispensed_on)
     if problems:
         raise ValidationError(problems)
-    override_by, over = _check_ceilings(ctx, s, claim.insurer_id, claim.amc, claim.dispensed_on,
-                                        check.checked_at, claim.id, override)
+    override_by, over = _check_ceilings(ctx, s, check, claim.amc, claim.dispensed_on, override)
     claim.status = ClaimStatus.QUEUED.value
     claim.queued_at = claim.updated_at = utcnow()
     if check.open_outage_id is not None:

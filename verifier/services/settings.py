@@ -12,9 +12,10 @@ from verifier import i18n
 from verifier.domain.errors import Problem, ValidationError
 from verifier.services.context import Context
 from verifier.store import audit_log
+from verifier.store.claims_write import SITE_SETTINGS_KEY
 from verifier.store.schema import Setting
 
-_KEY = "site_settings"
+_KEY = SITE_SETTINGS_KEY  # read with each claim by store.claims_write.check_facts too
 
 
 @dataclass(frozen=True)

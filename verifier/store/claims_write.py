@@ -36,6 +36,23 @@ _counters = Base.metadata.tables["counters"]
 
 # What queueing a claim needs to know about its check, patient and insurer, in one query.
 _outages = Base.metadata.tables["outages"]
+_settings = Base.metadata.tables["settings"]
+
+# Claims an insurer has not paid yet nor refused: what it owes the pharmacy.
+OUTSTANDING = ("queued", "exported", "accepted")
+SITE_SETTINGS_KEY = "site_settings"
+# Everything queueing needs comes in the one query below (it runs for every claim): the
+# site settings (ceilings) and what the insurer already owes, besides the claim itself.
+_SITE_SETTINGS = select(_settings.c.value).where(_settings.c.key == SITE_SETTINGS_KEY).scalar_subquery()
+_OUTSTANDING = (
+    select(func.coalesce(func.sum(_claims.c.amc), 0))
+    .where(
+        _claims.c.insurer_id == _checks.c.insurer_id,
+        _claims.c.status.in_(OUTSTANDING),
+        _claims.c.id != bindparam("exclude"),
+    )
+    .scalar_subquery()
+)
 # The insurer's operator's open outage, if it is declared down now.
 _OPEN_OUTAGE = (
     select(_outages.c.id)
@@ -47,6 +64,7 @@ _CHECK_FACTS = (
     select(
         _checks.c.id, _checks.c.patient_id, _checks.c.insurer_id, _checks.c.outcome, _checks.c.guarantees,
         _checks.c.checked_at, _OPEN_OUTAGE.label("open_outage_id"),
+        _SITE_SETTINGS.label("settings_json"), _OUTSTANDING.label("outstanding_amc"),
         _checks.c.operator_down, _checks.c.member_number_enc.label("check_member_enc"),
         _patients.c.member_number_enc.label("patient_member_enc"), _patients.c.card_valid_from,
         _patients.c.card_valid_to, _insurers.c.active.label("insurer_active"),
@@ -71,6 +89,8 @@ class CheckFacts(Protocol):
     guarantees: str
     checked_at: datetime
     open_outage_id: int | None
+    settings_json: str | None
+    outstanding_amc: Decimal  # AMC the insurer owes already, the claim being queued excluded
     operator_down: bool
     check_member_enc: str | None
     patient_member_enc: str | None
@@ -79,8 +99,8 @@ class CheckFacts(Protocol):
     insurer_active: bool
 
 
-def check_facts(session: Session, check_id: str) -> CheckFacts | None:
-    row = session.connection().execute(_CHECK_FACTS, {"check_id": check_id}).first()
+def check_facts(session: Session, check_id: str, exclude_claim: str | None = None) -> CheckFacts | None:
+    row = session.connection().execute(_CHECK_FACTS, {"check_id": check_id, "exclude": exclude_claim or ""}).first()
     return cast("CheckFacts | None", row)
 
 
@@ -98,18 +118,3 @@ def next_value(session: Session, counter: str) -> int:
         return 1
     return int(value)
 
-
-# Claims an insurer has not paid yet nor refused: what it owes the pharmacy.
-OUTSTANDING = ("queued", "exported", "accepted")
-_OUTSTANDING_AMC = select(func.sum(_claims.c.amc)).where(
-    _claims.c.insurer_id == bindparam("insurer_id"),
-    _claims.c.status.in_(OUTSTANDING),
-    _claims.c.id != bindparam("exclude"),
-)
-
-
-def outstanding_amc(session: Session, insurer_id: int, exclude_claim: str | None = None) -> Decimal:
-    value = session.connection().execute(
-        _OUTSTANDING_AMC, {"insurer_id": insurer_id, "exclude": exclude_claim or ""}
-    ).scalar()
-    return value if value is not None else Decimal("0.00")
