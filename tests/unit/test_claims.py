@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import ROUND_DOWN, Decimal, localcontext
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from verifier import i18n
 from verifier.domain.claims import (
     ClaimTotals,
     LineAmounts,
@@ -24,14 +22,6 @@ from verifier.domain.errors import DomainError, ValidationError
 
 D = Decimal
 PHAR_100 = Guarantee("PHAR", D(100))
-
-
-@pytest.fixture(autouse=True)
-def french() -> Iterator[None]:
-    before = i18n.language()
-    i18n.set_language("fr")
-    yield
-    i18n.set_language(before)
 
 
 def amounts(price: str, br: str, amo: str, tm: str, amc: str, patient: str) -> LineAmounts:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -22,14 +21,6 @@ PHAR = Guarantee("PHAR", Decimal(100))
 PHAR_PH2 = Guarantee("PHAR", Decimal(100), covers_ph2=True)
 LPP = Guarantee("LPP", Decimal(200))
 DENT = Guarantee("DENT", Decimal(300))
-
-
-@pytest.fixture(autouse=True)
-def french() -> Iterator[None]:
-    before = i18n.language()
-    i18n.set_language("fr")
-    yield
-    i18n.set_language(before)
 
 
 def test_prestation_rates() -> None:

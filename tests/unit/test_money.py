@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -22,15 +21,6 @@ from verifier.domain.money import (
 )
 
 NBSP = "\u00a0"
-
-
-@pytest.fixture(autouse=True)
-def french() -> Iterator[None]:
-    """Every test starts in French and leaves the language as it found it."""
-    before = i18n.language()
-    i18n.set_language("fr")
-    yield
-    i18n.set_language(before)
 
 
 def codes(error: pytest.ExceptionInfo[ValidationError]) -> list[str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator
 
 import pytest
 
@@ -49,14 +48,6 @@ FRENCH = {
     S.PAID: "payée",
     S.VOID: "annulée",
 }
-
-
-@pytest.fixture(autouse=True)
-def french() -> Iterator[None]:
-    before = i18n.language()
-    i18n.set_language("fr")
-    yield
-    i18n.set_language(before)
 
 
 def test_values_are_stable() -> None:
