@@ -7,21 +7,20 @@ Exit codes: 0 success, 1 a user error (one clear sentence on stderr, no tracebac
 from __future__ import annotations
 
 import argparse
-import getpass
-import json
 import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date
+from typing import TYPE_CHECKING
 from pathlib import Path
-
-from sqlalchemy.exc import OperationalError
 
 from verifier import __version__, i18n
 from verifier.config import Config, database_location
 from verifier.domain.errors import DomainError, Problem
-from verifier.store.engine import Location
+from verifier.store.location import Location
+
+if TYPE_CHECKING:
+    from datetime import date
 
 log = logging.getLogger("verifier.cli")
 
@@ -60,10 +59,6 @@ i18n.register(
             "Erreur inattendue ; rien n'a été modifié. Détails dans le journal : {log}",
             "Unexpected error; nothing was changed. Details in the log: {log}",
         ),
-        "cli.db_unreachable": (
-            "La base de données ne répond pas : vérifiez que le serveur PostgreSQL est démarré et que l'adresse (--db ou VERIFIER_DATABASE_URL) est juste, puis réessayez.",
-            "The database does not answer: check that the PostgreSQL server is running and that the address (--db or VERIFIER_DATABASE_URL) is right, then try again.",
-        ),
         "cli.bad_date": ("Date invalide « {value} » : écrivez jj/mm/aaaa.", "Invalid date '{value}': write dd/mm/yyyy."),
         "cli.unknown_status": ("Statut inconnu « {value} ». Choisissez parmi : {choices}.", "Unknown status '{value}'. Choose from: {choices}."),
         "cli.unknown_insurer": ("Aucun organisme avec le numéro AMC {amc}.", "No insurer with AMC number {amc}."),
@@ -72,6 +67,8 @@ i18n.register(
 
 
 def _read_password(args: argparse.Namespace, prompt: str, *, confirm: bool = False) -> str:
+    import getpass
+
     if getattr(args, "password_stdin", False):
         line = sys.stdin.readline()
         if not line:
@@ -103,6 +100,8 @@ def _sign_in(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def _parse_date(text: str | None) -> date | None:
+    from datetime import date
+
     if not text:
         return None
     for sep in ("/", "-"):
@@ -239,6 +238,8 @@ def cmd_claims(args: argparse.Namespace) -> int:
     finally:
         ctx.close()
     if args.json:
+        import json
+
         print(json.dumps({
             "total_count": page.total_count,
             "claims": [{"id": r.id, "number": r.number, "version": r.version, "status": r.status.value,
@@ -346,10 +347,33 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _starts_gui(argv: list[str]) -> bool:
+    """Only global options (no sub-command, no help): the counter starting its window."""
+    takes_value = ("--db", "--user", "--lang")
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in takes_value:
+            i += 2
+            continue
+        if not (arg.startswith(takes_value) and "=" in arg) and arg != "--password-stdin":
+            return False  # a sub-command, a typo or --help/--version: the full parser says
+        i += 1
+    return True
+
+
+def _gui_parser() -> argparse.ArgumentParser:
+    """Only the global options: building every sub-command's parser costs start-up time."""
+    p = argparse.ArgumentParser(prog="verifier", parents=[_common(suppress=False)])
+    p.add_argument("--lang", choices=i18n.LANGUAGES)
+    return p
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from verifier import log as logsetup
 
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = _gui_parser().parse_args(argv) if _starts_gui(argv) else build_parser().parse_args(argv)
     i18n.set_language(args.lang or Config.load().language or i18n.system_language())
     logfile = logsetup.setup()
     func = getattr(args, "func", cmd_gui)
@@ -360,11 +384,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
-    except OperationalError as exc:
-        log.warning("database unreachable: %s", type(exc.orig).__name__ if exc.orig else "OperationalError")
-        print(i18n.tr("cli.db_unreachable"), file=sys.stderr)
-        return 1
-    except Exception:
+    except Exception as exc:
+        from sqlalchemy.exc import OperationalError  # not at the top: start-up stays light
+
+        if isinstance(exc, OperationalError):
+            log.warning("database unreachable: %s", type(exc.orig).__name__ if exc.orig else "OperationalError")
+            print(i18n.tr("db.unreachable"), file=sys.stderr)
+            return 1
         log.exception("unexpected error in %s", getattr(args, "command", "gui"))
         print(i18n.tr("cli.unexpected", log=logfile), file=sys.stderr)
         return 1

@@ -9,13 +9,12 @@ the PostgreSQL password file (~/.pgpass), not in config.json.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from verifier import paths
-from verifier.store.engine import Location
+from verifier.store.location import Location
 
 
 @dataclass
@@ -33,6 +32,8 @@ class Config:
         p = cls.path()
         if not p.exists():
             return cls()
+        import json  # lazily: this runs before the first window
+
         data = json.loads(p.read_text("utf-8"))
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         return cls(**known)
@@ -41,6 +42,8 @@ class Config:
         p = self.path()
         p.parent.mkdir(parents=True, exist_ok=True)
         tmp = p.with_suffix(".tmp")
+        import json
+
         tmp.write_text(json.dumps(asdict(self), indent=2), "utf-8")
         os.replace(tmp, p)
 

@@ -8,7 +8,6 @@ speak through it, so an error raised deep in the domain reaches the user in thei
 
 from __future__ import annotations
 
-import locale
 import os
 from collections.abc import Mapping
 
@@ -43,6 +42,8 @@ def system_language() -> str:
         value = os.environ.get(var, "")
         if value:
             return "en" if value.lower().startswith("en") else "fr"
+    import locale  # only when no variable says it: not on every start-up
+
     try:
         loc = locale.getlocale()[0] or ""
     except ValueError:

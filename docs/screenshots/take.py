@@ -5,7 +5,8 @@ Run under a virtual X server at the counter's usual resolution:
     xvfb-run -s "-screen 0 1366x768x24" .venv/bin/python docs/screenshots/take.py
 
 Everything happens in a temporary folder (VERIFIER_DATA_DIR); the main window uses a
-demonstration database built with `verifier.services.demo`. Options: `--lang en` shoots
+demonstration database built with `verifier.services.demo` (the main window with an
+operator declared down, then locked). Options: `--lang en` shoots
 the English interface (files named `*-en.png`); `--extra` also shoots the administrator
 page refused with its inline sentences (`setup-admin.png`).
 """
@@ -123,12 +124,20 @@ def main() -> int:
     shoot(dialog, "sign-in")
     dialog.hide()
 
-    # 4. the main window with the demonstration figures
+    # 4. the main window with the demonstration figures, an operator declared down
+    from verifier.services import outages
+
     ctx = auth.sign_in(location, demo.DEMO_ADMIN, demo.DEMO_PASSWORD)
+    outages.declare_down(ctx, "VIAMEDIS", "serveur injoignable depuis ce matin")
     window = MainWindow(ctx, "Pharmacie de démonstration")
+    window.resize(1366, 768)
     window.show()
-    wait_for(lambda: window._task is None)
+    wait_for(lambda: window._status_task is None and window.strip.status is not None)
     shoot(window, "main-window")
+
+    # 5. the same window locked: no patient data left on screen
+    window.lock()
+    shoot(window, "locked")
     window.close()
     QThreadPool.globalInstance().waitForDone()
     app.processEvents()

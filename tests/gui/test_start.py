@@ -12,11 +12,13 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QThreadPool
-from PySide6.QtWidgets import QApplication, QDialog, QWizard
+from PySide6.QtWidgets import QDialog, QWizard
 
 from verifier import i18n
 from verifier.gui import start
-from verifier.gui.main_window import MainWindow, claims_text
+from verifier.gui.actions import ActionId
+from verifier.gui.main_window import MainWindow
+from verifier.gui.status import claims_text
 from verifier.gui.setup_wizard import SetupWizard
 from verifier.gui.sign_in import SignInDialog
 from verifier.services import auth
@@ -112,13 +114,11 @@ def test_setup_then_sign_in_then_main_window(qtbot, location: Location) -> None:
     window = MainWindow(ctx)  # after signing in, the site's name comes from the services
     qtbot.addWidget(window)
     window.show()
-    qtbot.waitUntil(lambda: "0 demande" in window.total_label.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "0 demande" in window.strip.queue_button.text(), timeout=10_000)
     assert window.windowTitle() == f"verifier – {SITE}"
-    assert "0,00\u00a0€" in window.total_label.text()
-    qtbot.waitUntil(lambda: "2022-06" in window.drugs_label.text(), timeout=10_000)
-    assert window.sign_out_action.shortcut().toString() == "Ctrl+L"
+    assert "0,00\u00a0€" in window.strip.queue_button.text()
     with qtbot.waitSignal(window.signed_out, timeout=5_000):
-        window.sign_out_action.trigger()
+        window.registry[ActionId.SIGN_OUT].trigger()
     assert window.ctx is None and not window.isVisible()
 
 
@@ -203,18 +203,36 @@ def test_setup_refuses_an_existing_database_and_can_go_back(qtbot, location: Loc
     assert wizard.currentPage() is wizard.admin_page
 
 
-def test_flow_opens_setup_first_then_sign_in(qtbot, location: Location) -> None:  # type: ignore[no-untyped-def]
-    app = QApplication.instance()
+def test_flow_shows_sign_in_at_once_then_setup_when_there_is_no_database(qtbot, location: Location) -> None:  # type: ignore[no-untyped-def]
+    app = _App()
     flow = start.Flow(app, location)  # type: ignore[arg-type]
-    first = flow.start()
-    qtbot.addWidget(first)
-    assert isinstance(first, SetupWizard) and first.isVisible()
-    first.close()
+    first = flow.start()  # the sign-in window comes first; the database is looked for off the GUI thread
+    assert isinstance(first, SignInDialog) and first.isVisible()
+    qtbot.waitUntil(lambda: isinstance(flow.window, SetupWizard), timeout=10_000)
+    wizard = flow.window
+    assert wizard is not None and wizard.isVisible() and app.quits == 0
+    wizard.close()
     ctx, _code = auth.initialise(location, auth.SiteInput(SITE), LOGIN, "", PASSWORD)
     ctx.close()
-    second = start.Flow(app, location).start()
+    second_flow = start.Flow(app, location)  # type: ignore[arg-type]
+    second = second_flow.start()
     qtbot.addWidget(second)
     assert isinstance(second, SignInDialog) and second.isVisible()
+    qtbot.waitUntil(lambda: second_flow._check is None, timeout=10_000)
+    assert second_flow.window is second  # a database is there: the sign-in window stays
+
+
+def test_flow_says_so_when_the_database_cannot_be_reached(qtbot, monkeypatch, location: Location) -> None:  # type: ignore[no-untyped-def]
+    def unreachable(_location: Location) -> bool:
+        raise auth.AuthFailed("auth.failed")  # any service error: its sentence is shown under the fields
+
+    monkeypatch.setattr(start, "_database_exists", unreachable)
+    flow = start.Flow(_App(), location)  # type: ignore[arg-type]
+    dialog = flow.start()
+    qtbot.addWidget(dialog)
+    assert isinstance(dialog, SignInDialog)
+    qtbot.waitUntil(lambda: dialog.message.text() == i18n.tr("auth.failed"), timeout=10_000)
+    assert flow.window is dialog
 
 
 class _App:
@@ -230,7 +248,9 @@ class _App:
 def test_flow_from_set_up_to_sign_out_and_back(qtbot, location: Location) -> None:  # type: ignore[no-untyped-def]
     app = _App()
     flow = start.Flow(app, location)  # type: ignore[arg-type]
-    wizard = flow.start()
+    flow.start()
+    qtbot.waitUntil(lambda: isinstance(flow.window, SetupWizard), timeout=10_000)
+    wizard = flow.window
     assert isinstance(wizard, SetupWizard)
     fill_site(wizard)
     wizard.next()
@@ -242,9 +262,9 @@ def test_flow_from_set_up_to_sign_out_and_back(qtbot, location: Location) -> Non
     window = flow.window
     assert isinstance(window, MainWindow) and window.isVisible()
     assert window.windowTitle() == f"verifier – {SITE}"  # the wizard knows the site's name
-    qtbot.waitUntil(lambda: window._task is None, timeout=10_000)
+    qtbot.waitUntil(lambda: window._status_task is None, timeout=10_000)
 
-    window.sign_out_action.trigger()  # back to the sign-in window, the application stays
+    window.registry[ActionId.SIGN_OUT].trigger()  # back to the sign-in window, the application stays
     dialog = flow.window
     assert isinstance(dialog, SignInDialog) and dialog.isVisible() and app.quits == 0
     dialog.login_edit.setText(LOGIN)
@@ -253,7 +273,7 @@ def test_flow_from_set_up_to_sign_out_and_back(qtbot, location: Location) -> Non
     qtbot.waitUntil(lambda: isinstance(flow.window, MainWindow), timeout=10_000)
     second = flow.window
     assert isinstance(second, MainWindow)
-    qtbot.waitUntil(lambda: second._task is None, timeout=10_000)
+    qtbot.waitUntil(lambda: second._status_task is None and second.strip.status is not None, timeout=10_000)
     assert second.windowTitle() == f"verifier – {SITE}"
     second.close()  # closing the main window signs out and quits
     assert app.quits == 1 and second.ctx is None

@@ -1,195 +1,386 @@
-"""The main window (a placeholder until the counter desk): the site's status and signing out."""
+"""The main window: the counter, the queue and (for administrators) the administration pages.
+
+The shell only arranges things: the pages do the work (verifier.gui.counter, .queue,
+.admin), the menu and keyboard actions live in actions.py, the always-visible strip in
+status.py, the idle lock in lock.py. Switching user and changing the language rebuild the
+pages in place on the new context or in the new language.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC
-from decimal import Decimal
+import functools
+import logging
 
-from PySide6.QtCore import Qt, QThreadPool, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
-from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QStatusBar,
+    QTabWidget,
+    QWidget,
+)
 
 from verifier import i18n
-from verifier.domain.money import format_eur
-from verifier.gui.tasks import Task, error_sentence, error_style, run_task
-from verifier.services import auth, claim_view, drugs, queue
+from verifier import log as logsetup
+from verifier.gui.actions import ActionId, ActionRegistry, help_text
+from verifier.gui.admin import AdminPanel
+from verifier.gui.counter import CounterWidget
+from verifier.gui.lock import IdleWatcher, LockPage, hide_other_windows, show_again
+from verifier.gui.queue import QueueView
+from verifier.gui.sign_in import SignInDialog
+from verifier.gui.status import OutageDialog, ShellStatus, StatusStrip, load_status
+from verifier.gui.tasks import Task, error_sentence, run_task
+from verifier.services import auth, settings
 from verifier.services.context import Context
-from verifier.services.drugs import ReferenceInfo
-from verifier.services.queue import InsurerTotal
+
+log = logging.getLogger(__name__)
 
 i18n.register(
     {
-        "main.title": ("verifier – {site}", "verifier – {site}"),
-        "main.session_menu": ("&Session", "&Session"),
-        "main.sign_out": ("Se &déconnecter", "Sign &out"),
-        "main.refresh": ("&Actualiser", "&Refresh"),
-        "main.signed_in_as": ("Connecté : {login} ({role})", "Signed in: {login} ({role})"),
-        "main.role.admin": ("administrateur", "administrator"),
-        "main.role.counter": ("comptoir", "counter"),
-        "main.placeholder": (
-            "Le poste de comptoir (vérifications de droits et demandes) s'affichera ici.",
-            "The counter desk (coverage checks and claims) will appear here.",
-        ),
-        "main.queue_title": ("Demandes en attente d'export", "Claims awaiting export"),
-        "main.insurer": ("Organisme", "Insurer"),
-        "main.claims": ("Demandes", "Claims"),
-        "main.amc": ("Part complémentaire", "Insurer's share"),
-        "main.total": ("Total : {claims}, {amount}", "Total: {claims}, {amount}"),
-        "main.claim_one": ("{n} demande", "{n} claim"),
-        "main.claim_many": ("{n} demandes", "{n} claims"),
-        "main.none_waiting": ("Aucune demande en attente d'export.", "No claim awaiting export."),
-        "main.drugs_title": ("Base des médicaments", "Drug reference"),
-        "main.drugs": ("{source}, version {date} : {count} présentations (chargée le {imported}).",
-                       "{source}, version {date}: {count} presentations (loaded on {imported})."),
-        "main.no_drugs": ("Aucune base des médicaments n'est chargée : un administrateur doit l'importer.",
-                          "No drug reference is loaded: an administrator must import it."),
-        "main.loading": ("Chargement…", "Loading…"),
+        "shell.title": ("verifier – {site}", "verifier – {site}"),
+        "shell.title_locked": ("verifier – {site} (poste verrouillé)", "verifier – {site} (workstation locked)"),
+        "shell.page.counter": ("Comptoir", "Counter"),
+        "shell.page.queue": ("Demandes", "Claims"),
+        "shell.page.admin": ("Administration", "Administration"),
     }
 )
 
-
-def claims_text(n: int) -> str:
-    """'0 demande', '1 demande', '2 demandes' (French counts 0 and 1 as singular)."""
-    one = n in (0, 1) if i18n.language() == "fr" else n == 1
-    return i18n.tr("main.claim_one" if one else "main.claim_many", n=n)
-
-
-def _number(n: int) -> str:
-    text = f"{n:,}"
-    return text.replace(",", "\u00a0") if i18n.language() == "fr" else text
-
-
-@dataclass(frozen=True)
-class Status:
-    site_name: str
-    totals: list[InsurerTotal]
-    reference: ReferenceInfo | None
-
-
-def load_status(ctx: Context) -> Status:
-    """What the window shows, read through the services (off the GUI thread)."""
-    return Status(claim_view.site(ctx).name, queue.awaiting_export(ctx), drugs.reference(ctx))
+REFRESH_MS = 30_000  # other counters' work shows within this time
 
 
 class MainWindow(QMainWindow):
     signed_out = Signal()  # the user signed out: show the sign-in window again
     closed = Signal()  # the window was closed: quit
 
-    def __init__(self, ctx: Context, site: str | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: Context, site: str | None = None, parent: QWidget | None = None, *,
+                 idle_ms: int | None = None, refresh_ms: int = REFRESH_MS) -> None:
+        """`idle_ms` overrides the site's idle-lock setting (tests use a few milliseconds)."""
         super().__init__(parent)
         self.ctx: Context | None = ctx
-        self._switch_user = False
-        self._task: Task | None = None
-        self._set_title(site)
+        self.site_name = site
+        self.locked = False
+        self.admin: AdminPanel | None = None
+        self._idle_override = idle_ms
+        self._leaving = False  # signing out (back to the sign-in window) rather than quitting
+        self._closed = False
+        self._status_task: Task | None = None
+        self._status_again = False
+        self._hidden: list[QWidget] = []  # windows hidden while locked
+        self._focus_before: QWidget | None = None
+        self._dialog: QDialog | None = None  # the switch-user or outage dialog, while open
+        self._help: QMessageBox | None = None
 
-        self.sign_out_action = QAction(i18n.tr("main.sign_out"), self)
-        self.sign_out_action.setShortcut(QKeySequence("Ctrl+L"))
-        self.sign_out_action.triggered.connect(self.sign_out)
-        self.refresh_action = QAction(i18n.tr("main.refresh"), self)
-        self.refresh_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
-        self.refresh_action.triggered.connect(self.refresh)
-        menu = self.menuBar().addMenu(i18n.tr("main.session_menu"))
-        menu.addAction(self.refresh_action)
-        menu.addSeparator()
-        menu.addAction(self.sign_out_action)
-        toolbar = self.addToolBar(i18n.tr("main.session_menu"))
-        toolbar.setObjectName("session")
-        toolbar.setMovable(False)
-        toolbar.addAction(self.refresh_action)
-        toolbar.addAction(self.sign_out_action)
+        self.registry = ActionRegistry(self)
+        self._connect_actions()
+        self.idle = IdleWatcher(idle_ms or 5 * 60_000, self)
+        self.idle.idle.connect(self.lock)
+        self.refresh_timer = QTimer(self)
+        self.refresh_timer.setInterval(refresh_ms)
+        self.refresh_timer.timeout.connect(self.refresh_status)
+        self.resize(1200, 760)
+        self._build()
+        self._load_idle_setting()
+        self.idle.start()
+        self.refresh_timer.start()
 
-        role = i18n.tr(f"main.role.{ctx.actor.role}")
-        who = QLabel(i18n.tr("main.signed_in_as", login=ctx.actor.login, role=role))
-        placeholder = QLabel(i18n.tr("main.placeholder"))
-        placeholder.setWordWrap(True)
-        self.queue_box = QGroupBox(i18n.tr("main.queue_title"))
-        self.queue_grid = QGridLayout(self.queue_box)
-        self.queue_grid.setColumnStretch(0, 1)
-        self.queue_grid.setHorizontalSpacing(24)
-        self.total_label = QLabel(i18n.tr("main.loading"))
-        self.drugs_box = QGroupBox(i18n.tr("main.drugs_title"))
-        self.drugs_label = QLabel(i18n.tr("main.loading"))
-        self.drugs_label.setWordWrap(True)
-        QVBoxLayout(self.drugs_box).addWidget(self.drugs_label)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet(error_style(self))
-        self.message.hide()
+    # --- building -------------------------------------------------------------------
 
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(24, 16, 24, 16)
-        layout.setSpacing(12)
-        layout.addWidget(who)
-        layout.addWidget(placeholder)
-        layout.addWidget(self.message)
-        layout.addWidget(self.queue_box)
-        layout.addWidget(self.drugs_box)
-        layout.addStretch(1)
-        self.setCentralWidget(central)
-        self.statusBar().showMessage(ctx.store.location.describe())
-        self.resize(900, 600)
-        self.refresh()
+    def _connect_actions(self) -> None:
+        r = self.registry
+        r[ActionId.NEW_CLAIM].triggered.connect(self.new_claim)
+        r[ActionId.QUEUE_CLAIM].triggered.connect(self.queue_claim)
+        r[ActionId.PRINT_RECEIPT].triggered.connect(self.print_receipt)
+        r[ActionId.SEARCH].triggered.connect(self.search)
+        r[ActionId.PAGE_COUNTER].triggered.connect(lambda: self.show_page(self.counter))
+        r[ActionId.PAGE_QUEUE].triggered.connect(lambda: self.show_page(self.queue))
+        r[ActionId.PAGE_ADMIN].triggered.connect(self._show_admin)
+        r[ActionId.REFRESH].triggered.connect(self.refresh)
+        r[ActionId.DECLARE_DOWN].triggered.connect(lambda: self.declare_outage(down=True))
+        r[ActionId.DECLARE_UP].triggered.connect(lambda: self.declare_outage(down=False))
+        r[ActionId.LOCK].triggered.connect(self.lock)
+        r[ActionId.SWITCH_USER].triggered.connect(self.switch_user)
+        r[ActionId.SIGN_OUT].triggered.connect(self.sign_out)
+        r[ActionId.QUIT].triggered.connect(self.close)
+        r[ActionId.HELP].triggered.connect(self.show_help)
 
-    def _set_title(self, site: str | None) -> None:
-        self.setWindowTitle(i18n.tr("main.title", site=site) if site else "verifier")
+    def _build(self) -> None:
+        """(Re)create the pages, the lock page, the menus and the status strip for `self.ctx`."""
+        ctx = self.ctx
+        assert ctx is not None
+        self.counter = CounterWidget(ctx)
+        self.queue = QueueView(ctx)
+        self.admin = AdminPanel(ctx) if ctx.actor.is_admin else None
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.counter, i18n.tr("shell.page.counter"))
+        self.tabs.addTab(self.queue, i18n.tr("shell.page.queue"))
+        self.counter.queued.connect(self.refresh_status)
+        self.counter.changed.connect(self.refresh_status)
+        self.queue.changed.connect(self.refresh_status)
+        if self.admin is not None:
+            self.tabs.addTab(self.admin, i18n.tr("shell.page.admin"))
+            self.admin.changed.connect(self.refresh_status)
+            self.admin.settings_changed.connect(self._load_idle_setting)
+            self.admin.language_changed.connect(self.set_language)
+        self.tabs.currentChanged.connect(self._update_actions)
+        self.lock_page = LockPage(ctx)
+        self.lock_page.unlocked.connect(self.unlock)
+        self.lock_page.switch_requested.connect(self.switch_user)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.tabs)
+        self.stack.addWidget(self.lock_page)
+        self.setCentralWidget(self.stack)  # the previous one, if any, is deleted
+        self.stack.show()  # at once: a child added to a shown window is otherwise shown later
+
+        self.registry.retranslate()
+        self.registry[ActionId.PAGE_ADMIN].setVisible(self.admin is not None)
+        self.registry.fill_menus(self.menuBar())
+        self.strip = StatusStrip(ctx, [self.registry[ActionId.DECLARE_DOWN], self.registry[ActionId.DECLARE_UP]])
+        bar = QStatusBar()
+        bar.addWidget(self.strip, 1)
+        self.setStatusBar(bar)
+        bar.show()
+        self.locked = False
+        self._update_actions()
+        self._update_title()
+        self.refresh_status()
+
+    def _update_title(self) -> None:
+        """The site's name only: never a patient's."""
+        site = self.site_name or ""
+        if not site:
+            self.setWindowTitle("verifier")
+        else:
+            self.setWindowTitle(i18n.tr("shell.title_locked" if self.locked else "shell.title", site=site))
+
+    def _update_actions(self) -> None:
+        self.registry.set_locked(self.locked)
+        on_counter = not self.locked and self.tabs.currentWidget() is self.counter
+        for action_id in (ActionId.QUEUE_CLAIM, ActionId.PRINT_RECEIPT):
+            self.registry[action_id].setEnabled(on_counter)
+
+    def _load_idle_setting(self) -> None:
+        """The site's idle-lock delay (a single read by key); reloaded when the settings change."""
+        if self._idle_override is not None or self.ctx is None:
+            return
+        try:
+            minutes = settings.load(self.ctx).idle_lock_minutes
+        except Exception as exc:  # noqa: BLE001 - keep the current delay; the cause is logged
+            error_sentence(exc)
+            return
+        self.idle.set_interval(minutes * 60_000)
+
+    # --- pages and their actions ----------------------------------------------------
+
+    def show_page(self, page: QWidget) -> None:
+        if self.locked:
+            return
+        self.tabs.setCurrentWidget(page)
+        focus = QApplication.focusWidget()
+        if focus is not None and page.isAncestorOf(focus):
+            return
+        widget = page.nextInFocusChain()  # the page's first field, in tab order
+        while widget is not None and widget is not page and page.isAncestorOf(widget):
+            if widget.isVisible() and widget.isEnabled() and widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
+                return
+            widget = widget.nextInFocusChain()
+
+    def _show_admin(self) -> None:
+        if self.admin is not None:
+            self.show_page(self.admin)
+
+    def new_claim(self) -> None:
+        self.show_page(self.counter)
+        self.counter.new_claim()
+
+    def queue_claim(self) -> None:
+        if self.tabs.currentWidget() is self.counter:
+            self.counter.queue_claim()
+
+    def print_receipt(self) -> None:
+        if self.tabs.currentWidget() is self.counter:
+            self.counter.print_receipt()
+
+    def search(self) -> None:
+        self.show_page(self.queue)
+        self.queue.focus_search()
 
     def refresh(self) -> None:
-        if self.ctx is None or self._task is not None:
+        self.refresh_status()
+        page = self.tabs.currentWidget()
+        if page is self.queue:
+            self.queue.refresh()
+        elif self.admin is not None and page is self.admin:
+            self.admin.refresh()
+
+    # --- the status strip -----------------------------------------------------------
+
+    def refresh_status(self) -> None:
+        """Read the outages and queue figures off the GUI thread (one read at a time)."""
+        if self.ctx is None or self.locked:
             return
-        self._task = run_task(load_status, self.ctx, on_done=self._show_status, on_failed=self._failed)
-
-    def _failed(self, exc: BaseException) -> None:
-        self._task = None
-        self.message.setText(error_sentence(exc))
-        self.message.show()
-
-    def _show_status(self, status: Status) -> None:
-        self._task = None
-        self.message.hide()
-        self._set_title(status.site_name)
-        grid = self.queue_grid
-        while grid.count():
-            item = grid.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
-        bold = QFont(self.font())
-        bold.setWeight(QFont.Weight.Bold)
-        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-        self.total_label = QLabel()
-        self.total_label.setFont(bold)
-        if status.totals:
-            for col, key in enumerate(("main.insurer", "main.claims", "main.amc")):
-                header = QLabel(i18n.tr(key))
-                header.setFont(bold)
-                grid.addWidget(header, 0, col, right if col else Qt.AlignmentFlag.AlignLeft)
-            for row, t in enumerate(status.totals, start=1):
-                grid.addWidget(QLabel(t.insurer_name), row, 0)
-                grid.addWidget(QLabel(_number(t.count)), row, 1, right)
-                grid.addWidget(QLabel(format_eur(t.amc)), row, 2, right)
-        else:
-            grid.addWidget(QLabel(i18n.tr("main.none_waiting")), 0, 0, 1, 3)
-        count = sum(t.count for t in status.totals)
-        amount = sum((t.amc for t in status.totals), Decimal("0.00"))
-        self.total_label.setText(i18n.tr("main.total", claims=claims_text(count), amount=format_eur(amount)))
-        grid.addWidget(self.total_label, grid.rowCount(), 0, 1, 3)
-        ref = status.reference
-        if ref is None:
-            self.drugs_label.setText(i18n.tr("main.no_drugs"))
+        if self._status_task is not None:
+            self._status_again = True
             return
-        imported = ref.imported_at if ref.imported_at.tzinfo else ref.imported_at.replace(tzinfo=UTC)
-        fmt = "%d/%m/%Y" if i18n.language() == "fr" else "%Y-%m-%d"
-        self.drugs_label.setText(i18n.tr("main.drugs", source=ref.source, date=ref.snapshot_date,
-                                         count=_number(ref.count), imported=imported.astimezone().strftime(fmt)))
+        self._status_task = run_task(load_status, self.ctx, on_done=self._status_loaded, on_failed=self._status_failed)
 
-    def _end_session(self) -> None:
-        ctx, self.ctx = self.ctx, None
+    def _status_loaded(self, result: tuple[Context, ShellStatus]) -> None:
+        self._status_task = None
+        ctx, status = result
+        if ctx is self.ctx:  # not a read started before switching user
+            self.site_name = status.site_name
+            self.strip.apply(status)
+            self._update_title()
+        self._status_next()
+
+    def _status_failed(self, exc: BaseException) -> None:
+        self._status_task = None
+        self.strip.failed(error_sentence(exc))
+        self._status_next()
+
+    def _status_next(self) -> None:
+        if self._status_again:
+            self._status_again = False
+            self.refresh_status()
+
+    def declare_outage(self, down: bool) -> None:
+        if self.ctx is None or self.locked:
+            return
+        dialog = OutageDialog(self.ctx, self.strip.status, down, self)
+        dialog.declared.connect(self.refresh_status)
+        dialog.declared.connect(self.queue.refresh)
+        self._open_dialog(dialog)
+
+    def _open_dialog(self, dialog: QDialog) -> None:
+        """Open `dialog` (non-blocking, so a lock does not cancel it); forget it once closed."""
+        self._dialog = dialog
+        dialog.finished.connect(functools.partial(self._dialog_finished, dialog))
+        dialog.open()
+
+    def _dialog_finished(self, dialog: QDialog, _result: int = 0) -> None:
+        if self._dialog is dialog:
+            self._dialog = None
+        dialog.deleteLater()
+
+    # --- locking --------------------------------------------------------------------
+
+    def _save_draft(self) -> str:
+        """Save the claim being entered; returns a sentence if that failed (locking goes on)."""
+        try:
+            self.counter.save_draft_now()
+        except Exception as exc:  # noqa: BLE001 - privacy first: lock or switch even so
+            return i18n.tr("shell.lock.draft_failed", reason=error_sentence(exc))
+        return ""
+
+    def lock(self) -> None:
+        """Show the lock page instead of the pages: nothing on screen names a patient."""
+        if self.locked or self.ctx is None:
+            return
+        note = self._save_draft()
+        focus = QApplication.focusWidget()
+        self._focus_before = focus if focus is not None and self.tabs.isAncestorOf(focus) else None
+        self.locked = True
+        self.idle.stop()
+        switching = self._dialog if isinstance(self._dialog, SignInDialog) else None  # shows no data
+        self._hidden = hide_other_windows(keep=[self, switching])
+        self.lock_page.prepare(note)
+        self.stack.setCurrentWidget(self.lock_page)
+        self.statusBar().hide()
+        self._update_actions()
+        self._update_title()
+        self.lock_page.password_edit.setFocus()
+        log.info("workstation locked (%s)", self.ctx.actor.login)
+
+    def unlock(self) -> None:
+        if not self.locked:
+            return
+        self.locked = False
+        self.stack.setCurrentWidget(self.tabs)
+        self.statusBar().show()
+        show_again(self._hidden)
+        self._hidden = []
+        self._update_actions()
+        self._update_title()
+        if self._focus_before is not None:
+            try:
+                self._focus_before.setFocus()
+            except RuntimeError:
+                pass
+        self._focus_before = None
+        self.idle.start()
+        self.refresh_status()
+
+    # --- switching user, language ---------------------------------------------------
+
+    def switch_user(self) -> None:
+        """Ask for another user's name and password; on success the pages re-open for them."""
+        if self.ctx is None:
+            return
+        if isinstance(self._dialog, SignInDialog) and self._dialog.isVisible():
+            self._dialog.activateWindow()
+            return
+        if not self.locked:
+            self._save_draft()
+        dialog = SignInDialog(self.ctx.store.location, self, switching=True)
+        dialog.signed_in.connect(self._switched)
+        self._open_dialog(dialog)
+
+    def _switched(self, new_ctx: Context) -> None:
+        old, self.ctx = self.ctx, new_ctx
+        show_again(self._hidden, close=True)  # the previous user's windows do not come back
+        self._hidden = []
+        self._focus_before = None
+        self._build()
+        self._load_idle_setting()
+        self.idle.start()
+        if old is not None:
+            log.info("user switched from %s to %s", old.actor.login, new_ctx.actor.login)
+            self._end_session(old)
+
+    def set_language(self, language: str) -> None:
+        """Rebuild the shell in `language` (after the signal's sender has returned)."""
+        QTimer.singleShot(0, self, functools.partial(self._apply_language, language))
+
+    def _apply_language(self, language: str) -> None:
+        if self.ctx is None:
+            return
+        from verifier.gui.start import apply_qt_language
+
+        self._save_draft()
+        index = self.tabs.currentIndex()
+        i18n.set_language(language)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_qt_language(app)
+        self._build()
+        self.tabs.setCurrentIndex(index)
+        if self._help is not None:
+            self._help.deleteLater()
+            self._help = None
+
+    # --- help, signing out, closing -------------------------------------------------
+
+    def show_help(self) -> None:
+        where = self.ctx.store.location.describe() if self.ctx is not None else ""
+        if self._help is None:
+            self._help = QMessageBox(QMessageBox.Icon.Information, i18n.tr("shell.help_title"), "",
+                                     QMessageBox.StandardButton.Ok, self)
+            self._help.setTextFormat(Qt.TextFormat.RichText)
+        self._help.setText(help_text(self.registry, where, str(logsetup.log_file())))
+        self._help.open()
+
+    def _end_session(self, ctx: Context | None = None) -> None:
+        if ctx is None:
+            ctx, self.ctx = self.ctx, None
         if ctx is None:
             return
-        if self._task is not None:  # a figures read still running: let it finish with the store
-            QThreadPool.globalInstance().waitForDone(5_000)
+        # reads still running on this context (figures, pages) finish before the store closes
+        QThreadPool.globalInstance().waitForDone(5_000)
         try:
             auth.sign_out(ctx)
         except Exception as exc:  # noqa: BLE001 - signing out must always close the store
@@ -197,10 +388,19 @@ class MainWindow(QMainWindow):
             ctx.close()
 
     def sign_out(self) -> None:
-        self._switch_user = True
+        self._leaving = True
         self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self._end_session()
         event.accept()
-        (self.signed_out if self._switch_user else self.closed).emit()
+        if self._closed:
+            return
+        self._closed = True
+        if self.ctx is not None and not self.locked:
+            self._save_draft()
+        self.idle.stop()
+        self.refresh_timer.stop()
+        if self._dialog is not None:
+            self._dialog.reject()
+        self._end_session()
+        (self.signed_out if self._leaving else self.closed).emit()

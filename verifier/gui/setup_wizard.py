@@ -31,7 +31,7 @@ from verifier.domain.identifiers import check_finess
 from verifier.gui.tasks import Task, error_sentence, error_style, run_task
 from verifier.services import auth, drugs
 from verifier.services.context import Context
-from verifier.store.engine import Location
+from verifier.store.location import Location
 
 i18n.register(
     {

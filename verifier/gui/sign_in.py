@@ -1,8 +1,15 @@
-"""Signing in: user name and password; unlocking runs off the GUI thread (Argon2 takes ~0.2 s)."""
+"""Signing in: user name and password; unlocking runs off the GUI thread (Argon2 takes ~0.2 s).
+
+Also the "switch user" dialog of the main window (`switching=True`). This is the first
+window on screen, so it imports nothing heavy: the services are imported by the worker
+that signs in, and warmed up off the GUI thread once the window is shown.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QDialog,
@@ -16,9 +23,10 @@ from PySide6.QtWidgets import (
 
 from verifier import i18n
 from verifier.gui.tasks import Task, error_sentence, error_style, run_task
-from verifier.services import auth
-from verifier.services.context import Context
-from verifier.store.engine import Location
+
+if TYPE_CHECKING:
+    from verifier.services.context import Context
+    from verifier.store.location import Location
 
 i18n.register(
     {
@@ -35,8 +43,24 @@ i18n.register(
         "signin.login_missing": ("Saisissez votre identifiant.", "Enter your user name."),
         "signin.password_missing": ("Saisissez votre mot de passe.", "Enter your password."),
         "signin.where": ("Base : {where}", "Database: {where}"),
+        "signin.switch_title": ("verifier – changer d'utilisateur", "verifier – switch user"),
+        "signin.switch_heading": ("Changer d'utilisateur", "Switch user"),
+        "signin.switch_submit": ("&Changer d'utilisateur", "S&witch user"),
+        "signin.cancel": ("Annuler", "Cancel"),
     }
 )
+
+
+def _sign_in(location: Location, login: str, password: str) -> Context:
+    """Runs on a worker: the services (and the database layer) are imported there."""
+    from verifier.services import auth
+
+    return auth.sign_in(location, login, password)
+
+
+def _warm_up() -> None:
+    """Import what signing in needs while the user types (on a worker, nothing shown)."""
+    import verifier.services.auth  # noqa: F401
 
 
 class SignInDialog(QDialog):
@@ -44,20 +68,22 @@ class SignInDialog(QDialog):
 
     signed_in = Signal(object)
 
-    def __init__(self, location: Location, parent: QWidget | None = None, login: str = "") -> None:
+    def __init__(self, location: Location, parent: QWidget | None = None, login: str = "",
+                 switching: bool = False) -> None:
         super().__init__(parent)
         self.location = location
         self.context: Context | None = None
         self.busy = False
         self._task: Task | None = None
-        self.setWindowTitle(i18n.tr("signin.window_title"))
+        self._warm_task: Task | None = None
+        self.setWindowTitle(i18n.tr("signin.switch_title" if switching else "signin.window_title"))
 
-        heading = QLabel(i18n.tr("signin.heading"))
+        heading = QLabel(i18n.tr("signin.switch_heading" if switching else "signin.heading"))
         font = heading.font()
         font.setPointSizeF(font.pointSizeF() * 1.4)
         font.setWeight(QFont.Weight.Bold)
         heading.setFont(font)
-        heading.setAccessibleName(i18n.tr("signin.heading"))
+        heading.setAccessibleName(heading.text())
 
         self.login_edit = QLineEdit(login)
         self.login_edit.setAccessibleName(i18n.tr("signin.login_a11y"))
@@ -76,34 +102,57 @@ class SignInDialog(QDialog):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setAccessibleName(i18n.tr("signin.message_a11y"))
-        self.message.setMinimumHeight(self.message.fontMetrics().lineSpacing() * 3)
-        self.message.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        # Three lines kept for the message, text at the top, so the window does not jump. A
+        # layout rather than QLabel.setAlignment: the first use of the Qt namespace builds its
+        # ~100 enums (~12 ms), which this first window can do without.
+        message_box = QWidget()
+        message_box.setMinimumHeight(self.message.fontMetrics().lineSpacing() * 3)
+        message_layout = QVBoxLayout(message_box)
+        message_layout.setContentsMargins(0, 0, 0, 0)
+        message_layout.addWidget(self.message)
+        message_layout.addStretch(1)
 
         self.buttons = QDialogButtonBox()
-        self.submit_button = self.buttons.addButton(i18n.tr("signin.submit"), QDialogButtonBox.ButtonRole.AcceptRole)
-        self.quit_button = self.buttons.addButton(i18n.tr("signin.quit"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.submit_button = self.buttons.addButton(
+            i18n.tr("signin.switch_submit" if switching else "signin.submit"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.quit_button = self.buttons.addButton(
+            i18n.tr("signin.cancel" if switching else "signin.quit"), QDialogButtonBox.ButtonRole.RejectRole)
         self.submit_button.setDefault(True)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
-        where = QLabel(i18n.tr("signin.where", where=location.describe()))
-        where.setWordWrap(True)
-        where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.where = QLabel(i18n.tr("signin.where", where=location.describe()))
+        self.where.setWordWrap(True)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 16)
         layout.addWidget(heading)
         layout.addSpacing(8)
         layout.addLayout(form)
-        layout.addWidget(self.message)
+        layout.addWidget(message_box)
         layout.addWidget(self.buttons)
         layout.addSpacing(4)
-        layout.addWidget(where)
+        layout.addWidget(self.where)
         QWidget.setTabOrder(self.login_edit, self.password_edit)
         QWidget.setTabOrder(self.password_edit, self.submit_button)
         QWidget.setTabOrder(self.submit_button, self.quit_button)
-        self.setMinimumWidth(460)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 62)
         (self.password_edit if login else self.login_edit).setFocus()
+        QTimer.singleShot(200 if not switching else 0, self._warm)  # the window comes first
+
+    def _warm(self) -> None:
+        from PySide6.QtCore import Qt
+
+        self.where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)  # for support
+        if self._warm_task is None and self.context is None:
+            self._warm_task = run_task(_warm_up, on_done=self._warmed, on_failed=self._warmed)
+
+    def _warmed(self, _result: object) -> None:
+        self._warm_task = None  # a failure shows again, as a sentence, when signing in
+
+    def say(self, text: str, error: bool) -> None:
+        """Show a sentence under the fields (the start-up flow uses it for database problems)."""
+        self._say(text, error)
 
     def _say(self, text: str, error: bool) -> None:
         self.message.setText(text)
@@ -130,7 +179,7 @@ class SignInDialog(QDialog):
             (self.login_edit if not login else self.password_edit).setFocus()
             return
         self._set_busy(True)
-        self._task = run_task(auth.sign_in, self.location, login, password,
+        self._task = run_task(_sign_in, self.location, login, password,
                               on_done=self._signed_in, on_failed=self._failed)
 
     def _signed_in(self, ctx: Context) -> None:

@@ -1,31 +1,41 @@
 """GUI start-up: the set-up assistant on first run, otherwise sign-in; then the main window.
 
-Also the small pieces every window shares: running service calls off the GUI thread
-(`run_task`), turning an exception into a sentence for the user (`error_sentence`), the
-colour of inline error sentences, and the crash handler.
+Also the crash handler: an exception nobody caught (in a slot, an event handler, a thread)
+is logged and the user gets one sentence saying where the log is, never a traceback.
+
+The sign-in window is the first thing on screen, so this module and sign_in.py import no
+service at start-up: whether a database exists is asked off the GUI thread while the
+sign-in window is already shown (on first run the window then gives way to the set-up
+assistant), and the main window is imported once signed in.
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
+import threading
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QLibraryInfo,
     QLocale,
     QObject,
     QThreadPool,
+    QTimer,
     QTranslator,
+    Signal,
 )
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from verifier import i18n
 from verifier import log as logsetup
-from verifier.config import database_location
-from verifier.services import auth
-from verifier.services.context import Context
-from verifier.store.engine import Location
+from verifier.gui.tasks import Task, error_sentence, run_task
+
+if TYPE_CHECKING:
+    from verifier.services.context import Context
+    from verifier.store.location import Location
 
 log = logging.getLogger(__name__)
 
@@ -47,15 +57,19 @@ i18n.register(
 _showing_crash = False
 
 
-def excepthook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
-    """Log the exception and tell the user in one sentence where the details are."""
+class _CrashNotifier(QObject):
+    """Brings an error from another thread to the GUI thread, where the message can be shown."""
+
+    crashed = Signal()
+
+
+_notifier: _CrashNotifier | None = None
+
+
+def _show_crash_message() -> None:
     global _showing_crash
-    if issubclass(exc_type, KeyboardInterrupt):
-        sys.__excepthook__(exc_type, exc, tb)
-        return
-    log.critical("unexpected error in the interface", exc_info=(exc_type, exc, tb))
     if _showing_crash or QApplication.instance() is None:
-        return
+        return  # one message at a time: a second error while it is open is only logged
     _showing_crash = True
     try:
         box = QMessageBox(QMessageBox.Icon.Critical, i18n.tr("gui.crash_title"),
@@ -65,6 +79,77 @@ def excepthook(exc_type: type[BaseException], exc: BaseException, tb: TracebackT
         log.exception("could not show the crash message")
     finally:
         _showing_crash = False
+
+
+def excepthook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+    """Log the exception and tell the user in one sentence where the details are.
+
+    PySide calls sys.excepthook for exceptions raised in slots and in overridden event
+    handlers, so this covers them; the service that was running had its own transaction,
+    which was rolled back, so nothing half-done is stored.
+    """
+    if issubclass(exc_type, KeyboardInterrupt):
+        sys.__excepthook__(exc_type, exc, tb)
+        return
+    log.critical("unexpected error in the interface", exc_info=(exc_type, exc, tb))
+    app = QApplication.instance()
+    if app is None:
+        return
+    if threading.current_thread() is threading.main_thread():  # the GUI thread
+        _show_crash_message()
+    elif _notifier is not None:  # never build a widget off the GUI thread
+        _notifier.crashed.emit()
+
+
+def _thread_excepthook(args: threading.ExceptHookArgs) -> None:
+    if args.exc_value is not None:
+        excepthook(args.exc_type, args.exc_value, args.exc_traceback)
+
+
+def install_crash_handler() -> None:
+    """Route uncaught exceptions (GUI thread, slots, threads) to `excepthook`."""
+    global _notifier
+    if _notifier is None and QApplication.instance() is not None:
+        _notifier = _CrashNotifier()
+        _notifier.crashed.connect(_show_crash_message)
+    sys.excepthook = excepthook
+    threading.excepthook = _thread_excepthook
+
+
+# --- garbage collection on the GUI thread ----------------------------------------------
+
+
+class GarbageCollector(QObject):
+    """Python's cyclic garbage collection, run only on the GUI thread (qutebrowser's lesson).
+
+    Left automatic, a collection starts in whichever thread allocates at the wrong moment,
+    often a worker of `run_task`; if it frees a Qt object caught in a reference cycle
+    (a widget whose slot refers back to it), Qt destroys that object off the GUI thread and
+    the process crashes. So automatic collection is off and a timer collects, generation
+    by generation, with Python's own thresholds.
+    """
+
+    def __init__(self, parent: QObject | None = None, interval_ms: int = 1_000) -> None:
+        super().__init__(parent)
+        self.threshold = gc.get_threshold()
+        gc.disable()
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.collect)
+        self.timer.start()
+
+    def collect(self) -> None:
+        gen0, gen1, gen2 = gc.get_count()
+        if gen0 > self.threshold[0]:
+            gc.collect(0)
+            if gen1 > self.threshold[1]:
+                gc.collect(1)
+                if gen2 > self.threshold[2]:
+                    gc.collect(2)
+
+    def stop(self) -> None:
+        self.timer.stop()
+        gc.enable()
 
 
 # --- start-up -------------------------------------------------------------------------
@@ -78,16 +163,38 @@ class Flow(QObject):
         self.app = app
         self.location = location
         self.window: QWidget | None = None
+        self._check: Task | None = None
 
     def start(self) -> QWidget:
-        if not auth.database_exists(self.location):
-            from verifier.gui.setup_wizard import SetupWizard
+        """Show the sign-in window at once; ask off the GUI thread whether there is a database.
 
-            wizard = SetupWizard(self.location)
-            wizard.signed_in.connect(lambda ctx: self.show_main(ctx, wizard.site_page.site().name))
-            wizard.rejected.connect(self.app.quit)
-            return self._show(wizard)
-        return self.sign_in()
+        With none (first run), the set-up assistant replaces the sign-in window.
+        """
+        dialog = self.sign_in()
+        self._check = run_task(_database_exists, self.location, on_done=self._checked, on_failed=self._check_failed)
+        return dialog
+
+    def _checked(self, exists: bool) -> None:
+        self._check = None
+        from verifier.gui.sign_in import SignInDialog
+
+        if not exists and isinstance(self.window, SignInDialog) and not self.window.busy:
+            self.setup()
+
+    def _check_failed(self, exc: BaseException) -> None:
+        self._check = None  # e.g. the database server does not answer: say so under the fields
+        from verifier.gui.sign_in import SignInDialog
+
+        if isinstance(self.window, SignInDialog):
+            self.window.say(error_sentence(exc), error=True)
+
+    def setup(self) -> QWidget:
+        from verifier.gui.setup_wizard import SetupWizard
+
+        wizard = SetupWizard(self.location)
+        wizard.signed_in.connect(lambda ctx: self.show_main(ctx, wizard.site_page.site().name))
+        wizard.rejected.connect(self.app.quit)
+        return self._show(wizard)
 
     def sign_in(self) -> QWidget:
         from verifier.gui.sign_in import SignInDialog
@@ -111,18 +218,34 @@ class Flow(QObject):
         widget.raise_()
         widget.activateWindow()
         if previous is not None:
+            previous.hide()
             previous.deleteLater()
         return widget
 
 
-def _install_translations(app: QApplication) -> None:
-    """Qt's own texts (context menus, standard buttons) in the user's language."""
+def _database_exists(location: Location) -> bool:
+    from verifier.services import auth
+
+    return auth.database_exists(location)
+
+
+_qt_translator: QTranslator | None = None
+
+
+def apply_qt_language(app: QApplication) -> None:
+    """Qt's own texts (context menus, standard buttons, key names) in the user's language."""
+    global _qt_translator
+    if _qt_translator is not None:
+        app.removeTranslator(_qt_translator)
+        _qt_translator = None
     if i18n.language() != "fr":
+        QLocale.setDefault(QLocale("en_GB"))  # by name: QLocale's enums are large to build
         return
-    QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Country.France))
+    QLocale.setDefault(QLocale("fr_FR"))
     translator = QTranslator(app)
     if translator.load("qtbase_fr", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
         app.installTranslator(translator)
+        _qt_translator = translator
 
 
 def make_app() -> QApplication:
@@ -137,15 +260,16 @@ def make_app() -> QApplication:
     if hasattr(hints, "unsetColorScheme"):
         hints.unsetColorScheme()
     app.setQuitOnLastWindowClosed(False)  # the Flow quits: windows follow one another
-    _install_translations(app)
+    apply_qt_language(app)
     return app
 
 
 def run(location: Location) -> int:
     logsetup.setup()
     app = make_app()
-    previous_hook = sys.excepthook
-    sys.excepthook = excepthook
+    previous_hook, previous_thread_hook = sys.excepthook, threading.excepthook
+    install_crash_handler()
+    collector = GarbageCollector(app)
     try:
         flow = Flow(app, location)
         flow.start()
@@ -153,8 +277,11 @@ def run(location: Location) -> int:
         QThreadPool.globalInstance().waitForDone(10_000)
         return int(code)
     finally:
-        sys.excepthook = previous_hook
+        collector.stop()
+        sys.excepthook, threading.excepthook = previous_hook, previous_thread_hook
 
 
 def main(db: str | None) -> int:
+    from verifier.config import database_location
+
     return run(database_location(db))

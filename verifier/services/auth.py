@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 import secrets
 from dataclasses import dataclass
@@ -127,6 +128,8 @@ def sign_out(ctx: Context) -> None:
 def add_user(ctx: Context, login: str, display_name: str, role: str, password: str) -> int:
     ctx.require_admin("add_user")
     problems = login_problems(login) + password_problems(password)
+    if len(display_name) > 200:
+        problems.append(Problem("user.display_name_long", {}, "display_name"))
     if role not in ROLES:
         problems.append(Problem("user.role_invalid", {"roles": ", ".join(ROLES)}, "role"))
     slots = database.slot_store(ctx.store.location)
@@ -154,15 +157,47 @@ def unlock_key_of(ctx: Context) -> bytes:
 
 
 def set_active(ctx: Context, login: str, active: bool) -> None:
+    """Deactivate or reactivate a user (see services.users, which protects the last administrator)."""
+    from verifier.services import users
+
+    users.set_active(ctx, login, active)
+
+
+def verify_password(ctx: Context, password: str) -> None:
+    """Raise AuthFailed unless `password` is the signed-in user's (unlocking a locked counter).
+
+    Slow on purpose (Argon2): call it off the GUI thread. Failures count towards the slot's
+    lockout exactly as signing in does, and every attempt is audited.
+    """
+    slots = database.slot_store(ctx.store.location)
+    try:
+        key = unlock(slots, ctx.actor.login, password)
+        if not hmac.compare_digest(key, ctx.store.cipher.database_key):
+            raise AuthFailed("auth.failed")
+    except AuthFailed:
+        with ctx.store.write() as s:
+            audit_log.append(s, ctx.actor.login, "session.unlock_failed", "user", str(ctx.actor.user_id))
+        raise
+    with ctx.store.write() as s:
+        audit_log.append(s, ctx.actor.login, "session.unlocked", "user", str(ctx.actor.user_id))
+
+
+def reset_password(ctx: Context, login: str, new_password: str) -> None:
+    """An administrator gives a user who forgot their password a new one.
+
+    The administrator holds the database key (signed in), so the user's slot is simply
+    re-wrapped under the new password; the user should change it at their next sign-in.
+    """
     ctx.require_admin("manage_users")
-    if login == ctx.actor.login and not active:
-        raise ValidationError([Problem("user.self_deactivate", {}, "login")])
+    problems = password_problems(new_password)
+    if problems:
+        raise ValidationError(problems)
     with ctx.store.write() as s:
         user = s.scalars(select(User).where(User.login == login)).one_or_none()
         if user is None:
             raise NotFound("user.not_found", login=login)
-        user.active = active
-        audit_log.append(s, ctx.actor.login, "user.activated" if active else "user.deactivated", "user", str(user.id))
+        database.slot_store(ctx.store.location).put(make_slot(login, "user", unlock_key_of(ctx), new_password))
+        audit_log.append(s, ctx.actor.login, "user.password_reset", "user", str(user.id))
 
 
 def change_password(ctx: Context, old_password: str, new_password: str) -> None:
@@ -215,6 +250,7 @@ i18n.register(
             "The user name '{login}' is already taken. Choose another one.",
         ),
         "user.not_found": ("Aucun utilisateur « {login} ».", "No user '{login}'."),
+        "user.display_name_long": ("Le nom affiché ne peut dépasser 200 caractères.", "The display name cannot exceed 200 characters."),
         "user.not_admin": (
             "« {login} » n'est pas un administrateur : le code de secours ne sert qu'aux administrateurs.",
             "'{login}' is not an administrator: the recovery code only resets administrators.",

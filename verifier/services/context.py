@@ -6,7 +6,10 @@ from dataclasses import dataclass
 
 from verifier import i18n
 from verifier.domain.errors import PermissionDenied
+from sqlalchemy import select
+
 from verifier.store.engine import Store
+from verifier.store.schema import User
 
 COUNTER = "counter"
 ADMIN = "admin"
@@ -30,8 +33,19 @@ class Context:
     actor: Actor
 
     def require_admin(self, action: str) -> None:
-        if not self.actor.is_admin:
-            raise PermissionDenied("perm.admin_only", action=i18n.tr(f"action.{action}"))
+        """Refuse unless the user is an active administrator now.
+
+        The role is read again from the database, not trusted from sign-in: an
+        administrator demoted or deactivated on another counter loses the rights at once.
+        """
+        if self.actor.is_admin:
+            with self.store.read() as s:
+                row = s.execute(
+                    select(User.role, User.active).where(User.id == self.actor.user_id)
+                ).one_or_none()
+            if row is not None and row.role == ADMIN and row.active:
+                return
+        raise PermissionDenied("perm.admin_only", action=i18n.tr(f"action.{action}"))
 
     def close(self) -> None:
         self.store.close()

@@ -11,7 +11,7 @@ from verifier.domain.coverage import Guarantee
 from verifier.domain.states import ClaimStatus
 from verifier.services import auth, batches, checks, claims, directory, drugs, patients
 from verifier.services.context import Context
-from verifier.store.engine import Location
+from verifier.store.location import Location
 
 DEMO_ADMIN = "demo-admin"
 DEMO_COUNTER = "demo-comptoir"

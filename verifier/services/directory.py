@@ -1,10 +1,21 @@
-"""Insurers (AMC) and tiers-payant operators."""
+"""Insurers (AMC) and tiers-payant operators: the directory administrators keep.
+
+Adding, editing and (de)activating need an administrator; reading does not (the counter
+picks insurers from it). Every change is written to the audit log with the AMC number or
+the operator code, never anything about a patient. A whole directory can be imported from
+a CSV file, all or nothing (see `import_insurers_csv` and docs/administration.md).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
 
 from verifier import i18n
 from verifier.domain.errors import NotFound, Problem, ValidationError
@@ -12,6 +23,26 @@ from verifier.domain.identifiers import check_amc_number
 from verifier.services.context import Context
 from verifier.store import audit_log
 from verifier.store.schema import Insurer, Operator
+
+# Column sizes of the store (PostgreSQL enforces them; say so before it does).
+NAME_MAX, HOTLINE_MAX, URL_MAX = 200, 40, 500
+BATCH_BY = ("insurer", "operator")
+
+# The tiers-payant operators of the domain notes, by code: a CSV directory may name them
+# before they are in the database (they are then created with this name). Any other code
+# must have been added by hand first, so that a typo never creates a phantom operator.
+KNOWN_OPERATORS: dict[str, str] = {
+    "VIAMEDIS": "Viamedis",
+    "ALMERYS": "Almerys",
+    "SPSANTE": "SP Santé",
+    "ISANTE": "iSanté",
+    "SANTECLAIR": "Santéclair",
+    "KALIXIA": "Kalixia",
+    "CARTEBLANCHE": "Carte Blanche",
+    "ITELIS": "Itelis",
+    "ACTIL": "Actil",
+    "SEVEANE": "Seveane",
+}
 
 
 @dataclass(frozen=True)
@@ -52,20 +83,58 @@ def _insurer_info(ins: Insurer) -> InsurerInfo:
     )
 
 
+def _opt(text: str | None) -> str | None:
+    """Optional free text: stripped, None when empty."""
+    return (text or "").strip() or None
+
+
+def _too_long(text: str | None, maximum: int, field_name: str, code: str) -> list[Problem]:
+    count = len((text or "").strip())
+    return [Problem(code, {"maximum": maximum, "count": count}, field_name)] if count > maximum else []
+
+
+def _insurer_field_problems(name: str, hotline: str | None, portal: str | None, batch_by: str) -> list[Problem]:
+    problems = []
+    if not name.strip():
+        problems.append(Problem("insurer.name_missing", {}, "name"))
+    problems += _too_long(name, NAME_MAX, "name", "insurer.too_long")
+    problems += _too_long(hotline, HOTLINE_MAX, "hotline", "insurer.too_long")
+    problems += _too_long(portal, URL_MAX, "portal", "insurer.too_long")
+    if batch_by not in BATCH_BY:
+        problems.append(Problem("insurer.batch_by_invalid", {}, "batch_by"))
+    return problems
+
+
+def _operator_field_problems(name: str, health_url: str | None) -> list[Problem]:
+    problems = []
+    if not name.strip():
+        problems.append(Problem("operator.name_missing", {}, "name"))
+    problems += _too_long(name, NAME_MAX, "name", "operator.too_long")
+    url = _opt(health_url)
+    if url is not None:
+        if not url.lower().startswith(("http://", "https://")) or any(c.isspace() for c in url):
+            problems.append(Problem("operator.url_invalid", {}, "health_url"))
+        problems += _too_long(url, URL_MAX, "health_url", "operator.too_long")
+    return problems
+
+
+def _operator_by_code(s: Session, code: str) -> Operator | None:
+    return s.scalars(select(Operator).where(Operator.code == code.strip().upper())).one_or_none()
+
+
 def add_operator(ctx: Context, code: str, name: str, health_url: str | None = None) -> OperatorInfo:
     ctx.require_admin("manage_directory")
     code = code.strip().upper()
     problems = []
     if not code or len(code) > 40:
         problems.append(Problem("operator.code_invalid", {}, "code"))
-    if not name.strip():
-        problems.append(Problem("operator.name_missing", {}, "name"))
+    problems += _operator_field_problems(name, health_url)
     with ctx.store.write() as s:
         if code and s.scalars(select(Operator.id).where(Operator.code == code)).first() is not None:
             problems.append(Problem("operator.exists", {"code": code}, "code"))
         if problems:
             raise ValidationError(problems)
-        op = Operator(code=code, name=name.strip(), health_url=health_url or None, active=True)
+        op = Operator(code=code, name=name.strip(), health_url=_opt(health_url), active=True)
         s.add(op)
         s.flush()
         audit_log.append(s, ctx.actor.login, "operator.created", "operator", str(op.id), {"code": code})
@@ -83,11 +152,8 @@ def add_insurer(
 ) -> InsurerInfo:
     ctx.require_admin("manage_directory")
     checked = check_amc_number(amc_number)
-    problems = list(checked.problems)
-    if not name.strip():
-        problems.append(Problem("insurer.name_missing", {}, "name"))
-    if batch_by not in ("insurer", "operator"):
-        problems.append(Problem("insurer.batch_by_invalid", {}, "batch_by"))
+    problems = [Problem(p.code, p.params, "amc_number") for p in checked.problems]
+    problems += _insurer_field_problems(name, hotline, portal, batch_by)
     with ctx.store.write() as s:
         operator = None
         if operator_code:
@@ -103,8 +169,8 @@ def add_insurer(
             amc_number=checked.value,
             name=name.strip(),
             operator=operator,
-            hotline=hotline or None,
-            portal=portal or None,
+            hotline=_opt(hotline),
+            portal=_opt(portal),
             batch_by=batch_by,
             active=True,
         )
@@ -145,6 +211,330 @@ def get_insurer(ctx: Context, amc_or_id: str | int) -> InsurerInfo:
         return _insurer_info(ins)
 
 
+def update_insurer(
+    ctx: Context,
+    insurer_id: int,
+    *,
+    name: str,
+    operator_code: str | None,
+    hotline: str | None,
+    portal: str | None,
+    batch_by: str,
+) -> InsurerInfo:
+    """Change an insurer's details (its AMC number stays: it identifies it on claims)."""
+    ctx.require_admin("manage_directory")
+    problems = _insurer_field_problems(name, hotline, portal, batch_by)
+    with ctx.store.write() as s:
+        ins = s.get(Insurer, insurer_id)
+        if ins is None:
+            raise NotFound("insurer.missing")
+        operator = None
+        if _opt(operator_code):
+            assert operator_code is not None
+            operator = _operator_by_code(s, operator_code)
+            if operator is None:
+                problems.append(Problem("operator.unknown", {"code": operator_code.strip()}, "operator"))
+        if problems:
+            raise ValidationError(problems)
+        changed = _apply(ins, {"name": name.strip(), "operator": operator, "hotline": _opt(hotline),
+                               "portal": _opt(portal), "batch_by": batch_by})
+        if changed:
+            audit_log.append(s, ctx.actor.login, "insurer.updated", "insurer", str(ins.id),
+                             {"amc": ins.amc_number, "fields": changed})
+        return _insurer_info(ins)
+
+
+def _apply(row: Insurer | Operator, values: dict[str, object]) -> list[str]:
+    """Set the attributes that differ; the sorted names of those that changed."""
+    changed = []
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed.append(name)
+    return sorted(changed)
+
+
+def set_insurer_active(ctx: Context, insurer_id: int, active: bool) -> InsurerInfo:
+    """Deactivate an insurer (the counter no longer offers it; its claims stay) or reactivate it."""
+    ctx.require_admin("manage_directory")
+    with ctx.store.write() as s:
+        ins = s.get(Insurer, insurer_id)
+        if ins is None:
+            raise NotFound("insurer.missing")
+        if ins.active != active:
+            ins.active = active
+            action = "insurer.activated" if active else "insurer.deactivated"
+            audit_log.append(s, ctx.actor.login, action, "insurer", str(ins.id), {"amc": ins.amc_number})
+        return _insurer_info(ins)
+
+
+def update_operator(ctx: Context, operator_id: int, *, name: str, health_url: str | None) -> OperatorInfo:
+    """Change an operator's name or the address probed to see whether it is back."""
+    ctx.require_admin("manage_directory")
+    problems = _operator_field_problems(name, health_url)
+    if problems:
+        raise ValidationError(problems)
+    with ctx.store.write() as s:
+        op = s.get(Operator, operator_id)
+        if op is None:
+            raise NotFound("operator.missing")
+        changed = _apply(op, {"name": name.strip(), "health_url": _opt(health_url)})
+        if changed:
+            audit_log.append(s, ctx.actor.login, "operator.updated", "operator", str(op.id),
+                             {"code": op.code, "fields": changed})
+        return _operator_info(op)
+
+
+def set_operator_active(ctx: Context, operator_id: int, active: bool) -> OperatorInfo:
+    """Deactivate an operator (hidden from the lists; its insurers keep it) or reactivate it."""
+    ctx.require_admin("manage_directory")
+    with ctx.store.write() as s:
+        op = s.get(Operator, operator_id)
+        if op is None:
+            raise NotFound("operator.missing")
+        if op.active != active:
+            op.active = active
+            action = "operator.activated" if active else "operator.deactivated"
+            audit_log.append(s, ctx.actor.login, action, "operator", str(op.id), {"code": op.code})
+        return _operator_info(op)
+
+
+# --------------------------------------------------------------------------- CSV directory
+
+CSV_MAX_BYTES = 5_000_000
+CSV_COLUMNS = ("amc_number", "name", "operator", "hotline", "portal")
+CSV_REQUIRED = ("amc_number", "name")
+# Header names: the documented English ones, and the French ones an administrator may type.
+CSV_HEADERS: dict[str, str] = {
+    "amc_number": "amc_number", "amc": "amc_number", "numero_amc": "amc_number", "numéro_amc": "amc_number",
+    "name": "name", "nom": "name",
+    "operator": "operator", "operateur": "operator", "opérateur": "operator",
+    "hotline": "hotline", "telephone": "hotline", "téléphone": "hotline",
+    "portal": "portal", "portail": "portal",
+}
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+
+
+@dataclass(frozen=True)
+class ImportLine:
+    """What one line of a directory file did to the insurer of its AMC number."""
+
+    line: int
+    amc_number: str
+    outcome: str  # CREATED, UPDATED (it existed and something changed) or UNCHANGED
+    active: bool  # False: an existing insurer that stays deactivated
+
+    def message(self) -> str:
+        text = i18n.tr(f"insurer.csv_{self.outcome}", line=self.line, amc=self.amc_number)
+        return text if self.active else f"{text} {i18n.tr('insurer.csv_still_inactive')}"
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an accepted directory file changed."""
+
+    lines: tuple[ImportLine, ...]
+    operators_created: tuple[str, ...]
+    encoding: str  # "utf-8" or "cp1252"
+    separator: str  # ";" or ","
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for line in self.lines if line.outcome == outcome)
+
+    @property
+    def created(self) -> int:
+        return self.count(CREATED)
+
+    @property
+    def updated(self) -> int:
+        return self.count(UPDATED)
+
+    def summary(self) -> str:
+        """One sentence: how many insurers were added, updated, left as they were."""
+        text = i18n.tr("insurer.csv_summary", created=self.created, updated=self.updated,
+                       unchanged=self.count(UNCHANGED))
+        if self.operators_created:
+            text += " " + i18n.tr("insurer.csv_operators_created", codes=", ".join(self.operators_created))
+        return text
+
+    def details(self) -> list[str]:
+        """A sentence for each line about an insurer that already existed."""
+        return [line.message() for line in self.lines if line.outcome != CREATED]
+
+
+@dataclass
+class _Row:
+    line: int
+    values: dict[str, str] = field(default_factory=dict)  # the header's columns only
+
+    def get(self, column: str) -> str:
+        return self.values.get(column, "")
+
+
+def _line_problem(line: int, reason: Problem) -> Problem:
+    # The reason is rendered when the message is, in the language of that moment.
+    return Problem("insurer.csv_line", {"line": line, "reason": reason}, reason.field)
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        raise ValidationError([Problem("insurer.csv_encoding")]) from None
+
+
+def _header(cells: Sequence[str], line: int) -> tuple[list[str], list[Problem]]:
+    columns: list[str] = []
+    problems: list[Problem] = []
+    for cell in cells:
+        key = cell.strip().lower().replace(" ", "_").replace("-", "_")
+        column = CSV_HEADERS.get(key)
+        if column is None:
+            problems.append(Problem("insurer.csv_unknown_column", {"column": cell.strip(), "expected": ";".join(CSV_COLUMNS)}))
+        elif column in columns:
+            problems.append(Problem("insurer.csv_duplicate_column", {"column": cell.strip()}))
+        columns.append(column or "")
+    for required in CSV_REQUIRED:
+        if required not in columns:
+            problems.append(Problem("insurer.csv_missing_column", {"column": required, "expected": ";".join(CSV_COLUMNS)}))
+    return columns, [_line_problem(line, p) for p in problems]
+
+
+def _read_insurers_csv(path: Path) -> tuple[list[_Row], list[Problem], str, str]:
+    """Rows of a directory file with every problem found without the database.
+
+    Returns (rows, problems, encoding, separator). Raises ValidationError when the file
+    cannot be read at all (missing, too big, not text, no header).
+    """
+    try:
+        if path.stat().st_size > CSV_MAX_BYTES:
+            raise ValidationError([Problem("insurer.csv_too_big", {"maximum": CSV_MAX_BYTES // 1_000_000})])
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ValidationError([Problem("insurer.csv_unreadable", {"path": str(path), "error": exc.strerror or exc})]) from exc
+    text, encoding = _decode(data)
+    first = next((line for line in text.splitlines() if line.strip()), None)
+    if first is None:
+        raise ValidationError([Problem("insurer.csv_empty", {"expected": ";".join(CSV_COLUMNS)})])
+    separator = ";" if ";" in first else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    columns: list[str] | None = None
+    rows: list[_Row] = []
+    problems: list[Problem] = []
+    try:
+        for cells in reader:
+            if not any(c.strip() for c in cells):
+                continue
+            if columns is None:
+                columns, header_problems = _header(cells, reader.line_num)
+                if header_problems:
+                    raise ValidationError(header_problems)
+                continue
+            number = reader.line_num
+            extra = [c for c in cells[len(columns):] if c.strip()]
+            if extra:
+                problems.append(_line_problem(number, Problem(
+                    "insurer.csv_too_many_fields", {"count": len(cells), "expected": len(columns), "separator": separator})))
+                continue
+            padded = [c.strip() for c in cells] + [""] * (len(columns) - len(cells))
+            rows.append(_Row(number, dict(zip(columns, padded))))
+    except csv.Error as exc:
+        problems.append(_line_problem(reader.line_num, Problem("insurer.csv_syntax", {"error": str(exc)})))
+    if not rows and not problems:
+        raise ValidationError([Problem("insurer.csv_no_lines")])
+    seen: dict[str, int] = {}
+    for row in rows:
+        checked = check_amc_number(row.get("amc_number"))
+        reasons = [Problem(p.code, p.params, "amc_number") for p in checked.problems]
+        if checked.value is not None:
+            if checked.value in seen:
+                reasons.append(Problem("insurer.csv_duplicate", {"amc": checked.value, "first": seen[checked.value]}, "amc_number"))
+            else:
+                seen[checked.value] = row.line
+            row.values["amc_number"] = checked.value
+        reasons += _insurer_field_problems(row.get("name"), row.get("hotline"), row.get("portal"), "insurer")
+        if "operator" in row.values:  # an absent column leaves each insurer's operator as it is
+            row.values["operator"] = row.get("operator").upper()
+            if len(row.get("operator")) > 40:
+                reasons.append(Problem("operator.code_invalid", {}, "operator"))
+        problems += [_line_problem(row.line, r) for r in reasons]
+    return rows, problems, encoding, separator
+
+
+def import_insurers_csv(ctx: Context, path: Path) -> ImportReport:
+    """Import a directory of insurers from a CSV file: all of it, or nothing.
+
+    Format (docs/administration.md): UTF-8 or Windows-1252, `;` or `,` separated, a header
+    row naming the columns `amc_number;name;operator;hotline;portal` (the first two are
+    required; the French names numero_amc, nom, operateur, telephone, portail are accepted).
+    A line whose AMC number exists updates that insurer (columns absent from the header are
+    left as they are; an empty cell clears the value); otherwise it adds one. The operator
+    is an operator code: one already in the directory, or one of KNOWN_OPERATORS (created
+    then). A file with any bad line is refused with every problem, each naming its line
+    (ValidationError), and changes nothing.
+    """
+    ctx.require_admin("manage_directory")
+    rows, problems, encoding, separator = _read_insurers_csv(Path(path))
+    with ctx.store.write() as s:
+        operators = {op.code: op for op in s.scalars(select(Operator))}
+        for row in rows:
+            code = row.get("operator")
+            if code and code not in operators and code not in KNOWN_OPERATORS:
+                problems.append(_line_problem(row.line, Problem("operator.unknown", {"code": code}, "operator")))
+        if problems:
+            raise ValidationError(sorted(problems, key=lambda p: int(str(p.params["line"]))))
+        return _write_directory(ctx, s, rows, operators, encoding, separator)
+
+
+def _write_directory(ctx: Context, s: Session, rows: list[_Row], operators: dict[str, Operator],
+                     encoding: str, separator: str) -> ImportReport:
+    events: list[audit_log.Event] = []
+    created_ops: list[str] = []
+    for code in dict.fromkeys(row.get("operator") for row in rows):
+        if code and code not in operators:
+            operators[code] = Operator(code=code, name=KNOWN_OPERATORS[code], health_url=None, active=True)
+            s.add(operators[code])
+            created_ops.append(code)
+    s.flush()
+    events += [("operator.created", "operator", str(operators[c].id), {"code": c, "source": "csv"}) for c in created_ops]
+    existing = {ins.amc_number: ins for ins in s.scalars(select(Insurer))}
+    results: list[tuple[_Row, Insurer, str]] = []
+    for row in rows:
+        values: dict[str, object] = {"name": row.get("name")}
+        if "operator" in row.values:
+            values["operator"] = operators[row.get("operator")] if row.get("operator") else None
+        for column in ("hotline", "portal"):
+            if column in row.values:
+                values[column] = _opt(row.get(column))
+        ins = existing.get(row.get("amc_number"))
+        if ins is None:
+            ins = Insurer(amc_number=row.get("amc_number"), batch_by="insurer", active=True)
+            _apply(ins, {"operator": None, "hotline": None, "portal": None} | values)
+            s.add(ins)
+            results.append((row, ins, CREATED))
+        else:
+            changed = _apply(ins, values)
+            results.append((row, ins, UPDATED if changed else UNCHANGED))
+            if changed:
+                events.append(("insurer.updated", "insurer", str(ins.id), {"amc": ins.amc_number, "fields": changed, "source": "csv"}))
+    s.flush()
+    events += [("insurer.created", "insurer", str(ins.id), {"amc": ins.amc_number, "source": "csv"})
+               for _, ins, outcome in results if outcome == CREATED]
+    report = ImportReport(
+        tuple(ImportLine(row.line, ins.amc_number, outcome, ins.active) for row, ins, outcome in results),
+        tuple(created_ops), encoding, separator,
+    )
+    events.append(("insurer.csv_imported", "insurer", None, {
+        "created": report.created, "updated": report.updated, "unchanged": report.count(UNCHANGED),
+        "operators_created": len(created_ops)}))
+    audit_log.append_many(s, ctx.actor.login, events)
+    return report
+
+
 i18n.register(
     {
         "operator.code_invalid": ("Donnez un code d'opérateur (1 à 40 caractères), par exemple VIAMEDIS.", "Give an operator code (1 to 40 characters), e.g. VIAMEDIS."),
@@ -155,5 +545,28 @@ i18n.register(
         "insurer.batch_by_invalid": ("Le regroupement des lots doit être « insurer » ou « operator ».", "Batches are grouped by 'insurer' or 'operator'."),
         "insurer.exists": ("Un organisme porte déjà le numéro AMC {amc}.", "An insurer already has AMC number {amc}."),
         "insurer.not_found": ("Aucun organisme avec le numéro AMC {amc}. Vérifiez le numéro sur l'attestation ou ajoutez l'organisme.", "No insurer with AMC number {amc}. Check the number on the card or add the insurer."),
+        "insurer.missing": ("Cet organisme n'existe plus. Actualisez la liste.", "This insurer no longer exists. Refresh the list."),
+        "operator.missing": ("Cet opérateur n'existe plus. Actualisez la liste.", "This operator no longer exists. Refresh the list."),
+        "insurer.too_long": ("Ce champ accepte {maximum} caractères au plus ; {count} ont été saisis.", "This field takes at most {maximum} characters; {count} were typed."),
+        "operator.too_long": ("Ce champ accepte {maximum} caractères au plus ; {count} ont été saisis.", "This field takes at most {maximum} characters; {count} were typed."),
+        "operator.url_invalid": ("L'adresse de supervision doit commencer par http:// ou https:// et ne contenir aucun espace.", "The status address must start with http:// or https:// and contain no space."),
+        "insurer.csv_line": ("Ligne {line} : {reason}", "Line {line}: {reason}"),
+        "insurer.csv_unreadable": ("Le fichier {path} n'a pas pu être lu ({error}).", "The file {path} could not be read ({error})."),
+        "insurer.csv_too_big": ("Ce fichier dépasse {maximum} Mo : ce n'est pas un annuaire d'organismes.", "This file is over {maximum} MB: it is not an insurer directory."),
+        "insurer.csv_encoding": ("Le fichier n'est ni en UTF-8 ni en Windows-1252 : enregistrez-le en « CSV UTF-8 » depuis votre tableur.", "The file is neither UTF-8 nor Windows-1252: save it as 'CSV UTF-8' from your spreadsheet."),
+        "insurer.csv_empty": ("Le fichier est vide. La première ligne doit nommer les colonnes : {expected}.", "The file is empty. The first line must name the columns: {expected}."),
+        "insurer.csv_no_lines": ("Le fichier ne contient que la ligne d'en-tête : aucun organisme à importer.", "The file holds only the header line: no insurer to import."),
+        "insurer.csv_unknown_column": ("colonne inconnue « {column} » (colonnes attendues : {expected}).", "unknown column '{column}' (expected columns: {expected})."),
+        "insurer.csv_duplicate_column": ("la colonne « {column} » apparaît deux fois.", "the column '{column}' appears twice."),
+        "insurer.csv_missing_column": ("la colonne obligatoire « {column} » manque (colonnes attendues : {expected}).", "the required column '{column}' is missing (expected columns: {expected})."),
+        "insurer.csv_too_many_fields": ("{count} champs au lieu de {expected} : un nom contenant « {separator} » doit être entre guillemets.", "{count} fields instead of {expected}: a name containing '{separator}' must be in quotes."),
+        "insurer.csv_syntax": ("ligne illisible ({error}).", "unreadable line ({error})."),
+        "insurer.csv_duplicate": ("le numéro AMC {amc} figure déjà ligne {first}.", "AMC number {amc} already appears on line {first}."),
+        "insurer.csv_created": ("Ligne {line} : organisme {amc} ajouté.", "Line {line}: insurer {amc} added."),
+        "insurer.csv_updated": ("Ligne {line} : l'organisme {amc} existait déjà ; il a été mis à jour.", "Line {line}: insurer {amc} already existed; it was updated."),
+        "insurer.csv_unchanged": ("Ligne {line} : l'organisme {amc} existait déjà, à l'identique.", "Line {line}: insurer {amc} already existed, unchanged."),
+        "insurer.csv_still_inactive": ("Il reste désactivé.", "It stays deactivated."),
+        "insurer.csv_summary": ("Organismes ajoutés : {created} ; mis à jour : {updated} ; inchangés : {unchanged}.", "Insurers added: {created}; updated: {updated}; unchanged: {unchanged}."),
+        "insurer.csv_operators_created": ("Opérateurs ajoutés : {codes}.", "Operators added: {codes}."),
     }
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -114,13 +115,26 @@ def _import(store: Store, actor_login: str, actor_id: int | None, report: ParseR
     return count
 
 
-def import_reference(ctx: Context, path: Path, snapshot_date: str | None = None) -> ParseReport:
-    """Replace the reference with an ANSM download (directory or CIS_CIP_bdpm file)."""
+def import_reference(
+    ctx: Context,
+    path: Path,
+    snapshot_date: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ParseReport:
+    """Replace the reference with an ANSM download (directory or CIS_CIP_bdpm file).
+
+    `progress`, if given, is called with the phase starting: "reading" (reading and
+    checking the files), then "writing" (replacing the table, in one transaction).
+    """
     ctx.require_admin("import_drugs")
+    if progress is not None:
+        progress("reading")
     report = parse_bdpm(path)
     if not report.records:
         raise ValidationError([Problem("drug.import_empty")])
     date = snapshot_date or datetime.now().strftime("%Y-%m-%d")
+    if progress is not None:
+        progress("writing")
     _import(ctx.store, ctx.actor.login, ctx.actor.user_id, report, f"ANSM BDPM ({path.name})", date)
     log.info("drug reference imported: %d rows, %d skipped", len(report.records), len(report.skipped))
     return report

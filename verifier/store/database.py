@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from verifier import i18n
 from verifier.domain.errors import DomainError
@@ -28,6 +31,20 @@ class DatabaseExists(DomainError):
     pass
 
 
+class DatabaseUnreachable(DomainError):
+    """The database server does not answer (PostgreSQL stopped, network, wrong address)."""
+
+
+@contextmanager
+def reachable() -> Iterator[None]:
+    """Turn the driver's "cannot connect" into a sentence the user can act on."""
+    try:
+        yield
+    except OperationalError as exc:
+        log.warning("database unreachable: %s", type(exc.orig).__name__ if exc.orig else "OperationalError")
+        raise DatabaseUnreachable("db.unreachable") from None
+
+
 def slot_store(location: Location) -> SlotStore:
     if location.sqlite_path is not None:
         return FileSlots.for_database(location.sqlite_path)
@@ -40,8 +57,9 @@ def exists(location: Location) -> bool:
         return location.sqlite_path.exists() or FileSlots.for_database(location.sqlite_path).exists()
     engine = postgres_engine(location.url or "", pooled=False)
     try:
-        rev = migrate.current_revision(engine)
-        return rev is not None and bool(TableSlots(engine).names())
+        with reachable():
+            rev = migrate.current_revision(engine)
+            return rev is not None and bool(TableSlots(engine).names())
     finally:
         engine.dispose()
 
@@ -78,9 +96,10 @@ def open_store(location: Location, login: str, password: str) -> Store:
     """Unlock with a user's password, then bring the schema up to date (backup first)."""
     if not exists(location):
         raise DatabaseMissing("db.missing", where=location.describe())
-    key = unlock(slot_store(location), login, password)
-    store = _engine(location, key)
-    upgrade_with_backup(store)
+    with reachable():
+        key = unlock(slot_store(location), login, password)
+        store = _engine(location, key)
+        upgrade_with_backup(store)
     return store
 
 
@@ -133,6 +152,10 @@ i18n.register(
         "db.exists": (
             "Une base de données existe déjà ici : {where}. Choisissez un autre emplacement ou ouvrez celle-ci.",
             "A database already exists here: {where}. Choose another location or open that one.",
+        ),
+        "db.unreachable": (
+            "La base de données ne répond pas : vérifiez que le serveur PostgreSQL est démarré et que l'adresse (--db ou VERIFIER_DATABASE_URL) est juste, puis réessayez.",
+            "The database does not answer: check that the PostgreSQL server is running and that the address (--db or VERIFIER_DATABASE_URL) is right, then try again.",
         ),
         "db.missing": (
             "Aucune base de données trouvée : {where}. Lancez d'abord « verifier init ».",

@@ -15,6 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool, QueuePool
 
 from verifier.security.crypto import FieldCipher
+from verifier.store.location import Location, normalise_postgres_url
+
+__all__ = ["Location", "Store", "WrongKey", "normalise_postgres_url", "postgres_engine", "sqlite_engine"]
 
 # Writers on SQLite take the write lock when their transaction starts (BEGIN IMMEDIATE),
 # so two writers never deadlock by upgrading read locks; readers stay deferred.
@@ -23,41 +26,6 @@ _WRITE_OPTION = "verifier_write"
 
 class WrongKey(Exception):
     """The SQLite file did not open with the given key."""
-
-
-@dataclass(frozen=True)
-class Location:
-    """Where the data lives: an SQLite file path, or a PostgreSQL URL."""
-
-    sqlite_path: Path | None = None
-    url: str | None = None
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.sqlite_path is not None
-
-    def describe(self) -> str:
-        if self.sqlite_path is not None:
-            return str(self.sqlite_path)
-        from sqlalchemy.engine import make_url
-
-        return make_url(self.url or "").render_as_string(hide_password=True)
-
-    @classmethod
-    def parse(cls, text: str) -> "Location":
-        if "://" in text:
-            if text.startswith("sqlite"):
-                return cls(sqlite_path=Path(text.split(":///", 1)[1]))
-            return cls(url=normalise_postgres_url(text))
-        return cls(sqlite_path=Path(text).expanduser())
-
-
-def normalise_postgres_url(url: str) -> str:
-    """Use the psycopg 3 driver whatever the URL names."""
-    for prefix in ("postgresql+psycopg2://", "postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
-    return url
 
 
 def sqlite_engine(path: Path, key: bytes) -> Engine:

@@ -1,11 +1,92 @@
-"""CounterWidget: the main flow (stub, to be filled)."""
+"""CounterWidget: the main flow, on one keyboard-first screen.
+
+Patient and coverage check at the top, the lines and their totals in the middle, a bar at
+the bottom with what happened and the actions. Queueing is one action: the patient is
+saved, the check recorded and the claim queued, off the GUI thread (`submit.submit`).
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from collections.abc import Callable
 
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from verifier import i18n
+from verifier.domain.errors import DomainError, Problem, ValidationError
+from verifier.domain.money import format_eur
+from verifier.gui.counter.check_panel import CHECK_FIELDS, CheckPanel
+from verifier.gui.counter.draft import DraftKeeper, Payload
+from verifier.gui.counter.lines_panel import LINE_FIELDS, LinesPanel
+from verifier.gui.counter.override_dialog import OVERRIDE_FIELDS, OverrideDialog
+from verifier.gui.counter.patient_panel import PATIENT_FIELDS, PatientPanel
+from verifier.gui.counter.receipt import ReceiptActions
+from verifier.gui.counter.submit import CheckFields, Outcome, Submission, check_input, submit
+from verifier.gui.tasks import Task, error_sentence, error_style, run_task
+from verifier.services import directory
+from verifier.services.ceilings import CeilingExceeded, Override
+from verifier.services.checks import CheckInput
+from verifier.services.claims import ClaimInfo
 from verifier.services.context import Context
+from verifier.services.directory import InsurerInfo
+from verifier.services.patients import PatientInput
+
+i18n.register(
+    {
+        "counter.queue": ("Mettre en file (Ctrl+Entrée)", "Queue the claim (Ctrl+Enter)"),
+        "counter.queue_a11y": ("Enregistrer la vérification et mettre la demande en file", "Record the check and queue the claim"),
+        "counter.new": ("Nouveau patient (Ctrl+N)", "New patient (Ctrl+N)"),
+        "counter.print": ("Imprimer le reçu (Ctrl+P)", "Print the receipt (Ctrl+P)"),
+        "counter.print_a11y": ("Ouvrir le reçu de la dernière demande pour l'imprimer", "Open the last claim's receipt to print it"),
+        "counter.save_receipt": ("&Enregistrer le reçu…", "Save t&he receipt…"),
+        "counter.save_receipt_a11y": ("Enregistrer le reçu de la dernière demande dans un fichier", "Save the last claim's receipt to a file"),
+        "counter.message_a11y": ("Messages du comptoir", "Counter messages"),
+        "counter.queued": ("Demande n° {number} mise en file.", "Claim no. {number} queued."),
+        "counter.queued_amount": ("Part complémentaire : {amount}.", "Insurer's share: {amount}."),
+        "counter.queueing": ("Mise en file…", "Queueing…"),
+        "counter.problems_one": ("La demande n'est pas mise en file : 1 point à corriger – {items}.",
+                                 "The claim is not queued: 1 thing to correct – {items}."),
+        "counter.problems_many": ("La demande n'est pas mise en file : {count} points à corriger – {items}.",
+                                  "The claim is not queued: {count} things to correct – {items}."),
+        "counter.line_title": ("ligne {line}", "line {line}"),
+        "counter.override_cancelled": ("Mise en file annulée : la saisie est conservée.",
+                                       "Queueing cancelled: the form is kept."),
+        "counter.restored": ("Saisie en cours restaurée.", "Entry in progress restored."),
+        "counter.nothing_to_print": ("Aucune demande mise en file depuis l'ouverture : pas de reçu à imprimer.",
+                                     "No claim queued since opening: no receipt to print."),
+        "counter.discard_title": ("Nouveau patient", "New patient"),
+        "counter.discard": ("Effacer la saisie en cours sans la mettre en file ?",
+                            "Clear the entry in progress without queueing it?"),
+        "counter.draft_failed": ("La saisie n'a pas pu être sauvegardée. {reason}", "The entry could not be saved. {reason}"),
+    }
+)
+
+# Service field names that belong to another input on this screen.
+_ALIASES = {"check": "outcome", "insurer": "amc_number", "amc": "lines"}
+_ORDER = [*PATIENT_FIELDS, *CHECK_FIELDS, *LINE_FIELDS]
+
+
+def _field(p: Problem) -> str:
+    name = p.field or ""
+    return _ALIASES.get(name, name)
+
+
+def _rank(p: Problem) -> tuple[int, int]:
+    name = _field(p)
+    if name in _ORDER:
+        return _ORDER.index(name), 0
+    if name.startswith("line"):
+        number = name[4:].split(".", 1)[0]
+        return _ORDER.index("lines"), int(number) if number.isdigit() else 0
+    return len(_ORDER), 0
 
 
 class CounterWidget(QWidget):
@@ -24,16 +105,343 @@ class CounterWidget(QWidget):
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        QVBoxLayout(self).addWidget(QLabel("…"))
+        self.last_claim: ClaimInfo | None = None
+        self.busy = False
+        self.confirm_discard: Callable[[], bool] = self._ask_discard
+        self._restoring = False
+        self._task: Task | None = None
+        self._insurer_task: Task | None = None
+        self._submission: Submission | None = None
+        self._saved_patient: tuple[PatientInput, str] | None = None
+        self._recorded_check: tuple[CheckInput, str] | None = None
+        self.override_dialog: OverrideDialog | None = None
+
+        self.patient = PatientPanel(ctx)
+        self.check = CheckPanel()
+        self.lines = LinesPanel(ctx)
+        self.receipts = ReceiptActions(ctx, self)
+        self.receipts.said.connect(self._say)
+        self.keeper = DraftKeeper(ctx, self._payload, self)
+        self.keeper.failed.connect(lambda reason: self._say(i18n.tr("counter.draft_failed", reason=reason), True))
+
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName(i18n.tr("counter.message_a11y"))
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message.setMinimumHeight(self.message.fontMetrics().lineSpacing() * 2)
+        self.new_button = QPushButton(i18n.tr("counter.new"))
+        self.new_button.clicked.connect(self.new_claim)
+        self.save_receipt_button = QPushButton(i18n.tr("counter.save_receipt"))
+        self.save_receipt_button.setAccessibleName(i18n.tr("counter.save_receipt_a11y"))
+        self.save_receipt_button.clicked.connect(self.save_receipt)
+        self.print_button = QPushButton(i18n.tr("counter.print"))
+        self.print_button.setAccessibleName(i18n.tr("counter.print_a11y"))
+        self.print_button.clicked.connect(self.print_receipt)
+        self.queue_button = QPushButton(i18n.tr("counter.queue"))
+        self.queue_button.setAccessibleName(i18n.tr("counter.queue_a11y"))
+        self.queue_button.clicked.connect(self.queue_claim)
+        font = self.queue_button.font()
+        font.setBold(True)
+        self.queue_button.setFont(font)
+        self._receipt_buttons(False)
+
+        top = QHBoxLayout()
+        top.setSpacing(8)
+        top.addWidget(self.patient, 11)
+        top.addWidget(self.check, 9)
+        bar = QHBoxLayout()
+        bar.setSpacing(8)
+        bar.addWidget(self.message, 1)
+        for button in (self.new_button, self.save_receipt_button, self.print_button, self.queue_button):
+            bar.addWidget(button, 0, Qt.AlignmentFlag.AlignBottom)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setFrameShadow(QFrame.Shadow.Sunken)
+        root = QVBoxLayout(self)
+        root.setContentsMargins(8, 8, 8, 8)
+        root.setSpacing(6)
+        root.addLayout(top)
+        root.addWidget(self.lines, 1)
+        root.addWidget(line)
+        root.addLayout(bar)
+
+        # Each panel chains its own inputs; these link the panels, in reading order.
+        for first, second in ((self.patient.to_edit, self.check.first_input()),
+                              (self.check.last_input(), self.lines.scan_edit),
+                              (self.lines.remove_button, self.queue_button),
+                              (self.queue_button, self.print_button),
+                              (self.print_button, self.save_receipt_button),
+                              (self.save_receipt_button, self.new_button)):
+            QWidget.setTabOrder(first, second)
+
+        self.patient.changed.connect(self._edited)
+        self.check.changed.connect(self._edited)
+        self.lines.changed.connect(self._edited)
+        self.check.guarantees_changed.connect(self._guarantees_changed)
+        self.patient.chosen.connect(lambda: self.check.first_input().setFocus())
+        self.patient.insurer_changed.connect(self.check.set_insurer)
+        self._guarantees_changed()
+        self.refresh_directory()
+        self._restore_draft()
+        self.patient.focus_search()
+
+    # --- the shell's actions ------------------------------------------------------------
 
     def new_claim(self) -> None:
-        pass
+        """Clear the form for the next patient (asking first if something was typed)."""
+        if self.busy:
+            return
+        if not self.is_empty() and not self.confirm_discard():
+            return
+        self._reset_form()
+        self.keeper.clear()
+        self._say("", False)
+        self.patient.focus_search()
 
     def queue_claim(self) -> None:
-        pass
+        """Check everything at once; then save the patient, record the check, queue the claim."""
+        if self.busy:
+            return
+        problems, warnings = self._problems()
+        self._show_problems(problems, warnings)
+        if problems:
+            self._summarise(problems)
+            self._focus_first(problems)
+            return
+        self._start(None)
 
     def print_receipt(self) -> None:
-        pass
+        if self.last_claim is None:
+            self._say(i18n.tr("counter.nothing_to_print"), True)
+            return
+        self.receipts.open(self.last_claim.id, self.last_claim.number_text)
+
+    def save_receipt(self) -> None:
+        if self.last_claim is not None:
+            self.receipts.save_as(self.last_claim.id, self.last_claim.number_text)
 
     def save_draft_now(self) -> None:
-        pass
+        """Save what is typed at once (before locking, switching user or closing); never raises."""
+        try:
+            self.keeper.save_now()
+        except Exception as exc:  # noqa: BLE001 - the shell must be able to lock or close regardless
+            self._say(i18n.tr("counter.draft_failed", reason=error_sentence(exc)), True)
+
+    def refresh_directory(self) -> None:
+        """Reload the insurers (call after the directory changed)."""
+        self._insurer_task = run_task(directory.list_insurers, self.ctx, on_done=self._insurers_loaded,
+                                      on_failed=lambda exc: self._say(error_sentence(exc), True))
+
+    def _insurers_loaded(self, insurers: list[InsurerInfo]) -> None:
+        self._insurer_task = None
+        self.patient.set_insurers(insurers)
+
+    # --- form state ---------------------------------------------------------------------
+
+    def is_empty(self) -> bool:
+        return self.patient.is_empty() and self.check.is_default() and self.lines.is_empty()
+
+    def _payload(self) -> Payload | None:
+        if self.is_empty():
+            return None
+        return {"patient": self.patient.state(), "check": self.check.state(), "lines": self.lines.state()}
+
+    def _restore_draft(self) -> None:
+        try:
+            data = self.keeper.load()
+        except DomainError as exc:
+            self._say(error_sentence(exc), True)
+            return
+        if not data:
+            return
+        self._restoring = True
+        try:
+            for panel, key in ((self.patient, "patient"), (self.check, "check"), (self.lines, "lines")):
+                part = data.get(key)
+                panel.restore(part if isinstance(part, dict) else {})
+        finally:
+            self._restoring = False
+        self._guarantees_changed()
+        self._say(i18n.tr("counter.restored"), False)
+
+    def _reset_form(self) -> None:
+        self._restoring = True
+        try:
+            self.patient.clear()
+            self.check.clear()
+            self.lines.clear()
+        finally:
+            self._restoring = False
+        self._guarantees_changed()
+        self._saved_patient = self._recorded_check = None
+
+    def _edited(self) -> None:
+        if not self._restoring:
+            self.keeper.touch()
+
+    def _guarantees_changed(self) -> None:
+        self.lines.model.set_guarantees(self.check.guarantees())
+
+    # --- validation ---------------------------------------------------------------------
+
+    def _problems(self) -> tuple[list[Problem], list[Problem]]:
+        patient_problems, warnings = self.patient.problems()
+        return patient_problems + self.check.problems() + self.lines.problems(), warnings
+
+    def _show_problems(self, problems: list[Problem], warnings: list[Problem] | None = None) -> None:
+        aliased = [Problem(p.code, p.params, _field(p)) for p in problems]
+        self.patient.fields.show(aliased, PATIENT_FIELDS, [Problem(w.code, w.params, _field(w)) for w in warnings or []])
+        self.check.fields.show(aliased, CHECK_FIELDS)
+        self.lines.show_problems(aliased)
+
+    def _title(self, p: Problem) -> str:
+        name = _field(p)
+        for fields in (self.patient.fields, self.check.fields, self.lines.fields):
+            if name in fields and fields.fields[name].label.isVisibleTo(self):
+                return fields.title(name)
+        if name.startswith("line") and name != "lines":
+            return i18n.tr("counter.line_title", line=name[4:].split(".", 1)[0])
+        if name == "lines":
+            return self.lines.title().lower() if i18n.language() == "fr" else self.lines.title()
+        return p.message()
+
+    def _summarise(self, problems: list[Problem]) -> None:
+        titles: list[str] = []
+        for p in sorted(problems, key=_rank):
+            title = self._title(p)
+            if title not in titles:
+                titles.append(title)
+        code = "counter.problems_one" if len(problems) == 1 else "counter.problems_many"
+        self._say(i18n.tr(code, count=len(problems), items=", ".join(titles)), True)
+        self.message.setAccessibleDescription(" ".join(p.message() for p in problems))
+
+    def _focus_first(self, problems: list[Problem]) -> None:
+        first = min(problems, key=_rank)
+        name = _field(first)
+        aliased = Problem(first.code, first.params, name)
+        if self.patient.fields.focus_first([name]) or self.check.fields.focus_first([name]):
+            return
+        self.lines.focus_problem(aliased)
+
+    # --- queueing -----------------------------------------------------------------------
+
+    def _submission_for(self, override: Override | None) -> Submission:
+        patient = self.patient.patient_input()
+        fields = CheckFields(self.check.method(), self.check.outcome(), self.check.reference_edit.text().strip(),
+                             tuple(self.check.guarantees()), self.check.note_edit.text().strip())
+        s = Submission(patient, fields, tuple(self.lines.model.lines()), self.lines.dispensed_on(),
+                       self.lines.prescriber(), override)
+        if self._saved_patient is not None and self._saved_patient[0] == patient:
+            patient_id = self._saved_patient[1]
+            check_id = None
+            if self._recorded_check is not None and self._recorded_check[0] == check_input(patient_id, s):
+                check_id = self._recorded_check[1]
+            s = Submission(patient, fields, s.lines, s.dispensed_on, s.prescriber_rpps, override, patient_id, check_id)
+        return s
+
+    def _start(self, override: Override | None) -> None:
+        self._submission = self._submission_for(override)
+        self._set_busy(True)
+        self._say(i18n.tr("counter.queueing"), False)
+        self._task = run_task(submit, self.ctx, self._submission, on_done=self._submitted, on_failed=self._failed)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        for widget in (self.patient, self.check, self.lines, self.queue_button, self.new_button):
+            widget.setEnabled(not busy)
+
+    def _submitted(self, out: Outcome) -> None:
+        self._task = None
+        self._set_busy(False)
+        assert self._submission is not None
+        if out.patient_id is not None:
+            self._saved_patient = (self._submission.patient, out.patient_id)
+        if out.check_id is not None and out.check_input is not None:
+            self._recorded_check = (out.check_input, out.check_id)
+        if out.claim is None and out.steps:
+            self.changed.emit()  # the patient or the check was stored, though the claim was not queued
+        if out.claim is not None:
+            self._queued(out)
+        elif isinstance(out.error, CeilingExceeded):
+            self._ask_override(list(out.error.problems))
+        elif isinstance(out.error, ValidationError):
+            problems = list(out.error.problems)
+            if self.override_dialog is not None and any(p.field in OVERRIDE_FIELDS for p in problems):
+                self.override_dialog.show_problems(problems)
+                return
+            self._close_override()
+            self._show_problems(problems, list(out.warnings))
+            self._summarise(problems)
+            self._focus_first(problems)
+        else:
+            assert out.error is not None
+            self._close_override()
+            self._say(error_sentence(out.error), True)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._task = None
+        self._set_busy(False)
+        self._close_override()
+        self._say(error_sentence(exc), True)
+
+    def _queued(self, out: Outcome) -> None:
+        claim = out.claim
+        assert claim is not None
+        if self.override_dialog is not None:
+            dialog, self.override_dialog = self.override_dialog, None
+            dialog.finished_ok()
+            dialog.deleteLater()
+        self.last_claim = claim
+        self._reset_form()
+        self.keeper.clear()
+        parts = [i18n.tr("counter.queued", number=claim.number_text),
+                 i18n.tr("counter.queued_amount", amount=format_eur(claim.amc))]
+        parts += [w.message() for w in out.warnings]
+        self._say(" ".join(parts), False)
+        self._receipt_buttons(True)
+        self.patient.focus_search()
+        self.queued.emit(claim.id)
+        self.changed.emit()
+
+    def _ask_override(self, ceilings: list[Problem]) -> None:
+        if self.override_dialog is None:
+            dialog = OverrideDialog(ceilings, self)
+            dialog.authorised.connect(self._start)
+            dialog.rejected.connect(self._override_cancelled)
+            self.override_dialog = dialog
+            dialog.open()
+        else:
+            self.override_dialog.set_ceilings(ceilings)
+            self.override_dialog.show_problems([])
+        self._say(" ".join(p.message() for p in ceilings), True)
+
+    def _override_cancelled(self) -> None:
+        dialog, self.override_dialog = self.override_dialog, None
+        if dialog is not None:
+            dialog.deleteLater()
+        self._say(i18n.tr("counter.override_cancelled"), True)
+        self.queue_button.setFocus()
+
+    def _close_override(self) -> None:
+        dialog, self.override_dialog = self.override_dialog, None
+        if dialog is not None:
+            dialog.rejected.disconnect(self._override_cancelled)
+            dialog.finished_ok()
+            dialog.deleteLater()
+
+    # --- messages -----------------------------------------------------------------------
+
+    def _say(self, text: str, error: bool) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet(error_style(self) if error and text else "")
+        self.message.setAccessibleDescription(text)
+
+    def _receipt_buttons(self, enabled: bool) -> None:
+        self.print_button.setEnabled(enabled)
+        self.save_receipt_button.setEnabled(enabled)
+
+    def _ask_discard(self) -> bool:
+        answer = QMessageBox.question(self, i18n.tr("counter.discard_title"), i18n.tr("counter.discard"),
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes

@@ -1,0 +1,182 @@
+"""Pieces shared by the administrators' pages: background jobs, forms with inline sentences,
+the sentence line under a page, and how dates are written."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
+
+from verifier import i18n
+from verifier.domain.errors import Problem, ValidationError
+from verifier.gui.tasks import Task, error_sentence, error_style, run_task
+
+i18n.register(
+    {
+        "admin.counter_banner": (
+            "Ces écrans sont réservés aux administrateurs : vous pouvez les consulter, pas les modifier.",
+            "These screens are for administrators: you can look, not change.",
+        ),
+        "admin.yes": ("oui", "yes"),
+        "admin.no": ("non", "no"),
+    }
+)
+
+
+class Jobs:
+    """Service calls running off the GUI thread; each task is kept until it reports."""
+
+    def __init__(self) -> None:
+        self._tasks: set[Task] = set()
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._tasks)
+
+    def run(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        on_done: Callable[[Any], None],
+        on_failed: Callable[[BaseException], None],
+        on_progress: Callable[[str], None] | None = None,
+    ) -> Task:
+        holder: list[Task] = []
+
+        def done(result: Any) -> None:
+            self._tasks.discard(holder[0])
+            on_done(result)
+
+        def failed(exc: BaseException) -> None:
+            self._tasks.discard(holder[0])
+            on_failed(exc)
+
+        task = run_task(fn, *args, on_done=done, on_failed=failed, on_progress=on_progress)
+        holder.append(task)
+        self._tasks.add(task)
+        return task
+
+
+def problems_of(exc: BaseException) -> list[Problem]:
+    """The problems a ValidationError carries (empty for any other error)."""
+    return list(exc.problems) if isinstance(exc, ValidationError) else []
+
+
+class SentenceLabel(QLabel):
+    """A line that says what happened: plain for news, in the error colour for a refusal."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.hide()
+
+    def say(self, text: str) -> None:
+        self.setStyleSheet("")
+        self._show(text)
+
+    def refuse(self, text: str) -> None:
+        self.setStyleSheet(error_style(self))
+        self._show(text)
+
+    def failed(self, exc: BaseException) -> None:
+        self.refuse(error_sentence(exc))
+
+    def _show(self, text: str) -> None:
+        self.setText(text)
+        self.setAccessibleDescription(text)
+        self.setVisible(bool(text))
+
+
+class Form:
+    """A form whose inputs each have a label buddy, an accessible name and an inline sentence."""
+
+    def __init__(self, owner: QWidget) -> None:
+        self.owner = owner
+        self.layout = QFormLayout()
+        self.layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.messages: dict[str, QLabel] = {}
+        self.inputs: dict[str, QWidget] = {}
+        self.labels: dict[str, QLabel] = {}
+
+    def add(self, field: str, label: str, widget: QWidget, a11y: str, hint: str | None = None,
+            compact: bool = False) -> None:
+        """A row; a `compact` input keeps its natural width instead of taking the whole row."""
+        buddy = QLabel(label)
+        buddy.setBuddy(widget)
+        widget.setAccessibleName(a11y)
+        column = QVBoxLayout()
+        column.setSpacing(2)
+        if compact:
+            column.addWidget(widget, 0, Qt.AlignmentFlag.AlignLeft)
+        else:
+            column.addWidget(widget)
+        message = QLabel()
+        message.setObjectName(f"{field}_message")
+        message.setWordWrap(True)
+        message.setStyleSheet(error_style(self.owner))
+        message.hide()
+        column.addWidget(message)
+        if hint:
+            note = QLabel(hint)
+            note.setWordWrap(True)
+            column.addWidget(note)
+        self.layout.addRow(buddy, column)
+        self.messages[field] = message
+        self.inputs[field] = widget
+        self.labels[field] = buddy
+
+    def set_tab_order(self, *after: QWidget) -> None:
+        """Tab follows the form, then goes to `after` (the buttons)."""
+        order = list(self.inputs.values()) + list(after)
+        for first, second in zip(order, order[1:]):
+            QWidget.setTabOrder(first, second)
+
+    def show(self, problems: list[Problem]) -> list[Problem]:
+        """Each problem under its field (all at once); returns those that belong to no field."""
+        by_field: dict[str, list[str]] = {}
+        unplaced = []
+        for p in problems:
+            if p.field in self.messages:
+                by_field.setdefault(p.field, []).append(p.message())
+            else:
+                unplaced.append(p)
+        for field, message in self.messages.items():
+            text = " ".join(by_field.get(field, []))
+            message.setText(text)
+            message.setVisible(bool(text))
+            self.inputs[field].setAccessibleDescription(text)
+        bad = [f for f in self.inputs if f in by_field]
+        if bad:
+            self.inputs[bad[0]].setFocus()
+        return unplaced
+
+    def clear(self) -> None:
+        self.show([])
+
+
+def yes_no(value: bool) -> str:
+    return i18n.tr("admin.yes" if value else "admin.no")
+
+
+def local_datetime(moment: datetime) -> str:
+    """A stored UTC time as the user reads it: 14/05/2024 09:30 in local time."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone().strftime("%d/%m/%Y %H:%M")
+
+
+def snapshot_date(text: str) -> str:
+    """A snapshot date as stored ("2024-05-14" or "2024-05") written dd/mm/yyyy (or mm/yyyy)."""
+    parts = text.strip().split("-")
+    if len(parts) in (2, 3) and all(p.isdigit() for p in parts) and len(parts[0]) == 4:
+        return "/".join(reversed(parts))
+    return text
+
+
+def count_text(n: int) -> str:
+    """A count with thousands grouped as the current language writes them."""
+    grouped = f"{n:,}"
+    return grouped.replace(",", "\u00a0") if i18n.language() == "fr" else grouped

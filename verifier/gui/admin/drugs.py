@@ -1,0 +1,238 @@
+"""The "Médicaments" page: which drug reference is loaded, and importing a newer ANSM download
+with a progress bar and a report of the lines left out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QDate, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDateEdit,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from verifier import i18n
+from verifier.gui.admin.common import Jobs, SentenceLabel, count_text, local_datetime, snapshot_date
+from verifier.gui.admin.models import ReasonModel
+from verifier.gui.tasks import error_sentence
+from verifier.reference.bdpm import CIS_CIP_FILE, ParseReport
+from verifier.services import drugs
+from verifier.services.context import Context
+from verifier.services.drugs import ReferenceInfo
+
+i18n.register(
+    {
+        "admin.drugs_current": ("Base des médicaments chargée", "Drug reference loaded"),
+        "admin.drugs_source": ("Source :", "Source:"),
+        "admin.drugs_version": ("Version :", "Version:"),
+        "admin.drugs_count": ("Présentations :", "Presentations:"),
+        "admin.drugs_skipped": ("Lignes ignorées :", "Lines skipped:"),
+        "admin.drugs_imported_at": ("Chargée le :", "Loaded on:"),
+        "admin.drugs_none": ("Aucune base des médicaments n'est chargée : importez un téléchargement de l'ANSM.",
+                             "No drug reference is loaded: import an ANSM download."),
+        "admin.drugs_import_title": ("Importer une version plus récente", "Import a newer version"),
+        "admin.drugs_explain": (
+            "Téléchargez CIS_CIP_bdpm.txt (et CIS_bdpm.txt pour les noms des médicaments) sur "
+            "base-donnees-publique.medicaments.gouv.fr, puis choisissez le dossier qui les contient ou le fichier "
+            "CIS_CIP_bdpm.txt. L'ancienne base reste en place jusqu'à la fin de l'import.",
+            "Download CIS_CIP_bdpm.txt (and CIS_bdpm.txt for the medicine names) from "
+            "base-donnees-publique.medicaments.gouv.fr, then choose the folder holding them or the "
+            "CIS_CIP_bdpm.txt file. The current reference stays in place until the import is complete.",
+        ),
+        "admin.drugs_date": ("&Date du téléchargement :", "Download &date:"),
+        "admin.drugs_date_a11y": ("Date de la version téléchargée sur le site de l'ANSM",
+                                  "Date of the version downloaded from the ANSM site"),
+        "admin.drugs_import_folder": ("Importer un d&ossier…", "Import a f&older…"),
+        "admin.drugs_import_file": ("Importer le &fichier CIS_CIP_bdpm.txt…", "Import the CIS_CIP_bdpm.txt &file…"),
+        "admin.drugs_folder_title": ("Choisir le dossier du téléchargement ANSM", "Choose the ANSM download folder"),
+        "admin.drugs_file_title": ("Choisir le fichier CIS_CIP_bdpm.txt", "Choose the CIS_CIP_bdpm.txt file"),
+        "admin.drugs_file_filter": ("Fichiers BDPM (*.txt *.gz);;Tous les fichiers (*)", "BDPM files (*.txt *.gz);;All files (*)"),
+        "admin.drugs_progress_a11y": ("Avancement de l'import de la base des médicaments", "Progress of the drug reference import"),
+        "admin.drugs_phase.start": ("Préparation de l'import de {name}…", "Preparing to import {name}…"),
+        "admin.drugs_phase.reading": ("Lecture et contrôle des présentations…", "Reading and checking the presentations…"),
+        "admin.drugs_phase.writing": ("Remplacement de la base (en une seule fois)…", "Replacing the reference (all at once)…"),
+        "admin.drugs_phase.done": ("Import terminé.", "Import complete."),
+        "admin.drugs_failed": ("L'import n'a pas abouti ; la base précédente est inchangée. {reason}",
+                               "The import did not complete; the previous reference is unchanged. {reason}"),
+        "admin.drugs_report_title": ("Compte rendu du dernier import", "Report of the last import"),
+        "admin.drugs_report_a11y": ("Lignes ignorées par motif", "Lines skipped by reason"),
+    }
+)
+
+PHASES = ("start", "reading", "writing", "done")
+
+
+def _value(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    return label
+
+
+class DrugsPage(QWidget):
+    """The loaded reference, the import of a newer one, and the import's report."""
+
+    changed = Signal()
+
+    def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.allowed = ctx.actor.is_admin
+        self.jobs = Jobs()
+        self.report: ParseReport | None = None
+
+        current = QGroupBox(i18n.tr("admin.drugs_current"))
+        self.source_label, self.version_label, self.count_label = _value(""), _value(""), _value("")
+        self.skipped_label, self.imported_label = _value(""), _value("")
+        self.none_label = _value(i18n.tr("admin.drugs_none"))
+        self.none_label.hide()
+        grid = QFormLayout()
+        for code, label in (("admin.drugs_source", self.source_label), ("admin.drugs_version", self.version_label),
+                            ("admin.drugs_count", self.count_label), ("admin.drugs_skipped", self.skipped_label),
+                            ("admin.drugs_imported_at", self.imported_label)):
+            grid.addRow(i18n.tr(code), label)
+        box = QVBoxLayout(current)
+        box.addLayout(grid)
+        box.addWidget(self.none_label)
+
+        importer = QGroupBox(i18n.tr("admin.drugs_import_title"))
+        explain = _value(i18n.tr("admin.drugs_explain"))
+        self.date_edit = QDateEdit(QDate.currentDate())
+        self.date_edit.setDisplayFormat("dd/MM/yyyy")
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setMaximumDate(QDate.currentDate())
+        self.date_edit.setAccessibleName(i18n.tr("admin.drugs_date_a11y"))
+        date_label = QLabel(i18n.tr("admin.drugs_date"))
+        date_label.setBuddy(self.date_edit)
+        self.folder_button = QPushButton(i18n.tr("admin.drugs_import_folder"))
+        self.folder_button.clicked.connect(self.choose_folder)
+        self.file_button = QPushButton(i18n.tr("admin.drugs_import_file"))
+        self.file_button.clicked.connect(self.choose_file)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, len(PHASES) - 1)
+        self.bar.setAccessibleName(i18n.tr("admin.drugs_progress_a11y"))
+        self.bar.hide()
+        self.phase_label = _value("")
+        self.phase_label.hide()
+        row = QHBoxLayout()
+        row.addWidget(date_label)
+        row.addWidget(self.date_edit)
+        row.addSpacing(16)
+        row.addWidget(self.folder_button)
+        row.addWidget(self.file_button)
+        row.addStretch(1)
+        box = QVBoxLayout(importer)
+        box.addWidget(explain)
+        box.addLayout(row)
+        box.addWidget(self.phase_label)
+        box.addWidget(self.bar)
+
+        self.report_box = QGroupBox(i18n.tr("admin.drugs_report_title"))
+        self.summary_label = _value("")
+        self.reason_model = ReasonModel(self)
+        self.reason_view = QTableView()
+        self.reason_view.setModel(self.reason_model)
+        self.reason_view.setAccessibleName(i18n.tr("admin.drugs_report_a11y"))
+        self.reason_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.reason_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.reason_view.setTabKeyNavigation(False)
+        self.reason_view.verticalHeader().hide()
+        self.reason_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.reason_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        box = QVBoxLayout(self.report_box)
+        box.addWidget(self.summary_label)
+        box.addWidget(self.reason_view, 1)
+        self.report_box.hide()
+
+        self.status = SentenceLabel()
+        layout = QVBoxLayout(self)
+        layout.addWidget(current)
+        layout.addWidget(importer)
+        layout.addWidget(self.report_box)
+        layout.addWidget(self.status)
+        layout.addStretch(1)
+        QWidget.setTabOrder(self.date_edit, self.folder_button)
+        QWidget.setTabOrder(self.folder_button, self.file_button)
+        QWidget.setTabOrder(self.file_button, self.reason_view)
+        self._set_buttons()
+
+    def refresh(self) -> None:
+        """Show the loaded reference (one row read by key: on the GUI thread)."""
+        try:
+            self.show_reference(drugs.reference(self.ctx))
+        except Exception as exc:  # noqa: BLE001 - said as a sentence, logged by error_sentence
+            self.status.failed(exc)
+
+    def show_reference(self, ref: ReferenceInfo | None) -> None:
+        self.none_label.setVisible(ref is None)
+        if ref is None:
+            for label in (self.source_label, self.version_label, self.count_label, self.skipped_label, self.imported_label):
+                label.setText("—")
+            return
+        self.source_label.setText(ref.source)
+        self.version_label.setText(snapshot_date(ref.snapshot_date))
+        self.count_label.setText(count_text(ref.count))
+        self.skipped_label.setText(count_text(ref.skipped))
+        self.imported_label.setText(local_datetime(ref.imported_at))
+
+    def _set_buttons(self) -> None:
+        idle = self.allowed and not self.jobs.busy
+        for widget in (self.folder_button, self.file_button, self.date_edit):
+            widget.setEnabled(idle)
+
+    def choose_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, i18n.tr("admin.drugs_folder_title"), str(Path.home()))
+        if path:
+            self.import_path(Path(path))
+
+    def choose_file(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(self, i18n.tr("admin.drugs_file_title"), str(Path.home()),
+                                                    i18n.tr("admin.drugs_file_filter"))
+        if path:
+            self.import_path(Path(path))
+
+    def import_path(self, path: Path) -> None:
+        """Import a folder or a CIS_CIP_bdpm file off the GUI thread, phase by phase."""
+        if self.jobs.busy:
+            return
+        self.status.say("")
+        self.report_box.hide()
+        self._phase("start", path.name if path.is_file() else CIS_CIP_FILE)
+        self.bar.show()
+        self.phase_label.show()
+        date = self.date_edit.date().toString("yyyy-MM-dd")
+        self.jobs.run(drugs.import_reference, self.ctx, path, date,
+                      on_done=self._done, on_failed=self._failed, on_progress=self._phase)
+        self._set_buttons()
+
+    def _phase(self, phase: str, name: str = "") -> None:
+        if phase in PHASES:
+            self.bar.setValue(PHASES.index(phase))
+            self.phase_label.setText(i18n.tr(f"admin.drugs_phase.{phase}", name=name))
+
+    def _done(self, report: ParseReport) -> None:
+        self.report = report
+        self._phase("done")
+        self._set_buttons()
+        self.summary_label.setText(report.summary())
+        self.reason_model.set_rows(list(report.counts_by_reason().items()))
+        self.reason_view.setVisible(bool(report.skipped))
+        self.report_box.show()
+        self.refresh()
+        self.changed.emit()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.bar.hide()
+        self.phase_label.hide()
+        self._set_buttons()
+        self.status.refuse(i18n.tr("admin.drugs_failed", reason=error_sentence(exc)))

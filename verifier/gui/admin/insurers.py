@@ -1,0 +1,377 @@
+"""The "Organismes et opérateurs" page: insurers and operators, added, edited, deactivated,
+and a whole directory imported from CSV."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from verifier import i18n
+from verifier.gui.admin.common import Jobs, SentenceLabel
+from verifier.gui.admin.csv_import import CsvImportBox
+from verifier.gui.admin.directory_dialogs import InsurerDialog, OperatorDialog
+from verifier.gui.admin.models import InsurerModel, OperatorModel, RowsModel
+from verifier.services import directory
+from verifier.services.context import Context
+from verifier.services.directory import ImportReport, InsurerInfo, OperatorInfo
+
+i18n.register(
+    {
+        "admin.insurers_title": ("Organismes complémentaires (AMC)", "Insurers (AMC)"),
+        "admin.operators_title": ("Opérateurs de tiers payant", "Tiers-payant operators"),
+        "admin.search": ("Re&chercher :", "Sear&ch:"),
+        "admin.search_a11y": ("Rechercher un organisme par numéro AMC, nom ou opérateur",
+                              "Search an insurer by AMC number, name or operator"),
+        "admin.search_placeholder": ("n° AMC, nom ou opérateur", "AMC number, name or operator"),
+        "admin.show_inactive": ("Affic&her les désactivés", "S&how deactivated"),
+        "admin.insurers_a11y": ("Liste des organismes complémentaires", "List of insurers"),
+        "admin.operators_a11y": ("Liste des opérateurs de tiers payant", "List of tiers-payant operators"),
+        "admin.insurer_add": ("&Ajouter…", "&Add…"),
+        "admin.insurer_edit": ("&Modifier…", "&Edit…"),
+        "admin.insurer_deactivate": ("&Désactiver", "&Deactivate"),
+        "admin.insurer_reactivate": ("Réacti&ver", "Reacti&vate"),
+        "admin.operator_add": ("Ajouter un o&pérateur…", "Add an o&perator…"),
+        "admin.operator_edit": ("Modifier l'opéra&teur…", "Edi&t operator…"),
+        "admin.operator_deactivate": ("Désactiver l'opérate&ur", "Deactivate operato&r"),
+        "admin.operator_reactivate": ("Réactiver l'opérate&ur", "Reactivate operato&r"),
+        "admin.insurer_saved": ("Organisme {amc} « {name} » enregistré.", "Insurer {amc} '{name}' saved."),
+        "admin.insurer_off": ("Organisme {amc} « {name} » désactivé : le comptoir ne le propose plus ; ses demandes restent.",
+                              "Insurer {amc} '{name}' deactivated: the counter no longer offers it; its claims stay."),
+        "admin.insurer_on": ("Organisme {amc} « {name} » réactivé.", "Insurer {amc} '{name}' reactivated."),
+        "admin.operator_saved": ("Opérateur {code} enregistré.", "Operator {code} saved."),
+        "admin.operator_off": ("Opérateur {code} désactivé ; ses organismes le gardent.",
+                               "Operator {code} deactivated; its insurers keep it."),
+        "admin.operator_on": ("Opérateur {code} réactivé.", "Operator {code} reactivated."),
+        "admin.count_insurers": ("Organismes affichés : {shown} sur {total}.", "Insurers shown: {shown} of {total}."),
+    }
+)
+
+
+def load_directory(ctx: Context) -> tuple[list[InsurerInfo], list[OperatorInfo]]:
+    """Everything the page lists, inactive entries included (run off the GUI thread)."""
+    return directory.list_insurers(ctx, include_inactive=True), directory.list_operators(ctx, include_inactive=True)
+
+
+class ActiveFilter(QSortFilterProxyModel):
+    """Text filter over every column, hiding deactivated rows unless asked; sorts on UserRole."""
+
+    def __init__(self, source: RowsModel) -> None:
+        super().__init__()
+        self.source = source
+        self.show_inactive = False
+        self.setSourceModel(source)
+        self.setSortRole(Qt.ItemDataRole.UserRole)
+        self.setFilterKeyColumn(-1)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+
+    def set_show_inactive(self, show: bool) -> None:
+        if hasattr(self, "endFilterChange"):  # Qt 6.10 and later
+            self.beginFilterChange()
+            self.show_inactive = show
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self.show_inactive = show
+            self.invalidateFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
+        if not self.show_inactive and not self.source.row(source_row).active:
+            return False
+        return super().filterAcceptsRow(source_row, source_parent)
+
+
+def table(model: QSortFilterProxyModel, a11y: str, stretch: int, sort: int = 0) -> QTableView:
+    """A read-only, sortable table of whole rows; column `stretch` takes the spare width."""
+    view = QTableView()
+    view.setModel(model)
+    view.setAccessibleName(a11y)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setSortingEnabled(True)
+    view.sortByColumn(sort, Qt.SortOrder.AscendingOrder)
+    view.setAlternatingRowColors(True)
+    view.setTabKeyNavigation(False)  # Tab leaves the table, arrows move inside it
+    view.setWordWrap(False)
+    rows = view.verticalHeader()
+    rows.hide()
+    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    rows.setDefaultSectionSize(int(view.fontMetrics().lineSpacing() * 1.6))
+    header = view.horizontalHeader()
+    header.setStretchLastSection(False)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    return view
+
+
+class TableSection(QGroupBox):
+    """A table of one kind of row with its buttons; keeps the selection across reloads."""
+
+    def __init__(self, title: str, model: RowsModel, a11y: str, stretch: int, sort: int = 0) -> None:
+        super().__init__(title)
+        self.model = model
+        self.proxy = ActiveFilter(model)
+        self.view = table(self.proxy, a11y, stretch, sort)
+        self.buttons = QHBoxLayout()
+
+    def selected(self) -> Any:
+        rows = self.view.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return self.model.row(self.proxy.mapToSource(rows[0]).row())
+
+    def set_rows(self, rows: list[Any]) -> None:
+        current = self.selected()
+        self.model.set_rows(rows)
+        if current is not None:
+            self.select(current.id)
+
+    def select(self, row_id: int) -> None:
+        for r, item in enumerate(self.model.rows()):
+            if item.id == row_id:
+                index = self.proxy.mapFromSource(self.model.index(r, 0))
+                if index.isValid():
+                    self.view.selectionModel().select(
+                        index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+                    self.view.setCurrentIndex(index)
+                    self.view.scrollTo(index)
+                return
+
+
+def _button(code: str, slot: Callable[[], None]) -> QPushButton:
+    button = QPushButton(i18n.tr(code))
+    button.clicked.connect(slot)
+    return button
+
+
+class DirectoryPage(QWidget):
+    """Insurers (top), operators and the CSV import (below); `changed` after any change."""
+
+    changed = Signal()
+
+    def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.allowed = ctx.actor.is_admin
+        self.jobs = Jobs()
+        self.dialog: QDialog | None = None
+        self._reload = False
+        self.operators: list[OperatorInfo] = []
+
+        self.insurer_model = InsurerModel(self)
+        self.insurers = TableSection(i18n.tr("admin.insurers_title"), self.insurer_model,
+                                     i18n.tr("admin.insurers_a11y"), stretch=1, sort=1)
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText(i18n.tr("admin.search_placeholder"))
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setAccessibleName(i18n.tr("admin.search_a11y"))
+        self.search_edit.textChanged.connect(self._filter)
+        search_label = QLabel(i18n.tr("admin.search"))
+        search_label.setBuddy(self.search_edit)
+        self.inactive_box = QCheckBox(i18n.tr("admin.show_inactive"))
+        self.inactive_box.setAccessibleName(i18n.tr("admin.show_inactive").replace("&", ""))
+        self.inactive_box.toggled.connect(self._show_inactive)
+        self.add_insurer_button = _button("admin.insurer_add", self.add_insurer)
+        self.edit_insurer_button = _button("admin.insurer_edit", self.edit_insurer)
+        self.toggle_insurer_button = _button("admin.insurer_deactivate", self.toggle_insurer)
+        self.count_label = QLabel()
+        top = QHBoxLayout()
+        top.addWidget(search_label)
+        top.addWidget(self.search_edit, 1)
+        top.addWidget(self.inactive_box)
+        top.addSpacing(16)
+        for b in (self.add_insurer_button, self.edit_insurer_button, self.toggle_insurer_button):
+            top.addWidget(b)
+        box = QVBoxLayout(self.insurers)
+        box.addLayout(top)
+        box.addWidget(self.insurers.view, 1)
+        box.addWidget(self.count_label)
+
+        self.operator_model = OperatorModel(self)
+        self.operators_box = TableSection(i18n.tr("admin.operators_title"), self.operator_model,
+                                          i18n.tr("admin.operators_a11y"), stretch=2)
+        self.operators_box.proxy.set_show_inactive(True)
+        self.add_operator_button = _button("admin.operator_add", self.add_operator)
+        self.edit_operator_button = _button("admin.operator_edit", self.edit_operator)
+        self.toggle_operator_button = _button("admin.operator_deactivate", self.toggle_operator)
+        row = QHBoxLayout()
+        for b in (self.add_operator_button, self.edit_operator_button, self.toggle_operator_button):
+            row.addWidget(b)
+        row.addStretch(1)
+        box = QVBoxLayout(self.operators_box)
+        box.addLayout(row)
+        box.addWidget(self.operators_box.view, 1)
+
+        self.csv_box = CsvImportBox(ctx)
+        self.csv_box.imported.connect(self._imported)
+        self.status = SentenceLabel()
+
+        bottom = QWidget()
+        lower = QHBoxLayout(bottom)
+        lower.setContentsMargins(0, 0, 0, 0)
+        lower.addWidget(self.operators_box, 3)
+        lower.addWidget(self.csv_box, 2)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.setChildrenCollapsible(False)
+        splitter.addWidget(self.insurers)
+        splitter.addWidget(bottom)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.status)
+
+        self.insurers.view.activated.connect(lambda _i: self.edit_insurer())
+        self.operators_box.view.activated.connect(lambda _i: self.edit_operator())
+        self.insurers.view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
+        self.operators_box.view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
+        for w in (search_label, self.search_edit):
+            w.setToolTip(i18n.tr("admin.search_a11y"))
+        QWidget.setTabOrder(self.search_edit, self.inactive_box)
+        QWidget.setTabOrder(self.inactive_box, self.add_insurer_button)
+        QWidget.setTabOrder(self.add_insurer_button, self.edit_insurer_button)
+        QWidget.setTabOrder(self.edit_insurer_button, self.toggle_insurer_button)
+        QWidget.setTabOrder(self.toggle_insurer_button, self.insurers.view)
+        QWidget.setTabOrder(self.insurers.view, self.add_operator_button)
+        QWidget.setTabOrder(self.add_operator_button, self.edit_operator_button)
+        QWidget.setTabOrder(self.edit_operator_button, self.toggle_operator_button)
+        QWidget.setTabOrder(self.toggle_operator_button, self.operators_box.view)
+        QWidget.setTabOrder(self.operators_box.view, self.csv_box.button)
+        self._update_buttons()
+
+    # ----------------------------------------------------------------- loading
+
+    def refresh(self) -> None:
+        if self.jobs.busy:
+            self._reload = True
+            return
+        self.jobs.run(load_directory, self.ctx, on_done=self._loaded, on_failed=self.status.failed)
+
+    def _loaded(self, data: tuple[list[InsurerInfo], list[OperatorInfo]]) -> None:
+        insurers, self.operators = data
+        self.insurers.set_rows(insurers)
+        self.operators_box.set_rows(self.operators)
+        self._update_buttons()
+        if self._reload:
+            self._reload = False
+            self.refresh()
+
+    def _filter(self, text: str) -> None:
+        self.insurers.proxy.setFilterFixedString(text.strip())
+        self._update_buttons()
+
+    def _show_inactive(self, show: bool) -> None:
+        self.insurers.proxy.set_show_inactive(show)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        insurer: InsurerInfo | None = self.insurers.selected()
+        operator: OperatorInfo | None = self.operators_box.selected()
+        self.add_insurer_button.setEnabled(self.allowed)
+        self.edit_insurer_button.setEnabled(self.allowed and insurer is not None)
+        self.toggle_insurer_button.setEnabled(self.allowed and insurer is not None)
+        self.toggle_insurer_button.setText(i18n.tr(
+            "admin.insurer_reactivate" if insurer is not None and not insurer.active else "admin.insurer_deactivate"))
+        self.add_operator_button.setEnabled(self.allowed)
+        self.edit_operator_button.setEnabled(self.allowed and operator is not None)
+        self.toggle_operator_button.setEnabled(self.allowed and operator is not None)
+        self.toggle_operator_button.setText(i18n.tr(
+            "admin.operator_reactivate" if operator is not None and not operator.active else "admin.operator_deactivate"))
+        self.csv_box.set_allowed(self.allowed)
+        self.count_label.setText(i18n.tr("admin.count_insurers", shown=self.insurers.proxy.rowCount(),
+                                         total=self.insurer_model.rowCount()))
+
+    # ----------------------------------------------------------------- changes
+
+    def _open(self, dialog: QDialog) -> None:
+        if self.dialog is not None:
+            self.dialog.deleteLater()
+        self.dialog = dialog
+        dialog.open()
+
+    def add_insurer(self) -> None:
+        if self.allowed:
+            dialog = InsurerDialog(self.ctx, self.operators, None, self)
+            dialog.insurer_saved.connect(self._insurer_saved)
+            self._open(dialog)
+
+    def edit_insurer(self) -> None:
+        insurer = self.insurers.selected()
+        if self.allowed and insurer is not None:
+            dialog = InsurerDialog(self.ctx, self.operators, insurer, self)
+            dialog.insurer_saved.connect(self._insurer_saved)
+            self._open(dialog)
+
+    def _insurer_saved(self, info: InsurerInfo) -> None:
+        self.status.say(i18n.tr("admin.insurer_saved", amc=info.amc_number, name=info.name))
+        self._changed(lambda: self.insurers.select(info.id))
+
+    def toggle_insurer(self) -> None:
+        insurer: InsurerInfo | None = self.insurers.selected()
+        if insurer is None:
+            return
+        self.jobs.run(directory.set_insurer_active, self.ctx, insurer.id, not insurer.active,
+                      on_done=self._insurer_toggled, on_failed=self.status.failed)
+
+    def _insurer_toggled(self, info: InsurerInfo) -> None:
+        code = "admin.insurer_on" if info.active else "admin.insurer_off"
+        self.status.say(i18n.tr(code, amc=info.amc_number, name=info.name))
+        self._changed()
+
+    def add_operator(self) -> None:
+        if self.allowed:
+            dialog = OperatorDialog(self.ctx, None, self)
+            dialog.operator_saved.connect(self._operator_saved)
+            self._open(dialog)
+
+    def edit_operator(self) -> None:
+        operator = self.operators_box.selected()
+        if self.allowed and operator is not None:
+            dialog = OperatorDialog(self.ctx, operator, self)
+            dialog.operator_saved.connect(self._operator_saved)
+            self._open(dialog)
+
+    def _operator_saved(self, info: OperatorInfo) -> None:
+        self.status.say(i18n.tr("admin.operator_saved", code=info.code))
+        self._changed(lambda: self.operators_box.select(info.id))
+
+    def toggle_operator(self) -> None:
+        operator: OperatorInfo | None = self.operators_box.selected()
+        if operator is None:
+            return
+        self.jobs.run(directory.set_operator_active, self.ctx, operator.id, not operator.active,
+                      on_done=self._operator_toggled, on_failed=self.status.failed)
+
+    def _operator_toggled(self, info: OperatorInfo) -> None:
+        self.status.say(i18n.tr("admin.operator_on" if info.active else "admin.operator_off", code=info.code))
+        self._changed()
+
+    def _imported(self, _report: ImportReport) -> None:
+        self.status.say("")
+        self._changed()
+
+    def _changed(self, then: Callable[[], None] | None = None) -> None:
+        """Reload the lists (then select what was saved) and tell the window."""
+        def loaded(data: tuple[list[InsurerInfo], list[OperatorInfo]]) -> None:
+            self._loaded(data)
+            if then is not None:
+                then()
+
+        self.jobs.run(load_directory, self.ctx, on_done=loaded, on_failed=self.status.failed)
+        self.changed.emit()

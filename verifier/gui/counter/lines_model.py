@@ -1,0 +1,364 @@
+"""The claim's lines as a table model: quantity and price editable, amounts computed live.
+
+Amounts come from `verifier.domain.claims.compute_line` under `guarantee_for(code,
+guarantees)` and the totals from `total`: the very functions `services.claims` uses, so
+what the counter shows is, to the cent, what gets queued.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+
+from verifier import i18n
+from verifier.domain.claims import MAX_QUANTITY, MIN_QUANTITY, ClaimTotals, LineAmounts, LineInput, compute_line, total
+from verifier.domain.coverage import Guarantee, coverage_problem, guarantee_for
+from verifier.domain.errors import Problem, ValidationError
+from verifier.domain.money import format_eur, format_rate, parse_amount
+from verifier.services.claims import LineDraft
+
+i18n.register(
+    {
+        "counter.col.code": ("Code", "Code"),
+        "counter.col.label": ("Produit", "Product"),
+        "counter.col.prestation": ("Prest.", "Billing"),
+        "counter.col.prestation_tip": ("Code de prestation (PH7, PH4, PH2…)", "Prestation code (PH7, PH4, PH2…)"),
+        "counter.col.quantity": ("Qté", "Qty"),
+        "counter.col.unit_price": ("Prix unit.", "Unit price"),
+        "counter.col.amo_rate": ("Taux AMO", "AMO rate"),
+        "counter.col.br": ("BR", "BR"),
+        "counter.col.amo": ("AMO", "AMO"),
+        "counter.col.tm": ("TM", "TM"),
+        "counter.col.amc": ("AMC", "AMC"),
+        "counter.col.patient": ("Part patient", "Patient"),
+        "counter.col.label_tip": ("Libellé du produit", "Product label"),
+        "counter.col.br_tip": ("Base de remboursement", "Reimbursement base (BR)"),
+        "counter.col.amo_tip": ("Part de l'assurance maladie obligatoire", "Compulsory health insurance share"),
+        "counter.col.tm_tip": ("Ticket modérateur (BR − AMO)", "Co-payment (BR − AMO)"),
+        "counter.col.amc_tip": ("Part de la complémentaire, demandée à l'organisme", "Insurer's share, claimed from the insurer"),
+        "counter.col.patient_tip": ("Reste à payer par le patient", "What the patient pays"),
+        "counter.line_problem": ("Ligne {line} : {text}", "Line {line}: {text}"),
+        "counter.quantity_invalid": (
+            "La quantité est un nombre entier de {minimum} à {maximum} : corrigez-la.",
+            "The quantity is a whole number from {minimum} to {maximum}: correct it.",
+        ),
+        "counter.label_empty": ("Le libellé ne peut pas être vide.", "The label cannot be empty."),
+        "counter.expiry": ("Péremption {date}", "Expiry {date}"),
+        "counter.lot": ("lot {lot}", "lot {lot}"),
+    }
+)
+
+COLUMNS = ("code", "label", "prestation", "quantity", "unit_price", "amo_rate", "br", "amo", "tm", "amc", "patient")
+COL = {name: i for i, name in enumerate(COLUMNS)}
+AMOUNT_COLUMNS = ("br", "amo", "tm", "amc", "patient")
+# Service field names (`lineN.<field>`) -> column, to put the cursor on what is wrong.
+FIELD_COLUMN = {
+    "label": COL["label"], "quantity": COL["quantity"], "unit_price": COL["unit_price"],
+    "br_unit": COL["unit_price"], "amo_rate": COL["amo_rate"], "prestation_code": COL["prestation"],
+}
+_TIPS = {"label": "counter.col.label_tip", "prestation": "counter.col.prestation_tip", "br": "counter.col.br_tip", "amo": "counter.col.amo_tip",
+         "tm": "counter.col.tm_tip", "amc": "counter.col.amc_tip", "patient": "counter.col.patient_tip"}
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+ZERO = Decimal("0.00")
+
+
+def line_problems(line: LineDraft, number: int) -> list[Problem]:
+    """What is wrong with one line, with the service's field names (`line{number}.quantity`...)."""
+    problems: list[Problem] = []
+    try:
+        LineInput(line.prestation_code, line.quantity, line.unit_price, line.amo_rate, line.br_unit)
+    except ValidationError as exc:
+        problems += [Problem(p.code, dict(p.params), f"line{number}.{p.field or ''}") for p in exc.problems]
+    if not line.label.strip():
+        problems.append(Problem("claim.line_label_missing", {"line": number}, f"line{number}.label"))
+    return problems
+
+
+def compute(line: LineDraft, guarantees: list[Guarantee]) -> LineAmounts | None:
+    """The line's amounts exactly as the claims service computes them, or None if it is invalid."""
+    try:
+        li = LineInput(line.prestation_code, line.quantity, line.unit_price, line.amo_rate, line.br_unit)
+    except ValidationError:
+        return None
+    return compute_line(li, guarantee_for(line.prestation_code, guarantees))
+
+
+class LinesModel(QAbstractTableModel):
+    """Rows are `LineDraft`s; `changed` fires after any change (rows, edits, guarantees)."""
+
+    changed = Signal()
+    edit_refused = Signal(str)  # a sentence: why a typed quantity or price was not taken
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._lines: list[LineDraft] = []
+        self._amounts: list[LineAmounts | None] = []
+        self._guarantees: list[Guarantee] = []
+        self._serials: list[set[str]] = []  # serial numbers scanned into each line
+        self._by_hand: list[bool] = []  # entered by hand: the label may be edited
+
+    # --- reading --------------------------------------------------------------------------
+
+    def lines(self) -> list[LineDraft]:
+        return list(self._lines)
+
+    def line(self, row: int) -> LineDraft:
+        return self._lines[row]
+
+    def by_hand(self, row: int) -> bool:
+        return self._by_hand[row]
+
+    def row_of(self, code: str) -> int | None:
+        """The row of the line billing the box `code` (a CIP13), if there is one."""
+        for row, line in enumerate(self._lines):
+            if code and line.code == code:
+                return row
+        return None
+
+    def amounts(self, row: int) -> LineAmounts | None:
+        return self._amounts[row]
+
+    def guarantees(self) -> list[Guarantee]:
+        return list(self._guarantees)
+
+    def totals(self) -> ClaimTotals:
+        """The sums of the lines that can be computed (an invalid line counts for nothing)."""
+        return total([a for a in self._amounts if a is not None])
+
+    def problems(self) -> list[Problem]:
+        found: list[Problem] = []
+        for i, line in enumerate(self._lines, start=1):
+            found += line_problems(line, i)
+        return found
+
+    def coverage_notes(self) -> list[tuple[int, Problem]]:
+        """(row, why the insurer pays nothing on it) for lines the guarantees leave out."""
+        notes = []
+        for row, line in enumerate(self._lines):
+            amounts = self._amounts[row]
+            problem = coverage_problem(line.prestation_code, self._guarantees)
+            if problem is not None and amounts is not None and self._guarantees:
+                notes.append((row, problem))
+        return notes
+
+    # --- changing -------------------------------------------------------------------------
+
+    def set_guarantees(self, guarantees: list[Guarantee]) -> None:
+        if guarantees == self._guarantees:
+            return
+        self._guarantees = list(guarantees)
+        self._recompute_all()
+
+    def add_line(self, line: LineDraft, by_hand: bool = False) -> tuple[int, bool]:
+        """Add `line`, or add its quantity to the line with the same box code.
+
+        Returns (row, merged). Scanning the same CIP twice counts two boxes, as pharmacists
+        expect; a DataMatrix whose serial number was already scanned is the same box read
+        twice and is refused with ValidationError ``counter.same_box``.
+        """
+        if line.code:
+            for row, existing in enumerate(self._lines):
+                if existing.code != line.code:
+                    continue
+                if line.serial and line.serial in self._serials[row]:
+                    raise ValidationError([Problem("counter.same_box", {"line": row + 1}, "scan")])
+                quantity = min(existing.quantity + line.quantity, MAX_QUANTITY)
+                self._lines[row] = replace(existing, quantity=quantity)
+                if line.serial:
+                    self._serials[row].add(line.serial)
+                self._recompute(row)
+                return row, True
+        row = len(self._lines)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._lines.append(line)
+        self._amounts.append(compute(line, self._guarantees))
+        self._serials.append({line.serial} if line.serial else set())
+        self._by_hand.append(by_hand)
+        self.endInsertRows()
+        self.changed.emit()
+        return row, False
+
+    def remove_row(self, row: int) -> None:
+        if not 0 <= row < len(self._lines):
+            return
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self._lines[row], self._amounts[row], self._serials[row], self._by_hand[row]
+        self.endRemoveRows()
+        self.changed.emit()
+
+    def set_lines(self, lines: list[LineDraft], by_hand: list[bool] | None = None) -> None:
+        self.beginResetModel()
+        self._lines = list(lines)
+        self._by_hand = list(by_hand) if by_hand is not None and len(by_hand) == len(lines) else [False] * len(lines)
+        self._amounts = [compute(line, self._guarantees) for line in self._lines]
+        self._serials = [{line.serial} if line.serial else set() for line in self._lines]
+        self.endResetModel()
+        self.changed.emit()
+
+    def clear(self) -> None:
+        self.set_lines([])
+
+    def _recompute(self, row: int) -> None:
+        self._amounts[row] = compute(self._lines[row], self._guarantees)
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+        self.changed.emit()
+
+    def _recompute_all(self) -> None:
+        self._amounts = [compute(line, self._guarantees) for line in self._lines]
+        if self._lines:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._lines) - 1, len(COLUMNS) - 1))
+        self.changed.emit()
+
+    # --- Qt model -------------------------------------------------------------------------
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._lines)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+            name = COLUMNS[section]
+            if role == Qt.ItemDataRole.DisplayRole:
+                return i18n.tr(f"counter.col.{name}")
+            if role == Qt.ItemDataRole.ToolTipRole and name in _TIPS:
+                return i18n.tr(_TIPS[name])
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return int(_LEFT if name in ("code", "label", "prestation") else _RIGHT)
+            return None
+        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
+            return str(section + 1)
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        name = COLUMNS[index.column()]
+        editable = name in ("quantity", "unit_price") or (
+            name == "label" and self._by_hand[index.row()])
+        return base | Qt.ItemFlag.ItemIsEditable if editable else base
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._lines):
+            return None
+        line, amounts = self._lines[index.row()], self._amounts[index.row()]
+        name = COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(line, amounts, name)
+        if role == Qt.ItemDataRole.EditRole:
+            if name == "quantity":
+                return str(line.quantity)
+            if name == "unit_price":
+                text = f"{line.unit_price:.2f}"
+                return text.replace(".", ",") if i18n.language() == "fr" else text
+            return self._display(line, amounts, name)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(_LEFT if name in ("code", "label", "prestation") else _RIGHT)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(index.row(), line, name)
+        return None
+
+    def _display(self, line: LineDraft, amounts: LineAmounts | None, name: str) -> str:
+        if name == "code":
+            return line.code
+        if name == "label":
+            return line.label
+        if name == "prestation":
+            return line.prestation_code
+        if name == "quantity":
+            return str(line.quantity)
+        if name == "unit_price":
+            return format_eur(line.unit_price)
+        if name == "amo_rate":
+            return f"{format_rate(line.amo_rate)}\u00a0%"
+        if amounts is None:
+            return "—"
+        return format_eur(getattr(amounts, name))
+
+    def _tooltip(self, row: int, line: LineDraft, name: str) -> str | None:
+        problems = line_problems(line, row + 1)
+        if problems:
+            return " ".join(p.message() for p in problems)
+        if name == "amc":
+            problem = coverage_problem(line.prestation_code, self._guarantees)
+            return problem.message() if problem is not None else None
+        if name in ("code", "label") and (line.expiry or line.lot):
+            parts = []
+            if line.expiry:
+                parts.append(i18n.tr("counter.expiry", date=line.expiry.strftime("%d/%m/%Y")))
+            if line.lot:
+                parts.append(i18n.tr("counter.lot", lot=line.lot))
+            return ", ".join(parts)
+        return None
+
+    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.EditRole or not index.isValid() or not self.flags(index) & Qt.ItemFlag.ItemIsEditable:
+            return False
+        row, name = index.row(), COLUMNS[index.column()]
+        line, text = self._lines[row], str(value).strip()
+        try:
+            if name == "quantity":
+                if not text.isdigit() or not MIN_QUANTITY <= int(text) <= MAX_QUANTITY:
+                    raise ValidationError([Problem("counter.quantity_invalid",
+                                                   {"minimum": MIN_QUANTITY, "maximum": MAX_QUANTITY}, "quantity")])
+                new = replace(line, quantity=int(text))
+            elif name == "unit_price":
+                new = replace(line, unit_price=parse_amount(text))
+            else:
+                if not text:
+                    raise ValidationError([Problem("counter.label_empty", {}, "label")])
+                new = replace(line, label=text[:300])
+        except ValidationError as exc:
+            sentence = " ".join(p.message() for p in exc.problems)
+            self.edit_refused.emit(i18n.tr("counter.line_problem", line=row + 1, text=sentence))
+            return False
+        self._lines[row] = new
+        self._recompute(row)
+        return True
+
+
+i18n.register(
+    {
+        "counter.same_box": (
+            "Cette boîte (même numéro de série) est déjà scannée, ligne {line} : elle n'est pas comptée deux fois.",
+            "This box (same serial number) was already scanned, line {line}: it is not counted twice.",
+        ),
+    }
+)
+
+def line_to_dict(line: LineDraft) -> dict[str, object]:
+    """A line as JSON-friendly values, for the draft."""
+    return {
+        "label": line.label, "prestation_code": line.prestation_code, "quantity": line.quantity,
+        "unit_price": str(line.unit_price), "amo_rate": str(line.amo_rate), "code": line.code,
+        "code_kind": line.code_kind, "br_unit": None if line.br_unit is None else str(line.br_unit),
+        "expiry": line.expiry.isoformat() if line.expiry else None, "lot": line.lot, "serial": line.serial,
+    }
+
+
+def line_from_dict(data: dict[str, object]) -> LineDraft | None:
+    """A line read back from a draft; None if the draft holds something unreadable."""
+    try:
+        br_unit, expiry = data.get("br_unit"), data.get("expiry")
+        quantity = data.get("quantity", 1)
+        return LineDraft(
+            label=str(data.get("label", "")), prestation_code=str(data.get("prestation_code", "")),
+            quantity=quantity if isinstance(quantity, int) and not isinstance(quantity, bool) else 1,
+            unit_price=Decimal(str(data.get("unit_price", "0"))), amo_rate=Decimal(str(data.get("amo_rate", "0"))),
+            code=str(data.get("code") or ""), code_kind=str(data.get("code_kind") or "manual"),
+            br_unit=None if br_unit is None else Decimal(str(br_unit)),
+            expiry=date.fromisoformat(expiry) if isinstance(expiry, str) else None,
+            lot=str(data["lot"]) if data.get("lot") else None, serial=str(data["serial"]) if data.get("serial") else None,
+        )
+    except (InvalidOperation, ValueError):
+        return None
+
+
+__all__ = ["line_from_dict", "line_to_dict", "AMOUNT_COLUMNS", "COL", "COLUMNS", "FIELD_COLUMN", "LinesModel", "ZERO", "compute", "line_problems"]

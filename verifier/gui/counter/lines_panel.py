@@ -1,0 +1,521 @@
+"""The lines: scan boxes (EAN-13, CIP7, GS1 DataMatrix) or enter them by hand; live totals.
+
+A scanner is a keyboard: it types the code then Enter. The scan field takes it; when the
+table has the focus, typed characters are sent to the scan field, so a box scanned while
+the cursor sits in the table is not lost in a cell (cells are edited with Enter or F2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import QDate, QEvent, QItemSelectionModel, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from verifier import i18n
+from verifier.domain.claims import ClaimTotals
+from verifier.domain.coverage import prestation_for_rate
+from verifier.domain.errors import DomainError, Problem, ValidationError
+from verifier.domain.identifiers import check_rpps
+from verifier.domain.money import format_eur, parse_amount, parse_rate
+from verifier.gui.counter.fields import FieldSet
+from verifier.gui.counter.lines_model import COL, FIELD_COLUMN, LinesModel, line_from_dict, line_to_dict
+from verifier.gui.tasks import error_sentence, error_style
+from verifier.services import claims, drugs
+from verifier.services.claims import LineDraft
+from verifier.services.context import Context
+
+i18n.register(
+    {
+        "counter.lines_title": ("Lignes", "Lines"),
+        "counter.scan": ("S&canner / code :", "Scan / &code:"),
+        "counter.scan_a11y": ("Scanner une boîte ou taper son code CIP7 ou CIP13, puis Entrée",
+                              "Scan a box or type its CIP7 or CIP13 code, then Enter"),
+        "counter.scan_placeholder": ("scannez la boîte, ou tapez le code CIP puis Entrée",
+                                     "scan the box, or type the CIP code then Enter"),
+        "counter.dispensed_on": ("Délivré le :", "&Dispensed on:"),
+        "counter.dispensed_on_a11y": ("Date de délivrance", "Dispensing date"),
+        "counter.prescriber": ("Prescripteur (RPPS) :", "&Prescriber (RPPS):"),
+        "counter.prescriber_a11y": ("Numéro RPPS du prescripteur, 11 chiffres (facultatif)",
+                                    "Prescriber's RPPS number, 11 digits (optional)"),
+        "counter.manual_label": ("À la main – li&bellé :", "By hand – &label:"),
+        "counter.manual_label_a11y": ("Libellé du produit saisi à la main", "Label of the product entered by hand"),
+        "counter.manual_label_placeholder": ("produit absent de la base : libellé", "product not in the reference: label"),
+        "counter.manual_price": ("Pri&x unit. :", "Unit price:"),
+        "counter.manual_price_a11y": ("Prix public unitaire TTC du produit saisi à la main",
+                                      "Unit public price of the product entered by hand"),
+        "counter.manual_rate": ("Taux AMO :", "AMO rate:"),
+        "counter.manual_rate_a11y": ("Taux de remboursement AMO : 65, 30, 15, 100 ou 0 %",
+                                     "AMO reimbursement rate: 65, 30, 15, 100 or 0 %"),
+        "counter.manual_add": ("A&jouter", "&Add"),
+        "counter.manual_add_a11y": ("Ajouter la ligne saisie à la main", "Add the line entered by hand"),
+        "counter.manual_label_missing": ("Indiquez le libellé du produit.", "Enter the product's label."),
+        "counter.manual_code": ("Code {code}", "Code {code}"),
+        "counter.unknown_code": (
+            "Le code {code} n'est pas dans la base des médicaments : saisissez la ligne à la main (libellé, prix, taux).",
+            "Code {code} is not in the drug reference: enter the line by hand (label, price, rate).",
+        ),
+        "counter.added": ("Ajouté : {label}", "Added: {label}"),
+        "counter.merged": ("Quantité portée à {quantity} : {label}", "Quantity raised to {quantity}: {label}"),
+        "counter.no_price": ("Pas de prix dans la base pour ce produit : saisissez-le dans le tableau (Entrée sur la cellule).",
+                             "No price in the reference for this product: type it in the table (Enter on the cell)."),
+        "counter.not_marketed": ("Attention : ce produit n'est plus commercialisé selon la base.",
+                                 "Note: this product is no longer marketed according to the reference."),
+        "counter.expired": ("Attention : boîte périmée depuis le {date}.", "Note: this box expired on {date}."),
+        "counter.table_a11y": ("Lignes de la demande", "Lines of the claim"),
+        "counter.remove_line": ("Supprimer la ligne (Suppr)", "Remove line (Del)"),
+        "counter.remove_line_a11y": ("Supprimer la ligne sélectionnée", "Remove the selected line"),
+        "counter.total.price": ("Total", "Total"),
+        "counter.total.br": ("BR", "BR"),
+        "counter.total.amo": ("AMO", "AMO"),
+        "counter.total.tm": ("TM", "TM"),
+        "counter.total.amc": ("AMC (demandé)", "AMC (claimed)"),
+        "counter.total.patient": ("Part patient", "Patient pays"),
+        "counter.total_a11y": ("{caption} : {amount}", "{caption}: {amount}"),
+    }
+)
+
+RATE_CHOICES = ("65", "30", "15", "100", "0")
+TOTALS = ("price", "br", "amo", "tm", "amc", "patient")
+LINE_FIELDS = ("scan", "dispensed_on", "prescriber_rpps", "manual_label", "manual_price", "manual_rate", "lines")
+
+
+class _TableKeys(QObject):
+    """Keys in the table: Delete removes a line, Enter edits a cell, anything typed goes to the scan field."""
+
+    def __init__(self, panel: LinesPanel) -> None:
+        super().__init__(panel)
+        self.panel = panel
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        table = self.panel.table
+        if table.state() == QAbstractItemView.State.EditingState:
+            return False
+        key = event.key()
+        if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self.panel.remove_current()
+            return True
+        index = table.currentIndex()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and index.isValid():
+            if index.flags() & Qt.ItemFlag.ItemIsEditable:
+                table.edit(index)
+                return True
+            return False
+        text = event.text()
+        mods = event.modifiers() & ~Qt.KeyboardModifier.ShiftModifier & ~Qt.KeyboardModifier.KeypadModifier
+        if text and text.isprintable() and mods == Qt.KeyboardModifier.NoModifier:
+            self.panel.scan_edit.setFocus()
+            self.panel.scan_edit.insert(text)
+            return True
+        return False
+
+
+class LinesTable(QTableView):
+    """A table that asks for three rows only; the layout's stretch gives it the rest.
+
+    The panel around it has word-wrapped sentences, so its layout works height-for-width,
+    where a size hint counts as a minimum: QTableView's large default would squeeze the
+    patient and check sentences above it.
+    """
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        rows = self.verticalHeader().defaultSectionSize()
+        return QSize(hint.width(), self.horizontalHeader().sizeHint().height() + rows * 3 + 2 * self.frameWidth())
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        rows = self.verticalHeader().defaultSectionSize()
+        return QSize(hint.width(), self.horizontalHeader().sizeHint().height() + rows * 2 + 2 * self.frameWidth())
+
+
+class LinesPanel(QGroupBox):
+    """Scan field, manual entry, the lines table and the totals."""
+
+    changed = Signal()
+
+    def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
+        super().__init__(i18n.tr("counter.lines_title"), parent)
+        self.ctx = ctx
+        self.pending_code = ""  # a valid code not in the reference, waiting for a label, price, rate
+        self.model = LinesModel(self)
+
+        self.scan_edit = QLineEdit()
+        self.scan_edit.setPlaceholderText(i18n.tr("counter.scan_placeholder"))
+        self.scan_edit.returnPressed.connect(self.scan)
+        self.scan_feedback = QLabel()
+        self.scan_feedback.setWordWrap(True)
+        self.scan_feedback.hide()
+        self.date_edit = QDateEdit(QDate.currentDate())
+        self.date_edit.setDisplayFormat("dd/MM/yyyy")
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setMaximumDate(QDate.currentDate())
+        self.rpps_edit = QLineEdit()
+        self.rpps_edit.setPlaceholderText(i18n.tr("counter.optional"))
+        self.rpps_edit.setMaxLength(20)
+        self.label_edit = QLineEdit()
+        self.label_edit.setPlaceholderText(i18n.tr("counter.manual_label_placeholder"))
+        self.label_edit.setMaxLength(300)
+        self.code_label = QLabel()
+        self.code_label.hide()
+        self.price_edit = QLineEdit()
+        self.price_edit.setPlaceholderText("0,00")
+        self.rate_combo = QComboBox()
+        self.rate_combo.setEditable(True)
+        self.rate_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        for rate in RATE_CHOICES:
+            self.rate_combo.addItem(f"{rate} %", rate)
+        self.add_button = QPushButton(i18n.tr("counter.manual_add"))
+        self.add_button.setAccessibleName(i18n.tr("counter.manual_add_a11y"))
+        self.add_button.clicked.connect(self.add_manual)
+        for edit in (self.label_edit, self.price_edit):
+            edit.returnPressed.connect(self.add_manual)
+        rate_line = self.rate_combo.lineEdit()
+        assert rate_line is not None
+        rate_line.returnPressed.connect(self.add_manual)
+
+        self.table = LinesTable()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName(i18n.tr("counter.table_a11y"))
+        self.table.setAlternatingRowColors(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                   | QAbstractItemView.EditTrigger.EditKeyPressed
+                                   | QAbstractItemView.EditTrigger.SelectedClicked)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table: the form is keyboard-first
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL["label"], QHeaderView.ResizeMode.Stretch)
+        self.table.installEventFilter(_TableKeys(self))
+        self.remove_button = QPushButton(i18n.tr("counter.remove_line"))
+        self.remove_button.setAccessibleName(i18n.tr("counter.remove_line_a11y"))
+        self.remove_button.clicked.connect(self.remove_current)
+        self.notes = QLabel()
+        self.notes.setWordWrap(True)
+        self.notes.hide()
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(8)
+        grid.setVerticalSpacing(4)
+        grid.setColumnStretch(1, 1)
+        self.fields = FieldSet(self)
+        f = self.fields
+        f.add("scan", i18n.tr("counter.scan"), self.scan_edit, i18n.tr("counter.scan_a11y"), grid, 0, 0,
+              extra=self.scan_feedback)
+        f.add("dispensed_on", i18n.tr("counter.dispensed_on"), self.date_edit, i18n.tr("counter.dispensed_on_a11y"),
+              grid, 0, 2)
+        f.add("prescriber_rpps", i18n.tr("counter.prescriber"), self.rpps_edit, i18n.tr("counter.prescriber_a11y"),
+              grid, 0, 4, span=2)
+        f.add("manual_label", i18n.tr("counter.manual_label"), self.label_edit, i18n.tr("counter.manual_label_a11y"),
+              grid, 2, 0, extra=self.code_label)
+        f.add("manual_price", i18n.tr("counter.manual_price"), self.price_edit, i18n.tr("counter.manual_price_a11y"),
+              grid, 2, 2)
+        f.add("manual_rate", i18n.tr("counter.manual_rate"), self.rate_combo, i18n.tr("counter.manual_rate_a11y"),
+              grid, 2, 4)
+        grid.addWidget(self.add_button, 2, 6, Qt.AlignmentFlag.AlignTop)
+
+        self.total_values: dict[str, QLabel] = {}
+        totals = QHBoxLayout()
+        totals.setSpacing(6)
+        bold = QFont(self.font())
+        bold.setWeight(QFont.Weight.Bold)
+        totals.addWidget(self.remove_button)
+        totals.addStretch(1)
+        for name in TOTALS:
+            caption = QLabel(i18n.tr(f"counter.total.{name}") + " :" if i18n.language() == "fr"
+                             else i18n.tr(f"counter.total.{name}") + ":")
+            value = QLabel(format_eur(Decimal("0.00")))
+            value.setFont(bold)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            caption.setBuddy(value)
+            totals.addWidget(caption)
+            totals.addWidget(value)
+            totals.addSpacing(10)
+            self.total_values[name] = value
+
+        lines_message = QLabel()
+        lines_message.setWordWrap(True)
+        lines_message.hide()
+        layout = QVBoxLayout(self)
+        layout.setSpacing(4)
+        layout.addLayout(grid)
+        table_grid = QGridLayout()
+        table_grid.setContentsMargins(0, 0, 0, 0)
+        f.add("lines", "", self.table, i18n.tr("counter.table_a11y"), table_grid, 0, 0)
+        f.fields["lines"].label.hide()
+        table_grid.setColumnStretch(1, 1)
+        layout.addLayout(table_grid, 1)
+        layout.addWidget(self.notes)
+        layout.addLayout(totals)
+
+        order: list[QWidget] = [self.scan_edit, self.date_edit, self.rpps_edit, self.label_edit, self.price_edit,
+                                self.rate_combo, self.add_button, self.table, self.remove_button]
+        for first, second in zip(order, order[1:]):
+            QWidget.setTabOrder(first, second)
+
+        self.model.changed.connect(self._model_changed)
+        self.model.edit_refused.connect(lambda text: self.fields.say("lines", text))
+        self.date_edit.dateChanged.connect(lambda _d: self.changed.emit())
+        self.rpps_edit.textChanged.connect(lambda _t: self._typed("prescriber_rpps"))
+        self.rpps_edit.editingFinished.connect(self._rpps_left)
+        for name, edit in (("manual_label", self.label_edit), ("manual_price", self.price_edit)):
+            edit.textChanged.connect(lambda _t, n=name: self._typed(n))
+        self.rate_combo.currentTextChanged.connect(lambda _t: self._typed("manual_rate"))
+        self.scan_edit.textEdited.connect(lambda _t: self.fields.say("scan", ""))
+        self._show_totals()
+
+    # --- scanning and manual entry --------------------------------------------------------
+
+    def scan(self) -> None:
+        """Look up what the scanner (or the user) typed and add the box as a line."""
+        text = self.scan_edit.text()
+        if not text.strip():
+            return
+        self.fields.say("scan", "")
+        try:
+            found = drugs.lookup(self.ctx, text)  # one read by key: fine on the GUI thread
+        except DomainError as exc:
+            self._feedback("", error=False)
+            self.fields.say("scan", error_sentence(exc))
+            self.scan_edit.selectAll()
+            return
+        self.scan_edit.clear()
+        existing = self.model.row_of(found.cip13)
+        if found.drug is None and existing is None:
+            self.pending_code = found.cip13
+            self.code_label.setText(i18n.tr("counter.manual_code", code=found.cip13))
+            self.code_label.show()
+            self._feedback(i18n.tr("counter.unknown_code", code=found.cip13), error=True)
+            self.label_edit.setFocus()
+            return
+        if found.drug is None:
+            assert existing is not None
+            line = self.model.line(existing)
+            draft = replace(line, quantity=1, expiry=found.scan.expiry if found.scan else None,
+                            lot=found.scan.lot if found.scan else None, serial=found.scan.serial if found.scan else None)
+        else:
+            draft = claims.line_from_drug(found.drug, 1, found.scan)
+        notes = []
+        if found.drug is not None and found.drug.price is None:
+            notes.append(i18n.tr("counter.no_price"))
+        if found.drug is not None and not found.drug.marketed:
+            notes.append(i18n.tr("counter.not_marketed"))
+        if found.scan is not None and found.scan.expiry is not None and found.scan.expiry < date.today():
+            notes.append(i18n.tr("counter.expired", date=found.scan.expiry.strftime("%d/%m/%Y")))
+        self._add(draft, by_hand=False, notes=notes)
+
+    def _add(self, draft: LineDraft, by_hand: bool, notes: list[str]) -> None:
+        try:
+            row, merged = self.model.add_line(draft, by_hand=by_hand)
+        except ValidationError as exc:
+            self._feedback(" ".join(p.message() for p in exc.problems), error=True)
+            return
+        line = self.model.line(row)
+        text = (i18n.tr("counter.merged", quantity=line.quantity, label=line.label) if merged
+                else i18n.tr("counter.added", label=line.label))
+        self._feedback(" ".join([text, *notes]), error=False)
+        self.table.setCurrentIndex(self.model.index(row, COL["quantity"]))
+        self.table.scrollTo(self.model.index(row, 0))
+        self.fields.say("lines", "")
+
+    def add_manual(self) -> None:
+        """Add the line typed by hand: label, unit price, AMO rate (which gives the prestation code)."""
+        problems: list[Problem] = []
+        label = self.label_edit.text().strip()
+        if not label:
+            problems.append(Problem("counter.manual_label_missing", {}, "manual_label"))
+        price = Decimal("0.00")
+        try:
+            price = parse_amount(self.price_edit.text())
+        except ValidationError as exc:
+            problems += [Problem(p.code, p.params, "manual_price") for p in exc.problems]
+        rate, code = Decimal(0), ""
+        try:
+            rate = parse_rate(self.rate_combo.currentText())
+            code = prestation_for_rate(rate)
+        except ValidationError as exc:
+            problems += [Problem(p.code, p.params, "manual_rate") for p in exc.problems]
+        names = ["manual_label", "manual_price", "manual_rate"]
+        self.fields.show(problems, names)
+        if problems:
+            self.fields.focus_first(p.field or "" for p in problems)
+            return
+        draft = LineDraft(label[:300], code, 1, price, rate, code=self.pending_code,
+                          code_kind="cip13" if self.pending_code else "manual")
+        self._add(draft, by_hand=True, notes=[])
+        self.pending_code = ""
+        self.code_label.hide()
+        self.label_edit.clear()
+        self.price_edit.clear()
+        self.rate_combo.setCurrentIndex(0)
+        self.fields.show([], names)
+        self.scan_edit.setFocus()
+
+    def remove_current(self) -> None:
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return
+        row = index.row()
+        self.model.remove_row(row)
+        if self.model.rowCount():
+            self.table.setCurrentIndex(self.model.index(min(row, self.model.rowCount() - 1), index.column()))
+
+    def _feedback(self, text: str, error: bool) -> None:
+        self.scan_feedback.setText(text)
+        self.scan_feedback.setStyleSheet(error_style(self) if error and text else "")
+        self.scan_feedback.setVisible(bool(text))
+
+    # --- validation -----------------------------------------------------------------------
+
+    def _typed(self, name: str) -> None:
+        if self.fields.fields[name].message.isVisible():
+            if name == "prescriber_rpps":
+                self._rpps_left()
+            else:
+                self.fields.say(name, "")
+        self.changed.emit()
+
+    def _rpps_left(self) -> None:
+        self.fields.show(self._rpps_problems(), ["prescriber_rpps"])
+
+    def _rpps_problems(self) -> list[Problem]:
+        text = self.rpps_edit.text().strip()
+        if not text:
+            return []
+        return [Problem(p.code, p.params, "prescriber_rpps") for p in check_rpps(text).problems]
+
+    def problems(self) -> list[Problem]:
+        problems = self._rpps_problems()
+        if not self.model.rowCount():
+            problems.append(Problem("claim.no_lines", {}, "lines"))
+        problems += self.model.problems()
+        return problems
+
+    def show_problems(self, problems: list[Problem]) -> None:
+        """Sentences under their fields; every line problem under the table, "Ligne N : …"."""
+        self.fields.show(problems, ["scan", "dispensed_on", "prescriber_rpps"])
+        texts = []
+        for p in problems:
+            if p.field == "lines":
+                texts.append(p.message())
+            elif p.field and p.field.startswith("line"):
+                number = p.field[4:].split(".", 1)[0]
+                message = p.message()
+                texts.append(message if message.startswith(("Ligne", "Line"))
+                             else i18n.tr("counter.line_problem", line=number, text=message))
+        self.fields.say("lines", " ".join(texts))
+
+    def focus_problem(self, problem: Problem) -> bool:
+        field = problem.field or ""
+        if field.startswith("line") and field != "lines":
+            number, _, name = field[4:].partition(".")
+            if number.isdigit() and 0 < int(number) <= self.model.rowCount():
+                index = self.model.index(int(number) - 1, FIELD_COLUMN.get(name, COL["quantity"]))
+                self.table.setFocus()
+                self.table.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+                return True
+        if field == "lines":
+            self.scan_edit.setFocus()
+            return True
+        return self.fields.focus_first([field])
+
+    # --- totals ---------------------------------------------------------------------------
+
+    def _model_changed(self) -> None:
+        self._show_totals()
+        notes = [i18n.tr("counter.line_problem", line=row + 1, text=p.message()) for row, p in self.model.coverage_notes()]
+        self.notes.setText(" ".join(notes))
+        self.notes.setVisible(bool(notes))
+        self.changed.emit()
+
+    def totals(self) -> ClaimTotals:
+        return self.model.totals()
+
+    def _show_totals(self) -> None:
+        t = self.model.totals()
+        for name, label in self.total_values.items():
+            amount = format_eur(getattr(t, name))
+            label.setText(amount)
+            label.setAccessibleName(i18n.tr("counter.total_a11y", caption=i18n.tr(f"counter.total.{name}"), amount=amount))
+
+    # --- state ----------------------------------------------------------------------------
+
+    def dispensed_on(self) -> date:
+        value = self.date_edit.date().toPython()
+        assert isinstance(value, date)
+        return value
+
+    def prescriber(self) -> str | None:
+        text = self.rpps_edit.text().strip()
+        checked = check_rpps(text) if text else None
+        return checked.value if checked is not None and checked.ok else (text or None)
+
+    def is_empty(self) -> bool:
+        return (not self.model.rowCount() and not self.rpps_edit.text().strip() and not self.label_edit.text().strip()
+                and not self.price_edit.text().strip())
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "dispensed_on": self.dispensed_on().isoformat(),
+            "prescriber_rpps": self.rpps_edit.text(),
+            "lines": [dict(line_to_dict(self.model.line(r)), by_hand=self.model.by_hand(r))
+                      for r in range(self.model.rowCount())],
+            "manual": {"code": self.pending_code, "label": self.label_edit.text(), "price": self.price_edit.text(),
+                       "rate": self.rate_combo.currentText()},
+        }
+
+    def restore(self, data: dict[str, Any]) -> None:
+        day = data.get("dispensed_on")
+        try:
+            when = date.fromisoformat(day) if isinstance(day, str) else date.today()
+        except ValueError:
+            when = date.today()
+        self.date_edit.setDate(QDate(when.year, when.month, when.day))
+        self.rpps_edit.setText(str(data.get("prescriber_rpps", "")))
+        rows = data.get("lines")
+        lines, by_hand = [], []
+        for row in rows if isinstance(rows, list) else []:
+            line = line_from_dict(row) if isinstance(row, dict) else None
+            if line is not None:
+                lines.append(line)
+                by_hand.append(bool(row.get("by_hand", False)))
+        self.model.set_lines(lines, by_hand)
+        manual = data.get("manual") if isinstance(data.get("manual"), dict) else {}
+        assert isinstance(manual, dict)
+        self.pending_code = str(manual.get("code", ""))
+        self.code_label.setText(i18n.tr("counter.manual_code", code=self.pending_code))
+        self.code_label.setVisible(bool(self.pending_code))
+        self.label_edit.setText(str(manual.get("label", "")))
+        self.price_edit.setText(str(manual.get("price", "")))
+        self.rate_combo.setCurrentIndex(0)
+        if manual.get("rate"):
+            self.rate_combo.setEditText(str(manual["rate"]))
+        self.scan_edit.clear()
+        self._feedback("", error=False)
+        self.fields.clear()
+
+    def clear(self) -> None:
+        self.restore({})

@@ -1,0 +1,509 @@
+"""The patient: find a known one as you type (name or NIR), or fill in a new one from the cards.
+
+The insurer is chosen by AMC number or name from the directory; an AMC number typed or
+scanned into that field selects the insurer. The inter-AMC card's DataMatrix is not read:
+its content format is not public, so guessing at it could pick the wrong insurer.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from functools import partial
+from typing import Any, cast
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QAbstractItemView, QCompleter, QGridLayout, QGroupBox, QLabel, QLineEdit, QWidget
+
+from verifier import i18n
+from verifier.domain.errors import Problem, ValidationError
+from verifier.domain.identifiers import (
+    check_amo_fund,
+    check_member_number,
+    check_nir,
+    check_rank,
+    parse_birth_date,
+)
+from verifier.gui.counter.fields import FieldSet
+from verifier.gui.tasks import Task, error_sentence, error_style, run_task
+from verifier.services import patients
+from verifier.services.context import Context
+from verifier.services.directory import InsurerInfo
+from verifier.services.patients import PatientInfo, PatientInput
+
+i18n.register(
+    {
+        "counter.patient_title": ("Patient", "Patient"),
+        "counter.search": ("&Rechercher :", "&Find:"),
+        "counter.search_a11y": ("Rechercher un patient connu par son nom ou son NIR", "Find a known patient by name or NIR"),
+        "counter.search_hint": ("Nom ou NIR d'un patient connu ; sinon remplissez la fiche ci-dessous",
+                                "Name or NIR of a known patient; otherwise fill in the form below"),
+        "counter.surname": ("&Nom :", "&Surname:"),
+        "counter.surname_a11y": ("Nom de famille du patient", "Patient's surname"),
+        "counter.first_name": ("&Prénom :", "First &name:"),
+        "counter.first_name_a11y": ("Prénom du patient", "Patient's first name"),
+        "counter.birth_date": ("Né(e) &le :", "&Born on:"),
+        "counter.birth_date_a11y": ("Date de naissance, jour, mois, année (00 si inconnu)",
+                                    "Birth date, day, month, year (00 when unknown)"),
+        "counter.date_placeholder": ("jj/mm/aaaa", "dd/mm/yyyy"),
+        "counter.rank": ("Ran&g :", "Ran&k:"),
+        "counter.rank_a11y": ("Rang gémellaire, 1 en l'absence de jumeaux", "Twin rank, 1 when there are no twins"),
+        "counter.nir": ("N&IR :", "N&IR:"),
+        "counter.nir_a11y": ("NIR, numéro de sécurité sociale avec sa clé", "NIR, social security number with its key"),
+        "counter.nir_placeholder": ("15 caractères, clé comprise", "15 characters, key included"),
+        "counter.amo_fund": ("Caisse A&MO :", "A&MO fund:"),
+        "counter.amo_fund_a11y": ("Code de l'organisme d'assurance maladie, 9 chiffres (facultatif)",
+                                  "Health insurance fund code, 9 digits (optional)"),
+        "counter.optional": ("facultatif", "optional"),
+        "counter.insurer": ("&Organisme :", "Ins&urer:"),
+        "counter.insurer_a11y": ("Organisme complémentaire : numéro AMC ou nom", "Complementary insurer: AMC number or name"),
+        "counter.insurer_placeholder": ("n° AMC ou nom", "AMC no. or name"),
+        "counter.insurer_found": ("{name} (n° AMC {amc})", "{name} (AMC no. {amc})"),
+        "counter.insurer_missing": (
+            "Choisissez l'organisme complémentaire : son numéro AMC ou son nom, tel qu'imprimé sur l'attestation.",
+            "Choose the complementary insurer: its AMC number or name, as printed on the card.",
+        ),
+        "counter.insurer_ambiguous": (
+            "Plusieurs organismes correspondent : précisez le numéro AMC ou choisissez dans la liste.",
+            "Several insurers match: give the AMC number or pick one from the list.",
+        ),
+        "counter.member_number": ("N° d'a&dhérent :", "Membe&r no.:"),
+        "counter.member_number_a11y": ("Numéro d'adhérent imprimé sur l'attestation", "Member number printed on the card"),
+        "counter.valid_from": ("Carte valable d&u :", "Card &valid from:"),
+        "counter.valid_from_a11y": ("Début de validité de l'attestation (facultatif)", "Card valid from (optional)"),
+        "counter.valid_to": ("&au :", "&to:"),
+        "counter.valid_to_a11y": ("Fin de validité de l'attestation (facultatif)", "Card valid until (optional)"),
+        "counter.date_format": (
+            "Cette date n'est pas au format JJ/MM/AAAA : saisissez par exemple 31/12/2025.",
+            "This date is not in the DD/MM/YYYY form: enter for example 31/12/2025.",
+        ),
+        "counter.new_patient": ("Nouveau patient : la fiche sera créée à la mise en file.",
+                                "New patient: the record is created when the claim is queued."),
+        "counter.known_patient": ("Patient connu : {name}. Vérifiez la carte ; la fiche sera mise à jour.",
+                                  "Known patient: {name}. Check the card; the record will be updated."),
+        "counter.search_result": ("{name} – né(e) le {birth} – NIR {nir}", "{name} – born {birth} – NIR {nir}"),
+        "counter.no_result": ("Aucun patient connu ne correspond : remplissez la fiche.",
+                              "No known patient matches: fill in the form."),
+        "counter.searching": ("Recherche…", "Searching…"),
+    }
+)
+
+PATIENT_FIELDS = ("surname", "first_name", "birth_date", "rank", "nir", "amo_fund", "amc_number", "member_number",
+                  "card_valid_from", "card_valid_to")
+SEARCH_DELAY_MS = 150
+PATIENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+_DATE = re.compile(r"\s*([0-9]{1,2})\s*[/.\- ]\s*([0-9]{1,2})\s*[/.\- ]\s*([0-9]{4})\s*|\s*([0-9]{2})([0-9]{2})([0-9]{4})\s*")
+_AMC_FIRST = re.compile(r"\s*([0-9]{1,10})\b")
+
+
+def parse_day(text: str) -> date | None:
+    """A calendar date typed dd/mm/yyyy (or ddmmyyyy); None when empty; ValidationError otherwise."""
+    if not text.strip():
+        return None
+    match = _DATE.fullmatch(text)
+    if match:
+        day, month, year = (match[1], match[2], match[3]) if match[1] else (match[4], match[5], match[6])
+        try:
+            return date(int(year), int(month), int(day))
+        except ValueError:
+            pass
+    raise ValidationError([Problem("counter.date_format")])
+
+
+def format_day(value: date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+class PatientPanel(QGroupBox):
+    """The patient part of the counter form; `changed` fires on every edit."""
+
+    changed = Signal()
+    chosen = Signal()  # a known patient was picked from the search results
+    insurer_changed = Signal(object)  # the InsurerInfo the insurer field names, or None
+
+    def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
+        super().__init__(i18n.tr("counter.patient_title"), parent)
+        self.ctx = ctx
+        self.patient_id: str | None = None
+        self.insurers: list[InsurerInfo] = []
+        self.insurers_loaded = False
+        self._loading = False
+        self._search_task: Task | None = None
+        self._search_generation = 0
+
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText(i18n.tr("counter.search_hint"))
+        self.search_edit.setClearButtonEnabled(True)
+        self.results = QStandardItemModel(self)
+        self.completer = QCompleter(self.results, self)
+        self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        self.completer.setWidget(self.search_edit)  # not setCompleter: results come from the service
+        cast(Any, self.completer.activated)[QModelIndex].connect(self._picked)  # the index overload
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(SEARCH_DELAY_MS)
+        self.search_timer.timeout.connect(self._search)
+        self.search_edit.textEdited.connect(lambda _t: self.search_timer.start())
+        self.search_edit.returnPressed.connect(self._search_entered)
+
+        self.surname_edit = QLineEdit()
+        self.first_edit = QLineEdit()
+        self.birth_edit = QLineEdit()
+        self.birth_edit.setPlaceholderText(i18n.tr("counter.date_placeholder"))
+        self.rank_edit = QLineEdit("1")
+        self.rank_edit.setMaxLength(1)
+        self.nir_edit = QLineEdit()
+        self.nir_edit.setPlaceholderText(i18n.tr("counter.nir_placeholder"))
+        self.fund_edit = QLineEdit()
+        self.fund_edit.setPlaceholderText(i18n.tr("counter.optional"))
+        self.insurer_edit = QLineEdit()
+        self.insurer_edit.setPlaceholderText(i18n.tr("counter.insurer_placeholder"))
+        self.insurer_names = QStringListModel(self)
+        insurer_completer = QCompleter(self.insurer_names, self)
+        insurer_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        insurer_completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.insurer_edit.setCompleter(insurer_completer)
+        self.insurer_label = QLabel()
+        self.insurer_label.hide()
+        self.member_edit = QLineEdit()
+        self.from_edit = QLineEdit()
+        self.from_edit.setPlaceholderText(i18n.tr("counter.date_placeholder"))
+        self.to_edit = QLineEdit()
+        self.to_edit.setPlaceholderText(i18n.tr("counter.date_placeholder"))
+        self.status = QLabel(i18n.tr("counter.new_patient"))  # who the patient is, or what the search found
+        self.status.setWordWrap(True)
+
+        grid = QGridLayout(self)
+        grid.setHorizontalSpacing(8)
+        grid.setVerticalSpacing(4)
+        grid.setColumnStretch(1, 3)
+        grid.setColumnStretch(3, 2)
+        self.fields = FieldSet(self)
+        search_label = QLabel(i18n.tr("counter.search"))
+        search_label.setBuddy(self.search_edit)
+        self.search_edit.setAccessibleName(i18n.tr("counter.search_a11y"))
+        grid.addWidget(search_label, 0, 0)
+        grid.addWidget(self.search_edit, 0, 1, 1, 3)
+        grid.addWidget(self.status, 1, 1, 1, 3)
+        f = self.fields
+        f.add("surname", i18n.tr("counter.surname"), self.surname_edit, i18n.tr("counter.surname_a11y"), grid, 2, 0)
+        f.add("first_name", i18n.tr("counter.first_name"), self.first_edit, i18n.tr("counter.first_name_a11y"), grid, 2, 2)
+        f.add("birth_date", i18n.tr("counter.birth_date"), self.birth_edit, i18n.tr("counter.birth_date_a11y"), grid, 4, 0)
+        f.add("rank", i18n.tr("counter.rank"), self.rank_edit, i18n.tr("counter.rank_a11y"), grid, 4, 2)
+        f.add("nir", i18n.tr("counter.nir"), self.nir_edit, i18n.tr("counter.nir_a11y"), grid, 6, 0)
+        f.add("amo_fund", i18n.tr("counter.amo_fund"), self.fund_edit, i18n.tr("counter.amo_fund_a11y"), grid, 6, 2)
+        f.add("amc_number", i18n.tr("counter.insurer"), self.insurer_edit, i18n.tr("counter.insurer_a11y"), grid, 8, 0,
+              extra=self.insurer_label)
+        f.add("member_number", i18n.tr("counter.member_number"), self.member_edit,
+              i18n.tr("counter.member_number_a11y"), grid, 8, 2)
+        f.add("card_valid_from", i18n.tr("counter.valid_from"), self.from_edit, i18n.tr("counter.valid_from_a11y"),
+              grid, 10, 0)
+        f.add("card_valid_to", i18n.tr("counter.valid_to"), self.to_edit, i18n.tr("counter.valid_to_a11y"), grid, 10, 2)
+        grid.setRowStretch(12, 1)
+        order = [self.search_edit, *f.tab_order()]
+        for first, second in zip(order, order[1:]):
+            QWidget.setTabOrder(first, second)
+
+        self._edits: dict[str, QLineEdit] = {
+            "surname": self.surname_edit, "first_name": self.first_edit, "birth_date": self.birth_edit,
+            "rank": self.rank_edit, "nir": self.nir_edit, "amo_fund": self.fund_edit, "amc_number": self.insurer_edit,
+            "member_number": self.member_edit, "card_valid_from": self.from_edit, "card_valid_to": self.to_edit,
+        }
+        for name, edit in self._edits.items():
+            edit.textChanged.connect(lambda _t, n=name: self._typed(n))
+            edit.editingFinished.connect(lambda n=name: self._left(n))
+        self.insurer_edit.textChanged.connect(lambda _t: self._show_insurer())
+
+    # --- search ---------------------------------------------------------------------------
+
+    def _search(self) -> None:
+        text = self.search_edit.text().strip()
+        self._search_generation += 1
+        if len(text) < 2:
+            self.results.clear()
+            self.popup().hide()
+            self._show_status()
+            return
+        generation = self._search_generation
+        self._search_task = run_task(
+            patients.search, self.ctx, text,
+            on_done=partial(self._found, generation), on_failed=partial(self._search_failed, generation),
+        )
+
+    def popup(self) -> QAbstractItemView:
+        popup = self.completer.popup()
+        assert popup is not None
+        return popup
+
+    def _found(self, generation: int, found: list[PatientInfo]) -> None:
+        if generation != self._search_generation:
+            return  # a newer search is on its way: this answer is stale
+        self._search_task = None
+        self.results.clear()
+        for p in found:
+            item = QStandardItem(i18n.tr("counter.search_result", name=p.display_name, birth=p.birth_date.text,
+                                         nir=p.masked_nir))
+            item.setData(p, PATIENT_ID_ROLE)
+            item.setEditable(False)
+            self.results.appendRow(item)
+        if found:
+            self._show_status()
+            self.completer.setCompletionPrefix("")
+            if self.search_edit.hasFocus():  # never pop up over a field the user has moved on to
+                self.completer.complete()
+        else:
+            self.popup().hide()
+            self._say(i18n.tr("counter.no_result"), error=False)
+
+    def _search_failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._search_generation:
+            return
+        self._search_task = None
+        self._say(error_sentence(exc), error=True)
+
+    def _picked(self, index: QModelIndex | QPersistentModelIndex) -> None:
+        patient = index.data(PATIENT_ID_ROLE)
+        if isinstance(patient, PatientInfo):
+            self.select_patient(patient)
+            self.chosen.emit()
+
+    def _search_entered(self) -> None:
+        """Enter in the search box with no pick: start a new patient with what was typed."""
+        if self.popup().isVisible():
+            return
+        text = self.search_edit.text().strip()
+        if not text:
+            self.surname_edit.setFocus()
+            return
+        compact = text.replace(" ", "").upper()
+        if len(compact) >= 13 and compact[:5].isdigit():
+            if not self.nir_edit.text().strip():
+                self.nir_edit.setText(compact)
+        elif not self.surname_edit.text().strip():
+            words = text.split()
+            self.surname_edit.setText(words[0].upper())
+            if len(words) > 1 and not self.first_edit.text().strip():
+                self.first_edit.setText(" ".join(words[1:]))
+        self.search_edit.clear()
+        self._show_status()
+        for edit in (self.surname_edit, self.first_edit, self.birth_edit, self.nir_edit):
+            if not edit.text().strip():
+                edit.setFocus()
+                return
+        self.insurer_edit.setFocus()
+
+    def select_patient(self, p: PatientInfo) -> None:
+        """Fill the form with a known patient's record."""
+        self._loading = True
+        try:
+            self.fields.clear()
+            self.patient_id = p.id
+            self.surname_edit.setText(p.surname)
+            self.first_edit.setText(p.first_name)
+            self.birth_edit.setText(p.birth_date.text)
+            self.rank_edit.setText(str(p.rank))
+            self.nir_edit.setText(p.nir)
+            self.fund_edit.setText(p.amo_fund or "")
+            insurer = next((i for i in self.insurers if i.id == p.insurer_id), None)
+            self.insurer_edit.setText(self._insurer_text(insurer) if insurer else "")
+            self.member_edit.setText(p.member_number or "")
+            self.from_edit.setText(format_day(p.card_valid_from))
+            self.to_edit.setText(format_day(p.card_valid_to))
+            self.search_edit.clear()
+            self._show_status()
+        finally:
+            self._loading = False
+        self._show_status()
+        self._show_insurer()
+        self.changed.emit()
+
+    # --- insurer --------------------------------------------------------------------------
+
+    def set_insurers(self, insurers: list[InsurerInfo]) -> None:
+        self.insurers = list(insurers)
+        self.insurers_loaded = True
+        self.insurer_names.setStringList([self._insurer_text(i) for i in insurers])
+        self._show_insurer()
+
+    @staticmethod
+    def _insurer_text(insurer: InsurerInfo) -> str:
+        return f"{insurer.amc_number} – {insurer.name}"
+
+    def resolve_insurer(self) -> tuple[InsurerInfo | None, Problem | None]:
+        """The insurer the field names: an AMC number (typed, scanned or picked) or a unique name."""
+        text = self.insurer_edit.text().strip()
+        if not text:
+            return None, Problem("counter.insurer_missing", {}, "amc_number")
+        number = _AMC_FIRST.match(text)
+        if number:
+            amc = number[1]
+            found = next((i for i in self.insurers if i.amc_number == amc), None)
+            if found is None and not self.insurers_loaded:
+                return None, None  # the directory is still loading: the service will check the number
+            if found is None:
+                return None, Problem("insurer.not_found", {"amc": amc}, "amc_number")
+            return found, None
+        wanted = text.casefold()
+        exact = [i for i in self.insurers if i.name.casefold() == wanted]
+        matches = exact or [i for i in self.insurers if wanted in i.name.casefold()]
+        if len(matches) == 1:
+            return matches[0], None
+        if not matches:
+            return None, Problem("insurer.not_found", {"amc": text}, "amc_number")
+        return None, Problem("counter.insurer_ambiguous", {}, "amc_number")
+
+    def _show_insurer(self) -> None:
+        insurer, _problem = self.resolve_insurer()
+        self.insurer_changed.emit(insurer)
+        if insurer is not None and self.insurer_edit.text().strip() != self._insurer_text(insurer):
+            self.insurer_label.setText(i18n.tr("counter.insurer_found", name=insurer.name, amc=insurer.amc_number))
+            self.insurer_label.show()
+        else:
+            self.insurer_label.hide()
+
+    # --- values and problems --------------------------------------------------------------
+
+    def amc_number(self) -> str:
+        insurer, problem = self.resolve_insurer()
+        if insurer is None and problem is None:  # not checked yet (directory loading): as typed
+            number = _AMC_FIRST.match(self.insurer_edit.text())
+            return number[1] if number else ""
+        return insurer.amc_number if insurer else ""
+
+    def patient_input(self) -> PatientInput:
+        """What the form says; unreadable card dates count as empty (problems() reports them)."""
+        def day(edit: QLineEdit) -> date | None:
+            try:
+                return parse_day(edit.text())
+            except ValidationError:
+                return None
+
+        return PatientInput(
+            surname=self.surname_edit.text().strip(), first_name=self.first_edit.text().strip(),
+            birth_date=self.birth_edit.text().strip(), nir=self.nir_edit.text().strip(),
+            rank=self.rank_edit.text().strip() or "1", amo_fund=self.fund_edit.text().strip(),
+            amc_number=self.amc_number(), member_number=self.member_edit.text().strip(),
+            card_valid_from=day(self.from_edit), card_valid_to=day(self.to_edit),
+        )
+
+    def problems(self) -> tuple[list[Problem], list[Problem]]:
+        """(problems that keep the claim from being queued, warnings that do not)."""
+        problems: list[Problem] = []
+        data = self.patient_input()
+        try:
+            warnings = list(patients.validate(data).warnings)
+        except ValidationError as exc:
+            problems += exc.problems
+            warnings = self._nir_warnings()
+        for name, edit in (("card_valid_from", self.from_edit), ("card_valid_to", self.to_edit)):
+            try:
+                parse_day(edit.text())
+            except ValidationError as exc:
+                problems += [Problem(p.code, p.params, name) for p in exc.problems]
+        _insurer, problem = self.resolve_insurer()
+        if problem is not None:
+            problems.append(problem)
+        if not data.member_number:
+            problems.append(Problem("claim.member_missing", {}, "member_number"))
+        return problems, warnings
+
+    def _nir_warnings(self) -> list[Problem]:
+        birth = parse_birth_date(self.birth_edit.text())
+        nir = check_nir(self.nir_edit.text(), birth.value)
+        return [Problem(p.code, p.params, "nir") for p in nir.warnings] if nir.ok and birth.ok else []
+
+    def _field_problems(self, name: str) -> list[Problem]:
+        """The problems of one filled-in field, checked as soon as the user leaves it."""
+        text = self._edits[name].text()
+        if not text.strip():
+            return []
+        checked: list[Problem] = []
+        if name == "birth_date":
+            checked = list(parse_birth_date(text).problems)
+        elif name == "nir":
+            checked = list(check_nir(text).problems) + self._nir_warnings()
+        elif name == "rank":
+            checked = list(check_rank(text).problems)
+        elif name == "amo_fund":
+            checked = list(check_amo_fund(text).problems)
+        elif name == "member_number":
+            checked = list(check_member_number(text).problems)
+        elif name in ("card_valid_from", "card_valid_to"):
+            try:
+                parse_day(text)
+            except ValidationError as exc:
+                checked = list(exc.problems)
+        elif name == "amc_number":
+            _insurer, problem = self.resolve_insurer()
+            checked = [problem] if problem else []
+        return [Problem(p.code, p.params, name) for p in checked]
+
+    def _left(self, name: str) -> None:
+        """Leaving a filled-in field shows its sentence; leaving an empty one is not yet a mistake."""
+        if self._loading:
+            return
+        found = self._field_problems(name)
+        errors = [p for p in found if p.code != "nir.birth_mismatch"]
+        self.fields.show(errors, [name], [p for p in found if p.code == "nir.birth_mismatch"])
+        if name == "birth_date" and self.nir_edit.text().strip():
+            self._left("nir")
+
+    def _typed(self, name: str) -> None:
+        if self._loading:
+            return
+        if self.fields.fields[name].message.isVisible():  # once shown, a sentence follows the typing
+            self._left(name)
+        if name in ("surname", "first_name", "birth_date", "nir", "rank") and self.patient_id is not None:
+            self.patient_id = None  # another identity: saving finds or creates the right record
+            self._show_status()
+        self.changed.emit()
+
+    def _show_status(self) -> None:
+        """Say who the patient is (new, or known)."""
+        if self.patient_id is None:
+            self._say(i18n.tr("counter.new_patient"), error=False)
+        else:
+            name = f"{self.surname_edit.text().strip()} {self.first_edit.text().strip()}"
+            self._say(i18n.tr("counter.known_patient", name=name), error=False)
+
+    def _say(self, text: str, error: bool) -> None:
+        self.status.setText(text)
+        self.status.setStyleSheet(error_style(self) if error else "")
+
+    # --- state ----------------------------------------------------------------------------
+
+    def is_empty(self) -> bool:
+        return all(not e.text().strip() or (n == "rank" and e.text().strip() == "1") for n, e in self._edits.items())
+
+    def state(self) -> dict[str, Any]:
+        data: dict[str, Any] = {name: edit.text() for name, edit in self._edits.items()}
+        data["patient_id"] = self.patient_id
+        return data
+
+    def restore(self, data: dict[str, Any]) -> None:
+        self._loading = True
+        try:
+            for name, edit in self._edits.items():
+                value = data.get(name)
+                edit.setText(value if isinstance(value, str) else ("1" if name == "rank" else ""))
+            patient_id = data.get("patient_id")
+            self.patient_id = patient_id if isinstance(patient_id, str) else None
+        finally:
+            self._loading = False
+        self._show_status()
+        self._show_insurer()
+
+    def clear(self) -> None:
+        self.restore({})
+        self.fields.clear()
+        self.search_edit.clear()
+        self._show_status()
+        self.results.clear()
+        self._search_generation += 1
+
+    def focus_search(self) -> None:
+        self.search_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+
+__all__ = ["PATIENT_FIELDS", "PatientPanel", "format_day", "parse_day"]

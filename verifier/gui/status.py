@@ -1,0 +1,408 @@
+"""The always-visible strip at the bottom of the main window.
+
+Which operators are declared down and since when (with declaring one down or back up),
+and the claims awaiting export: count and amount, per insurer in the tooltip and in a
+popup list. The figures are read off the GUI thread by `load_status`; the window decides
+when (after a claim is queued, after changes, every 30 s).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QStyle,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from verifier import i18n
+from verifier.domain.money import format_eur
+from verifier.gui.tasks import Task, error_sentence, error_style, run_task
+from verifier.services import claim_view, directory, outages, queue
+from verifier.services.context import Context
+from verifier.services.directory import OperatorInfo
+from verifier.services.outages import OutageInfo
+from verifier.services.queue import InsurerTotal
+
+i18n.register(
+    {
+        "shell.claim_one": ("{n} demande", "{n} claim"),
+        "shell.claim_many": ("{n} demandes", "{n} claims"),
+        "shell.status.loading": ("Chargement…", "Loading…"),
+        "shell.status.no_outage": ("Aucun opérateur déclaré en panne", "No operator declared down"),
+        "shell.status.outage": ("{code} en panne depuis {since}", "{code} down since {since}"),
+        "shell.status.outage_tip": ("{name} ({code}) : en panne depuis le {since}{reason}",
+                                    "{name} ({code}): down since {since}{reason}"),
+        "shell.status.reason": (" – motif : {reason}", " – reason: {reason}"),
+        "shell.status.outage_a11y": ("Opérateurs en panne", "Operators down"),
+        "shell.status.queue": ("En attente d'export : {claims}, {amount}", "Awaiting export: {claims}, {amount}"),
+        "shell.status.queue_a11y": ("Demandes en attente d'export, par organisme", "Claims awaiting export, per insurer"),
+        "shell.status.queue_insurer": ("{insurer} : {claims}, {amount}", "{insurer}: {claims}, {amount}"),
+        "shell.status.queue_none": ("Aucune demande en attente d'export.", "No claim awaiting export."),
+        "shell.status.queue_tip_end": ("Cliquez pour la liste par organisme.", "Click for the list per insurer."),
+        "shell.status.user": ("{login} ({role})", "{login} ({role})"),
+        "shell.role.admin": ("administrateur", "administrator"),
+        "shell.role.counter": ("comptoir", "counter"),
+        "shell.col.insurer": ("Organisme", "Insurer"),
+        "shell.col.claims": ("Demandes", "Claims"),
+        "shell.col.amc": ("Part complémentaire", "Insurer's share"),
+        "shell.col.price": ("Montant total", "Total amount"),
+        "shell.col.total": ("Total", "Total"),
+        "shell.outage.down_title": ("Déclarer un opérateur en panne", "Declare an operator down"),
+        "shell.outage.up_title": ("Déclarer un opérateur rétabli", "Declare an operator back up"),
+        "shell.outage.operator": ("&Opérateur :", "&Operator:"),
+        "shell.outage.operator_a11y": ("Opérateur de tiers payant", "Third-party payment operator"),
+        "shell.outage.reason": ("&Motif :", "&Reason:"),
+        "shell.outage.reason_a11y": ("Motif de la panne (facultatif)", "Reason for the outage (optional)"),
+        "shell.outage.reason_hint": ("Facultatif. Par exemple : serveur injoignable", "Optional. For example: server unreachable"),
+        "shell.outage.declare_down": ("Déclarer en &panne", "Declare &down"),
+        "shell.outage.declare_up": ("Déclarer &rétabli", "Declare &back up"),
+        "shell.outage.cancel": ("Annuler", "Cancel"),
+        "shell.outage.none_left": ("Tous les opérateurs sont déjà déclarés en panne.", "Every operator is already declared down."),
+        "shell.outage.none_down": ("Aucun opérateur n'est déclaré en panne.", "No operator is declared down."),
+        "shell.outage.no_operator": (
+            "Aucun opérateur n'est enregistré : un administrateur doit d'abord les ajouter.",
+            "No operator is recorded: an administrator must add them first.",
+        ),
+    }
+)
+
+
+def claims_text(n: int) -> str:
+    """'0 demande', '1 demande', '2 demandes' (French counts 0 and 1 as singular)."""
+    one = n in (0, 1) if i18n.language() == "fr" else n == 1
+    return i18n.tr("shell.claim_one" if one else "shell.claim_many", n=n)
+
+
+def since_text(moment: datetime, now: datetime | None = None) -> str:
+    """'14:32' today, '12/03/2025 14:32' another day, in local time."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    local = aware.astimezone()
+    today = (now or datetime.now(UTC)).astimezone().date()
+    return local.strftime("%H:%M") if local.date() == today else local.strftime("%d/%m/%Y %H:%M")
+
+
+@dataclass(frozen=True)
+class ShellStatus:
+    site_name: str
+    outages: list[OutageInfo]
+    totals: list[InsurerTotal]
+    operators: list[OperatorInfo]
+
+    @property
+    def count(self) -> int:
+        return sum(t.count for t in self.totals)
+
+    @property
+    def amc(self) -> Decimal:
+        return sum((t.amc for t in self.totals), Decimal("0.00"))
+
+
+def load_status(ctx: Context) -> tuple[Context, ShellStatus]:
+    """What the strip shows, read through the services (off the GUI thread); with the context."""
+    return ctx, ShellStatus(claim_view.site(ctx).name, outages.current(ctx), queue.awaiting_export(ctx),
+                            directory.list_operators(ctx))
+
+
+# --- the list per insurer -------------------------------------------------------------
+
+
+class InsurerTotalsModel(QAbstractTableModel):
+    """Claims awaiting export per insurer, with a total row at the end."""
+
+    HEADERS = ("shell.col.insurer", "shell.col.claims", "shell.col.amc", "shell.col.price")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._totals: list[InsurerTotal] = []
+
+    def set_totals(self, totals: list[InsurerTotal]) -> None:
+        self.beginResetModel()
+        self._totals = list(totals)
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        if parent.isValid():
+            return 0
+        return len(self._totals) + 1 if self._totals else 0
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < 4:
+            return i18n.tr(self.HEADERS[section])
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or not 0 <= index.row() < self.rowCount():
+            return None
+        row, col = index.row(), index.column()
+        is_total = row == len(self._totals)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if is_total:
+                values = (i18n.tr("shell.col.total"), sum(t.count for t in self._totals),
+                          sum((t.amc for t in self._totals), Decimal("0.00")),
+                          sum((t.price for t in self._totals), Decimal("0.00")))
+            else:
+                t = self._totals[row]
+                values = (t.insurer_name, t.count, t.amc, t.price)
+            value = values[col]
+            if isinstance(value, Decimal):
+                return format_eur(value)
+            return str(value)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col > 0:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.FontRole and is_total:
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
+
+
+class TotalsPopup(QFrame):
+    """The per-insurer list under the queue figures; Escape or a click elsewhere closes it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Popup)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.model = InsurerTotalsModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName(i18n.tr("shell.status.queue_a11y"))
+        self.table.verticalHeader().hide()
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(False)
+        self.empty = QLabel(i18n.tr("shell.status.queue_none"))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.table)
+        layout.addWidget(self.empty)
+
+    def _fit_table(self) -> None:
+        """As tall and wide as its rows (up to 15 rows, then it scrolls)."""
+        table = self.table
+        table.resizeColumnsToContents()
+        rows = min(self.model.rowCount(), 15)
+        frame = 2 * table.frameWidth()
+        height = table.horizontalHeader().sizeHint().height() + sum(table.rowHeight(r) for r in range(rows))
+        width = table.horizontalHeader().length()
+        if rows < self.model.rowCount():
+            width += table.verticalScrollBar().sizeHint().width()
+        table.setFixedSize(width + frame, height + frame)
+
+    def set_totals(self, totals: list[InsurerTotal]) -> None:
+        self.model.set_totals(totals)
+        self.table.setVisible(bool(totals))
+        self.empty.setVisible(not totals)
+        if totals:
+            self._fit_table()
+        self.adjustSize()
+
+    def show_totals(self, totals: list[InsurerTotal], anchor: QWidget) -> None:
+        self.set_totals(totals)
+        below = anchor.mapToGlobal(QPoint(anchor.width() - self.width(), -self.height()))
+        self.move(below)
+        self.show()
+        self.table.setFocus()
+
+
+# --- the strip ------------------------------------------------------------------------
+
+
+class StatusStrip(QWidget):
+    """Operators down (a menu to declare one down or up), queue figures, who is signed in."""
+
+    def __init__(self, ctx: Context, outage_actions: list[QAction], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.status: ShellStatus | None = None
+        self.outage_menu = QMenu(self)
+        self.outage_menu.addActions(outage_actions)
+        self.outage_button = QToolButton()
+        self.outage_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.outage_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.outage_button.setAutoRaise(True)
+        self.outage_button.setMenu(self.outage_menu)
+        self.outage_button.setAccessibleName(i18n.tr("shell.status.outage_a11y"))
+        self.outage_button.setText(i18n.tr("shell.status.loading"))
+        self.message = QLabel()
+        self.message.setStyleSheet(error_style(self))
+        self.message.hide()
+        self.queue_button = QToolButton()
+        self.queue_button.setAutoRaise(True)
+        self.queue_button.setAccessibleName(i18n.tr("shell.status.queue_a11y"))
+        self.queue_button.setText(i18n.tr("shell.status.loading"))
+        self.queue_button.clicked.connect(self.show_totals)
+        role = i18n.tr(f"shell.role.{ctx.actor.role}")
+        self.user_label = QLabel(i18n.tr("shell.status.user", login=ctx.actor.login, role=role))
+        self.popup = TotalsPopup(self)
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.outage_button)
+        layout.addWidget(self.message, 1)
+        layout.addStretch(0)
+        layout.addWidget(self.queue_button)
+        layout.addWidget(_separator())
+        layout.addWidget(self.user_label)
+
+    def apply(self, status: ShellStatus) -> None:
+        self.status = status
+        self.message.hide()
+        style = self.style()
+        bold = QFont(self.font())
+        if status.outages:
+            parts = [i18n.tr("shell.status.outage", code=o.operator_code, since=since_text(o.started_at))
+                     for o in status.outages]
+            tips = [i18n.tr("shell.status.outage_tip", name=o.operator_name, code=o.operator_code,
+                            since=since_text(o.started_at, datetime(1970, 1, 1, tzinfo=UTC)),
+                            reason=i18n.tr("shell.status.reason", reason=o.reason) if o.reason else "")
+                    for o in status.outages]
+            self.outage_button.setText(" · ".join(parts))
+            self.outage_button.setToolTip("\n".join(tips))
+            self.outage_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning))
+            bold.setBold(True)
+        else:
+            self.outage_button.setText(i18n.tr("shell.status.no_outage"))
+            self.outage_button.setToolTip("")
+            self.outage_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton))
+        self.outage_button.setFont(bold)
+        self.queue_button.setText(i18n.tr("shell.status.queue", claims=claims_text(status.count),
+                                          amount=format_eur(status.amc)))
+        self.queue_button.setToolTip(self.queue_tooltip())
+        self.queue_button.setAccessibleDescription(self.queue_tooltip())
+        self.outage_button.setAccessibleDescription(self.outage_button.toolTip())
+        if self.popup.isVisible():
+            self.popup.set_totals(status.totals)
+
+    def queue_tooltip(self) -> str:
+        if self.status is None:
+            return ""
+        if not self.status.totals:
+            return i18n.tr("shell.status.queue_none")
+        lines = [i18n.tr("shell.status.queue_insurer", insurer=t.insurer_name, claims=claims_text(t.count),
+                         amount=format_eur(t.amc)) for t in self.status.totals]
+        return "\n".join([*lines, i18n.tr("shell.status.queue_tip_end")])
+
+    def failed(self, sentence: str) -> None:
+        self.message.setText(sentence)
+        self.message.show()
+
+    def show_totals(self) -> None:
+        self.popup.show_totals(self.status.totals if self.status else [], self.queue_button)
+
+
+def _separator() -> QFrame:
+    line = QFrame()
+    line.setFrameShape(QFrame.Shape.VLine)
+    line.setFrameShadow(QFrame.Shadow.Sunken)
+    return line
+
+
+# --- declaring an operator down or up -------------------------------------------------
+
+
+class OutageDialog(QDialog):
+    """Pick an operator (and a reason when declaring it down); the service runs off the GUI thread."""
+
+    declared = Signal()
+
+    def __init__(self, ctx: Context, status: ShellStatus | None, down: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.down = down
+        self._task: Task | None = None
+        self.setWindowTitle(i18n.tr("shell.outage.down_title" if down else "shell.outage.up_title"))
+        operators = status.operators if status else []
+        down_codes = {o.operator_code for o in status.outages} if status else set()
+        if down:
+            choices = [(o.code, f"{o.name} ({o.code})") for o in operators if o.code not in down_codes]
+        else:
+            choices = [(o.operator_code, f"{o.operator_name} ({o.operator_code})") for o in (status.outages if status else [])]
+        self.operator_combo = QComboBox()
+        self.operator_combo.setAccessibleName(i18n.tr("shell.outage.operator_a11y"))
+        for code, label in choices:
+            self.operator_combo.addItem(label, code)
+        operator_label = QLabel(i18n.tr("shell.outage.operator"))
+        operator_label.setBuddy(self.operator_combo)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow(operator_label, self.operator_combo)
+        self.reason_edit = QLineEdit()
+        self.reason_edit.setMaxLength(500)
+        self.reason_edit.setAccessibleName(i18n.tr("shell.outage.reason_a11y"))
+        self.reason_edit.setPlaceholderText(i18n.tr("shell.outage.reason_hint"))
+        if down:
+            reason_label = QLabel(i18n.tr("shell.outage.reason"))
+            reason_label.setBuddy(self.reason_edit)
+            form.addRow(reason_label, self.reason_edit)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.buttons = QDialogButtonBox()
+        self.ok_button = self.buttons.addButton(
+            i18n.tr("shell.outage.declare_down" if down else "shell.outage.declare_up"),
+            QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(i18n.tr("shell.outage.cancel"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+        if not choices:
+            empty = "shell.outage.no_operator" if not operators else (
+                "shell.outage.none_left" if down else "shell.outage.none_down")
+            self._say(i18n.tr(empty), error=False)
+            self.ok_button.setEnabled(False)
+            self.operator_combo.setEnabled(False)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)
+
+    def _say(self, text: str, error: bool) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet(error_style(self) if error else "")
+        self.operator_combo.setAccessibleDescription(text if error else "")
+
+    def accept(self) -> None:
+        code = self.operator_combo.currentData()
+        if self._task is not None or not isinstance(code, str):
+            return
+        self.ok_button.setEnabled(False)
+        if self.down:
+            self._task = run_task(outages.declare_down, self.ctx, code, self.reason_edit.text(),
+                                  on_done=self._done, on_failed=self._failed)
+        else:
+            self._task = run_task(outages.declare_up, self.ctx, code, on_done=self._done, on_failed=self._failed)
+
+    def _done(self, _info: object) -> None:
+        self._task = None
+        super().accept()
+        self.declared.emit()
+
+    def _failed(self, exc: BaseException) -> None:
+        self._task = None
+        self.ok_button.setEnabled(True)
+        self._say(error_sentence(exc), error=True)
+        self.operator_combo.setFocus()

@@ -1,0 +1,127 @@
+"""Users and roles, for administrators: the list, adding, changing a role, (de)activating.
+
+There is always at least one active administrator: demoting or deactivating the last one is
+refused, under a lock on the administrators' rows so that two administrators acting at the
+same moment cannot both succeed. Passwords and key slots stay in `verifier.services.auth`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from verifier import i18n
+from verifier.domain.errors import NotFound, Problem, ValidationError
+from verifier.services import auth
+from verifier.services.context import ADMIN, ROLES, Context
+from verifier.store import audit_log
+from verifier.store.schema import User
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    id: int
+    login: str
+    display_name: str
+    role: str
+    active: bool
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ADMIN
+
+
+def _info(user: User) -> UserInfo:
+    return UserInfo(user.id, user.login, user.display_name, user.role, user.active)
+
+
+def list_users(ctx: Context) -> list[UserInfo]:
+    """Every user, active or not, by login."""
+    ctx.require_admin("manage_users")
+    with ctx.store.read() as s:
+        return [_info(u) for u in s.scalars(select(User).order_by(User.login))]
+
+
+def get_user(ctx: Context, login: str) -> UserInfo:
+    ctx.require_admin("manage_users")
+    with ctx.store.read() as s:
+        return _info(_user(s, login))
+
+
+def add_user(ctx: Context, login: str, display_name: str, role: str, password: str) -> UserInfo:
+    """Add a user (see `auth.add_user`: password of 12 characters or more, unique login)."""
+    auth.add_user(ctx, login.strip(), display_name, role, password)
+    return get_user(ctx, login.strip())
+
+
+def _user(s: Session, login: str) -> User:
+    user = s.scalars(select(User).where(User.login == login)).one_or_none()
+    if user is None:
+        raise NotFound("user.not_found", login=login)
+    return user
+
+
+def _lock_admins(s: Session) -> list[User]:
+    """The administrators' rows, locked in a fixed order (no deadlock between two admins)."""
+    return list(s.scalars(select(User).where(User.role == ADMIN).order_by(User.id).with_for_update()))
+
+
+def _other_active_admin(admins: list[User], user: User) -> bool:
+    return any(a.active and a.id != user.id for a in admins)
+
+
+def set_role(ctx: Context, login: str, role: str) -> UserInfo:
+    """Make a user an administrator or counter staff; the last active administrator stays one.
+
+    A user's new role applies from their next sign-in.
+    """
+    ctx.require_admin("manage_users")
+    if role not in ROLES:
+        raise ValidationError([Problem("user.role_invalid", {"roles": ", ".join(ROLES)}, "role")])
+    with ctx.store.write() as s:
+        admins = _lock_admins(s)
+        user = _user(s, login)
+        if user.role == role:
+            return _info(user)
+        if user.role == ADMIN and user.active and not _other_active_admin(admins, user):
+            raise ValidationError([Problem("user.last_admin_role", {"login": login}, "role")])
+        old, user.role = user.role, role
+        audit_log.append(s, ctx.actor.login, "user.role_changed", "user", str(user.id), {"from": old, "to": role})
+        return _info(user)
+
+
+def set_active(ctx: Context, login: str, active: bool) -> UserInfo:
+    """Let a user sign in again, or stop them; nobody deactivates themselves or the last admin.
+
+    The same rules and audit events as `auth.set_active`, plus the last-administrator rule,
+    checked in the same transaction as the change.
+    """
+    ctx.require_admin("manage_users")
+    if login == ctx.actor.login and not active:
+        raise ValidationError([Problem("user.self_deactivate", {}, "login")])
+    with ctx.store.write() as s:
+        admins = _lock_admins(s)
+        user = _user(s, login)
+        if user.active == active:
+            return _info(user)
+        if not active and user.role == ADMIN and not _other_active_admin(admins, user):
+            raise ValidationError([Problem("user.last_admin_active", {"login": login}, "login")])
+        user.active = active
+        audit_log.append(s, ctx.actor.login, "user.activated" if active else "user.deactivated", "user", str(user.id))
+        return _info(user)
+
+
+i18n.register(
+    {
+        "user.last_admin_role": (
+            "« {login} » est le dernier administrateur actif : nommez d'abord un autre administrateur.",
+            "'{login}' is the last active administrator: make someone else an administrator first.",
+        ),
+        "user.last_admin_active": (
+            "« {login} » est le dernier administrateur actif et ne peut pas être désactivé.",
+            "'{login}' is the last active administrator and cannot be deactivated.",
+        ),
+    }
+)
