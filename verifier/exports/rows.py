@@ -1,0 +1,83 @@
+"""What an export bundle is made of: a header and the claim lines, as plain values.
+
+The batch service reads these from the database (streaming, ordered by claim number then
+line position) and hands them to `verifier.exports.bundle.write_bundle`; the bundle writer
+knows nothing of the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+FORMAT_VERSION = "1.0"
+
+
+@dataclass(frozen=True)
+class BundleHeader:
+    site_name: str
+    site_finess: str | None
+    site_am_number: str | None
+    site_address: str | None
+    insurer_amc_number: str
+    insurer_name: str
+    operator_code: str | None
+    batch_id: int
+    batch_number: int
+    created_at: datetime  # UTC, fixed when the batch is made: re-exports are byte-identical
+    claim_count: int
+    line_count: int
+    total_price: Decimal
+    total_br: Decimal
+    total_amo: Decimal
+    total_tm: Decimal
+    total_amc: Decimal
+    total_patient: Decimal
+
+
+@dataclass(frozen=True)
+class ExportLine:
+    """One claim line with the fields of its claim, patient, insurer and check repeated."""
+
+    claim_id: str
+    claim_number: int
+    claim_version: int
+    previous_claim_id: str | None
+    dispensed_on: date
+    prescriber_rpps: str | None
+    operator_down: bool
+    patient_surname: str
+    patient_first_name: str
+    patient_birth_date: str  # dd/mm/yyyy as entered (lunar dates kept)
+    patient_nir: str
+    patient_rank: int
+    amo_fund: str | None
+    member_number: str | None
+    check_method: str
+    check_reference: str | None
+    check_outcome: str
+    checked_at: datetime
+    guarantees: str  # e.g. "PHAR 100" or "PHAR 100 PH2; LPP 200"
+    line_position: int
+    code: str
+    code_kind: str
+    label: str
+    prestation_code: str
+    quantity: int
+    unit_price: Decimal
+    br_unit: Decimal
+    amo_rate: Decimal
+    price: Decimal
+    br: Decimal
+    amo: Decimal
+    tm: Decimal
+    amc: Decimal
+    patient_share: Decimal
+    expiry: date | None
+    lot: str | None
+    serial: str | None
+    claim_price: Decimal
+    claim_amo: Decimal
+    claim_amc: Decimal
+    claim_patient_share: Decimal
