@@ -1,20 +1,39 @@
-"""Export batches (the numbering and the state change; bundles come with the export issue)."""
+"""Export batches: numbered per insurer, exported as a bundle, voided until sent, marked sent.
+
+A batch is made in one transaction that records it and marks its claims exported; the
+files are written afterwards, into a temporary folder inside the outbox, and moved into
+the outbox only when complete. A crash at any point leaves either no batch (its claims
+still queued) or a complete batch whose files can be written again, byte for byte the
+same (`export_batch` is repeatable).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from verifier import i18n
-from verifier.domain.errors import Problem, ValidationError
-from verifier.domain.states import ClaimStatus, check_transition
+from verifier.domain.errors import NotFound, Problem, ValidationError
+from verifier.exports.rows import BundleHeader, ExportLine
+from verifier.services.checks import COVERING, guarantees_from_json
 from verifier.services.claims import next_number
 from verifier.services.context import Context
 from verifier.store import audit_log
-from verifier.store.schema import Batch, Claim
+from verifier.store import batches as batch_store
+from verifier.store.schema import Batch, Insurer, Site
 from verifier.store.types import utcnow
+
+CHANNELS = ("upload", "mail", "post")
+LIVE = ("exported", "sent")  # a claim is in at most one of these
 
 
 @dataclass(frozen=True)
@@ -22,43 +41,239 @@ class BatchInfo:
     id: int
     insurer_id: int
     number: int
+    status: str
     claim_count: int
     total_amc: Decimal
+    created_at: datetime
+    sent_at: datetime | None = None
+    channel: str | None = None
+
+    @property
+    def number_text(self) -> str:
+        return f"{self.number:06d}"
 
 
-def create_batch(ctx: Context, insurer_id: int, claim_ids: list[str] | None = None) -> BatchInfo:
-    """Put queued claims of one insurer in a new numbered batch, in one transaction."""
+@dataclass(frozen=True)
+class Refusal:
+    claim_id: str
+    claim_number: int
+    problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    batch: BatchInfo
+    refused: list[Refusal] = field(default_factory=list)
+
+
+def _info(b: Batch) -> BatchInfo:
+    return BatchInfo(b.id, b.insurer_id, b.number, b.status, b.claim_count, b.total_amc, b.created_at,
+                     b.sent_at, b.channel)
+
+
+def completeness(c: batch_store.Candidate, today: date) -> list[Problem]:
+    """What an insurer would reject at once: checked again at export, since time has passed."""
+    found = []
+    if c.line_count == 0:
+        found.append(Problem("claim.no_lines", {}, "lines"))
+    if c.amc <= 0:
+        found.append(Problem("claim.nothing_to_claim", {}, "lines"))
+    if not c.has_member_number:
+        found.append(Problem("claim.member_missing", {}, "member_number"))
+    if c.check_outcome not in COVERING:
+        found.append(Problem("claim.check_not_covering", {}, "check"))
+    if not c.insurer_active:
+        found.append(Problem("claim.insurer_inactive", {}, "insurer"))
+    if c.card_valid_to and c.dispensed_on > c.card_valid_to:
+        found.append(Problem("claim.card_expired", {}, "card_valid_to"))
+    if c.card_valid_from and c.dispensed_on < c.card_valid_from:
+        found.append(Problem("claim.card_not_yet_valid", {}, "card_valid_from"))
+    if c.dispensed_on > today:
+        found.append(Problem("claim.future", {}, "dispensed_on"))
+    return found
+
+
+def create_batch(ctx: Context, insurer_id: int, claim_ids: list[str] | None = None) -> BatchResult:
+    """Put the insurer's queued claims (all, or those chosen) in a new numbered batch.
+
+    Claims that fail the completeness check stay queued and come back with their reasons.
+    """
     ctx.require_admin("create_batch")
     with ctx.store.write() as s:
-        q = select(Claim).where(Claim.insurer_id == insurer_id, Claim.status == ClaimStatus.QUEUED.value)
-        if claim_ids is not None:
-            q = q.where(Claim.id.in_(claim_ids))
-        claims = list(s.scalars(q.order_by(Claim.number).with_for_update()))
-        if not claims:
-            raise ValidationError([Problem("batch.empty", {}, None)])
+        if s.get(Insurer, insurer_id) is None:
+            raise NotFound("insurer.not_found", amc=str(insurer_id))
+        today = date.today()
+        ok, refused = [], []
+        for c in batch_store.candidates(s, insurer_id, claim_ids):
+            problems = completeness(c, today)
+            if problems:
+                refused.append(Refusal(c.id, c.number, tuple(problems)))
+            else:
+                ok.append(c)
+        if not ok:
+            raise ValidationError([Problem("batch.empty", {"refused": len(refused)}, None)])
         number = next_number(s, f"batch_number:{insurer_id}")
-        batch = Batch(insurer_id=insurer_id, number=number, status="created", created_by=ctx.actor.user_id,
-                      created_at=utcnow(), claim_count=len(claims),
-                      total_amc=sum((c.amc for c in claims), Decimal("0.00")))
+        now = utcnow()
+        batch = Batch(insurer_id=insurer_id, number=number, status="exported", created_by=ctx.actor.user_id,
+                      created_at=now, claim_count=len(ok), total_amc=sum((c.amc for c in ok), Decimal("0.00")))
         s.add(batch)
         s.flush()
-        for c in claims:
-            check_transition(ClaimStatus(c.status), ClaimStatus.EXPORTED)
-            c.status = ClaimStatus.EXPORTED.value
-            c.batch_id = batch.id
-            c.updated_at = batch.created_at
-        audit_log.append(s, ctx.actor.login, "batch.created", "batch", str(batch.id),
-                         {"insurer_id": insurer_id, "number": number, "claims": len(claims)})
-        return BatchInfo(batch.id, insurer_id, number, len(claims), batch.total_amc)
+        batch_store.mark_exported(s, batch.id, [c.id for c in ok], now)
+        events: list[audit_log.Event] = [
+            ("batch.created", "batch", str(batch.id), {"insurer_id": insurer_id, "number": number, "claims": len(ok)})
+        ]
+        events += [("claim.exported", "claim", c.id, {"batch": number}) for c in ok]
+        audit_log.append_many(s, ctx.actor.login, events)
+        return BatchResult(_info(batch), refused)
 
 
+def _load(s: Session, batch_id: int, lock: bool = False) -> Batch:
+    batch = batch_store.get(s, batch_id, lock)
+    if batch is None:
+        raise NotFound("batch.not_found", id=batch_id)
+    return batch
+
+
+def void_batch(ctx: Context, batch_id: int, reason: str) -> BatchInfo:
+    """Until it is marked sent, a batch can be voided: its claims go back to the queue."""
+    ctx.require_admin("create_batch")
+    if len(reason.strip()) < 3:
+        raise ValidationError([Problem("batch.void_reason", {}, "reason")])
+    with ctx.store.write() as s:
+        batch = _load(s, batch_id, lock=True)
+        if batch.status != "exported":
+            raise ValidationError([Problem("batch.not_voidable", {"status": i18n.tr(f"batch.status.{batch.status}")}, None)])
+        now = utcnow()
+        ids = batch_store.release(s, batch.id, now)
+        batch.status = "void"
+        events: list[audit_log.Event] = [("batch.voided", "batch", str(batch.id), {"number": batch.number, "claims": len(ids)})]
+        events += [("claim.requeued", "claim", cid, {"batch": batch.number}) for cid in ids]
+        audit_log.append_many(s, ctx.actor.login, events)
+        return _info(batch)
+
+
+def mark_sent(ctx: Context, batch_id: int, sent_on: date, channel: str) -> BatchInfo:
+    ctx.require_admin("create_batch")
+    if channel not in CHANNELS:
+        raise ValidationError([Problem("batch.channel", {"channels": ", ".join(CHANNELS)}, "channel")])
+    if sent_on > date.today():
+        raise ValidationError([Problem("batch.sent_future", {}, "sent_on")])
+    with ctx.store.write() as s:
+        batch = _load(s, batch_id, lock=True)
+        if batch.status != "exported":
+            raise ValidationError([Problem("batch.not_sendable", {"status": i18n.tr(f"batch.status.{batch.status}")}, None)])
+        batch.status = "sent"
+        batch.sent_at = datetime.combine(sent_on, datetime.min.time()).astimezone()
+        batch.channel = channel
+        audit_log.append(s, ctx.actor.login, "batch.sent", "batch", str(batch.id), {"number": batch.number, "channel": channel})
+        return _info(batch)
+
+
+def list_batches(ctx: Context, insurer_id: int | None = None, limit: int = 200) -> list[BatchInfo]:
+    with ctx.store.read() as s:
+        q = select(Batch).order_by(Batch.created_at.desc()).limit(limit)
+        if insurer_id is not None:
+            q = q.where(Batch.insurer_id == insurer_id)
+        return [_info(b) for b in s.scalars(q)]
+
+
+def get(ctx: Context, batch_id: int) -> BatchInfo:
+    with ctx.store.read() as s:
+        return _info(_load(s, batch_id))
+
+
+def header(ctx: Context, batch_id: int) -> BundleHeader:
+    with ctx.store.read() as s:
+        batch = _load(s, batch_id)
+        insurer = s.get(Insurer, batch.insurer_id)
+        site = s.get(Site, 1)
+        assert insurer is not None and site is not None
+        t = batch_store.totals(s, batch.id)
+        return BundleHeader(
+            site.name, site.finess, site.am_number, site.address, insurer.amc_number, insurer.name,
+            insurer.operator.code if insurer.operator else None, batch.id, batch.number, batch.created_at,
+            t.claims, t.lines, t.price, t.br, t.amo, t.tm, t.amc, t.patient,
+        )
+
+
+def export_lines(ctx: Context, batch_id: int) -> Iterator[ExportLine]:
+    """The batch's lines, decrypted, streamed in claim-number order (a fresh read each call)."""
+    cipher = ctx.store.cipher
+    dec = cipher.decrypt
+    people: dict[str, tuple[str, str, str, str]] = {}
+    with ctx.store.read() as s:
+        for r in batch_store.export_rows(s, batch_id):
+            person = people.get(r.patient_id)
+            if person is None:
+                person = (dec(r.surname_enc, "patients.surname") or "", dec(r.first_name_enc, "patients.first_name") or "",
+                          dec(r.birth_date_enc, "patients.birth_date") or "", dec(r.nir_enc, "patients.nir") or "")
+                if len(people) > 5000:
+                    people.clear()  # bounded: the export streams
+                people[r.patient_id] = person
+            member = dec(r.check_member_enc, "coverage_checks.member_number") if r.check_member_enc else \
+                dec(r.patient_member_enc, "patients.member_number")
+            guarantees = "; ".join(
+                f"{g.domain} {g.rate.normalize():f}" + (" PH2" if g.covers_ph2 else "")
+                for g in guarantees_from_json(r.guarantees)
+            )
+            yield ExportLine(
+                r.id, r.number, r.version, r.previous_id, r.dispensed_on, r.prescriber_rpps, r.operator_down,
+                person[0], person[1], person[2], person[3], r.rank, r.amo_fund, member, r.method, r.reference,
+                r.outcome, r.checked_at, guarantees, r.position, r.code, r.code_kind, r.label, r.prestation_code,
+                r.quantity, r.unit_price, r.br_unit, r.amo_rate, r.price, r.br, r.amo, r.tm, r.amc, r.patient_share,
+                r.expiry, r.lot, r.serial, r.claim_price, r.claim_amo, r.claim_amc, r.claim_patient_share,
+            )
+
+
+def export_batch(ctx: Context, batch_id: int, outbox: Path, encryption: object | None = None) -> Path:
+    """Write the batch's bundle into `outbox`, atomically; the same batch gives the same bytes."""
+    from verifier.exports.bundle import write_bundle
+
+    ctx.require_admin("create_batch")
+    batch = get(ctx, batch_id)
+    if batch.status == "void":
+        raise ValidationError([Problem("batch.voided", {"number": batch.number_text}, None)])
+    head = header(ctx, batch_id)
+    outbox.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".export-", dir=outbox))
+    try:
+        written: Path = write_bundle(work, head, lambda: export_lines(ctx, batch_id), encryption)
+        with open(written, "rb") as fh:
+            os.fsync(fh.fileno())
+        final = outbox / written.name
+        os.replace(written, final)  # the bundle appears complete or not at all
+        dir_fd = os.open(outbox, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    with ctx.store.write() as s:
+        audit_log.append(s, ctx.actor.login, "batch.exported", "batch", str(batch_id),
+                         {"number": batch.number, "file": final.name})
+    return final
 
 
 i18n.register(
     {
         "batch.empty": (
-            "Aucune demande en file pour cet organisme : il n'y a rien à mettre dans un lot.",
-            "No queued claim for this insurer: there is nothing to put in a batch.",
+            "Aucune demande prête pour cet organisme ({refused} refusée(s) au contrôle) : il n'y a rien à mettre dans un lot.",
+            "No claim ready for this insurer ({refused} refused by the check): there is nothing to put in a batch.",
         ),
+        "batch.not_found": ("Le lot {id} n'existe pas.", "Batch {id} does not exist."),
+        "batch.void_reason": ("Indiquez pourquoi le lot est annulé.", "Say why the batch is voided."),
+        "batch.not_voidable": (
+            "Ce lot est « {status} » : seul un lot pas encore envoyé peut être annulé.",
+            "This batch is '{status}': only a batch not yet sent can be voided.",
+        ),
+        "batch.not_sendable": ("Ce lot est « {status} » : il ne peut pas être marqué envoyé.", "This batch is '{status}': it cannot be marked sent."),
+        "batch.channel": ("Choisissez comment le lot a été envoyé : {channels}.", "Choose how the batch was sent: {channels}."),
+        "batch.sent_future": ("La date d'envoi est dans le futur : corrigez-la.", "The sending date is in the future: correct it."),
+        "batch.voided": ("Le lot {number} est annulé : il ne peut plus être exporté.", "Batch {number} is void: it can no longer be exported."),
+        "batch.status.exported": ("exporté", "exported"),
+        "batch.status.sent": ("envoyé", "sent"),
+        "batch.status.void": ("annulé", "void"),
+        "batch.status.created": ("créé", "created"),
     }
 )

@@ -62,7 +62,7 @@ i18n.register(
         "action.manage_directory": ("modifier les organismes et opérateurs", "change insurers and operators"),
         "action.import_drugs": ("importer la base des médicaments", "import the drug reference"),
         "action.record_return": ("enregistrer un retour d'organisme", "record an insurer's return"),
-        "action.create_batch": ("créer un lot d'export", "create an export batch"),
+        "action.create_batch": ("créer, exporter ou annuler un lot", "create, export or void a batch"),
         "action.verify_audit": ("vérifier le journal d'audit", "verify the audit log"),
         "action.override": ("autoriser un dépassement de plafond", "authorise going over a ceiling"),
     }
