@@ -1,0 +1,97 @@
+"""Reconciliation per insurer: queued, exported, accepted, paid, rejected, outstanding, ageing."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from verifier import i18n
+from verifier.services.context import Context
+from verifier.store import reconciliation as rec
+
+ZERO = Decimal("0.00")
+
+
+@dataclass
+class InsurerLine:
+    insurer_id: int
+    insurer_name: str
+    amc_number: str
+    queued: Decimal = ZERO
+    exported: Decimal = ZERO
+    accepted: Decimal = ZERO
+    paid_claimed: Decimal = ZERO  # AMC of the claims paid
+    paid: Decimal = ZERO  # what the insurer actually paid for them
+    rejected: Decimal = ZERO
+    counts: dict[str, int] = field(default_factory=dict)
+    ageing: list[Decimal] = field(default_factory=lambda: [ZERO] * len(rec.AGE_BANDS))
+
+    @property
+    def outstanding(self) -> Decimal:
+        """Owed and not yet paid nor refused: queued + exported + accepted."""
+        return self.queued + self.exported + self.accepted
+
+    @property
+    def short_paid(self) -> Decimal:
+        """Paid claims for which the insurer paid less than claimed."""
+        return self.paid_claimed - self.paid
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    on: date
+    lines: list[InsurerLine]
+
+    def total(self, name: str) -> Decimal:
+        return sum((getattr(line, name) for line in self.lines), ZERO)
+
+
+def reconcile(ctx: Context, today: date | None = None) -> Reconciliation:
+    ctx.require_admin("record_return")
+    today = today or date.today()
+    with ctx.store.read() as s:
+        sums = rec.by_status(s)
+        ages = rec.outstanding_by_age(s, today)
+    lines: dict[int, InsurerLine] = {}
+    for row in sums:
+        line = lines.setdefault(row.insurer_id, InsurerLine(row.insurer_id, row.insurer_name, row.amc_number))
+        line.counts[row.status] = row.count
+        if row.status == "paid":
+            line.paid_claimed += row.amc
+            line.paid += row.paid
+        elif row.status in ("queued", "exported", "accepted", "rejected"):
+            setattr(line, row.status, getattr(line, row.status) + row.amc)
+    for insurer_id, bands in ages.items():
+        if insurer_id in lines:
+            lines[insurer_id].ageing = bands
+    return Reconciliation(today, sorted(lines.values(), key=lambda l: l.insurer_name))
+
+
+COLUMNS = ("amc_number", "insurer", "queued", "exported", "accepted", "paid", "rejected", "outstanding",
+           "age_0_30", "age_31_60", "age_61_90", "age_90_plus")
+
+
+def to_csv(r: Reconciliation) -> str:
+    """UTF-8 with a BOM and `;` so a French spreadsheet opens it as is; amounts with a comma."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    w = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    w.writerow(COLUMNS)
+
+    def fmt(v: Decimal) -> str:
+        return f"{v:.2f}".replace(".", ",")
+
+    for line in r.lines:
+        w.writerow([line.amc_number, line.insurer_name, fmt(line.queued), fmt(line.exported), fmt(line.accepted),
+                    fmt(line.paid), fmt(line.rejected), fmt(line.outstanding), *(fmt(b) for b in line.ageing)])
+    return out.getvalue()
+
+
+i18n.register(
+    {
+        "recon.title": ("Rapprochement par organisme au {date}", "Reconciliation per insurer on {date}"),
+    }
+)
