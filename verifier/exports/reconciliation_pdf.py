@@ -14,24 +14,6 @@ from verifier import i18n
 from verifier.domain.money import format_eur
 from verifier.services.reconciliation import Reconciliation
 
-i18n.register(
-    {
-        "recon.col.insurer": ("Organisme", "Insurer"),
-        "recon.col.queued": ("En file", "Queued"),
-        "recon.col.exported": ("Exporté", "Exported"),
-        "recon.col.accepted": ("Accepté", "Accepted"),
-        "recon.col.paid": ("Payé", "Paid"),
-        "recon.col.rejected": ("Rejeté", "Rejected"),
-        "recon.col.outstanding": ("Restant dû", "Outstanding"),
-        "recon.col.age": ("{band} j", "{band} d"),
-        "recon.total": ("Total", "Total"),
-        "recon.ageing_note": (
-            "Restant dû = en file + exporté + accepté, réparti par ancienneté depuis la délivrance.",
-            "Outstanding = queued + exported + accepted, split by age since dispensing.",
-        ),
-    }
-)
-
 BANDS = ("0–30", "31–60", "61–90", "90+")
 
 

@@ -32,6 +32,7 @@ from verifier.gui.counter import CounterWidget
 from verifier.gui.lock import IdleWatcher, LockPage, hide_other_windows, show_again
 from verifier.gui.queue import QueueView
 from verifier.gui.sign_in import SignInDialog
+from verifier.gui.probe import ProbeRunner, attach
 from verifier.gui.status import OutageDialog, ShellStatus, StatusStrip, load_status
 from verifier.gui.tasks import Task, error_sentence, run_task
 from verifier.services import auth, settings
@@ -64,6 +65,7 @@ class MainWindow(QMainWindow):
         self.site_name = site
         self.locked = False
         self.admin: AdminPanel | None = None
+        self.prober: ProbeRunner | None = None
         self._idle_override = idle_ms
         self._leaving = False  # signing out (back to the sign-in window) rather than quitting
         self._closed = False
@@ -124,6 +126,7 @@ class MainWindow(QMainWindow):
         if self.admin is not None:
             self.tabs.addTab(self.admin, i18n.tr("shell.page.admin"))
             self.admin.changed.connect(self.refresh_status)
+            self.admin.changed.connect(self.queue.refresh)
             self.admin.settings_changed.connect(self._load_idle_setting)
             self.admin.language_changed.connect(self.set_language)
         self.tabs.currentChanged.connect(self._update_actions)
@@ -144,10 +147,28 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.strip, 1)
         self.setStatusBar(bar)
         bar.show()
+        self._stop_prober()
+        self.prober = ProbeRunner(ctx, parent=self.strip)  # operators' health pages, with back-off
+        attach(self.prober, self.strip)
+        self.strip.declared_up.connect(self.refresh_status)
+        self.strip.export_requested.connect(self._export_for_operator)
+        self.prober.start()
         self.locked = False
         self._update_actions()
         self._update_title()
         self.refresh_status()
+
+    def _stop_prober(self) -> None:
+        if self.prober is not None:
+            self.prober.stop()
+            self.prober = None
+
+    def _export_for_operator(self, operator_code: str) -> None:
+        """An operator answers again: administrators go straight to its batches."""
+        if self.admin is None:
+            return
+        self.tabs.setCurrentWidget(self.admin)
+        self.admin.show_export_for_operator(operator_code)
 
     def _update_title(self) -> None:
         """The site's name only: never a patient's."""
@@ -379,6 +400,7 @@ class MainWindow(QMainWindow):
             ctx, self.ctx = self.ctx, None
         if ctx is None:
             return
+        self._stop_prober()
         # reads still running on this context (figures, pages) finish before the store closes
         QThreadPool.globalInstance().waitForDone(5_000)
         try:

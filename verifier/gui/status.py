@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from verifier import i18n
 from verifier.domain.money import format_eur
+from verifier.gui.probe import AnswerNotice, show_notification
 from verifier.gui.tasks import Task, error_sentence, error_style, run_task
 from verifier.services import claim_view, directory, outages, queue
 from verifier.services.context import Context
@@ -234,7 +235,15 @@ class TotalsPopup(QFrame):
 
 
 class StatusStrip(QWidget):
-    """Operators down (a menu to declare one down or up), queue figures, who is signed in."""
+    """Operators down (a menu to declare one down or up), queue figures, who is signed in.
+
+    When a probe finds an operator answering again (`show_answer`, see gui/probe.py), a
+    notice offers "Exporter…" (`export_requested(code)`) and "Déclarer rétabli"
+    (`declared_up(code)` once the service has closed the outage).
+    """
+
+    export_requested = Signal(str)
+    declared_up = Signal(str)
 
     def __init__(self, ctx: Context, outage_actions: list[QAction], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -259,10 +268,15 @@ class StatusStrip(QWidget):
         role = i18n.tr(f"shell.role.{ctx.actor.role}")
         self.user_label = QLabel(i18n.tr("shell.status.user", login=ctx.actor.login, role=role))
         self.popup = TotalsPopup(self)
+        self.notice = AnswerNotice(ctx)
+        self.notice.export_requested.connect(self.export_requested)
+        self.notice.declared_up.connect(self.declared_up)
+        self.notice.failed.connect(self.failed)
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.outage_button)
+        layout.addWidget(self.notice)
         layout.addWidget(self.message, 1)
         layout.addStretch(0)
         layout.addWidget(self.queue_button)
@@ -297,6 +311,14 @@ class StatusStrip(QWidget):
         self.outage_button.setAccessibleDescription(self.outage_button.toolTip())
         if self.popup.isVisible():
             self.popup.set_totals(status.totals)
+        self.notice.follow(status.outages)
+
+    def show_answer(self, operator_code: str, message: str) -> None:
+        """An operator declared down answers its probe again: say so, with the two actions."""
+        self.notice.show_answer(operator_code, message)
+
+    def notify_answer(self, _operator_code: str, message: str) -> None:
+        show_notification(self, message)
 
     def queue_tooltip(self) -> str:
         if self.status is None:

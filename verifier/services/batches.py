@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +25,9 @@ from sqlalchemy.orm import Session
 from verifier import i18n
 from verifier.domain.errors import NotFound, Problem, ValidationError
 from verifier.exports.rows import BundleHeader, ExportLine
+
+if TYPE_CHECKING:
+    from verifier.exports.bundle import Encryption
 from verifier.services.checks import COVERING, guarantees_from_json
 from verifier.services.claims import next_number
 from verifier.services.context import Context
@@ -111,7 +115,11 @@ def create_batch(ctx: Context, insurer_id: int, claim_ids: list[str] | None = No
             else:
                 ok.append(c)
         if not ok:
-            raise ValidationError([Problem("batch.empty", {"refused": len(refused)}, None)])
+            raise ValidationError([Problem("batch.empty", {"refused": len(refused)}, None)] + [
+                Problem("batch.refused_claim", {"number": f"{r.claim_number:07d}",
+                                                "reasons": " ".join(p.message() for p in r.problems)}, None)
+                for r in refused
+            ])
         number = next_number(s, f"batch_number:{insurer_id}")
         now = utcnow()
         batch = Batch(insurer_id=insurer_id, number=number, status="exported", created_by=ctx.actor.user_id,
@@ -170,6 +178,7 @@ def mark_sent(ctx: Context, batch_id: int, sent_on: date, channel: str) -> Batch
 
 
 def list_batches(ctx: Context, insurer_id: int | None = None, limit: int = 200) -> list[BatchInfo]:
+    """Readable by every user (numbers and amounts, no patient data); changes are for administrators."""
     with ctx.store.read() as s:
         q = select(Batch).order_by(Batch.created_at.desc()).limit(limit)
         if insurer_id is not None:
@@ -225,7 +234,7 @@ def export_lines(ctx: Context, batch_id: int) -> Iterator[ExportLine]:
             )
 
 
-def export_batch(ctx: Context, batch_id: int, outbox: Path, encryption: object | None = None) -> Path:
+def export_batch(ctx: Context, batch_id: int, outbox: Path, encryption: Encryption | None = None) -> Path:
     """Write the batch's bundle into `outbox`, atomically; the same batch gives the same bytes."""
     from verifier.exports.bundle import write_bundle
 
@@ -261,6 +270,7 @@ i18n.register(
             "Aucune demande prête pour cet organisme ({refused} refusée(s) au contrôle) : il n'y a rien à mettre dans un lot.",
             "No claim ready for this insurer ({refused} refused by the check): there is nothing to put in a batch.",
         ),
+        "batch.refused_claim": ("Demande n° {number} : {reasons}", "Claim no. {number}: {reasons}"),
         "batch.not_found": ("Le lot {id} n'existe pas.", "Batch {id} does not exist."),
         "batch.void_reason": ("Indiquez pourquoi le lot est annulé.", "Say why the batch is voided."),
         "batch.not_voidable": (

@@ -95,3 +95,20 @@ i18n.register(
         "recon.title": ("Rapprochement par organisme au {date}", "Reconciliation per insurer on {date}"),
     }
 )
+i18n.register(
+    {
+        "recon.col.insurer": ("Organisme", "Insurer"),
+        "recon.col.queued": ("En attente", "Queued"),
+        "recon.col.exported": ("Exporté", "Exported"),
+        "recon.col.accepted": ("Accepté", "Accepted"),
+        "recon.col.paid": ("Payé", "Paid"),
+        "recon.col.rejected": ("Rejeté", "Rejected"),
+        "recon.col.outstanding": ("Restant dû", "Outstanding"),
+        "recon.col.age": ("{band} j", "{band} d"),
+        "recon.total": ("Total", "Total"),
+        "recon.ageing_note": (
+            "Restant dû = en file + exporté + accepté, réparti par ancienneté depuis la délivrance.",
+            "Outstanding = queued + exported + accepted, split by age since dispensing.",
+        ),
+    }
+)

@@ -233,5 +233,5 @@ def worklist(ctx: Context) -> list[Rejection]:
     """Rejected claims still waiting for a decision: rectify (new version) or void."""
     from verifier.store.reconciliation import open_rejections
 
-    with ctx.store.read() as s:
+    with ctx.store.read() as s:  # readable by all: the counter rectifies rejected claims
         return [Rejection(*row) for row in open_rejections(s)]

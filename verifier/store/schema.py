@@ -213,8 +213,21 @@ class Claim(Base):
     lines: Mapped[list[ClaimLine]] = relationship(
         back_populates="claim", order_by="ClaimLine.position", cascade="all, delete-orphan"
     )
-    # The queue screen filters by status and insurer and pages by number.
-    __table_args__ = (Index("ix_claims_status_insurer_number", "status", "insurer_id", "number"),)
+    # The queue screen reads pages in the order of any column after the last row shown
+    # (keyset paging), checks its filters from the same index, and adds up totals per
+    # insurer from indexes alone (see migration 0004).
+    __table_args__ = (
+        Index("ix_claims_status_number", "status", "number", "insurer_id", "dispensed_on"),
+        Index("ix_claims_status_insurer_amounts", "status", "insurer_id", "number", "dispensed_on", "amc",
+              "price"),
+        Index("ix_claims_insurer_number", "insurer_id", "number", "status", "dispensed_on", "amc", "price"),
+        Index("ix_claims_patient_number", "patient_id", "number", "status", "insurer_id", "dispensed_on", "amc",
+              "price"),
+        Index("ix_claims_dispensed_number", "dispensed_on", "number", "status", "insurer_id"),
+        Index("ix_claims_amc_number", "amc", "number", "status", "insurer_id", "dispensed_on"),
+        Index("ix_claims_operator_down_number", "operator_down", "number", "status", "insurer_id",
+              "dispensed_on"),
+    )
 
 
 class ClaimLine(Base):

@@ -1,4 +1,5 @@
-"""The administrators' reference screens in one panel: four tabs over the admin pages."""
+"""The administrators' screens in one panel: reference data, users, drugs and settings, and
+the "when service returns" pages (batches, returns and rejections, reconciliation)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from verifier import i18n
+from verifier.gui.admin.batches import BatchesPage
 from verifier.gui.admin.drugs import DrugsPage
 from verifier.gui.admin.insurers import DirectoryPage
+from verifier.gui.admin.reconciliation import ReconciliationPage
+from verifier.gui.admin.returns import ReturnsPage
 from verifier.gui.admin.settings_page import SettingsPage
 from verifier.gui.admin.users import UsersPage
 from verifier.services.context import Context
@@ -15,6 +19,9 @@ from verifier.services.context import Context
 i18n.register(
     {
         "admin.tab.directory": ("Organismes et opérateurs", "Insurers and operators"),
+        "admin.tab.batches": ("Lots", "Batches"),
+        "admin.tab.returns": ("Retours et rejets", "Returns and rejections"),
+        "admin.tab.reconciliation": ("Rapprochement", "Reconciliation"),
         "admin.tab.users": ("Utilisateurs", "Users"),
         "admin.tab.drugs": ("Médicaments", "Drugs"),
         "admin.tab.settings": ("Réglages", "Settings"),
@@ -24,14 +31,19 @@ i18n.register(
 
 
 class AdminPanel(QWidget):
-    """Insurers and operators, users and roles, drug reference, settings (administrators).
+    """Insurers and operators, batches, returns and rejections, reconciliation, users and roles,
+    drug reference, settings (administrators).
 
     Contract with the main window:
     - `settings_changed()` after the site settings (ceilings, idle lock) were saved;
     - `language_changed(str)` with "fr" or "en" after the user picked a language (the
       shell rebuilds its widgets in that language);
-    - `changed()` when directory data changed (the counter's insurer list, operators down)
-      or a new drug reference was imported.
+    - `changed()` when directory data changed (the counter's insurer list, operators down),
+      a new drug reference was imported, or claims changed (batch made, voided or sent,
+      return recorded, rejection rectified or voided): the queue figures are read again.
+
+    `show_export_for_operator(code)` opens the batches page with that operator's insurers
+    selected (the shell calls it when the operator answers again).
 
     Counter staff see the pages read-only (the services refuse them anyway); the language
     of the workstation is theirs to choose too.
@@ -51,10 +63,15 @@ class AdminPanel(QWidget):
         self.users_page = UsersPage(ctx)
         self.drugs_page = DrugsPage(ctx)
         self.settings_page = SettingsPage(ctx)
+        self.batches_page = BatchesPage(ctx)
+        self.returns_page = ReturnsPage(ctx)
+        self.reconciliation_page = ReconciliationPage(ctx)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName(i18n.tr("admin.tabs_a11y"))
         self.tabs.setDocumentMode(True)
-        for page, code in ((self.directory_page, "admin.tab.directory"), (self.users_page, "admin.tab.users"),
+        for page, code in ((self.directory_page, "admin.tab.directory"), (self.batches_page, "admin.tab.batches"),
+                           (self.returns_page, "admin.tab.returns"),
+                           (self.reconciliation_page, "admin.tab.reconciliation"), (self.users_page, "admin.tab.users"),
                            (self.drugs_page, "admin.tab.drugs"), (self.settings_page, "admin.tab.settings")):
             self.tabs.addTab(page, i18n.tr(code))
         layout = QVBoxLayout(self)
@@ -64,6 +81,8 @@ class AdminPanel(QWidget):
         self.drugs_page.changed.connect(self.changed)
         self.settings_page.settings_changed.connect(self.settings_changed)
         self.settings_page.language_changed.connect(self.language_changed)
+        self.batches_page.changed.connect(self._claims_changed)
+        self.returns_page.changed.connect(self._claims_changed)
         self.refresh()
 
     def refresh(self) -> None:
@@ -72,3 +91,19 @@ class AdminPanel(QWidget):
         self.users_page.refresh()
         self.drugs_page.refresh()
         self.settings_page.refresh()
+        self.batches_page.refresh()
+        self.returns_page.refresh()
+        self.reconciliation_page.refresh()
+
+    def show_export_for_operator(self, operator_code: str) -> None:
+        """Show the batches page with the insurers of `operator_code` that have queued claims selected."""
+        self.tabs.setCurrentWidget(self.batches_page)
+        self.batches_page.preselect_operator(operator_code)
+
+    def _claims_changed(self) -> None:
+        """Claims moved: the other "service returns" pages read again, and the shell is told."""
+        sender = self.sender()
+        for page in (self.batches_page, self.returns_page, self.reconciliation_page):
+            if page is not sender:
+                page.refresh()
+        self.changed.emit()

@@ -1,0 +1,175 @@
+"""`verifier batch …`, `verifier returns import`, `verifier report reconciliation`: the
+administrator's commands for when service returns (sub-commands of verifier.cli)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from verifier import i18n
+
+i18n.register(
+    {
+        "cli.batch_created": ("Lot n° {number} créé pour {insurer} : {count} demande(s), {amount}.", "Batch no. {number} created for {insurer}: {count} claim(s), {amount}."),
+        "cli.batch_refused": ("Restée(s) en file : demande n° {number} – {reasons}", "Left in the queue: claim no. {number} – {reasons}"),
+        "cli.batch_exported": ("Lot exporté : {path}", "Batch exported: {path}"),
+        "cli.batch_voided": ("Lot n° {number} annulé ; ses demandes sont revenues en file.", "Batch no. {number} voided; its claims are back in the queue."),
+        "cli.batch_sent": ("Lot n° {number} marqué envoyé ({channel}).", "Batch no. {number} marked sent ({channel})."),
+        "cli.passphrase_missing": (
+            "Aucune phrase secrète : mettez-la dans un fichier (--passphrase-file) ou dans VERIFIER_EXPORT_PASSPHRASE.",
+            "No passphrase: put it in a file (--passphrase-file) or in VERIFIER_EXPORT_PASSPHRASE.",
+        ),
+        "cli.unreadable_file": ("Impossible de lire {path} : vérifiez le chemin.", "Cannot read {path}: check the path."),
+    }
+)
+
+
+def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
+    batch = sub.add_parser("batch", help="export batches: create, export, void, mark sent, list")
+    bsub = batch.add_subparsers(dest="batch_command", required=True)
+    create = bsub.add_parser("create", parents=[common], help="put an insurer's ready claims in a new batch")
+    create.add_argument("--insurer", required=True, help="AMC number")
+    create.add_argument("--claims", help="only these claim numbers, comma-separated")
+    export = bsub.add_parser("export", parents=[common], help="write the batch's bundle into a folder")
+    export.add_argument("id", type=int)
+    export.add_argument("--out", required=True, help="the outbox folder")
+    enc = export.add_mutually_exclusive_group()
+    enc.add_argument("--encrypt-passphrase", action="store_true",
+                     help="encrypt with a passphrase from --passphrase-file or VERIFIER_EXPORT_PASSPHRASE")
+    enc.add_argument("--encrypt-cert", help="encrypt for the insurer's X.509 certificate (PEM file)")
+    export.add_argument("--passphrase-file")
+    void = bsub.add_parser("void", parents=[common], help="void a batch not yet sent")
+    void.add_argument("id", type=int)
+    void.add_argument("--reason", required=True)
+    sent = bsub.add_parser("sent", parents=[common], help="mark a batch sent")
+    sent.add_argument("id", type=int)
+    sent.add_argument("--channel", required=True, choices=["upload", "mail", "post"])
+    sent.add_argument("--date", help="dd/mm/yyyy (default: today)")
+    bsub.add_parser("list", parents=[common], help="recent batches")
+    batch.set_defaults(func=cmd_batch)
+
+    ret = sub.add_parser("returns", help="insurers' returns")
+    rsub = ret.add_subparsers(dest="returns_command", required=True)
+    imp = rsub.add_parser("import", parents=[common], help="import a return file (CSV or JSON), all or nothing")
+    imp.add_argument("file")
+    ret.set_defaults(func=cmd_returns)
+
+    report = sub.add_parser("report", help="reports")
+    rpsub = report.add_subparsers(dest="report_command", required=True)
+    rec = rpsub.add_parser("reconciliation", parents=[common], help="per insurer: queued, exported, paid, outstanding")
+    rec.add_argument("--csv", action="store_true", help="print CSV (for a spreadsheet) instead of a table")
+    rec.add_argument("--pdf", help="also write the report as a PDF file")
+    report.set_defaults(func=cmd_report)
+
+
+def _encryption(args: argparse.Namespace) -> object | None:
+    from verifier.cli import UserError
+    from verifier.exports.bundle import Encryption
+
+    if args.encrypt_cert:
+        try:
+            return Encryption(recipient_certificate_pem=Path(args.encrypt_cert).read_bytes())
+        except OSError:
+            raise UserError(i18n.tr("cli.unreadable_file", path=args.encrypt_cert)) from None
+    if args.encrypt_passphrase:
+        secret = os.environ.get("VERIFIER_EXPORT_PASSPHRASE", "")
+        if args.passphrase_file:
+            try:
+                secret = Path(args.passphrase_file).read_text("utf-8").strip()
+            except OSError:
+                raise UserError(i18n.tr("cli.unreadable_file", path=args.passphrase_file)) from None
+        if not secret:
+            raise UserError(i18n.tr("cli.passphrase_missing"))
+        return Encryption(passphrase=secret)
+    return None
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from verifier.cli import _parse_date, _sign_in
+    from verifier.domain.money import format_eur
+    from verifier.services import batches, directory
+
+    encryption = _encryption(args) if args.batch_command == "export" else None
+    ctx = _sign_in(args)
+    try:
+        if args.batch_command == "create":
+            insurer = directory.get_insurer(ctx, args.insurer)
+            ids = None
+            if args.claims:
+                from verifier.services import queue
+
+                wanted = {int(n) for n in args.claims.split(",") if n.strip().isdigit()}
+                ids = [r.id for n in wanted for r in queue.list_claims(ctx, queue.Search(text=str(n))).rows]
+            result = batches.create_batch(ctx, insurer.id, ids)
+            b = result.batch
+            print(i18n.tr("cli.batch_created", number=b.number_text, insurer=insurer.name, count=b.claim_count,
+                          amount=format_eur(b.total_amc)))
+            for r in result.refused:
+                print(i18n.tr("cli.batch_refused", number=f"{r.claim_number:07d}",
+                              reasons=" ".join(p.message() for p in r.problems)))
+            print(f"id={b.id}")
+        elif args.batch_command == "export":
+            path = batches.export_batch(ctx, args.id, Path(args.out), encryption)
+            print(i18n.tr("cli.batch_exported", path=path))
+        elif args.batch_command == "void":
+            b = batches.void_batch(ctx, args.id, args.reason)
+            print(i18n.tr("cli.batch_voided", number=b.number_text))
+        elif args.batch_command == "sent":
+            from datetime import date
+
+            b = batches.mark_sent(ctx, args.id, _parse_date(args.date) or date.today(), args.channel)
+            print(i18n.tr("cli.batch_sent", number=b.number_text, channel=args.channel))
+        else:
+            for b in batches.list_batches(ctx):
+                insurer = directory.get_insurer(ctx, b.insurer_id)
+                print(f"{b.id:>5}  {insurer.amc_number}  n° {b.number_text}  {i18n.tr('batch.status.' + b.status):<10}"
+                      f"  {b.claim_count:>6}  {format_eur(b.total_amc):>14}  {b.created_at.astimezone():%d/%m/%Y}")
+    finally:
+        ctx.close()
+    return 0
+
+
+def cmd_returns(args: argparse.Namespace) -> int:
+    from verifier.cli import UserError, _sign_in
+    from verifier.services import returns
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise UserError(i18n.tr("cli.unreadable_file", path=path))
+    ctx = _sign_in(args)
+    try:
+        print(returns.import_file(ctx, path).summary())
+    finally:
+        ctx.close()
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from verifier.cli import _sign_in
+    from verifier.domain.money import format_eur
+    from verifier.services import claim_view, reconciliation
+
+    ctx = _sign_in(args)
+    try:
+        r = reconciliation.reconcile(ctx)
+        site = claim_view.site(ctx).name
+    finally:
+        ctx.close()
+    if args.pdf:
+        from verifier.exports import reconciliation_pdf
+
+        Path(args.pdf).write_bytes(reconciliation_pdf.render(r, site))
+    if args.csv:
+        sys.stdout.write(reconciliation.to_csv(r))
+        return 0
+    print(i18n.tr("recon.title", date=r.on.strftime("%d/%m/%Y")))
+    names = ("queued", "exported", "accepted", "paid", "rejected", "outstanding")
+    for line in r.lines:
+        ages = " / ".join(format_eur(a) for a in line.ageing)
+        print(f"{line.insurer_name} ({line.amc_number})")
+        print("   " + "  ".join(f"{i18n.tr('recon.col.' + n)} {format_eur(getattr(line, n))}" for n in names)
+              + f"  [0-30/31-60/61-90/90+ : {ages}]")
+    return 0

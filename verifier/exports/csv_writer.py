@@ -1,0 +1,151 @@
+"""claims.csv: one row per claim line, for a person with a spreadsheet.
+
+UTF-8 with a byte-order mark, `;` between cells, CRLF line ends, a header row: what a
+French Excel opens by a double click with the accents right and the amounts as numbers
+(decimal comma). claims.json carries the same values for programs. Every column is
+described in docs/export-format.md; the order and names below are part of the format.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Sequence
+
+from verifier.exports.rows import BundleHeader, ExportLine
+from verifier.exports.values import (
+    amount_fr,
+    date_fr,
+    datetime_fr,
+    rate_fr,
+    spreadsheet_text,
+)
+
+BOM = "\ufeff"
+
+COLUMNS: tuple[str, ...] = (
+    "claim_id",
+    "claim_number",
+    "claim_version",
+    "previous_claim_id",
+    "dispensed_on",
+    "prescriber_rpps",
+    "operator_down",
+    "patient_surname",
+    "patient_first_name",
+    "patient_birth_date",
+    "patient_nir",
+    "patient_rank",
+    "amo_fund",
+    "member_number",
+    "insurer_amc_number",
+    "insurer_name",
+    "check_method",
+    "check_reference",
+    "check_outcome",
+    "checked_at",
+    "guarantees",
+    "line_position",
+    "code",
+    "code_kind",
+    "label",
+    "prestation_code",
+    "quantity",
+    "unit_price",
+    "br_unit",
+    "amo_rate",
+    "price",
+    "br",
+    "amo",
+    "tm",
+    "amc",
+    "patient_share",
+    "expiry",
+    "lot",
+    "serial",
+)
+
+
+def claim_cells(c: ExportLine, amc_number: str, insurer_name: str) -> list[str]:
+    """The cells every line of a claim repeats (`COLUMNS` up to `guarantees`)."""
+    t = spreadsheet_text
+    return [
+        t(c.claim_id),
+        str(c.claim_number),
+        str(c.claim_version),
+        t(c.previous_claim_id),
+        date_fr(c.dispensed_on),
+        t(c.prescriber_rpps),
+        "1" if c.operator_down else "0",
+        t(c.patient_surname),
+        t(c.patient_first_name),
+        t(c.patient_birth_date),
+        t(c.patient_nir),
+        str(c.patient_rank),
+        t(c.amo_fund),
+        t(c.member_number),
+        amc_number,
+        insurer_name,
+        t(c.check_method),
+        t(c.check_reference),
+        t(c.check_outcome),
+        datetime_fr(c.checked_at),
+        t(c.guarantees),
+    ]
+
+
+def line_cells(x: ExportLine) -> list[str]:
+    """The cells of the line itself (`COLUMNS` from `line_position`)."""
+    t = spreadsheet_text
+    return [
+        str(x.line_position),
+        t(x.code),
+        t(x.code_kind),
+        t(x.label),
+        t(x.prestation_code),
+        str(x.quantity),
+        amount_fr(x.unit_price),
+        amount_fr(x.br_unit),
+        rate_fr(x.amo_rate),
+        amount_fr(x.price),
+        amount_fr(x.br),
+        amount_fr(x.amo),
+        amount_fr(x.tm),
+        amount_fr(x.amc),
+        amount_fr(x.patient_share),
+        date_fr(x.expiry),
+        t(x.lot),
+        t(x.serial),
+    ]
+
+
+def row(line: ExportLine, amc_number: str, insurer_name: str) -> list[str]:
+    """All the cells of one line, in `COLUMNS` order (text cells guarded against formulas)."""
+    return claim_cells(line, amc_number, insurer_name) + line_cells(line)
+
+
+class CsvWriter:
+    """Writes claims.csv in text chunks through `emit` (the caller encodes and stores them)."""
+
+    def __init__(self, header: BundleHeader, emit: Callable[[str], None]) -> None:
+        self._emit = emit
+        self._buffer = io.StringIO()
+        self._csv = csv.writer(self._buffer, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+        self._amc = spreadsheet_text(header.insurer_amc_number)
+        self._insurer = spreadsheet_text(header.insurer_name)
+        self._buffer.write(BOM)
+        self._csv.writerow(COLUMNS)
+
+    def write_claim(self, lines: Sequence[ExportLine]) -> None:
+        shared = claim_cells(lines[0], self._amc, self._insurer)
+        self._csv.writerows([shared + line_cells(line) for line in lines])
+        if self._buffer.tell() > 1 << 20:
+            self._flush()
+
+    def close(self) -> None:
+        self._flush()
+
+    def _flush(self) -> None:
+        self._emit(self._buffer.getvalue())
+        self._buffer.seek(0)
+        self._buffer.truncate()

@@ -1,0 +1,461 @@
+"""The batches page's dialogs: export a batch (folder, encryption, busy bar), mark it sent,
+void it with a reason, and choose which queued claims go in a new batch."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from verifier import i18n, paths
+from verifier.domain.errors import Problem, ValidationError
+from verifier.domain.money import format_eur
+from verifier.domain.states import ClaimStatus
+from verifier.gui.admin.batch_models import BatchRow, ClaimChoiceModel, ReadyRow
+from verifier.gui.admin.common import Jobs, SentenceLabel, count_text
+from verifier.gui.admin.form_dialog import FormDialog, line_edit
+from verifier.gui.admin.insurers import table
+from verifier.services import batches, queue
+from verifier.services.batches import CHANNELS, BatchInfo
+from verifier.services.context import Context
+
+if TYPE_CHECKING:
+    from verifier.exports.bundle import Encryption
+
+i18n.register(
+    {
+        "admin.batch.export_title": ("Exporter le lot n° {number} — {insurer}", "Export batch no. {number} — {insurer}"),
+        "admin.batch.export_explain": (
+            "Le lot ({count} demande(s), {amount}) est écrit dans le dossier d'envoi en un seul fichier, qui "
+            "apparaît complet ou pas du tout. Exporter à nouveau donne exactement le même fichier.",
+            "The batch ({count} claim(s), {amount}) is written to the outbox folder as one file, which appears "
+            "complete or not at all. Exporting again gives exactly the same file.",
+        ),
+        "admin.batch.f.outbox": ("&Dossier d'envoi :", "Out&box folder:"),
+        "admin.batch.f.outbox_a11y": ("Dossier où écrire le fichier du lot", "Folder where the batch file is written"),
+        "admin.batch.f.outbox_hint": ("Par défaut : {folder}", "Default: {folder}"),
+        "admin.batch.f.choose": ("C&hoisir…", "C&hoose…"),
+        "admin.batch.f.choose_a11y": ("Choisir un autre dossier d'envoi", "Choose another outbox folder"),
+        "admin.batch.f.choose_title": ("Choisir le dossier d'envoi", "Choose the outbox folder"),
+        "admin.batch.f.encryption": ("Chi&ffrement :", "En&cryption:"),
+        "admin.batch.f.encryption_a11y": ("Chiffrement du fichier du lot", "Encryption of the batch file"),
+        "admin.batch.enc.none": ("aucun (le dossier est protégé par ailleurs)", "none (the folder is protected otherwise)"),
+        "admin.batch.enc.passphrase": ("par la phrase secrète convenue avec l'organisme", "with the passphrase agreed with the insurer"),
+        "admin.batch.enc.certificate": ("pour le certificat de l'organisme", "for the insurer's certificate"),
+        "admin.batch.f.passphrase": ("&Phrase secrète :", "&Passphrase:"),
+        "admin.batch.f.passphrase_a11y": ("Phrase secrète du fichier du lot", "Passphrase of the batch file"),
+        "admin.batch.f.passphrase_hint": (
+            "12 caractères au moins. Communiquez-la à l'organisme par un autre moyen (téléphone), jamais avec "
+            "le fichier.",
+            "At least 12 characters. Give it to the insurer another way (telephone), never with the file.",
+        ),
+        "admin.batch.f.generate": ("&Générer", "&Generate"),
+        "admin.batch.f.generate_a11y": ("Générer une phrase secrète et l'afficher", "Generate a passphrase and show it"),
+        "admin.batch.f.confirm": ("C&onfirmation :", "C&onfirm:"),
+        "admin.batch.f.confirm_a11y": ("Confirmation de la phrase secrète", "Passphrase confirmation"),
+        "admin.batch.f.certificate": ("Ce&rtificat :", "Ce&rtificate:"),
+        "admin.batch.f.certificate_a11y": ("Fichier du certificat de l'organisme (PEM)",
+                                           "File of the insurer's certificate (PEM)"),
+        "admin.batch.f.certificate_hint": ("Fichier .pem ou .crt fourni par l'organisme.",
+                                           "A .pem or .crt file given by the insurer."),
+        "admin.batch.f.browse": ("Parcour&ir…", "Bro&wse…"),
+        "admin.batch.f.browse_a11y": ("Choisir le fichier du certificat", "Choose the certificate file"),
+        "admin.batch.f.browse_title": ("Choisir le certificat de l'organisme", "Choose the insurer's certificate"),
+        "admin.batch.f.browse_filter": ("Certificats (*.pem *.crt *.cer);;Tous les fichiers (*)",
+                                        "Certificates (*.pem *.crt *.cer);;All files (*)"),
+        "admin.batch.export_button": ("&Exporter", "&Export"),
+        "admin.batch.exporting": ("Export du lot n° {number} en cours…", "Exporting batch no. {number}…"),
+        "admin.batch.export_a11y": ("Avancement de l'export", "Export progress"),
+        "admin.batch.outbox_missing": ("Indiquez le dossier où écrire le lot.", "Say which folder the batch goes to."),
+        "admin.batch.outbox_unwritable": (
+            "Impossible d'écrire dans {folder} ({reason}) : choisissez un autre dossier.",
+            "Cannot write to {folder} ({reason}): choose another folder.",
+        ),
+        "admin.batch.passphrase_missing": ("Saisissez la phrase secrète, ou générez-en une.",
+                                           "Type the passphrase, or generate one."),
+        "admin.batch.passphrase_mismatch": ("La confirmation ne correspond pas à la phrase secrète.",
+                                            "The confirmation does not match the passphrase."),
+        "admin.batch.certificate_missing": ("Choisissez le fichier du certificat de l'organisme.",
+                                            "Choose the file of the insurer's certificate."),
+        "admin.batch.certificate_unreadable": ("Le certificat {file} ne peut pas être lu ({reason}).",
+                                               "The certificate {file} cannot be read ({reason})."),
+        "admin.batch.back": ("&Retour", "&Back"),
+        "admin.batch.sent_title": ("Lot n° {number} envoyé", "Batch no. {number} sent"),
+        "admin.batch.sent_explain": (
+            "Une fois marqué envoyé, le lot ne peut plus être annulé : ses demandes attendent la réponse de "
+            "l'organisme.",
+            "Once marked sent, the batch can no longer be voided: its claims wait for the insurer's answer.",
+        ),
+        "admin.batch.f.sent_on": ("&Date d'envoi :", "&Sent on:"),
+        "admin.batch.f.sent_on_a11y": ("Date d'envoi du lot à l'organisme", "Date the batch was sent to the insurer"),
+        "admin.batch.f.channel": ("&Envoyé par :", "Sent &by:"),
+        "admin.batch.f.channel_a11y": ("Comment le lot a été envoyé", "How the batch was sent"),
+        "admin.batch.sent_button": ("&Marquer envoyé", "&Mark sent"),
+        "admin.batch.void_title": ("Annuler le lot n° {number}", "Void batch no. {number}"),
+        "admin.batch.void_explain": (
+            "Ses {count} demande(s) reviennent en attente d'export. Le numéro {number} ne sera jamais réutilisé.",
+            "Its {count} claim(s) go back to the queue. Number {number} will never be used again.",
+        ),
+        "admin.batch.f.reason": ("&Motif :", "&Reason:"),
+        "admin.batch.f.reason_a11y": ("Motif de l'annulation du lot", "Reason for voiding the batch"),
+        "admin.batch.f.reason_hint": ("Par exemple : fichier refusé par le portail", "For example: file refused by the portal"),
+        "admin.batch.void_button": ("A&nnuler le lot", "&Void the batch"),
+        "admin.batch.choose_title": ("Demandes à mettre dans le lot — {insurer}", "Claims to put in the batch — {insurer}"),
+        "admin.batch.choose_explain": (
+            "Cochez les demandes à exporter (Espace coche ou décoche la ligne). Les autres restent en attente.",
+            "Tick the claims to export (Space ticks or unticks the row). The others stay queued.",
+        ),
+        "admin.batch.choose_a11y": ("Demandes en attente de l'organisme", "The insurer's queued claims"),
+        "admin.batch.choose_loading": ("Lecture des demandes en attente…", "Reading the queued claims…"),
+        "admin.batch.choose_count": ("{checked} demande(s) cochée(s) sur {total}, {amount}.",
+                                     "{checked} of {total} claim(s) ticked, {amount}."),
+        "admin.batch.choose_more": ("Seules les {shown} premières demandes sont affichées.",
+                                    "Only the first {shown} claims are shown."),
+        "admin.batch.check_all": ("&Tout cocher", "Tick &all"),
+        "admin.batch.check_none": ("Tout &décocher", "&Untick all"),
+        "admin.batch.choose_button": ("&Créer le lot", "&Create the batch"),
+    }
+)
+
+CHOOSE_LIMIT = 500
+
+
+def default_outbox() -> Path:
+    return paths.data_dir() / "outbox"
+
+
+def _encryption(passphrase: str | None, certificate: Path | None) -> Encryption | None:
+    """The bundle writer's Encryption for the choice made (None: a plain bundle); it checks
+    the passphrase's length and the certificate, each refusal under its field."""
+    if passphrase is None and certificate is None:
+        return None
+    from verifier.exports.bundle import Encryption  # cryptography: loaded when an export is made
+
+    if passphrase is not None:
+        return Encryption(passphrase=passphrase)
+    assert certificate is not None
+    try:
+        pem = certificate.read_bytes()
+    except OSError as exc:
+        raise ValidationError([Problem("admin.batch.certificate_unreadable",
+                                       {"file": certificate.name, "reason": exc.strerror or type(exc).__name__},
+                                       "certificate")]) from None
+    return Encryption(recipient_certificate_pem=pem)
+
+
+def export_to(ctx: Context, batch_id: int, outbox: Path, passphrase: str | None, certificate: Path | None) -> Path:
+    """Export the batch into `outbox` (run off the GUI thread); a folder problem is a sentence."""
+    encryption = _encryption(passphrase, certificate)
+    try:
+        return batches.export_batch(ctx, batch_id, outbox, encryption)
+    except OSError as exc:
+        raise ValidationError([Problem("admin.batch.outbox_unwritable",
+                                       {"folder": str(outbox), "reason": exc.strerror or type(exc).__name__},
+                                       "outbox")]) from None
+
+
+def _with_button(edit: QLineEdit, button: QPushButton) -> QWidget:
+    """A line edit and its "Choose…" button on one row; the row's focus goes to the edit."""
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(edit, 1)
+    layout.addWidget(button)
+    row.setFocusProxy(edit)
+    return row
+
+
+class ExportDialog(FormDialog):
+    """Where to write the batch and how to encrypt it; the export runs with a busy bar."""
+
+    exported = Signal(object)  # the Path written
+
+    ROW_PASSPHRASE, ROW_CONFIRM, ROW_CERTIFICATE = 2, 3, 4
+
+    def __init__(self, ctx: Context, batch: BatchRow, parent: QWidget | None) -> None:
+        info = batch.info
+        super().__init__(ctx, i18n.tr("admin.batch.export_title", number=info.number_text, insurer=batch.insurer_name),
+                         parent)
+        self.batch = batch
+        self.save_button.setText(i18n.tr("admin.batch.export_button"))
+        explain = QLabel(i18n.tr("admin.batch.export_explain", count=count_text(info.claim_count),
+                                 amount=format_eur(info.total_amc)))
+        explain.setWordWrap(True)
+        self.outbox_edit = line_edit(1000)
+        self.outbox_edit.setText(str(default_outbox()))
+        self.outbox_edit.setAccessibleName(i18n.tr("admin.batch.f.outbox_a11y"))
+        self.choose_button = QPushButton(i18n.tr("admin.batch.f.choose"))
+        self.choose_button.setAccessibleName(i18n.tr("admin.batch.f.choose_a11y"))
+        self.choose_button.clicked.connect(self.choose_folder)
+        self.encryption_box = QComboBox()
+        for code in ("none", "passphrase", "certificate"):
+            self.encryption_box.addItem(i18n.tr(f"admin.batch.enc.{code}"), code)
+        self.passphrase_edit = line_edit(200)
+        self.passphrase_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase_edit.setAccessibleName(i18n.tr("admin.batch.f.passphrase_a11y"))
+        self.generate_button = QPushButton(i18n.tr("admin.batch.f.generate"))
+        self.generate_button.setAccessibleName(i18n.tr("admin.batch.f.generate_a11y"))
+        self.generate_button.clicked.connect(self.generate_passphrase)
+        self.confirm_edit = line_edit(200)
+        self.confirm_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.certificate_edit = line_edit(1000)
+        self.certificate_edit.setAccessibleName(i18n.tr("admin.batch.f.certificate_a11y"))
+        self.browse_button = QPushButton(i18n.tr("admin.batch.f.browse"))
+        self.browse_button.setAccessibleName(i18n.tr("admin.batch.f.browse_a11y"))
+        self.browse_button.clicked.connect(self.choose_certificate)
+        f = self.form
+        f.add("outbox", i18n.tr("admin.batch.f.outbox"), _with_button(self.outbox_edit, self.choose_button),
+              i18n.tr("admin.batch.f.outbox_a11y"), i18n.tr("admin.batch.f.outbox_hint", folder=str(default_outbox())))
+        f.add("encryption", i18n.tr("admin.batch.f.encryption"), self.encryption_box,
+              i18n.tr("admin.batch.f.encryption_a11y"))
+        f.add("passphrase", i18n.tr("admin.batch.f.passphrase"), _with_button(self.passphrase_edit, self.generate_button),
+              i18n.tr("admin.batch.f.passphrase_a11y"), i18n.tr("admin.batch.f.passphrase_hint"))
+        f.add("confirm", i18n.tr("admin.batch.f.confirm"), self.confirm_edit, i18n.tr("admin.batch.f.confirm_a11y"))
+        f.add("certificate", i18n.tr("admin.batch.f.certificate"),
+              _with_button(self.certificate_edit, self.browse_button), i18n.tr("admin.batch.f.certificate_a11y"),
+              i18n.tr("admin.batch.f.certificate_hint"))
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 0)  # busy: the writer does not say how far it is
+        self.bar.setAccessibleName(i18n.tr("admin.batch.export_a11y"))
+        self.bar.hide()
+        self.finish_layout()
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(0, explain)
+        layout.insertWidget(layout.indexOf(self.message) + 1, self.bar)
+        order = [self.outbox_edit, self.choose_button, self.encryption_box, self.passphrase_edit,
+                 self.generate_button, self.confirm_edit,
+                 self.certificate_edit, self.browse_button, self.save_button, self.cancel_button]
+        for first, second in zip(order, order[1:]):
+            QWidget.setTabOrder(first, second)
+        self.encryption_box.currentIndexChanged.connect(lambda _i: self._show_rows())
+        self._show_rows()
+        self.save_button.setFocus()
+
+    def encryption(self) -> str:
+        return str(self.encryption_box.currentData())
+
+    def _show_rows(self) -> None:
+        mode = self.encryption()
+        self.form.layout.setRowVisible(self.ROW_PASSPHRASE, mode == "passphrase")
+        self.form.layout.setRowVisible(self.ROW_CONFIRM, mode == "passphrase")
+        self.form.layout.setRowVisible(self.ROW_CERTIFICATE, mode == "certificate")
+        for message in self.form.messages.values():  # showing a row shows its empty sentence too
+            message.setVisible(bool(message.text()))
+        self.adjustSize()
+
+    def generate_passphrase(self) -> None:
+        """A strong passphrase, shown in clear so that it can be read to the insurer."""
+        from verifier.exports.crypto_envelope import generate_passphrase
+
+        phrase = generate_passphrase()
+        for edit in (self.passphrase_edit, self.confirm_edit):
+            edit.setEchoMode(QLineEdit.EchoMode.Normal)
+            edit.setText(phrase)
+        self.passphrase_edit.setFocus()
+        self.passphrase_edit.selectAll()
+
+    def choose_folder(self) -> None:
+        start = self.outbox_edit.text().strip() or str(default_outbox())
+        folder = QFileDialog.getExistingDirectory(self, i18n.tr("admin.batch.f.choose_title"), start)
+        if folder:
+            self.outbox_edit.setText(folder)
+
+    def choose_certificate(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(self, i18n.tr("admin.batch.f.browse_title"), str(Path.home()),
+                                                    i18n.tr("admin.batch.f.browse_filter"))
+        if path:
+            self.certificate_edit.setText(path)
+
+    def save(self) -> None:
+        if self.jobs.busy:
+            return
+        problems = []
+        outbox = self.outbox_edit.text().strip()
+        if not outbox:
+            problems.append(Problem("admin.batch.outbox_missing", {}, "outbox"))
+        passphrase: str | None = None
+        certificate: Path | None = None
+        if self.encryption() == "passphrase":
+            passphrase = self.passphrase_edit.text()
+            if not passphrase:
+                problems.append(Problem("admin.batch.passphrase_missing", {}, "passphrase"))
+            elif passphrase != self.confirm_edit.text():
+                problems.append(Problem("admin.batch.passphrase_mismatch", {}, "confirm"))
+        elif self.encryption() == "certificate":
+            if not self.certificate_edit.text().strip():
+                problems.append(Problem("admin.batch.certificate_missing", {}, "certificate"))
+            else:
+                certificate = Path(self.certificate_edit.text().strip())
+        self.form.show(problems)
+        if problems:
+            return
+        self.start(export_to, self.ctx, self.batch.info.id, Path(outbox), passphrase, certificate)
+        self.message.say(i18n.tr("admin.batch.exporting", number=self.batch.info.number_text))
+        self.bar.show()
+
+    def saved(self, result: object) -> None:
+        self.bar.hide()
+        self.exported.emit(result)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.bar.hide()
+        super()._failed(exc)
+
+
+class SentDialog(FormDialog):
+    """When and how the batch left: the date (not in the future) and the channel."""
+
+    sent = Signal(object)  # BatchInfo
+
+    def __init__(self, ctx: Context, batch: BatchRow, parent: QWidget | None) -> None:
+        super().__init__(ctx, i18n.tr("admin.batch.sent_title", number=batch.info.number_text), parent)
+        self.batch = batch
+        self.save_button.setText(i18n.tr("admin.batch.sent_button"))
+        explain = QLabel(i18n.tr("admin.batch.sent_explain"))
+        explain.setWordWrap(True)
+        self.date_edit = QDateEdit(QDate.currentDate())
+        self.date_edit.setDisplayFormat("dd/MM/yyyy")
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setMaximumDate(QDate.currentDate())
+        self.channel_box = QComboBox()
+        for channel in CHANNELS:
+            self.channel_box.addItem(i18n.tr(f"admin.batch.channel.{channel}"), channel)
+        self.form.add("sent_on", i18n.tr("admin.batch.f.sent_on"), self.date_edit, i18n.tr("admin.batch.f.sent_on_a11y"),
+                      compact=True)
+        self.form.add("channel", i18n.tr("admin.batch.f.channel"), self.channel_box,
+                      i18n.tr("admin.batch.f.channel_a11y"), compact=True)
+        self.finish_layout()
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(0, explain)
+        self.date_edit.setFocus()
+
+    def save(self) -> None:
+        day: date = self.date_edit.date().toPython()  # type: ignore[assignment]
+        self.start(batches.mark_sent, self.ctx, self.batch.info.id, day, str(self.channel_box.currentData()))
+
+    def saved(self, result: object) -> None:
+        self.sent.emit(result)
+
+
+class VoidBatchDialog(FormDialog):
+    """Why the batch is voided; its claims go back to the queue."""
+
+    voided = Signal(object)  # BatchInfo
+
+    def __init__(self, ctx: Context, batch: BatchRow, parent: QWidget | None) -> None:
+        info: BatchInfo = batch.info
+        super().__init__(ctx, i18n.tr("admin.batch.void_title", number=info.number_text), parent)
+        self.batch = batch
+        self.save_button.setText(i18n.tr("admin.batch.void_button"))
+        self.cancel_button.setText(i18n.tr("admin.batch.back"))
+        explain = QLabel(i18n.tr("admin.batch.void_explain", count=count_text(info.claim_count), number=info.number_text))
+        explain.setWordWrap(True)
+        self.reason_edit = line_edit(500, i18n.tr("admin.batch.f.reason_hint"))
+        self.form.add("reason", i18n.tr("admin.batch.f.reason"), self.reason_edit, i18n.tr("admin.batch.f.reason_a11y"))
+        self.finish_layout()
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(0, explain)
+        self.reason_edit.setFocus()
+
+    def save(self) -> None:
+        self.start(batches.void_batch, self.ctx, self.batch.info.id, self.reason_edit.text())
+
+    def saved(self, result: object) -> None:
+        self.voided.emit(result)
+
+
+def queued_claims(ctx: Context, insurer_id: int) -> queue.QueueSlice:
+    search = queue.Search(statuses=(ClaimStatus.QUEUED,), insurer_id=insurer_id)
+    return queue.read_page(ctx, search, sort="number", descending=False, limit=CHOOSE_LIMIT)
+
+
+class ChooseClaimsDialog(QDialog):
+    """The insurer's queued claims with check boxes; `chosen` carries the ticked claims' ids."""
+
+    chosen = Signal(object)  # list[str]
+
+    def __init__(self, ctx: Context, insurer: ReadyRow, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.insurer = insurer
+        self.jobs = Jobs()
+        self.setWindowTitle(i18n.tr("admin.batch.choose_title", insurer=insurer.name))
+        explain = QLabel(i18n.tr("admin.batch.choose_explain"))
+        explain.setWordWrap(True)
+        self.model = ClaimChoiceModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(Qt.ItemDataRole.UserRole)
+        self.view = table(self.proxy, i18n.tr("admin.batch.choose_a11y"), stretch=2)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.count_label = SentenceLabel()
+        self.count_label.say(i18n.tr("admin.batch.choose_loading"))
+        self.all_button = QPushButton(i18n.tr("admin.batch.check_all"))
+        self.all_button.clicked.connect(lambda: self.model.set_all(True))
+        self.none_button = QPushButton(i18n.tr("admin.batch.check_none"))
+        self.none_button.clicked.connect(lambda: self.model.set_all(False))
+        self.buttons = QDialogButtonBox()
+        self.create_button = self.buttons.addButton(i18n.tr("admin.batch.choose_button"),
+                                                    QDialogButtonBox.ButtonRole.AcceptRole)
+        self.create_button.setEnabled(False)
+        self.buttons.addButton(i18n.tr("admin.cancel"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        row = QHBoxLayout()
+        row.addWidget(self.all_button)
+        row.addWidget(self.none_button)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(explain)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(row)
+        layout.addWidget(self.count_label)
+        layout.addWidget(self.buttons)
+        self.model.dataChanged.connect(lambda *_: self._count())
+        self.model.modelReset.connect(self._count)
+        width = self.fontMetrics().averageCharWidth()
+        self.setMinimumSize(width * 90, self.fontMetrics().lineSpacing() * 24)
+        self.jobs.run(queued_claims, ctx, insurer.id, on_done=self._loaded, on_failed=self.count_label.failed)
+
+    def _loaded(self, found: queue.QueueSlice) -> None:
+        self.model.set_rows(found.rows)
+        self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        if found.next is not None:
+            self.count_label.say(self.count_label.text() + " " + i18n.tr("admin.batch.choose_more", shown=CHOOSE_LIMIT))
+        if self.model.rowCount():
+            self.view.setCurrentIndex(self.proxy.index(0, 0))
+        self.view.setFocus()
+
+    def _count(self) -> None:
+        ids = set(self.model.checked_ids())
+        amount = sum((r.amc for r in self.model.rows() if r.id in ids), Decimal("0.00"))
+        self.count_label.say(i18n.tr("admin.batch.choose_count", checked=count_text(len(ids)),
+                                     total=count_text(self.model.rowCount()), amount=format_eur(amount)))
+        self.create_button.setEnabled(bool(ids))
+
+    def accept(self) -> None:
+        ids = self.model.checked_ids()
+        if ids:
+            self.chosen.emit(ids)
+            super().accept()

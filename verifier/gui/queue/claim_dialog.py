@@ -1,0 +1,545 @@
+"""An opened claim: patient (full NIR), check, insurer, lines, history, versions, and actions.
+
+Everything is read and written through the services, off the GUI thread; the buttons
+offer only what the claim's status allows (correct a draft or queued claim, void it,
+rectify a rejected one, print its receipt).
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from verifier import i18n
+from verifier.domain.errors import ValidationError
+from verifier.domain.money import format_eur
+from verifier.domain.states import ClaimStatus, can_rectify, can_transition, editable
+from verifier.gui.queue.claim_models import HistoryModel, LinesModel, QuantityDelegate, VersionsModel
+from verifier.gui.queue.model import format_date, status_text
+from verifier.gui.queue.texts import guarantees_text, local_time, method_text, outcome_text, spaced_nir
+from verifier.gui.queue.void_dialog import VoidDialog
+from verifier.gui.tasks import Task, error_sentence, error_style, run_task
+from verifier.services import claim_view, claims
+from verifier.services.claim_view import ClaimDetail
+from verifier.services.claims import ClaimInfo, format_number
+from verifier.services.context import Context
+
+i18n.register(
+    {
+        "queue.claim.title": ("Demande n° {number}", "Claim no. {number}"),
+        "queue.claim.heading": ("Demande n° {number} – version {version} – {status}",
+                                "Claim no. {number} – version {version} – {status}"),
+        "queue.claim.loading": ("Chargement de la demande…", "Loading the claim…"),
+        "queue.claim.patient": ("Patient", "Patient"),
+        "queue.claim.check": ("Vérification des droits", "Coverage check"),
+        "queue.claim.claim": ("Organisme et montants", "Insurer and amounts"),
+        "queue.claim.name": ("Nom :", "Name:"),
+        "queue.claim.nir": ("NIR :", "NIR:"),
+        "queue.claim.birth": ("Né(e) le :", "Born on:"),
+        "queue.claim.rank": ("Rang :", "Rank:"),
+        "queue.claim.fund": ("Caisse AMO :", "AMO fund:"),
+        "queue.claim.member": ("N° d'adhérent :", "Member no.:"),
+        "queue.claim.method": ("Méthode :", "Method:"),
+        "queue.claim.reference": ("Référence :", "Reference:"),
+        "queue.claim.outcome": ("Résultat :", "Outcome:"),
+        "queue.claim.guarantees": ("Garanties :", "Guarantees:"),
+        "queue.claim.checked": ("Vérifiée par :", "Checked by:"),
+        "queue.claim.checked_value": ("{who}, le {when}", "{who}, on {when}"),
+        "queue.claim.operator": ("Opérateur :", "Operator:"),
+        "queue.claim.operator_down": ("en panne lors de la vérification", "down at the time of the check"),
+        "queue.claim.operator_up": ("disponible", "available"),
+        "queue.claim.insurer": ("Organisme :", "Insurer:"),
+        "queue.claim.insurer_value": ("{name} (AMC {amc})", "{name} (AMC {amc})"),
+        "queue.claim.dispensed": ("Délivrée le :", "Dispensed on:"),
+        "queue.claim.prescriber": ("Prescripteur (RPPS) :", "Prescriber (RPPS):"),
+        "queue.claim.price": ("Montant total :", "Total price:"),
+        "queue.claim.amo": ("Part AMO :", "AMO share:"),
+        "queue.claim.amc": ("Part AMC :", "Insurer's share:"),
+        "queue.claim.patient_share": ("Reste patient :", "Patient pays:"),
+        "queue.claim.created": ("Créée le :", "Created on:"),
+        "queue.claim.none": ("—", "—"),
+        "queue.claim.rejection": ("Rejet de l'organisme : {code} – {text}", "Insurer's rejection: {code} – {text}"),
+        "queue.claim.override": ("Plafond dépassé, autorisé : {reason}", "Ceiling exceeded, authorised: {reason}"),
+        "queue.claim.void_reason": ("Annulée : {reason}", "Voided: {reason}"),
+        "queue.claim.rectified_by": (
+            "Une version plus récente existe : ouvrez-la dans l'onglet Versions.",
+            "A newer version exists: open it in the Versions tab.",
+        ),
+        "queue.claim.tab_lines": ("&Lignes ({n})", "&Lines ({n})"),
+        "queue.claim.tab_history": ("&Historique ({n})", "&History ({n})"),
+        "queue.claim.tab_versions": ("&Versions ({n})", "&Versions ({n})"),
+        "queue.claim.lines_a11y": ("Lignes de la demande", "Claim lines"),
+        "queue.claim.history_a11y": ("Historique de la demande", "Claim history"),
+        "queue.claim.versions_a11y": ("Versions de la demande", "Claim versions"),
+        "queue.claim.totals": ("Total : {price} dont AMO {amo}, AMC {amc}, reste patient {patient}",
+                               "Total: {price}, of which AMO {amo}, insurer {amc}, patient {patient}"),
+        "queue.claim.editing": (
+            "Correction : changez les quantités et les prix unitaires (F2 ou tapez sur la cellule), "
+            "puis enregistrez.",
+            "Correcting: change quantities and unit prices (F2 or type on the cell), then save.",
+        ),
+        "queue.claim.open_version": ("&Ouvrir cette version", "&Open this version"),
+        "queue.claim.correct": ("&Corriger les lignes", "&Correct the lines"),
+        "queue.claim.save": ("&Enregistrer la correction", "&Save the correction"),
+        "queue.claim.cancel_edit": ("A&bandonner la correction", "A&bandon the correction"),
+        "queue.claim.void": ("A&nnuler la demande…", "Voi&d the claim…"),
+        "queue.claim.rectify": ("&Rectifier (nouvelle version)", "&Rectify (new version)"),
+        "queue.claim.receipt": ("Reçu &PDF", "&PDF receipt"),
+        "queue.claim.close": ("&Fermer", "&Close"),
+        "queue.claim.busy": ("Enregistrement…", "Saving…"),
+        "queue.claim.receipt_busy": ("Préparation du reçu…", "Preparing the receipt…"),
+        "queue.claim.receipt_not_opened": (
+            "Le reçu est prêt dans {path}, mais aucun lecteur PDF ne l'a ouvert : ouvrez ce fichier vous-même.",
+            "The receipt is ready in {path}, but no PDF viewer opened it: open that file yourself.",
+        ),
+        "queue.claim.rectified": ("Nouvelle version créée : corrigez-la puis mettez-la en attente.",
+                                  "New version created: correct it, then queue it."),
+        "queue.claim.saved": ("Correction enregistrée.", "Correction saved."),
+        "queue.claim.voided": ("Demande annulée.", "Claim voided."),
+        "queue.claim.not_editable_tip": (
+            "Seule une demande en brouillon ou en attente se corrige ; une demande rejetée se rectifie.",
+            "Only a draft or queued claim can be corrected; a rejected claim is rectified.",
+        ),
+        "queue.claim.not_voidable_tip": (
+            "Une demande exportée, acceptée, payée ou déjà annulée ne peut pas être annulée.",
+            "An exported, accepted, paid or already void claim cannot be voided.",
+        ),
+        "queue.claim.not_rectifiable_tip": (
+            "Seule la dernière version d'une demande rejetée se rectifie.",
+            "Only the latest version of a rejected claim can be rectified.",
+        ),
+    }
+)
+
+UrlOpener = Callable[[QUrl], bool]
+# While correcting: F2, typing, double-click or a click on the selected cell edits it;
+# moving with the arrows does not (keyboard users move first, then type).
+EDIT_TRIGGERS = (QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
+                 | QAbstractItemView.EditTrigger.AnyKeyPressed | QAbstractItemView.EditTrigger.SelectedClicked)
+_receipts: Path | None = None
+
+
+def receipts_folder() -> Path:
+    """A folder only this user can read (0700), removed when the application quits."""
+    global _receipts
+    if _receipts is None or not _receipts.exists():
+        _receipts = Path(tempfile.mkdtemp(prefix="verifier-receipts-"))
+        atexit.register(shutil.rmtree, _receipts, True)
+    return _receipts
+
+
+def write_receipt(ctx: Context, claim_id: str, name: str) -> Path:
+    """The claim's receipt as a private PDF file (run off the GUI thread)."""
+    data = claim_view.receipt_pdf(ctx, claim_id)
+    path = receipts_folder() / name
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    return path
+
+
+def problems_text(exc: BaseException) -> str:
+    """The service's sentences; a line's problems say which line ("Ligne 2 : ...")."""
+    if not isinstance(exc, ValidationError):
+        return error_sentence(exc)
+    out = []
+    for p in exc.problems:
+        where = (p.field or "").split(".")[0]
+        if where.startswith("line") and where[4:].isdigit():
+            out.append(i18n.tr("queue.line.problem", line=int(where[4:]), message=p.message()))
+        else:
+            out.append(p.message())
+    return " ".join(out)
+
+
+def _table(a11y: str) -> QTableView:
+    table = QTableView()
+    table.setAccessibleName(i18n.tr(a11y))
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setTabKeyNavigation(False)
+    table.setWordWrap(False)
+    table.verticalHeader().hide()
+    table.setAlternatingRowColors(True)
+    return table
+
+
+class ClaimDialog(QDialog):
+    """One claim in full; `changed()` after it was corrected, voided or rectified."""
+
+    changed = Signal()
+    loaded = Signal(str)  # the id of the claim now shown
+
+    def __init__(self, ctx: Context, claim_id: str, parent: QWidget | None = None, *,
+                 open_url: UrlOpener | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.claim_id = claim_id
+        self.detail: ClaimDetail | None = None
+        self.editing = False
+        self.open_url: UrlOpener = open_url or QDesktopServices.openUrl
+        self.receipt_path: Path | None = None
+        self._task: Task | None = None
+        self.void_dialog: VoidDialog | None = None
+        self._busy = True
+        self.setWindowTitle(i18n.tr("queue.claim.loading"))
+        self.fields: dict[str, QLabel] = {}
+
+        self.heading = QLabel(i18n.tr("queue.claim.loading"))
+        font = self.heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setWeight(QFont.Weight.Bold)
+        self.heading.setFont(font)
+        self.notes = QLabel()
+        self.notes.setWordWrap(True)
+        self.notes.hide()
+        boxes = QHBoxLayout()
+        boxes.addWidget(self._box("queue.claim.patient", ["name", "nir", "birth", "rank", "fund", "member"]), 1)
+        boxes.addWidget(self._box("queue.claim.check", ["method", "reference", "outcome", "guarantees", "checked",
+                                                        "operator"]), 1)
+        boxes.addWidget(self._box("queue.claim.claim", ["insurer", "dispensed", "prescriber", "price", "amo", "amc",
+                                                        "patient_share", "created"]), 1)
+
+        self.lines_model = LinesModel(self)
+        self.lines = _table("queue.claim.lines_a11y")
+        self.lines.setModel(self.lines_model)
+        self.lines.setItemDelegate(QuantityDelegate(self.lines))
+        header = self.lines.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.lines_totals = QLabel()
+        self.edit_hint = QLabel(i18n.tr("queue.claim.editing"))
+        self.edit_hint.setWordWrap(True)
+        self.edit_hint.hide()
+        lines_page = QWidget()
+        lines_layout = QVBoxLayout(lines_page)
+        lines_layout.addWidget(self.edit_hint)
+        lines_layout.addWidget(self.lines)
+        lines_layout.addWidget(self.lines_totals)
+
+        self.history_model = HistoryModel(self)
+        self.history = _table("queue.claim.history_a11y")
+        self.history.setModel(self.history_model)
+        self.history.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.history.horizontalHeader().setStretchLastSection(True)
+
+        self.versions_model = VersionsModel(self)
+        self.versions = _table("queue.claim.versions_a11y")
+        self.versions.setModel(self.versions_model)
+        self.versions.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.versions.horizontalHeader().setStretchLastSection(True)
+        self.open_version_button = QPushButton(i18n.tr("queue.claim.open_version"))
+        versions_page = QWidget()
+        versions_layout = QVBoxLayout(versions_page)
+        versions_layout.addWidget(self.versions)
+        row = QHBoxLayout()
+        row.addWidget(self.open_version_button)
+        row.addStretch(1)
+        versions_layout.addLayout(row)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(lines_page, "")
+        self.tabs.addTab(self.history, "")
+        self.tabs.addTab(versions_page, "")
+
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.hide()
+
+        self.correct_button = self._button("queue.claim.correct", self.start_correction)
+        self.save_button = self._button("queue.claim.save", self.save_correction)
+        self.cancel_edit_button = self._button("queue.claim.cancel_edit", self.cancel_correction)
+        self.void_button = self._button("queue.claim.void", self.void_claim)
+        self.rectify_button = self._button("queue.claim.rectify", self.rectify)
+        self.receipt_button = self._button("queue.claim.receipt", self.open_receipt)
+        self.close_button = self._button("queue.claim.close", self.reject)
+        buttons = QHBoxLayout()
+        for b in (self.correct_button, self.save_button, self.cancel_edit_button, self.void_button,
+                  self.rectify_button, self.receipt_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(self.close_button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.notes)
+        layout.addLayout(boxes)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+
+        self.lines_model.problem.connect(self._show_error)
+        self.lines_model.edited.connect(self._show_totals)
+        self.versions.doubleClicked.connect(self._open_version_index)
+        self.versions.activated.connect(self._open_version_index)
+        self.open_version_button.clicked.connect(self._open_selected_version)
+        self._size_to_screen()
+        self._update_buttons()
+        self.load(claim_id)
+
+    # --- building -------------------------------------------------------------------------
+
+    def _box(self, title: str, keys: list[str]) -> QGroupBox:
+        box = QGroupBox(i18n.tr(title))
+        form = QFormLayout(box)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        for key in keys:
+            value = QLabel()
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                          | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+            label_text = i18n.tr(f"queue.claim.{key}")
+            value.setAccessibleName(label_text.rstrip(" :"))
+            label = QLabel(label_text)
+            label.setBuddy(value)
+            form.addRow(label, value)
+            self.fields[key] = value
+        return box
+
+    def _button(self, key: str, slot: Callable[[], Any]) -> QPushButton:
+        button = QPushButton(i18n.tr(key))
+        button.setAutoDefault(False)  # Enter belongs to the tables (open a version, end an edit)
+        button.clicked.connect(slot)
+        return button
+
+    def _size_to_screen(self) -> None:
+        fm = self.fontMetrics()
+        width, height = fm.averageCharWidth() * 200, fm.height() * 50
+        screen = self.screen()
+        if screen is not None:
+            area = screen.availableGeometry()
+            width, height = min(width, int(area.width() * 0.92)), min(height, int(area.height() * 0.92))
+        self.resize(width, height)
+
+    # --- showing ----------------------------------------------------------------------------
+
+    def load(self, claim_id: str) -> None:
+        """Read the claim (off the GUI thread) and show it."""
+        self.claim_id = claim_id
+        self._set_busy(True)
+        self._task = run_task(claim_view.detail, self.ctx, claim_id, on_done=self._show, on_failed=self._failed)
+
+    def _show(self, d: ClaimDetail) -> None:
+        self._task = None
+        self.detail = d
+        self.claim_id = d.claim.id
+        self.editing = False
+        c, p, ck, ins = d.claim, d.patient, d.check, d.insurer
+        number = format_number(c.number)
+        self.setWindowTitle(i18n.tr("queue.claim.title", number=number))
+        self.heading.setText(i18n.tr("queue.claim.heading", number=number, version=c.version,
+                                     status=status_text(c.status)))
+        none = i18n.tr("queue.claim.none")
+        member = ck.member_number or p.member_number
+        values = {
+            "name": p.display_name, "nir": spaced_nir(p.nir), "birth": p.birth_date.text, "rank": str(p.rank),
+            "fund": p.amo_fund or none, "member": member or none,
+            "method": method_text(ck.method), "reference": ck.reference or none,
+            "outcome": outcome_text(ck.outcome), "guarantees": guarantees_text(ck.guarantees) or none,
+            "checked": i18n.tr("queue.claim.checked_value", who=d.checked_by, when=local_time(ck.checked_at)),
+            "operator": i18n.tr("queue.claim.operator_down" if ck.operator_down else "queue.claim.operator_up"),
+            "insurer": i18n.tr("queue.claim.insurer_value", name=ins.name, amc=ins.amc_number),
+            "dispensed": format_date(c.dispensed_on), "prescriber": c.prescriber_rpps or none,
+            "price": format_eur(c.price), "amo": format_eur(c.amo), "amc": format_eur(c.amc),
+            "patient_share": format_eur(c.patient_share), "created": local_time(c.created_at),
+        }
+        for key, text in values.items():
+            self.fields[key].setText(text)
+        notes = []
+        if d.rejection_code or d.rejection_text:
+            notes.append(i18n.tr("queue.claim.rejection", code=d.rejection_code or none, text=d.rejection_text or ""))
+        if d.override_reason:
+            notes.append(i18n.tr("queue.claim.override", reason=d.override_reason))
+        if c.void_reason:
+            notes.append(i18n.tr("queue.claim.void_reason", reason=c.void_reason))
+        if not self._is_latest():
+            notes.append(i18n.tr("queue.claim.rectified_by"))
+        self.notes.setText("\n".join(notes))
+        self.notes.setVisible(bool(notes))
+        self.lines_model.set_lines(c.lines, ck.guarantees)
+        self.lines_model.set_editable(False)
+        self.lines.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.edit_hint.hide()
+        self.history_model.set_entries(d.history)
+        self.versions_model.set_versions(d.versions, c.id)
+        self.tabs.setTabText(0, i18n.tr("queue.claim.tab_lines", n=len(c.lines)))
+        self.tabs.setTabText(1, i18n.tr("queue.claim.tab_history", n=len(d.history)))
+        self.tabs.setTabText(2, i18n.tr("queue.claim.tab_versions", n=len(d.versions)))
+        current = next(i for i, v in enumerate(d.versions) if v.id == c.id)
+        self.versions.selectRow(current)
+        self._show_totals()
+        self._set_busy(False)
+        self.loaded.emit(c.id)
+
+    def _show_totals(self) -> None:
+        totals = self.lines_model.totals()
+        if totals is None:
+            self.lines_totals.clear()
+            return
+        price, amo, amc, patient = (format_eur(v) for v in totals)
+        self.lines_totals.setText(i18n.tr("queue.claim.totals", price=price, amo=amo, amc=amc, patient=patient))
+
+    def _is_latest(self) -> bool:
+        return self.detail is None or self.detail.versions[-1].id == self.detail.claim.id
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        d = self.detail
+        idle = not self._busy and d is not None
+        status = d.claim.status if d is not None else ClaimStatus.VOID
+        self.correct_button.setVisible(not self.editing)
+        self.save_button.setVisible(self.editing)
+        self.cancel_edit_button.setVisible(self.editing)
+        self.correct_button.setEnabled(idle and editable(status))
+        self.save_button.setEnabled(idle and self.editing)
+        self.cancel_edit_button.setEnabled(idle and self.editing)
+        self.void_button.setEnabled(idle and not self.editing and can_transition(status, ClaimStatus.VOID))
+        self.rectify_button.setEnabled(idle and not self.editing and can_rectify(status) and self._is_latest())
+        self.receipt_button.setEnabled(idle and not self.editing)
+        self.open_version_button.setEnabled(idle and not self.editing)
+        self.correct_button.setToolTip("" if editable(status) else i18n.tr("queue.claim.not_editable_tip"))
+        can_void = can_transition(status, ClaimStatus.VOID)
+        self.void_button.setToolTip("" if can_void else i18n.tr("queue.claim.not_voidable_tip"))
+        rectifiable = can_rectify(status) and self._is_latest()
+        self.rectify_button.setToolTip("" if rectifiable else i18n.tr("queue.claim.not_rectifiable_tip"))
+
+    def _show_error(self, sentence: str) -> None:
+        self.message.setStyleSheet(error_style(self))
+        self.message.setText(sentence)
+        self.message.show()
+
+    def _show_info(self, sentence: str) -> None:
+        self.message.setStyleSheet("")
+        self.message.setText(sentence)
+        self.message.show()
+
+    def _failed(self, exc: BaseException) -> None:
+        self._task = None
+        self._show_error(problems_text(exc))
+        self._set_busy(False)
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def start_correction(self) -> None:
+        if self.detail is None or not editable(self.detail.claim.status):
+            return
+        self.editing = True
+        self.lines_model.set_editable(True)
+        self.edit_hint.show()
+        self.message.hide()
+        self.tabs.setCurrentIndex(0)
+        self._update_buttons()
+        self.lines.setEditTriggers(EDIT_TRIGGERS)
+        self.lines.setFocus()
+        self.lines.setCurrentIndex(self.lines_model.index(0, 3))
+
+    def cancel_correction(self) -> None:
+        self.message.hide()
+        if self.detail is not None:
+            self._show(self.detail)
+
+    def save_correction(self) -> None:
+        if self.detail is None or not self.editing or self._task is not None:
+            return
+        self.lines.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self._show_info(i18n.tr("queue.claim.busy"))
+        self._set_busy(True)
+        self._task = run_task(claims.update_lines, self.ctx, self.claim_id, list(self.lines_model.drafts),
+                              on_done=self._saved, on_failed=self._save_failed)
+
+    def _saved(self, info: ClaimInfo) -> None:
+        self._task = None
+        self.edit_hint.hide()
+        self._show_info(i18n.tr("queue.claim.saved"))
+        self.changed.emit()
+        self.load(info.id)
+
+    def _save_failed(self, exc: BaseException) -> None:
+        self._task = None
+        self._show_error(problems_text(exc))
+        self._set_busy(False)
+        self.lines.setEditTriggers(EDIT_TRIGGERS)  # still correcting
+
+    def void_claim(self) -> VoidDialog | None:
+        """Ask for the reason in a small dialog (window-modal); returns it."""
+        if self.detail is None:
+            return None
+        dialog = VoidDialog(self.ctx, self.claim_id, self.detail.claim.number, self)
+        dialog.voided.connect(self._voided)
+        self.void_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _voided(self, info: ClaimInfo) -> None:
+        self._show_info(i18n.tr("queue.claim.voided"))
+        self.changed.emit()
+        self.load(info.id)
+
+    def rectify(self) -> None:
+        if self.detail is None or self._task is not None:
+            return
+        self._set_busy(True)
+        self._task = run_task(claims.rectify, self.ctx, self.claim_id, on_done=self._rectified,
+                              on_failed=self._failed)
+
+    def _rectified(self, info: ClaimInfo) -> None:
+        self._task = None
+        self._show_info(i18n.tr("queue.claim.rectified"))
+        self.changed.emit()
+        self.load(info.id)  # the new version, a draft to correct
+
+    def open_receipt(self) -> None:
+        if self.detail is None or self._task is not None:
+            return
+        c = self.detail.claim
+        self._show_info(i18n.tr("queue.claim.receipt_busy"))
+        self._set_busy(True)
+        name = f"recu-{format_number(c.number)}-v{c.version}.pdf"
+        self._task = run_task(write_receipt, self.ctx, c.id, name, on_done=self._receipt_ready,
+                              on_failed=self._failed)
+
+    def _receipt_ready(self, path: Path) -> None:
+        self._task = None
+        self._set_busy(False)
+        self.receipt_path = path
+        self.message.hide()
+        if not self.open_url(QUrl.fromLocalFile(str(path))):
+            self._show_error(i18n.tr("queue.claim.receipt_not_opened", path=path))
+
+    def open_version(self, claim_id: str) -> None:
+        if claim_id != self.claim_id and self._task is None and not self.editing:
+            self.message.hide()
+            self.load(claim_id)
+
+    def _open_version_index(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.open_version(str(self.versions_model.data(index, Qt.ItemDataRole.UserRole)))
+
+    def _open_selected_version(self) -> None:
+        self._open_version_index(self.versions.currentIndex())
