@@ -10,6 +10,8 @@ decimal text), and the batch header computed with one SQL query, as the batch se
 * **bundle** - `write_bundle(out, header, lines)` where `lines()` runs the SELECT on a
   DB-API cursor and maps each row to an `ExportLine` (Decimal, date, datetime): CSV + JSON
   + PDF slip + manifest, checks, SHA-256, zip.
+* **bundle encrypted** - the same, encrypted with a passphrase (CMS, PBKDF2 600,000
+  iterations, AES-256), for reference: the target applies to the plain bundle.
 * **baseline** - the same SELECT on a cursor, each row written as it comes with
   `csv.writer` and `json.dumps` (one object per row, `default=str`), then a bare reportlab
   table of one row per claim (a second SELECT). One platypus `Table` of all 100,000 rows
@@ -130,11 +132,12 @@ def export_lines(con: sqlite3.Connection) -> Iterator[ExportLine]:
         yield ExportLine(*values)
 
 
-def run_bundle(db: Path, out: Path) -> None:
-    from verifier.exports.bundle import write_bundle
+def run_bundle(db: Path, out: Path, encrypted: bool = False) -> None:
+    from verifier.exports.bundle import Encryption, write_bundle
 
     con = sqlite3.connect(db)
-    write_bundle(out, header(con), lambda: export_lines(con))
+    encryption = Encryption(passphrase="k7mq2-xwp9d-3hfta-v8rne-q2c6j-ypd4s") if encrypted else None
+    write_bundle(out, header(con), lambda: export_lines(con), encryption)
 
 
 def run_baseline(db: Path, out: Path) -> None:
@@ -179,7 +182,10 @@ def child(kind: str, db: Path, out: Path, trace: bool) -> None:
     if trace:
         tracemalloc.start()
     start = time.perf_counter()
-    (run_bundle if kind == "bundle" else run_baseline)(db, out)
+    if kind == "baseline":
+        run_baseline(db, out)
+    else:
+        run_bundle(db, out, encrypted=kind == "encrypted")
     elapsed = time.perf_counter() - start
     peak = tracemalloc.get_traced_memory()[1] if trace else None
     size = sum(p.stat().st_size for p in out.iterdir())
@@ -204,7 +210,7 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=2, help="lines per claim (default 2)")
     parser.add_argument("--repeat", type=int, default=1, help="timed runs of each writer (median)")
     parser.add_argument("--probe-single-table", action="store_true", help="also time one platypus Table of 2k-8k rows")
-    parser.add_argument("--child", choices=("bundle", "baseline"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=("bundle", "encrypted", "baseline"), help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
@@ -220,10 +226,11 @@ def main() -> None:
         build_database(db, a.n, a.lines)
         print(f"set-up: {a.n} claims x {a.lines} lines = {a.n * a.lines} rows in SQLite "
               f"({time.perf_counter() - start:.1f} s, not timed below)")
-        bundle_runs, baseline_runs = [], []
+        bundle_runs, baseline_runs, encrypted_runs = [], [], []
         for _ in range(a.repeat):  # interleaved
             bundle_runs.append(spawn("bundle", db, work))
             baseline_runs.append(spawn("baseline", db, work))
+            encrypted_runs.append(spawn("encrypted", db, work))
         traced = spawn("bundle", db, work, trace=True)
 
     def median(runs: list[dict[str, float]], key: str) -> float:
@@ -239,12 +246,16 @@ def main() -> None:
     print(f"  {'writer':<52}{'seconds':>9}{'ratio':>8}{'peak RSS MB':>13}{'output MB':>11}")
     print(f"  {'bundle: write_bundle (checks, SHA-256, zip)':<52}{b_s:>9.1f}{ratio:>7.2f}x{b_rss:>13.0f}"
           f"{median(bundle_runs, 'bytes') / 1e6:>11.1f}")
+    e_s, e_rss = median(encrypted_runs, "seconds"), median(encrypted_runs, "maxrss_kb") / 1024
+    print(f"  {'bundle encrypted (passphrase, CMS .p7m)':<52}{e_s:>9.1f}{e_s / r_s:>7.2f}x{e_rss:>13.0f}"
+          f"{median(encrypted_runs, 'bytes') / 1e6:>11.1f}")
     print(f"  {'baseline: csv + json modules + platypus Tables':<52}{r_s:>9.1f}{1:>7.2f}x{r_rss:>13.0f}"
           f"{median(baseline_runs, 'bytes') / 1e6:>11.1f}")
     print(f"  time:   target <= 1.5x   measured {ratio:.2f}x   {'met' if ratio <= 1.5 else 'NOT MET'}")
     print(f"  memory: target < 300 MB  peak RSS {b_rss:.0f} MB (whole process: Python, reportlab, "
           f"cryptography), tracemalloc peak {peak:.0f} MB   {'met' if b_rss < 300 else 'NOT MET'}")
     print("  runs (s): bundle " + "/".join(f"{r['seconds']:.1f}" for r in bundle_runs)
+          + "; encrypted " + "/".join(f"{r['seconds']:.1f}" for r in encrypted_runs)
           + "; baseline " + "/".join(f"{r['seconds']:.1f}" for r in baseline_runs))
     if a.probe_single_table:
         probe = single_table_probe()
