@@ -39,6 +39,7 @@ class ReturnLine:
     reason_text: str | None = None
     paid_amount: Decimal | None = None
     payment_date: date | None = None
+    source_line: int | None = None  # where it stands in its file (the header is line 1)
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def _parse_row(n: int, row: dict[str, str]) -> tuple[ReturnLine | None, list[Pro
         return None, problems
     assert number is not None
     return ReturnLine(number, status, (row.get("reason_code") or "").strip() or None,
-                      (row.get("reason_text") or "").strip() or None, paid, when), []
+                      (row.get("reason_text") or "").strip() or None, paid, when, n), []
 
 
 def parse_file(path: Path) -> list[ReturnLine]:
@@ -139,7 +140,8 @@ def apply(ctx: Context, lines: list[ReturnLine], source: str) -> ImportReport:
         problems: list[Problem] = []
         state: dict[int, ClaimStatus] = {}
         seen: set[tuple[int, str]] = set()
-        for n, line in enumerate(lines, start=1):
+        for i, line in enumerate(lines, start=1):
+            n = line.source_line or i
             claim = found.get(line.claim_number)
             if claim is None:
                 problems.append(_line_problem(n, "returns.unknown_claim", number=line.claim_number))
