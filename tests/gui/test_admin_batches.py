@@ -270,7 +270,8 @@ def test_return_files_typed_answers_and_the_rejection_worklist(  # type: ignore[
     click(qtbot, page.file_button)
     qtbot.waitUntil(lambda: page.file_details.isVisible())
     assert page.file_result.text().startswith("retour.csv est refusé ; rien n'a été enregistré.")
-    assert page.file_details.toPlainText() == "Ligne 2 : la demande n° 999999 n'existe pas ici."
+    # line 3 of the file: the header is line 1, as a spreadsheet numbers it
+    assert page.file_details.toPlainText() == "Ligne 3 : la demande n° 999999 n'existe pas ici."
     assert claims.get(admin, exported.id).status is ClaimStatus.EXPORTED
 
     # a good file: every answer recorded
