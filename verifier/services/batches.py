@@ -210,6 +210,7 @@ def export_lines(ctx: Context, batch_id: int) -> Iterator[ExportLine]:
     cipher = ctx.store.cipher
     dec = cipher.decrypt
     people: dict[str, tuple[str, str, str, str]] = {}
+    guarantees_text: dict[str, str] = {}  # the same few texts on every line: parse each once
     with ctx.store.read() as s:
         for r in batch_store.export_rows(s, batch_id):
             person = people.get(r.patient_id)
@@ -221,10 +222,14 @@ def export_lines(ctx: Context, batch_id: int) -> Iterator[ExportLine]:
                 people[r.patient_id] = person
             member = dec(r.check_member_enc, "coverage_checks.member_number") if r.check_member_enc else \
                 dec(r.patient_member_enc, "patients.member_number")
-            guarantees = "; ".join(
-                f"{g.domain} {g.rate.normalize():f}" + (" PH2" if g.covers_ph2 else "")
-                for g in guarantees_from_json(r.guarantees)
-            )
+            guarantees = guarantees_text.get(r.guarantees)
+            if guarantees is None:
+                if len(guarantees_text) > 1000:
+                    guarantees_text.clear()  # bounded: the export streams
+                guarantees = guarantees_text[r.guarantees] = "; ".join(
+                    f"{g.domain} {g.rate.normalize():f}" + (" PH2" if g.covers_ph2 else "")
+                    for g in guarantees_from_json(r.guarantees)
+                )
             yield ExportLine(
                 r.id, r.number, r.version, r.previous_id, r.dispensed_on, r.prescriber_rpps, r.operator_down,
                 person[0], person[1], person[2], person[3], r.rank, r.amo_fund, member, r.method, r.reference,

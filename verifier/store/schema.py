@@ -188,7 +188,7 @@ class Claim(Base):
     patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), index=True)
     insurer_id: Mapped[int] = mapped_column(ForeignKey("insurers.id"), index=True)
     check_id: Mapped[str] = mapped_column(ForeignKey("coverage_checks.id"))
-    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"), index=True)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"))
     dispensed_on: Mapped[date] = mapped_column(Date, index=True)
     prescriber_rpps: Mapped[str | None] = mapped_column(String(11))
     operator_down: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -227,6 +227,9 @@ class Claim(Base):
         Index("ix_claims_amc_number", "amc", "number", "status", "insurer_id", "dispensed_on"),
         Index("ix_claims_operator_down_number", "operator_down", "number", "status", "insurer_id",
               "dispensed_on"),
+        # A batch's claims in number order: the export streams them without sorting the whole
+        # batch in memory (SQLCipher keeps its temporary sorts in RAM; see migration 0005).
+        Index("ix_claims_batch_number", "batch_id", "number"),
     )
 
 
