@@ -299,7 +299,7 @@ def _check_ceilings(
     ctx: Context, s: Session, check: CheckContext, amc: Decimal, dispensed_on: date, override: Override | None,
 ) -> tuple[int | None, list[Problem]]:
     """(overriding admin's id, ceilings crossed); raises CeilingExceeded when not authorised."""
-    site = settings.SiteSettings.from_json(check.settings_json) if check.settings_json else settings.SiteSettings()
+    site = settings.parsed(check.settings_json)
     over = ceilings.crossed(site, check.outstanding_amc, amc, dispensed_on, check.checked_at)
     if not over:
         return None, []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from dataclasses import asdict, dataclass, fields
 from decimal import Decimal
 
@@ -53,6 +54,12 @@ def problems(s: SiteSettings) -> list[Problem]:
     if not 1 <= s.idle_lock_minutes <= 120:
         found.append(Problem("settings.idle_range", {}, "idle_lock_minutes"))
     return found
+
+
+@lru_cache(maxsize=8)
+def parsed(text: str | None) -> SiteSettings:
+    """Settings from their stored JSON; cached, since every queued claim reads them."""
+    return SiteSettings.from_json(text) if text else SiteSettings()
 
 
 def load(ctx: Context) -> SiteSettings:

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol, cast
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, literal_column, or_, select, update
 from sqlalchemy.orm import Session
 
 from verifier.store.schema import Base
@@ -48,7 +48,8 @@ _OUTSTANDING = (
     select(func.coalesce(func.sum(_claims.c.amc), 0))
     .where(
         _claims.c.insurer_id == _checks.c.insurer_id,
-        _claims.c.status.in_(OUTSTANDING),
+        # constants in the SQL text: an IN list of bound values is re-expanded on every call
+        or_(*(_claims.c.status == literal_column(f"'{status}'") for status in OUTSTANDING)),
         _claims.c.id != bindparam("exclude"),
     )
     .scalar_subquery()
