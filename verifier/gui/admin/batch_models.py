@@ -14,7 +14,7 @@ from PySide6.QtGui import QFont
 from verifier import i18n
 from verifier.domain.money import format_eur
 from verifier.gui.admin.common import count_text, local_datetime
-from verifier.gui.admin.models import Column, RowsModel
+from verifier.gui.rows import Column, RowsModel
 from verifier.services.batches import BatchInfo
 from verifier.services.claims import format_number
 from verifier.services.queue import QueueRow

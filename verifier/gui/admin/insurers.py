@@ -27,7 +27,8 @@ from verifier import i18n
 from verifier.gui.admin.common import Jobs, SentenceLabel
 from verifier.gui.admin.csv_import import CsvImportBox
 from verifier.gui.admin.directory_dialogs import InsurerDialog, OperatorDialog
-from verifier.gui.admin.models import InsurerModel, OperatorModel, RowsModel
+from verifier.gui.admin.models import InsurerModel, OperatorModel
+from verifier.gui.rows import RowsModel
 from verifier.services import directory
 from verifier.services.context import Context
 from verifier.services.directory import ImportReport, InsurerInfo, OperatorInfo

@@ -18,6 +18,7 @@ from verifier.domain.money import format_eur, format_rate, parse_amount
 from verifier.domain.states import ClaimStatus
 from verifier.gui.queue.model import status_text
 from verifier.gui.queue.texts import history_sentence, local_time
+from verifier.gui.rows import Column, RowsModel
 from verifier.services.claim_view import HistoryEntry, VersionRef
 from verifier.services.claims import LineDraft, format_number
 
@@ -211,45 +212,17 @@ class QuantityDelegate(QStyledItemDelegate):
         return editor
 
 
-class HistoryModel(QAbstractTableModel):
+class HistoryModel(RowsModel):
     """The claim's audit events: when, who, and what happened in a sentence."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.entries: list[HistoryEntry] = []
+    COLUMNS = (
+        Column("queue.history.when", lambda e: local_time(e.at)),
+        Column("queue.history.who", lambda e: e.actor),
+        Column("queue.history.what", history_sentence),
+    )
 
     def set_entries(self, entries: list[HistoryEntry]) -> None:
-        self.beginResetModel()
-        self.entries = list(entries)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.entries)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 3
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self.entries):
-            return None
-        e = self.entries[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return (local_time(e.at), e.actor, history_sentence(e))[index.column()]
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < 3:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return i18n.tr(("queue.history.when", "queue.history.who", "queue.history.what")[section])
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _LEFT
-        return None
+        self.set_rows(entries)
 
 
 class VersionsModel(QAbstractTableModel):

@@ -28,6 +28,7 @@ from PySide6.QtCore import (
 from verifier import i18n
 from verifier.domain.money import format_eur
 from verifier.domain.states import ClaimStatus
+from verifier.gui.rows import Column, RowsModel
 from verifier.gui.tasks import Task, error_sentence, run_task
 from verifier.services import queue
 from verifier.services.claims import format_number
@@ -359,44 +360,19 @@ class QueueModel(QAbstractTableModel):
             self._pump_summary()
 
 
-class TotalsModel(QAbstractTableModel):
+class TotalsModel(RowsModel):
     """Count and AMC total per insurer, for the claims the queue's search matches."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.totals: list[InsurerTotal] = []
+    COLUMNS = (
+        Column("queue.totals.insurer", lambda t: t.insurer_name),
+        Column("queue.totals.count", lambda t: format_count(t.count), lambda t: t.count, right=True),
+        Column("queue.totals.amc", lambda t: format_eur(t.amc), lambda t: t.amc, right=True),
+    )
+
+    @property
+    def totals(self) -> list[InsurerTotal]:
+        return self.rows()
 
     def set_totals(self, totals: list[InsurerTotal]) -> None:
-        self.beginResetModel()
-        self.totals = list(totals)
-        self.endResetModel()
+        self.set_rows(totals)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.totals)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 3
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self.totals):
-            return None
-        t, col = self.totals[index.row()], index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (t.insurer_name, format_count(t.count), format_eur(t.amc))[col]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _RIGHT if col else _LEFT
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < 3:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return i18n.tr(("queue.totals.insurer", "queue.totals.count", "queue.totals.amc")[section])
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _RIGHT if section else _LEFT
-        return None
