@@ -14,6 +14,7 @@ from verifier import i18n
 i18n.register(
     {
         "cli.batch_created": ("Lot n° {number} créé pour {insurer} : {count} demande(s), {amount}.", "Batch no. {number} created for {insurer}: {count} claim(s), {amount}."),
+        "cli.batch_operator": ("opérateur {name}", "operator {name}"),
         "cli.batch_refused": ("Restée(s) en file : demande n° {number} – {reasons}", "Left in the queue: claim no. {number} – {reasons}"),
         "cli.batch_exported": ("Lot exporté : {path}", "Batch exported: {path}"),
         "cli.batch_voided": ("Lot n° {number} annulé ; ses demandes sont revenues en file.", "Batch no. {number} voided; its claims are back in the queue."),
@@ -30,8 +31,11 @@ i18n.register(
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     batch = sub.add_parser("batch", help="export batches: create, export, void, mark sent, list")
     bsub = batch.add_subparsers(dest="batch_command", required=True)
-    create = bsub.add_parser("create", parents=[common], help="put an insurer's ready claims in a new batch")
-    create.add_argument("--insurer", required=True, help="AMC number")
+    create = bsub.add_parser("create", parents=[common],
+                             help="put an insurer's (or an operator's) ready claims in a new batch")
+    recipient = create.add_mutually_exclusive_group(required=True)
+    recipient.add_argument("--insurer", help="AMC number (an insurer whose batches are made per insurer)")
+    recipient.add_argument("--operator", help="operator code: one batch for every insurer set to 'batches per operator'")
     create.add_argument("--claims", help="only these claim numbers, comma-separated")
     export = bsub.add_parser("export", parents=[common], help="write the batch's bundle into a folder")
     export.add_argument("id", type=int)
@@ -96,16 +100,19 @@ def cmd_batch(args: argparse.Namespace) -> int:
     ctx = _sign_in(args)
     try:
         if args.batch_command == "create":
-            insurer = directory.get_insurer(ctx, args.insurer)
             ids = None
             if args.claims:
                 from verifier.services import queue
 
                 wanted = {int(n) for n in args.claims.split(",") if n.strip().isdigit()}
                 ids = [r.id for n in wanted for r in queue.list_claims(ctx, queue.Search(text=str(n))).rows]
-            result = batches.create_batch(ctx, insurer.id, ids)
+            if args.operator:
+                op = directory.get_operator(ctx, args.operator)
+                result = batches.create_operator_batch(ctx, op.id, ids)
+            else:
+                result = batches.create_batch(ctx, directory.get_insurer(ctx, args.insurer).id, ids)
             b = result.batch
-            print(i18n.tr("cli.batch_created", number=b.number_text, insurer=insurer.name, count=b.claim_count,
+            print(i18n.tr("cli.batch_created", number=b.number_text, insurer=b.recipient, count=b.claim_count,
                           amount=format_eur(b.total_amc)))
             for r in result.refused:
                 print(i18n.tr("cli.batch_refused", number=f"{r.claim_number:07d}",
@@ -124,9 +131,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
             print(i18n.tr("cli.batch_sent", number=b.number_text, channel=args.channel))
         else:
             for b in batches.list_batches(ctx):
-                insurer = directory.get_insurer(ctx, b.insurer_id)
-                print(f"{b.id:>5}  {insurer.amc_number}  n° {b.number_text}  {i18n.tr('batch.status.' + b.status):<10}"
-                      f"  {b.claim_count:>6}  {format_eur(b.total_amc):>14}  {b.created_at.astimezone():%d/%m/%Y}")
+                who = (i18n.tr("cli.batch_operator", name=b.recipient) if b.for_operator
+                       else f"{directory.get_insurer(ctx, b.insurer_id or 0).amc_number} {b.recipient}")
+                print(f"{b.id:>5}  n° {b.number_text}  {i18n.tr('batch.status.' + b.status):<10}"
+                      f"  {b.claim_count:>6}  {format_eur(b.total_amc):>14}  {b.created_at.astimezone():%d/%m/%Y}  {who}")
     finally:
         ctx.close()
     return 0

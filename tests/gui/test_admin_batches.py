@@ -104,6 +104,33 @@ def wait_idle(qtbot, page) -> None:  # type: ignore[no-untyped-def]
 # --------------------------------------------------------------------------- batches
 
 
+def test_insurers_batched_per_operator_share_one_batch(  # type: ignore[no-untyped-def]
+        qtbot, qtmodeltester, panel: AdminPanel, admin: Context) -> None:
+    page = panel.batches_page
+    panel.tabs.setCurrentWidget(page)
+    sante = directory.get_insurer(admin, DEMO_SANTE)  # no operator in the demo: now Viamedis, batched through it
+    directory.update_insurer(admin, sante.id, name=sante.name, operator_code="VIAMEDIS", hotline=None, portal=None,
+                             batch_by="operator")
+    queued = claims_of(admin, DEMO_SANTE, ClaimStatus.QUEUED)
+    page.refresh()
+    wait_idle(qtbot, page)
+    row = next(r for r in page.ready_model.rows() if r.amc_number == DEMO_SANTE)
+    column = [c.title for c in page.ready_model.COLUMNS].index("admin.batch.col.batch_to")
+    index = page.ready_model.index(page.ready_model.rows().index(row), column)
+    assert page.ready_model.data(index) == "commun, opérateur VIAMEDIS"
+    qtmodeltester.check(page.ready_model)
+    assert page.select_insurers({sante.id}) == 1
+    with qtbot.waitSignal(panel.changed):
+        click(qtbot, page.create_button)
+    wait_idle(qtbot, page)
+    assert page.status.text().startswith(f"Lot n° 000001 créé pour Opérateur Viamedis : {len(queued)} demande(s), ")
+    qtbot.waitUntil(lambda: page.selected_batch() is not None
+                    and page.selected_batch().insurer_name == "Opérateur Viamedis")
+    batch = page.selected_batch()
+    assert batch is not None and batch.info.for_operator and batch.info.claim_count == len(queued)
+    assert {claims.get(admin, r.id).status for r in queued} == {ClaimStatus.EXPORTED}
+
+
 def test_operator_back_create_a_batch_export_it_and_mark_it_sent(  # type: ignore[no-untyped-def]
         qtbot, qtmodeltester, panel: AdminPanel, admin: Context, tmp_path: Path, monkeypatch) -> None:
     page = panel.batches_page

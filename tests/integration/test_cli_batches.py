@@ -7,6 +7,7 @@ from pathlib import Path
 
 from tests.integration.test_cli import demo_db, run, signed  # noqa: F401 - the module-wide demo database
 from verifier.exports.bundle import Encryption, open_bundle
+from verifier.store.location import Location
 
 
 def test_batch_export_returns_and_reconciliation(demo_db: Path, tmp_path: Path) -> None:  # noqa: F811
@@ -43,3 +44,29 @@ def test_batch_export_returns_and_reconciliation(demo_db: Path, tmp_path: Path) 
     assert "80123456" in listed.stdout
     void = signed(tmp_path, demo_db, "batch", "void", batch_id, "--reason", "Essai")
     assert void.returncode == 0 and "annulé" in void.stdout
+
+
+def test_batch_for_an_operator(demo_db: Path, tmp_path: Path) -> None:  # noqa: F811
+    from verifier.services import auth, demo, directory
+
+    ctx = auth.sign_in(Location(sqlite_path=demo_db), demo.DEMO_ADMIN, demo.DEMO_PASSWORD)
+    try:
+        sante = directory.get_insurer(ctx, "12345678")
+        directory.update_insurer(ctx, sante.id, name=sante.name, operator_code="VIAMEDIS", hotline=None, portal=None,
+                                 batch_by="operator")
+    finally:
+        ctx.close()
+    own = signed(tmp_path, demo_db, "batch", "create", "--insurer", "12345678")
+    assert own.returncode == 1 and "lots de l'opérateur Viamedis" in own.stderr and "Traceback" not in own.stderr
+    unknown = signed(tmp_path, demo_db, "batch", "create", "--operator", "NOPE")
+    assert unknown.returncode == 1 and "Opérateur inconnu : NOPE" in unknown.stderr
+    made = signed(tmp_path, demo_db, "batch", "create", "--operator", "viamedis")
+    assert made.returncode == 0, made.stderr
+    assert "Lot n° 000001 créé pour Viamedis" in made.stdout
+    batch_id = re.search(r"id=(\d+)", made.stdout).group(1)  # type: ignore[union-attr]
+    out = signed(tmp_path, demo_db, "batch", "export", batch_id, "--out", str(tmp_path / "outbox"))
+    assert out.returncode == 0, out.stderr
+    (bundle,) = (tmp_path / "outbox").iterdir()
+    assert "_op-viamedis_lot-000001_" in bundle.name
+    listed = signed(tmp_path, demo_db, "batch", "list")
+    assert "opérateur Viamedis" in listed.stdout

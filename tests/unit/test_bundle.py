@@ -101,7 +101,7 @@ def expected_csv_row(x: ExportLine) -> dict[str, str]:
         "patient_surname": guarded(x.patient_surname), "patient_first_name": guarded(x.patient_first_name),
         "patient_birth_date": x.patient_birth_date, "patient_nir": x.patient_nir, "patient_rank": str(x.patient_rank),
         "amo_fund": guarded(x.amo_fund), "member_number": guarded(x.member_number),
-        "insurer_amc_number": "90412345", "insurer_name": "Mutuelle des Pharmaciens Réunis",
+        "insurer_amc_number": guarded(x.insurer_amc_number), "insurer_name": guarded(x.insurer_name),
         "check_method": x.check_method, "check_reference": guarded(x.check_reference),
         "check_outcome": x.check_outcome, "checked_at": checked.strftime("%d/%m/%Y %H:%M:%S"),
         "guarantees": guarded(x.guarantees), "line_position": str(x.line_position), "code": x.code,

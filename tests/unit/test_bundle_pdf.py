@@ -115,3 +115,31 @@ def test_versions_after_the_first_are_marked() -> None:
     lines = make_lines(4, seed=1, max_lines=1)
     assert slip_row([replace(lines[0], claim_version=1)]).number == str(lines[0].claim_number)
     assert slip_row([replace(lines[0], claim_version=3)]).number == f"{lines[0].claim_number} v3"
+
+
+def test_operator_slip_names_each_claims_insurer_and_ends_with_a_summary_per_insurer() -> None:
+    from verifier.exports.bordereau import ROWS_RECAP, recap_pages
+    from verifier.exports.rows import InsurerPart
+
+    insurers = ROWS_RECAP + 5  # the summary takes two pages
+    parts = tuple(InsurerPart(f"{77_000_000 + i}", f"Mutuelle n° {i}", 1, Decimal("8.92")) for i in range(insurers))
+    n = ROWS_FIRST + 3
+    header = replace(header_for([]), insurer_amc_number=None, insurer_name=None, operator_code="VIAMEDIS",
+                     operator_name="Viamedis", insurers=parts, claim_count=n, line_count=n,
+                     total_price=Decimal("25.50") * n, total_amc=Decimal("8.92") * n)
+    slip = Bordereau(header)
+    for i, row in enumerate(rows(n)):
+        slip.add(replace(row, amc_number=parts[i % insurers].amc_number))
+    reader = PdfReader(io.BytesIO(slip.finish()))
+    assert recap_pages(insurers) == 2
+    assert len(reader.pages) == slip.pages == layout(n)[0] + 2
+    texts = [p.extract_text() for p in reader.pages]
+    for i, text in enumerate(texts, 1):
+        assert f"Page {i} sur {slip.pages}" in text and "opérateur VIAMEDIS" in text
+    assert "Opérateur de tiers payant destinataire" in texts[0] and "Viamedis" in texts[0]
+    assert f"{parts[0].amc_number}  ADH-000000" in texts[0].replace("\n", " ") or parts[0].amc_number in texts[0]
+    summary = "\n".join(texts[-2:])
+    assert summary.count("Récapitulatif par organisme complémentaire") == 2
+    for p in parts:
+        assert p.amc_number in summary and p.name in summary
+    assert f"Total du lot ({insurers} organismes)" in summary and amount_grouped_fr(Decimal("8.92") * n) in summary

@@ -55,6 +55,7 @@ def batches(draw: st.DrawFn) -> list[ExportLine]:
             "patient_birth_date": draw(st.from_regex(r"\A[0-3][0-9]/[01][0-9]/(19|20)[0-9]{2}\Z")),
             "patient_nir": draw(st.from_regex(r"\A[12][0-9]{4}(2A|2B|[0-9]{2})[0-9]{8}\Z")), "patient_rank": draw(st.integers(1, 3)),
             "amo_fund": draw(st.none() | st.from_regex(r"\A[0-9]{9}\Z")), "member_number": draw(st.none() | TEXT),
+            "insurer_amc_number": "90412345", "insurer_name": draw(TEXT.filter(bool)),
             "check_method": draw(st.sampled_from(["card", "hotline", "portal", "fax"])), "check_reference": draw(st.none() | TEXT),
             "check_outcome": draw(st.sampled_from(["covered", "partial", "not_covered", "unverified"])),
             "checked_at": draw(st.datetimes(datetime(2020, 1, 1), datetime(2030, 1, 1), timezones=st.just(UTC))),

@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from verifier.exports.rows import BundleHeader, ExportLine
+from verifier.exports.rows import BundleHeader, ExportLine, InsurerPart
 
 CREATED = datetime(2026, 11, 29, 9, 30, 12, tzinfo=UTC)
 SURNAMES = ["DURANDEAU", "LEFÈVRE-ÉTIENNE", "N'GUESSAN", "MÜLLER", "O'NEILL", "GARCÍA LÓPEZ", "NGUYỄN",
@@ -69,6 +69,7 @@ def make_lines(claims: int = 5, seed: int = 1, max_lines: int = 3, first_number:
                 operator_down=i % 2 == 0, patient_surname=surname, patient_first_name=first,
                 patient_birth_date=birth, patient_nir=person_nir, patient_rank=1 + i % 2,
                 amo_fund="011751234" if i % 6 else None, member_number=member,
+                insurer_amc_number="90412345", insurer_name="Mutuelle des Pharmaciens Réunis",
                 check_method=method, check_reference="HOT-123" if i % 2 else None,
                 check_outcome="covered", checked_at=datetime(2026, 11, 1 + i % 28, 8, 15, 30, 123456, tzinfo=UTC),
                 guarantees="PHAR 100; LPP 200" if i % 2 else "PHAR 100 PH2",
@@ -113,7 +114,8 @@ def worked_example() -> tuple[BundleHeader, list[ExportLine]]:
         dispensed_on=date(2026, 11, 27), prescriber_rpps="10101234567", operator_down=True,
         patient_surname="DURANDEAU", patient_first_name="Élodie", patient_birth_date="14/03/1968",
         patient_nir=nir("2", "68", "03", "75", "056", 101), patient_rank=1, amo_fund="011751234",
-        member_number="ADH-778899", check_method="hotline", check_reference="HOT-55120", check_outcome="covered",
+        member_number="ADH-778899", insurer_amc_number="90412345",
+        insurer_name="Mutuelle Fictive des Pharmaciens", check_method="hotline", check_reference="HOT-55120", check_outcome="covered",
         checked_at=datetime(2026, 11, 27, 8, 42, 10, tzinfo=UTC), guarantees="PHAR 100",
         line_position=1, code="3400930000001", code_kind="cip13", label="PARACÉTAMOL 1 G CPR B/8",
         prestation_code="PH7", quantity=2, unit_price=d("2.18"), br_unit=d("2.18"), amo_rate=d("65"),
@@ -139,4 +141,6 @@ def worked_example() -> tuple[BundleHeader, list[ExportLine]]:
     lines = [first, second, third]
     header = header_for(lines, site_name="Pharmacie de l'Église", insurer_name="Mutuelle Fictive des Pharmaciens",
                         batch_id=17, created_at=datetime(2026, 11, 29, 9, 30, tzinfo=UTC))
+    header = replace(header, insurers=(InsurerPart("90412345", "Mutuelle Fictive des Pharmaciens", header.claim_count,
+                                                   header.total_amc),))
     return header, lines

@@ -27,7 +27,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.pdfgen.canvas import Canvas
 
-from verifier.exports.rows import FORMAT_VERSION, BundleHeader, ExportLine
+from verifier.exports.rows import FORMAT_VERSION, BundleHeader, ExportLine, InsurerPart
 from verifier.exports.values import amount_grouped_fr, as_utc, date_fr, pdf_text
 
 PAGE_W: float = A4[0]
@@ -63,13 +63,21 @@ COLUMNS: tuple[tuple[str, str, float, bool], ...] = (
     ("AMC", "€", 51, True),
     ("Part", "patient €", 51, True),
 )
-assert abs(sum(c[2] for c in COLUMNS) - WIDTH) < 1, "columns must fill the page width"
+# A batch for an operator holds several insurers: each row names its insurer's AMC number.
+OPERATOR_COLUMNS: tuple[tuple[str, str, float, bool], ...] = (
+    COLUMNS[0], ("Patient", "nom prénom", 96, False), ("N° AMC", "n° adhérent", 114, False), *COLUMNS[3:],
+)
+for _cols in (COLUMNS, OPERATOR_COLUMNS):
+    assert abs(sum(c[2] for c in _cols) - WIDTH) < 1, "columns must fill the page width"
+RECAP_TITLE_H = 30.0
 
 _TOP = PAGE_H - MARGIN_TOP
 _BOTTOM = MARGIN_BOTTOM + FOOTER_H
 # Rows per page, keeping one row for the page total.
 ROWS_FIRST = int((_TOP - FIRST_HEAD_H - HEAD_ROW_H - _BOTTOM) // ROW_H) - 1
 ROWS_OTHER = int((_TOP - RUNNING_HEAD_H - HEAD_ROW_H - _BOTTOM) // ROW_H) - 1
+# The per-insurer summary of an operator's batch: pages after the closing part.
+ROWS_RECAP = int((_TOP - RUNNING_HEAD_H - RECAP_TITLE_H - HEAD_ROW_H - _BOTTOM) // ROW_H) - 1
 
 
 def layout(claim_count: int) -> tuple[int, bool]:
@@ -86,6 +94,11 @@ def layout(claim_count: int) -> tuple[int, bool]:
     return pages, False
 
 
+def recap_pages(insurers: int) -> int:
+    """Pages of the per-insurer summary that ends an operator's batch slip."""
+    return math.ceil(insurers / ROWS_RECAP) if insurers else 0
+
+
 @dataclass(frozen=True)
 class SlipRow:
     """One claim as the slip shows it."""
@@ -98,13 +111,15 @@ class SlipRow:
     amo: Decimal
     amc: Decimal
     patient_share: Decimal
+    amc_number: str = ""
 
 
 def slip_row(lines: Sequence[ExportLine]) -> SlipRow:
     c = lines[0]
     number = str(c.claim_number) if c.claim_version <= 1 else f"{c.claim_number} v{c.claim_version}"
     return SlipRow(number, f"{c.patient_surname} {c.patient_first_name}", c.member_number or "",
-                   date_fr(c.dispensed_on), c.claim_price, c.claim_amo, c.claim_amc, c.claim_patient_share)
+                   date_fr(c.dispensed_on), c.claim_price, c.claim_amo, c.claim_amc, c.claim_patient_share,
+                   c.insurer_amc_number)
 
 
 _WIDTHS = {FONT: getFont(FONT).widths, BOLD: getFont(BOLD).widths}
@@ -144,9 +159,12 @@ class Bordereau:
     def __init__(self, header: BundleHeader) -> None:
         self.h = header
         self.pages, self._closing_alone = layout(header.claim_count)
+        self._columns = OPERATOR_COLUMNS if header.for_operator else COLUMNS
+        self._recap = list(header.insurers) if header.for_operator else []
+        self.pages += recap_pages(len(self._recap))
         self._buffer = io.BytesIO()
         self.c = Canvas(self._buffer, pagesize=A4, invariant=1, pageCompression=1)
-        self.c.setTitle(f"Bordereau lot {header.batch_number:06d} – {pdf_text(header.insurer_name)}")
+        self.c.setTitle(f"Bordereau lot {header.batch_number:06d} – {pdf_text(header.recipient_name)}")
         self.c.setAuthor(pdf_text(header.site_name))
         self.c.setSubject("Demandes de remboursement AMC en tiers payant")
         self.c.setCreator("verifier")
@@ -166,7 +184,7 @@ class Bordereau:
         self.count = 0
         x = MARGIN_X
         self._x: list[float] = []
-        for col in COLUMNS:
+        for col in self._columns:
             self._x.append(x)
             x += col[2]
 
@@ -188,6 +206,8 @@ class Bordereau:
         else:
             self._closing(self._closing_y)
             self._end_page()
+        for start in range(0, len(self._recap), ROWS_RECAP):
+            self._recap_page(self._recap[start:start + ROWS_RECAP])
         # ASCII85 on top of Flate makes the file 25 % larger and costs a third of the
         # save time in pure Python; binary streams are fine for every PDF reader.
         a85 = rl_config.useA85
@@ -211,8 +231,8 @@ class Bordereau:
         c.line(MARGIN_X, MARGIN_BOTTOM + FOOTER_H - 6, PAGE_W - MARGIN_X, MARGIN_BOTTOM + FOOTER_H - 6)
         c.setFillColorRGB(0, 0, 0)
         c.setFont(FONT, SMALL)
-        c.drawString(MARGIN_X, y, _fit(f"Lot n° {self._lot} – AMC {self.h.insurer_amc_number} – "
-                                       f"{self.h.insurer_name}", WIDTH * 0.7, FONT, SMALL))
+        c.drawString(MARGIN_X, y, _fit(f"Lot n° {self._lot} – {self.h.recipient_reference} – "
+                                       f"{self.h.recipient_name}", WIDTH * 0.7, FONT, SMALL))
         c.drawRightString(PAGE_W - MARGIN_X, y, f"Page {self._page} sur {self.pages}")
         c.showPage()
 
@@ -230,7 +250,7 @@ class Bordereau:
     def _cells(self, y: float, texts: Sequence[str], font: str = FONT, size: float = SIZE) -> list[tuple[float, float, str]]:
         """A row's texts placed in the columns (amounts right-aligned), baseline at `y`."""
         out = []
-        for x, (_, _, width, right), text in zip(self._x, COLUMNS, texts):
+        for x, (_, _, width, right), text in zip(self._x, self._columns, texts):
             out.append((x + width - PAD - _width(text, font, size) if right else x + PAD, y, text))
         return out
 
@@ -246,14 +266,16 @@ class Bordereau:
             c.addLiteral("\n".join(stripes) + " f")
         c.setFillColorRGB(0, 0, 0)
         sums = [Decimal(0)] * 4
-        names_w, member_w = COLUMNS[1][2] - 2 * PAD, COLUMNS[2][2] - 2 * PAD
+        names_w, member_w = self._columns[1][2] - 2 * PAD, self._columns[2][2] - 2 * PAD
+        operator = self.h.for_operator
         cells: list[tuple[float, float, str]] = []
         for row in rows:
             y -= ROW_H
             amounts = (row.price, row.amo, row.amc, row.patient_share)
             for i, value in enumerate(amounts):
                 sums[i] += value
-            cells += self._cells(y + 3.5, (row.number, _fit(row.patient, names_w), _fit(row.member, member_w),
+            member = f"{row.amc_number}  {row.member}" if operator else row.member
+            cells += self._cells(y + 3.5, (row.number, _fit(row.patient, names_w), _fit(member, member_w),
                                            row.dispensed_on, *map(amount_grouped_fr, amounts)))
         self._text(FONT, SIZE, cells)
         y = self._sum_row(y, "Total de la page", len(rows), sums)
@@ -268,8 +290,8 @@ class Bordereau:
         c.setFillColor(GREY)
         c.rect(MARGIN_X, y - HEAD_ROW_H, WIDTH, HEAD_ROW_H, stroke=0, fill=1)
         c.setFillColorRGB(0, 0, 0)
-        self._text(BOLD, SMALL, self._cells(y - 9, [col[0] for col in COLUMNS], BOLD, SMALL)
-                   + self._cells(y - 18, [col[1] for col in COLUMNS], BOLD, SMALL))
+        self._text(BOLD, SMALL, self._cells(y - 9, [col[0] for col in self._columns], BOLD, SMALL)
+                   + self._cells(y - 18, [col[1] for col in self._columns], BOLD, SMALL))
         c.setStrokeColor(RULE)
         c.setLineWidth(0.5)
         c.line(MARGIN_X, y - HEAD_ROW_H, PAGE_W - MARGIN_X, y - HEAD_ROW_H)
@@ -307,10 +329,17 @@ class Bordereau:
                    for wrapped in simpleSplit(pdf_text(part), FONT, 9, box_w - 12)]
         site_lines += [(part, False) for part in address[:3]]
         site_lines += [(f"FINESS {h.site_finess or '—'}   N° AM {h.site_am_number or '—'}", False)]
-        insurer_lines = [("Organisme complémentaire destinataire", True), (h.insurer_name, True),
-                         (f"N° AMC {h.insurer_amc_number}", False)]
-        if h.operator_code:
-            insurer_lines.append((f"Opérateur de tiers payant : {h.operator_code}", False))
+        if h.for_operator:
+            n = len(h.insurers)
+            insurer_lines = [("Opérateur de tiers payant destinataire", True), (h.recipient_name, True),
+                             (f"Code opérateur {h.operator_code}", False),
+                             (f"{n} organisme{'s' if n > 1 else ''} complémentaire{'s' if n > 1 else ''}, "
+                              f"récapitulatif page {self.pages - recap_pages(n) + 1}", False)]
+        else:
+            insurer_lines = [("Organisme complémentaire destinataire", True), (h.insurer_name or "", True),
+                             (f"N° AMC {h.insurer_amc_number}", False)]
+            if h.operator_code:
+                insurer_lines.append((f"Opérateur de tiers payant : {h.operator_code}", False))
         for x, lines in ((MARGIN_X, site_lines), (MARGIN_X + box_w + gap, insurer_lines)):
             c.setStrokeColor(RULE)
             c.setLineWidth(0.8)
@@ -334,7 +363,7 @@ class Bordereau:
         c.drawString(MARGIN_X, _TOP - 10, f"Bordereau – lot n° {self._lot}")
         c.setFont(FONT, 9)
         c.drawRightString(PAGE_W - MARGIN_X, _TOP - 10,
-                          _fit(f"{h.insurer_name} (AMC {h.insurer_amc_number}) – {h.site_name}", WIDTH - 150, FONT, 9))
+                          _fit(f"{h.recipient_name} ({h.recipient_reference}) – {h.site_name}", WIDTH - 150, FONT, 9))
         return _TOP - RUNNING_HEAD_H
 
     # -- closing -------------------------------------------------------------------------
@@ -377,3 +406,38 @@ class Bordereau:
             c.setFont(FONT, SMALL)
             c.drawString(x + 6, y - 12, title)
         self.closing_bottom = y - box_h  # kept for the layout tests: must stay above the footer
+
+    # -- per-insurer summary (operator batches) -------------------------------------------
+    def _recap_page(self, parts: Sequence[InsurerPart]) -> None:
+        c = self.c
+        y = self._start_page()
+        c.setFont(BOLD, 11)
+        c.drawString(MARGIN_X, y - 16, f"Récapitulatif par organisme complémentaire – lot n° {self._lot}")
+        y -= RECAP_TITLE_H
+        widths = (90.0, WIDTH - 90.0 - 80.0 - 110.0, 80.0, 110.0)
+        xs = [MARGIN_X + sum(widths[:i]) for i in range(4)]
+        c.setFillColor(GREY)
+        c.rect(MARGIN_X, y - HEAD_ROW_H, WIDTH, HEAD_ROW_H, stroke=0, fill=1)
+        c.setFillColorRGB(0, 0, 0)
+
+        def row(yy: float, texts: Sequence[str], font: str) -> list[tuple[float, float, str]]:
+            out = [(xs[0] + PAD, yy, texts[0]), (xs[1] + PAD, yy, _fit(texts[1], widths[1] - 2 * PAD, font))]
+            for i in (2, 3):
+                out.append((xs[i] + widths[i] - PAD - _width(texts[i], font), yy, texts[i]))
+            return out
+
+        self._text(BOLD, SMALL, row(y - 14, ("N° AMC", "Organisme", "Demandes", "Part AMC €"), BOLD))
+        y -= HEAD_ROW_H
+        cells: list[tuple[float, float, str]] = []
+        for part in parts:
+            y -= ROW_H
+            cells += row(y + 3.5, (part.amc_number, pdf_text(part.name), str(part.claim_count),
+                                   amount_grouped_fr(part.total_amc)), FONT)
+        self._text(FONT, SIZE, cells)
+        c.setStrokeColor(RULE)
+        c.setLineWidth(0.5)
+        c.line(MARGIN_X, y, PAGE_W - MARGIN_X, y)
+        y -= ROW_H
+        self._text(BOLD, SIZE, row(y + 3.5, (f"Total du lot ({len(self.h.insurers)} organismes)", "",
+                                             str(self.h.claim_count), amount_grouped_fr(self.h.total_amc)), BOLD))
+        self._end_page()

@@ -52,7 +52,7 @@ COMPRESSION_LEVEL = 6
 CLAIM_FIELDS = (
     "claim_id", "claim_number", "claim_version", "previous_claim_id", "dispensed_on", "prescriber_rpps",
     "operator_down", "patient_surname", "patient_first_name", "patient_birth_date", "patient_nir",
-    "patient_rank", "amo_fund", "member_number", "check_method", "check_reference", "check_outcome",
+    "patient_rank", "amo_fund", "member_number", "insurer_amc_number", "insurer_name", "check_method", "check_reference", "check_outcome",
     "checked_at", "guarantees", "claim_price", "claim_amo", "claim_amc", "claim_patient_share",
 )
 _claim_key = operator.attrgetter(*CLAIM_FIELDS)
@@ -178,9 +178,15 @@ def check_certificate(cert: x509.Certificate, now: datetime | None = None) -> No
 
 
 def bundle_name(header: BundleHeader) -> str:
-    """`verifier_<site>_<amc>_lot-000042_2026-11-29.zip`: ASCII, no spaces, UTC date of the batch."""
+    """`verifier_<site>_<amc>_lot-000042_2026-11-29.zip`: ASCII, no spaces, UTC date of the batch.
+
+    A batch for an operator is named after it: `verifier_<site>_op-<code>_lot-000007_<date>.zip`.
+    """
     site = slug(header.site_name) or "site"
-    amc = slug(header.insurer_amc_number, 20) or "amc"
+    if header.for_operator:
+        amc = "op-" + (slug(header.operator_code or "", 20) or "operator")
+    else:
+        amc = slug(header.insurer_amc_number or "", 20) or "amc"
     day = as_utc(header.created_at).date().isoformat()
     return f"verifier_{site}_{amc}_lot-{header.batch_number:06d}_{day}.zip"
 
@@ -193,6 +199,7 @@ class _Tally:
         self.h = header
         self.claims = self.lines = 0
         self.sums = dict.fromkeys(self.AMOUNTS, Decimal(0))
+        self.insurers: dict[str, tuple[int, Decimal]] = {}
 
     def fail(self, code: str, **params: object) -> None:
         raise BundleInconsistent(code, batch=f"{self.h.batch_number:06d}", **params)
@@ -213,6 +220,10 @@ class _Tally:
             self.sums[name] += sums[name]
         self.claims += 1
         self.lines += len(lines)
+        count, amc = self.insurers.get(first.insurer_amc_number, (0, Decimal(0)))
+        self.insurers[first.insurer_amc_number] = (count + 1, amc + sums["amc"])
+        if not _recipient_holds(self.h, first.insurer_amc_number):
+            self.fail("export.claim_mismatch", claim=first.claim_number, field="insurer_amc_number")
 
     def check(self) -> None:
         h = self.h
@@ -222,9 +233,20 @@ class _Tally:
             ("total_amo", h.total_amo, self.sums["amo"]), ("total_tm", h.total_tm, self.sums["tm"]),
             ("total_amc", h.total_amc, self.sums["amc"]), ("total_patient", h.total_patient, self.sums["patient_share"]),
         ]
+        if h.insurers:
+            shares = {p.amc_number: (p.claim_count, p.total_amc) for p in h.insurers}
+            for amc_number in sorted(shares.keys() | self.insurers.keys()):
+                want_share, got_share = shares.get(amc_number), self.insurers.get(amc_number)
+                if want_share != got_share:
+                    expected.append((f"insurers[{amc_number}]", want_share, got_share))
         for field, want, got in expected:
             if want != got:
                 self.fail("export.batch_totals", field=field, expected=want, found=got)
+
+
+def _recipient_holds(header: BundleHeader, amc_number: str) -> bool:
+    """A batch for one insurer holds only that insurer's claims."""
+    return header.for_operator or amc_number == header.insurer_amc_number
 
 
 def _claims(lines: Iterator[ExportLine], tally: _Tally) -> Iterator[list[ExportLine]]:

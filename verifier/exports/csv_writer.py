@@ -66,7 +66,7 @@ COLUMNS: tuple[str, ...] = (
 )
 
 
-def claim_cells(c: ExportLine, amc_number: str, insurer_name: str) -> list[str]:
+def claim_cells(c: ExportLine) -> list[str]:
     """The cells every line of a claim repeats (`COLUMNS` up to `guarantees`)."""
     t = spreadsheet_text
     return [
@@ -84,8 +84,8 @@ def claim_cells(c: ExportLine, amc_number: str, insurer_name: str) -> list[str]:
         str(c.patient_rank),
         t(c.amo_fund),
         t(c.member_number),
-        amc_number,
-        insurer_name,
+        t(c.insurer_amc_number),
+        t(c.insurer_name),
         t(c.check_method),
         t(c.check_reference),
         t(c.check_outcome),
@@ -119,9 +119,9 @@ def line_cells(x: ExportLine) -> list[str]:
     ]
 
 
-def row(line: ExportLine, amc_number: str, insurer_name: str) -> list[str]:
+def row(line: ExportLine) -> list[str]:
     """All the cells of one line, in `COLUMNS` order (text cells guarded against formulas)."""
-    return claim_cells(line, amc_number, insurer_name) + line_cells(line)
+    return claim_cells(line) + line_cells(line)
 
 
 class CsvWriter:
@@ -131,13 +131,11 @@ class CsvWriter:
         self._emit = emit
         self._buffer = io.StringIO()
         self._csv = csv.writer(self._buffer, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-        self._amc = spreadsheet_text(header.insurer_amc_number)
-        self._insurer = spreadsheet_text(header.insurer_name)
         self._buffer.write(BOM)
         self._csv.writerow(COLUMNS)
 
     def write_claim(self, lines: Sequence[ExportLine]) -> None:
-        shared = claim_cells(lines[0], self._amc, self._insurer)
+        shared = claim_cells(lines[0])
         self._csv.writerows([shared + line_cells(line) for line in lines])
         if self._buffer.tell() > 1 << 20:
             self._flush()

@@ -34,11 +34,18 @@ def batch_part(header: BundleHeader) -> dict[str, Any]:
             "am_number": header.site_am_number,
             "address": header.site_address,
         },
-        "insurer": {
+        # The recipient: an insurer, or (format 1.1) an operator for all of its insurers
+        # batched together; then `insurer` is null and each claim names its insurer.
+        "insurer": None if header.for_operator else {
             "amc_number": header.insurer_amc_number,
             "name": header.insurer_name,
             "operator_code": header.operator_code,
         },
+        "operator": {"code": header.operator_code, "name": header.operator_name} if header.for_operator else None,
+        "insurers": [
+            {"amc_number": p.amc_number, "name": p.name, "claim_count": p.claim_count, "amc": amount(p.total_amc)}
+            for p in header.insurers
+        ],
         "claim_count": header.claim_count,
         "line_count": header.line_count,
         "totals": {
@@ -72,6 +79,7 @@ def claim_object(lines: Sequence[ExportLine]) -> dict[str, Any]:
             "amo_fund": c.amo_fund,
             "member_number": c.member_number,
         },
+        "insurer": {"amc_number": c.insurer_amc_number, "name": c.insurer_name},
         "coverage_check": {
             "method": c.check_method,
             "reference": c.check_reference,

@@ -11,17 +11,31 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.1"  # 1.1: batches per operator; insurer fields on every claim
+
+
+@dataclass(frozen=True)
+class InsurerPart:
+    """One insurer's share of a batch: a batch for an operator holds several."""
+
+    amc_number: str
+    name: str
+    claim_count: int
+    total_amc: Decimal
 
 
 @dataclass(frozen=True)
 class BundleHeader:
+    """The batch as a whole. Its recipient is an insurer (`insurer_amc_number` set) or, for
+    insurers whose batches go through their tiers-payant operator, the operator
+    (`insurer_amc_number` None, `operator_code` set; each claim names its insurer)."""
+
     site_name: str
     site_finess: str | None
     site_am_number: str | None
     site_address: str | None
-    insurer_amc_number: str
-    insurer_name: str
+    insurer_amc_number: str | None
+    insurer_name: str | None
     operator_code: str | None
     batch_id: int
     batch_number: int
@@ -34,6 +48,21 @@ class BundleHeader:
     total_tm: Decimal
     total_amc: Decimal
     total_patient: Decimal
+    operator_name: str | None = None
+    insurers: tuple[InsurerPart, ...] = ()  # per insurer, by AMC number
+
+    @property
+    def for_operator(self) -> bool:
+        return self.insurer_amc_number is None
+
+    @property
+    def recipient_name(self) -> str:
+        return (self.operator_name or self.operator_code or "") if self.for_operator else (self.insurer_name or "")
+
+    @property
+    def recipient_reference(self) -> str:
+        """How the slip names the recipient in its running heads: "AMC 90412345" or "opérateur VIAMEDIS"."""
+        return f"opérateur {self.operator_code}" if self.for_operator else f"AMC {self.insurer_amc_number}"
 
 
 @dataclass(frozen=True)
@@ -54,6 +83,8 @@ class ExportLine:
     patient_rank: int
     amo_fund: str | None
     member_number: str | None
+    insurer_amc_number: str
+    insurer_name: str
     check_method: str
     check_reference: str | None
     check_outcome: str

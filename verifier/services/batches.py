@@ -1,4 +1,9 @@
-"""Export batches: numbered per insurer, exported as a bundle, voided until sent, marked sent.
+"""Export batches: numbered per insurer (or per operator), exported as a bundle, voided until
+sent, marked sent.
+
+An insurer's `batch_by` setting says where its claims go: in batches of their own
+("insurer", the default), or, when it names a tiers-payant operator, in that operator's
+batches with the claims of every other insurer so set ("operator").
 
 A batch is made in one transaction that records it and marks its claims exported; the
 files are written afterwards, into a temporary folder inside the outbox, and moved into
@@ -24,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from verifier import i18n
 from verifier.domain.errors import NotFound, Problem, ValidationError
-from verifier.exports.rows import BundleHeader, ExportLine
+from verifier.exports.rows import BundleHeader, ExportLine, InsurerPart
 
 if TYPE_CHECKING:
     from verifier.exports.bundle import Encryption
@@ -33,7 +38,7 @@ from verifier.services.claims import next_number
 from verifier.services.context import Context
 from verifier.store import audit_log
 from verifier.store import batches as batch_store
-from verifier.store.schema import Batch, Insurer, Site
+from verifier.store.schema import Batch, Insurer, Operator, Site
 from verifier.store.types import utcnow
 
 CHANNELS = ("upload", "mail", "post")
@@ -43,7 +48,7 @@ LIVE = ("exported", "sent")  # a claim is in at most one of these
 @dataclass(frozen=True)
 class BatchInfo:
     id: int
-    insurer_id: int
+    insurer_id: int | None  # None for an operator's batch
     number: int
     status: str
     claim_count: int
@@ -51,10 +56,30 @@ class BatchInfo:
     created_at: datetime
     sent_at: datetime | None = None
     channel: str | None = None
+    operator_id: int | None = None
+    recipient: str = ""  # the insurer's or the operator's name
 
     @property
     def number_text(self) -> str:
         return f"{self.number:06d}"
+
+    @property
+    def for_operator(self) -> bool:
+        return self.operator_id is not None
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Whom a batch is for: an insurer, or an operator for its insurers batched together."""
+
+    kind: str  # "insurer" | "operator"
+    id: int
+    name: str
+    code: str  # AMC number, or operator code
+
+    @property
+    def for_operator(self) -> bool:
+        return self.kind == "operator"
 
 
 @dataclass(frozen=True)
@@ -70,9 +95,44 @@ class BatchResult:
     refused: list[Refusal] = field(default_factory=list)
 
 
-def _info(b: Batch) -> BatchInfo:
+def _recipient_name(s: Session, b: Batch) -> str:
+    if b.operator_id is not None:
+        op = s.get(Operator, b.operator_id)
+        return op.name if op else str(b.operator_id)
+    ins = s.get(Insurer, b.insurer_id)
+    return ins.name if ins else str(b.insurer_id)
+
+
+def _info(b: Batch, recipient: str) -> BatchInfo:
     return BatchInfo(b.id, b.insurer_id, b.number, b.status, b.claim_count, b.total_amc, b.created_at,
-                     b.sent_at, b.channel)
+                     b.sent_at, b.channel, b.operator_id, recipient)
+
+
+def _grouped_by_operator(ins: Insurer) -> bool:
+    return ins.batch_by == "operator" and ins.operator_id is not None
+
+
+def recipients_for(ctx: Context, insurer_ids: list[int]) -> list[Recipient]:
+    """Where each insurer's claims go, in order, each recipient once: the insurer itself, or
+    its operator when the insurer's batches are made per operator."""
+    out: dict[tuple[str, int], Recipient] = {}
+    with ctx.store.read() as s:
+        for insurer_id in insurer_ids:
+            ins = s.get(Insurer, insurer_id)
+            if ins is None:
+                raise NotFound("insurer.not_found", amc=str(insurer_id))
+            if _grouped_by_operator(ins) and ins.operator is not None:
+                op = ins.operator
+                out.setdefault(("operator", op.id), Recipient("operator", op.id, op.name, op.code))
+            else:
+                out.setdefault(("insurer", ins.id), Recipient("insurer", ins.id, ins.name, ins.amc_number))
+    return list(out.values())
+
+
+def create_for(ctx: Context, recipient: Recipient, claim_ids: list[str] | None = None) -> BatchResult:
+    if recipient.for_operator:
+        return create_operator_batch(ctx, recipient.id, claim_ids)
+    return create_batch(ctx, recipient.id, claim_ids)
 
 
 def completeness(c: batch_store.Candidate, today: date) -> list[Problem]:
@@ -104,35 +164,61 @@ def create_batch(ctx: Context, insurer_id: int, claim_ids: list[str] | None = No
     """
     ctx.require_admin("create_batch")
     with ctx.store.write() as s:
-        if s.get(Insurer, insurer_id) is None:
+        insurer = s.get(Insurer, insurer_id)
+        if insurer is None:
             raise NotFound("insurer.not_found", amc=str(insurer_id))
-        today = date.today()
-        ok, refused = [], []
-        for c in batch_store.candidates(s, insurer_id, claim_ids):
-            problems = completeness(c, today)
-            if problems:
-                refused.append(Refusal(c.id, c.number, tuple(problems)))
-            else:
-                ok.append(c)
-        if not ok:
-            raise ValidationError([Problem("batch.empty", {"refused": len(refused)}, None)] + [
-                Problem("batch.refused_claim", {"number": f"{r.claim_number:07d}",
-                                                "reasons": " ".join(p.message() for p in r.problems)}, None)
-                for r in refused
-            ])
-        number = next_number(s, f"batch_number:{insurer_id}")
-        now = utcnow()
-        batch = Batch(insurer_id=insurer_id, number=number, status="exported", created_by=ctx.actor.user_id,
-                      created_at=now, claim_count=len(ok), total_amc=sum((c.amc for c in ok), Decimal("0.00")))
-        s.add(batch)
-        s.flush()
-        batch_store.mark_exported(s, batch.id, [c.id for c in ok], now)
-        events: list[audit_log.Event] = [
-            ("batch.created", "batch", str(batch.id), {"insurer_id": insurer_id, "number": number, "claims": len(ok)})
-        ]
-        events += [("claim.exported", "claim", c.id, {"batch": number}) for c in ok]
-        audit_log.append_many(s, ctx.actor.login, events)
-        return BatchResult(_info(batch), refused)
+        if _grouped_by_operator(insurer) and insurer.operator is not None:
+            raise ValidationError([Problem("batch.goes_by_operator", {"insurer": insurer.name,
+                                                                      "operator": insurer.operator.name,
+                                                                      "code": insurer.operator.code}, None)])
+        return _create(ctx, s, batch_store.candidates(s, claim_ids, insurer_id=insurer_id),
+                       f"batch_number:{insurer_id}", insurer.name, insurer_id=insurer_id)
+
+
+def create_operator_batch(ctx: Context, operator_id: int, claim_ids: list[str] | None = None) -> BatchResult:
+    """Put the queued claims of every insurer batched through this operator (all, or those
+    chosen) in a new batch for the operator, numbered in the operator's own sequence."""
+    ctx.require_admin("create_batch")
+    with ctx.store.write() as s:
+        op = s.get(Operator, operator_id)
+        if op is None:
+            raise NotFound("operator.unknown", code=str(operator_id))
+        return _create(ctx, s, batch_store.candidates(s, claim_ids, operator_id=operator_id),
+                       f"batch_number:operator:{operator_id}", op.name, operator_id=operator_id)
+
+
+def _create(ctx: Context, s: Session, found: list[batch_store.Candidate], sequence: str, recipient: str,
+            insurer_id: int | None = None, operator_id: int | None = None) -> BatchResult:
+    """Check each candidate, number the batch, record it and mark its claims, in the caller's transaction."""
+    today = date.today()
+    ok, refused = [], []
+    for c in found:
+        problems = completeness(c, today)
+        if problems:
+            refused.append(Refusal(c.id, c.number, tuple(problems)))
+        else:
+            ok.append(c)
+    if not ok:
+        raise ValidationError([Problem("batch.empty", {"recipient": recipient, "refused": len(refused)}, None)] + [
+            Problem("batch.refused_claim", {"number": f"{r.claim_number:07d}",
+                                            "reasons": " ".join(p.message() for p in r.problems)}, None)
+            for r in refused
+        ])
+    number = next_number(s, sequence)
+    now = utcnow()
+    batch = Batch(insurer_id=insurer_id, operator_id=operator_id, number=number, status="exported",
+                  created_by=ctx.actor.user_id, created_at=now, claim_count=len(ok),
+                  total_amc=sum((c.amc for c in ok), Decimal("0.00")))
+    s.add(batch)
+    s.flush()
+    batch_store.mark_exported(s, batch.id, [c.id for c in ok], now)
+    events: list[audit_log.Event] = [
+        ("batch.created", "batch", str(batch.id), {"insurer_id": insurer_id, "operator_id": operator_id,
+                                                   "number": number, "claims": len(ok)})
+    ]
+    events += [("claim.exported", "claim", c.id, {"batch": number}) for c in ok]
+    audit_log.append_many(s, ctx.actor.login, events)
+    return BatchResult(_info(batch, recipient), refused)
 
 
 def _load(s: Session, batch_id: int, lock: bool = False) -> Batch:
@@ -154,10 +240,11 @@ def void_batch(ctx: Context, batch_id: int, reason: str) -> BatchInfo:
         now = utcnow()
         ids = batch_store.release(s, batch.id, now)
         batch.status = "void"
+        name = _recipient_name(s, batch)
         events: list[audit_log.Event] = [("batch.voided", "batch", str(batch.id), {"number": batch.number, "claims": len(ids)})]
         events += [("claim.requeued", "claim", cid, {"batch": batch.number}) for cid in ids]
         audit_log.append_many(s, ctx.actor.login, events)
-        return _info(batch)
+        return _info(batch, name)
 
 
 def mark_sent(ctx: Context, batch_id: int, sent_on: date, channel: str) -> BatchInfo:
@@ -174,34 +261,52 @@ def mark_sent(ctx: Context, batch_id: int, sent_on: date, channel: str) -> Batch
         batch.sent_at = datetime.combine(sent_on, datetime.min.time()).astimezone()
         batch.channel = channel
         audit_log.append(s, ctx.actor.login, "batch.sent", "batch", str(batch.id), {"number": batch.number, "channel": channel})
-        return _info(batch)
+        return _info(batch, _recipient_name(s, batch))
 
 
 def list_batches(ctx: Context, insurer_id: int | None = None, limit: int = 200) -> list[BatchInfo]:
     """Readable by every user (numbers and amounts, no patient data); changes are for administrators."""
     with ctx.store.read() as s:
-        q = select(Batch).order_by(Batch.created_at.desc()).limit(limit)
+        q = select(Batch).order_by(Batch.created_at.desc(), Batch.id.desc()).limit(limit)
         if insurer_id is not None:
             q = q.where(Batch.insurer_id == insurer_id)
-        return [_info(b) for b in s.scalars(q)]
+        insurers = {i: name for i, name in s.execute(select(Insurer.id, Insurer.name))}
+        operators = {i: name for i, name in s.execute(select(Operator.id, Operator.name))}
+        return [_info(b, operators.get(b.operator_id, "") if b.operator_id is not None else insurers.get(b.insurer_id or 0, ""))
+                for b in s.scalars(q)]
 
 
 def get(ctx: Context, batch_id: int) -> BatchInfo:
     with ctx.store.read() as s:
-        return _info(_load(s, batch_id))
+        batch = _load(s, batch_id)
+        return _info(batch, _recipient_name(s, batch))
 
 
 def header(ctx: Context, batch_id: int) -> BundleHeader:
     with ctx.store.read() as s:
         batch = _load(s, batch_id)
-        insurer = s.get(Insurer, batch.insurer_id)
         site = s.get(Site, 1)
-        assert insurer is not None and site is not None
+        assert site is not None
         t = batch_store.totals(s, batch.id)
+        parts = tuple(InsurerPart(p.amc_number, p.name, p.claims, p.amc) for p in batch_store.shares(s, batch.id))
+        amc_number: str | None = None
+        insurer_name: str | None = None
+        op_code: str | None = None
+        op_name: str | None = None
+        if batch.operator_id is not None:
+            op = s.get(Operator, batch.operator_id)
+            assert op is not None
+            op_code, op_name = op.code, op.name
+        else:
+            insurer = s.get(Insurer, batch.insurer_id)
+            assert insurer is not None
+            amc_number, insurer_name = insurer.amc_number, insurer.name
+            op_code = insurer.operator.code if insurer.operator else None
+            op_name = insurer.operator.name if insurer.operator else None
         return BundleHeader(
-            site.name, site.finess, site.am_number, site.address, insurer.amc_number, insurer.name,
-            insurer.operator.code if insurer.operator else None, batch.id, batch.number, batch.created_at,
-            t.claims, t.lines, t.price, t.br, t.amo, t.tm, t.amc, t.patient,
+            site.name, site.finess, site.am_number, site.address, amc_number, insurer_name, op_code,
+            batch.id, batch.number, batch.created_at,
+            t.claims, t.lines, t.price, t.br, t.amo, t.tm, t.amc, t.patient, op_name, parts,
         )
 
 
@@ -232,7 +337,8 @@ def export_lines(ctx: Context, batch_id: int) -> Iterator[ExportLine]:
                 )
             yield ExportLine(
                 r.id, r.number, r.version, r.previous_id, r.dispensed_on, r.prescriber_rpps, r.operator_down,
-                person[0], person[1], person[2], person[3], r.rank, r.amo_fund, member, r.method, r.reference,
+                person[0], person[1], person[2], person[3], r.rank, r.amo_fund, member, r.insurer_amc_number,
+                r.insurer_name, r.method, r.reference,
                 r.outcome, r.checked_at, guarantees, r.position, r.code, r.code_kind, r.label, r.prestation_code,
                 r.quantity, r.unit_price, r.br_unit, r.amo_rate, r.price, r.br, r.amo, r.tm, r.amc, r.patient_share,
                 r.expiry, r.lot, r.serial, r.claim_price, r.claim_amo, r.claim_amc, r.claim_patient_share,
@@ -272,8 +378,14 @@ def export_batch(ctx: Context, batch_id: int, outbox: Path, encryption: Encrypti
 i18n.register(
     {
         "batch.empty": (
-            "Aucune demande prête pour cet organisme ({refused} refusée(s) au contrôle) : il n'y a rien à mettre dans un lot.",
-            "No claim ready for this insurer ({refused} refused by the check): there is nothing to put in a batch.",
+            "Aucune demande prête pour {recipient} ({refused} refusée(s) au contrôle) : il n'y a rien à mettre dans un lot.",
+            "No claim ready for {recipient} ({refused} refused by the check): there is nothing to put in a batch.",
+        ),
+        "batch.goes_by_operator": (
+            "Les demandes de {insurer} partent dans les lots de l'opérateur {operator} : créez le lot de l'opérateur "
+            "(code {code}), qui les regroupe avec celles de ses autres organismes.",
+            "The claims of {insurer} go in the batches of operator {operator}: create the operator's batch "
+            "(code {code}), which groups them with those of its other insurers.",
         ),
         "batch.refused_claim": ("Demande n° {number} : {reasons}", "Claim no. {number}: {reasons}"),
         "batch.not_found": ("Le lot {id} n'existe pas.", "Batch {id} does not exist."),

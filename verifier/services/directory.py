@@ -93,8 +93,11 @@ def _too_long(text: str | None, maximum: int, field_name: str, code: str) -> lis
     return [Problem(code, {"maximum": maximum, "count": count}, field_name)] if count > maximum else []
 
 
-def _insurer_field_problems(name: str, hotline: str | None, portal: str | None, batch_by: str) -> list[Problem]:
+def _insurer_field_problems(name: str, hotline: str | None, portal: str | None, batch_by: str,
+                            operator_code: str | None = None) -> list[Problem]:
     problems = []
+    if batch_by == "operator" and not _opt(operator_code):
+        problems.append(Problem("insurer.batch_by_needs_operator", {}, "batch_by"))
     if not name.strip():
         problems.append(Problem("insurer.name_missing", {}, "name"))
     problems += _too_long(name, NAME_MAX, "name", "insurer.too_long")
@@ -153,7 +156,7 @@ def add_insurer(
     ctx.require_admin("manage_directory")
     checked = check_amc_number(amc_number)
     problems = [Problem(p.code, p.params, "amc_number") for p in checked.problems]
-    problems += _insurer_field_problems(name, hotline, portal, batch_by)
+    problems += _insurer_field_problems(name, hotline, portal, batch_by, operator_code)
     with ctx.store.write() as s:
         operator = None
         if operator_code:
@@ -200,6 +203,14 @@ def list_insurers(ctx: Context, text: str = "", include_inactive: bool = False) 
         return [_insurer_info(i) for i in s.scalars(q)]
 
 
+def get_operator(ctx: Context, code: str) -> OperatorInfo:
+    with ctx.store.read() as s:
+        op = _operator_by_code(s, code)
+        if op is None:
+            raise NotFound("operator.unknown", code=code.strip())
+        return _operator_info(op)
+
+
 def get_insurer(ctx: Context, amc_or_id: str | int) -> InsurerInfo:
     with ctx.store.read() as s:
         if isinstance(amc_or_id, int):
@@ -223,7 +234,7 @@ def update_insurer(
 ) -> InsurerInfo:
     """Change an insurer's details (its AMC number stays: it identifies it on claims)."""
     ctx.require_admin("manage_directory")
-    problems = _insurer_field_problems(name, hotline, portal, batch_by)
+    problems = _insurer_field_problems(name, hotline, portal, batch_by, operator_code)
     with ctx.store.write() as s:
         ins = s.get(Insurer, insurer_id)
         if ins is None:
@@ -542,6 +553,10 @@ i18n.register(
         "operator.exists": ("L'opérateur {code} existe déjà.", "Operator {code} already exists."),
         "operator.unknown": ("Opérateur inconnu : {code}. Ajoutez-le d'abord.", "Unknown operator: {code}. Add it first."),
         "insurer.name_missing": ("Indiquez le nom de l'organisme complémentaire.", "Enter the insurer's name."),
+        "insurer.batch_by_needs_operator": (
+            "Des lots par opérateur demandent un opérateur : choisissez l'opérateur de cet organisme, ou des lots par organisme.",
+            "Batches per operator need an operator: choose this insurer's operator, or batches per insurer.",
+        ),
         "insurer.batch_by_invalid": ("Le regroupement des lots doit être « insurer » ou « operator ».", "Batches are grouped by 'insurer' or 'operator'."),
         "insurer.exists": ("Un organisme porte déjà le numéro AMC {amc}.", "An insurer already has AMC number {amc}."),
         "insurer.not_found": ("Aucun organisme avec le numéro AMC {amc}. Vérifiez le numéro sur l'attestation ou ajoutez l'organisme.", "No insurer with AMC number {amc}. Check the number on the card or add the insurer."),

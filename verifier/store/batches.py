@@ -32,8 +32,10 @@ class Candidate:
     check_outcome: str
 
 
-def candidates(session: Session, insurer_id: int, claim_ids: Sequence[str] | None) -> list[Candidate]:
-    """Queued claims of the insurer (optionally only those ids), locked, oldest first."""
+def candidates(session: Session, claim_ids: Sequence[str] | None, *, insurer_id: int | None = None,
+               operator_id: int | None = None) -> list[Candidate]:
+    """Queued claims of the insurer, or of every insurer batched through the operator
+    (optionally only those ids), locked, oldest first."""
     lines = (
         select(ClaimLine.claim_id, func.count(ClaimLine.id).label("n"))
         .group_by(ClaimLine.claim_id)
@@ -49,9 +51,13 @@ def candidates(session: Session, insurer_id: int, claim_ids: Sequence[str] | Non
         .join(Patient, Claim.patient_id == Patient.id)
         .join(Insurer, Claim.insurer_id == Insurer.id)
         .outerjoin(lines, lines.c.claim_id == Claim.id)
-        .where(Claim.insurer_id == insurer_id, Claim.status == "queued")
+        .where(Claim.status == "queued")
         .order_by(Claim.number)
     )
+    if operator_id is not None:
+        q = q.where(Insurer.operator_id == operator_id, Insurer.batch_by == "operator")
+    else:
+        q = q.where(Claim.insurer_id == insurer_id)
     if claim_ids is not None:
         q = q.where(Claim.id.in_(list(claim_ids)))
     if session.get_bind().dialect.name == "postgresql":  # SQLite writers hold the database lock
@@ -106,10 +112,33 @@ def totals(session: Session, batch_id: int) -> Totals:
     return Totals(int(c[0]), int(n_lines or 0), *(v if v is not None else zero for v in c[1:]))
 
 
+@dataclass(frozen=True)
+class InsurerShare:
+    """One insurer's part of a batch (several in an operator's batch)."""
+
+    amc_number: str
+    name: str
+    claims: int
+    amc: Decimal
+
+
+def shares(session: Session, batch_id: int) -> list[InsurerShare]:
+    rows = session.execute(
+        select(Insurer.amc_number, Insurer.name, func.count(Claim.id), func.sum(Claim.amc))
+        .join(Insurer, Claim.insurer_id == Insurer.id)
+        .where(Claim.batch_id == batch_id)
+        .group_by(Insurer.amc_number, Insurer.name)
+        .order_by(Insurer.amc_number)
+    )
+    return [InsurerShare(amc, name, int(n), total if total is not None else Decimal("0.00"))
+            for amc, name, n, total in rows]
+
+
 _claims = Base.metadata.tables["claims"]
 _lines = Base.metadata.tables["claim_lines"]
 _checks = Base.metadata.tables["coverage_checks"]
 _patients = Base.metadata.tables["patients"]
+_insurers = Base.metadata.tables["insurers"]
 
 
 def export_rows(session: Session, batch_id: int, chunk: int = 2000) -> Iterator[Any]:
@@ -125,6 +154,7 @@ def export_rows(session: Session, batch_id: int, chunk: int = 2000) -> Iterator[
             _patients.c.member_number_enc.label("patient_member_enc"),
             _checks.c.method, _checks.c.reference, _checks.c.outcome, _checks.c.checked_at, _checks.c.guarantees,
             _checks.c.member_number_enc.label("check_member_enc"),
+            _insurers.c.amc_number.label("insurer_amc_number"), _insurers.c.name.label("insurer_name"),
             _lines.c.position, _lines.c.code, _lines.c.code_kind, _lines.c.label, _lines.c.prestation_code,
             _lines.c.quantity, _lines.c.unit_price, _lines.c.br_unit, _lines.c.amo_rate, _lines.c.price,
             _lines.c.br, _lines.c.amo, _lines.c.tm, _lines.c.amc, _lines.c.patient_share, _lines.c.expiry,
@@ -133,6 +163,7 @@ def export_rows(session: Session, batch_id: int, chunk: int = 2000) -> Iterator[
         .join(_lines, _lines.c.claim_id == _claims.c.id)
         .join(_checks, _claims.c.check_id == _checks.c.id)
         .join(_patients, _claims.c.patient_id == _patients.c.id)
+        .join(_insurers, _claims.c.insurer_id == _insurers.c.id)
         .where(_claims.c.batch_id == batch_id)
         .order_by(_claims.c.number, _lines.c.position)
         .execution_options(yield_per=chunk)

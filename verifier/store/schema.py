@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Date,
     ForeignKey,
     Index,
@@ -162,11 +163,13 @@ class CoverageCheck(Base):
 
 
 class Batch(Base):
-    """A numbered export batch for one insurer (filled by the export issue)."""
+    """A numbered export batch for one insurer, or for one operator (the claims of every
+    insurer that has its batches made per operator): exactly one of the two is set."""
 
     __tablename__ = "batches"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    insurer_id: Mapped[int] = mapped_column(ForeignKey("insurers.id"))
+    insurer_id: Mapped[int | None] = mapped_column(ForeignKey("insurers.id"))
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
     number: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16))
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -175,7 +178,11 @@ class Batch(Base):
     channel: Mapped[str | None] = mapped_column(String(16))
     claim_count: Mapped[int] = mapped_column(Integer, default=0)
     total_amc: Mapped[Decimal] = mapped_column(Hundredths, default=Decimal("0.00"))
-    __table_args__ = (UniqueConstraint("insurer_id", "number", name="uq_batches_insurer_number"),)
+    __table_args__ = (
+        UniqueConstraint("insurer_id", "number", name="uq_batches_insurer_number"),
+        UniqueConstraint("operator_id", "number", name="uq_batches_operator_number"),
+        CheckConstraint("(insurer_id IS NULL) <> (operator_id IS NULL)", name="one_recipient"),
+    )
 
 
 class Claim(Base):

@@ -26,6 +26,10 @@ i18n.register(
         "admin.batch.col.insurer": ("Organisme", "Insurer"),
         "admin.batch.col.amc": ("N° AMC", "AMC no."),
         "admin.batch.col.operator": ("Opérateur", "Operator"),
+        "admin.batch.col.batch_to": ("Lot", "Batch"),
+        "admin.batch.to_insurer": ("propre à l'organisme", "the insurer's own"),
+        "admin.batch.to_operator": ("commun, opérateur {code}", "shared, operator {code}"),
+        "admin.batch.operator_recipient": ("Opérateur {name}", "Operator {name}"),
         "admin.batch.col.count": ("Demandes", "Claims"),
         "admin.batch.col.amount": ("Part AMC", "Insurer's share"),
         "admin.batch.col.number": ("N° lot", "Batch no."),
@@ -79,6 +83,13 @@ class ReadyRow:
     operator_code: str | None
     count: int
     amc: Decimal
+    by_operator: bool = False  # its claims go in the operator's batch, with its other insurers'
+
+
+def batch_to_text(r: ReadyRow) -> str:
+    if r.by_operator and r.operator_code:
+        return i18n.tr("admin.batch.to_operator", code=r.operator_code)
+    return i18n.tr("admin.batch.to_insurer")
 
 
 class ReadyModel(RowsModel):
@@ -86,6 +97,7 @@ class ReadyModel(RowsModel):
         Column("admin.batch.col.insurer", lambda r: r.name),
         Column("admin.batch.col.amc", lambda r: r.amc_number),
         Column("admin.batch.col.operator", lambda r: r.operator_code or ""),
+        Column("admin.batch.col.batch_to", batch_to_text),
         Column("admin.batch.col.count", lambda r: count_text(r.count), sort=lambda r: r.count, right=True),
         Column("admin.batch.col.amount", lambda r: format_eur(r.amc), sort=lambda r: float(r.amc), right=True),
     )
@@ -112,7 +124,7 @@ class RefusedModel(RowsModel):
 
 @dataclass(frozen=True)
 class BatchRow:
-    """A batch and the name of its insurer (the `id` is the batch's)."""
+    """A batch and the name of its recipient: its insurer, or "Opérateur X" (the `id` is the batch's)."""
 
     info: BatchInfo
     insurer_name: str

@@ -48,8 +48,10 @@ i18n.register(
                                     "{count} claim(s) awaiting export, {amount} insurers' share."),
         "admin.batch.create": ("&Créer les lots", "&Create the batches"),
         "admin.batch.create_tip": (
-            "Un lot par organisme sélectionné, avec toutes ses demandes prêtes ; les incomplètes restent en attente.",
-            "One batch per selected insurer, with all its ready claims; incomplete ones stay queued.",
+            ("Un lot par organisme sélectionné, avec toutes ses demandes prêtes (un lot commun par opérateur pour "
+             "les organismes réglés « lots par opérateur ») ; les incomplètes restent en attente."),
+            ("One batch per selected insurer, with all its ready claims (one shared batch per operator for the "
+             "insurers set to 'batches per operator'); incomplete ones stay queued."),
         ),
         "admin.batch.choose": ("Choisir les &demandes…", "Choose the c&laims…"),
         "admin.batch.choose_tip": ("Un lot avec seulement les demandes cochées (un seul organisme sélectionné).",
@@ -109,33 +111,39 @@ def load_page(ctx: Context) -> PageData:
         if total.count:
             info = insurers.get(total.insurer_id)
             ready.append(ReadyRow(total.insurer_id, total.insurer_name, info.amc_number if info else "",
-                                  info.operator_code if info else None, total.count, total.amc))
-    rows = [BatchRow(b, insurers[b.insurer_id].name if b.insurer_id in insurers else str(b.insurer_id))
-            for b in batches.list_batches(ctx)]
+                                  info.operator_code if info else None, total.count, total.amc,
+                                  bool(info and info.batch_by == "operator" and info.operator_code)))
+    rows = [BatchRow(b, recipient_text(b)) for b in batches.list_batches(ctx)]
     operators = {o.code: o.name for o in directory.list_operators(ctx, include_inactive=True)}
     return PageData(ready, rows, operators)
 
 
+def recipient_text(b: BatchInfo) -> str:
+    return i18n.tr("admin.batch.operator_recipient", name=b.recipient) if b.for_operator else b.recipient
+
+
 @dataclass(frozen=True)
 class Outcome:
-    """What happened for one insurer: a batch (with the claims refused), or why there is none."""
+    """What happened for one recipient: a batch (with the claims refused), or why there is none."""
 
-    insurer_name: str
+    insurer_name: str  # the insurer's name, or "Opérateur X"
     result: BatchResult | None
     reason: str = ""
 
 
-def create_batches(ctx: Context, targets: list[tuple[int, str]], claim_ids: list[str] | None,
+def create_batches(ctx: Context, insurer_ids: list[int], claim_ids: list[str] | None,
                    progress: Callable[[str], None]) -> list[Outcome]:
-    """One batch per insurer, each in its own transaction; a refusal does not stop the others.
-
-    A permission refusal does: it would be the same for every insurer.
+    """One batch per recipient of the selected insurers (the insurer itself, or its operator
+    when its batches are made per operator), each in its own transaction; a refusal does not
+    stop the others. A permission refusal does: it would be the same for every one.
     """
     done = []
-    for insurer_id, name in targets:
+    for recipient in batches.recipients_for(ctx, insurer_ids):
+        name = (i18n.tr("admin.batch.operator_recipient", name=recipient.name) if recipient.for_operator
+                else recipient.name)
         progress(i18n.tr("admin.batch.creating", insurer=name))
         try:
-            done.append(Outcome(name, batches.create_batch(ctx, insurer_id, claim_ids)))
+            done.append(Outcome(name, batches.create_for(ctx, recipient, claim_ids)))
         except (ValidationError, NotFound) as exc:
             done.append(Outcome(name, None, error_sentence(exc)))
     return done
@@ -385,24 +393,24 @@ class BatchesPage(QWidget):
 
     def create_selected(self) -> None:
         """A batch for each selected insurer with all its ready claims."""
-        targets = [(r.id, r.name) for r in self.selected_ready()]
-        if targets:
-            self._create(targets, None)
+        ready = self.selected_ready()
+        if ready:
+            self._create([r.id for r in ready], ready[0].name, None)
 
     def choose_claims(self) -> None:
         ready = self.selected_ready()
         if not self.allowed or len(ready) != 1:
             return
         dialog = ChooseClaimsDialog(self.ctx, ready[0], self)
-        dialog.chosen.connect(lambda ids: self._create([(ready[0].id, ready[0].name)], ids))
+        dialog.chosen.connect(lambda ids: self._create([ready[0].id], ready[0].name, ids))
         self._open(dialog)
 
-    def _create(self, targets: list[tuple[int, str]], claim_ids: list[str] | None) -> None:
+    def _create(self, insurer_ids: list[int], first_name: str, claim_ids: list[str] | None) -> None:
         if self.jobs.busy:
             return
         self.status.say("")
-        self._busy(i18n.tr("admin.batch.creating", insurer=targets[0][1]))
-        self.jobs.run(create_batches, self.ctx, targets, claim_ids, on_done=self._created,
+        self._busy(i18n.tr("admin.batch.creating", insurer=first_name))
+        self.jobs.run(create_batches, self.ctx, insurer_ids, claim_ids, on_done=self._created,
                       on_failed=self._create_failed, on_progress=self._busy)
         self._update_buttons()
 
