@@ -27,6 +27,7 @@ i18n.register(
         "admin.batch.col.amc": ("N° AMC", "AMC no."),
         "admin.batch.col.operator": ("Opérateur", "Operator"),
         "admin.batch.col.batch_to": ("Lot", "Batch"),
+        "admin.batch.col.recipient": ("Destinataire", "Recipient"),
         "admin.batch.to_insurer": ("propre à l'organisme", "the insurer's own"),
         "admin.batch.to_operator": ("commun, opérateur {code}", "shared, operator {code}"),
         "admin.batch.operator_recipient": ("Opérateur {name}", "Operator {name}"),
@@ -141,7 +142,7 @@ def channel_text(channel: str | None) -> str:
 class BatchModel(RowsModel):
     COLUMNS = (
         Column("admin.batch.col.number", lambda r: r.info.number_text, sort=lambda r: r.info.number),
-        Column("admin.batch.col.insurer", lambda r: r.insurer_name),
+        Column("admin.batch.col.recipient", lambda r: r.insurer_name),
         Column("admin.batch.col.status", lambda r: i18n.tr(f"batch.status.{r.info.status}")),
         Column("admin.batch.col.count", lambda r: count_text(r.info.claim_count), sort=lambda r: r.info.claim_count,
                right=True),
