@@ -154,6 +154,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_db(args: argparse.Namespace) -> int:
     from verifier.store import migrate
 
+    if args.db_command == "migrate-to":  # signs in itself, read-only on the file
+        from verifier import cli_db
+
+        return cli_db.cmd_migrate_to(args)
     ctx = _sign_in(args)
     try:
         if args.db_command == "status":
@@ -384,7 +388,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
 
     db = sub.add_parser("db", parents=[common], help="database schema")
-    db.add_argument("db_command", choices=["upgrade", "status"])
+    db.add_argument("db_command", choices=["upgrade", "status", "migrate-to"])
+    db.add_argument("url", nargs="?", help="migrate-to: the empty PostgreSQL database to move the site to")
     db.set_defaults(func=cmd_db)
 
     drugs = sub.add_parser("drugs", help="drug reference")
