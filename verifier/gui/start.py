@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import sys
 import threading
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -22,11 +24,13 @@ from PySide6.QtCore import (
     QLibraryInfo,
     QLocale,
     QObject,
+    QSize,
     QThreadPool,
     QTimer,
     QTranslator,
     Signal,
 )
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from verifier import i18n
@@ -248,12 +252,34 @@ def apply_qt_language(app: QApplication) -> None:
         _qt_translator = translator
 
 
+ICON_SIZES = (16, 32, 48, 64, 128, 256)
+# The desktop entry's id (packaging/linux): Wayland compositors match windows to it by name.
+DESKTOP_ID = "fr.verifier.Verifier"
+
+
+def app_icon() -> QIcon:
+    """The shield icon at each rendered size, from the package data (works frozen too).
+
+    The folder is the one importlib.resources would give for `verifier.resources` (a plain
+    package on disk in a wheel and in the PyInstaller bundle alike), found from the package
+    itself because importing importlib.resources costs the first window a few milliseconds.
+    """
+    import verifier.resources
+
+    folder = Path(verifier.resources.__file__).parent / "icons"
+    icon = QIcon()
+    for size in ICON_SIZES:
+        icon.addFile(str(folder / f"verifier-{size}.png"), QSize(size, size))
+    return icon
+
+
 def make_app() -> QApplication:
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("verifier")
     app.setOrganizationName("verifier")
-    app.setDesktopFileName("verifier")
+    app.setDesktopFileName(DESKTOP_ID)
+    app.setWindowIcon(app_icon())
     hints = app.styleHints()
     # No palette or style sheet of our own: the platform's palette, light or dark, and
     # (Qt >= 6.8) its colour scheme even if something asked for another one.
@@ -273,12 +299,42 @@ def run(location: Location) -> int:
     try:
         flow = Flow(app, location)
         flow.start()
+        _quit_for_smoke_test(app, flow)
         code = app.exec()
         QThreadPool.globalInstance().waitForDone(10_000)
         return int(code)
     finally:
         collector.stop()
         sys.excepthook, threading.excepthook = previous_hook, previous_thread_hook
+
+
+def _quit_for_smoke_test(app: QApplication, flow: Flow) -> None:
+    """VERIFIER_SMOKE_QUIT_AFTER_MS=N: quit N ms after the first window is shown.
+
+    Used by packaging/build.py to start the frozen GUI (offscreen) and check that it comes
+    up. It waits for the start-up question "is there a database?" to be answered (so the
+    window on screen is the one a user would get: set-up or sign-in), then says which, and
+    in how many sizes the window icon was found.
+    """
+    delay = os.environ.get("VERIFIER_SMOKE_QUIT_AFTER_MS", "")
+    if not delay.isdigit():
+        return
+    timer = QTimer(app)
+    timer.setInterval(max(int(delay), 1))
+
+    def quit_when_settled() -> None:
+        if flow._check is not None:
+            return  # still asking: look again at the next tick
+        timer.stop()
+        shown = type(flow.window).__name__ if flow.window is not None and flow.window.isVisible() else "none"
+        icons = len(app.windowIcon().availableSizes())  # 0 if the icon files were not found
+        log.info("smoke test: quitting with %s on screen, window icon in %d sizes", shown, icons)
+        if sys.stdout is not None:  # None in a windowed Windows build
+            print(f"smoke test: {shown} shown, window icon in {icons} sizes", flush=True)
+        app.quit()
+
+    timer.timeout.connect(quit_when_settled)
+    timer.start()
 
 
 def main(db: str | None) -> int:
