@@ -45,6 +45,7 @@ i18n.register(
             "Base créée : {where}\nAdministrateur : {user}\n\nCODE DE SECOURS (à imprimer ou recopier, il ne sera plus affiché) :\n  {code}\nIl permet de redéfinir le mot de passe d'un administrateur.\nMédicaments : {drugs} présentations chargées.",
             "Database created: {where}\nAdministrator: {user}\n\nRECOVERY CODE (print or write it down; it will not be shown again):\n  {code}\nIt can reset an administrator's password.\nDrugs: {drugs} presentations loaded.",
         ),
+        "cli.url_saved": ("Adresse du serveur enregistrée dans {path}.", "Server address saved in {path}."),
         "cli.valid": ("Valide : {value}", "Valid: {value}"),
         "cli.warning": ("Attention : {message}", "Warning: {message}"),
         "cli.db_status": ("Base : {where}\nVersion du schéma : {current} (dernière : {head})", "Database: {where}\nSchema version: {current} (latest: {head})"),
@@ -126,9 +127,15 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from verifier.config import remember_database, server_url_problems
+    from verifier.domain.errors import ValidationError
     from verifier.services import auth, drugs
 
-    location = _location(args)
+    if args.database_url:  # checked first: a URL that config.json would refuse creates nothing
+        problems = server_url_problems(args.database_url)
+        if problems:
+            raise ValidationError(problems)
+    location = Location.parse(args.database_url.strip()) if args.database_url else _location(args)
     site_name = args.site_name or (input(i18n.tr("cli.site_name")) if sys.stdin.isatty() else "")
     user = args.user or "admin"
     password = _read_password(args, i18n.tr("cli.new_password_prompt"), confirm=True)
@@ -139,6 +146,9 @@ def cmd_init(args: argparse.Namespace) -> int:
     finally:
         ctx.close()
     print(i18n.tr("cli.init_done", where=location.describe(), user=user, code=recovery, drugs=count))
+    if args.database_url:  # this computer's GUI opens the server from now on
+        remember_database(args.database_url)
+        print(i18n.tr("cli.url_saved", path=Config.path()))
     return 0
 
 
@@ -382,6 +392,8 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--am-number")
     init.add_argument("--address")
     init.add_argument("--display-name")
+    init.add_argument("--database-url", help="create the site on this PostgreSQL server (no password in it: use "
+                      "~/.pgpass or PGPASSWORD) and save the URL in config.json")
     init.set_defaults(func=cmd_init)
 
     demo = sub.add_parser("demo", parents=[common], help="create a demonstration database with fictional data")
@@ -474,7 +486,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(func(args))
     except (UserError, DomainError) as exc:
-        print(str(exc), file=sys.stderr)
+        # The server went away mid-command: the counter's sentence ("what is typed is kept")
+        # does not fit a command; this one says what to check.
+        server_down = isinstance(exc, DomainError) and exc.problem.code == "db.server_down"
+        print(i18n.tr("db.unreachable") if server_down else str(exc), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

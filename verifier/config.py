@@ -3,8 +3,13 @@
 Order of precedence for the database: `--db` on the command line, then the
 VERIFIER_DATABASE_URL environment variable, then `database` in config.json, then the
 embedded default (an encrypted SQLite file in the user's data folder).
-No secret is ever written here: a PostgreSQL password belongs in the environment or in
-the PostgreSQL password file (~/.pgpass), not in config.json.
+No secret is ever written here: a PostgreSQL password belongs in the environment
+(PGPASSWORD) or in the PostgreSQL password file (~/.pgpass; on Windows
+%APPDATA%\\postgresql\\pgpass.conf), never in config.json: `save` refuses a URL with one.
+
+TLS: a URL without `sslmode` uses libpq's "prefer" (TLS whenever the server offers it);
+`?sslmode=require` insists on TLS and `?sslmode=verify-full&sslrootcert=PATH` also checks
+the server's certificate (see docs/deployment.md).
 """
 
 from __future__ import annotations
@@ -13,8 +18,9 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from verifier import paths
-from verifier.store.location import Location
+from verifier import i18n, paths
+from verifier.domain.errors import Problem, ValidationError
+from verifier.store.location import SSL_MODES, Location, is_postgres_url, url_has_password, url_ssl_mode
 
 
 @dataclass
@@ -39,6 +45,9 @@ class Config:
         return cls(**known)
 
     def save(self) -> None:
+        """Write config.json atomically; a database URL holding a password is refused."""
+        if self.database and is_postgres_url(self.database) and url_has_password(self.database):
+            raise ValidationError([Problem("config.password_in_url", {}, "database")])
         p = self.path()
         p.parent.mkdir(parents=True, exist_ok=True)
         tmp = p.with_suffix(".tmp")
@@ -53,3 +62,67 @@ def database_location(cli_value: str | None = None, config: Config | None = None
     if value:
         return Location.parse(value)
     return Location(sqlite_path=paths.default_database())
+
+
+def server_url_problems(text: str) -> list[Problem]:
+    """What is wrong with a PostgreSQL URL meant for config.json (every reason at once)."""
+    url = text.strip()
+    if not is_postgres_url(url):
+        return [Problem("config.url_scheme", {}, "database")]
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    problems = []
+    if url_has_password(url):
+        problems.append(Problem("config.password_in_url", {}, "database"))
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    from urllib.parse import parse_qs
+
+    if not (parts.hostname or parse_qs(parts.query).get("host")) or port == -1:
+        problems.append(Problem("config.url_host", {}, "database"))
+    if not parts.path.strip("/"):
+        problems.append(Problem("config.url_database", {}, "database"))
+    mode = url_ssl_mode(url)
+    if mode is not None and mode not in SSL_MODES:
+        problems.append(Problem("config.url_sslmode", {"value": mode, "modes": ", ".join(SSL_MODES)}, "database"))
+    return problems
+
+
+def remember_database(url: str) -> Config:
+    """Make `url` this computer's database in config.json (refused if it holds a password)."""
+    problems = server_url_problems(url)
+    if problems:
+        raise ValidationError(problems)
+    config = Config.load()
+    config.database = url.strip()
+    config.save()
+    return config
+
+
+i18n.register(
+    {
+        "config.password_in_url": (
+            "L'adresse contient un mot de passe : retirez-le ; mettez-le dans le fichier de mots de passe de PostgreSQL (~/.pgpass, ou %APPDATA%\\postgresql\\pgpass.conf sous Windows) ou dans la variable PGPASSWORD.",
+            "The address holds a password: remove it; put it in PostgreSQL's password file (~/.pgpass, or %APPDATA%\\postgresql\\pgpass.conf on Windows) or in the PGPASSWORD variable.",
+        ),
+        "config.url_scheme": (
+            "L'adresse du serveur commence par postgresql:// ; par exemple : postgresql://comptoir@serveur-officine:5432/verifier",
+            "The server address starts with postgresql://; for example: postgresql://counter@pharmacy-server:5432/verifier",
+        ),
+        "config.url_host": (
+            "Indiquez le nom ou l'adresse du serveur (et un port en chiffres) : postgresql://utilisateur@serveur:5432/verifier",
+            "Give the server's name or address (and a numeric port): postgresql://user@server:5432/verifier",
+        ),
+        "config.url_database": (
+            "Indiquez le nom de la base après le serveur : …@serveur:5432/verifier",
+            "Give the database name after the server: …@server:5432/verifier",
+        ),
+        "config.url_sslmode": (
+            "sslmode={value} n'existe pas : choisissez parmi {modes}.",
+            "sslmode={value} does not exist: choose one of {modes}.",
+        ),
+    }
+)

@@ -1,7 +1,11 @@
 """First run: the set-up assistant creates the site, its first administrator and the database.
 
-Pages: the site, the first administrator, creating the database (off the GUI thread), the
-recovery code shown once. The assistant ends signed in: `signed_in` carries the Context.
+Pages: where the data lives (this computer or a shared PostgreSQL server, see
+setup_place.py; offered when no place was given), the site, the first administrator,
+creating the database (off the GUI thread), the recovery code shown once. The assistant
+ends signed in: `signed_in` carries the Context. With a server that holds a site already
+it ends early: the URL is saved in config.json and `joined` asks for the sign-in window.
+`location_chosen(Location)` tells where the data went whenever that is not where it started.
 """
 
 from __future__ import annotations
@@ -9,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox,
+    QDialog,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -25,9 +30,11 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from verifier import i18n
-from verifier.domain.errors import Problem
+from verifier import i18n, paths
+from verifier.config import remember_database
+from verifier.domain.errors import DomainError, Problem
 from verifier.domain.identifiers import check_finess
+from verifier.gui.setup_place import PlacePage
 from verifier.gui.tasks import Task, error_sentence, error_style, run_task
 from verifier.services import auth, drugs
 from verifier.services.context import Context
@@ -59,6 +66,11 @@ i18n.register(
         "setup.address_a11y": ("Adresse postale de l'officine (facultatif)", "Postal address of the pharmacy (optional)"),
         "setup.optional": ("Facultatif", "Optional"),
         "setup.where": ("La base chiffrée sera créée ici : {where}", "The encrypted database will be created here: {where}"),
+        "setup.where_server": ("L'officine sera créée sur le serveur : {where}", "The pharmacy will be set up on the server: {where}"),
+        "setup.config_failed": (
+            "L'adresse du serveur n'a pas pu être enregistrée sur ce poste ({reason}) : indiquez-la avec VERIFIER_DATABASE_URL.",
+            "The server address could not be saved on this computer ({reason}): give it with VERIFIER_DATABASE_URL.",
+        ),
         "setup.too_long": (
             "Ce champ accepte {maximum} caractères au plus ; {count} ont été saisis.",
             "This field takes at most {maximum} characters; {count} were typed.",
@@ -212,17 +224,22 @@ class SitePage(QWizardPage):
         self.form.add("finess", i18n.tr("setup.finess"), self.finess_edit, i18n.tr("setup.finess_a11y"))
         self.form.add("am_number", i18n.tr("setup.am_number"), self.am_edit, i18n.tr("setup.am_number_a11y"))
         self.form.add("address", i18n.tr("setup.address"), self.address_edit, i18n.tr("setup.address_a11y"))
-        where = QLabel(i18n.tr("setup.where", where=location.describe()))
-        where.setWordWrap(True)
-        where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.where = QLabel()
+        self.where.setWordWrap(True)
+        self.where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.set_location(location)
         outer = QVBoxLayout(self)
         outer.addLayout(self.form.layout)
         outer.addStretch(1)
-        outer.addWidget(where)
+        outer.addWidget(self.where)
         self.form.set_tab_order()
         for edit, field in ((self.name_edit, "site_name"), (self.finess_edit, "finess"), (self.am_edit, "am_number")):
             edit.editingFinished.connect(lambda f=field, e=edit: self._left(f, e))
             edit.textChanged.connect(lambda _t, f=field: self._typed(f))
+
+    def set_location(self, location: Location) -> None:
+        code = "setup.where" if location.is_sqlite else "setup.where_server"
+        self.where.setText(i18n.tr(code, where=location.describe()))
 
     def problems(self) -> tuple[list[Problem], list[Problem]]:
         """(problems that block, warnings that do not)."""
@@ -350,6 +367,7 @@ class SetupResult:
     recovery_code: str
     drug_count: int | None
     drug_error: str | None
+    config_error: str | None = None
 
 
 def create_site(location: Location, site: auth.SiteInput, login: str, display_name: str, password: str,
@@ -414,6 +432,13 @@ class ProgressPage(QWizardPage):
 
     def _done(self, result: SetupResult) -> None:
         self.busy, self._task, self.result = False, None, result
+        wizard = self.wizard()
+        assert isinstance(wizard, SetupWizard)
+        if wizard.location.url is not None and wizard.place_page is not None:
+            try:  # so that this computer opens the server from now on
+                remember_database(wizard.place_page.url())
+            except (DomainError, OSError) as exc:
+                result.config_error = i18n.tr("setup.config_failed", reason=error_sentence(exc))
         self.completeChanged.emit()
         self.wizard().next()
 
@@ -475,6 +500,9 @@ class RecoveryPage(QWizardPage):
         else:
             self.drugs_label.setText(i18n.tr("setup.drugs_failed", reason=result.drug_error))
             self.drugs_label.setStyleSheet(error_style(self))
+        if result.config_error:
+            self.drugs_label.setText(f"{self.drugs_label.text()}\n{result.config_error}")
+            self.drugs_label.setStyleSheet(error_style(self))
         self.confirm_box.setFocus()
 
     def isComplete(self) -> bool:
@@ -485,10 +513,15 @@ class SetupWizard(QWizard):
     """The first-run assistant; `signed_in` gives the administrator's Context at the end."""
 
     signed_in = Signal(object)
+    location_chosen = Signal(object)
+    joined = Signal()
 
-    def __init__(self, location: Location, parent: QWidget | None = None) -> None:
+    def __init__(self, location: Location, parent: QWidget | None = None, choose_place: bool | None = None) -> None:
+        """`choose_place`: offer "this computer or a shared server" first; by default only when
+        `location` is the default one (no --db, VERIFIER_DATABASE_URL or config.json)."""
         super().__init__(parent)
         self.location = location
+        self.initial_location = location
         self.context: Context | None = None
         self.setWindowTitle(i18n.tr("setup.window_title"))
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
@@ -499,6 +532,13 @@ class SetupWizard(QWizard):
                              (QWizard.WizardButton.FinishButton, "setup.finish"),
                              (QWizard.WizardButton.CancelButton, "setup.cancel")):
             self.setButtonText(button, i18n.tr(code))
+        if choose_place is None:
+            choose_place = location.sqlite_path == paths.default_database()
+        self.place_page: PlacePage | None = None
+        if choose_place:
+            self.place_page = PlacePage(location if location.is_sqlite else Location(sqlite_path=paths.default_database()))
+            self.place_page.joined.connect(self._join)
+            self.addPage(self.place_page)
         self.site_page = SitePage(location)
         self.admin_page = AdminPage()
         self.progress_page = ProgressPage()
@@ -511,6 +551,21 @@ class SetupWizard(QWizard):
     def _page_changed(self, _id: int) -> None:
         on_last = self.currentPage() is self.recovery_page
         self.setOption(QWizard.WizardOption.NoCancelButton, on_last)
+        if self.currentPage() is self.site_page and self.place_page is not None:
+            self.location = self.place_page.location()  # where the site will be created
+            self.site_page.set_location(self.location)
+
+    def _join(self, location: Location) -> None:
+        """The server holds a site already and its URL is saved: sign-in comes next."""
+        self.location = location
+        self.location_chosen.emit(location)
+        # Once the page's validatePage (which asked for this) has returned: closing from
+        # inside it would validate the page again.
+        QTimer.singleShot(0, self._joined)
+
+    def _joined(self) -> None:
+        QDialog.done(self, QDialog.DialogCode.Accepted.value)
+        self.joined.emit()
 
     def accept(self) -> None:
         result = self.progress_page.result
@@ -518,6 +573,8 @@ class SetupWizard(QWizard):
             return
         self.context = result.context
         super().accept()
+        if self.location != self.initial_location:
+            self.location_chosen.emit(self.location)
         self.signed_in.emit(self.context)
 
     def reject(self) -> None:

@@ -196,9 +196,14 @@ class Flow(QObject):
         from verifier.gui.setup_wizard import SetupWizard
 
         wizard = SetupWizard(self.location)
+        wizard.location_chosen.connect(self._use_location)  # a shared server: sign-out comes back to it
+        wizard.joined.connect(self.sign_in)  # the server held a site already
         wizard.signed_in.connect(lambda ctx: self.show_main(ctx, wizard.site_page.site().name))
         wizard.rejected.connect(self.app.quit)
         return self._show(wizard)
+
+    def _use_location(self, location: Location) -> None:
+        self.location = location
 
     def sign_in(self) -> QWidget:
         from verifier.gui.sign_in import SignInDialog

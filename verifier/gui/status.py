@@ -2,7 +2,8 @@
 
 Which operators are declared down and since when (with declaring one down or back up),
 and the claims awaiting export: count and amount, per insurer in the tooltip and in a
-popup list. The figures are read off the GUI thread by `load_status`; the window decides
+popup list. When the data server (PostgreSQL) does not answer, the strip says so first
+and probes it every few seconds until it answers (`ServerState`). The figures are read off the GUI thread by `load_status`; the window decides
 when (after a claim is queued, after changes, every 30 s).
 """
 
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QPoint, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,8 +37,8 @@ from PySide6.QtWidgets import (
 from verifier import i18n
 from verifier.domain.money import format_eur
 from verifier.gui.probe import AnswerNotice, show_notification
-from verifier.gui.tasks import Task, error_sentence, error_style, run_task
-from verifier.services import claim_view, directory, outages, queue
+from verifier.gui.tasks import Task, connection, error_sentence, error_style, run_task, server_unreachable
+from verifier.services import auth, claim_view, directory, outages, queue
 from verifier.services.context import Context
 from verifier.services.directory import OperatorInfo
 from verifier.services.outages import OutageInfo
@@ -60,6 +61,14 @@ i18n.register(
         "shell.status.queue_none": ("Aucune demande en attente d'export.", "No claim awaiting export."),
         "shell.status.queue_tip_end": ("Cliquez pour la liste par organisme.", "Click for the list per insurer."),
         "shell.status.user": ("{login} ({role})", "{login} ({role})"),
+        "shell.status.server_down": ("Serveur de données injoignable depuis {since}", "Data server unreachable since {since}"),
+        "shell.status.server_down_tip": (
+            ("Le serveur PostgreSQL ne répond pas. Ce qui est saisi au comptoir reste à l'écran ; "
+             "nouvel essai toutes les {seconds} secondes, et la demande est mise en file dès son retour."),
+            ("The PostgreSQL server does not answer. What is typed at the counter stays on screen; "
+             "it is tried again every {seconds} seconds, and the claim is queued as soon as it is back."),
+        ),
+        "shell.status.server_a11y": ("État du serveur de données", "Data server state"),
         "shell.role.admin": ("administrateur", "administrator"),
         "shell.role.counter": ("comptoir", "counter"),
         "shell.col.insurer": ("Organisme", "Insurer"),
@@ -231,6 +240,80 @@ class TotalsPopup(QFrame):
         self.table.setFocus()
 
 
+# --- the data server's state ---------------------------------------------------------
+
+
+class ServerState(QWidget):
+    """Hidden while the data server answers; else says since when it does not, and probes it.
+
+    Follows `tasks.connection` (any background task that failed for want of the server
+    reports there); one `auth.ping` at a time, every `probe_ms`, until one succeeds.
+    """
+
+    PROBE_MS = 5_000
+
+    def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.since: datetime | None = None
+        self._task: Task | None = None
+        self.icon = QLabel()
+        size = self.fontMetrics().height()
+        self.icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical).pixmap(size, size))
+        self.label = QLabel()
+        bold = QFont(self.font())
+        bold.setBold(True)
+        self.label.setFont(bold)
+        self.label.setStyleSheet(error_style(self))
+        self.setAccessibleName(i18n.tr("shell.status.server_a11y"))
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 0, 8, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.icon)
+        layout.addWidget(self.label)
+        self.timer = QTimer(self)
+        self.timer.setInterval(self.PROBE_MS)
+        self.timer.timeout.connect(self.probe)
+        connection.changed.connect(self._changed)
+        self.hide()
+        if not connection.up:
+            self._changed(False)
+
+    def set_probe_interval(self, ms: int) -> None:
+        self.timer.setInterval(ms)
+        self.label.setToolTip(self._tip())
+
+    def _tip(self) -> str:
+        return i18n.tr("shell.status.server_down_tip", seconds=max(1, self.timer.interval() // 1000))
+
+    def _changed(self, up: bool) -> None:
+        if up:
+            self.timer.stop()
+            self.since = None
+            self.hide()
+            return
+        if self.since is None:
+            self.since = datetime.now(UTC)
+        self.label.setText(i18n.tr("shell.status.server_down", since=since_text(self.since)))
+        self.label.setToolTip(self._tip())
+        self.setAccessibleDescription(f"{self.label.text()}. {self._tip()}")
+        self.show()
+        self.timer.start()
+
+    def probe(self) -> None:
+        if self._task is None:
+            self._task = run_task(auth.ping, self.ctx, on_done=self._answered, on_failed=self._unanswered)
+
+    def _answered(self, _result: object) -> None:
+        self._task = None
+        connection.report(True)
+
+    def _unanswered(self, exc: BaseException) -> None:
+        self._task = None
+        if not server_unreachable(exc):
+            error_sentence(exc)  # logs it; the next probe tries again
+
+
 # --- the strip ------------------------------------------------------------------------
 
 
@@ -272,9 +355,11 @@ class StatusStrip(QWidget):
         self.notice.export_requested.connect(self.export_requested)
         self.notice.declared_up.connect(self.declared_up)
         self.notice.failed.connect(self.failed)
+        self.server = ServerState(ctx)
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.server)
         layout.addWidget(self.outage_button)
         layout.addWidget(self.notice)
         layout.addWidget(self.message, 1)
@@ -330,6 +415,8 @@ class StatusStrip(QWidget):
         return "\n".join([*lines, i18n.tr("shell.status.queue_tip_end")])
 
     def failed(self, sentence: str) -> None:
+        if not connection.up and sentence == i18n.tr("db.server_down"):
+            return  # the server's state, on the left, says it already
         self.message.setText(sentence)
         self.message.show()
 

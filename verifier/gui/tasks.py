@@ -30,6 +30,46 @@ i18n.register(
 )
 
 
+class ConnectionState(QObject):
+    """Whether the data server answers, as the last action or probe found it (one per process).
+
+    A background task that fails because the server does not answer reports it here (on
+    the GUI thread, before its own `on_failed`); the status strip shows the state and probes
+    the server until it answers, then reports it back up (`changed(True)`). Only GUI-thread
+    code calls `report`.
+    """
+
+    changed = Signal(bool)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.up = True
+
+    def report(self, up: bool) -> None:
+        if up != self.up:
+            self.up = up
+            self.changed.emit(up)
+
+
+connection = ConnectionState()
+
+
+def server_unreachable(exc: BaseException) -> bool:
+    """True when `exc` means the data server does not answer (nothing was stored)."""
+    if isinstance(exc, DomainError) and not isinstance(exc, ValidationError):
+        return exc.problem.code in ("db.server_down", "db.unreachable")
+    if isinstance(exc, DomainError) or type(exc).__name__ not in ("OperationalError", "InterfaceError"):
+        return False
+    from verifier.services.auth import is_connection_error  # failures only: start-up stays light
+
+    return is_connection_error(exc)
+
+
+def _note_failure(exc: BaseException) -> None:
+    if server_unreachable(exc):
+        connection.report(False)
+
+
 class _Signals(QObject):
     done = Signal(object)
     failed = Signal(object)
@@ -74,6 +114,7 @@ def run_task(
     """Start `fn(*args)` on the global thread pool. Keep the returned task until it reports."""
     task = Task(fn, args, on_progress is not None)
     task.signals.done.connect(on_done)
+    task.signals.failed.connect(_note_failure)  # first: on_failed then sees the state
     task.signals.failed.connect(on_failed)
     if on_progress is not None:
         task.signals.progress.connect(on_progress)
@@ -87,6 +128,9 @@ def error_sentence(exc: BaseException) -> str:
         return " ".join(p.message() for p in exc.problems)
     if isinstance(exc, DomainError):
         return str(exc)
+    if server_unreachable(exc):  # a driver's connection error that no service turned into a sentence
+        log.warning("data server unreachable: %s", type(exc).__name__)
+        return i18n.tr("db.server_down")
     log.error("unexpected error in a background task", exc_info=(type(exc), exc, exc.__traceback__))
     return i18n.tr("gui.unexpected", log=logsetup.log_file())
 

@@ -14,7 +14,8 @@ from verifier.domain.errors import NotFound, Problem, ValidationError
 from verifier.security.keyslots import AuthFailed, make_slot, unlock
 from verifier.services.context import ADMIN, ROLES, Actor, Context
 from verifier.store import audit_log, database
-from verifier.store.engine import Location, Store
+from verifier.store.engine import Location, Store, ping_server
+from verifier.store.engine import is_connection_error as is_connection_error  # for the GUI, which never imports the store
 from verifier.store.schema import Site, User
 from verifier.store.types import utcnow
 
@@ -52,6 +53,21 @@ def login_problems(login: str) -> list[Problem]:
 def database_exists(location: Location) -> bool:
     """Whether a site was set up there already (else the GUI opens the set-up assistant)."""
     return database.exists(location)
+
+
+def server_holds_site(location: Location) -> bool:
+    """Set-up's "test the connection": whether the server holds a site already.
+
+    Raises ServerUnreachable with libpq's reason when the server cannot be reached.
+    """
+    if location.url is not None:
+        ping_server(location.url)
+    return database.exists(location)
+
+
+def ping(ctx: Context) -> None:
+    """One round trip to the database (ServerUnreachable while the server does not answer)."""
+    ctx.store.ping()
 
 
 def new_recovery_code() -> str:

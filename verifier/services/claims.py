@@ -8,6 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from verifier import i18n
@@ -190,17 +191,45 @@ def create(
     *,
     queue_now: bool = False,
     override: Override | None = None,
+    claim_id: str | None = None,
 ) -> ClaimInfo:
     """A new claim (draft, or queued at once with `queue_now`) with its own id and number.
 
     Over a ceiling, queueing raises CeilingExceeded unless `override` carries an
     administrator's password and a reason.
+
+    `claim_id` is the id the caller made once for this claim (the counter makes one per
+    form): sending it again is safe. If the server committed an earlier attempt but the
+    acknowledgement was lost (connection cut during the COMMIT), the retry finds that claim
+    and returns it rather than queueing a second one; a claim with that id but another
+    content is refused (claim.id_taken). Nothing is read beforehand: the claim's primary
+    key refuses the duplicate, so the usual path costs nothing more.
     """
     dispensed_on = dispensed_on or date.today()
+    try:
+        return _create(ctx, check_id, lines, dispensed_on, prescriber_rpps, queue_now, override,
+                       claim_id or str(uuid.uuid4()))
+    except IntegrityError:
+        if claim_id is None:
+            raise
+        existing = _existing_same(ctx, claim_id, check_id, lines, dispensed_on, prescriber_rpps)
+        if existing is None:
+            raise  # another constraint: not a retry
+        if queue_now and existing.status is ClaimStatus.DRAFT:
+            return queue(ctx, claim_id, override)
+        return existing
+
+
+def _create(
+    ctx: Context, check_id: str, lines: list[LineDraft], dispensed_on: date, prescriber_rpps: str | None,
+    queue_now: bool, override: Override | None, claim_id: str,
+) -> ClaimInfo:
     override_by: int | None = None
     over: list[Problem] = []
     with ctx.store.write() as s:
-        check = _load_check_context(s, check_id)
+        # The claim's own id is left out of the insurer's outstanding total: on a retry
+        # after a lost acknowledgement the claim may be there already.
+        check = _load_check_context(s, check_id, exclude_claim=claim_id)
         amounts, problems = _line_amounts(lines, check)
         problems += _structural_problems(lines, dispensed_on, prescriber_rpps)
         if problems:
@@ -215,7 +244,6 @@ def create(
             status = ClaimStatus.QUEUED
             override_by, over = _check_ceilings(ctx, s, check, totals["amc"], dispensed_on, override)
         now = utcnow()
-        claim_id = str(uuid.uuid4())
         number = next_number(s, "claim_number")
         claims_write.insert_claim(s, {
             "id": claim_id, "number": number, "version": 1, "previous_id": None, "status": status.value,
@@ -240,6 +268,41 @@ def create(
         prescriber_rpps or None, totals["price"], totals["amo"], totals["amc"], totals["patient_share"],
         now, None, list(zip(lines, amounts, strict=True)),
     )
+
+
+def _same_line(a: LineDraft, b: LineDraft) -> bool:
+    """Equal as stored: labels trimmed, BR per unit defaulting to the price, decimals by value."""
+    return (
+        a.label.strip()[:300] == b.label.strip()[:300] and a.prestation_code == b.prestation_code
+        and a.quantity == b.quantity and a.unit_price == b.unit_price and a.amo_rate == b.amo_rate
+        and a.code == b.code and a.code_kind == b.code_kind
+        and (a.br_unit if a.br_unit is not None else a.unit_price) == (b.br_unit if b.br_unit is not None else b.unit_price)
+        and (a.expiry, a.lot, a.serial) == (b.expiry, b.lot, b.serial)
+    )
+
+
+def _existing_same(
+    ctx: Context, claim_id: str, check_id: str, lines: list[LineDraft], dispensed_on: date, prescriber: str | None,
+) -> ClaimInfo | None:
+    """The claim `claim_id` if this user already stored it with this content; None if there is none.
+
+    Raises claim.id_taken when it exists with another content (the form was changed after
+    an attempt whose acknowledgement was lost): the claim already queued is the one to correct.
+    """
+    with ctx.store.read() as s:
+        claim = s.get(Claim, claim_id)
+        if claim is None:
+            return None
+        info = _info(claim)
+        created_by = claim.created_by
+    same = (
+        created_by == ctx.actor.user_id and info.check_id == check_id and info.dispensed_on == dispensed_on
+        and info.prescriber_rpps == (prescriber or None) and len(info.lines) == len(lines)
+        and all(_same_line(stored, given) for (stored, _), given in zip(info.lines, lines, strict=True))
+    )
+    if not same:
+        raise ValidationError([Problem("claim.id_taken", {"number": info.number_text}, None)])
+    return info
 
 
 def update_lines(
@@ -423,6 +486,10 @@ i18n.register(
         "claim.card_not_yet_valid": ("L'attestation n'était pas encore valable à la date de délivrance.", "The card was not yet valid on the dispensing date."),
         "claim.void_reason": ("Indiquez pourquoi la demande est annulée.", "Say why the claim is voided."),
         "claim.not_rectifiable": ("Seule une demande rejetée peut être rectifiée (celle-ci est « {status} »).", "Only a rejected claim can be rectified (this one is '{status}')."),
+        "claim.id_taken": (
+            "Cette demande a déjà été enregistrée (n° {number}) juste avant la coupure, avec un autre contenu : ouvrez-la dans Demandes pour la vérifier, puis effacez ce formulaire (Ctrl+N).",
+            "This claim was already stored (no. {number}) just before the connection was lost, with another content: open it in Claims to check it, then clear this form (Ctrl+N).",
+        ),
         "claim.already_rectified": ("Cette demande a déjà été rectifiée : ouvrez sa nouvelle version.", "This claim was already rectified: open its new version."),
     }
 )

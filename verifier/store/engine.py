@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -10,14 +11,22 @@ from typing import Any
 
 import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool, QueuePool
 
+from verifier import i18n
+from verifier.domain.errors import DomainError
 from verifier.security.crypto import FieldCipher
-from verifier.store.location import Location, normalise_postgres_url
+from verifier.store.location import DEFAULT_SSL_MODE, Location, normalise_postgres_url
 
-__all__ = ["Location", "Store", "WrongKey", "normalise_postgres_url", "postgres_engine", "sqlite_engine"]
+__all__ = [
+    "Location", "ServerUnreachable", "Store", "WrongKey", "is_connection_error", "normalise_postgres_url",
+    "ping_server", "postgres_engine", "sqlite_engine",
+]
+
+log = logging.getLogger(__name__)
 
 # Writers on SQLite take the write lock when their transaction starts (BEGIN IMMEDIATE),
 # so two writers never deadlock by upgrading read locks; readers stay deferred.
@@ -67,12 +76,91 @@ def sqlite_engine(path: Path, key: bytes) -> Engine:
     return engine
 
 
+# How a counter notices a server that went away. connect_timeout: a server PC that is off
+# (no answer at all) is reported after 5 s, not after the OS's TCP give-up time. Keepalives
+# probe an idle connection (a server that vanished is found before the next action needs
+# it), tcp_user_timeout drops a connection whose sent data stays unacknowledged (Linux
+# only; elsewhere libpq ignores it). Values in the URL's query take precedence.
+_PG_CONNECT_ARGS: dict[str, object] = {
+    "connect_timeout": 5,
+    "sslmode": DEFAULT_SSL_MODE,
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 30_000,
+}
+
+
+def postgres_connect_args(url: str) -> dict[str, object]:
+    """libpq settings for `url`: ours, unless the URL's query names its own (e.g. sslmode=verify-full)."""
+    query = make_url(normalise_postgres_url(url)).query
+    return {k: v for k, v in _PG_CONNECT_ARGS.items() if k not in query}
+
+
 def postgres_engine(url: str, pooled: bool = True) -> Engine:
-    """An engine on PostgreSQL; TLS is used whenever the server offers it."""
-    args = {"connect_timeout": 10, "sslmode": "prefer"}
+    """An engine on PostgreSQL; TLS whenever the server offers it (sslmode=prefer) unless the URL says more.
+
+    Pooled engines test each connection as it is taken from the pool (pool_pre_ping): after
+    the server restarted, a dead pooled connection is replaced instead of failing the
+    next action.
+    """
+    args = postgres_connect_args(url)
     if not pooled:  # short-lived uses (key slots before sign-in) keep no idle connection
         return create_engine(normalise_postgres_url(url), poolclass=NullPool, connect_args=args)
     return create_engine(normalise_postgres_url(url), pool_pre_ping=True, pool_size=5, connect_args=args)
+
+
+class ServerUnreachable(DomainError):
+    """The database server does not answer (stopped, restarting, network): nothing was stored."""
+
+
+# PostgreSQL error classes that mean the connection, not the statement, failed:
+# 08 connection exception; 57P01-57P03 the server is shutting down, crashed or starting.
+_CONNECTION_STATES = ("08", "57P01", "57P02", "57P03")
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    """True when `exc` says the PostgreSQL server could not be reached or went away."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    import psycopg  # here: an SQLite-only workstation never loads the PostgreSQL driver
+
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    if not isinstance(orig, psycopg.OperationalError | psycopg.InterfaceError):
+        return False
+    if isinstance(orig, psycopg.InterfaceError):
+        return "closed" in str(orig)  # "the connection is closed"
+    state = orig.sqlstate
+    # No SQLSTATE: libpq failed before the server said anything (refused, timed out, reset).
+    return state is None or state.startswith(_CONNECTION_STATES)
+
+
+def server_reason(exc: BaseException) -> str:
+    """libpq's reason in one line, without the address part (for the set-up assistant)."""
+    text = str(exc.orig if isinstance(exc, DBAPIError) else exc).strip()
+    first = text.splitlines()[0] if text else type(exc).__name__
+    return first.rsplit(" failed: ", 1)[-1].strip()
+
+
+def _unreachable(exc: DBAPIError) -> ServerUnreachable | None:
+    """The user's sentence for a connection error (None: another error, re-raise it)."""
+    if not is_connection_error(exc):
+        return None
+    log.warning("database server unreachable: %s", type(exc).__name__)
+    return ServerUnreachable("db.server_down")
+
+
+def ping_server(url: str) -> None:
+    """Connect once; ServerUnreachable with libpq's reason when that fails."""
+    engine = postgres_engine(url, pooled=False)
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except DBAPIError as exc:
+        raise ServerUnreachable("db.server_refused", reason=server_reason(exc)) from exc
+    finally:
+        engine.dispose()
 
 
 class Store:
@@ -93,14 +181,52 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One use case, one transaction: committed at the end, rolled back on any error."""
-        with self._write() as session, session.begin():
-            yield session
+        """One use case, one transaction: committed at the end, rolled back on any error.
+
+        A server that does not answer (or goes away, even during the COMMIT) raises
+        ServerUnreachable, a sentence for the user, instead of the driver's error.
+        """
+        try:  # a bare try: free on the hot path (queueing a claim), unlike another context manager
+            with self._write() as session, session.begin():
+                yield session
+        except DBAPIError as exc:
+            if (unreachable := _unreachable(exc)) is None:
+                raise
+            raise unreachable from exc
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with self._read() as session, session.begin():
-            yield session
+        try:
+            with self._read() as session, session.begin():
+                yield session
+        except DBAPIError as exc:
+            if (unreachable := _unreachable(exc)) is None:
+                raise
+            raise unreachable from exc
+
+    def ping(self) -> None:
+        """A round trip to the database (ServerUnreachable when the server does not answer)."""
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+        except DBAPIError as exc:
+            if (unreachable := _unreachable(exc)) is None:
+                raise
+            raise unreachable from exc
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+i18n.register(
+    {
+        "db.server_down": (
+            "Le serveur de données ne répond pas : ce qui est saisi est gardé ; réessayez quand il sera revenu.",
+            "The data server does not answer: what was typed is kept; try again when it is back.",
+        ),
+        "db.server_refused": (
+            "Connexion au serveur impossible ({reason}). Vérifiez l'adresse, que PostgreSQL est démarré et que ce poste y est autorisé (pg_hba.conf), puis réessayez.",
+            "Cannot connect to the server ({reason}). Check the address, that PostgreSQL is running and that this computer is allowed in (pg_hba.conf), then try again.",
+        ),
+    }
+)

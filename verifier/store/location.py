@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+# libpq's own values. "prefer" (libpq's default) takes TLS whenever the server offers it;
+# "require" refuses a server without TLS; "verify-ca"/"verify-full" also check its
+# certificate against `sslrootcert` (verify-full: and its name).
+SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+DEFAULT_SSL_MODE = "prefer"
 
 
 @dataclass(frozen=True)
@@ -39,3 +46,19 @@ def normalise_postgres_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def is_postgres_url(text: str) -> bool:
+    return text.strip().startswith(("postgresql://", "postgres://", "postgresql+psycopg://", "postgresql+psycopg2://"))
+
+
+def url_has_password(url: str) -> bool:
+    """True when the URL carries a password (in the user part or as ?password=)."""
+    parts = urlsplit(url)
+    return bool(parts.password) or "password" in parse_qs(parts.query)
+
+
+def url_ssl_mode(url: str) -> str | None:
+    """The URL's own ?sslmode=, if it names one."""
+    values = parse_qs(urlsplit(url).query).get("sslmode")
+    return values[-1] if values else None

@@ -15,7 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from verifier.gui.tasks import Task, error_sentence, run_task
+from verifier.gui.tasks import Task, run_task
 from verifier.services import drafts
 from verifier.services.context import Context
 
@@ -29,9 +29,13 @@ Payload = dict[str, Any]
 
 
 class DraftKeeper(QObject):
-    """Saves `payload()` (None: nothing worth keeping, the draft is cleared) when told to."""
+    """Saves `payload()` (None: nothing worth keeping, the draft is cleared) when told to.
 
-    failed = Signal(str)
+    `failed(exc)` reports a background save that did not happen (the exception itself, so
+    the counter can tell "the server does not answer" from other failures).
+    """
+
+    failed = Signal(object)
 
     def __init__(self, ctx: Context, payload: Callable[[], Payload | None], parent: QObject | None = None,
                  delay_ms: int = SAVE_DELAY_MS) -> None:
@@ -85,7 +89,7 @@ class DraftKeeper(QObject):
 
         def failed(exc: BaseException) -> None:
             self._tasks.discard(task)
-            self.failed.emit(error_sentence(exc))
+            self.failed.emit(exc)
 
         task = run_task(self._write, self._issued, payload, on_done=done, on_failed=failed)
         self._tasks.add(task)

@@ -3,6 +3,10 @@
 Runs off the GUI thread. Each step is skipped when the form has not changed since it was
 done (a retry after a refused override, say), so a retry neither records a second check
 nor updates the patient twice. Problems come back in the outcome, with what was done.
+
+The claim's id is made once per form (`Submission.claim_id`), so a retry after the
+connection was lost while the server committed finds the claim instead of queueing a
+second one (see services.claims.create).
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ class Submission:
     dispensed_on: date
     prescriber_rpps: str | None
     override: Override | None = None
+    claim_id: str | None = None  # made once per form: retries send the same
     patient_id: str | None = None  # this very patient input was saved as this id
     check_id: str | None = None  # this very check was recorded as this id
 
@@ -73,7 +78,7 @@ def submit(ctx: Context, s: Submission) -> Outcome:
             out.check_id = checks.record(ctx, out.check_input).id
             out.steps.append("check")
         out.claim = claims.create(ctx, out.check_id, list(s.lines), s.dispensed_on, s.prescriber_rpps,
-                                  queue_now=True, override=s.override)
+                                  queue_now=True, override=s.override, claim_id=s.claim_id)
         out.steps.append("claim")
     except DomainError as exc:
         out.error = exc

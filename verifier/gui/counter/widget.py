@@ -3,10 +3,16 @@
 Patient and coverage check at the top, the lines and their totals in the middle, a bar at
 the bottom with what happened and the actions. Queueing is one action: the patient is
 saved, the check recorded and the claim queued, off the GUI thread (`submit.submit`).
+
+When the data server does not answer, nothing on the form is cleared: the counter says
+so, and when the server answers again (the status strip probes it) the claim is queued
+by itself if the form was left as it was, else Ctrl+Entrée queues it. The claim's id is
+made once per form, so no retry can queue it twice.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
@@ -30,7 +36,7 @@ from verifier.gui.counter.override_dialog import OVERRIDE_FIELDS, OverrideDialog
 from verifier.gui.counter.patient_panel import PATIENT_FIELDS, PatientPanel
 from verifier.gui.counter.receipt import ReceiptActions
 from verifier.gui.counter.submit import CheckFields, Outcome, Submission, check_input, submit
-from verifier.gui.tasks import Task, error_sentence, error_style, run_task
+from verifier.gui.tasks import Task, connection, error_sentence, error_style, run_task, server_unreachable
 from verifier.services import directory
 from verifier.services.ceilings import CeilingExceeded, Override
 from verifier.services.checks import CheckInput
@@ -66,6 +72,12 @@ i18n.register(
         "counter.discard": ("Effacer la saisie en cours sans la mettre en file ?",
                             "Clear the entry in progress without queueing it?"),
         "counter.draft_failed": ("La saisie n'a pas pu être sauvegardée. {reason}", "The entry could not be saved. {reason}"),
+        "counter.server_back": (
+            "Le serveur de données répond à nouveau : appuyez sur Ctrl+Entrée pour mettre la demande en file.",
+            "The data server answers again: press Ctrl+Enter to queue the claim.",
+        ),
+        "counter.server_back_retrying": ("Le serveur de données répond à nouveau : mise en file…",
+                                         "The data server answers again: queueing…"),
     }
 )
 
@@ -114,6 +126,10 @@ class CounterWidget(QWidget):
         self._submission: Submission | None = None
         self._saved_patient: tuple[PatientInput, str] | None = None
         self._recorded_check: tuple[CheckInput, str] | None = None
+        self._claim_id: str | None = None  # made at the first attempt, kept until the form is cleared
+        self._edits = 0  # changes to the form so far
+        self._unanswered: int | None = None  # `_edits` when queueing last failed for want of the server
+        self.retry_when_back = True  # queue by itself when the server answers again, if nothing was changed
         self.override_dialog: OverrideDialog | None = None
 
         self.patient = PatientPanel(ctx)
@@ -122,7 +138,8 @@ class CounterWidget(QWidget):
         self.receipts = ReceiptActions(ctx, self)
         self.receipts.said.connect(self._say)
         self.keeper = DraftKeeper(ctx, self._payload, self)
-        self.keeper.failed.connect(lambda reason: self._say(i18n.tr("counter.draft_failed", reason=reason), True))
+        self.keeper.failed.connect(self._draft_failed)
+        connection.changed.connect(self._server_changed)
 
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -244,7 +261,10 @@ class CounterWidget(QWidget):
     def _payload(self) -> Payload | None:
         if self.is_empty():
             return None
-        return {"patient": self.patient.state(), "check": self.check.state(), "lines": self.lines.state()}
+        payload: Payload = {"patient": self.patient.state(), "check": self.check.state(), "lines": self.lines.state()}
+        if self._claim_id is not None:  # queueing was tried: a retry after a restart must keep the id
+            payload["claim_id"] = self._claim_id
+        return payload
 
     def _restore_draft(self) -> None:
         try:
@@ -261,6 +281,8 @@ class CounterWidget(QWidget):
                 panel.restore(part if isinstance(part, dict) else {})
         finally:
             self._restoring = False
+        claim_id = data.get("claim_id")
+        self._claim_id = claim_id if isinstance(claim_id, str) else None
         self._guarantees_changed()
         self._say(i18n.tr("counter.restored"), False)
 
@@ -274,9 +296,12 @@ class CounterWidget(QWidget):
             self._restoring = False
         self._guarantees_changed()
         self._saved_patient = self._recorded_check = None
+        self._claim_id = None
+        self._unanswered = None
 
     def _edited(self) -> None:
         if not self._restoring:
+            self._edits += 1
             self.keeper.touch()
 
     def _guarantees_changed(self) -> None:
@@ -329,17 +354,21 @@ class CounterWidget(QWidget):
         patient = self.patient.patient_input()
         fields = CheckFields(self.check.method(), self.check.outcome(), self.check.reference_edit.text().strip(),
                              tuple(self.check.guarantees()), self.check.note_edit.text().strip())
+        if self._claim_id is None:
+            self._claim_id = str(uuid.uuid4())
         s = Submission(patient, fields, tuple(self.lines.model.lines()), self.lines.dispensed_on(),
-                       self.lines.prescriber(), override)
+                       self.lines.prescriber(), override, self._claim_id)
         if self._saved_patient is not None and self._saved_patient[0] == patient:
             patient_id = self._saved_patient[1]
             check_id = None
             if self._recorded_check is not None and self._recorded_check[0] == check_input(patient_id, s):
                 check_id = self._recorded_check[1]
-            s = Submission(patient, fields, s.lines, s.dispensed_on, s.prescriber_rpps, override, patient_id, check_id)
+            s = Submission(patient, fields, s.lines, s.dispensed_on, s.prescriber_rpps, override, self._claim_id,
+                           patient_id, check_id)
         return s
 
     def _start(self, override: Override | None) -> None:
+        self._unanswered = None
         self._submission = self._submission_for(override)
         self._set_busy(True)
         self._say(i18n.tr("counter.queueing"), False)
@@ -377,12 +406,47 @@ class CounterWidget(QWidget):
             assert out.error is not None
             self._close_override()
             self._say(error_sentence(out.error), True)
+            if server_unreachable(out.error):
+                self._wait_for_server()
 
     def _failed(self, exc: BaseException) -> None:
         self._task = None
         self._set_busy(False)
         self._close_override()
         self._say(error_sentence(exc), True)
+        if server_unreachable(exc):
+            self._wait_for_server()
+
+    # --- when the data server does not answer -------------------------------------------
+
+    def _wait_for_server(self) -> None:
+        """Queueing failed for want of the server: keep everything, say so, retry when it is back."""
+        self._unanswered = self._edits
+        connection.report(False)  # the strip shows it and probes until the server answers
+        self.queue_button.setFocus()  # Enter or Ctrl+Entrée retries
+
+    def _server_changed(self, up: bool) -> None:
+        if not up:
+            return
+        if not self.is_empty():
+            self.keeper.touch()  # the draft could not be saved meanwhile
+        if self._unanswered is None and self.message.text() == i18n.tr("db.server_down"):
+            self._say("", False)  # said after a draft save failed: no longer true
+        if self._unanswered is None or self.busy:
+            return
+        untouched = self._unanswered == self._edits
+        if untouched and self.retry_when_back and self.override_dialog is None:
+            self._say(i18n.tr("counter.server_back_retrying"), False)
+            self.queue_claim()
+        else:
+            self._say(i18n.tr("counter.server_back"), False)
+
+    def _draft_failed(self, exc: BaseException) -> None:
+        if server_unreachable(exc):
+            if self._unanswered is None and not self.busy:  # else the counter already says so
+                self._say(error_sentence(exc), True)
+            return
+        self._say(i18n.tr("counter.draft_failed", reason=error_sentence(exc)), True)
 
     def _queued(self, out: Outcome) -> None:
         claim = out.claim

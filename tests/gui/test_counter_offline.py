@@ -1,0 +1,147 @@
+"""The counter when the PostgreSQL server stops: it says so, keeps the form, queues once when it is back.
+
+A throwaway server started by the test (tests/pgserver.py), stopped and started with the
+real `pg_ctl`; the counter's real widgets, offscreen.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt, QThreadPool
+from sqlalchemy import text
+
+from tests.factories import make_site
+from tests.gui.test_counter import DATAMATRIX, fill_patient_and_check, make_counter, scan
+from tests.pgserver import PgServer
+from verifier import i18n
+from verifier.gui.counter import CounterWidget
+from verifier.gui.status import StatusStrip
+from verifier.gui.tasks import connection
+from verifier.services import drugs
+from verifier.services.context import Context
+from verifier.store.engine import Location
+
+
+@pytest.fixture(scope="module")
+def pg_server() -> Iterator[PgServer]:
+    server = PgServer()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def ctx(pg_server: PgServer) -> Iterator[Context]:
+    if not pg_server.running():
+        pg_server.start()
+    location = Location(url=pg_server.create_database(f"verifier_{uuid.uuid4().hex[:10]}"))
+    ctx = make_site(location)
+    drugs.load_shipped_snapshot(ctx.store, ctx.actor.login, ctx.actor.user_id)
+    yield ctx
+    QThreadPool.globalInstance().waitForDone(10_000)
+    if not pg_server.running():
+        pg_server.start()
+    connection.report(True)  # the state is per process: leave it as the next test expects
+    ctx.close()
+
+
+def _claims(ctx: Context) -> list[tuple[str, int, str]]:
+    with ctx.store.engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text("SELECT id, number, status FROM claims"))]  # type: ignore[misc]
+
+
+def _form(widget: CounterWidget) -> dict[str, object]:
+    """Everything the form holds, as the draft would keep it."""
+    payload = widget._payload()
+    assert payload is not None
+    return {k: v for k, v in payload.items() if k != "claim_id"}
+
+
+def _filled(qtbot, ctx: Context) -> CounterWidget:  # type: ignore[no-untyped-def]
+    widget = make_counter(qtbot, ctx)
+    fill_patient_and_check(qtbot, widget)
+    scan(qtbot, widget, DATAMATRIX)
+    scan(qtbot, widget, "3015141")
+    qtbot.waitUntil(lambda: not widget.keeper.pending, timeout=10_000)  # the draft is saved
+    return widget
+
+
+def test_a_stopped_server_keeps_the_form_and_a_retry_queues_once(qtbot, ctx: Context, pg_server: PgServer) -> None:  # type: ignore[no-untyped-def]
+    widget = _filled(qtbot, ctx)
+    before = _form(widget)
+    pg_server.stop()
+
+    qtbot.mouseClick(widget.queue_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not widget.busy, timeout=30_000)
+    sentence = "Le serveur de données ne répond pas : ce qui est saisi est gardé ; réessayez quand il sera revenu."
+    assert widget.message.text() == sentence == i18n.tr("db.server_down")
+    assert widget.message.styleSheet()  # shown as an error
+    assert not connection.up
+    assert _form(widget) == before  # nothing cleared
+    assert widget.lines.model.rowCount() == 2 and widget.patient.surname_edit.text() == "LEFAUVRE"
+    assert widget.queue_button.isEnabled() and widget.queue_button.hasFocus()  # Enter retries
+
+    pg_server.start()
+    with qtbot.waitSignal(widget.queued, timeout=30_000):
+        qtbot.mouseClick(widget.queue_button, Qt.MouseButton.LeftButton)
+    stored = _claims(ctx)
+    assert len(stored) == 1 and stored[0][2] == "queued"
+    assert widget.last_claim is not None and widget.last_claim.id == stored[0][0]
+    assert f"Demande n° {widget.last_claim.number_text} mise en file" in widget.message.text()
+    assert widget.is_empty()
+
+    # Queueing again (the key pressed twice) finds an empty form: still one claim.
+    widget.queue_claim()
+    qtbot.waitUntil(lambda: not widget.busy, timeout=10_000)
+    assert len(_claims(ctx)) == 1
+
+
+def test_the_strip_says_the_server_is_down_and_the_claim_goes_when_it_is_back(qtbot, ctx: Context, pg_server: PgServer) -> None:  # type: ignore[no-untyped-def]
+    widget = _filled(qtbot, ctx)
+    strip = StatusStrip(ctx, [])
+    qtbot.addWidget(strip)
+    strip.server.set_probe_interval(200)
+    strip.show()
+    assert strip.server.isHidden()
+    before = _form(widget)
+    pg_server.stop()
+
+    widget.queue_claim()
+    qtbot.waitUntil(lambda: not widget.busy, timeout=30_000)
+    assert widget.message.text() == i18n.tr("db.server_down")
+    assert strip.server.isVisible()
+    assert strip.server.label.text().startswith("Serveur de données injoignable depuis ")
+    assert "nouvel essai" in strip.server.label.toolTip()
+    assert _form(widget) == before
+
+    pg_server.start()  # the strip's probe notices, the untouched form is queued by itself
+    qtbot.waitUntil(lambda: widget.last_claim is not None, timeout=30_000)
+    qtbot.waitUntil(lambda: strip.server.isHidden(), timeout=10_000)
+    assert connection.up
+    assert widget.is_empty()
+    assert len(_claims(ctx)) == 1
+
+
+def test_a_form_changed_while_down_waits_for_the_keystroke(qtbot, ctx: Context, pg_server: PgServer) -> None:  # type: ignore[no-untyped-def]
+    widget = _filled(qtbot, ctx)
+    strip = StatusStrip(ctx, [])
+    qtbot.addWidget(strip)
+    strip.server.set_probe_interval(200)
+    pg_server.stop()
+    widget.queue_claim()
+    qtbot.waitUntil(lambda: not widget.busy, timeout=30_000)
+    qtbot.keyClicks(widget.check.reference_edit, "-B")  # changed after the failure
+    pg_server.start()
+    qtbot.waitUntil(lambda: widget.message.text() == i18n.tr("counter.server_back"), timeout=30_000)
+    assert _claims(ctx) == [] and not widget.is_empty()
+    with qtbot.waitSignal(widget.queued, timeout=30_000):
+        widget.queue_claim()  # what Ctrl+Entrée does
+    assert len(_claims(ctx)) == 1
