@@ -53,20 +53,22 @@ class HealthServer:
                 try:
                     if self.path == "/slow":
                         owner.gate.wait(10)
-                    if self.path in ("/health", "/slow"):
-                        self.send_response(200)
-                    elif self.path == "/moved":
-                        self.send_response(302)
-                        self.send_header("Location", owner.redirect_to)
-                    elif self.path == "/unavailable":
-                        self.send_response(503)
-                    else:
-                        self.send_response(404)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
                 finally:
+                    # Out of the count before the answer leaves: once the client has it, it may
+                    # send the next probe before this thread runs again (seen on a loaded machine).
                     with owner._lock:
                         owner.concurrent -= 1
+                if self.path in ("/health", "/slow"):
+                    self.send_response(200)
+                elif self.path == "/moved":
+                    self.send_response(302)
+                    self.send_header("Location", owner.redirect_to)
+                elif self.path == "/unavailable":
+                    self.send_response(503)
+                else:
+                    self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
 
             def log_message(self, format: str, *args: object) -> None:
                 pass
