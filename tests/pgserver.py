@@ -17,6 +17,8 @@ import socket
 import subprocess
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -125,6 +127,23 @@ class PgServer:
 
 # psycopg commits with a simple-protocol "COMMIT" query: 'Q', int32 length 11, the text, NUL.
 COMMIT_MESSAGE = b"Q\x00\x00\x00\x0bCOMMIT\x00"
+
+
+@pytest.fixture(scope="module")
+def pg_server() -> Iterator[PgServer]:
+    """A throwaway server for the tests of one module (import this fixture there)."""
+    server = PgServer()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+def fresh_database(server: PgServer) -> str:
+    """The URL of a new, empty database on `server`, started again if a test stopped it."""
+    if not server.running():
+        server.start()
+    return server.create_database(f"verifier_{uuid.uuid4().hex[:10]}")
 
 
 class CommitCutter:

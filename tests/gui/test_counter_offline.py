@@ -10,7 +10,6 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -19,7 +18,7 @@ from sqlalchemy import text
 
 from tests.factories import make_site
 from tests.gui.test_counter import DATAMATRIX, fill_patient_and_check, make_counter, scan
-from tests.pgserver import PgServer
+from tests.pgserver import PgServer, fresh_database, pg_server  # noqa: F401 - the module's server
 from verifier import i18n
 from verifier.gui.counter import CounterWidget
 from verifier.gui.status import StatusStrip
@@ -29,20 +28,9 @@ from verifier.services.context import Context
 from verifier.store.engine import Location
 
 
-@pytest.fixture(scope="module")
-def pg_server() -> Iterator[PgServer]:
-    server = PgServer()
-    try:
-        yield server
-    finally:
-        server.close()
-
-
 @pytest.fixture
 def ctx(pg_server: PgServer) -> Iterator[Context]:
-    if not pg_server.running():
-        pg_server.start()
-    location = Location(url=pg_server.create_database(f"verifier_{uuid.uuid4().hex[:10]}"))
+    location = Location(url=fresh_database(pg_server))
     ctx = make_site(location)
     drugs.load_shipped_snapshot(ctx.store, ctx.actor.login, ctx.actor.user_id)
     yield ctx

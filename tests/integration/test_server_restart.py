@@ -33,7 +33,7 @@ from tests.conftest import PASSWORD
 from tests.integration import _queue_worker as qworker
 from tests.integration import _restart_worker as worker
 from tests.integration.test_concurrency import ADMIN, _assert_consistent, _set_up
-from tests.pgserver import CommitCutter, PgServer
+from tests.pgserver import CommitCutter, PgServer, fresh_database, pg_server  # noqa: F401 - the module's server
 from verifier import i18n
 from verifier.domain.errors import ValidationError
 from verifier.services import auth, claims
@@ -50,20 +50,9 @@ HANG_GUARD = 600  # a wedged child fails the test instead of hanging it; not a t
 SPAWN = multiprocessing.get_context("spawn")
 
 
-@pytest.fixture(scope="module")
-def pg_server() -> Iterator[PgServer]:
-    server = PgServer()
-    try:
-        yield server
-    finally:
-        server.close()
-
-
 @pytest.fixture
 def pg_location(pg_server: PgServer) -> Iterator[Location]:
-    if not pg_server.running():
-        pg_server.start()
-    yield Location(url=pg_server.create_database(f"verifier_{uuid.uuid4().hex[:10]}"))
+    yield Location(url=fresh_database(pg_server))
     if not pg_server.running():
         pg_server.start()
 

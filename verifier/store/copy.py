@@ -48,7 +48,7 @@ from sqlalchemy.pool import NullPool
 
 from verifier.security.keyslots import Slot
 from verifier.store import migrate
-from verifier.store.engine import WrongKey
+from verifier.store.engine import unlock_connection
 from verifier.store.schema import Base
 
 CHUNK = 2000
@@ -117,16 +117,7 @@ def readonly_sqlite_engine(path: Path, key: bytes) -> Engine:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None
-        cur = dbapi_conn.cursor()
-        try:
-            cur.execute(f"PRAGMA key = \"x'{hex_key}'\"")
-            try:
-                cur.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            except sqlcipher.DatabaseError as exc:
-                raise WrongKey(str(exc)) from None
-            cur.execute("PRAGMA query_only = ON")
-        finally:
-            cur.close()
+        unlock_connection(dbapi_conn, hex_key, ("PRAGMA query_only = ON",))
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:

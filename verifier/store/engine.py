@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +37,21 @@ class WrongKey(Exception):
     """The SQLite file did not open with the given key."""
 
 
+def unlock_connection(dbapi_conn: Any, hex_key: str, pragmas: Sequence[str]) -> None:
+    """Key a new SQLCipher connection, prove the key by reading the schema, then set `pragmas`."""
+    cur = dbapi_conn.cursor()
+    try:
+        cur.execute(f"PRAGMA key = \"x'{hex_key}'\"")
+        try:
+            cur.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlcipher.DatabaseError as exc:
+            raise WrongKey(str(exc)) from None
+        for pragma in pragmas:
+            cur.execute(pragma)
+    finally:
+        cur.close()
+
+
 def sqlite_engine(path: Path, key: bytes) -> Engine:
     """An engine on an encrypted SQLite file; every connection is keyed, in WAL mode."""
     engine = create_engine(
@@ -54,19 +69,12 @@ def sqlite_engine(path: Path, key: bytes) -> Engine:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, see _on_begin
-        cur = dbapi_conn.cursor()
-        try:
-            cur.execute(f"PRAGMA key = \"x'{hex_key}'\"")
-            try:
-                cur.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            except sqlcipher.DatabaseError as exc:
-                raise WrongKey(str(exc)) from None
-            cur.execute("PRAGMA journal_mode = WAL")
-            cur.execute("PRAGMA synchronous = FULL")  # a queued claim survives a power cut
-            cur.execute("PRAGMA foreign_keys = ON")
-            cur.execute("PRAGMA busy_timeout = 60000")
-        finally:
-            cur.close()
+        unlock_connection(dbapi_conn, hex_key, (
+            "PRAGMA journal_mode = WAL",
+            "PRAGMA synchronous = FULL",  # a queued claim survives a power cut
+            "PRAGMA foreign_keys = ON",
+            "PRAGMA busy_timeout = 60000",
+        ))
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
