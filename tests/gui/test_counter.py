@@ -319,12 +319,17 @@ def test_a_draft_comes_back_after_closing(qtbot, ctx: Context) -> None:  # type:
     type_into(qtbot, widget.check.reference_edit, "REF-77")
     scan(qtbot, widget, DATAMATRIX)
     widget.save_draft_now()
+    # The claim's id is in the draft before any attempt to queue: a form queued while the
+    # server's answer was lost, then restored after a restart, queues under the same id.
+    saved = drafts.load(ctx, "counter")
+    assert saved is not None and isinstance(saved.get("claim_id"), str)
     stop(widget)
     widget.close()
     widget.deleteLater()
     qtbot.waitUntil(lambda: not shiboken6.isValid(widget), timeout=5_000)
 
     again = make_counter(qtbot, ctx)
+    assert again._claim_id == saved["claim_id"]
     assert again.patient.surname_edit.text() == "ZORGLUB"
     assert again.check.reference_edit.text() == "REF-77"
     assert [d.code for d in again.lines.model.lines()] == ["3400922457116"]

@@ -24,7 +24,7 @@ from verifier.services.checks import COVERING, guarantees_from_json
 from verifier.services.context import Context
 from verifier.services.drugs import DrugInfo
 from verifier.store import audit_log, claims_write
-from verifier.store.schema import Claim, ClaimLine
+from verifier.store.schema import Claim, ClaimLine, CoverageCheck
 from verifier.store.types import utcnow
 
 MAX_LINES = 50
@@ -202,21 +202,28 @@ def create(
     form): sending it again is safe. If the server committed an earlier attempt but the
     acknowledgement was lost (connection cut during the COMMIT), the retry finds that claim
     and returns it rather than queueing a second one; a claim with that id but another
-    content is refused (claim.id_taken). Nothing is read beforehand: the claim's primary
-    key refuses the duplicate, so the usual path costs nothing more.
+    content is refused (claim.id_taken), and so is one that has moved on since (voided,
+    exported...: claim.id_settled), so that a retry never reports as queued what is not.
+    Nothing is read beforehand: the claim's primary key refuses the duplicate, and only a
+    refusal (the key, or a check that the stored claim itself now fails, such as a ceiling
+    its own amount has filled) looks for an earlier attempt, so the usual path costs
+    nothing more.
     """
     dispensed_on = dispensed_on or date.today()
     try:
         return _create(ctx, check_id, lines, dispensed_on, prescriber_rpps, queue_now, override,
                        claim_id or str(uuid.uuid4()))
-    except IntegrityError:
+    except (IntegrityError, ValidationError):
         if claim_id is None:
             raise
         existing = _existing_same(ctx, claim_id, check_id, lines, dispensed_on, prescriber_rpps)
         if existing is None:
-            raise  # another constraint: not a retry
-        if queue_now and existing.status is ClaimStatus.DRAFT:
-            return queue(ctx, claim_id, override)
+            raise  # not a retry: the refusal stands
+        if existing.status is ClaimStatus.DRAFT:
+            return queue(ctx, claim_id, override) if queue_now else existing
+        if existing.status is not ClaimStatus.QUEUED or not queue_now:
+            raise ValidationError([Problem("claim.id_settled", {"number": existing.number_text,
+                                                                "status": existing.status.label()}, None)]) from None
         return existing
 
 
@@ -295,8 +302,12 @@ def _existing_same(
             return None
         info = _info(claim)
         created_by = claim.created_by
+        # The same patient and insurer, not the same check row: a form restored after a
+        # restart records its check again (a new row) before it retries.
+        check = s.get(CoverageCheck, check_id)
+        same_check = check is not None and (check.patient_id, check.insurer_id) == (claim.patient_id, claim.insurer_id)
     same = (
-        created_by == ctx.actor.user_id and info.check_id == check_id and info.dispensed_on == dispensed_on
+        created_by == ctx.actor.user_id and same_check and info.dispensed_on == dispensed_on
         and info.prescriber_rpps == (prescriber or None) and len(info.lines) == len(lines)
         and all(_same_line(stored, given) for (stored, _), given in zip(info.lines, lines, strict=True))
     )
@@ -489,6 +500,10 @@ i18n.register(
         "claim.id_taken": (
             "Cette demande a déjà été enregistrée (n° {number}) juste avant la coupure, avec un autre contenu : ouvrez-la dans Demandes pour la vérifier, puis effacez ce formulaire (Ctrl+N).",
             "This claim was already stored (no. {number}) just before the connection was lost, with another content: open it in Claims to check it, then clear this form (Ctrl+N).",
+        ),
+        "claim.id_settled": (
+            "Cette saisie est déjà la demande n° {number}, maintenant « {status} » : rien n'a été mis en file. Ouvrez-la dans Demandes, puis effacez ce formulaire (Ctrl+N).",
+            "This form is already claim no. {number}, now '{status}': nothing was queued. Open it in Claims, then clear this form (Ctrl+N).",
         ),
         "claim.already_rectified": ("Cette demande a déjà été rectifiée : ouvrez sa nouvelle version.", "This claim was already rectified: open its new version."),
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -57,6 +58,7 @@ def sqlite_engine(path: Path, key: bytes) -> Engine:
     engine = create_engine(
         f"sqlite:///{path}",
         module=sqlcipher,
+        hide_parameters=True,  # an error's text (which may reach the log) never carries row values
         connect_args={"timeout": 60, "check_same_thread": False},
         # A small pool: opening a keyed connection costs a schema read and the pragmas, and
         # closing the last one checkpoints the WAL (an extra disk sync per transaction).
@@ -103,7 +105,12 @@ _PG_CONNECT_ARGS: dict[str, object] = {
 def postgres_connect_args(url: str) -> dict[str, object]:
     """libpq settings for `url`: ours, unless the URL's query names its own (e.g. sslmode=verify-full)."""
     query = make_url(normalise_postgres_url(url)).query
-    return {k: v for k, v in _PG_CONNECT_ARGS.items() if k not in query}
+    args = {k: v for k, v in _PG_CONNECT_ARGS.items() if k not in query}
+    # An explicit keyword wins over libpq's environment and service file: never weaken a
+    # PGSSLMODE=require or a service's sslmode set the usual libpq way.
+    if os.environ.get("PGSSLMODE") or "service" in query or os.environ.get("PGSERVICE"):
+        args.pop("sslmode", None)
+    return args
 
 
 def postgres_engine(url: str, pooled: bool = True) -> Engine:
@@ -114,13 +121,18 @@ def postgres_engine(url: str, pooled: bool = True) -> Engine:
     next action.
     """
     args = postgres_connect_args(url)
+    # hide_parameters: an error's text (which may reach the log) never carries row values.
     if not pooled:  # short-lived uses (key slots before sign-in) keep no idle connection
-        return create_engine(normalise_postgres_url(url), poolclass=NullPool, connect_args=args)
-    return create_engine(normalise_postgres_url(url), pool_pre_ping=True, pool_size=5, connect_args=args)
+        return create_engine(normalise_postgres_url(url), poolclass=NullPool, connect_args=args, hide_parameters=True)
+    return create_engine(normalise_postgres_url(url), pool_pre_ping=True, pool_size=5, connect_args=args,
+                         hide_parameters=True)
 
 
 class ServerUnreachable(DomainError):
-    """The database server does not answer (stopped, restarting, network): nothing was stored."""
+    """The database server does not answer (stopped, restarting, network).
+
+    What was being written is either not stored or (the answer to a COMMIT lost) stored
+    completely; queueing a claim again with its id is safe either way (claims.create)."""
 
 
 # PostgreSQL error classes that mean the connection, not the statement, failed:

@@ -126,7 +126,7 @@ class CounterWidget(QWidget):
         self._submission: Submission | None = None
         self._saved_patient: tuple[PatientInput, str] | None = None
         self._recorded_check: tuple[CheckInput, str] | None = None
-        self._claim_id: str | None = None  # made at the first attempt, kept until the form is cleared
+        self._claim_id: str | None = None  # made with the first draft or attempt, kept until the form is cleared
         self._edits = 0  # changes to the form so far
         self._unanswered: int | None = None  # `_edits` when queueing last failed for want of the server
         self.retry_when_back = True  # queue by itself when the server answers again, if nothing was changed
@@ -262,8 +262,12 @@ class CounterWidget(QWidget):
         if self.is_empty():
             return None
         payload: Payload = {"patient": self.patient.state(), "check": self.check.state(), "lines": self.lines.state()}
-        if self._claim_id is not None:  # queueing was tried: a retry after a restart must keep the id
-            payload["claim_id"] = self._claim_id
+        # The claim's id is made with the first draft, not at the first attempt: a draft saved
+        # while the server is down would otherwise lack it, and queueing again after a restart
+        # (the first attempt committed, its answer lost) would make a second claim.
+        if self._claim_id is None:
+            self._claim_id = str(uuid.uuid4())
+        payload["claim_id"] = self._claim_id
         return payload
 
     def _restore_draft(self) -> None:
