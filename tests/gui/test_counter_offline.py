@@ -133,3 +133,27 @@ def test_a_form_changed_while_down_waits_for_the_keystroke(qtbot, ctx: Context, 
     with qtbot.waitSignal(widget.queued, timeout=30_000):
         widget.queue_claim()  # what Ctrl+Entrée does
     assert len(_claims(ctx)) == 1
+
+
+def test_closing_while_the_entry_cannot_be_kept_asks_first(qtbot, ctx: Context, pg_server: PgServer) -> None:  # type: ignore[no-untyped-def]
+    from verifier.gui.main_window import MainWindow
+
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window._status_task is None and bool(window.counter.patient.insurers), timeout=10_000)
+    fill_patient_and_check(qtbot, window.counter)
+    scan(qtbot, window.counter, DATAMATRIX)
+    before = _form(window.counter)
+    asked: list[bool] = []
+    window.confirm_close_unsaved = lambda: asked.append(True) or False  # "Laisser ouvert"
+    pg_server.stop()
+    window.close()
+    assert asked == [True] and window.isVisible() and _form(window.counter) == before
+    pg_server.start()
+    window.close()  # the draft is kept now: no question
+    assert asked == [True] and not window.isVisible()
+    from verifier.services import drafts
+
+    kept = drafts.load(ctx, "counter")
+    assert kept is not None and kept["patient"] == before["patient"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
@@ -47,6 +48,16 @@ i18n.register(
         "shell.page.counter": ("Comptoir", "Counter"),
         "shell.page.queue": ("Demandes", "Claims"),
         "shell.page.admin": ("Administration", "Administration"),
+        "shell.close_unsaved_title": ("Saisie non enregistrée", "Unsaved entry"),
+        "shell.close_unsaved": (
+            "Le serveur de données ne répond pas : la saisie en cours au comptoir n'a pas pu être gardée. "
+            "Si vous fermez, elle sera perdue. Laissez la fenêtre ouverte : la demande sera mise en file "
+            "quand le serveur répondra.",
+            "The data server does not answer: the entry in progress at the counter could not be kept. "
+            "If you close, it is lost. Leave the window open: the claim will be queued when the server answers.",
+        ),
+        "shell.close_unsaved_keep": ("&Laisser ouvert", "&Keep open"),
+        "shell.close_unsaved_lose": ("&Fermer et perdre la saisie", "&Close and lose the entry"),
     }
 )
 
@@ -68,6 +79,8 @@ class MainWindow(QMainWindow):
         self.prober: ProbeRunner | None = None
         self._idle_override = idle_ms
         self._leaving = False  # signing out (back to the sign-in window) rather than quitting
+        # Asked when closing while what is typed could not be kept (tests replace it).
+        self.confirm_close_unsaved: Callable[[], bool] = self._ask_close_unsaved
         self._closed = False
         self._status_task: Task | None = None
         self._status_again = False
@@ -409,17 +422,28 @@ class MainWindow(QMainWindow):
             error_sentence(exc)  # logs it
             ctx.close()
 
+    def _ask_close_unsaved(self) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Warning, i18n.tr("shell.close_unsaved_title"),
+                          i18n.tr("shell.close_unsaved"), QMessageBox.StandardButton.NoButton, self)
+        keep = box.addButton(i18n.tr("shell.close_unsaved_keep"), QMessageBox.ButtonRole.RejectRole)
+        box.addButton(i18n.tr("shell.close_unsaved_lose"), QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(keep)
+        box.exec()
+        return box.clickedButton() is not keep
+
     def sign_out(self) -> None:
         self._leaving = True
         self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if (not self._closed and self.ctx is not None and not self.locked and not self.counter.save_draft_now()
+                and not self.counter.is_empty() and not self.confirm_close_unsaved()):
+            event.ignore()  # the form stays on screen, to be queued when the server is back
+            return
         event.accept()
         if self._closed:
             return
         self._closed = True
-        if self.ctx is not None and not self.locked:
-            self._save_draft()
         self.idle.stop()
         self.refresh_timer.stop()
         if self._dialog is not None:

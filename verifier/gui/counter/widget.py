@@ -237,12 +237,16 @@ class CounterWidget(QWidget):
         if self.last_claim is not None:
             self.receipts.save_as(self.last_claim.id, self.last_claim.number_text)
 
-    def save_draft_now(self) -> None:
-        """Save what is typed at once (before locking, switching user or closing); never raises."""
+    def save_draft_now(self) -> bool:
+        """Save what is typed at once (before locking, switching user or closing); never raises.
+
+        False when it could not be saved (the data server does not answer, say)."""
         try:
             self.keeper.save_now()
         except Exception as exc:  # noqa: BLE001 - the shell must be able to lock or close regardless
             self._say(i18n.tr("counter.draft_failed", reason=error_sentence(exc)), True)
+            return False
+        return True
 
     def refresh_directory(self) -> None:
         """Reload the insurers (call after the directory changed)."""
