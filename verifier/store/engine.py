@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from typing import Any
 import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool, QueuePool
 
@@ -113,19 +114,42 @@ def postgres_connect_args(url: str) -> dict[str, object]:
     return args
 
 
+# A restart takes the server away for 200 ms at the very least, so a connection used less
+# than this long ago was alive a moment before the server could have gone. Pinging every
+# checkout (pool_pre_ping) costs a round trip per transaction, a sixth of queueing a claim
+# on PostgreSQL (bench/bench_queue.py); a counter's connections rest seconds between two
+# actions, so they are all tested, and a burst of writes is not slowed.
+_PING_AFTER_IDLE_S = 0.1
+
+
 def postgres_engine(url: str, pooled: bool = True) -> Engine:
     """An engine on PostgreSQL; TLS whenever the server offers it (sslmode=prefer) unless the URL says more.
 
-    Pooled engines test each connection as it is taken from the pool (pool_pre_ping): after
-    the server restarted, a dead pooled connection is replaced instead of failing the
-    next action.
+    Pooled engines test a connection taken from the pool when it has been idle (see
+    _ping_if_idle): after the server restarted, a dead pooled connection is replaced
+    instead of failing the next action.
     """
     args = postgres_connect_args(url)
     # hide_parameters: an error's text (which may reach the log) never carries row values.
     if not pooled:  # short-lived uses (key slots before sign-in) keep no idle connection
         return create_engine(normalise_postgres_url(url), poolclass=NullPool, connect_args=args, hide_parameters=True)
-    return create_engine(normalise_postgres_url(url), pool_pre_ping=True, pool_size=5, connect_args=args,
-                         hide_parameters=True)
+    engine = create_engine(normalise_postgres_url(url), pool_size=5, connect_args=args, hide_parameters=True)
+    dialect = engine.dialect
+
+    @event.listens_for(engine, "checkin")
+    def _note_checkin(_dbapi_conn: Any, record: Any) -> None:
+        record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        if time.monotonic() - record.info.get("checked_in_at", 0.0) < _PING_AFTER_IDLE_S:
+            return
+        try:
+            dialect.do_ping(dbapi_conn)  # what pool_pre_ping runs (outside any transaction)
+        except Exception as exc:  # noqa: BLE001 - any failure: the pool opens a fresh connection
+            raise DisconnectionError(type(exc).__name__) from exc
+
+    return engine
 
 
 class ServerUnreachable(DomainError):
