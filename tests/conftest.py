@@ -28,6 +28,13 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(autouse=True)
+def _own_data_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test writes in the real user's data folder (drafts kept while a server is away,
+    logs, outboxes): each gets its own unless it sets VERIFIER_DATA_DIR itself."""
+    monkeypatch.setenv("VERIFIER_DATA_DIR", str(tmp_path_factory.mktemp("verifier-data")))
+
+
+@pytest.fixture(autouse=True)
 def _cheap_kdf_and_french() -> Iterator[None]:
     crypto.set_default_kdf(TEST_KDF)
     i18n.set_language("fr")

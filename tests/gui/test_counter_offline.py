@@ -11,13 +11,14 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QThreadPool
 from sqlalchemy import text
 
 from tests.factories import make_site
-from tests.gui.test_counter import DATAMATRIX, fill_patient_and_check, make_counter, scan
+from tests.gui.test_counter import DATAMATRIX, fill_patient_and_check, make_counter, scan, stop, type_into
 from tests.pgserver import PgServer, fresh_database, pg_server  # noqa: F401 - the module's server
 from verifier import i18n
 from verifier.gui.counter import CounterWidget
@@ -135,9 +136,12 @@ def test_a_form_changed_while_down_waits_for_the_keystroke(qtbot, ctx: Context, 
     assert len(_claims(ctx)) == 1
 
 
-def test_closing_while_the_entry_cannot_be_kept_asks_first(qtbot, ctx: Context, pg_server: PgServer) -> None:  # type: ignore[no-untyped-def]
+def test_with_the_server_away_the_draft_is_kept_on_this_computer_encrypted(  # type: ignore[no-untyped-def]
+        qtbot, ctx: Context, pg_server: PgServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from verifier.gui.main_window import MainWindow
+    from verifier.services import drafts
 
+    monkeypatch.setenv("VERIFIER_DATA_DIR", str(tmp_path / "profile"))
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     window.show()
@@ -148,12 +152,34 @@ def test_closing_while_the_entry_cannot_be_kept_asks_first(qtbot, ctx: Context, 
     asked: list[bool] = []
     window.confirm_close_unsaved = lambda: asked.append(True) or False  # "Laisser ouvert"
     pg_server.stop()
-    window.close()
-    assert asked == [True] and window.isVisible() and _form(window.counter) == before
-    pg_server.start()
-    window.close()  # the draft is kept now: no question
-    assert asked == [True] and not window.isVisible()
-    from verifier.services import drafts
+    window.close()  # the draft cannot reach the server: it is kept here, nothing to ask
+    assert asked == [] and not window.isVisible()
+    (kept,) = (tmp_path / "profile" / "drafts").iterdir()
+    raw = kept.read_bytes()
+    for secret in (b"LEFAUVRE", b"Amina", b"280053523804159", b"ADH-4471205"):
+        assert secret not in raw  # encrypted with the site's key
 
-    kept = drafts.load(ctx, "counter")
-    assert kept is not None and kept["patient"] == before["patient"]
+    pg_server.start()  # next time, the form comes back from this computer's copy
+    again = make_counter(qtbot, ctx)
+    assert _form(again) == before and again.message.text() == "Saisie en cours restaurée."
+    again.save_draft_now()  # the server has it again: the local copy goes
+    assert not kept.exists()
+    stored = drafts.load(ctx, "counter")
+    assert stored is not None and stored["patient"] == before["patient"]
+    stop(again)
+
+    # Where even this computer cannot keep it (the folder cannot be written), closing asks.
+    monkeypatch.setenv("VERIFIER_DATA_DIR", str(kept))  # a path under which nothing can be made
+    (tmp_path / "profile" / "drafts" / kept.name).write_text("x")
+    window2 = MainWindow(ctx)
+    qtbot.addWidget(window2)
+    window2.show()
+    qtbot.waitUntil(lambda: window2._status_task is None and bool(window2.counter.patient.insurers), timeout=10_000)
+    window2.confirm_close_unsaved = lambda: asked.append(True) or False
+    pg_server.stop()
+    type_into(qtbot, window2.counter.patient.surname_edit, "ZORGLUB")
+    window2.close()
+    assert asked == [True] and window2.isVisible()
+    pg_server.start()
+    window2.close()
+    assert not window2.isVisible()
