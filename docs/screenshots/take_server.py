@@ -15,52 +15,21 @@ import argparse
 import os
 import socket
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-TMP = Path(tempfile.mkdtemp(prefix="verifier-shots-"))
-os.environ["VERIFIER_DATA_DIR"] = str(TMP / "data")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-OUT = Path(__file__).resolve().parent
+# take.py makes the temporary folder (VERIFIER_DATA_DIR) and has the event-loop helpers.
+from take import shoot, wait_for  # noqa: E402
 
-from PySide6.QtCore import QEventLoop, Qt, QThreadPool, QTimer  # noqa: E402
+from PySide6.QtCore import Qt, QThreadPool  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QLineEdit, QWidget  # noqa: E402
+from PySide6.QtWidgets import QLineEdit  # noqa: E402
 
 from verifier import i18n, paths  # noqa: E402
 from verifier.store.engine import Location  # noqa: E402
-
-
-def wait_for(condition, timeout_ms: int = 120_000) -> None:  # type: ignore[no-untyped-def]
-    """Run the event loop until `condition()` holds (a real loop: workers keep the GIL otherwise)."""
-    loop = QEventLoop()
-    timer = QTimer()
-    timer.timeout.connect(lambda: condition() and loop.quit())
-    timer.start(50)
-    QTimer.singleShot(timeout_ms, loop.quit)
-    if not condition():
-        loop.exec()
-    timer.stop()
-    if not condition():
-        raise SystemExit("timed out")
-
-
-def pause(ms: int) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
-
-
-def shoot(widget: QWidget, name: str) -> None:
-    widget.show()
-    widget.raise_()
-    widget.activateWindow()
-    pause(400)
-    path = OUT / f"{name}{'' if i18n.language() == 'fr' else '-en'}.png"
-    widget.grab().save(str(path))
-    print(path)
 
 
 def type_into(edit: QLineEdit, text: str) -> None:

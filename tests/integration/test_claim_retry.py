@@ -5,34 +5,19 @@ on since; checks the stored claim itself now fails do not refuse the retry."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import PASSWORD, line, make_check, make_site, patient_input
+from tests.factories import PASSWORD, line, make_check, patient_input
+from tests.integration.test_counter_services import admin, counter  # noqa: F401 - a site and a counter user
 from verifier.domain.errors import ValidationError
 from verifier.domain.states import ClaimStatus
-from verifier.services import auth, claims, patients
+from verifier.services import claims, patients
 from verifier.services.ceilings import CeilingExceeded, Override
 from verifier.services.context import Context
-from verifier.store.engine import Location, postgres_connect_args
+from verifier.store.engine import postgres_connect_args
 from verifier.store.schema import Claim
-
-
-@pytest.fixture
-def admin(location: Location) -> Iterator[Context]:
-    ctx = make_site(location)
-    yield ctx
-    ctx.close()
-
-
-@pytest.fixture
-def counter(admin: Context) -> Iterator[Context]:
-    auth.add_user(admin, "anne", "Anne", "counter", "anne's long password")
-    ctx = auth.sign_in(admin.store.location, "anne", "anne's long password")
-    yield ctx
-    ctx.close()
 
 
 def _count(ctx: Context) -> int:
