@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from verifier import i18n
 from verifier.domain.errors import Problem, ValidationError
@@ -156,6 +156,31 @@ class Form:
 
     def clear(self) -> None:
         self.show([])
+
+
+class FileImportArea:
+    """What an import from a file shows, added to `layout`: an explanation, the button that
+    picks the file, the result in one sentence, and the detailed report (hidden until one)."""
+
+    def __init__(self, layout: QVBoxLayout, explain: str, button: str, report_a11y: str,
+                 on_click: Callable[[], None]) -> None:
+        text = QLabel(explain)
+        text.setWordWrap(True)
+        self.button = QPushButton(button)
+        self.button.clicked.connect(on_click)
+        self.result = SentenceLabel()
+        self.details = QPlainTextEdit()
+        self.details.setReadOnly(True)
+        self.details.setTabChangesFocus(True)
+        self.details.setAccessibleName(report_a11y)
+        self.details.hide()
+        row = QHBoxLayout()
+        row.addWidget(self.button)
+        row.addStretch(1)
+        layout.addWidget(text)
+        layout.addLayout(row)
+        layout.addWidget(self.result)
+        layout.addWidget(self.details, 1)
 
 
 def yes_no(value: bool) -> str:

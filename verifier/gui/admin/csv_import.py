@@ -9,16 +9,12 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QPlainTextEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from verifier import i18n
-from verifier.gui.admin.common import Jobs, SentenceLabel, problems_of
+from verifier.gui.admin.common import FileImportArea, Jobs, problems_of
 from verifier.services import directory
 from verifier.services.context import Context
 from verifier.services.directory import ImportReport
@@ -58,24 +54,10 @@ class CsvImportBox(QGroupBox):
         self.ctx = ctx
         self.jobs = Jobs()
         self.report: ImportReport | None = None
-        explain = QLabel(i18n.tr("admin.csv_explain"))
-        explain.setWordWrap(True)
-        self.button = QPushButton(i18n.tr("admin.csv_button"))
-        self.button.clicked.connect(self.choose_file)
-        self.result = SentenceLabel()
-        self.details = QPlainTextEdit()
-        self.details.setReadOnly(True)
-        self.details.setTabChangesFocus(True)
-        self.details.setAccessibleName(i18n.tr("admin.csv_report_a11y"))
-        self.details.hide()
-        row = QHBoxLayout()
-        row.addWidget(self.button)
-        row.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.addWidget(explain)
-        layout.addLayout(row)
-        layout.addWidget(self.result)
-        layout.addWidget(self.details, 1)
+        area = FileImportArea(layout, i18n.tr("admin.csv_explain"), i18n.tr("admin.csv_button"),
+                              i18n.tr("admin.csv_report_a11y"), self.choose_file)
+        self.button, self.result, self.details = area.button, area.result, area.details
         layout.addStretch(0)
 
     def set_allowed(self, allowed: bool) -> None:

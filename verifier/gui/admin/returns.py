@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QVBoxLayout,
@@ -30,7 +29,7 @@ from verifier import i18n
 from verifier.domain.errors import Problem, ValidationError
 from verifier.domain.money import parse_amount
 from verifier.gui.admin.batch_models import RejectionModel
-from verifier.gui.admin.common import Form, Jobs, SentenceLabel, count_text, problems_of
+from verifier.gui.admin.common import FileImportArea, Form, Jobs, SentenceLabel, count_text, problems_of
 from verifier.gui.admin.form_dialog import line_edit
 from verifier.gui.admin.insurers import table
 from verifier.gui.queue.void_dialog import VoidDialog
@@ -137,24 +136,10 @@ class ReturnsPage(QWidget):
 
         # -- return file
         file_box = QGroupBox(i18n.tr("admin.returns.file_title"))
-        explain = QLabel(i18n.tr("admin.returns.file_explain"))
-        explain.setWordWrap(True)
-        self.file_button = QPushButton(i18n.tr("admin.returns.file_button"))
-        self.file_button.clicked.connect(self.choose_file)
-        self.file_result = SentenceLabel()
-        self.file_details = QPlainTextEdit()
-        self.file_details.setReadOnly(True)
-        self.file_details.setTabChangesFocus(True)
-        self.file_details.setAccessibleName(i18n.tr("admin.returns.report_a11y"))
-        self.file_details.hide()
-        row = QHBoxLayout()
-        row.addWidget(self.file_button)
-        row.addStretch(1)
-        box = QVBoxLayout(file_box)
-        box.addWidget(explain)
-        box.addLayout(row)
-        box.addWidget(self.file_result)
-        box.addWidget(self.file_details, 1)
+        area = FileImportArea(QVBoxLayout(file_box), i18n.tr("admin.returns.file_explain"),
+                              i18n.tr("admin.returns.file_button"), i18n.tr("admin.returns.report_a11y"),
+                              self.choose_file)
+        self.file_button, self.file_result, self.file_details = area.button, area.result, area.details
 
         # -- one typed answer
         manual_box = QGroupBox(i18n.tr("admin.returns.manual_title"))
