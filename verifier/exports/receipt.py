@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import UTC, datetime
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape
 
 from verifier import i18n
 from verifier.domain.money import format_eur, format_rate
+from verifier.exports.values import time_printed_fr
 from verifier.services.claim_view import ClaimDetail, SiteInfo
 
 i18n.register(
@@ -69,7 +70,7 @@ def _spaced_nir(nir: str) -> str:
 
 
 def _date(d: datetime) -> str:
-    return d.astimezone().strftime("%d/%m/%Y %H:%M")
+    return time_printed_fr(d)  # Paris time, whatever the machine's zone
 
 
 def render_receipt(d: ClaimDetail, site: SiteInfo, printed_at: datetime | None = None) -> bytes:
@@ -92,7 +93,7 @@ def render_receipt(d: ClaimDetail, site: SiteInfo, printed_at: datetime | None =
         Table([[[p(site_lines[0], head)] + [p(x, small) for x in site_lines[1:]] + ([p(ids, small)] if ids else []),
                 [p(tr("receipt.claim", number=c.number_text, version=c.version), head),
                  p(tr("receipt.dispensed", date=c.dispensed_on.strftime("%d/%m/%Y")), small),
-                 p(tr("receipt.printed", date=_date(printed_at or datetime.now().astimezone())), small)]]],
+                 p(tr("receipt.printed", date=_date(printed_at or datetime.now(UTC))), small)]]],
               colWidths=[105 * mm, 70 * mm], style=[("VALIGN", (0, 0), (-1, -1), "TOP")]),
         Spacer(1, 4 * mm),
         p(tr("receipt.title"), title),
