@@ -10,9 +10,12 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import io
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
@@ -20,7 +23,8 @@ from tests.factories import AMC
 from tests.gui.test_counter import Opened, ctx, fill_patient_and_check, make_counter, scan, stop, type_into  # noqa: F401
 from verifier.gui.counter import CounterWidget
 from verifier.gui.counter.receipt import private_dir
-from verifier.services import settings
+from verifier.gui.queue.claim_dialog import ClaimDialog
+from verifier.services import claim_view, settings
 from verifier.services.context import Context
 from verifier.services.demo import nir_for
 
@@ -50,6 +54,10 @@ def _type_second_patient(qtbot, widget: CounterWidget) -> None:  # type: ignore[
     c.method_combo.setCurrentIndex(c.method_combo.findData("hotline"))
     type_into(qtbot, c.reference_edit, "PLT-2")
     c.outcome_combo.setCurrentIndex(c.outcome_combo.findData("covered"))
+
+
+def _pdf_text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
 def _receipts_made(widget: CounterWidget, asked: list[str]) -> list[Path]:
@@ -128,4 +136,24 @@ def test_any_change_to_the_form_withdraws_the_receipt(qtbot, ctx: Context) -> No
         widget.print_receipt()
         opened = widget.receipts.opener
         assert isinstance(opened, Opened) and opened.paths == [], what
+    stop(widget)
+
+
+@pytest.mark.parametrize("outcome", ["covered", "partial"])
+def test_the_counter_the_claim_window_and_the_receipt_use_one_word_per_outcome(qtbot, ctx: Context, outcome: str) -> None:  # type: ignore[no-untyped-def]
+    widget = make_counter(qtbot, ctx)
+    fill_patient_and_check(qtbot, widget)
+    combo = widget.check.outcome_combo
+    combo.setCurrentIndex(combo.findData(outcome))
+    word = combo.currentText()
+    assert word == {"covered": "Droits ouverts", "partial": "Droits partiels"}[outcome]
+    scan(qtbot, widget, BOX)
+    with qtbot.waitSignal(widget.queued, timeout=20_000) as got:
+        widget.queue_claim()
+    dialog = ClaimDialog(ctx, str(got.args[0]))
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.detail is not None and dialog._task is None, timeout=20_000)
+    assert dialog.fields["outcome"].text() == word
+    receipt = _pdf_text(claim_view.receipt_pdf(ctx, str(got.args[0])))
+    assert f"résultat : {word[0].lower()}{word[1:]}" in receipt
     stop(widget)

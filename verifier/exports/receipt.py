@@ -16,6 +16,7 @@ from verifier import i18n
 from verifier.domain.money import format_eur, format_rate
 from verifier.exports.values import time_printed_fr
 from verifier.services.claim_view import ClaimDetail, SiteInfo
+from verifier.services.outcomes import outcome_label
 
 i18n.register(
     {
@@ -55,10 +56,6 @@ i18n.register(
         "method.hotline": ("Appel à la plateforme", "Hotline call"),
         "method.portal": ("Portail de l'organisme", "Insurer portal"),
         "method.fax": ("Fax", "Fax"),
-        "outcome.covered": ("couvert", "covered"),
-        "outcome.partial": ("partiellement couvert", "partly covered"),
-        "outcome.not_covered": ("non couvert", "not covered"),
-        "outcome.unverified": ("impossible à vérifier", "could not verify"),
     }
 )
 
@@ -110,7 +107,7 @@ def render_receipt(d: ClaimDetail, site: SiteInfo, printed_at: datetime | None =
     story += [
         p(tr("receipt.check"), head),
         p(tr("receipt.check_line", method=tr(f"method.{ck.method}"), date=_date(ck.checked_at),
-             who=d.checked_by, outcome=tr(f"outcome.{ck.outcome}"))),
+             who=d.checked_by, outcome=outcome_label(ck.outcome, in_sentence=True))),
     ]
     if ck.reference:
         story.append(p(tr("receipt.reference", reference=ck.reference)))
