@@ -31,6 +31,7 @@ from verifier.domain.errors import DomainError, Problem, ValidationError
 from verifier.domain.money import format_eur
 from verifier.gui.counter.check_panel import CHECK_FIELDS, CheckPanel
 from verifier.gui.counter.draft import DraftKeeper, Payload
+from verifier.gui.counter.fields import keep_room_for_messages
 from verifier.gui.counter.lines_panel import LINE_FIELDS, LinesPanel
 from verifier.gui.counter.override_dialog import OVERRIDE_FIELDS, OverrideDialog
 from verifier.gui.counter.patient_panel import PATIENT_FIELDS, PatientPanel
@@ -202,6 +203,8 @@ class CounterWidget(QWidget):
                               (self.save_receipt_button, self.new_button)):
             QWidget.setTabOrder(first, second)
 
+        for panel in (self.patient, self.check):
+            keep_room_for_messages(panel)
         self.patient.changed.connect(self._edited)
         self.check.changed.connect(self._edited)
         self.lines.changed.connect(self._edited)
