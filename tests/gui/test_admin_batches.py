@@ -463,3 +463,24 @@ def test_counter_staff_are_refused_by_the_services(qtbot, location: Location, tm
     finally:
         QThreadPool.globalInstance().waitForDone(30_000)
         ctx.close()
+
+
+def test_a_sentence_on_the_batches_page_moves_nothing(qtbot, panel: AdminPanel) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QPoint
+
+    page = panel.batches_page
+    panel.tabs.setCurrentWidget(page)
+    panel.resize(1366, 700)
+    qtbot.waitUntil(lambda: page.batch_view.isVisible())
+
+    def where() -> tuple[int, int, int]:
+        return tuple(w.mapTo(page, QPoint(0, 0)).y() for w in (page.export_button, page.batch_view, page.create_button))  # type: ignore[return-value]
+
+    before = where()
+    page.status.say("Lot n° 000001 exporté : /tmp/lot.zip. Transmettez-le à l'organisme, puis marquez-le envoyé.")
+    assert page.status.isVisible()
+    assert where() == before
+    page.status.refuse("Aucune demande en attente pour cet organisme.")
+    assert where() == before
+    page.status.say("")
+    assert not page.status.isVisible() and where() == before
