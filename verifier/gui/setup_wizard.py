@@ -127,7 +127,7 @@ i18n.register(
         "setup.recovery_a11y": ("Code de secours", "Recovery code"),
         "setup.recovery_confirm": ("J'ai imprimé ou recopié ce &code", "I have printed or written down this &code"),
         "setup.recovery_print": ("&Imprimer le code…", "&Print the code…"),
-        "setup.recovery_copy": ("Co&pier le code", "Co&py the code"),
+        "setup.recovery_copy": ("C&opier le code", "C&opy the code"),
         "setup.recovery_printed": ("Code envoyé à l'imprimante. Rangez la feuille en lieu sûr.",
                                    "Code sent to the printer. Keep the sheet somewhere safe."),
         "setup.recovery_print_failed": (
