@@ -133,7 +133,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
             for b in batches.list_batches(ctx):
                 who = (i18n.tr("cli.batch_operator", name=b.recipient) if b.for_operator
                        else f"{directory.get_insurer(ctx, b.insurer_id or 0).amc_number} {b.recipient}")
-                print(f"{b.id:>5}  n° {b.number_text}  {i18n.tr('batch.status.' + b.status):<10}"
+                print(f"{b.id:>5}  n° {b.number_text}  {i18n.tr('batch.status.' + b.state):<16}"
                       f"  {b.claim_count:>6}  {format_eur(b.total_amc):>14}  {b.created_at.astimezone():%d/%m/%Y}  {who}")
     finally:
         ctx.close()

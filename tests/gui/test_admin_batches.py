@@ -131,6 +131,14 @@ def test_insurers_batched_per_operator_share_one_batch(  # type: ignore[no-untyp
     assert {claims.get(admin, r.id).status for r in queued} == {ClaimStatus.EXPORTED}
 
 
+def _state_shown(page, batch_id: int) -> str:  # type: ignore[no-untyped-def]
+    """The "État" cell of a batch, as the page shows it."""
+    model = page.batch_model
+    row = [r.info.id for r in model.rows()].index(batch_id)
+    column = [c.title for c in model.COLUMNS].index("admin.batch.col.status")
+    return str(model.data(model.index(row, column)))
+
+
 def test_operator_back_create_a_batch_export_it_and_mark_it_sent(  # type: ignore[no-untyped-def]
         qtbot, qtmodeltester, panel: AdminPanel, admin: Context, tmp_path: Path, monkeypatch) -> None:
     page = panel.batches_page
@@ -165,6 +173,8 @@ def test_operator_back_create_a_batch_export_it_and_mark_it_sent(  # type: ignor
     assert batch is not None and batch.info.status == "exported" and batch.info.claim_count == made
     assert [r.amc_number for r in page.ready_model.rows()] == [DEMO_SANTE, NORD]  # the refused stay queued
     assert page.export_button.hasFocus()
+    # made, but no file written yet: the page says so, not "exporté"
+    assert _state_shown(page, batch.info.id) == "créé, à exporter"
 
     # export to a folder picked in the dialog
     outbox = tmp_path / "outbox-picked"
@@ -182,6 +192,8 @@ def test_operator_back_create_a_batch_export_it_and_mark_it_sent(  # type: ignor
     written = page.last_export
     assert written is not None and written.parent == outbox and written.is_file() and written.stat().st_size > 0
     assert str(written) in page.status.text()
+    qtbot.waitUntil(lambda: _state_shown(page, batch.info.id) == "exporté")
+    assert batches.get(admin, batch.info.id).state == "exported"
 
     # again, encrypted with a passphrase: each mistake is said under its field
     click(qtbot, page.export_button)
@@ -451,3 +463,24 @@ def test_counter_staff_are_refused_by_the_services(qtbot, location: Location, tm
     finally:
         QThreadPool.globalInstance().waitForDone(30_000)
         ctx.close()
+
+
+def test_a_sentence_on_the_batches_page_moves_nothing(qtbot, panel: AdminPanel) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QPoint
+
+    page = panel.batches_page
+    panel.tabs.setCurrentWidget(page)
+    panel.resize(1366, 700)
+    qtbot.waitUntil(lambda: page.batch_view.isVisible())
+
+    def where() -> tuple[int, int, int]:
+        return tuple(w.mapTo(page, QPoint(0, 0)).y() for w in (page.export_button, page.batch_view, page.create_button))  # type: ignore[return-value]
+
+    before = where()
+    page.status.say("Lot n° 000001 exporté : /tmp/lot.zip. Transmettez-le à l'organisme, puis marquez-le envoyé.")
+    assert page.status.isVisible()
+    assert where() == before
+    page.status.refuse("Aucune demande en attente pour cet organisme.")
+    assert where() == before
+    page.status.say("")
+    assert not page.status.isVisible() and where() == before

@@ -64,9 +64,14 @@ def test_batch_for_an_operator(demo_db: Path, tmp_path: Path) -> None:  # noqa: 
     assert made.returncode == 0, made.stderr
     assert "Lot n° 000001 créé pour Viamedis" in made.stdout
     batch_id = re.search(r"id=(\d+)", made.stdout).group(1)  # type: ignore[union-attr]
+    before = signed(tmp_path, demo_db, "batch", "list")
+    (line,) = [row for row in before.stdout.splitlines() if row.endswith("opérateur Viamedis")]
+    assert "n° 000001  créé, à exporter" in line  # no file written yet
     out = signed(tmp_path, demo_db, "batch", "export", batch_id, "--out", str(tmp_path / "outbox"))
     assert out.returncode == 0, out.stderr
     (bundle,) = (tmp_path / "outbox").iterdir()
     assert "_op-viamedis_lot-000001_" in bundle.name
     listed = signed(tmp_path, demo_db, "batch", "list")
     assert "opérateur Viamedis" in listed.stdout
+    (line,) = [row for row in listed.stdout.splitlines() if row.endswith("opérateur Viamedis")]
+    assert "n° 000001  exporté" in line and "à exporter" not in line

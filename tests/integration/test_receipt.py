@@ -39,3 +39,24 @@ def test_receipt_text_in_french_and_english(tmp_path: Path) -> None:
         assert f"Claim no. {c.number_text}" in english and "€9.80" in english
     finally:
         ctx.close()
+
+
+def test_receipt_times_are_paris_time_in_winter_and_summer(tmp_path: Path) -> None:
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from verifier.exports.receipt import render_receipt
+
+    ctx = make_site(Location(sqlite_path=tmp_path / "v.db"))
+    try:
+        p, _ = patients.save(ctx, patient_input())
+        c = claims.create(ctx, make_check(ctx, p.id).id, [line()], queue_now=True)
+        d = claim_view.detail(ctx, c.id)
+        for utc, local in ((datetime(2026, 1, 15, 8, 53, tzinfo=UTC), "15/01/2026 09:53"),
+                           (datetime(2026, 7, 15, 8, 53, tzinfo=UTC), "15/07/2026 10:53")):
+            checked = replace(d, check=replace(d.check, checked_at=utc))
+            text = _text(render_receipt(checked, claim_view.site(ctx), printed_at=utc))
+            assert text.count(local) == 2, text  # when checked, and when printed
+            assert "08:53" not in text
+    finally:
+        ctx.close()

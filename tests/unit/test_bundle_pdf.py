@@ -143,3 +143,18 @@ def test_operator_slip_names_each_claims_insurer_and_ends_with_a_summary_per_ins
     for p in parts:
         assert p.amc_number in summary and p.name in summary
     assert f"Total du lot ({insurers} organismes)" in summary and amount_grouped_fr(Decimal("8.92") * n) in summary
+
+
+@pytest.mark.parametrize(("instant", "shown"), [
+    ("2026-01-15T08:53:00+00:00", "15/01/2026 à 09:53"),  # winter: UTC+1
+    ("2026-07-15T08:53:00+00:00", "15/07/2026 à 10:53"),  # summer: UTC+2
+    ("2026-12-31T23:30:00", "01/01/2027 à 00:30"),  # stored naive = UTC; the day turns in Paris
+])
+def test_the_slip_prints_its_time_in_paris_time(instant: str, shown: str) -> None:
+    from datetime import datetime
+
+    header = replace(header_for([]), created_at=datetime.fromisoformat(instant))
+    slip = Bordereau(header)
+    text = page_texts(slip.finish())[0]
+    assert f"créé le {shown} (heure de Paris)" in text
+    assert "UTC" not in text

@@ -28,7 +28,7 @@ from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.pdfgen.canvas import Canvas
 
 from verifier.exports.rows import FORMAT_VERSION, BundleHeader, ExportLine, InsurerPart
-from verifier.exports.values import amount_grouped_fr, as_utc, date_fr, pdf_text
+from verifier.exports.values import amount_grouped_fr, as_paris, date_fr, pdf_text
 
 PAGE_W: float = A4[0]
 PAGE_H: float = A4[1]
@@ -315,13 +315,13 @@ class Bordereau:
         c.setFont(BOLD, 14)
         c.drawString(MARGIN_X, y - 14, "Bordereau d'envoi – demandes de remboursement AMC")
         c.setFont(FONT, 9)
-        created = as_utc(h.created_at)
+        created = as_paris(h.created_at)
         c.drawString(MARGIN_X, y - 28, f"Tiers payant complémentaire – demandes enregistrées pendant une "
                                        f"indisponibilité de l'opérateur (format {FORMAT_VERSION})")
         c.setFont(BOLD, 12)
         c.drawString(MARGIN_X, y - 48, f"Lot n° {self._lot}")
         c.setFont(FONT, 9)
-        c.drawString(MARGIN_X + 95, y - 48, f"créé le {created:%d/%m/%Y} à {created:%H:%M} UTC")
+        c.drawString(MARGIN_X + 95, y - 48, f"créé le {created:%d/%m/%Y} à {created:%H:%M} (heure de Paris)")
         box_top, box_h, gap = y - 60, 84.0, 10.0
         box_w = (WIDTH - gap) / 2
         site_lines = [("Officine émettrice", True), (h.site_name, True)]

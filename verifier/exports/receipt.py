@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import UTC, datetime
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -14,7 +14,9 @@ from xml.sax.saxutils import escape
 
 from verifier import i18n
 from verifier.domain.money import format_eur, format_rate
+from verifier.exports.values import time_printed_fr
 from verifier.services.claim_view import ClaimDetail, SiteInfo
+from verifier.services.outcomes import outcome_label
 
 i18n.register(
     {
@@ -54,10 +56,6 @@ i18n.register(
         "method.hotline": ("Appel à la plateforme", "Hotline call"),
         "method.portal": ("Portail de l'organisme", "Insurer portal"),
         "method.fax": ("Fax", "Fax"),
-        "outcome.covered": ("couvert", "covered"),
-        "outcome.partial": ("partiellement couvert", "partly covered"),
-        "outcome.not_covered": ("non couvert", "not covered"),
-        "outcome.unverified": ("impossible à vérifier", "could not verify"),
     }
 )
 
@@ -69,7 +67,7 @@ def _spaced_nir(nir: str) -> str:
 
 
 def _date(d: datetime) -> str:
-    return d.astimezone().strftime("%d/%m/%Y %H:%M")
+    return time_printed_fr(d)  # Paris time, whatever the machine's zone
 
 
 def render_receipt(d: ClaimDetail, site: SiteInfo, printed_at: datetime | None = None) -> bytes:
@@ -92,7 +90,7 @@ def render_receipt(d: ClaimDetail, site: SiteInfo, printed_at: datetime | None =
         Table([[[p(site_lines[0], head)] + [p(x, small) for x in site_lines[1:]] + ([p(ids, small)] if ids else []),
                 [p(tr("receipt.claim", number=c.number_text, version=c.version), head),
                  p(tr("receipt.dispensed", date=c.dispensed_on.strftime("%d/%m/%Y")), small),
-                 p(tr("receipt.printed", date=_date(printed_at or datetime.now().astimezone())), small)]]],
+                 p(tr("receipt.printed", date=_date(printed_at or datetime.now(UTC))), small)]]],
               colWidths=[105 * mm, 70 * mm], style=[("VALIGN", (0, 0), (-1, -1), "TOP")]),
         Spacer(1, 4 * mm),
         p(tr("receipt.title"), title),
@@ -109,7 +107,7 @@ def render_receipt(d: ClaimDetail, site: SiteInfo, printed_at: datetime | None =
     story += [
         p(tr("receipt.check"), head),
         p(tr("receipt.check_line", method=tr(f"method.{ck.method}"), date=_date(ck.checked_at),
-             who=d.checked_by, outcome=tr(f"outcome.{ck.outcome}"))),
+             who=d.checked_by, outcome=outcome_label(ck.outcome, in_sentence=True))),
     ]
     if ck.reference:
         story.append(p(tr("receipt.reference", reference=ck.reference)))

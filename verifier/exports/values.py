@@ -10,8 +10,14 @@ import re
 import unicodedata
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 CENT = Decimal("0.01")
+
+# Printed times are read by French staff and insurers: Paris time, whatever the machine's
+# zone, so one batch prints the same everywhere. (On Windows, zoneinfo needs the `tzdata`
+# package for this name.)
+PRINT_ZONE = ZoneInfo("Europe/Paris")
 
 # A cell starting with one of these is run as a formula by Excel, LibreOffice and Google
 # Sheets (CSV injection): a typed patient name or label must never do that.
@@ -83,6 +89,19 @@ def datetime_fr(value: datetime) -> str:
     """`29/11/2026 08:15:00` (UTC, seconds)."""
     t = as_utc(value)
     return f"{t.day:02d}/{t.month:02d}/{t.year:04d} {t.hour:02d}:{t.minute:02d}:{t.second:02d}"
+
+
+def as_paris(value: datetime) -> datetime:
+    """A stored instant (naive = UTC) as the clock on a French wall shows it."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(PRINT_ZONE)
+
+
+def time_printed_fr(value: datetime) -> str:
+    """`29/11/2026 09:15`: a stored instant in Paris time, to the minute, for printed documents."""
+    t = as_paris(value)
+    return f"{t.day:02d}/{t.month:02d}/{t.year:04d} {t.hour:02d}:{t.minute:02d}"
 
 
 def spreadsheet_text(value: str | None) -> str:

@@ -10,15 +10,18 @@ it ends early: the URL is saved in config.json and `joined` asks for the sign-in
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QTextDocument
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -123,6 +126,26 @@ i18n.register(
         ),
         "setup.recovery_a11y": ("Code de secours", "Recovery code"),
         "setup.recovery_confirm": ("J'ai imprimé ou recopié ce &code", "I have printed or written down this &code"),
+        "setup.recovery_print": ("&Imprimer le code…", "&Print the code…"),
+        "setup.recovery_copy": ("C&opier le code", "C&opy the code"),
+        "setup.recovery_printed": ("Code envoyé à l'imprimante. Rangez la feuille en lieu sûr.",
+                                   "Code sent to the printer. Keep the sheet somewhere safe."),
+        "setup.recovery_print_failed": (
+            "L'impression n'a pas abouti : vérifiez l'imprimante, ou recopiez le code à la main.",
+            "Printing failed: check the printer, or write the code down by hand.",
+        ),
+        "setup.recovery_copied": (
+            "Code copié : collez-le dans votre coffre-fort de mots de passe. Le presse-papiers sera vidé à la fin.",
+            "Code copied: paste it into your password safe. The clipboard is cleared at the end.",
+        ),
+        "setup.recovery_sheet_title": ("Code de secours verifier", "verifier recovery code"),
+        "setup.recovery_sheet_site": ("Officine : {site}", "Pharmacy: {site}"),
+        "setup.recovery_sheet_text": (
+            "Ce code rouvre la base si tous les mots de passe administrateur sont perdus. "
+            "Rangez cette feuille en lieu sûr, hors de l'ordinateur ; ne la photographiez pas.",
+            "This code opens the database again if every administrator password is lost. "
+            "Keep this sheet somewhere safe, away from the computer; do not photograph it.",
+        ),
         "setup.drugs_loaded": ("Base des médicaments : {count} présentations chargées.",
                                "Drug reference: {count} presentations loaded."),
         "setup.drugs_failed": (
@@ -478,15 +501,74 @@ class RecoveryPage(QWizardPage):
         self.drugs_label.setWordWrap(True)
         self.confirm_box = QCheckBox(i18n.tr("setup.recovery_confirm"))
         self.confirm_box.toggled.connect(lambda _on: self.completeChanged.emit())
+        self.print_button = QPushButton(i18n.tr("setup.recovery_print"))
+        self.print_button.clicked.connect(self.print_code)
+        self.copy_button = QPushButton(i18n.tr("setup.recovery_copy"))
+        self.copy_button.clicked.connect(self.copy_code)
+        self.said = QLabel()
+        self.said.setWordWrap(True)
+        # Tests print to a PDF file they choose; people choose a printer (or a file) here.
+        self.ask_printer: Callable[[QPrinter], bool] = self._ask_printer
+        self.site_name = ""
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.print_button)
+        buttons.addWidget(self.copy_button)
+        buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(text)
         layout.addSpacing(8)
         layout.addWidget(self.code_label)
+        layout.addLayout(buttons)
+        layout.addWidget(self.said)
         layout.addSpacing(8)
         layout.addWidget(self.confirm_box)
         layout.addStretch(1)
         layout.addWidget(self.drugs_label)
-        QWidget.setTabOrder(self.code_label, self.confirm_box)
+        # The tick comes first: Space on arrival confirms; Tab reaches print, copy, the code.
+        for first, second in ((self.confirm_box, self.print_button), (self.print_button, self.copy_button),
+                              (self.copy_button, self.code_label)):
+            QWidget.setTabOrder(first, second)
+
+    def _ask_printer(self, printer: QPrinter) -> bool:
+        dialog = QPrintDialog(printer, self)
+        return dialog.exec() == QDialog.DialogCode.Accepted.value
+
+    def sheet(self) -> QTextDocument:
+        """The printed page: title, site, the code in large type, what it is for."""
+        doc = QTextDocument()
+        esc = html.escape
+        site = f"<p>{esc(i18n.tr('setup.recovery_sheet_site', site=self.site_name))}</p>" if self.site_name else ""
+        doc.setHtml(
+            f"<h2>{esc(i18n.tr('setup.recovery_sheet_title'))}</h2>{site}"
+            f"<p style='font-family: monospace; font-size: 20pt; font-weight: bold'>{esc(self.code_label.text())}</p>"
+            f"<p>{esc(i18n.tr('setup.recovery_sheet_text'))}</p>")
+        return doc
+
+    def print_code(self) -> None:
+        """Print the code on paper (the system's print dialog); nothing is written to disk
+        unless the user picks "print to file" there."""
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        if not self.ask_printer(printer):
+            return
+        self.sheet().print_(printer)
+        ok = printer.printerState() != QPrinter.PrinterState.Error
+        self.said.setText(i18n.tr("setup.recovery_printed" if ok else "setup.recovery_print_failed"))
+        self.said.setStyleSheet("" if ok else error_style(self))
+        self.confirm_box.setFocus()
+
+    def copy_code(self) -> None:
+        clipboard = QGuiApplication.clipboard()
+        clipboard.setText(self.code_label.text())
+        self.said.setText(i18n.tr("setup.recovery_copied"))
+        self.said.setStyleSheet("")
+        self.confirm_box.setFocus()
+
+    def forget_clipboard(self) -> None:
+        """Clear the clipboard if it still holds the code (when the assistant ends)."""
+        code = self.code_label.text()
+        clipboard = QGuiApplication.clipboard()
+        if code and clipboard.text() == code:
+            clipboard.clear()
 
     def initializePage(self) -> None:
         wizard = self.wizard()
@@ -494,6 +576,7 @@ class RecoveryPage(QWizardPage):
         result = wizard.progress_page.result
         assert result is not None
         self.code_label.setText(result.recovery_code)
+        self.site_name = wizard.site_page.name_edit.text().strip()
         if result.drug_count is not None:
             self.drugs_label.setText(i18n.tr("setup.drugs_loaded", count=_count(result.drug_count)))
             self.drugs_label.setStyleSheet("")
@@ -504,6 +587,8 @@ class RecoveryPage(QWizardPage):
             self.drugs_label.setText(f"{self.drugs_label.text()}\n{result.config_error}")
             self.drugs_label.setStyleSheet(error_style(self))
         self.confirm_box.setFocus()
+        # QWizard focuses its own button once the page is shown: take the focus back then.
+        QTimer.singleShot(0, self.confirm_box, lambda: self.confirm_box.setFocus())
 
     def isComplete(self) -> bool:
         return self.confirm_box.isChecked()
@@ -572,6 +657,7 @@ class SetupWizard(QWizard):
         if result is None or not self.recovery_page.confirm_box.isChecked():
             return
         self.context = result.context
+        self.recovery_page.forget_clipboard()
         super().accept()
         if self.location != self.initial_location:
             self.location_chosen.emit(self.location)

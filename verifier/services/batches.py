@@ -58,6 +58,13 @@ class BatchInfo:
     channel: str | None = None
     operator_id: int | None = None
     recipient: str = ""  # the insurer's or the operator's name
+    file_written: bool = False  # an export has written its bundle at least once
+
+    @property
+    def state(self) -> str:
+        """The status as the user reads it: a batch is stored "exported" when it is made, before
+        any file exists; until one is written it is "to_export" ("créé, à exporter")."""
+        return "to_export" if self.status == "exported" and not self.file_written else self.status
 
     @property
     def number_text(self) -> str:
@@ -103,9 +110,9 @@ def _recipient_name(s: Session, b: Batch) -> str:
     return ins.name if ins else str(b.insurer_id)
 
 
-def _info(b: Batch, recipient: str) -> BatchInfo:
+def _info(b: Batch, recipient: str, file_written: bool = False) -> BatchInfo:
     return BatchInfo(b.id, b.insurer_id, b.number, b.status, b.claim_count, b.total_amc, b.created_at,
-                     b.sent_at, b.channel, b.operator_id, recipient)
+                     b.sent_at, b.channel, b.operator_id, recipient, file_written)
 
 
 def _grouped_by_operator(ins: Insurer) -> bool:
@@ -272,14 +279,17 @@ def list_batches(ctx: Context, insurer_id: int | None = None, limit: int = 200) 
             q = q.where(Batch.insurer_id == insurer_id)
         insurers = {i: name for i, name in s.execute(select(Insurer.id, Insurer.name))}
         operators = {i: name for i, name in s.execute(select(Operator.id, Operator.name))}
-        return [_info(b, operators.get(b.operator_id, "") if b.operator_id is not None else insurers.get(b.insurer_id or 0, ""))
-                for b in s.scalars(q)]
+        found = list(s.scalars(q))
+        written = batch_store.written(s, [b.id for b in found])
+        return [_info(b, operators.get(b.operator_id, "") if b.operator_id is not None else insurers.get(b.insurer_id or 0, ""),
+                      b.id in written)
+                for b in found]
 
 
 def get(ctx: Context, batch_id: int) -> BatchInfo:
     with ctx.store.read() as s:
         batch = _load(s, batch_id)
-        return _info(batch, _recipient_name(s, batch))
+        return _info(batch, _recipient_name(s, batch), bool(batch_store.written(s, [batch.id])))
 
 
 def header(ctx: Context, batch_id: int) -> BundleHeader:
@@ -402,5 +412,6 @@ i18n.register(
         "batch.status.sent": ("envoyé", "sent"),
         "batch.status.void": ("annulé", "void"),
         "batch.status.created": ("créé", "created"),
+        "batch.status.to_export": ("créé, à exporter", "created, to export"),
     }
 )

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
-from verifier.store.schema import Base, Batch, Claim, ClaimLine, CoverageCheck, Insurer, Patient
+from verifier.store.schema import AuditEvent, Base, Batch, Claim, ClaimLine, CoverageCheck, Insurer, Patient
 
 _CHUNK = 900  # under SQLite's default limit of bound parameters per statement
 
@@ -74,6 +74,16 @@ def mark_exported(session: Session, batch_id: int, claim_ids: Sequence[str], at:
             .values(status="exported", batch_id=batch_id, updated_at=at),
             execution_options={"synchronize_session": False},
         )
+
+
+def written(session: Session, batch_ids: Sequence[int]) -> set[int]:
+    """Which of these batches have had a file written (an export is audited as `batch.exported`)."""
+    if not batch_ids:
+        return set()
+    q = (select(AuditEvent.entity_id).distinct()
+         .where(AuditEvent.entity == "batch", AuditEvent.entity_id.in_([str(i) for i in batch_ids]),
+                AuditEvent.action == "batch.exported"))
+    return {int(e) for e in session.scalars(q) if e is not None}
 
 
 def release(session: Session, batch_id: int, at: object) -> list[str]:

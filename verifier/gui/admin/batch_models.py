@@ -143,7 +143,7 @@ class BatchModel(RowsModel):
     COLUMNS = (
         Column("admin.batch.col.number", lambda r: r.info.number_text, sort=lambda r: r.info.number),
         Column("admin.batch.col.recipient", lambda r: r.insurer_name),
-        Column("admin.batch.col.status", lambda r: i18n.tr(f"batch.status.{r.info.status}")),
+        Column("admin.batch.col.status", lambda r: i18n.tr(f"batch.status.{r.info.state}")),
         Column("admin.batch.col.count", lambda r: count_text(r.info.claim_count), sort=lambda r: r.info.claim_count,
                right=True),
         Column("admin.batch.col.amount", lambda r: format_eur(r.info.total_amc), sort=lambda r: float(r.info.total_amc),

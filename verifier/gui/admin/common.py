@@ -68,10 +68,16 @@ def problems_of(exc: BaseException) -> list[Problem]:
 class SentenceLabel(QLabel):
     """A line that says what happened: plain for news, in the error colour for a refusal."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, lines: int = 1) -> None:
         super().__init__(parent)
         self.setWordWrap(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Its room is kept while hidden, so a sentence showing or going never moves the page's
+        # buttons and tables (issue 9, point 10); a longer one still wraps onto more lines.
+        self.setMinimumHeight(lines * self.fontMetrics().lineSpacing())
+        policy = self.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.setSizePolicy(policy)
         self.hide()
 
     def say(self, text: str) -> None:

@@ -25,6 +25,7 @@ from verifier.domain.errors import Problem, ValidationError
 from verifier.domain.money import parse_rate
 from verifier.gui.counter.fields import FieldSet
 from verifier.services.checks import COVERING, METHODS, OUTCOMES
+from verifier.services.outcomes import outcome_label
 from verifier.services.directory import InsurerInfo
 
 i18n.register(
@@ -43,10 +44,6 @@ i18n.register(
         "counter.outcome": ("Résul&tat :", "&Outcome:"),
         "counter.outcome_a11y": ("Résultat de la vérification", "Outcome of the check"),
         "counter.outcome.choose": ("— choisir —", "— choose —"),
-        "counter.outcome.covered": ("Couvert", "Covered"),
-        "counter.outcome.partial": ("Partiellement couvert", "Partly covered"),
-        "counter.outcome.not_covered": ("Non couvert", "Not covered"),
-        "counter.outcome.unverified": ("Impossible à vérifier", "Could not verify"),
         "counter.guarantees": ("Garantie&s :", "&Guarantees:"),
         "counter.guarantee_domain_a11y": ("Domaine de la garantie {n} (par exemple PHAR)", "Domain of guarantee {n} (e.g. PHAR)"),
         "counter.guarantee_rate": ("% BR", "% BR"),
@@ -255,7 +252,7 @@ class CheckPanel(QGroupBox):
         self.outcome_combo = QComboBox()
         self.outcome_combo.addItem(i18n.tr("counter.outcome.choose"), "")
         for outcome in OUTCOMES:
-            self.outcome_combo.addItem(i18n.tr(f"counter.outcome.{outcome}"), outcome)
+            self.outcome_combo.addItem(outcome_label(outcome), outcome)
         self.guarantee_list = GuaranteeList()
         self.note_edit = QLineEdit()
         self.note_edit.setPlaceholderText(i18n.tr("counter.optional"))

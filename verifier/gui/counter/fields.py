@@ -11,10 +11,29 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QGridLayout, QLabel, QSizePolicy, QSpacerItem, QVBoxLayout, QWidget
 
 from verifier.domain.errors import Problem
 from verifier.gui.tasks import error_style
+
+
+MESSAGE_ROOM_LINES = 3  # one sentence wrapped on two lines, and the row spacing
+
+
+def keep_room_for_messages(panel: QWidget, lines: int = MESSAGE_ROOM_LINES) -> None:
+    """Reserve `lines` lines of text in `panel` for its sentences, at the bottom of its layout.
+
+    A sentence showing under a field takes from that room instead of making the panel taller,
+    so what lies below the panel (the lines table, the scan field) never moves when a message
+    shows or goes (issue 9, point 10). Call once the panel is built.
+    """
+    layout = panel.layout()
+    if isinstance(layout, QGridLayout):
+        layout.addItem(QSpacerItem(0, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding),
+                       layout.rowCount(), 0)
+    elif isinstance(layout, QBoxLayout):
+        layout.addStretch(1)
+    panel.setMinimumHeight(panel.sizeHint().height() + lines * panel.fontMetrics().lineSpacing())
 
 
 @dataclass

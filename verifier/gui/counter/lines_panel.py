@@ -36,7 +36,7 @@ from verifier.domain.coverage import prestation_for_rate
 from verifier.domain.errors import DomainError, Problem, ValidationError
 from verifier.domain.identifiers import check_rpps
 from verifier.domain.money import format_eur, parse_amount, parse_rate
-from verifier.gui.counter.fields import FieldSet
+from verifier.gui.counter.fields import FieldSet, keep_room_for_messages
 from verifier.gui.counter.lines_model import COL, FIELD_COLUMN, LinesModel, line_from_dict, line_to_dict
 from verifier.gui.tasks import error_sentence, error_style
 from verifier.services import claims, drugs
@@ -261,7 +261,13 @@ class LinesPanel(QGroupBox):
         lines_message.hide()
         layout = QVBoxLayout(self)
         layout.setSpacing(4)
-        layout.addLayout(grid)
+        # The scan and manual-entry rows in an area that keeps room for their sentences: the
+        # table under them stays put when one shows (issue 9, point 10).
+        self.form_area = QWidget()
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.form_area.setLayout(grid)
+        keep_room_for_messages(self.form_area)
+        layout.addWidget(self.form_area)
         table_grid = QGridLayout()
         table_grid.setContentsMargins(0, 0, 0, 0)
         f.add("lines", "", self.table, i18n.tr("counter.table_a11y"), table_grid, 0, 0)

@@ -31,6 +31,7 @@ from verifier.domain.errors import DomainError, Problem, ValidationError
 from verifier.domain.money import format_eur
 from verifier.gui.counter.check_panel import CHECK_FIELDS, CheckPanel
 from verifier.gui.counter.draft import DraftKeeper, Payload
+from verifier.gui.counter.fields import keep_room_for_messages
 from verifier.gui.counter.lines_panel import LINE_FIELDS, LinesPanel
 from verifier.gui.counter.override_dialog import OVERRIDE_FIELDS, OverrideDialog
 from verifier.gui.counter.patient_panel import PATIENT_FIELDS, PatientPanel
@@ -66,8 +67,14 @@ i18n.register(
         "counter.override_cancelled": ("Mise en file annulée : la saisie est conservée.",
                                        "Queueing cancelled: the form is kept."),
         "counter.restored": ("Saisie en cours restaurée.", "Entry in progress restored."),
-        "counter.nothing_to_print": ("Aucune demande mise en file depuis l'ouverture : pas de reçu à imprimer.",
-                                     "No claim queued since opening: no receipt to print."),
+        "counter.nothing_to_print": (
+            "Pas de reçu : la demande à l'écran n'est pas mise en file. Mettez-la en file (Ctrl+Entrée), "
+            "ou retrouvez une demande passée dans la file d'attente.",
+            "No receipt: the claim on screen is not queued. Queue it (Ctrl+Enter), or find a past claim in the queue.",
+        ),
+        "counter.receipt_of": ("Reçu de la demande n° {number} — {patient}", "Receipt of claim no. {number} — {patient}"),
+        "counter.receipt_none": ("Aucun reçu : le reçu n'est proposé que pour la demande qui vient d'être mise en file.",
+                                 "No receipt: it is offered only for the claim just queued."),
         "counter.discard_title": ("Nouveau patient", "New patient"),
         "counter.discard": ("Effacer la saisie en cours sans la mettre en file ?",
                             "Clear the entry in progress without queueing it?"),
@@ -118,6 +125,11 @@ class CounterWidget(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.last_claim: ClaimInfo | None = None
+        # The claim whose receipt the buttons give: the one just queued, while the form is
+        # untouched. Any edit, a new claim or another attempt forgets it, so a receipt never
+        # goes to the next patient (issue 9, point 2).
+        self.receipt_claim: ClaimInfo | None = None
+        self.receipt_patient = ""
         self.busy = False
         self.confirm_discard: Callable[[], bool] = self._ask_discard
         self._restoring = False
@@ -191,6 +203,8 @@ class CounterWidget(QWidget):
                               (self.save_receipt_button, self.new_button)):
             QWidget.setTabOrder(first, second)
 
+        for panel in (self.patient, self.check):
+            keep_room_for_messages(panel)
         self.patient.changed.connect(self._edited)
         self.check.changed.connect(self._edited)
         self.lines.changed.connect(self._edited)
@@ -210,6 +224,7 @@ class CounterWidget(QWidget):
             return
         if not self.is_empty() and not self.confirm_discard():
             return
+        self._forget_receipt()
         self._reset_form()
         self.keeper.clear()
         self._say("", False)
@@ -222,20 +237,26 @@ class CounterWidget(QWidget):
         problems, warnings = self._problems()
         self._show_problems(problems, warnings)
         if problems:
+            self._forget_receipt()
             self._summarise(problems)
             self._focus_first(problems)
             return
         self._start(None)
 
     def print_receipt(self) -> None:
-        if self.last_claim is None:
+        """Open the receipt of the claim just queued; nothing once the form has changed."""
+        claim = self.receipt_claim
+        if claim is None:
             self._say(i18n.tr("counter.nothing_to_print"), True)
             return
-        self.receipts.open(self.last_claim.id, self.last_claim.number_text)
+        self.receipts.open(claim.id, claim.number_text)
 
     def save_receipt(self) -> None:
-        if self.last_claim is not None:
-            self.receipts.save_as(self.last_claim.id, self.last_claim.number_text)
+        claim = self.receipt_claim
+        if claim is None:
+            self._say(i18n.tr("counter.nothing_to_print"), True)
+            return
+        self.receipts.save_as(claim.id, claim.number_text)
 
     def save_draft_now(self) -> bool:
         """Save what is typed at once (before locking, switching user or closing); never raises.
@@ -309,6 +330,7 @@ class CounterWidget(QWidget):
 
     def _edited(self) -> None:
         if not self._restoring:
+            self._forget_receipt()
             self._edits += 1
             self.keeper.touch()
 
@@ -377,6 +399,7 @@ class CounterWidget(QWidget):
 
     def _start(self, override: Override | None) -> None:
         self._unanswered = None
+        self._forget_receipt()
         self._submission = self._submission_for(override)
         self._set_busy(True)
         self._say(i18n.tr("counter.queueing"), False)
@@ -464,13 +487,15 @@ class CounterWidget(QWidget):
             dialog.finished_ok()
             dialog.deleteLater()
         self.last_claim = claim
+        assert self._submission is not None
+        person = self._submission.patient
         self._reset_form()
         self.keeper.clear()
         parts = [i18n.tr("counter.queued", number=claim.number_text),
                  i18n.tr("counter.queued_amount", amount=format_eur(claim.amc))]
         parts += [w.message() for w in out.warnings]
         self._say(" ".join(parts), False)
-        self._receipt_buttons(True)
+        self._offer_receipt(claim, f"{person.surname} {person.first_name}".strip())
         self.patient.focus_search()
         self.queued.emit(claim.id)
         self.changed.emit()
@@ -508,9 +533,23 @@ class CounterWidget(QWidget):
         self.message.setStyleSheet(error_style(self) if error and text else "")
         self.message.setAccessibleDescription(text)
 
+    def _offer_receipt(self, claim: ClaimInfo, patient: str) -> None:
+        self.receipt_claim, self.receipt_patient = claim, patient
+        self._receipt_buttons(True)
+
+    def _forget_receipt(self) -> None:
+        if self.receipt_claim is not None:
+            self.receipt_claim, self.receipt_patient = None, ""
+        self._receipt_buttons(False)
+
     def _receipt_buttons(self, enabled: bool) -> None:
-        self.print_button.setEnabled(enabled)
-        self.save_receipt_button.setEnabled(enabled)
+        claim = self.receipt_claim if enabled else None
+        tip = (i18n.tr("counter.receipt_of", number=claim.number_text, patient=self.receipt_patient)
+               if claim is not None else i18n.tr("counter.receipt_none"))
+        for button in (self.print_button, self.save_receipt_button):
+            button.setEnabled(claim is not None)
+            button.setToolTip(tip)
+            button.setAccessibleDescription(tip)
 
     def _ask_discard(self) -> bool:
         answer = QMessageBox.question(self, i18n.tr("counter.discard_title"), i18n.tr("counter.discard"),

@@ -9,6 +9,7 @@ from verifier import i18n
 from verifier.domain.coverage import Guarantee
 from verifier.domain.money import format_eur, format_rate
 from verifier.services.claim_view import HistoryEntry
+from verifier.services.outcomes import outcome_label
 
 i18n.register(
     {
@@ -49,10 +50,6 @@ i18n.register(
         "queue.method.hotline": ("Appel à la plateforme de l'organisme", "Call to the insurer's hotline"),
         "queue.method.portal": ("Portail de l'organisme", "Insurer's portal"),
         "queue.method.fax": ("Fax", "Fax"),
-        "queue.outcome.covered": ("Droits ouverts", "Covered"),
-        "queue.outcome.partial": ("Droits partiels", "Partly covered"),
-        "queue.outcome.not_covered": ("Droits non ouverts", "Not covered"),
-        "queue.outcome.unverified": ("Impossible à vérifier", "Could not be checked"),
         "queue.guarantee": ("{domain} {rate} % BR", "{domain} {rate}% of BR"),
         "queue.guarantee_ph2": ("{domain} {rate} % BR (médicaments à 15 % inclus)",
                                 "{domain} {rate}% of BR (15% drugs included)"),
@@ -101,7 +98,7 @@ def method_text(method: str) -> str:
 
 
 def outcome_text(outcome: str) -> str:
-    return i18n.tr(f"queue.outcome.{outcome}")
+    return outcome_label(outcome)
 
 
 def guarantees_text(guarantees: list[Guarantee]) -> str:
