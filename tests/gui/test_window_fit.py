@@ -11,11 +11,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QSettings, Qt, QThreadPool
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QStyle, QWidget
 
 from tests.gui.fit import CLIENT, clipped
 from tests.gui.test_shell import demo_dir, demo_location, open_window  # noqa: F401 - fixtures
 from verifier.domain.states import ClaimStatus
+from verifier.gui.counter.lines_model import COL
 from verifier.gui.main_window import GEOMETRY_KEY, MainWindow
 from verifier.gui.setup_wizard import SetupWizard
 from verifier.gui.sign_in import SignInDialog
@@ -125,3 +126,48 @@ def test_sign_in_and_every_set_up_page_fit(qtbot, demo_location: Location, tmp_p
         assert wizard.width() <= CLIENT[0] and wizard.height() <= CLIENT[1]
         problems += [f"page {page_id}: {p}" for p in clipped(wizard)]
     assert problems == []
+
+
+# --- amounts never elided ---------------------------------------------------------------
+
+
+def _cut_cells(view, columns: list[int]) -> list[str]:  # type: ignore[no-untyped-def]
+    """Cells of `columns` whose text is wider than the column (so the view elides it)."""
+    model = view.model()
+    fm = view.fontMetrics()
+    margin = 2 * (view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1)
+    cut = []
+    for column in columns:
+        for row in range(model.rowCount()):
+            text = str(model.data(model.index(row, column)) or "")
+            if fm.horizontalAdvance(text) + margin > view.columnWidth(column):
+                cut.append(f"column {column} row {row}: {text!r} in {view.columnWidth(column)} px")
+    return cut
+
+
+def test_amounts_are_never_elided_the_product_name_is(qtbot, demo_location: Location) -> None:  # type: ignore[no-untyped-def]
+    window = open_window(qtbot, auth.sign_in(demo_location, demo.DEMO_COUNTER, demo.DEMO_PASSWORD))
+    window.setWindowState(Qt.WindowState.WindowNoState)
+    window.resize(*CLIENT)
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == CLIENT)
+    lines = window.counter.lines
+    for code in ("3400922457116", "3400930151419", "3400949246816"):
+        lines.scan_edit.setFocus()
+        qtbot.keyClicks(lines.scan_edit, code)
+        qtbot.keyClick(lines.scan_edit, Qt.Key.Key_Return)
+    long_name = "Pansement hydrocolloide sterile extra-mince " * 4  # keyClicks: ASCII only
+    for name, price in ((long_name, "1234,56"), ("Attelle de poignet", "12345,67")):
+        lines.label_edit.setFocus()
+        qtbot.keyClicks(lines.label_edit, name.strip())
+        lines.price_edit.setFocus()
+        qtbot.keyClicks(lines.price_edit, price)
+        qtbot.keyClick(lines.price_edit, Qt.Key.Key_Return)
+    assert lines.model.rowCount() == 5
+    settle()
+    table = lines.table
+    money = [COL[name] for name in ("unit_price", "amo_rate", "br", "amo", "tm", "amc", "patient", "quantity")]
+    assert _cut_cells(table, money) == []
+    assert table.textElideMode() == Qt.TextElideMode.ElideRight
+    assert _cut_cells(table, [COL["label"]]), "the long product name gives way"
+    assert table.horizontalScrollBar().maximum() == 0  # and everything is in view at 1366 wide
+
