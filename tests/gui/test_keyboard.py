@@ -101,6 +101,7 @@ def test_f10_opens_the_menu_bar_and_alt_h_the_view_menu(qtbot, demo_location: Lo
     key(qtbot, window, Qt.Key.Key_F10, Qt.KeyboardModifier.NoModifier)
     bar = window.menuBar()
     assert bar.activeAction() is bar.actions()[0]
+    assert "Ouvrir la barre de menus" in window.registry.shortcut_rows()[-1][0]  # and F1 says so
     # the arrows lead to the Opérateurs menu and Enter opens its first action's dialog
     key(qtbot, window, Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier)
     key(qtbot, window, Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier)
@@ -150,3 +151,30 @@ def test_batches_page_keys_are_in_the_tooltips_and_the_readme(batches_window: Ma
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     for keys in ("Ctrl+Maj+C", "Ctrl+Maj+D", "Ctrl+Maj+E", "Ctrl+Maj+V", "Ctrl+Maj+N", "F10"):
         assert f"| {keys} |" in readme
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_no_mnemonic_is_used_twice_in_any_dialog(qtbot, batches_window: MainWindow, language: str,  # type: ignore[no-untyped-def]
+                                                 french: None) -> None:
+    from verifier.gui.admin.batch_dialogs import ChooseClaimsDialog, SentDialog, VoidBatchDialog
+    from verifier.gui.admin.directory_dialogs import InsurerDialog, OperatorDialog
+    from verifier.gui.admin.users import AddUserDialog
+    from verifier.gui.counter.override_dialog import OverrideDialog
+    from verifier.gui.queue.void_dialog import VoidDialog
+    from verifier.gui.status import OutageDialog
+
+    i18n.set_language(language)
+    window, ctx = batches_window, batches_window.ctx
+    assert window.admin is not None and ctx is not None
+    page = window.admin.batches_page
+    ready, batch = page.ready_model.rows()[0], page.batch_model.rows()[0]
+    row = queue.read_page(ctx, queue.Search(statuses=(ClaimStatus.QUEUED,)), sort="number", descending=False).rows[0]
+    dialogs = [ExportDialog(ctx, batch, window), SentDialog(ctx, batch, window), VoidBatchDialog(ctx, batch, window),
+               ChooseClaimsDialog(ctx, ready, window), InsurerDialog(ctx, directory.list_operators(ctx), parent=window),
+               OperatorDialog(ctx, parent=window), AddUserDialog(ctx, window), VoidDialog(ctx, row.id, 1, window),
+               OutageDialog(ctx, window.strip.status, True, window), OverrideDialog([], window)]
+    problems = [p for dialog in dialogs for p in mnemonic_clashes(dialog)]
+    for dialog in dialogs:
+        dialog.deleteLater()
+    settle()
+    assert problems == []

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from verifier import i18n
 from verifier import log as logsetup
 from verifier import paths
-from verifier.gui.actions import ActionId, ActionRegistry, help_text
+from verifier.gui.actions import MENU_BAR_KEY, ActionId, ActionRegistry, help_text
 from verifier.gui.admin import AdminPanel
 from verifier.gui.counter import CounterWidget
 from verifier.gui.lock import IdleWatcher, LockPage, hide_other_windows, show_again
@@ -108,7 +108,7 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
         # F10 opens the menu bar (as on Windows and GNOME): every menu without the mouse,
         # and the menus need no Alt+letter of their own to clash with the pages' fields.
-        self.menu_key = QShortcut(QKeySequence("F10"), self)
+        self.menu_key = QShortcut(QKeySequence(MENU_BAR_KEY), self)
         self.menu_key.activated.connect(self.open_menu_bar)
         self._build()
         self._load_idle_setting()

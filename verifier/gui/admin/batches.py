@@ -164,9 +164,10 @@ SHORTCUTS: dict[str, str] = {
 def _button(code: str, slot: Callable[[], None], tip: str | None = None) -> QPushButton:
     button = QPushButton(i18n.tr(code))
     button.clicked.connect(slot)
-    keys = QKeySequence(SHORTCUTS[code]).toString(QKeySequence.SequenceFormat.NativeText) if code in SHORTCUTS else ""
-    text = " ".join(part for part in (i18n.tr(tip) if tip else "", i18n.tr("admin.batch.key_tip", keys=keys) if keys else "")
-                    if part)
+    native = QKeySequence.SequenceFormat.NativeText
+    keys = QKeySequence(SHORTCUTS[code]).toString(native) if code in SHORTCUTS else ""
+    parts = (i18n.tr(tip) if tip else "", i18n.tr("admin.batch.key_tip", keys=keys) if keys else "")
+    text = " ".join(part for part in parts if part)
     if text:
         button.setToolTip(text)
     return button
