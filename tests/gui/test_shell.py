@@ -330,7 +330,7 @@ def test_language_switch_rebuilds_the_shell_in_english(qtbot, demo_location: Loc
     qtbot.waitUntil(lambda: window.tabs.tabText(0) == "Counter", timeout=5_000)
     assert i18n.language() == "en" and window.ctx is ctx and window.counter is not old_counter
     assert [m.title() for m in (a.menu() for a in window.menuBar().actions()) if m] == [
-        "&Session", "&Claim", "&View", "&Operators", "&Help"]
+        "Session", "Claim", "View", "Operators", "Help"]  # F10 opens them (issue 9)
     assert window.tabs.currentWidget() is window.admin  # still where the user was
     qtbot.waitUntil(lambda: window.strip.queue_button.text().startswith("Awaiting export: "), timeout=10_000)
     assert window.lock_page.unlock_button.text() == "&Unlock"

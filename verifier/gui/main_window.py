@@ -12,8 +12,8 @@ import functools
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QSettings, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
 
 from verifier import i18n
 from verifier import log as logsetup
-from verifier.gui.actions import ActionId, ActionRegistry, help_text
+from verifier import paths
+from verifier.gui.actions import MENU_BAR_KEY, ActionId, ActionRegistry, help_text
 from verifier.gui.admin import AdminPanel
 from verifier.gui.counter import CounterWidget
 from verifier.gui.lock import IdleWatcher, LockPage, hide_other_windows, show_again
@@ -62,6 +63,14 @@ i18n.register(
 )
 
 REFRESH_MS = 30_000  # other counters' work shows within this time
+DEFAULT_SIZE = (1280, 680)  # when not maximised and nothing remembered: fits 1366×728 with a frame
+GEOMETRY_KEY = "main_window/geometry"
+
+
+def window_settings() -> QSettings:
+    """Where the window's place and size are remembered: a small INI file of this user's
+    (the config folder, or VERIFIER_DATA_DIR), never the site's settings in the database."""
+    return QSettings(str(paths.config_dir() / "window.ini"), QSettings.Format.IniFormat)
 
 
 class MainWindow(QMainWindow):
@@ -96,11 +105,38 @@ class MainWindow(QMainWindow):
         self.refresh_timer = QTimer(self)
         self.refresh_timer.setInterval(refresh_ms)
         self.refresh_timer.timeout.connect(self.refresh_status)
-        self.resize(1200, 760)
+        self._restore_geometry()
+        # F10 opens the menu bar (as on Windows and GNOME): every menu without the mouse,
+        # and the menus need no Alt+letter of their own to clash with the pages' fields.
+        self.menu_key = QShortcut(QKeySequence(MENU_BAR_KEY), self)
+        self.menu_key.activated.connect(self.open_menu_bar)
         self._build()
         self._load_idle_setting()
         self.idle.start()
         self.refresh_timer.start()
+
+    # --- place and size --------------------------------------------------------------
+
+    def _restore_geometry(self) -> None:
+        """The place and size of the last session; on first run, maximised."""
+        self.resize(*DEFAULT_SIZE)
+        saved = window_settings().value(GEOMETRY_KEY)
+        if isinstance(saved, (bytes, bytearray)) or (saved is not None and hasattr(saved, "size")):
+            if self.restoreGeometry(saved):
+                return
+        self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+
+    def save_geometry(self) -> None:
+        store = window_settings()
+        store.setValue(GEOMETRY_KEY, self.saveGeometry())
+        store.sync()
+
+    def open_menu_bar(self) -> None:
+        bar = self.menuBar()
+        actions = [a for a in bar.actions() if a.isVisible() and a.isEnabled()]
+        if actions:
+            bar.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            bar.setActiveAction(actions[0])
 
     # --- building -------------------------------------------------------------------
 
@@ -444,6 +480,7 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self._closed = True
+        self.save_geometry()
         self.idle.stop()
         self.refresh_timer.stop()
         if self._dialog is not None:

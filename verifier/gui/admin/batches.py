@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -47,6 +47,7 @@ i18n.register(
         "admin.batch.ready_total": ("{count} demande(s) en attente, {amount} de part complémentaire.",
                                     "{count} claim(s) awaiting export, {amount} insurers' share."),
         "admin.batch.create": ("&Créer les lots", "&Create the batches"),
+        "admin.batch.key_tip": ("Raccourci : {keys}.", "Shortcut: {keys}."),
         "admin.batch.create_tip": (
             ("Un lot par organisme sélectionné, avec toutes ses demandes prêtes (un lot commun par opérateur pour "
              "les organismes réglés « lots par opérateur ») ; les incomplètes restent en attente."),
@@ -149,12 +150,35 @@ def create_batches(ctx: Context, insurer_ids: list[int], claim_ids: list[str] | 
     return done
 
 
+# The page's own keys (besides each button's Alt+letter), active while the page is shown.
+# Ctrl+Shift+letter: the window's Ctrl+letter keys (Ctrl+N, Ctrl+P…) stay what they are.
+SHORTCUTS: dict[str, str] = {
+    "admin.batch.create": "Ctrl+Shift+C",
+    "admin.batch.choose": "Ctrl+Shift+D",
+    "admin.batch.export": "Ctrl+Shift+E",
+    "admin.batch.mark_sent": "Ctrl+Shift+V",
+    "admin.batch.void": "Ctrl+Shift+N",
+}
+
+
 def _button(code: str, slot: Callable[[], None], tip: str | None = None) -> QPushButton:
     button = QPushButton(i18n.tr(code))
     button.clicked.connect(slot)
-    if tip:
-        button.setToolTip(i18n.tr(tip))
+    native = QKeySequence.SequenceFormat.NativeText
+    keys = QKeySequence(SHORTCUTS[code]).toString(native) if code in SHORTCUTS else ""
+    parts = (i18n.tr(tip) if tip else "", i18n.tr("admin.batch.key_tip", keys=keys) if keys else "")
+    text = " ".join(part for part in parts if part)
+    if text:
+        button.setToolTip(text)
     return button
+
+
+def _page_key(page: QWidget, code: str, button: QPushButton) -> QShortcut:
+    """`code`'s shortcut clicks `button` (when it is enabled) while focus is on `page`."""
+    key = QShortcut(QKeySequence(SHORTCUTS[code]), page)
+    key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    key.activated.connect(lambda: button.click() if button.isEnabled() and button.isVisible() else None)
+    return key
 
 
 def _proxy(model: ReadyModel | BatchModel | RefusedModel) -> QSortFilterProxyModel:
@@ -275,6 +299,10 @@ class BatchesPage(QWidget):
                  self.sent_button, self.void_button, self.batch_view]
         for first, second in zip(order, order[1:]):
             QWidget.setTabOrder(first, second)
+        self.keys = [_page_key(self, code, button) for code, button in (
+            ("admin.batch.create", self.create_button), ("admin.batch.choose", self.choose_button),
+            ("admin.batch.export", self.export_button), ("admin.batch.mark_sent", self.sent_button),
+            ("admin.batch.void", self.void_button))]
         self._update_buttons()
 
     # ----------------------------------------------------------------- loading

@@ -41,7 +41,7 @@ i18n.register(
         "admin.search_a11y": ("Rechercher un organisme par numéro AMC, nom ou opérateur",
                               "Search an insurer by AMC number, name or operator"),
         "admin.search_placeholder": ("n° AMC, nom ou opérateur", "AMC number, name or operator"),
-        "admin.show_inactive": ("Affic&her les désactivés", "S&how deactivated"),
+        "admin.show_inactive": ("Afficher les désacti&vés", "S&how deactivated"),
         "admin.insurers_a11y": ("Liste des organismes complémentaires", "List of insurers"),
         "admin.operators_a11y": ("Liste des opérateurs de tiers payant", "List of tiers-payant operators"),
         "admin.insurer_add": ("&Ajouter…", "&Add…"),

@@ -96,7 +96,7 @@ i18n.register(
             "Makes a new draft version to correct then queue again from the Claims page; the rejected version "
             "stays readable.",
         ),
-        "admin.returns.void": ("Ann&uler la demande…", "Vo&id the claim…"),
+        "admin.returns.void": ("Ann&uler la demande…", "&Void the claim…"),
         "admin.returns.rectified": (
             "Demande n° {old} rectifiée : la version {version} porte le n° {number}, en brouillon. Corrigez-la "
             "puis mettez-la en attente depuis la page Demandes.",

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -37,7 +38,7 @@ from verifier.domain.errors import DomainError, Problem, ValidationError
 from verifier.domain.identifiers import check_rpps
 from verifier.domain.money import format_eur, parse_amount, parse_rate
 from verifier.gui.counter.fields import FieldSet, keep_room_for_messages
-from verifier.gui.counter.lines_model import COL, FIELD_COLUMN, LinesModel, line_from_dict, line_to_dict
+from verifier.gui.counter.lines_model import AMOUNT_COLUMNS, COL, COLUMNS, FIELD_COLUMN, LinesModel, line_from_dict, line_to_dict
 from verifier.gui.tasks import error_sentence, error_style
 from verifier.services import claims, drugs
 from verifier.services.claims import LineDraft
@@ -207,8 +208,15 @@ class LinesPanel(QGroupBox):
         self.table.setWordWrap(False)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Sized by _size_columns on every change: ResizeToContents was not always redone in
+        # time and left "12,1…" in an amount column. The product's name gives way instead.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(COL["label"], QHeaderView.ResizeMode.Stretch)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        for signal in (self.model.rowsInserted, self.model.rowsRemoved, self.model.dataChanged,
+                       self.model.modelReset, self.model.layoutChanged):
+            signal.connect(self._size_columns)
+        self._size_columns()
         self.table.installEventFilter(_TableKeys(self))
         self.remove_button = QPushButton(i18n.tr("counter.remove_line"))
         self.remove_button.setAccessibleName(i18n.tr("counter.remove_line_a11y"))
@@ -447,6 +455,22 @@ class LinesPanel(QGroupBox):
             self.scan_edit.setFocus()
             return True
         return self.fields.focus_first([field])
+
+    def _size_columns(self, *_args: object) -> None:
+        """Every column but the product's as wide as its widest text, amounts at least as
+        wide as 99 999,99 €: figures are never elided, the product's name is."""
+        table, header = self.table, self.table.horizontalHeader()
+        fm = table.fontMetrics()
+        pad = 2 * (table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1)
+        amount = fm.horizontalAdvance(format_eur(Decimal("99999.99"))) + pad + fm.averageCharWidth()
+        for col, name in enumerate(COLUMNS):
+            if name == "label":
+                continue
+            width = max(table.sizeHintForColumn(col), header.sectionSizeHint(col))
+            if name in AMOUNT_COLUMNS or name == "unit_price":
+                width = max(width, amount)
+            if header.sectionSize(col) != width:
+                header.resizeSection(col, width)
 
     # --- totals ---------------------------------------------------------------------------
 

@@ -101,7 +101,7 @@ i18n.register(
             "Correcting: change quantities and unit prices (F2 or type on the cell), then save.",
         ),
         "queue.claim.open_version": ("&Ouvrir cette version", "&Open this version"),
-        "queue.claim.correct": ("&Corriger les lignes", "&Correct the lines"),
+        "queue.claim.correct": ("&Corriger les lignes", "Correct the &lines"),
         "queue.claim.save": ("&Enregistrer la correction", "&Save the correction"),
         "queue.claim.cancel_edit": ("A&bandonner la correction", "A&bandon the correction"),
         "queue.claim.void": ("A&nnuler la demande…", "Voi&d the claim…"),

@@ -61,7 +61,7 @@ i18n.register(
         "queue.period.custom": ("Dates choisies", "Chosen dates"),
         "queue.from": ("&Du :", "&From:"),
         "queue.from_a11y": ("Délivrées à partir du", "Dispensed from"),
-        "queue.to": ("A&u :", "&To:"),
+        "queue.to": ("A&u :", "T&o:"),
         "queue.to_a11y": ("Délivrées jusqu'au", "Dispensed until"),
         "queue.clear": ("&Effacer les filtres", "&Clear the filters"),
     }
