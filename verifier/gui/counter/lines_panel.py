@@ -38,6 +38,7 @@ from verifier.domain.identifiers import check_rpps
 from verifier.domain.money import format_eur, parse_amount, parse_rate
 from verifier.gui.counter.fields import FieldSet
 from verifier.gui.counter.lines_model import COL, FIELD_COLUMN, LinesModel, line_from_dict, line_to_dict
+from verifier.gui.counter.scan_edit import ScanEdit, is_group_separator
 from verifier.gui.tasks import error_sentence, error_style
 from verifier.services import claims, drugs
 from verifier.services.claims import LineDraft
@@ -121,6 +122,10 @@ class _TableKeys(QObject):
                 table.edit(index)
                 return True
             return False
+        if is_group_separator(event):  # a scanner's separator, typed while the table has the focus
+            self.panel.scan_edit.setFocus()
+            self.panel.scan_edit.insert_separator()
+            return True
         text = event.text()
         mods = event.modifiers() & ~Qt.KeyboardModifier.ShiftModifier & ~Qt.KeyboardModifier.KeypadModifier
         if text and text.isprintable() and mods == Qt.KeyboardModifier.NoModifier:
@@ -160,7 +165,7 @@ class LinesPanel(QGroupBox):
         self.pending_code = ""  # a valid code not in the reference, waiting for a label, price, rate
         self.model = LinesModel(self)
 
-        self.scan_edit = QLineEdit()
+        self.scan_edit = ScanEdit()
         self.scan_edit.setPlaceholderText(i18n.tr("counter.scan_placeholder"))
         self.scan_edit.returnPressed.connect(self.scan)
         self.scan_feedback = QLabel()
@@ -291,7 +296,7 @@ class LinesPanel(QGroupBox):
 
     def scan(self) -> None:
         """Look up what the scanner (or the user) typed and add the box as a line."""
-        text = self.scan_edit.text()
+        text = self.scan_edit.scanned_text()
         if not text.strip():
             return
         self.fields.say("scan", "")
