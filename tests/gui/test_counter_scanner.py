@@ -89,3 +89,79 @@ def test_a_dropped_separator_is_refused_with_scan_again(qtbot, ctx: Context) -> 
     assert message.isVisible() and message.text().endswith("scannez à nouveau")
     assert lines.scan_edit.text() == ISSUE9.replace(GS, "")  # kept, selected, replaced by the next scan
     stop(widget)
+
+
+def datamatrix(expiry: date, lot: str = "L1", serial: str = "S1") -> str:
+    """The DataMatrix of a box of 3400922457116 (in the shipped reference)."""
+    return "0103400922457116" + "17" + expiry.strftime("%y%m%d") + "10" + lot + GS + "21" + serial
+
+
+def test_an_expired_box_is_refused_in_red_with_a_beep(qtbot, ctx: Context) -> None:  # type: ignore[no-untyped-def]
+    widget = make_counter(qtbot, ctx)
+    lines = widget.lines
+    lines.date_edit.setDate(date(2026, 1, 5))
+    lines.scan_edit.setFocus()
+    wedge(lines.scan_edit, datamatrix(date(2025, 12, 31)), GS_KEYS["ctrl+] with its text"])
+    assert lines.model.rowCount() == 0
+    feedback = lines.scan_feedback
+    assert feedback.isVisible() and feedback.text().startswith("Boîte périmée le 31/12/2025")
+    assert "#b3261e" in feedback.styleSheet() or "#ff8a80" in feedback.styleSheet()  # the error colour
+    assert lines.scan_edit.hasFocus() and lines.scan_edit.text() == ""  # ready for another box
+    # A box that expires on the dispensing day itself is still good.
+    wedge(lines.scan_edit, datamatrix(date(2026, 1, 5)), GS_KEYS["ctrl+] with its text"])
+    assert lines.model.rowCount() == 1
+    stop(widget)
+
+
+def test_a_box_near_its_expiry_is_flagged_on_the_line_until_it_goes(qtbot, ctx: Context) -> None:  # type: ignore[no-untyped-def]
+    from verifier.services import settings
+
+    settings.save(ctx, settings.SiteSettings(expiry_warning_days=60))
+    widget = make_counter(qtbot, ctx)
+    lines = widget.lines
+    lines.date_edit.setDate(date(2026, 1, 5))
+    lines.scan_edit.setFocus()
+    wedge(lines.scan_edit, datamatrix(date(2026, 2, 20), "LOTSOON", "SN1"), GS_KEYS["text only"])
+    wedge(lines.scan_edit, "3015141", GS_KEYS["text only"])  # another product, then more scans
+    wedge(lines.scan_edit, "3400930151419", GS_KEYS["text only"])
+    model = lines.model
+    soon, later = model.index(0, COL["label"]), model.index(1, COL["label"])
+    assert soon.data(Qt.ItemDataRole.BackgroundRole) is not None
+    assert "20/02/2026" in soon.data(Qt.ItemDataRole.ToolTipRole)
+    assert later.data(Qt.ItemDataRole.BackgroundRole) is None
+    # The detail under the table says it for the line under the cursor, reached by keyboard.
+    lines.table.setFocus()
+    lines.table.setCurrentIndex(model.index(1, COL["quantity"]))
+    QTest.keyClick(lines.table, Qt.Key.Key_Up)
+    assert lines.table.currentIndex().row() == 0
+    detail = lines.box_detail.text()
+    assert "lot LOTSOON" in detail and "pér. 20/02/2026" in detail and "n° série SN1" in detail
+    assert "périme le 20/02/2026, dans 46 jour(s)" in detail
+    # Outside the window (30 days by default) nothing is flagged.
+    settings.save(ctx, settings.SiteSettings(expiry_warning_days=30))
+    wedge(lines.scan_edit, "3015141", GS_KEYS["text only"])
+    assert model.index(0, COL["label"]).data(Qt.ItemDataRole.BackgroundRole) is None
+    stop(widget)
+
+
+def test_each_box_keeps_its_own_identity_on_the_line(qtbot, ctx: Context) -> None:  # type: ignore[no-untyped-def]
+    """Issue 9 point 4: a DataMatrix, an EAN-13 and a CIP7 of one product are three boxes."""
+    widget = make_counter(qtbot, ctx)
+    lines = widget.lines
+    lines.scan_edit.setFocus()
+    wedge(lines.scan_edit, datamatrix(date(2027, 12, 31), "AB12C", "SN0001"), GS_KEYS["ctrl+] with its text"])
+    wedge(lines.scan_edit, "3400922457116", GS_KEYS["text only"])
+    wedge(lines.scan_edit, "2245711", GS_KEYS["text only"])
+    assert lines.model.rowCount() == 1 and lines.model.line(0).quantity == 3
+    boxes = lines.model.boxes(0)
+    assert [(b.lot, b.serial, b.read_as) for b in boxes] == [
+        ("AB12C", "SN0001", "datamatrix"), (None, None, "ean13"), (None, None, "cip7")]
+    # The same serial again is the same box: refused.
+    wedge(lines.scan_edit, datamatrix(date(2027, 12, 31), "AB12C", "SN0001"), GS_KEYS["ctrl+] with its text"])
+    assert lines.model.line(0).quantity == 3
+    # The boxes survive the draft.
+    from verifier.gui.counter.lines_model import line_from_dict, line_to_dict
+
+    again = line_from_dict(line_to_dict(lines.model.line(0)))
+    assert again is not None and again.boxes == lines.model.line(0).boxes
+    stop(widget)

@@ -31,6 +31,16 @@ MAX_LINES = 50
 
 
 @dataclass(frozen=True)
+class Box:
+    """One box of a line, as it was read: a box never takes another's lot or serial."""
+
+    lot: str | None = None
+    expiry: date | None = None
+    serial: str | None = None
+    read_as: str = "manual"  # datamatrix | ean13 | cip7 | manual
+
+
+@dataclass(frozen=True)
 class LineDraft:
     """One line as the counter enters it, before the arithmetic."""
 
@@ -45,6 +55,14 @@ class LineDraft:
     expiry: date | None = None
     lot: str | None = None
     serial: str | None = None
+    boxes: tuple[Box, ...] = ()  # the boxes scanned into the line, each with its own identity
+
+
+def box_of(scan: ScanResult | None) -> Box:
+    """The identity of one scanned box (nothing of it when it was typed by hand)."""
+    if scan is None:
+        return Box()
+    return Box(scan.lot, scan.expiry, scan.serial, scan.source)
 
 
 def line_from_drug(drug: DrugInfo, quantity: int = 1, scan: ScanResult | None = None) -> LineDraft:
@@ -60,6 +78,7 @@ def line_from_drug(drug: DrugInfo, quantity: int = 1, scan: ScanResult | None = 
         expiry=scan.expiry if scan else None,
         lot=scan.lot if scan else None,
         serial=scan.serial if scan else None,
+        boxes=(box_of(scan),) if quantity == 1 else (),
     )
 
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QGridLayout,
+    QApplication,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -40,7 +41,7 @@ from verifier.gui.counter.fields import FieldSet
 from verifier.gui.counter.lines_model import COL, FIELD_COLUMN, LinesModel, line_from_dict, line_to_dict
 from verifier.gui.counter.scan_edit import ScanEdit, is_group_separator
 from verifier.gui.tasks import error_sentence, error_style
-from verifier.services import claims, drugs
+from verifier.services import claims, drugs, settings
 from verifier.services.claims import LineDraft
 from verifier.services.context import Context
 
@@ -80,8 +81,23 @@ i18n.register(
                              "No price in the reference for this product: type it in the table (Enter on the cell)."),
         "counter.not_marketed": ("Attention : ce produit n'est plus commercialisé selon la base.",
                                  "Note: this product is no longer marketed according to the reference."),
-        "counter.expired": ("Attention : boîte périmée depuis le {date}.", "Note: this box expired on {date}."),
+        "counter.expired": (
+            "Boîte périmée le {date} (délivrance le {dispensed}) : elle n'est pas ajoutée. Mettez-la de côté "
+            "et scannez une autre boîte.",
+            "This box expired on {date} (dispensed on {dispensed}): it is not added. Set it aside and scan "
+            "another box.",
+        ),
         "counter.table_a11y": ("Lignes de la demande", "Lines of the claim"),
+        "counter.boxes": ("Ligne {line}, {count} boîte(s) : {boxes}", "Line {line}, {count} box(es): {boxes}"),
+        "counter.box": ("{number}) {parts}", "{number}) {parts}"),
+        "counter.box_lot": ("lot {lot}", "lot {lot}"),
+        "counter.box_expiry": ("pér. {date}", "exp. {date}"),
+        "counter.box_serial": ("n° série {serial}", "serial {serial}"),
+        "counter.box_none": ("sans lot ni n° de série", "no lot nor serial"),
+        "counter.read.datamatrix": ("DataMatrix", "DataMatrix"),
+        "counter.read.ean13": ("code-barres EAN-13", "EAN-13 barcode"),
+        "counter.read.cip7": ("CIP7", "CIP7"),
+        "counter.read.manual": ("compté à la main", "counted by hand"),
         "counter.remove_line": ("Supprimer la ligne (Suppr)", "Remove line (Del)"),
         "counter.remove_line_a11y": ("Supprimer la ligne sélectionnée", "Remove the selected line"),
         "counter.total.price": ("Total", "Total"),
@@ -221,6 +237,13 @@ class LinesPanel(QGroupBox):
         self.notes = QLabel()
         self.notes.setWordWrap(True)
         self.notes.hide()
+        # The boxes of the current line (lot, expiry, serial, how read): follows the cursor in
+        # the table, so the keyboard reaches them; the table's description reads it out too.
+        self.box_detail = QLabel()
+        self.box_detail.setObjectName("box_detail")
+        self.box_detail.setWordWrap(True)
+        self.box_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.box_detail.hide()
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(8)
@@ -273,6 +296,7 @@ class LinesPanel(QGroupBox):
         f.fields["lines"].label.hide()
         table_grid.setColumnStretch(1, 1)
         layout.addLayout(table_grid, 1)
+        layout.addWidget(self.box_detail)
         layout.addWidget(self.notes)
         layout.addLayout(totals)
 
@@ -282,6 +306,12 @@ class LinesPanel(QGroupBox):
             QWidget.setTabOrder(first, second)
 
         self.model.changed.connect(self._model_changed)
+        self.model.dataChanged.connect(lambda *_a: self._show_boxes())
+        selection = self.table.selectionModel()
+        assert selection is not None
+        selection.currentChanged.connect(lambda *_a: self._show_boxes())
+        self.date_edit.dateChanged.connect(
+            lambda _d: self.model.set_expiry_rule(self.dispensed_on(), self.model.warning_days()))
         self.model.edit_refused.connect(lambda text: self.fields.say("lines", text))
         self.date_edit.dateChanged.connect(lambda _d: self.changed.emit())
         self.rpps_edit.textChanged.connect(lambda _t: self._typed("prescriber_rpps"))
@@ -307,6 +337,16 @@ class LinesPanel(QGroupBox):
             self.fields.say("scan", error_sentence(exc))
             self.scan_edit.selectAll()
             return
+        scanned = found.scan
+        dispensed = self.dispensed_on()
+        # One row read by key, like the lookup: the window is the site's current one.
+        self.model.set_expiry_rule(dispensed, settings.load(self.ctx).expiry_warning_days)
+        if scanned is not None and scanned.expiry is not None and scanned.expiry < dispensed:
+            self.scan_edit.clear()  # the next box can be scanned at once; nothing was added
+            self._feedback(i18n.tr("counter.expired", date=scanned.expiry.strftime("%d/%m/%Y"),
+                                   dispensed=dispensed.strftime("%d/%m/%Y")), error=True)
+            QApplication.beep()
+            return
         self.scan_edit.clear()
         existing = self.model.row_of(found.cip13)
         if found.drug is None and existing is None:
@@ -320,7 +360,8 @@ class LinesPanel(QGroupBox):
             assert existing is not None
             line = self.model.line(existing)
             draft = replace(line, quantity=1, expiry=found.scan.expiry if found.scan else None,
-                            lot=found.scan.lot if found.scan else None, serial=found.scan.serial if found.scan else None)
+                            lot=found.scan.lot if found.scan else None, serial=found.scan.serial if found.scan else None,
+                            boxes=(claims.box_of(found.scan),))
         else:
             draft = claims.line_from_drug(found.drug, 1, found.scan)
         notes = []
@@ -328,8 +369,6 @@ class LinesPanel(QGroupBox):
             notes.append(i18n.tr("counter.no_price"))
         if found.drug is not None and not found.drug.marketed:
             notes.append(i18n.tr("counter.not_marketed"))
-        if found.scan is not None and found.scan.expiry is not None and found.scan.expiry < date.today():
-            notes.append(i18n.tr("counter.expired", date=found.scan.expiry.strftime("%d/%m/%Y")))
         self._add(draft, by_hand=False, notes=notes)
 
     def _add(self, draft: LineDraft, by_hand: bool, notes: list[str]) -> None:
@@ -449,7 +488,36 @@ class LinesPanel(QGroupBox):
 
     # --- totals ---------------------------------------------------------------------------
 
+    def _show_boxes(self) -> None:
+        """Describe the boxes of the line under the cursor, with its expiry warning."""
+        index = self.table.currentIndex()
+        if not index.isValid() or index.row() >= self.model.rowCount():
+            self.box_detail.hide()
+            self.table.setAccessibleDescription("")
+            return
+        row = index.row()
+        described = []
+        for number, box in enumerate(self.model.boxes(row), start=1):
+            parts = []
+            if box.lot:
+                parts.append(i18n.tr("counter.box_lot", lot=box.lot))
+            if box.expiry:
+                parts.append(i18n.tr("counter.box_expiry", date=box.expiry.strftime("%d/%m/%Y")))
+            if box.serial:
+                parts.append(i18n.tr("counter.box_serial", serial=box.serial))
+            if not parts:
+                parts.append(i18n.tr("counter.box_none"))
+            parts.append(i18n.tr(f"counter.read.{box.read_as}"))
+            described.append(i18n.tr("counter.box", number=number, parts=", ".join(parts)))
+        text = i18n.tr("counter.boxes", line=row + 1, count=len(described), boxes=" ; ".join(described))
+        note = self.model.expiry_note(row)
+        self.box_detail.setText(" ".join(t for t in (text, note) if t))
+        self.box_detail.setStyleSheet("background: #ffe08a; color: #3d2e00;" if note else "")
+        self.box_detail.show()
+        self.table.setAccessibleDescription(self.box_detail.text())
+
     def _model_changed(self) -> None:
+        self._show_boxes()
         self._show_totals()
         notes = [i18n.tr("counter.line_problem", line=row + 1, text=p.message()) for row, p in self.model.coverage_notes()]
         self.notes.setText(" ".join(notes))
