@@ -279,3 +279,20 @@ def test_property_plain_cip7_and_cip13_agree(cip7: str) -> None:
     assert scan(cip13) == ScanResult(cip13, "ean13")
     assert ean.is_valid(cip13)
     assert scan("01" + "0" + cip13).cip13 == cip13
+
+
+@pytest.mark.parametrize("separator", ["~", "|", "^", "#", "@", "<GS>"])
+def test_the_site_separator_setting_takes_gs_and_its_stand_in(separator: str) -> None:
+    text = BASE.replace(GS, separator)
+    assert parse_scan(text, today=TODAY, separator=separator).unwrap() == EXPECTED
+    assert parse_scan(BASE, today=TODAY, separator=separator).unwrap() == EXPECTED
+    other = "|" if separator != "|" else "~"
+    assert [p.code for p in parse_scan(BASE.replace(GS, other), today=TODAY, separator=separator).problems] == [
+        "scan.unreadable"]
+
+
+def test_the_gs_only_setting_refuses_stand_ins() -> None:
+    assert parse_scan(BASE, today=TODAY, separator="gs").unwrap() == EXPECTED
+    assert [p.code for p in parse_scan(BASE.replace(GS, "~"), today=TODAY, separator="gs").problems] == [
+        "scan.unreadable"]
+    assert parse_scan("3400949497294", today=TODAY, separator="gs").unwrap().cip13 == "3400949497294"

@@ -99,8 +99,13 @@ class ScanResult:
 Fields = tuple[tuple[str, str], ...]
 
 
-def parse_scan(text: str, *, today: dt.date | None = None) -> Checked[ScanResult]:
-    """Read a scan: a plain EAN-13/CIP13, a CIP7, or a GS1 DataMatrix element string."""
+def parse_scan(text: str, *, today: dt.date | None = None, separator: str = "auto") -> Checked[ScanResult]:
+    """Read a scan: a plain EAN-13/CIP13, a CIP7, or a GS1 DataMatrix element string.
+
+    `separator` is the site's setting: "auto" takes GS, the usual stand-ins and any character
+    outside GS1's set 82 as separators; "gs" only GS; another value ("~", "|", "^", "#", "@",
+    "<GS>") GS and that stand-in, and any other character outside set 82 makes the scan unreadable.
+    """
     today = today or dt.date.today()
     # Only the Enter/Tab a scanner appends is stripped: str.strip() would also eat a GS.
     body = text.strip(" \t\r\n")
@@ -115,7 +120,14 @@ def parse_scan(text: str, *, today: dt.date | None = None) -> Checked[ScanResult
     digits = body.replace(" ", "")  # a code typed by hand in the scan field may be grouped
     if _DIGITS.fullmatch(digits) and len(digits) < 16:
         return _plain(digits)
-    body = _NOT_CSET82.sub(GS, _GS_STAND_INS.sub(GS, body)).strip(GS)
+    if separator == "auto":
+        body = _NOT_CSET82.sub(GS, _GS_STAND_INS.sub(GS, body))
+    else:
+        if separator != "gs":
+            body = body.replace(separator, GS) if separator != "<GS>" else _GS_STAND_INS.sub(GS, body)
+        if _NOT_CSET82.search(body):
+            return Checked.bad(Problem("scan.unreadable"))
+    body = body.strip(GS)
     found = _gs1_fields(body, today)
     if found is None:
         return Checked.bad(Problem("scan.unreadable"))

@@ -331,7 +331,9 @@ class LinesPanel(QGroupBox):
             return
         self.fields.say("scan", "")
         try:
-            found = drugs.lookup(self.ctx, text)  # one read by key: fine on the GUI thread
+            # Two reads by key (the site's settings, the drug): fine on the GUI thread.
+            site = settings.load(self.ctx)
+            found = drugs.lookup(self.ctx, text, site.scan_separator)
         except DomainError as exc:
             self._feedback("", error=False)
             self.fields.say("scan", error_sentence(exc))
@@ -339,8 +341,7 @@ class LinesPanel(QGroupBox):
             return
         scanned = found.scan
         dispensed = self.dispensed_on()
-        # One row read by key, like the lookup: the window is the site's current one.
-        self.model.set_expiry_rule(dispensed, settings.load(self.ctx).expiry_warning_days)
+        self.model.set_expiry_rule(dispensed, site.expiry_warning_days)
         if scanned is not None and scanned.expiry is not None and scanned.expiry < dispensed:
             self.scan_edit.clear()  # the next box can be scanned at once; nothing was added
             self._feedback(i18n.tr("counter.expired", date=scanned.expiry.strftime("%d/%m/%Y"),
