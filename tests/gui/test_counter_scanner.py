@@ -16,7 +16,7 @@ from datetime import date
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
 from tests.gui.test_counter import ctx, make_counter, stop  # noqa: F401 - the counter's fixtures
 from verifier.gui.counter.lines_model import COL
@@ -164,4 +164,25 @@ def test_each_box_keeps_its_own_identity_on_the_line(qtbot, ctx: Context) -> Non
 
     again = line_from_dict(line_to_dict(lines.model.line(0)))
     assert again is not None and again.boxes == lines.model.line(0).boxes
+    stop(widget)
+
+
+def test_ctrl_down_reaches_the_last_quantity_and_ctrl_up_comes_back(qtbot, ctx: Context) -> None:  # type: ignore[no-untyped-def]
+    widget = make_counter(qtbot, ctx)
+    lines = widget.lines
+    lines.scan_edit.setFocus()
+    wedge(lines.scan_edit, "3015141", GS_KEYS["text only"])
+    wedge(lines.scan_edit, "3400922457116", GS_KEYS["text only"])
+    assert lines.scan_edit.hasFocus()
+    QTest.keyClick(lines.scan_edit, Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)
+    assert lines.table.hasFocus()
+    assert (lines.table.currentIndex().row(), lines.table.currentIndex().column()) == (1, COL["quantity"])
+    QTest.keyClick(lines.table, Qt.Key.Key_Return)  # edit the quantity, as a clerk does
+    editor = QApplication.focusWidget()
+    assert isinstance(editor, QLineEdit) and editor is not lines.scan_edit
+    editor.selectAll()
+    QTest.keyClicks(editor, "3")
+    QTest.keyClick(editor, Qt.Key.Key_Up, Qt.KeyboardModifier.ControlModifier)
+    assert lines.scan_edit.hasFocus()
+    assert lines.model.line(1).quantity == 3
     stop(widget)

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QDate, QEvent, QItemSelectionModel, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -305,6 +305,13 @@ class LinesPanel(QGroupBox):
         for first, second in zip(order, order[1:]):
             QWidget.setTabOrder(first, second)
 
+        # Ctrl+Down: from the scan field to the quantity of the last line (no 9 Tabs); Ctrl+Up:
+        # back to the scan field, from the table or the cell being edited.
+        to_table = QShortcut(QKeySequence("Ctrl+Down"), self.scan_edit, self.to_last_quantity)
+        to_table.setContext(Qt.ShortcutContext.WidgetShortcut)
+        to_scan = QShortcut(QKeySequence("Ctrl+Up"), self.table, self.to_scan)
+        to_scan.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
         self.model.changed.connect(self._model_changed)
         self.model.dataChanged.connect(lambda *_a: self._show_boxes())
         selection = self.table.selectionModel()
@@ -418,6 +425,17 @@ class LinesPanel(QGroupBox):
         self.rate_combo.setCurrentIndex(0)
         self.fields.show([], names)
         self.scan_edit.setFocus()
+
+    def to_last_quantity(self) -> None:
+        """Put the cursor on the quantity of the last line (Ctrl+Down from the scan field)."""
+        if not self.model.rowCount():
+            return
+        self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.table.setCurrentIndex(self.model.index(self.model.rowCount() - 1, COL["quantity"]))
+
+    def to_scan(self) -> None:
+        """Back to the scan field (Ctrl+Up from the table); a cell being edited keeps its value."""
+        self.scan_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def remove_current(self) -> None:
         index = self.table.currentIndex()
