@@ -21,6 +21,7 @@ from verifier.domain.claims import MAX_QUANTITY, MIN_QUANTITY, ClaimTotals, Line
 from verifier.domain.coverage import Guarantee, coverage_problem, guarantee_for
 from verifier.domain.errors import Problem, ValidationError
 from verifier.domain.money import format_eur, format_rate, parse_amount
+from verifier.gui.boxes import READ_AS, boxes_of, scanned_boxes as _scanned_boxes
 from verifier.services.claims import Box, LineDraft
 
 i18n.register(
@@ -372,7 +373,6 @@ class LinesModel(QAbstractTableModel):
         return True
 
 
-READ_AS = ("datamatrix", "ean13", "cip7", "manual")
 _WARNING_ROLES = (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.DecorationRole)
 
 
@@ -386,19 +386,6 @@ def _warning(role: int) -> Any:
     return style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning) if style is not None else None
 
 
-def _scanned_boxes(line: LineDraft) -> tuple[Box, ...]:
-    """The boxes with an identity a line holds (a line from before boxes: its one box, if any)."""
-    if line.boxes:
-        return line.boxes
-    if line.lot or line.serial or line.expiry:
-        return (Box(line.lot, line.expiry, line.serial, "datamatrix"),)
-    return ()
-
-
-def boxes_of(line: LineDraft) -> tuple[Box, ...]:
-    """Every box of the line: those read, then one without identity per box counted by hand."""
-    scanned = line.boxes[: line.quantity]
-    return scanned + (Box(),) * (line.quantity - len(scanned))
 
 
 i18n.register(

@@ -37,6 +37,7 @@ from verifier.domain.coverage import prestation_for_rate
 from verifier.domain.errors import DomainError, Problem, ValidationError
 from verifier.domain.identifiers import check_rpps
 from verifier.domain.money import format_eur, parse_amount, parse_rate
+from verifier.gui.boxes import describe_boxes
 from verifier.gui.counter.fields import FieldSet
 from verifier.gui.counter.lines_model import COL, FIELD_COLUMN, LinesModel, line_from_dict, line_to_dict
 from verifier.gui.counter.scan_edit import ScanEdit, is_group_separator
@@ -88,16 +89,6 @@ i18n.register(
             "another box.",
         ),
         "counter.table_a11y": ("Lignes de la demande", "Lines of the claim"),
-        "counter.boxes": ("Ligne {line}, {count} boîte(s) : {boxes}", "Line {line}, {count} box(es): {boxes}"),
-        "counter.box": ("{number}) {parts}", "{number}) {parts}"),
-        "counter.box_lot": ("lot {lot}", "lot {lot}"),
-        "counter.box_expiry": ("pér. {date}", "exp. {date}"),
-        "counter.box_serial": ("n° série {serial}", "serial {serial}"),
-        "counter.box_none": ("sans lot ni n° de série", "no lot nor serial"),
-        "counter.read.datamatrix": ("DataMatrix", "DataMatrix"),
-        "counter.read.ean13": ("code-barres EAN-13", "EAN-13 barcode"),
-        "counter.read.cip7": ("CIP7", "CIP7"),
-        "counter.read.manual": ("compté à la main", "counted by hand"),
         "counter.remove_line": ("Supprimer la ligne (Suppr)", "Remove line (Del)"),
         "counter.remove_line_a11y": ("Supprimer la ligne sélectionnée", "Remove the selected line"),
         "counter.total.price": ("Total", "Total"),
@@ -515,20 +506,7 @@ class LinesPanel(QGroupBox):
             self.table.setAccessibleDescription("")
             return
         row = index.row()
-        described = []
-        for number, box in enumerate(self.model.boxes(row), start=1):
-            parts = []
-            if box.lot:
-                parts.append(i18n.tr("counter.box_lot", lot=box.lot))
-            if box.expiry:
-                parts.append(i18n.tr("counter.box_expiry", date=box.expiry.strftime("%d/%m/%Y")))
-            if box.serial:
-                parts.append(i18n.tr("counter.box_serial", serial=box.serial))
-            if not parts:
-                parts.append(i18n.tr("counter.box_none"))
-            parts.append(i18n.tr(f"counter.read.{box.read_as}"))
-            described.append(i18n.tr("counter.box", number=number, parts=", ".join(parts)))
-        text = i18n.tr("counter.boxes", line=row + 1, count=len(described), boxes=" ; ".join(described))
+        text = describe_boxes(row + 1, self.model.boxes(row))
         note = self.model.expiry_note(row)
         self.box_detail.setText(" ".join(t for t in (text, note) if t))
         self.box_detail.setStyleSheet("background: #ffe08a; color: #3d2e00;" if note else "")

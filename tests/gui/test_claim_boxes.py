@@ -1,0 +1,53 @@
+"""The claim window shows each line's lot, expiry and serial, reached with the keyboard."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QThreadPool
+from PySide6.QtTest import QTest
+
+from tests.factories import make_check, make_site, patient_input
+from verifier.gui.queue.claim_dialog import ClaimDialog
+from verifier.services import claims, patients
+from verifier.services.context import Context
+from verifier.store.engine import Location
+
+
+@pytest.fixture
+def ctx(tmp_path: Path) -> Iterator[Context]:
+    ctx = make_site(Location(sqlite_path=tmp_path / "v.db"))
+    yield ctx
+    QThreadPool.globalInstance().waitForDone(10_000)
+    ctx.close()
+
+
+def test_the_claim_window_shows_the_boxes_of_the_line_under_the_cursor(qtbot, ctx: Context) -> None:  # type: ignore[no-untyped-def]
+    p, _ = patients.save(ctx, patient_input())
+    check = make_check(ctx, p.id)
+    lines = [claims.LineDraft("Boîte sans code", "PH7", 1, Decimal("10.00"), Decimal(65)),
+             claims.LineDraft("Boîte scannée", "PH7", 1, Decimal("5.00"), Decimal(65), code="3400922457116",
+                              code_kind="cip13", expiry=date(2027, 12, 31), lot="AB12C", serial="SN0001")]
+    info = claims.create(ctx, check.id, lines, queue_now=True)
+    dialog = ClaimDialog(ctx, info.id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.load(info.id)
+    qtbot.waitUntil(lambda: dialog.detail is not None and dialog._task is None, timeout=10_000)
+    dialog.lines.setFocus()
+    dialog.lines.setCurrentIndex(dialog.lines_model.index(0, 0))
+    assert "sans lot ni n° de série" in dialog.box_detail.text()
+    QTest.keyClick(dialog.lines, Qt.Key.Key_Down)
+    text = dialog.box_detail.text()
+    assert dialog.box_detail.isVisible()
+    assert text.startswith("Ligne 2, 1 boîte(s) : 1) lot AB12C, pér. 31/12/2027, n° série SN0001")
+    assert dialog.lines.accessibleDescription() == text
+    dialog.close()
