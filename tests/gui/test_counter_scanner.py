@@ -156,6 +156,22 @@ def test_each_box_keeps_its_own_identity_on_the_line(qtbot, ctx: Context) -> Non
     boxes = lines.model.boxes(0)
     assert [(b.lot, b.serial, b.read_as) for b in boxes] == [
         ("AB12C", "SN0001", "datamatrix"), (None, None, "ean13"), (None, None, "cip7")]
+    # What the claim stores per line is what every box shares: here nothing (no false serial).
+    assert (lines.model.line(0).lot, lines.model.line(0).serial, lines.model.line(0).expiry) == (None, None, None)
+    # Back to one box by hand: the scanned box (the first) stays, with its identity.
+    lines.table.setFocus()
+    lines.table.setCurrentIndex(lines.model.index(0, COL["quantity"]))
+    QTest.keyClick(lines.table, Qt.Key.Key_Return)
+    editor = QApplication.focusWidget()
+    assert isinstance(editor, QLineEdit)
+    editor.selectAll()
+    QTest.keyClicks(editor, "1")
+    QTest.keyClick(editor, Qt.Key.Key_Return)  # the delegate commits on the next turn of the event loop
+    qtbot.waitUntil(lambda: lines.model.line(0).quantity == 1)
+    assert (lines.model.line(0).quantity, lines.model.line(0).lot, lines.model.line(0).serial) == (1, "AB12C", "SN0001")
+    lines.scan_edit.setFocus()
+    wedge(lines.scan_edit, "3400922457116", GS_KEYS["text only"])
+    wedge(lines.scan_edit, "2245711", GS_KEYS["text only"])
     # The same serial again is the same box: refused.
     wedge(lines.scan_edit, datamatrix(date(2027, 12, 31), "AB12C", "SN0001"), GS_KEYS["ctrl+] with its text"])
     assert lines.model.line(0).quantity == 3

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from verifier import i18n
 from verifier.services.claims import Box, LineDraft
 
@@ -38,6 +40,23 @@ def boxes_of(line: LineDraft) -> tuple[Box, ...]:
     return scanned + (Box(),) * (line.quantity - len(scanned))
 
 
+def with_boxes(line: LineDraft, boxes: tuple[Box, ...]) -> LineDraft:
+    """`line` holding `boxes`; its own lot, expiry and serial only where every box agrees.
+
+    The claim stores one lot/expiry/serial per line: a value shared by some boxes only would
+    be claimed for all of them (issue 9: three boxes exported with the first one's serial).
+    """
+    line = replace(line, boxes=boxes[: line.quantity])
+    every = boxes_of(line)
+
+    def common(values: set[object]) -> object:
+        return next(iter(values)) if len(values) == 1 else None
+
+    return replace(line, lot=common({b.lot for b in every}),  # type: ignore[arg-type]
+                   expiry=common({b.expiry for b in every}),  # type: ignore[arg-type]
+                   serial=common({b.serial for b in every}) if len(every) == 1 else None)  # type: ignore[arg-type]
+
+
 def describe_boxes(line_number: int, boxes: tuple[Box, ...]) -> str:
     """"Ligne 2, 3 boîte(s) : 1) lot AB12C, pér. 31/12/2027, n° série SN0001, DataMatrix ; 2) ..."."""
     described = []
@@ -56,4 +75,4 @@ def describe_boxes(line_number: int, boxes: tuple[Box, ...]) -> str:
     return i18n.tr("counter.boxes", line=line_number, count=len(described), boxes=" ; ".join(described))
 
 
-__all__ = ["READ_AS", "boxes_of", "describe_boxes", "scanned_boxes"]
+__all__ = ["READ_AS", "boxes_of", "describe_boxes", "scanned_boxes", "with_boxes"]

@@ -21,7 +21,7 @@ from verifier.domain.claims import MAX_QUANTITY, MIN_QUANTITY, ClaimTotals, Line
 from verifier.domain.coverage import Guarantee, coverage_problem, guarantee_for
 from verifier.domain.errors import Problem, ValidationError
 from verifier.domain.money import format_eur, format_rate, parse_amount
-from verifier.gui.boxes import READ_AS, boxes_of, scanned_boxes as _scanned_boxes
+from verifier.gui.boxes import READ_AS, boxes_of, scanned_boxes as _scanned_boxes, with_boxes
 from verifier.services.claims import Box, LineDraft
 
 i18n.register(
@@ -203,7 +203,7 @@ class LinesModel(QAbstractTableModel):
                 quantity = min(existing.quantity + line.quantity, MAX_QUANTITY)
                 # Each box keeps its own lot, expiry and serial: the new one never inherits the first's.
                 scanned = _scanned_boxes(existing) + _scanned_boxes(line)
-                self._lines[row] = replace(existing, quantity=quantity, boxes=scanned[:quantity])
+                self._lines[row] = with_boxes(replace(existing, quantity=quantity), scanned)
                 if line.serial:
                     self._serials[row].add(line.serial)
                 self._recompute(row)
@@ -356,7 +356,7 @@ class LinesModel(QAbstractTableModel):
                     raise ValidationError([Problem("counter.quantity_invalid",
                                                    {"minimum": MIN_QUANTITY, "maximum": MAX_QUANTITY}, "quantity")])
                 # Fewer boxes: the last scanned go; more: the extra ones have no identity.
-                new = replace(line, quantity=int(text), boxes=line.boxes[: int(text)])
+                new = with_boxes(replace(line, quantity=int(text)), _scanned_boxes(line))
             elif name == "unit_price":
                 new = replace(line, unit_price=parse_amount(text))
             else:
