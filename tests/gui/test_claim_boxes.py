@@ -51,3 +51,21 @@ def test_the_claim_window_shows_the_boxes_of_the_line_under_the_cursor(qtbot, ct
     assert text.startswith("Ligne 2, 1 boîte(s) : 1) lot AB12C, pér. 31/12/2027, n° série SN0001")
     assert dialog.lines.accessibleDescription() == text
     dialog.close()
+
+
+def test_each_box_is_stored_and_read_back_and_survives_a_correction(ctx: Context) -> None:
+    """Issue 9 point 4: a DataMatrix, an EAN-13 and a CIP7 of one product stay three boxes."""
+    p, _ = patients.save(ctx, patient_input())
+    check = make_check(ctx, p.id)
+    boxes = (claims.Box("AB12C", date(2027, 12, 31), "SN0001", "datamatrix"), claims.Box(read_as="ean13"),
+             claims.Box(read_as="cip7"))
+    line = claims.LineDraft("Boîte scannée", "PH7", 3, Decimal("5.00"), Decimal(65), code="3400922457116",
+                            code_kind="cip13", boxes=boxes)
+    info = claims.create(ctx, check.id, [line], queue_now=True)
+    stored = claims.get(ctx, info.id).lines[0][0]
+    assert stored.boxes == boxes and (stored.lot, stored.serial) == (None, None)
+    # A correction (new quantity) keeps the boxes it still counts.
+    fixed = claims.update_lines(ctx, info.id, [claims.LineDraft(
+        "Boîte scannée", "PH7", 1, Decimal("5.00"), Decimal(65), code="3400922457116", code_kind="cip13",
+        boxes=boxes[:1])])
+    assert claims.get(ctx, fixed.id).lines[0][0].boxes == boxes[:1]
