@@ -69,3 +69,33 @@ def test_each_box_is_stored_and_read_back_and_survives_a_correction(ctx: Context
         "Boîte scannée", "PH7", 1, Decimal("5.00"), Decimal(65), code="3400922457116", code_kind="cip13",
         boxes=boxes[:1])])
     assert claims.get(ctx, fixed.id).lines[0][0].boxes == boxes[:1]
+
+
+def test_the_export_lists_every_box_of_a_line(ctx: Context, tmp_path: Path) -> None:
+    """claims.csv exported lot AB12C / serial SN0001 for three boxes (issue 9 point 4)."""
+    import csv
+    import io
+
+    from verifier.exports.bundle import open_bundle
+    from verifier.services import batches
+
+    p, _ = patients.save(ctx, patient_input())
+    check = make_check(ctx, p.id)
+    boxes = (claims.Box("AB12C", date(2027, 12, 31), "SN0001", "datamatrix"), claims.Box(read_as="ean13"),
+             claims.Box(read_as="cip7"))
+    lines = [claims.LineDraft("Boîte scannée", "PH7", 3, Decimal("5.00"), Decimal(65), code="3400922457116",
+                              code_kind="cip13", boxes=boxes),
+             claims.LineDraft("Sans boîte lue", "PH7", 1, Decimal("2.00"), Decimal(65))]
+    info = claims.create(ctx, check.id, lines, queue_now=True)
+    created = batches.create_batch(ctx, info.insurer_id)
+    path = batches.export_batch(ctx, created.batch.id, tmp_path / "out")
+    files = open_bundle(path)
+    rows = list(csv.DictReader(io.StringIO(files["claims.csv"].decode("utf-8").removeprefix("\ufeff")), delimiter=";"))
+    assert [(r["lot"], r["serial"], r["boxes"]) for r in rows] == [
+        ("", "", "datamatrix|AB12C|31/12/2027|SN0001~ean13|||~cip7|||"), ("", "", "")]
+    import json
+
+    exported = json.loads(files["claims.json"])["claims"][0]["lines"][0]["boxes"]
+    assert exported == [{"read_as": "datamatrix", "lot": "AB12C", "expiry": "2027-12-31", "serial": "SN0001"},
+                        {"read_as": "ean13", "lot": None, "expiry": None, "serial": None},
+                        {"read_as": "cip7", "lot": None, "expiry": None, "serial": None}]
