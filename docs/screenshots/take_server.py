@@ -110,7 +110,7 @@ def main() -> int:
         c.method_combo.setCurrentIndex(c.method_combo.findData("hotline"))
         type_into(c.reference_edit, "PLT-88412")
         c.outcome_combo.setCurrentIndex(c.outcome_combo.findData("covered"))
-        for code in ("]d2010340092245711617271231101AB12C21XYZ987", "3015141"):
+        for code in ("]d2010340092245711617271231101AB12C~21XYZ987", "3015141"):  # "~": a GS stand-in
             type_into(counter.lines.scan_edit, code)
             QTest.keyClick(counter.lines.scan_edit, Qt.Key.Key_Return)
         wait_for(lambda: counter.lines.model.rowCount() == 2)

@@ -262,6 +262,22 @@ def test_change_the_settings_and_the_language(qtbot, panel: AdminPanel, admin: C
     assert page.claim_edit.text() == "250,00\u00a0€" and page.outstanding_edit.text() == "4\u00a0000,00\u00a0€"
     assert not message.isVisible()
 
+    # The scanning settings: the near-expiry window and the separator the scanners send,
+    # reached by their mnemonics and typed.
+    assert (page.expiry_spin.value(), page.separator_combo.currentData()) == (30, "auto")
+    qtbot.keyClick(page, Qt.Key.Key_B, Qt.KeyboardModifier.AltModifier)
+    assert page.expiry_spin.hasFocus()
+    page.expiry_spin.selectAll()
+    qtbot.keyClicks(page.expiry_spin, "45")
+    qtbot.keyClick(page, Qt.Key.Key_T, Qt.KeyboardModifier.AltModifier)
+    assert page.separator_combo.hasFocus()
+    page.separator_combo.setCurrentIndex(page.separator_combo.findData("~"))
+    assert page.separator_combo.currentText() == "GS ou « ~ »"
+    with qtbot.waitSignal(panel.settings_changed):
+        click(qtbot, page.save_button)
+    saved = settings.load(admin)
+    assert (saved.expiry_warning_days, saved.scan_separator) == (45, "~")
+
     page.outstanding_edit.setText("0,00")  # the service's own rule, under its field
     click(qtbot, page.save_button)
     outstanding = page.form.messages["insurer_outstanding_ceiling"]

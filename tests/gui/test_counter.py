@@ -17,6 +17,7 @@ import pytest
 import shiboken6
 from pypdf import PdfReader
 from PySide6.QtCore import Qt, QThreadPool
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit
 
 from tests.factories import AMC, PASSWORD, make_site, patient_input
@@ -35,7 +36,9 @@ from verifier.services.context import Context
 from verifier.services.demo import nir_for
 from verifier.store.engine import Location
 
-DATAMATRIX = "]d2010340092245711617271231101AB12C21XYZ987"  # no group separators, as many scanners type it
+# The lot runs to the group separator (typed as its own key event by scan() below): without
+# it, lot "1AB12C21XYZ987" would read as well, and the scan would be refused as ambiguous.
+DATAMATRIX = "]d2010340092245711617271231101AB12C\x1d21XYZ987"
 UNKNOWN = cip7_to_cip13("9999997")
 NIR = nir_for("2", "31/02/1980", "99", "350", 7)
 
@@ -90,9 +93,19 @@ def type_into(qtbot, edit: QLineEdit, text: str) -> None:  # type: ignore[no-unt
 
 
 def scan(qtbot, widget: CounterWidget, text: str) -> None:  # type: ignore[no-untyped-def]
-    """What a keyboard-wedge scanner does: type the characters, then Enter."""
-    type_into(qtbot, widget.lines.scan_edit, text)
-    qtbot.keyClick(widget.lines.scan_edit, Qt.Key.Key_Return)
+    """What a keyboard-wedge scanner does: type the characters, then Enter.
+
+    The group separator (ASCII 29) comes as Ctrl+] with the text "\x1d" (QTest's keyClicks
+    cannot type it: it has no key of its own).
+    """
+    edit = widget.lines.scan_edit
+    edit.setFocus()
+    for index, part in enumerate(text.split("\x1d")):
+        if index:
+            for action in (QTest.KeyAction.Press, QTest.KeyAction.Release):
+                QTest.sendKeyEvent(action, edit, Qt.Key.Key_BracketRight, "\x1d", Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClicks(edit, part)
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
 
 
 def fill_patient_and_check(qtbot, widget: CounterWidget) -> None:  # type: ignore[no-untyped-def]
@@ -121,7 +134,7 @@ def pdf_text(path: Path) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(path.read_bytes())).pages)
 
 
-def test_the_datamatrix_of_the_test_is_read_without_separators() -> None:
+def test_the_datamatrix_of_the_test_is_read_with_its_separator() -> None:
     scanned = parse_scan(DATAMATRIX).unwrap()
     assert (scanned.cip13, scanned.lot, scanned.serial) == ("3400922457116", "1AB12C", "XYZ987")
 

@@ -111,6 +111,8 @@ def expected_csv_row(x: ExportLine) -> dict[str, str]:
         "br": fr_amount(x.br), "amo": fr_amount(x.amo), "tm": fr_amount(x.tm), "amc": fr_amount(x.amc),
         "patient_share": fr_amount(x.patient_share),
         "expiry": x.expiry.strftime("%d/%m/%Y") if x.expiry else "", "lot": guarded(x.lot), "serial": guarded(x.serial),
+        "boxes": "~".join(f"{b.read_as}|{b.lot or ''}|{b.expiry.strftime('%d/%m/%Y') if b.expiry else ''}|{b.serial or ''}"
+                          for b in x.boxes),
     }
 
 

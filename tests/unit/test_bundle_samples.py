@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from verifier.exports.rows import BundleHeader, ExportLine, InsurerPart
+from verifier.exports.rows import BundleHeader, ExportBox, ExportLine, InsurerPart
 
 CREATED = datetime(2026, 11, 29, 9, 30, 12, tzinfo=UTC)
 SURNAMES = ["DURANDEAU", "LEFÈVRE-ÉTIENNE", "N'GUESSAN", "MÜLLER", "O'NEILL", "GARCÍA LÓPEZ", "NGUYỄN",
@@ -120,13 +120,15 @@ def worked_example() -> tuple[BundleHeader, list[ExportLine]]:
         line_position=1, code="3400930000001", code_kind="cip13", label="PARACÉTAMOL 1 G CPR B/8",
         prestation_code="PH7", quantity=2, unit_price=d("2.18"), br_unit=d("2.18"), amo_rate=d("65"),
         price=d("4.36"), br=d("4.36"), amo=d("2.83"), tm=d("1.53"), amc=d("1.53"), patient_share=d("0.00"),
-        expiry=date(2028, 6, 30), lot="B2241", serial="7H3K9Q2M",
+        expiry=date(2028, 6, 30), lot="B2241", serial=None,  # two boxes: what they share
         claim_price=d("13.36"), claim_amo=d("5.53"), claim_amc=d("7.83"), claim_patient_share=d("0.00"),
+        boxes=(ExportBox("B2241", date(2028, 6, 30), "7H3K9Q2M", "datamatrix"),
+               ExportBox("B2241", date(2028, 6, 30), "7H3K9R5T", "datamatrix")),
     )
     second = replace(first, line_position=2, code="3400930000018", label="AMOXICILLINE 500 MG GÉL B/12",
                      prestation_code="PH4", quantity=1, unit_price=d("9.00"), br_unit=d("9.00"), amo_rate=d("30"),
                      price=d("9.00"), br=d("9.00"), amo=d("2.70"), tm=d("6.30"), amc=d("6.30"), expiry=None, lot=None,
-                     serial=None)
+                     serial=None, boxes=(ExportBox(None, None, None, "ean13"),))
     third = replace(
         first, claim_id="a81d7c55-0e4b-4f5a-8d9e-1c2b3a4d5e6f", claim_number=1290, claim_version=2,
         previous_claim_id="5b0e2d44-7c1a-4e8b-b6f3-9a8c7d6e5f40", dispensed_on=date(2026, 11, 28), prescriber_rpps=None,
@@ -137,6 +139,7 @@ def worked_example() -> tuple[BundleHeader, list[ExportLine]]:
         unit_price=d("4.50"), br_unit=d("4.50"), amo_rate=d("15"), price=d("4.50"), br=d("4.50"), amo=d("0.68"),
         tm=d("3.82"), amc=d("3.82"), expiry=date(2027, 9, 30), lot="S7781", serial=None,
         claim_price=d("4.50"), claim_amo=d("0.68"), claim_amc=d("3.82"),
+        boxes=(ExportBox("S7781", date(2027, 9, 30), None, "datamatrix"),),
     )
     lines = [first, second, third]
     header = header_for(lines, site_name="Pharmacie de l'Église", insurer_name="Mutuelle Fictive des Pharmaciens",

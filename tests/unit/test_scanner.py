@@ -73,11 +73,17 @@ def test_plain_problems(typed: str, expected: list[str]) -> None:
 
 
 @pytest.mark.parametrize("prefix", PREFIXES)
-@pytest.mark.parametrize("separator", [*SEPARATORS, ""])
+@pytest.mark.parametrize("separator", SEPARATORS)
 def test_datamatrix_in_every_separator_variant(prefix: str, separator: str) -> None:
     text = prefix + BASE.removeprefix("]d2").replace(GS, separator)
     assert scan(text) == EXPECTED
     assert scan(text + "\r\n") == EXPECTED
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_datamatrix_without_its_separator_is_refused(prefix: str) -> None:
+    # Lot "1AB12C" then serial: without the separator, lot "1AB12C21XYZ987" reads as well.
+    assert codes(prefix + BASE.removeprefix("]d2").replace(GS, "")) == ["scan.ambiguous"]
 
 
 def test_datamatrix_with_leading_and_trailing_separators() -> None:
@@ -87,8 +93,7 @@ def test_datamatrix_with_leading_and_trailing_separators() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["010340094949729421XYZ987\x1d17271231101AB12C", "010340094949729421XYZ98717271231101AB12C",
-     "0103400949497294101AB12C\x1d17271231\x1d21XYZ987", "0103400949497294101AB12C1727123121XYZ987",
+    ["010340094949729421XYZ987\x1d17271231101AB12C", "0103400949497294101AB12C\x1d17271231\x1d21XYZ987",
      "010340094949729417271231\x1d101AB12C\x1d21XYZ987\x1d"],
 )  # fmt: skip
 def test_datamatrix_other_orders(text: str) -> None:
@@ -108,7 +113,7 @@ def test_expiry_century_follows_gs1() -> None:
 
 def test_only_gtin_and_other_date_ais() -> None:
     assert scan("0103400949497294") == ScanResult("3400949497294", "datamatrix")
-    result = scan("010340094949729411240101172712311001AB21X")
+    result = scan("010340094949729411240101172712311001AB\x1d21X")
     assert (result.expiry, result.lot, result.serial) == (dt.date(2027, 12, 31), "01AB", "X")
 
 
@@ -117,11 +122,9 @@ def test_other_ais_are_read_by_biip_when_separated() -> None:
     assert scan(BASE + "~240ABC") == EXPECTED
 
 
-def test_other_ais_without_separator_warn() -> None:
-    # NHRN (714) is variable-length: without a separator it swallows the expiry and lot.
-    checked = parse_scan("0103400949497294" + "7141234567" + "1727123110AB", today=TODAY)
-    assert checked.unwrap() == ScanResult("3400949497294", "datamatrix")
-    assert [w.code for w in checked.warnings] == ["scan.ambiguous"]
+def test_other_ais_without_separator_are_refused() -> None:
+    # NHRN (714) is variable-length: without a separator it would swallow the expiry and lot.
+    assert codes("0103400949497294" + "7141234567" + "1727123110AB") == ["scan.ambiguous"]
 
 
 def test_unknown_text_after_the_last_field_belongs_to_it() -> None:
@@ -129,17 +132,37 @@ def test_unknown_text_after_the_last_field_belongs_to_it() -> None:
     assert scan("0103400949497294172712311001AB240XYZ").lot == "01AB240XYZ"
 
 
-def test_missing_separator_ambiguity_takes_the_earliest_cut_and_warns() -> None:
-    checked = parse_scan("010340094949729417271231" + "10AB21CD" + "21XY", today=TODAY)
-    result = checked.unwrap()
-    assert (result.lot, result.serial) == ("AB", "CD21XY")
-    assert [w.code for w in checked.warnings] == ["scan.ambiguous"]
+def test_issue9_dropped_separator_is_refused_not_guessed() -> None:
+    """Lot "AB21CD" then expiry: with the GS dropped it must not read as lot "AB", serial "CD"."""
+    assert scan("010340093005910410AB21CD\x1d17270131") == ScanResult(
+        "3400930059104", "datamatrix", dt.date(2027, 1, 31), "AB21CD", None)
+    assert codes("010340093005910410AB21CD17270131") == ["scan.ambiguous"]
 
 
-def test_missing_separator_prefers_reading_more_fields() -> None:
-    # "10LOT21SER" could be a lot "LOT21SER" alone; lot + serial is the reading kept.
-    result = scan("010340094949729417271231" + "10LOT21SER")
-    assert (result.lot, result.serial) == ("LOT", "SER")
+@pytest.mark.parametrize(
+    "text",
+    ["010340094949729417271231" + "10AB21CD" + "21XY",  # two readings of lot and serial
+     "010340094949729417271231" + "10LOT21SER",  # lot "LOT21SER" alone, or lot + serial
+     "0103400949497294" + "10LOT17271231",  # lot then expiry, or a lot of 11 characters
+     "010340094949729421XYZ98717271231101AB12C",  # the serial may swallow the expiry
+     "0103400949497294101AB12C1727123121XYZ987",
+     "010340094949729411240101172712311001AB21X"],
+)  # fmt: skip
+def test_variable_field_followed_by_data_without_separator_is_refused(text: str) -> None:
+    assert codes(text) == ["scan.ambiguous"]
+
+
+def test_missing_separator_is_fine_when_only_one_reading_exists() -> None:
+    # Fixed-length fields in any order, and a variable field that can only end at the end.
+    assert scan("010340094949729417271231" + "10AB2C") == ScanResult(
+        "3400949497294", "datamatrix", dt.date(2027, 12, 31), "AB2C")
+    # A serial of 20 characters (the maximum) must end there, separator or not.
+    assert scan("0103400949497294" + "21" + "S" * 20 + "17271231" + "10AB").serial == "S" * 20
+
+
+def test_with_separators_a_variable_field_runs_to_the_separator() -> None:
+    # The scanner sends separators: "10AB21CD<GS>" is lot "AB21CD", never lot + serial.
+    assert scan("010340094949729410AB21CD\x1d17271231").lot == "AB21CD"
 
 
 def test_field_longer_than_20_characters_cuts_at_the_separator_only() -> None:
@@ -166,7 +189,7 @@ def test_messages_are_registered_and_hide_the_scan(language: str) -> None:
     try:
         texts = ["", "hello", "5000159484695", "3400949497295", "172712311001AB"]
         problems = [p for t in texts for p in parse_scan(t, today=TODAY).problems]
-        problems += parse_scan("010340094949729417271231" + "10AB21CD21XY").warnings
+        problems += parse_scan("010340094949729417271231" + "10AB21CD21XY").problems
         assert {p.code for p in problems} == {
             "scan.empty", "scan.unreadable", "scan.not_cip", "scan.key", "scan.no_product",
             "scan.ambiguous",
@@ -194,18 +217,18 @@ def encode(values: dict[str, str], order: tuple[str, ...], separator: str) -> st
     return "".join(parts)
 
 
-def _text(alphabet: str) -> st.SearchStrategy[str]:
-    return st.text(alphabet, min_size=1, max_size=20).filter(lambda s: "<gs>" not in s.lower())
+def _text(alphabet: str, min_size: int = 1) -> st.SearchStrategy[str]:
+    return st.text(alphabet, min_size=min_size, max_size=20).filter(lambda s: "<gs>" not in s.lower())
 
 
 @st.composite
-def boxes(draw: st.DrawFn, alphabet: str = CSET82) -> tuple[ScanResult, dict[str, str]]:
+def boxes(draw: st.DrawFn, alphabet: str = CSET82, min_size: int = 1) -> tuple[ScanResult, dict[str, str]]:
     cip13 = cip7_to_cip13(draw(st.from_regex(r"[0-9]{7}", fullmatch=True)))
     expiry = draw(st.dates(dt.date(2000, 1, 1), dt.date(2075, 12, 31)))
     end_of_month = (expiry + dt.timedelta(days=1)).day == 1
     yymmdd = expiry.strftime("%y%m") + ("00" if end_of_month and draw(st.booleans()) else
                                         expiry.strftime("%d"))  # fmt: skip
-    lot, serial = draw(_text(alphabet)), draw(_text(alphabet))
+    lot, serial = draw(_text(alphabet, min_size)), draw(_text(alphabet, min_size))
     result = ScanResult(cip13, "datamatrix", expiry, lot, serial)
     return result, {"01": "0" + cip13, "17": yymmdd, "10": lot, "21": serial}
 
@@ -225,25 +248,28 @@ def test_property_separated_datamatrix_round_trips(
     assert scan(prefix + encode(values, order, separator) + suffix) == expected
 
 
-@given(boxes(alphabet=CSET82.replace("1", "")), st.sampled_from(ORDERS), st.sampled_from(PREFIXES))
-def test_property_missing_separator_without_ai_lookalikes_round_trips(
+@given(boxes(alphabet=CSET82.replace("0", "").replace("1", "").replace("2", ""), min_size=20),
+       st.sampled_from(ORDERS), st.sampled_from(PREFIXES))
+def test_property_missing_separator_with_one_reading_round_trips(
     box: tuple[ScanResult, dict[str, str]], order: tuple[str, ...], prefix: str
 ) -> None:
-    """Lots and serials without a "1" cannot hide an AI (10, 11, 15, 16, 17, 21): one cut."""
+    """Lots and serials without 0, 1 or 2 cannot hide the start of an AI, and at 20 characters
+    (the maximum) cannot swallow the next field: one reading, accepted as it is."""
     expected, values = box
     assert scan(prefix + encode(values, order, "")) == expected
 
 
 @given(boxes(), st.sampled_from(ORDERS))
-def test_property_missing_separator_is_right_or_warns(
+def test_property_missing_separator_is_right_or_refused(
     box: tuple[ScanResult, dict[str, str]], order: tuple[str, ...]
 ) -> None:
+    """Without separators the reading is never a guess: exactly right, or refused."""
     expected, values = box
     checked = parse_scan(encode(values, order, ""), today=TODAY)
-    result = checked.unwrap()
-    assert result.cip13 == expected.cip13
-    if result != expected:
-        assert [w.code for w in checked.warnings] == ["scan.ambiguous"]
+    if checked.ok:
+        assert checked.unwrap() == expected
+    else:
+        assert [p.code for p in checked.problems] == ["scan.ambiguous"]
 
 
 @given(st.from_regex(r"[0-9]{7}", fullmatch=True))
@@ -253,3 +279,20 @@ def test_property_plain_cip7_and_cip13_agree(cip7: str) -> None:
     assert scan(cip13) == ScanResult(cip13, "ean13")
     assert ean.is_valid(cip13)
     assert scan("01" + "0" + cip13).cip13 == cip13
+
+
+@pytest.mark.parametrize("separator", ["~", "|", "^", "#", "@", "<GS>"])
+def test_the_site_separator_setting_takes_gs_and_its_stand_in(separator: str) -> None:
+    text = BASE.replace(GS, separator)
+    assert parse_scan(text, today=TODAY, separator=separator).unwrap() == EXPECTED
+    assert parse_scan(BASE, today=TODAY, separator=separator).unwrap() == EXPECTED
+    other = "|" if separator != "|" else "~"
+    assert [p.code for p in parse_scan(BASE.replace(GS, other), today=TODAY, separator=separator).problems] == [
+        "scan.unreadable"]
+
+
+def test_the_gs_only_setting_refuses_stand_ins() -> None:
+    assert parse_scan(BASE, today=TODAY, separator="gs").unwrap() == EXPECTED
+    assert [p.code for p in parse_scan(BASE.replace(GS, "~"), today=TODAY, separator="gs").problems] == [
+        "scan.unreadable"]
+    assert parse_scan("3400949497294", today=TODAY, separator="gs").unwrap().cip13 == "3400949497294"

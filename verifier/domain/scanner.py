@@ -8,14 +8,16 @@ YYMMDD, (10) lot and (21) serial. Scanners type it as keystrokes: the group sepa
 Separators: every character outside GS1's character set 82 (the only one lots and serials
 may use) is taken as a separator, and so are the stand-ins "<GS>", "[GS]", "{GS}", "^]".
 
-Missing separators: a lot or serial that is not last then runs into the next field. Every
-way of cutting the text into known AIs (01: 14 digits; 11, 15, 16, 17: a valid date; 10
-and 21: 1-20 characters; each AI at most once) is tried. The reading that recognises the
-most fields wins; among equals, the earliest cut (the shortest first variable field),
-because lots are usually short and serials long, random and so more likely to contain "21"
-or "10". When several readings remain, the result carries the warning `scan.ambiguous`.
+Missing separators: a lot or serial that is not last then runs into the next field, and
+the reading would be a guess ("10AB21CD" is lot "AB21CD", or lot "AB" and serial "CD").
+When the text holds a separator, the scanner sends them: a variable field (10, 21) ends at
+the next separator, at the end, or after its 20 characters, as GS1 says. When it holds none,
+every way of cutting the text into known AIs (01: 14 digits; 11, 15, 16, 17: a valid date;
+10 and 21: 1-20 characters; each AI at most once) is tried: one reading only (fixed-length
+fields in any order, a variable field that can only end where it does) is kept; several
+readings are refused with `scan.ambiguous` ("... scannez à nouveau"), never guessed.
 Messages with other AIs go to biip, which cuts a variable field only at a separator: read
-without any separator, they carry the warning too.
+without any separator, a message with a variable field is refused the same way.
 """
 
 from __future__ import annotations
@@ -73,8 +75,11 @@ i18n.register(
             "The scanned code's key is wrong: scan again or type the CIP code.",
         ),
         "scan.ambiguous": (
-            "Sans séparateur transmis, lot et n° de série peuvent être mal lus : vérifiez-les.",
-            "With no separator sent, lot and serial may be misread: check them on the box.",
+            "Le lecteur n'a pas transmis de séparateur après le lot ou le n° de série : ils ne "
+            "peuvent pas être lus sans deviner. Vérifiez le réglage du séparateur (Administration "
+            "› Réglages) puis scannez à nouveau",
+            "The scanner sent no separator after the lot or serial: they cannot be read without "
+            "guessing. Check the separator setting (Administration › Settings), then scan again",
         ),
     }
 )
@@ -94,8 +99,13 @@ class ScanResult:
 Fields = tuple[tuple[str, str], ...]
 
 
-def parse_scan(text: str, *, today: dt.date | None = None) -> Checked[ScanResult]:
-    """Read a scan: a plain EAN-13/CIP13, a CIP7, or a GS1 DataMatrix element string."""
+def parse_scan(text: str, *, today: dt.date | None = None, separator: str = "auto") -> Checked[ScanResult]:
+    """Read a scan: a plain EAN-13/CIP13, a CIP7, or a GS1 DataMatrix element string.
+
+    `separator` is the site's setting: "auto" takes GS, the usual stand-ins and any character
+    outside GS1's set 82 as separators; "gs" only GS; another value ("~", "|", "^", "#", "@",
+    "<GS>") GS and that stand-in, and any other character outside set 82 makes the scan unreadable.
+    """
     today = today or dt.date.today()
     # Only the Enter/Tab a scanner appends is stripped: str.strip() would also eat a GS.
     body = text.strip(" \t\r\n")
@@ -110,11 +120,20 @@ def parse_scan(text: str, *, today: dt.date | None = None) -> Checked[ScanResult
     digits = body.replace(" ", "")  # a code typed by hand in the scan field may be grouped
     if _DIGITS.fullmatch(digits) and len(digits) < 16:
         return _plain(digits)
-    body = _NOT_CSET82.sub(GS, _GS_STAND_INS.sub(GS, body)).strip(GS)
+    if separator == "auto":
+        body = _NOT_CSET82.sub(GS, _GS_STAND_INS.sub(GS, body))
+    else:
+        if separator != "gs":
+            body = body.replace(separator, GS) if separator != "<GS>" else _GS_STAND_INS.sub(GS, body)
+        if _NOT_CSET82.search(body):
+            return Checked.bad(Problem("scan.unreadable"))
+    body = body.strip(GS)
     found = _gs1_fields(body, today)
     if found is None:
         return Checked.bad(Problem("scan.unreadable"))
     fields, ambiguous = found
+    if ambiguous:
+        return Checked.bad(Problem("scan.ambiguous"))
     gtin = fields.get("01")
     if gtin is None:
         return Checked.bad(Problem("scan.no_product"))
@@ -129,7 +148,7 @@ def parse_scan(text: str, *, today: dt.date | None = None) -> Checked[ScanResult
         lot=fields.get("10"),
         serial=fields.get("21"),
     )
-    return Checked.good(result, (Problem("scan.ambiguous"),) if ambiguous else ())
+    return Checked.good(result)
 
 
 def _plain(digits: str) -> Checked[ScanResult]:
@@ -158,11 +177,11 @@ def _gtin_problems(gtin14: str) -> list[Problem]:
 
 
 def _gs1_fields(text: str, today: dt.date) -> tuple[dict[str, str], bool] | None:
-    """The element strings of `text` and whether their cut is uncertain; None if unreadable.
+    """The element strings of `text` and whether their cut would be a guess; None if unreadable.
 
-    The splitter below reads the AIs found on drug boxes and tries every cut. biip reads
-    what it cannot (other AIs), but cuts a variable field only at a separator or after 20
-    characters: without separators its reading is uncertain.
+    The splitter below reads the AIs found on drug boxes. biip reads what it cannot (other
+    AIs), but cuts a variable field only at a separator or after its maximum length: without
+    separators, a variable field that is not last is a guess.
     """
     split = _split(text, today)
     if split is not None:
@@ -175,7 +194,7 @@ def _gs1_fields(text: str, today: dt.date) -> tuple[dict[str, str], bool] | None
 
 
 def _parse_with_biip(text: str) -> tuple[dict[str, str], bool] | None:
-    """The fields biip reads, and whether one has a variable length."""
+    """The fields biip reads, and whether one has a variable length (its end may be a guess)."""
     try:
         message = GS1Message.parse(text, config=ParseConfig(separator_chars=(GS,)))
     except (BiipParseError, ValueError):
@@ -187,20 +206,23 @@ def _parse_with_biip(text: str) -> tuple[dict[str, str], bool] | None:
 
 
 def _split(text: str, today: dt.date) -> tuple[Fields, bool] | None:
-    """The best cut of `text` into known AIs, and whether another cut was as good."""
-    best: Fields | None = None
-    ties = 0
-    # Cuts come in order of their positions, earliest first: the first of the longest wins.
-    for fields in _cuts(text, 0, (), today):
-        if best is None or len(fields) > len(best):
-            best, ties = fields, 0
-        elif len(fields) == len(best):
-            ties += 1
-    return None if best is None else (best, ties > 0)
+    """The reading of `text` in known AIs, and whether several readings were possible."""
+    readings: set[frozenset[tuple[str, str]]] = set()
+    first: Fields | None = None
+    for fields in _cuts(text, 0, (), today, GS in text):
+        first = first or fields
+        readings.add(frozenset(fields))
+        if len(readings) > 1:
+            return first, True
+    return None if first is None else (first, False)
 
 
-def _cuts(text: str, pos: int, found: Fields, today: dt.date) -> Iterator[Fields]:
-    """Every complete reading of text[pos:] given the fields already found."""
+def _cuts(text: str, pos: int, found: Fields, today: dt.date, separated: bool) -> Iterator[Fields]:
+    """Every complete reading of text[pos:] given the fields already found.
+
+    `separated`: the scanner sends separators, so a variable field ends only at one, at the
+    end of the text, or at its maximum length (one reading at most).
+    """
     while pos < len(text) and text[pos] == GS:
         pos += 1
     if pos == len(text):
@@ -214,14 +236,16 @@ def _cuts(text: str, pos: int, found: Fields, today: dt.date) -> Iterator[Fields
     if ai in _FIXED_LENGTH:
         value = text[start : start + _FIXED_LENGTH[ai]]
         if _fixed_ok(ai, value, today):
-            yield from _cuts(text, start + len(value), (*found, (ai, value)), today)
+            yield from _cuts(text, start + len(value), (*found, (ai, value)), today, separated)
         return
     if ai not in _VARIABLE:
         return
     end = start
     while end < len(text) and end - start < _MAX_VARIABLE and _CSET82.fullmatch(text[end]):
         end += 1
-        yield from _cuts(text, end, (*found, (ai, text[start:end])), today)
+        at_boundary = end == len(text) or text[end] == GS or end - start == _MAX_VARIABLE
+        if not separated or at_boundary:
+            yield from _cuts(text, end, (*found, (ai, text[start:end])), today, separated)
 
 
 def _fixed_ok(ai: str, value: str, today: dt.date) -> bool:

@@ -63,6 +63,7 @@ COLUMNS: tuple[str, ...] = (
     "expiry",
     "lot",
     "serial",
+    "boxes",
 )
 
 
@@ -116,7 +117,14 @@ def line_cells(x: ExportLine) -> list[str]:
         date_fr(x.expiry),
         t(x.lot),
         t(x.serial),
+        t(boxes_cell(x)),
     ]
+
+
+def boxes_cell(x: ExportLine) -> str:
+    """Every box read, "~" between boxes, "|" between read_as, lot, expiry and serial (neither
+    character can be in a lot or serial: GS1 character set 82): `datamatrix|AB12C|31/12/2027|SN1~ean13|||`."""
+    return "~".join(f"{b.read_as}|{b.lot or ''}|{date_fr(b.expiry)}|{b.serial or ''}" for b in x.boxes)
 
 
 def row(line: ExportLine) -> list[str]:

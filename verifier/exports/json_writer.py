@@ -113,6 +113,8 @@ def claim_object(lines: Sequence[ExportLine]) -> dict[str, Any]:
                 "expiry": date_iso(x.expiry),
                 "lot": x.lot,
                 "serial": x.serial,
+                "boxes": [{"read_as": b.read_as, "lot": b.lot, "expiry": date_iso(b.expiry), "serial": b.serial}
+                          for b in x.boxes],
             }
             for x in lines
         ],

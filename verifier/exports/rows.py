@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-FORMAT_VERSION = "1.1"  # 1.1: batches per operator; insurer fields on every claim
+FORMAT_VERSION = "1.2"  # 1.1: batches per operator; insurer fields on every claim; 1.2: boxes per line
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,16 @@ class BundleHeader:
 
 
 @dataclass(frozen=True)
+class ExportBox:
+    """One box of a line as it was read (lot, expiry, serial: GS1 set 82, no "|" nor "~")."""
+
+    lot: str | None
+    expiry: date | None
+    serial: str | None
+    read_as: str  # datamatrix | ean13 | cip7 | manual
+
+
+@dataclass(frozen=True)
 class ExportLine:
     """One claim line with the fields of its claim, patient, insurer and check repeated."""
 
@@ -112,3 +122,4 @@ class ExportLine:
     claim_amo: Decimal
     claim_amc: Decimal
     claim_patient_share: Decimal
+    boxes: tuple[ExportBox, ...] = ()  # the boxes read, in scan order; the others have no identity

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from verifier import i18n
 from verifier.domain.errors import NotFound, Problem, ValidationError
-from verifier.exports.rows import BundleHeader, ExportLine, InsurerPart
+from verifier.exports.rows import BundleHeader, ExportBox, ExportLine, InsurerPart
 
 if TYPE_CHECKING:
     from verifier.exports.bundle import Encryption
@@ -327,7 +327,16 @@ def export_lines(ctx: Context, batch_id: int) -> Iterator[ExportLine]:
     people: dict[str, tuple[str, str, str, str]] = {}
     guarantees_text: dict[str, str] = {}  # the same few texts on every line: parse each once
     with ctx.store.read() as s:
+        # The boxes come in a second stream in the same order: merged line by line, so the
+        # export still holds one claim's data at a time.
+        boxes = batch_store.export_boxes(s, batch_id)
+        box = next(boxes, None)
         for r in batch_store.export_rows(s, batch_id):
+            line_boxes: list[ExportBox] = []
+            while box is not None and (box.number, box.line_position) <= (r.number, r.position):
+                if (box.number, box.line_position) == (r.number, r.position):
+                    line_boxes.append(ExportBox(box.lot, box.expiry, box.serial, box.read_as))
+                box = next(boxes, None)
             person = people.get(r.patient_id)
             if person is None:
                 person = (dec(r.surname_enc, "patients.surname") or "", dec(r.first_name_enc, "patients.first_name") or "",
@@ -352,6 +361,7 @@ def export_lines(ctx: Context, batch_id: int) -> Iterator[ExportLine]:
                 r.outcome, r.checked_at, guarantees, r.position, r.code, r.code_kind, r.label, r.prestation_code,
                 r.quantity, r.unit_price, r.br_unit, r.amo_rate, r.price, r.br, r.amo, r.tm, r.amc, r.patient_share,
                 r.expiry, r.lot, r.serial, r.claim_price, r.claim_amo, r.claim_amc, r.claim_patient_share,
+                tuple(line_boxes),
             )
 
 

@@ -24,10 +24,20 @@ from verifier.services.checks import COVERING, guarantees_from_json
 from verifier.services.context import Context
 from verifier.services.drugs import DrugInfo
 from verifier.store import audit_log, claims_write
-from verifier.store.schema import Claim, ClaimLine, CoverageCheck
+from verifier.store.schema import Claim, ClaimLine, ClaimLineBox, CoverageCheck
 from verifier.store.types import utcnow
 
 MAX_LINES = 50
+
+
+@dataclass(frozen=True)
+class Box:
+    """One box of a line, as it was read: a box never takes another's lot or serial."""
+
+    lot: str | None = None
+    expiry: date | None = None
+    serial: str | None = None
+    read_as: str = "manual"  # datamatrix | ean13 | cip7 | manual
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,14 @@ class LineDraft:
     expiry: date | None = None
     lot: str | None = None
     serial: str | None = None
+    boxes: tuple[Box, ...] = ()  # the boxes scanned into the line, each with its own identity
+
+
+def box_of(scan: ScanResult | None) -> Box:
+    """The identity of one scanned box (nothing of it when it was typed by hand)."""
+    if scan is None:
+        return Box()
+    return Box(scan.lot, scan.expiry, scan.serial, scan.source)
 
 
 def line_from_drug(drug: DrugInfo, quantity: int = 1, scan: ScanResult | None = None) -> LineDraft:
@@ -60,6 +78,7 @@ def line_from_drug(drug: DrugInfo, quantity: int = 1, scan: ScanResult | None = 
         expiry=scan.expiry if scan else None,
         lot=scan.lot if scan else None,
         serial=scan.serial if scan else None,
+        boxes=(box_of(scan),) if quantity == 1 else (),
     )
 
 
@@ -125,6 +144,26 @@ def _line_rows(lines: list[LineDraft], amounts: list[LineAmounts]) -> list[dict[
     ]
 
 
+def line_boxes(d: LineDraft) -> tuple[Box, ...]:
+    """The boxes read for a line; a line given without boxes but with a lot, expiry or serial
+    is one box read from a DataMatrix (as migration 0008 reads the lines stored before)."""
+    if d.boxes:
+        return d.boxes[: d.quantity]
+    if d.lot or d.expiry or d.serial:
+        return (Box(d.lot, d.expiry, d.serial, "datamatrix"),)
+    return ()
+
+
+def _box_rows(lines: list[LineDraft]) -> list[dict[str, object]]:
+    """Each box read of each line (a line's boxes beyond them have no identity: no row)."""
+    return [
+        {"line_position": pos, "position": n, "lot": b.lot, "expiry": b.expiry, "serial": b.serial,
+         "read_as": b.read_as}
+        for pos, d in enumerate(lines, start=1)
+        for n, b in enumerate(line_boxes(d), start=1)
+    ]
+
+
 def _totals_row(amounts: list[LineAmounts]) -> dict[str, Decimal]:
     t = total(amounts)
     return {"price": t.price, "br": t.br, "amo": t.amo, "tm": t.tm, "amc": t.amc, "patient_share": t.patient}
@@ -133,6 +172,8 @@ def _totals_row(amounts: list[LineAmounts]) -> dict[str, Decimal]:
 def _store_lines(claim: Claim, lines: list[LineDraft], amounts: list[LineAmounts]) -> None:
     claim.lines.clear()
     claim.lines.extend(ClaimLine(**row) for row in _line_rows(lines, amounts))
+    claim.boxes.clear()
+    claim.boxes.extend(ClaimLineBox(**row) for row in _box_rows(lines))
     for name, value in _totals_row(amounts).items():
         setattr(claim, name, value)
 
@@ -149,10 +190,13 @@ def _structural_problems(lines: list[LineDraft], dispensed_on: date, prescriber:
 
 
 def _info(c: Claim) -> ClaimInfo:
+    boxes: dict[int, list[Box]] = {}
+    for b in c.boxes:
+        boxes.setdefault(b.line_position, []).append(Box(b.lot, b.expiry, b.serial, b.read_as))
     lines = [
         (
             LineDraft(l.label, l.prestation_code, l.quantity, l.unit_price, l.amo_rate, l.code, l.code_kind,
-                      l.br_unit, l.expiry, l.lot, l.serial),
+                      l.br_unit, l.expiry, l.lot, l.serial, tuple(boxes.get(l.position, ()))),
             LineAmounts(l.price, l.br, l.amo, l.tm, l.amc, l.patient_share),
         )
         for l in c.lines
@@ -261,7 +305,7 @@ def _create(
             "updated_at": now, "queued_at": now if queue_now else None,
             "override_reason": override.reason.strip() if over and override else None,
             "override_by": override_by, **totals,
-        }, _line_rows(lines, amounts))
+        }, _line_rows(lines, amounts), _box_rows(lines))
         events: list[audit_log.Event] = [
             ("claim.created", "claim", claim_id, {"number": number, "lines": len(lines), "amc": str(totals["amc"])})
         ]
@@ -285,6 +329,7 @@ def _same_line(a: LineDraft, b: LineDraft) -> bool:
         and a.code == b.code and a.code_kind == b.code_kind
         and (a.br_unit if a.br_unit is not None else a.unit_price) == (b.br_unit if b.br_unit is not None else b.unit_price)
         and (a.expiry, a.lot, a.serial) == (b.expiry, b.lot, b.serial)
+        and line_boxes(a) == line_boxes(b)
     )
 
 

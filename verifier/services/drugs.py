@@ -63,13 +63,14 @@ def _info(d: Drug) -> DrugInfo:
     return DrugInfo(d.cip13, d.cip7, d.name, d.presentation, d.rate, d.price, d.prestation_code, d.marketed)
 
 
-def lookup(ctx: Context, code: str) -> Lookup:
+def lookup(ctx: Context, code: str, separator: str = "auto") -> Lookup:
     """Find a box from a CIP13, a CIP7 or whatever a scanner typed (GS1 DataMatrix included).
 
     A valid code that is not in the reference gives `drug=None`: the caller says so and lets
-    the user enter the line by hand. An invalid code raises ValidationError.
+    the user enter the line by hand. An invalid code raises ValidationError. `separator`: the
+    site's `scan_separator` setting.
     """
-    scanned = parse_scan(code)
+    scanned = parse_scan(code, separator=separator)
     if scanned.ok:
         scan = scanned.unwrap()
         cip13 = scan.cip13

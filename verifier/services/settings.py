@@ -27,6 +27,8 @@ class SiteSettings:
     insurer_outstanding_ceiling: Decimal = Decimal("5000.00")  # AMC not yet paid, per insurer
     check_same_day: bool = True  # a check older than the day of dispensing needs an override
     idle_lock_minutes: int = 5
+    expiry_warning_days: int = 30  # a box expiring within this many days of dispensing is flagged
+    scan_separator: str = "auto"  # what the scanners send for the DataMatrix group separator
 
     def to_json(self) -> str:
         data = {k: str(v) if isinstance(v, Decimal) else v for k, v in asdict(self).items()}
@@ -53,7 +55,17 @@ def problems(s: SiteSettings) -> list[Problem]:
         found.append(Problem("settings.ceiling_range", {}, "insurer_outstanding_ceiling"))
     if not 1 <= s.idle_lock_minutes <= 120:
         found.append(Problem("settings.idle_range", {}, "idle_lock_minutes"))
+    if not 0 <= s.expiry_warning_days <= 365:
+        found.append(Problem("settings.expiry_range", {}, "expiry_warning_days"))
+    if s.scan_separator not in SCAN_SEPARATORS:
+        found.append(Problem("settings.separator_unknown", {}, "scan_separator"))
     return found
+
+
+# What scanners are set up to send for the group separator (ASCII 29). "auto": GS itself
+# and any character a lot or serial cannot hold (GS1 character set 82) - "~", "|", "^",
+# "#", "@", "<GS>"... Choosing one restricts the separator to GS and that stand-in.
+SCAN_SEPARATORS = ("auto", "gs", "~", "|", "^", "#", "@", "<GS>")
 
 
 @lru_cache(maxsize=8)
@@ -90,6 +102,9 @@ def save(ctx: Context, new: SiteSettings) -> SiteSettings:
 i18n.register(
     {
         "settings.ceiling_range": ("Le plafond doit être un montant positif raisonnable.", "The ceiling must be a reasonable positive amount."),
+        "settings.expiry_range": ("L'alerte de péremption se règle entre 0 et 365 jours.",
+                                  "The expiry warning is set between 0 and 365 days."),
+        "settings.separator_unknown": ("Choisissez le séparateur dans la liste.", "Choose the separator from the list."),
         "settings.idle_range": ("Le verrouillage automatique se règle entre 1 et 120 minutes.", "The idle lock is set between 1 and 120 minutes."),
         "action.settings": ("modifier les réglages", "change the settings"),
     }

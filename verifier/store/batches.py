@@ -181,5 +181,21 @@ def export_rows(session: Session, batch_id: int, chunk: int = 2000) -> Iterator[
     yield from session.connection().execute(q)
 
 
+_boxes = Base.metadata.tables["claim_line_boxes"]
+
+
+def export_boxes(session: Session, batch_id: int, chunk: int = 2000) -> Iterator[Any]:
+    """Every box of the batch's lines, streamed in the order of `export_rows` (then box order)."""
+    q = (
+        select(_claims.c.number, _boxes.c.line_position, _boxes.c.lot, _boxes.c.expiry, _boxes.c.serial,
+               _boxes.c.read_as)
+        .join(_claims, _boxes.c.claim_id == _claims.c.id)
+        .where(_claims.c.batch_id == batch_id)
+        .order_by(_claims.c.number, _boxes.c.line_position, _boxes.c.position)
+        .execution_options(yield_per=chunk)
+    )
+    yield from session.connection().execute(q)
+
+
 def get(session: Session, batch_id: int, lock: bool = False) -> Batch | None:
     return session.get(Batch, batch_id, with_for_update=lock)

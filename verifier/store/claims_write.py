@@ -20,13 +20,18 @@ _claims = Base.metadata.tables["claims"]
 _lines = Base.metadata.tables["claim_lines"]
 _INSERT_CLAIM = insert(_claims)
 _INSERT_LINES = insert(_lines)
+_INSERT_BOXES = insert(Base.metadata.tables["claim_line_boxes"])
 
 
-def insert_claim(session: Session, claim: dict[str, object], lines: Sequence[dict[str, object]]) -> None:
+def insert_claim(session: Session, claim: dict[str, object], lines: Sequence[dict[str, object]],
+                 boxes: Sequence[dict[str, object]] = ()) -> None:
+    """The claim, its lines and their boxes: one multi-row INSERT each."""
     conn = session.connection()
     conn.execute(_INSERT_CLAIM, [claim])
     if lines:
         conn.execute(_INSERT_LINES, [{**line, "claim_id": claim["id"]} for line in lines])
+    if boxes:
+        conn.execute(_INSERT_BOXES, [{**box, "claim_id": claim["id"]} for box in boxes])
 
 
 _checks = Base.metadata.tables["coverage_checks"]

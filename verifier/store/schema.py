@@ -220,6 +220,9 @@ class Claim(Base):
     lines: Mapped[list[ClaimLine]] = relationship(
         back_populates="claim", order_by="ClaimLine.position", cascade="all, delete-orphan"
     )
+    boxes: Mapped[list[ClaimLineBox]] = relationship(
+        order_by="(ClaimLineBox.line_position, ClaimLineBox.position)", cascade="all, delete-orphan"
+    )
     # The queue screen reads pages in the order of any column after the last row shown
     # (keyset paging), checks its filters from the same index, and adds up totals per
     # insurer from indexes alone (see migration 0004).
@@ -263,6 +266,21 @@ class ClaimLine(Base):
     lot: Mapped[str | None] = mapped_column(String(20))
     serial: Mapped[str | None] = mapped_column(String(20))
     claim: Mapped[Claim] = relationship(back_populates="lines")
+
+
+class ClaimLineBox(Base):
+    """One box of a claim line (migration 0008): keyed by the claim and the line's position,
+    so the fast queueing path inserts boxes without reading the lines' ids back."""
+
+    __tablename__ = "claim_line_boxes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    line_position: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer)
+    lot: Mapped[str | None] = mapped_column(String(20))
+    expiry: Mapped[date | None] = mapped_column(Date)
+    serial: Mapped[str | None] = mapped_column(String(20))
+    read_as: Mapped[str] = mapped_column(String(10))  # datamatrix | ean13 | cip7 | manual
 
 
 class Drug(Base):
@@ -335,6 +353,7 @@ __all__ = [
     "Batch",
     "Claim",
     "ClaimLine",
+    "ClaimLineBox",
     "Counter",
     "CoverageCheck",
     "Drug",

@@ -56,6 +56,24 @@ i18n.register(
         "admin.s.idle_a11y": ("Verrouillage automatique du poste après inactivité, en minutes",
                               "Automatic lock of an idle workstation, in minutes"),
         "admin.s.idle_suffix": (" min d'inactivité", " min idle"),
+        "admin.s.expiry": ("Alerte &boîte proche de péremption :", "Near-e&xpiry warning:"),
+        "admin.s.expiry_a11y": ("Nombre de jours avant la péremption d'une boîte où la ligne est signalée",
+                                "Days before a box's expiry when its line is flagged"),
+        "admin.s.expiry_suffix": (" jours avant la date", " days before the date"),
+        "admin.s.expiry_hint": ("Une boîte déjà périmée est toujours refusée au scan.",
+                                "A box already expired is always refused at the scan."),
+        "admin.s.separator": ("Séparateur envoyé par les lec&teurs :", "Separa&tor the scanners send:"),
+        "admin.s.separator_a11y": ("Ce que les lecteurs de codes envoient pour le séparateur de groupe (GS) des DataMatrix",
+                                   "What the barcode scanners send for the DataMatrix group separator (GS)"),
+        "admin.s.separator_hint": (
+            "« Automatique » reconnaît le GS et tout caractère qu'un lot ne peut pas contenir. Sans "
+            "séparateur, un DataMatrix dont le lot ou le n° de série n'est pas en dernier est refusé.",
+            "\"Automatic\" takes the GS and any character a lot cannot hold. Without a separator, a "
+            "DataMatrix whose lot or serial is not last is refused.",
+        ),
+        "admin.s.sep.auto": ("Automatique (GS, ~, |, ^, #, @, <GS>…)", "Automatic (GS, ~, |, ^, #, @, <GS>…)"),
+        "admin.s.sep.gs": ("GS (ASCII 29, Ctrl+]) seulement", "GS (ASCII 29, Ctrl+]) only"),
+        "admin.s.sep.other": ("GS ou « {char} »", "GS or \"{char}\""),
         "admin.s.save": ("&Enregistrer les réglages", "Sa&ve the settings"),
         "admin.s.saved": ("Réglages enregistrés ; ils s'appliquent à tous les postes.",
                           "Settings saved; they apply to every workstation."),
@@ -96,6 +114,14 @@ class SettingsPage(QWidget):
         self.idle_spin = QSpinBox()
         self.idle_spin.setRange(1, 120)
         self.idle_spin.setSuffix(i18n.tr("admin.s.idle_suffix"))
+        self.expiry_spin = QSpinBox()
+        self.expiry_spin.setRange(0, 365)
+        self.expiry_spin.setSuffix(i18n.tr("admin.s.expiry_suffix"))
+        self.separator_combo = QComboBox()
+        for choice in settings.SCAN_SEPARATORS:
+            text = (i18n.tr(f"admin.s.sep.{choice}") if choice in ("auto", "gs")
+                    else i18n.tr("admin.s.sep.other", char=choice))
+            self.separator_combo.addItem(text, choice)
         self.form = Form(self)
         f = self.form
         f.add("claim_amc_ceiling", i18n.tr("admin.s.claim_ceiling"), self.claim_edit,
@@ -105,6 +131,10 @@ class SettingsPage(QWidget):
         f.add("check_same_day", i18n.tr("admin.s.same_day"), self.same_day_box, i18n.tr("admin.s.same_day_a11y"),
               i18n.tr("admin.s.same_day_hint"))
         f.add("idle_lock_minutes", i18n.tr("admin.s.idle"), self.idle_spin, i18n.tr("admin.s.idle_a11y"), compact=True)
+        f.add("expiry_warning_days", i18n.tr("admin.s.expiry"), self.expiry_spin, i18n.tr("admin.s.expiry_a11y"),
+              i18n.tr("admin.s.expiry_hint"), compact=True)
+        f.add("scan_separator", i18n.tr("admin.s.separator"), self.separator_combo, i18n.tr("admin.s.separator_a11y"),
+              i18n.tr("admin.s.separator_hint"), compact=True)
         self.save_button = QPushButton(i18n.tr("admin.s.save"))
         self.save_button.clicked.connect(self.save)
         self.status = SentenceLabel()
@@ -145,7 +175,7 @@ class SettingsPage(QWidget):
         f.set_tab_order(self.save_button, self.language_box, self.language_button)
         for edit in (self.claim_edit, self.outstanding_edit):
             edit.setReadOnly(not self.allowed)
-        for widget in (self.same_day_box, self.idle_spin, self.save_button):
+        for widget in (self.same_day_box, self.idle_spin, self.expiry_spin, self.separator_combo, self.save_button):
             widget.setEnabled(self.allowed)
 
     def refresh(self) -> None:
@@ -161,6 +191,8 @@ class SettingsPage(QWidget):
         self.outstanding_edit.setText(format_eur(values.insurer_outstanding_ceiling))
         self.same_day_box.setChecked(values.check_same_day)
         self.idle_spin.setValue(values.idle_lock_minutes)
+        self.expiry_spin.setValue(values.expiry_warning_days)
+        self.separator_combo.setCurrentIndex(max(0, self.separator_combo.findData(values.scan_separator)))
         self.form.clear()
 
     def _amount(self, field: str, edit: QLineEdit, problems: list[Problem]) -> Decimal:
@@ -180,7 +212,8 @@ class SettingsPage(QWidget):
         if problems:
             self._refused(ValidationError(problems))
             return
-        new = SiteSettings(claim, outstanding, self.same_day_box.isChecked(), self.idle_spin.value())
+        new = SiteSettings(claim, outstanding, self.same_day_box.isChecked(), self.idle_spin.value(),
+                           self.expiry_spin.value(), str(self.separator_combo.currentData()))
         self.save_button.setEnabled(False)
         self.status.say(i18n.tr("admin.s.saving"))
         self.jobs.run(settings.save, self.ctx, new, on_done=self._saved, on_failed=self._refused)

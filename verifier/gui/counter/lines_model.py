@@ -8,18 +8,21 @@ what the counter shows is, to the cent, what gets queued.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QApplication, QStyle
 
 from verifier import i18n
 from verifier.domain.claims import MAX_QUANTITY, MIN_QUANTITY, ClaimTotals, LineAmounts, LineInput, compute_line, total
 from verifier.domain.coverage import Guarantee, coverage_problem, guarantee_for
 from verifier.domain.errors import Problem, ValidationError
 from verifier.domain.money import format_eur, format_rate, parse_amount
-from verifier.services.claims import LineDraft
+from verifier.gui.boxes import READ_AS, boxes_of, scanned_boxes as _scanned_boxes, with_boxes
+from verifier.services.claims import Box, LineDraft
 
 i18n.register(
     {
@@ -49,6 +52,11 @@ i18n.register(
         "counter.label_empty": ("Le libellé ne peut pas être vide.", "The label cannot be empty."),
         "counter.expiry": ("Péremption {date}", "Expiry {date}"),
         "counter.lot": ("lot {lot}", "lot {lot}"),
+        "counter.expires_soon": (
+            "Attention : une boîte de cette ligne périme le {date}, dans {days} jour(s) : vérifiez qu'elle "
+            "couvre le traitement.",
+            "Note: a box of this line expires on {date}, in {days} day(s): check it lasts the treatment.",
+        ),
     }
 )
 
@@ -101,6 +109,31 @@ class LinesModel(QAbstractTableModel):
         self._guarantees: list[Guarantee] = []
         self._serials: list[set[str]] = []  # serial numbers scanned into each line
         self._by_hand: list[bool] = []  # entered by hand: the label may be edited
+        self._dispensed_on = date.today()
+        self._warning_days = 30  # the site's expiry warning window
+
+    def set_expiry_rule(self, dispensed_on: date, warning_days: int) -> None:
+        """The dispensing date and the site's window: boxes expiring within it are flagged."""
+        if (dispensed_on, warning_days) == (self._dispensed_on, self._warning_days):
+            return
+        self._dispensed_on, self._warning_days = dispensed_on, warning_days
+        if self._lines:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._lines) - 1, len(COLUMNS) - 1))
+
+    def warning_days(self) -> int:
+        return self._warning_days
+
+    def expires_soon(self, row: int) -> date | None:
+        """The earliest expiry of the line's boxes when it falls within the warning window."""
+        expiries = [b.expiry for b in boxes_of(self._lines[row]) if b.expiry is not None]
+        if not expiries:
+            return None
+        first = min(expiries)
+        return first if first <= self._dispensed_on + timedelta(days=self._warning_days) else None
+
+    def boxes(self, row: int) -> tuple[Box, ...]:
+        """The boxes of a line: those scanned, then one without identity per box counted by hand."""
+        return boxes_of(self._lines[row])
 
     # --- reading --------------------------------------------------------------------------
 
@@ -168,16 +201,19 @@ class LinesModel(QAbstractTableModel):
                 if line.serial and line.serial in self._serials[row]:
                     raise ValidationError([Problem("counter.same_box", {"line": row + 1}, "scan")])
                 quantity = min(existing.quantity + line.quantity, MAX_QUANTITY)
-                self._lines[row] = replace(existing, quantity=quantity)
+                # Each box keeps its own lot, expiry and serial: the new one never inherits the first's.
+                scanned = _scanned_boxes(existing) + _scanned_boxes(line)
+                self._lines[row] = with_boxes(replace(existing, quantity=quantity), scanned)
                 if line.serial:
                     self._serials[row].add(line.serial)
                 self._recompute(row)
                 return row, True
         row = len(self._lines)
         self.beginInsertRows(QModelIndex(), row, row)
+        line = replace(line, boxes=_scanned_boxes(line)[: line.quantity])
         self._lines.append(line)
         self._amounts.append(compute(line, self._guarantees))
-        self._serials.append({line.serial} if line.serial else set())
+        self._serials.append({b.serial for b in line.boxes if b.serial})
         self._by_hand.append(by_hand)
         self.endInsertRows()
         self.changed.emit()
@@ -193,10 +229,10 @@ class LinesModel(QAbstractTableModel):
 
     def set_lines(self, lines: list[LineDraft], by_hand: list[bool] | None = None) -> None:
         self.beginResetModel()
-        self._lines = list(lines)
+        self._lines = [replace(line, boxes=_scanned_boxes(line)[: line.quantity]) for line in lines]
         self._by_hand = list(by_hand) if by_hand is not None and len(by_hand) == len(lines) else [False] * len(lines)
         self._amounts = [compute(line, self._guarantees) for line in self._lines]
-        self._serials = [{line.serial} if line.serial else set() for line in self._lines]
+        self._serials = [{b.serial for b in line.boxes if b.serial} for line in self._lines]
         self.endResetModel()
         self.changed.emit()
 
@@ -263,7 +299,16 @@ class LinesModel(QAbstractTableModel):
             return int(_LEFT if name in ("code", "label", "prestation") else _RIGHT)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(index.row(), line, name)
+        if name == "label" and role in _WARNING_ROLES and self.expires_soon(index.row()) is not None:
+            return _warning(role)
         return None
+
+    def expiry_note(self, row: int) -> str:
+        """The sentence flagging a box that expires within the window, or ""."""
+        soon = self.expires_soon(row)
+        if soon is None:
+            return ""
+        return i18n.tr("counter.expires_soon", date=soon.strftime("%d/%m/%Y"), days=(soon - self._dispensed_on).days)
 
     def _display(self, line: LineDraft, amounts: LineAmounts | None, name: str) -> str:
         if name == "code":
@@ -286,6 +331,8 @@ class LinesModel(QAbstractTableModel):
         problems = line_problems(line, row + 1)
         if problems:
             return " ".join(p.message() for p in problems)
+        if name == "label" and self.expires_soon(row) is not None:
+            return self.expiry_note(row)
         if name == "amc":
             problem = coverage_problem(line.prestation_code, self._guarantees)
             return problem.message() if problem is not None else None
@@ -308,7 +355,8 @@ class LinesModel(QAbstractTableModel):
                 if not text.isdigit() or not MIN_QUANTITY <= int(text) <= MAX_QUANTITY:
                     raise ValidationError([Problem("counter.quantity_invalid",
                                                    {"minimum": MIN_QUANTITY, "maximum": MAX_QUANTITY}, "quantity")])
-                new = replace(line, quantity=int(text))
+                # Fewer boxes: the last scanned go; more: the extra ones have no identity.
+                new = with_boxes(replace(line, quantity=int(text)), _scanned_boxes(line))
             elif name == "unit_price":
                 new = replace(line, unit_price=parse_amount(text))
             else:
@@ -320,8 +368,24 @@ class LinesModel(QAbstractTableModel):
             self.edit_refused.emit(i18n.tr("counter.line_problem", line=row + 1, text=sentence))
             return False
         self._lines[row] = new
+        self._serials[row] = {b.serial for b in new.boxes if b.serial}
         self._recompute(row)
         return True
+
+
+_WARNING_ROLES = (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.DecorationRole)
+
+
+def _warning(role: int) -> Any:
+    """How a line with a box near its expiry looks: amber cell, dark text, warning icon."""
+    if role == Qt.ItemDataRole.BackgroundRole:
+        return QBrush(QColor("#ffe08a"))
+    if role == Qt.ItemDataRole.ForegroundRole:
+        return QBrush(QColor("#3d2e00"))
+    style = QApplication.style()
+    return style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning) if style is not None else None
+
+
 
 
 i18n.register(
@@ -340,7 +404,19 @@ def line_to_dict(line: LineDraft) -> dict[str, object]:
         "unit_price": str(line.unit_price), "amo_rate": str(line.amo_rate), "code": line.code,
         "code_kind": line.code_kind, "br_unit": None if line.br_unit is None else str(line.br_unit),
         "expiry": line.expiry.isoformat() if line.expiry else None, "lot": line.lot, "serial": line.serial,
+        "boxes": [{"lot": b.lot, "expiry": b.expiry.isoformat() if b.expiry else None, "serial": b.serial,
+                   "read_as": b.read_as} for b in line.boxes],
     }
+
+
+def _box_from_dict(data: object) -> Box:
+    if not isinstance(data, dict):
+        raise ValueError("box")
+    expiry = data.get("expiry")
+    return Box(lot=str(data["lot"]) if data.get("lot") else None,
+               expiry=date.fromisoformat(expiry) if isinstance(expiry, str) else None,
+               serial=str(data["serial"]) if data.get("serial") else None,
+               read_as=read_as if (read_as := str(data.get("read_as"))) in READ_AS else "manual")
 
 
 def line_from_dict(data: dict[str, object]) -> LineDraft | None:
@@ -356,9 +432,10 @@ def line_from_dict(data: dict[str, object]) -> LineDraft | None:
             br_unit=None if br_unit is None else Decimal(str(br_unit)),
             expiry=date.fromisoformat(expiry) if isinstance(expiry, str) else None,
             lot=str(data["lot"]) if data.get("lot") else None, serial=str(data["serial"]) if data.get("serial") else None,
+            boxes=tuple(_box_from_dict(b) for b in boxes) if isinstance(boxes := data.get("boxes"), list) else (),
         )
     except (InvalidOperation, ValueError):
         return None
 
 
-__all__ = ["line_from_dict", "line_to_dict", "AMOUNT_COLUMNS", "COL", "COLUMNS", "FIELD_COLUMN", "LinesModel", "ZERO", "compute", "line_problems"]
+__all__ = ["boxes_of", "line_from_dict", "line_to_dict", "AMOUNT_COLUMNS", "COL", "COLUMNS", "FIELD_COLUMN", "LinesModel", "ZERO", "compute", "line_problems"]

@@ -13,12 +13,13 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QDate, QEvent, QItemSelectionModel, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateEdit,
     QGridLayout,
+    QApplication,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -37,10 +38,12 @@ from verifier.domain.coverage import prestation_for_rate
 from verifier.domain.errors import DomainError, Problem, ValidationError
 from verifier.domain.identifiers import check_rpps
 from verifier.domain.money import format_eur, parse_amount, parse_rate
+from verifier.gui.boxes import describe_boxes
 from verifier.gui.counter.fields import FieldSet, keep_room_for_messages
 from verifier.gui.counter.lines_model import AMOUNT_COLUMNS, COL, COLUMNS, FIELD_COLUMN, LinesModel, line_from_dict, line_to_dict
+from verifier.gui.counter.scan_edit import ScanEdit, is_group_separator
 from verifier.gui.tasks import error_sentence, error_style
-from verifier.services import claims, drugs
+from verifier.services import claims, drugs, settings
 from verifier.services.claims import LineDraft
 from verifier.services.context import Context
 
@@ -80,7 +83,12 @@ i18n.register(
                              "No price in the reference for this product: type it in the table (Enter on the cell)."),
         "counter.not_marketed": ("Attention : ce produit n'est plus commercialisé selon la base.",
                                  "Note: this product is no longer marketed according to the reference."),
-        "counter.expired": ("Attention : boîte périmée depuis le {date}.", "Note: this box expired on {date}."),
+        "counter.expired": (
+            "Boîte périmée le {date} (délivrance le {dispensed}) : elle n'est pas ajoutée. Mettez-la de côté "
+            "et scannez une autre boîte.",
+            "This box expired on {date} (dispensed on {dispensed}): it is not added. Set it aside and scan "
+            "another box.",
+        ),
         "counter.table_a11y": ("Lignes de la demande", "Lines of the claim"),
         "counter.remove_line": ("Supprimer la ligne (Suppr)", "Remove line (Del)"),
         "counter.remove_line_a11y": ("Supprimer la ligne sélectionnée", "Remove the selected line"),
@@ -122,6 +130,10 @@ class _TableKeys(QObject):
                 table.edit(index)
                 return True
             return False
+        if is_group_separator(event):  # a scanner's separator, typed while the table has the focus
+            self.panel.scan_edit.setFocus()
+            self.panel.scan_edit.insert_separator()
+            return True
         text = event.text()
         mods = event.modifiers() & ~Qt.KeyboardModifier.ShiftModifier & ~Qt.KeyboardModifier.KeypadModifier
         if text and text.isprintable() and mods == Qt.KeyboardModifier.NoModifier:
@@ -161,7 +173,7 @@ class LinesPanel(QGroupBox):
         self.pending_code = ""  # a valid code not in the reference, waiting for a label, price, rate
         self.model = LinesModel(self)
 
-        self.scan_edit = QLineEdit()
+        self.scan_edit = ScanEdit()
         self.scan_edit.setPlaceholderText(i18n.tr("counter.scan_placeholder"))
         self.scan_edit.returnPressed.connect(self.scan)
         self.scan_feedback = QLabel()
@@ -224,6 +236,13 @@ class LinesPanel(QGroupBox):
         self.notes = QLabel()
         self.notes.setWordWrap(True)
         self.notes.hide()
+        # The boxes of the current line (lot, expiry, serial, how read): follows the cursor in
+        # the table, so the keyboard reaches them; the table's description reads it out too.
+        self.box_detail = QLabel()
+        self.box_detail.setObjectName("box_detail")
+        self.box_detail.setWordWrap(True)
+        self.box_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.box_detail.hide()
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(8)
@@ -282,6 +301,7 @@ class LinesPanel(QGroupBox):
         f.fields["lines"].label.hide()
         table_grid.setColumnStretch(1, 1)
         layout.addLayout(table_grid, 1)
+        layout.addWidget(self.box_detail)
         layout.addWidget(self.notes)
         layout.addLayout(totals)
 
@@ -290,7 +310,20 @@ class LinesPanel(QGroupBox):
         for first, second in zip(order, order[1:]):
             QWidget.setTabOrder(first, second)
 
+        # Ctrl+Down: from the scan field to the quantity of the last line (no 9 Tabs); Ctrl+Up:
+        # back to the scan field, from the table or the cell being edited.
+        to_table = QShortcut(QKeySequence("Ctrl+Down"), self.scan_edit, self.to_last_quantity)
+        to_table.setContext(Qt.ShortcutContext.WidgetShortcut)
+        to_scan = QShortcut(QKeySequence("Ctrl+Up"), self.table, self.to_scan)
+        to_scan.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
         self.model.changed.connect(self._model_changed)
+        self.model.dataChanged.connect(lambda *_a: self._show_boxes())
+        selection = self.table.selectionModel()
+        assert selection is not None
+        selection.currentChanged.connect(lambda *_a: self._show_boxes())
+        self.date_edit.dateChanged.connect(
+            lambda _d: self.model.set_expiry_rule(self.dispensed_on(), self.model.warning_days()))
         self.model.edit_refused.connect(lambda text: self.fields.say("lines", text))
         self.date_edit.dateChanged.connect(lambda _d: self.changed.emit())
         self.rpps_edit.textChanged.connect(lambda _t: self._typed("prescriber_rpps"))
@@ -305,16 +338,27 @@ class LinesPanel(QGroupBox):
 
     def scan(self) -> None:
         """Look up what the scanner (or the user) typed and add the box as a line."""
-        text = self.scan_edit.text()
+        text = self.scan_edit.scanned_text()
         if not text.strip():
             return
         self.fields.say("scan", "")
         try:
-            found = drugs.lookup(self.ctx, text)  # one read by key: fine on the GUI thread
+            # Two reads by key (the site's settings, the drug): fine on the GUI thread.
+            site = settings.load(self.ctx)
+            found = drugs.lookup(self.ctx, text, site.scan_separator)
         except DomainError as exc:
             self._feedback("", error=False)
             self.fields.say("scan", error_sentence(exc))
             self.scan_edit.selectAll()
+            return
+        scanned = found.scan
+        dispensed = self.dispensed_on()
+        self.model.set_expiry_rule(dispensed, site.expiry_warning_days)
+        if scanned is not None and scanned.expiry is not None and scanned.expiry < dispensed:
+            self.scan_edit.clear()  # the next box can be scanned at once; nothing was added
+            self._feedback(i18n.tr("counter.expired", date=scanned.expiry.strftime("%d/%m/%Y"),
+                                   dispensed=dispensed.strftime("%d/%m/%Y")), error=True)
+            QApplication.beep()
             return
         self.scan_edit.clear()
         existing = self.model.row_of(found.cip13)
@@ -329,7 +373,8 @@ class LinesPanel(QGroupBox):
             assert existing is not None
             line = self.model.line(existing)
             draft = replace(line, quantity=1, expiry=found.scan.expiry if found.scan else None,
-                            lot=found.scan.lot if found.scan else None, serial=found.scan.serial if found.scan else None)
+                            lot=found.scan.lot if found.scan else None, serial=found.scan.serial if found.scan else None,
+                            boxes=(claims.box_of(found.scan),))
         else:
             draft = claims.line_from_drug(found.drug, 1, found.scan)
         notes = []
@@ -337,8 +382,6 @@ class LinesPanel(QGroupBox):
             notes.append(i18n.tr("counter.no_price"))
         if found.drug is not None and not found.drug.marketed:
             notes.append(i18n.tr("counter.not_marketed"))
-        if found.scan is not None and found.scan.expiry is not None and found.scan.expiry < date.today():
-            notes.append(i18n.tr("counter.expired", date=found.scan.expiry.strftime("%d/%m/%Y")))
         self._add(draft, by_hand=False, notes=notes)
 
     def _add(self, draft: LineDraft, by_hand: bool, notes: list[str]) -> None:
@@ -387,6 +430,17 @@ class LinesPanel(QGroupBox):
         self.rate_combo.setCurrentIndex(0)
         self.fields.show([], names)
         self.scan_edit.setFocus()
+
+    def to_last_quantity(self) -> None:
+        """Put the cursor on the quantity of the last line (Ctrl+Down from the scan field)."""
+        if not self.model.rowCount():
+            return
+        self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.table.setCurrentIndex(self.model.index(self.model.rowCount() - 1, COL["quantity"]))
+
+    def to_scan(self) -> None:
+        """Back to the scan field (Ctrl+Up from the table); a cell being edited keeps its value."""
+        self.scan_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def remove_current(self) -> None:
         index = self.table.currentIndex()
@@ -474,7 +528,23 @@ class LinesPanel(QGroupBox):
 
     # --- totals ---------------------------------------------------------------------------
 
+    def _show_boxes(self) -> None:
+        """Describe the boxes of the line under the cursor, with its expiry warning."""
+        index = self.table.currentIndex()
+        if not index.isValid() or index.row() >= self.model.rowCount():
+            self.box_detail.hide()
+            self.table.setAccessibleDescription("")
+            return
+        row = index.row()
+        text = describe_boxes(row + 1, self.model.boxes(row))
+        note = self.model.expiry_note(row)
+        self.box_detail.setText(" ".join(t for t in (text, note) if t))
+        self.box_detail.setStyleSheet("background: #ffe08a; color: #3d2e00;" if note else "")
+        self.box_detail.show()
+        self.table.setAccessibleDescription(self.box_detail.text())
+
     def _model_changed(self) -> None:
+        self._show_boxes()
         self._show_totals()
         notes = [i18n.tr("counter.line_problem", line=row + 1, text=p.message()) for row, p in self.model.coverage_notes()]
         self.notes.setText(" ".join(notes))

@@ -36,6 +36,7 @@ from verifier import i18n
 from verifier.domain.errors import ValidationError
 from verifier.domain.money import format_eur
 from verifier.domain.states import ClaimStatus, can_rectify, can_transition, editable
+from verifier.gui.boxes import boxes_of, describe_boxes
 from verifier.gui.queue.claim_models import HistoryModel, LinesModel, QuantityDelegate, VersionsModel
 from verifier.gui.queue.model import format_date, status_text
 from verifier.gui.queue.texts import guarantees_text, local_time, method_text, outcome_text, spaced_nir
@@ -231,6 +232,12 @@ class ClaimDialog(QDialog):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.lines_totals = QLabel()
+        # The boxes of the line under the cursor (lot, expiry, serial): reached with the arrows.
+        self.box_detail = QLabel()
+        self.box_detail.setObjectName("box_detail")
+        self.box_detail.setWordWrap(True)
+        self.box_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.box_detail.hide()
         self.edit_hint = QLabel(i18n.tr("queue.claim.editing"))
         self.edit_hint.setWordWrap(True)
         self.edit_hint.hide()
@@ -238,6 +245,7 @@ class ClaimDialog(QDialog):
         lines_layout = QVBoxLayout(lines_page)
         lines_layout.addWidget(self.edit_hint)
         lines_layout.addWidget(self.lines)
+        lines_layout.addWidget(self.box_detail)
         lines_layout.addWidget(self.lines_totals)
 
         self.history_model = HistoryModel(self)
@@ -291,6 +299,10 @@ class ClaimDialog(QDialog):
         layout.addWidget(self.message)
         layout.addLayout(buttons)
 
+        lines_selection = self.lines.selectionModel()
+        assert lines_selection is not None
+        lines_selection.currentChanged.connect(lambda *_a: self._show_boxes())
+        self.lines_model.modelReset.connect(self._show_boxes)
         self.lines_model.problem.connect(self._show_error)
         self.lines_model.edited.connect(self._show_totals)
         self.versions.doubleClicked.connect(self._open_version_index)
@@ -393,6 +405,17 @@ class ClaimDialog(QDialog):
         self._show_totals()
         self._set_busy(False)
         self.loaded.emit(c.id)
+
+    def _show_boxes(self) -> None:
+        index = self.lines.currentIndex()
+        if not index.isValid() or index.row() >= len(self.lines_model.drafts):
+            self.box_detail.hide()
+            self.lines.setAccessibleDescription("")
+            return
+        text = describe_boxes(index.row() + 1, boxes_of(self.lines_model.drafts[index.row()]))
+        self.box_detail.setText(text)
+        self.box_detail.show()
+        self.lines.setAccessibleDescription(text)
 
     def _show_totals(self) -> None:
         totals = self.lines_model.totals()

@@ -1,0 +1,78 @@
+"""The boxes of a line in words: lot, expiry, serial and how each was read (counter and claim window)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from verifier import i18n
+from verifier.services.claims import Box, LineDraft
+
+i18n.register(
+    {
+        "counter.boxes": ("Ligne {line}, {count} boîte(s) : {boxes}", "Line {line}, {count} box(es): {boxes}"),
+        "counter.box": ("{number}) {parts}", "{number}) {parts}"),
+        "counter.box_lot": ("lot {lot}", "lot {lot}"),
+        "counter.box_expiry": ("pér. {date}", "exp. {date}"),
+        "counter.box_serial": ("n° série {serial}", "serial {serial}"),
+        "counter.box_none": ("sans lot ni n° de série", "no lot nor serial"),
+        "counter.read.datamatrix": ("DataMatrix", "DataMatrix"),
+        "counter.read.ean13": ("code-barres EAN-13", "EAN-13 barcode"),
+        "counter.read.cip7": ("CIP7", "CIP7"),
+        "counter.read.manual": ("compté à la main", "counted by hand"),
+    }
+)
+
+READ_AS = ("datamatrix", "ean13", "cip7", "manual")
+
+
+def scanned_boxes(line: LineDraft) -> tuple[Box, ...]:
+    """The boxes with an identity a line holds (a line from before boxes: its one box, if any)."""
+    if line.boxes:
+        return line.boxes
+    if line.lot or line.serial or line.expiry:
+        return (Box(line.lot, line.expiry, line.serial, "datamatrix"),)
+    return ()
+
+
+def boxes_of(line: LineDraft) -> tuple[Box, ...]:
+    """Every box of the line: those read, then one without identity per box counted by hand."""
+    scanned = scanned_boxes(line)[: line.quantity]
+    return scanned + (Box(),) * (line.quantity - len(scanned))
+
+
+def with_boxes(line: LineDraft, boxes: tuple[Box, ...]) -> LineDraft:
+    """`line` holding `boxes`; its own lot, expiry and serial only where every box agrees.
+
+    The claim stores one lot/expiry/serial per line: a value shared by some boxes only would
+    be claimed for all of them (issue 9: three boxes exported with the first one's serial).
+    """
+    line = replace(line, boxes=boxes[: line.quantity])
+    every = boxes_of(line)
+
+    def common(values: set[object]) -> object:
+        return next(iter(values)) if len(values) == 1 else None
+
+    return replace(line, lot=common({b.lot for b in every}),  # type: ignore[arg-type]
+                   expiry=common({b.expiry for b in every}),  # type: ignore[arg-type]
+                   serial=common({b.serial for b in every}) if len(every) == 1 else None)  # type: ignore[arg-type]
+
+
+def describe_boxes(line_number: int, boxes: tuple[Box, ...]) -> str:
+    """"Ligne 2, 3 boîte(s) : 1) lot AB12C, pér. 31/12/2027, n° série SN0001, DataMatrix ; 2) ..."."""
+    described = []
+    for number, box in enumerate(boxes, start=1):
+        parts = []
+        if box.lot:
+            parts.append(i18n.tr("counter.box_lot", lot=box.lot))
+        if box.expiry:
+            parts.append(i18n.tr("counter.box_expiry", date=box.expiry.strftime("%d/%m/%Y")))
+        if box.serial:
+            parts.append(i18n.tr("counter.box_serial", serial=box.serial))
+        if not parts:
+            parts.append(i18n.tr("counter.box_none"))
+        parts.append(i18n.tr(f"counter.read.{box.read_as if box.read_as in READ_AS else 'manual'}"))
+        described.append(i18n.tr("counter.box", number=number, parts=", ".join(parts)))
+    return i18n.tr("counter.boxes", line=line_number, count=len(described), boxes=" ; ".join(described))
+
+
+__all__ = ["READ_AS", "boxes_of", "describe_boxes", "scanned_boxes", "with_boxes"]
