@@ -24,6 +24,7 @@ from verifier.domain.coverage import GUARANTEE_MAX_RATE, PHAR, Guarantee
 from verifier.domain.errors import Problem, ValidationError
 from verifier.domain.money import parse_rate
 from verifier.gui.counter.fields import FieldSet
+from verifier.gui.counter.provisional import ProvisionalInsurerBox
 from verifier.services.checks import COVERING, METHODS, OUTCOMES
 from verifier.services.directory import InsurerInfo
 
@@ -65,6 +66,11 @@ i18n.register(
         "counter.contact_portal": ("portail {portal}", "portal {portal}"),
         "counter.contact_none": ("Aucun contact enregistré pour {name} : voyez l'attestation.",
                                  "No contact recorded for {name}: see the card."),
+        "counter.contact_to_confirm": (
+            "{name} (n° AMC {amc}) est un organisme à confirmer : la demande sera mise en file, "
+            "mais pas en lot avant qu'un administrateur le confirme.",
+            "{name} (AMC no. {amc}) is an insurer to be confirmed: the claim will be queued, "
+            "but not batched until an administrator confirms it."),
         "counter.note": ("Note :", "Note:"),
         "counter.note_a11y": ("Note libre sur la vérification (facultatif)", "Free note about the check (optional)"),
     }
@@ -279,7 +285,9 @@ class CheckPanel(QGroupBox):
         self.contact.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.contact.hide()
         grid.addWidget(self.contact, 6, 0, 1, 4)
-        grid.setRowStretch(7, 1)
+        self.provisional = ProvisionalInsurerBox()
+        grid.addWidget(self.provisional, 7, 0, 1, 4)
+        grid.setRowStretch(8, 1)
         order: list[QWidget] = [self.method_combo, self.reference_edit, self.outcome_combo, self.note_edit,
                                 self.guarantee_list.first_input()]
         for first, second in zip(order, order[1:]):
@@ -306,6 +314,8 @@ class CheckPanel(QGroupBox):
             ways.append(i18n.tr("counter.contact_portal", portal=insurer.portal))
         text = (i18n.tr("counter.contact", name=insurer.name, ways=", ".join(ways)) if ways
                 else i18n.tr("counter.contact_none", name=insurer.name))
+        if insurer.provisional:
+            text = i18n.tr("counter.contact_to_confirm", name=insurer.name, amc=insurer.amc_number) + " " + text
         self.contact.setText(text)
         self.contact.show()
 

@@ -42,7 +42,7 @@ from verifier.services.ceilings import CeilingExceeded, Override
 from verifier.services.checks import CheckInput
 from verifier.services.claims import ClaimInfo
 from verifier.services.context import Context
-from verifier.services.directory import InsurerInfo
+from verifier.services.directory import InsurerInfo, OperatorInfo
 from verifier.services.patients import PatientInput
 
 i18n.register(
@@ -123,6 +123,8 @@ class CounterWidget(QWidget):
         self._restoring = False
         self._task: Task | None = None
         self._insurer_task: Task | None = None
+        self._operator_task: Task | None = None
+        self._provisional_task: Task | None = None
         self._submission: Submission | None = None
         self._saved_patient: tuple[PatientInput, str] | None = None
         self._recorded_check: tuple[CheckInput, str] | None = None
@@ -196,7 +198,9 @@ class CounterWidget(QWidget):
         self.lines.changed.connect(self._edited)
         self.check.guarantees_changed.connect(self._guarantees_changed)
         self.patient.chosen.connect(lambda: self.check.first_input().setFocus())
-        self.patient.insurer_changed.connect(self.check.set_insurer)
+        self.patient.insurer_changed.connect(self._insurer_changed)
+        self.patient.insurer_edit.editingFinished.connect(self._insurer_left)
+        self.check.provisional.record_requested.connect(self._record_provisional)
         self._guarantees_changed()
         self.refresh_directory()
         self._restore_draft()
@@ -253,9 +257,45 @@ class CounterWidget(QWidget):
         self._insurer_task = run_task(directory.list_insurers, self.ctx, on_done=self._insurers_loaded,
                                       on_failed=lambda exc: self._say(error_sentence(exc), True))
 
+        self._operator_task = run_task(directory.list_operators, self.ctx, on_done=self._operators_loaded,
+                                       on_failed=lambda exc: self._say(error_sentence(exc), True))
+
     def _insurers_loaded(self, insurers: list[InsurerInfo]) -> None:
         self._insurer_task = None
         self.patient.set_insurers(insurers)
+
+    def _operators_loaded(self, operators: list[OperatorInfo]) -> None:
+        self._operator_task = None
+        self.check.provisional.set_operators(operators)
+
+    # --- an insurer missing from the directory ----------------------------------------------
+
+    def _insurer_changed(self, insurer: InsurerInfo | None) -> None:
+        self.check.set_insurer(insurer)
+        self.check.provisional.offer(self.patient.unknown_amc())
+
+    def _insurer_left(self) -> None:
+        """Leaving the insurer field on an unknown AMC number goes to the name on the card."""
+        if self.patient.unknown_amc() is not None and self.check.provisional.isVisible():
+            self.check.provisional.name_edit.setFocus()
+
+    def _record_provisional(self, amc: str, name: str, operator_code: str) -> None:
+        if self._provisional_task is not None:
+            return
+        self._provisional_task = run_task(directory.record_provisional_insurer, self.ctx, amc, name,
+                                          operator_code or None, on_done=self._provisional_recorded,
+                                          on_failed=self._provisional_failed)
+
+    def _provisional_recorded(self, insurer: InsurerInfo) -> None:
+        self._provisional_task = None
+        self.check.provisional.clear()
+        self.patient.set_insurers([*self.patient.insurers, insurer])
+        self.patient.member_edit.setFocus()
+        self._say(i18n.tr("counter.provisional_recorded", amc=insurer.amc_number), False)
+
+    def _provisional_failed(self, exc: BaseException) -> None:
+        self._provisional_task = None
+        self.check.provisional.show_problem(error_sentence(exc))
 
     # --- form state ---------------------------------------------------------------------
 
