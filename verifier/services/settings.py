@@ -27,6 +27,7 @@ class SiteSettings:
     insurer_outstanding_ceiling: Decimal = Decimal("5000.00")  # AMC not yet paid, per insurer
     check_same_day: bool = True  # a check older than the day of dispensing needs an override
     idle_lock_minutes: int = 5
+    check_reuse_days: int = 7  # the counter offers to reuse a patient's last check up to this age (0: never)
 
     def to_json(self) -> str:
         data = {k: str(v) if isinstance(v, Decimal) else v for k, v in asdict(self).items()}
@@ -51,6 +52,8 @@ def problems(s: SiteSettings) -> list[Problem]:
         found.append(Problem("settings.ceiling_range", {}, "claim_amc_ceiling"))
     if not Decimal("0") < s.insurer_outstanding_ceiling <= Decimal("10000000"):
         found.append(Problem("settings.ceiling_range", {}, "insurer_outstanding_ceiling"))
+    if not 0 <= s.check_reuse_days <= 90:
+        found.append(Problem("settings.reuse_range", {}, "check_reuse_days"))
     if not 1 <= s.idle_lock_minutes <= 120:
         found.append(Problem("settings.idle_range", {}, "idle_lock_minutes"))
     return found
@@ -90,6 +93,8 @@ def save(ctx: Context, new: SiteSettings) -> SiteSettings:
 i18n.register(
     {
         "settings.ceiling_range": ("Le plafond doit être un montant positif raisonnable.", "The ceiling must be a reasonable positive amount."),
+        "settings.reuse_range": ("Indiquez un âge de reprise des vérifications entre 0 et 90 jours.",
+                                 "Give an age for reusing checks between 0 and 90 days."),
         "settings.idle_range": ("Le verrouillage automatique se règle entre 1 et 120 minutes.", "The idle lock is set between 1 and 120 minutes."),
         "action.settings": ("modifier les réglages", "change the settings"),
     }
