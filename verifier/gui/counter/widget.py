@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -37,9 +38,9 @@ from verifier.gui.counter.patient_panel import PATIENT_FIELDS, PatientPanel
 from verifier.gui.counter.receipt import ReceiptActions
 from verifier.gui.counter.submit import CheckFields, Outcome, Submission, check_input, submit
 from verifier.gui.tasks import Task, connection, error_sentence, error_style, run_task, server_unreachable
-from verifier.services import directory
+from verifier.services import checks, directory
 from verifier.services.ceilings import CeilingExceeded, Override
-from verifier.services.checks import CheckInput
+from verifier.services.checks import CheckInfo, CheckInput
 from verifier.services.claims import ClaimInfo
 from verifier.services.context import Context
 from verifier.services.directory import InsurerInfo, OperatorInfo
@@ -125,6 +126,8 @@ class CounterWidget(QWidget):
         self._insurer_task: Task | None = None
         self._operator_task: Task | None = None
         self._provisional_task: Task | None = None
+        self._reuse_task: Task | None = None
+        self._reuse_key: tuple[str, str] | None = None
         self._submission: Submission | None = None
         self._saved_patient: tuple[PatientInput, str] | None = None
         self._recorded_check: tuple[CheckInput, str] | None = None
@@ -198,6 +201,10 @@ class CounterWidget(QWidget):
         self.lines.changed.connect(self._edited)
         self.check.guarantees_changed.connect(self._guarantees_changed)
         self.patient.chosen.connect(lambda: self.check.first_input().setFocus())
+        self.patient.chosen.connect(self._look_for_last_check)
+        reuse = QShortcut(QKeySequence(Qt.Key.Key_F6), self)
+        reuse.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        reuse.activated.connect(self.take_last_check)
         self.patient.insurer_changed.connect(self._insurer_changed)
         self.patient.insurer_edit.editingFinished.connect(self._insurer_left)
         self.check.provisional.record_requested.connect(self._record_provisional)
@@ -273,6 +280,33 @@ class CounterWidget(QWidget):
     def _insurer_changed(self, insurer: InsurerInfo | None) -> None:
         self.check.set_insurer(insurer)
         self.check.provisional.offer(self.patient.unknown_amc())
+        self._look_for_last_check()
+
+    # --- the returning patient's last check ------------------------------------------------
+
+    def _look_for_last_check(self) -> None:
+        """Offer the known patient's last check with this insurer (F6 takes it)."""
+        insurer, _problem = self.patient.resolve_insurer()
+        patient_id = self.patient.patient_id
+        if patient_id is None or insurer is None:
+            self.check.offer(None)
+            return
+        key = (patient_id, insurer.amc_number)
+        self._reuse_key = key
+        self._reuse_task = run_task(checks.last_reusable, self.ctx, patient_id, insurer.amc_number,
+                                    on_done=lambda found: self._last_check_found(key, found),
+                                    on_failed=lambda _exc: None)  # only an offer: no sentence if it fails
+
+    def _last_check_found(self, key: tuple[str, str], found: CheckInfo | None) -> None:
+        self._reuse_task = None
+        if key == self._reuse_key and (self.check.offered is None or found is None
+                                       or self.check.offered.id != found.id):
+            self.check.offer(found)
+
+    def take_last_check(self) -> None:
+        """F6: the check fields repeat the offered last check; then on to the scan field."""
+        if self.check.take_offer():
+            self.lines.scan_edit.setFocus()
 
     def _insurer_left(self) -> None:
         """Leaving the insurer field on an unknown AMC number goes to the name on the card."""
@@ -401,7 +435,8 @@ class CounterWidget(QWidget):
     def _submission_for(self, override: Override | None) -> Submission:
         patient = self.patient.patient_input()
         fields = CheckFields(self.check.method(), self.check.outcome(), self.check.reference_edit.text().strip(),
-                             tuple(self.check.guarantees()), self.check.note_edit.text().strip())
+                             tuple(self.check.guarantees()), self.check.note_edit.text().strip(),
+                             self.check.reused_check_id())
         if self._claim_id is None:
             self._claim_id = str(uuid.uuid4())
         s = Submission(patient, fields, tuple(self.lines.model.lines()), self.lines.dispensed_on(),
