@@ -279,7 +279,9 @@ class CounterWidget(QWidget):
 
     def _insurer_changed(self, insurer: InsurerInfo | None) -> None:
         self.check.set_insurer(insurer)
-        self.check.provisional.offer(self.patient.unknown_amc())
+        unknown = self.patient.unknown_amc()
+        if unknown is None or self.check.provisional.isVisible():  # shown on leaving the field, not while typing
+            self.check.provisional.offer(unknown)
         self._look_for_last_check()
 
     # --- the returning patient's last check ------------------------------------------------
@@ -310,7 +312,9 @@ class CounterWidget(QWidget):
 
     def _insurer_left(self) -> None:
         """Leaving the insurer field on an unknown AMC number goes to the name on the card."""
-        if self.patient.unknown_amc() is not None and self.check.provisional.isVisible():
+        unknown = self.patient.unknown_amc()
+        if unknown is not None:
+            self.check.provisional.offer(unknown)
             self.check.provisional.name_edit.setFocus()
 
     def _record_provisional(self, amc: str, name: str, operator_code: str) -> None:
