@@ -484,3 +484,12 @@ def test_a_sentence_on_the_batches_page_moves_nothing(qtbot, panel: AdminPanel) 
     assert where() == before
     page.status.say("")
     assert not page.status.isVisible() and where() == before
+
+
+def test_the_page_says_how_many_insurers_wait_for_confirmation(qtbot, panel: AdminPanel, admin: Context) -> None:  # type: ignore[no-untyped-def]
+    page = panel.batches_page
+    assert "à confirmer" not in page.ready_label.text()
+    directory.record_provisional_insurer(admin, "31234567", "Mutuelle du Coin")
+    page.refresh()
+    qtbot.waitUntil(lambda: "1 organisme à confirmer" in page.ready_label.text(), timeout=10_000)
+    assert "restent en attente" in page.ready_label.text()

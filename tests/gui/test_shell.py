@@ -435,3 +435,17 @@ def test_an_exception_in_another_thread_is_shown_from_the_gui_thread(qtbot, monk
     worker.join()
     qtbot.waitUntil(lambda: len(shown) == 1, timeout=5_000)  # the message box is built on the GUI thread
     assert str(start.logsetup.log_file()) in shown[0]
+
+
+def test_the_strip_counts_the_insurers_to_confirm_and_follows(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from verifier.services import directory
+
+    ctx = make_site(Location(sqlite_path=tmp_path / "v.db"))
+    window = open_window(qtbot, ctx)
+    qtbot.waitUntil(lambda: "demande" in window.strip.queue_button.text(), timeout=10_000)
+    assert not window.strip.provisional_label.isVisible()
+    directory.record_provisional_insurer(ctx, "31234567", "Mutuelle du Coin")
+    directory.record_provisional_insurer(ctx, "31234568", "Mutuelle d'à Côté")
+    window.counter.queued.emit("")  # what the counter says after queueing: the figures are read again
+    qtbot.waitUntil(lambda: window.strip.provisional_label.text() == "2 organismes à confirmer", timeout=10_000)
+    assert window.strip.provisional_label.isVisible()

@@ -58,6 +58,13 @@ i18n.register(
         "shell.status.queue": ("En attente d'export : {claims}, {amount}", "Awaiting export: {claims}, {amount}"),
         "shell.status.queue_a11y": ("Demandes en attente d'export, par organisme", "Claims awaiting export, per insurer"),
         "shell.status.queue_insurer": ("{insurer} : {claims}, {amount}", "{insurer}: {claims}, {amount}"),
+        "shell.status.provisional_one": ("1 organisme à confirmer", "1 insurer to be confirmed"),
+        "shell.status.provisional_many": ("{n} organismes à confirmer", "{n} insurers to be confirmed"),
+        "shell.status.provisional_tip": (
+            "Organismes enregistrés au comptoir : un administrateur les confirme, corrige ou fusionne (Administration, "
+            "Organismes) ; leurs demandes ne peuvent pas être mises en lot avant.",
+            "Insurers recorded at the counter: an administrator confirms, corrects or merges them (Administration, "
+            "Insurers); their claims cannot be batched until then."),
         "shell.status.queue_none": ("Aucune demande en attente d'export.", "No claim awaiting export."),
         "shell.status.queue_tip_end": ("Cliquez pour la liste par organisme.", "Click for the list per insurer."),
         "shell.status.user": ("{login} ({role})", "{login} ({role})"),
@@ -102,6 +109,13 @@ def claims_text(n: int) -> str:
     return i18n.tr("shell.claim_one" if one else "shell.claim_many", n=n)
 
 
+def provisional_text(n: int) -> str:
+    """"2 organismes à confirmer"; empty for none."""
+    if n <= 0:
+        return ""
+    return i18n.tr("shell.status.provisional_one" if n == 1 else "shell.status.provisional_many", n=n)
+
+
 def since_text(moment: datetime, now: datetime | None = None) -> str:
     """'14:32' today, '12/03/2025 14:32' another day, in local time."""
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
@@ -116,6 +130,7 @@ class ShellStatus:
     outages: list[OutageInfo]
     totals: list[InsurerTotal]
     operators: list[OperatorInfo]
+    provisional: int = 0  # insurers recorded at the counter, waiting for an administrator
 
     @property
     def count(self) -> int:
@@ -129,7 +144,7 @@ class ShellStatus:
 def load_status(ctx: Context) -> tuple[Context, ShellStatus]:
     """What the strip shows, read through the services (off the GUI thread); with the context."""
     return ctx, ShellStatus(claim_view.site(ctx).name, outages.current(ctx), queue.awaiting_export(ctx),
-                            directory.list_operators(ctx))
+                            directory.list_operators(ctx), directory.count_provisional(ctx))
 
 
 # --- the list per insurer -------------------------------------------------------------
@@ -348,6 +363,9 @@ class StatusStrip(QWidget):
         self.queue_button.setAccessibleName(i18n.tr("shell.status.queue_a11y"))
         self.queue_button.setText(i18n.tr("shell.status.loading"))
         self.queue_button.clicked.connect(self.show_totals)
+        self.provisional_label = QLabel()
+        self.provisional_label.setToolTip(i18n.tr("shell.status.provisional_tip"))
+        self.provisional_label.hide()
         role = i18n.tr(f"shell.role.{ctx.actor.role}")
         self.user_label = QLabel(i18n.tr("shell.status.user", login=ctx.actor.login, role=role))
         self.popup = TotalsPopup(self)
@@ -364,6 +382,7 @@ class StatusStrip(QWidget):
         layout.addWidget(self.notice)
         layout.addWidget(self.message, 1)
         layout.addStretch(0)
+        layout.addWidget(self.provisional_label)
         layout.addWidget(self.queue_button)
         layout.addWidget(_separator())
         layout.addWidget(self.user_label)
@@ -391,6 +410,8 @@ class StatusStrip(QWidget):
         self.outage_button.setFont(bold)
         self.queue_button.setText(i18n.tr("shell.status.queue", claims=claims_text(status.count),
                                           amount=format_eur(status.amc)))
+        self.provisional_label.setText(provisional_text(status.provisional))
+        self.provisional_label.setVisible(status.provisional > 0)
         self.queue_button.setToolTip(self.queue_tooltip())
         self.queue_button.setAccessibleDescription(self.queue_tooltip())
         self.outage_button.setAccessibleDescription(self.outage_button.toolTip())

@@ -155,6 +155,8 @@ def completeness(c: batch_store.Candidate, today: date) -> list[Problem]:
         found.append(Problem("claim.check_not_covering", {}, "check"))
     if not c.insurer_active:
         found.append(Problem("claim.insurer_inactive", {}, "insurer"))
+    if c.insurer_provisional:
+        found.append(Problem("claim.insurer_provisional", {}, "insurer"))
     if c.card_valid_to and c.dispensed_on > c.card_valid_to:
         found.append(Problem("claim.card_expired", {}, "card_valid_to"))
     if c.card_valid_from and c.dispensed_on < c.card_valid_from:

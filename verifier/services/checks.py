@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -14,10 +14,11 @@ from verifier import i18n
 from verifier.domain.coverage import Guarantee
 from verifier.domain.errors import NotFound, Problem, ValidationError
 from verifier.domain.identifiers import check_member_number
+from verifier.services import settings
 from verifier.services.context import Context
 from verifier.services.outages import open_outage_id
 from verifier.store import audit_log
-from verifier.store.schema import CoverageCheck, Insurer, Patient
+from verifier.store.schema import CoverageCheck, Insurer, Patient, User
 from verifier.store.types import utcnow
 
 METHODS = ("card", "hotline", "portal", "fax")
@@ -37,6 +38,7 @@ class CheckInput:
     member_number: str = ""
     note: str = ""
     checked_at: datetime | None = None
+    reused_check_id: str | None = None  # this check repeats that earlier one (same patient, same insurer)
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ class CheckInfo:
     checked_by: int
     checked_at: datetime
     operator_down: bool
+    reused_check_id: str | None = None
+    checked_by_name: str = ""
 
 
 def guarantees_to_json(guarantees: list[Guarantee]) -> str:
@@ -81,6 +85,7 @@ def to_info(ctx: Context, c: CoverageCheck) -> CheckInfo:
         c.checked_by,
         c.checked_at,
         c.operator_down,
+        c.reused_check_id,
     )
 
 
@@ -113,6 +118,11 @@ def record(ctx: Context, data: CheckInput) -> CheckInfo:
         insurer = s.scalars(select(Insurer).where(Insurer.amc_number == data.amc_number.strip())).one_or_none()
         if insurer is None:
             problems.append(Problem("insurer.not_found", {"amc": data.amc_number.strip()}, "amc_number"))
+        if data.reused_check_id is not None:
+            original = s.get(CoverageCheck, data.reused_check_id)
+            if original is None or insurer is None or (original.patient_id, original.insurer_id) != (
+                    patient.id, insurer.id):
+                problems.append(Problem("check.reuse_mismatch", {}, "reused_check_id"))
         if problems:
             raise ValidationError(problems)
         assert insurer is not None
@@ -134,6 +144,7 @@ def record(ctx: Context, data: CheckInput) -> CheckInfo:
             outage_id=outage_id,
             checked_by=ctx.actor.user_id,
             checked_at=checked_at,
+            reused_check_id=data.reused_check_id,
         )
         if member is not None and patient.member_number_enc is None:
             patient.member_number_enc = enc(member, "patients.member_number")
@@ -141,9 +152,39 @@ def record(ctx: Context, data: CheckInput) -> CheckInfo:
         s.flush()
         audit_log.append(
             s, ctx.actor.login, "check.recorded", "coverage_check", check.id,
-            {"method": data.method, "outcome": data.outcome, "insurer": insurer.amc_number},
+            {"method": data.method, "outcome": data.outcome, "insurer": insurer.amc_number,
+             **({"reuses": data.reused_check_id} if data.reused_check_id else {})},
         )
         return to_info(ctx, check)
+
+
+def last_reusable(ctx: Context, patient_id: str, amc_number: str, now: datetime | None = None) -> CheckInfo | None:
+    """The patient's last covering check with this insurer, when younger than the site's
+    reuse age (`check_reuse_days`), to be offered again at the counter; None otherwise."""
+    now = now or utcnow()
+    with ctx.store.read() as s:
+        days = settings.load_in(s).check_reuse_days
+        if days <= 0:
+            return None
+        row = s.execute(
+            select(CoverageCheck, User.display_name)
+            .join(Insurer, CoverageCheck.insurer_id == Insurer.id)
+            .join(User, CoverageCheck.checked_by == User.id)
+            .where(CoverageCheck.patient_id == patient_id, Insurer.amc_number == amc_number.strip(),
+                   CoverageCheck.outcome.in_(COVERING), CoverageCheck.checked_at >= now - timedelta(days=days))
+            .order_by(CoverageCheck.checked_at.desc())
+            .limit(1)
+        ).first()
+        if row is None:
+            return None
+        return replace(to_info(ctx, row[0]), checked_by_name=row[1])
+
+
+def reuse_input(original: CheckInfo, amc_number: str) -> CheckInput:
+    """A new check repeating `original` (method, reference, outcome, guarantees, note)."""
+    return CheckInput(original.patient_id, amc_number, original.method, original.outcome, list(original.guarantees),
+                      original.reference or "", original.member_number or "", original.note or "",
+                      reused_check_id=original.id)
 
 
 def get(ctx: Context, check_id: str) -> CheckInfo:
@@ -158,6 +199,8 @@ i18n.register(
     {
         "check.method_invalid": ("Choisissez comment les droits ont été vérifiés : carte papier, appel à la plateforme, portail ou fax.", "Choose how coverage was checked: paper card, hotline call, portal or fax."),
         "check.outcome_invalid": ("Choisissez le résultat : couvert, partiellement, non couvert ou impossible à vérifier.", "Choose the outcome: covered, partly, not covered or could not verify."),
+        "check.reuse_mismatch": ("La vérification reprise n'est pas celle de ce patient avec cet organisme : vérifiez à nouveau.",
+                                 "The reused check is not this patient's with this insurer: check again."),
         "check.reference_missing": ("Notez la référence donnée par la plateforme, le portail ou le fax : l'organisme la demandera.", "Write down the reference given by the hotline, portal or fax: the insurer will ask for it."),
         "check.reference_long": ("La référence ne peut dépasser 100 caractères.", "The reference cannot exceed 100 characters."),
         "check.guarantee_missing": ("Indiquez au moins une garantie (par exemple PHAR 100 % BR) lue sur l'attestation.", "Enter at least one guarantee (e.g. PHAR 100% BR) read on the card."),

@@ -537,6 +537,9 @@ i18n.register(
         "claim.check_not_covering": ("La vérification des droits n'a pas confirmé de couverture : rien ne peut être facturé à la complémentaire.", "The coverage check did not confirm coverage: nothing can be billed to the insurer."),
         "claim.nothing_to_claim": ("La part complémentaire est nulle : il n'y a rien à demander à l'organisme.", "The insurer's share is zero: there is nothing to claim."),
         "claim.member_missing": ("Le numéro d'adhérent manque : recopiez-le depuis l'attestation (l'organisme rejette sinon).", "The member number is missing: copy it from the card (the insurer rejects claims without it)."),
+        "claim.insurer_provisional": (
+            "L'organisme de cette demande est à confirmer : un administrateur doit le confirmer, le corriger ou le fusionner (Administration, Organismes) avant la mise en lot. La demande reste en attente.",
+            "This claim's insurer is to be confirmed: an administrator must confirm, correct or merge it (Administration, Insurers) before batching. The claim stays queued."),
         "claim.insurer_inactive": ("Cet organisme est désactivé : choisissez l'organisme actuel du patient.", "This insurer is deactivated: choose the patient's current insurer."),
         "claim.card_expired": ("L'attestation n'était plus valable à la date de délivrance : vérifiez les dates ou demandez une attestation à jour.", "The card was no longer valid on the dispensing date: check the dates or ask for a current card."),
         "claim.card_not_yet_valid": ("L'attestation n'était pas encore valable à la date de délivrance.", "The card was not yet valid on the dispensing date."),

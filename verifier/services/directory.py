@@ -22,7 +22,9 @@ from verifier.domain.errors import NotFound, Problem, ValidationError
 from verifier.domain.identifiers import check_amc_number
 from verifier.services.context import Context
 from verifier.store import audit_log
+from verifier.store import insurers as insurer_store
 from verifier.store.schema import Insurer, Operator
+from verifier.store.types import utcnow
 
 # Column sizes of the store (PostgreSQL enforces them; say so before it does).
 NAME_MAX, HOTLINE_MAX, URL_MAX = 200, 40, 500
@@ -64,6 +66,7 @@ class InsurerInfo:
     portal: str | None
     batch_by: str
     active: bool
+    provisional: bool = False  # recorded at the counter, an administrator has not confirmed it yet
 
 
 def _operator_info(op: Operator) -> OperatorInfo:
@@ -80,6 +83,7 @@ def _insurer_info(ins: Insurer) -> InsurerInfo:
         ins.portal,
         ins.batch_by,
         ins.active,
+        ins.provisional,
     )
 
 
@@ -181,6 +185,111 @@ def add_insurer(
         s.flush()
         audit_log.append(s, ctx.actor.login, "insurer.created", "insurer", str(ins.id), {"amc": ins.amc_number})
         return _insurer_info(ins)
+
+
+def record_provisional_insurer(ctx: Context, amc_number: str, name: str,
+                               operator_code: str | None = None) -> InsurerInfo:
+    """An insurer missing from the directory, recorded at the counter from what the card shows.
+
+    Any signed-in user may do it, so that a claim can be queued when no administrator is
+    there; the insurer stays "to be confirmed" (its claims cannot be batched) until an
+    administrator confirms, corrects or merges it.
+    """
+    checked = check_amc_number(amc_number)
+    problems = [Problem(p.code, p.params, "amc_number") for p in checked.problems]
+    problems += _insurer_field_problems(name, None, None, "insurer")
+    with ctx.store.write() as s:
+        operator = None
+        if _opt(operator_code):
+            assert operator_code is not None
+            operator = _operator_by_code(s, operator_code)
+            if operator is None:
+                problems.append(Problem("operator.unknown", {"code": operator_code.strip()}, "operator"))
+        if checked.value and s.scalars(select(Insurer.id).where(Insurer.amc_number == checked.value)).first():
+            problems.append(Problem("insurer.exists", {"amc": checked.value}, "amc_number"))
+        if problems:
+            raise ValidationError(problems)
+        assert checked.value is not None
+        ins = Insurer(amc_number=checked.value, name=name.strip(), operator=operator, batch_by="insurer",
+                      active=True, provisional=True, recorded_by=ctx.actor.user_id, recorded_at=utcnow())
+        s.add(ins)
+        s.flush()
+        audit_log.append(s, ctx.actor.login, "insurer.recorded_provisional", "insurer", str(ins.id),
+                         {"amc": ins.amc_number})
+        return _insurer_info(ins)
+
+
+def count_provisional(ctx: Context) -> int:
+    """How many insurers recorded at the counter wait for an administrator."""
+    with ctx.store.read() as s:
+        return int(s.scalar(select(func.count()).select_from(Insurer).where(Insurer.provisional.is_(True))) or 0)
+
+
+def _provisional(s: Session, insurer_id: int) -> Insurer:
+    ins = s.get(Insurer, insurer_id)
+    if ins is None:
+        raise NotFound("insurer.missing")
+    if not ins.provisional:
+        raise ValidationError([Problem("insurer.not_provisional", {"amc": ins.amc_number}, None)])
+    return ins
+
+
+def confirm_insurer(ctx: Context, insurer_id: int) -> InsurerInfo:
+    """The administrator checked the provisional insurer: it joins the directory as it is."""
+    ctx.require_admin("manage_directory")
+    with ctx.store.write() as s:
+        ins = _provisional(s, insurer_id)
+        ins.provisional = False
+        audit_log.append(s, ctx.actor.login, "insurer.confirmed", "insurer", str(ins.id), {"amc": ins.amc_number})
+        return _insurer_info(ins)
+
+
+def correct_insurer(ctx: Context, insurer_id: int, *, amc_number: str, name: str,
+                    operator_code: str | None) -> InsurerInfo:
+    """Correct what was typed at the counter (number, name, operator) and confirm the insurer."""
+    ctx.require_admin("manage_directory")
+    checked = check_amc_number(amc_number)
+    problems = [Problem(p.code, p.params, "amc_number") for p in checked.problems]
+    problems += _insurer_field_problems(name, None, None, "insurer")
+    with ctx.store.write() as s:
+        ins = _provisional(s, insurer_id)
+        operator = None
+        if _opt(operator_code):
+            assert operator_code is not None
+            operator = _operator_by_code(s, operator_code)
+            if operator is None:
+                problems.append(Problem("operator.unknown", {"code": operator_code.strip()}, "operator"))
+        if checked.value and checked.value != ins.amc_number and s.scalars(
+                select(Insurer.id).where(Insurer.amc_number == checked.value)).first():
+            problems.append(Problem("insurer.exists_merge", {"amc": checked.value}, "amc_number"))
+        if problems:
+            raise ValidationError(problems)
+        old_amc = ins.amc_number
+        changed = _apply(ins, {"amc_number": checked.value, "name": name.strip(), "operator": operator})
+        ins.provisional = False
+        audit_log.append(s, ctx.actor.login, "insurer.corrected", "insurer", str(ins.id),
+                         {"amc": ins.amc_number, "was": old_amc, "fields": changed})
+        return _insurer_info(ins)
+
+
+def merge_insurer(ctx: Context, provisional_id: int, into_id: int) -> InsurerInfo:
+    """The provisional insurer is one already in the directory: its claims, checks and
+    patients move to that entry and the provisional row is removed, in one transaction."""
+    ctx.require_admin("manage_directory")
+    with ctx.store.write() as s:
+        ins = _provisional(s, provisional_id)
+        into = s.get(Insurer, into_id)
+        if into is None:
+            raise NotFound("insurer.missing")
+        if into.id == ins.id or into.provisional:
+            raise ValidationError([Problem("insurer.merge_target_invalid", {}, "into")])
+        moved = insurer_store.move_references(s, ins.id, into.id)
+        amc = ins.amc_number
+        s.delete(ins)
+        s.flush()
+        audit_log.append(s, ctx.actor.login, "insurer.merged", "insurer", str(into.id),
+                         {"amc": into.amc_number, "from_amc": amc, **moved})
+        return _insurer_info(into)
 
 
 def list_operators(ctx: Context, include_inactive: bool = False) -> list[OperatorInfo]:
@@ -558,6 +667,12 @@ i18n.register(
             "Batches per operator need an operator: choose this insurer's operator, or batches per insurer.",
         ),
         "insurer.batch_by_invalid": ("Le regroupement des lots doit être « insurer » ou « operator ».", "Batches are grouped by 'insurer' or 'operator'."),
+        "insurer.not_provisional": ("L'organisme n° AMC {amc} est déjà confirmé : modifiez-le plutôt.",
+                                    "The insurer with AMC number {amc} is already confirmed: edit it instead."),
+        "insurer.exists_merge": ("Un organisme porte déjà le numéro AMC {amc} : fusionnez plutôt l'organisme à confirmer avec lui.",
+                                 "An insurer already has AMC number {amc}: merge the insurer to confirm into it instead."),
+        "insurer.merge_target_invalid": ("Choisissez un autre organisme, déjà confirmé, avec lequel fusionner.",
+                                         "Choose another insurer, already confirmed, to merge into."),
         "insurer.exists": ("Un organisme porte déjà le numéro AMC {amc}.", "An insurer already has AMC number {amc}."),
         "insurer.not_found": ("Aucun organisme avec le numéro AMC {amc}. Vérifiez le numéro sur l'attestation ou ajoutez l'organisme.", "No insurer with AMC number {amc}. Check the number on the card or add the insurer."),
         "insurer.missing": ("Cet organisme n'existe plus. Actualisez la liste.", "This insurer no longer exists. Refresh the list."),

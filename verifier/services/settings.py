@@ -29,6 +29,7 @@ class SiteSettings:
     idle_lock_minutes: int = 5
     expiry_warning_days: int = 30  # a box expiring within this many days of dispensing is flagged
     scan_separator: str = "auto"  # what the scanners send for the DataMatrix group separator
+    check_reuse_days: int = 7  # the counter offers to reuse a patient's last check up to this age (0: never)
 
     def to_json(self) -> str:
         data = {k: str(v) if isinstance(v, Decimal) else v for k, v in asdict(self).items()}
@@ -53,6 +54,8 @@ def problems(s: SiteSettings) -> list[Problem]:
         found.append(Problem("settings.ceiling_range", {}, "claim_amc_ceiling"))
     if not Decimal("0") < s.insurer_outstanding_ceiling <= Decimal("10000000"):
         found.append(Problem("settings.ceiling_range", {}, "insurer_outstanding_ceiling"))
+    if not 0 <= s.check_reuse_days <= 90:
+        found.append(Problem("settings.reuse_range", {}, "check_reuse_days"))
     if not 1 <= s.idle_lock_minutes <= 120:
         found.append(Problem("settings.idle_range", {}, "idle_lock_minutes"))
     if not 0 <= s.expiry_warning_days <= 365:
@@ -105,6 +108,8 @@ i18n.register(
         "settings.expiry_range": ("L'alerte de péremption se règle entre 0 et 365 jours.",
                                   "The expiry warning is set between 0 and 365 days."),
         "settings.separator_unknown": ("Choisissez le séparateur dans la liste.", "Choose the separator from the list."),
+        "settings.reuse_range": ("Indiquez un âge de reprise des vérifications entre 0 et 90 jours.",
+                                 "Give an age for reusing checks between 0 and 90 days."),
         "settings.idle_range": ("Le verrouillage automatique se règle entre 1 et 120 minutes.", "The idle lock is set between 1 and 120 minutes."),
         "action.settings": ("modifier les réglages", "change the settings"),
     }

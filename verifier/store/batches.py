@@ -30,6 +30,7 @@ class Candidate:
     card_valid_from: date | None
     card_valid_to: date | None
     check_outcome: str
+    insurer_provisional: bool = False  # recorded at the counter, not yet confirmed by an administrator
 
 
 def candidates(session: Session, claim_ids: Sequence[str] | None, *, insurer_id: int | None = None,
@@ -46,6 +47,7 @@ def candidates(session: Session, claim_ids: Sequence[str] | None, *, insurer_id:
             Claim.id, Claim.number, func.coalesce(lines.c.n, 0), Claim.amc, Claim.dispensed_on,
             (CoverageCheck.member_number_enc.is_not(None) | Patient.member_number_enc.is_not(None)),
             Insurer.active, Patient.card_valid_from, Patient.card_valid_to, CoverageCheck.outcome,
+            Insurer.provisional,
         )
         .join(CoverageCheck, Claim.check_id == CoverageCheck.id)
         .join(Patient, Claim.patient_id == Patient.id)

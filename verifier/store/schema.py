@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -113,6 +114,10 @@ class Insurer(Base):
     portal: Mapped[str | None] = mapped_column(String(500))
     batch_by: Mapped[str] = mapped_column(String(16), default="insurer")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Recorded at the counter from the card, waiting for an administrator (migration 0007).
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     operator: Mapped[Operator | None] = relationship()
 
 
@@ -160,6 +165,7 @@ class CoverageCheck(Base):
     outage_id: Mapped[int | None] = mapped_column(ForeignKey("outages.id"))
     checked_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     checked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reused_check_id: Mapped[str | None] = mapped_column(ForeignKey("coverage_checks.id"))  # a reuse of that check
 
 
 class Batch(Base):

@@ -33,6 +33,7 @@ from verifier.gui.admin.batch_dialogs import ChooseClaimsDialog, ExportDialog, S
 from verifier.gui.admin.batch_models import BatchModel, BatchRow, ReadyModel, ReadyRow, RefusedModel, RefusedRow
 from verifier.gui.admin.common import Jobs, SentenceLabel, count_text
 from verifier.gui.admin.insurers import table
+from verifier.gui.status import provisional_text
 from verifier.gui.tasks import error_sentence
 from verifier.services import batches, directory, queue
 from verifier.services.batches import BatchInfo, BatchResult
@@ -93,6 +94,11 @@ i18n.register(
             "{operator} répond à nouveau ; aucune demande de ses organismes n'attend d'export.",
             "{operator} answers again; no claim of its insurers is awaiting export.",
         ),
+        "admin.batch.provisional": (
+            "{insurers} : leurs demandes restent en attente tant qu'un administrateur ne les a pas confirmés, "
+            "corrigés ou fusionnés (onglet Organismes et opérateurs).",
+            "{insurers}: their claims stay queued until an administrator confirms, corrects or merges them "
+            "(Insurers and operators tab)."),
     }
 )
 
@@ -102,6 +108,7 @@ class PageData:
     ready: list[ReadyRow]
     batches: list[BatchRow]
     operators: dict[str, str]  # code -> name
+    provisional: int = 0  # insurers to be confirmed: their claims cannot be batched yet
 
 
 def load_page(ctx: Context) -> PageData:
@@ -116,7 +123,7 @@ def load_page(ctx: Context) -> PageData:
                                   bool(info and info.batch_by == "operator" and info.operator_code)))
     rows = [BatchRow(b, recipient_text(b)) for b in batches.list_batches(ctx)]
     operators = {o.code: o.name for o in directory.list_operators(ctx, include_inactive=True)}
-    return PageData(ready, rows, operators)
+    return PageData(ready, rows, operators, directory.count_provisional(ctx))
 
 
 def recipient_text(b: BatchInfo) -> str:
@@ -344,6 +351,9 @@ class BatchesPage(QWidget):
                                              amount=format_eur(total)))
         else:
             self.ready_label.setText(i18n.tr("admin.batch.ready_none"))
+        if data.provisional:
+            self.ready_label.setText(self.ready_label.text() + " " + i18n.tr(
+                "admin.batch.provisional", insurers=provisional_text(data.provisional)))
         self._update_buttons()
         then, self._then = self._then, []
         for step in then:

@@ -10,7 +10,9 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelInd
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QDialog,
+    QDialogButtonBox,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -60,6 +62,18 @@ i18n.register(
         "admin.operator_off": ("Opérateur {code} désactivé ; ses organismes le gardent.",
                                "Operator {code} deactivated; its insurers keep it."),
         "admin.operator_on": ("Opérateur {code} réactivé.", "Operator {code} reactivated."),
+        "admin.insurer_confirm": ("Con&firmer", "Con&firm"),
+        "admin.insurer_merge": ("Fusio&nner…", "Merge i&nto…"),
+        "admin.insurer_confirmed": ("Organisme {amc} « {name} » confirmé : ses demandes peuvent être mises en lot.",
+                                    "Insurer {amc} '{name}' confirmed: its claims can be batched."),
+        "admin.insurer_merged": ("Organisme à confirmer fusionné avec {amc} « {name} » : ses demandes, vérifications et patients y sont passés.",
+                                 "Insurer to be confirmed merged into {amc} '{name}': its claims, checks and patients moved there."),
+        "admin.merge_title": ("Fusionner un organisme à confirmer", "Merge an insurer to be confirmed"),
+        "admin.merge_explain": ("L'organisme à confirmer {amc} « {name} » est en fait :",
+                                "The insurer to be confirmed {amc} '{name}' is in fact:"),
+        "admin.merge_into_a11y": ("Organisme de l'annuaire avec lequel fusionner", "Directory insurer to merge into"),
+        "admin.provisional_waiting": ("{n} organisme(s) à confirmer : sélectionnez-les pour les confirmer, les modifier ou les fusionner.",
+                                      "{n} insurer(s) to be confirmed: select them to confirm, edit or merge them."),
         "admin.count_insurers": ("Organismes affichés : {shown} sur {total}.", "Insurers shown: {shown} of {total}."),
     }
 )
@@ -155,6 +169,37 @@ class TableSection(QGroupBox):
                 return
 
 
+class MergeDialog(QDialog):
+    """Which directory entry a provisional insurer really is; `chosen` gives its id."""
+
+    chosen = Signal(int)
+
+    def __init__(self, insurer: InsurerInfo, targets: list[InsurerInfo], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(i18n.tr("admin.merge_title"))
+        self.combo = QComboBox()
+        self.combo.setAccessibleName(i18n.tr("admin.merge_into_a11y"))
+        for t in sorted(targets, key=lambda t: t.name.casefold()):
+            self.combo.addItem(f"{t.amc_number} – {t.name}", t.id)
+        label = QLabel(i18n.tr("admin.merge_explain", amc=insurer.amc_number, name=insurer.name))
+        label.setWordWrap(True)
+        label.setBuddy(self.combo)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(targets))
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(label)
+        layout.addWidget(self.combo)
+        layout.addWidget(buttons)
+        self.combo.setFocus()
+
+    def _accept(self) -> None:
+        if self.combo.currentIndex() >= 0:
+            self.chosen.emit(int(self.combo.currentData()))
+            self.accept()
+
+
 def _button(code: str, slot: Callable[[], None]) -> QPushButton:
     button = QPushButton(i18n.tr(code))
     button.clicked.connect(slot)
@@ -191,13 +236,16 @@ class DirectoryPage(QWidget):
         self.add_insurer_button = _button("admin.insurer_add", self.add_insurer)
         self.edit_insurer_button = _button("admin.insurer_edit", self.edit_insurer)
         self.toggle_insurer_button = _button("admin.insurer_deactivate", self.toggle_insurer)
+        self.confirm_insurer_button = _button("admin.insurer_confirm", self.confirm_insurer)
+        self.merge_insurer_button = _button("admin.insurer_merge", self.merge_insurer)
         self.count_label = QLabel()
         top = QHBoxLayout()
         top.addWidget(search_label)
         top.addWidget(self.search_edit, 1)
         top.addWidget(self.inactive_box)
         top.addSpacing(16)
-        for b in (self.add_insurer_button, self.edit_insurer_button, self.toggle_insurer_button):
+        for b in (self.add_insurer_button, self.edit_insurer_button, self.toggle_insurer_button,
+                  self.confirm_insurer_button, self.merge_insurer_button):
             top.addWidget(b)
         box = QVBoxLayout(self.insurers)
         box.addLayout(top)
@@ -248,7 +296,9 @@ class DirectoryPage(QWidget):
         QWidget.setTabOrder(self.inactive_box, self.add_insurer_button)
         QWidget.setTabOrder(self.add_insurer_button, self.edit_insurer_button)
         QWidget.setTabOrder(self.edit_insurer_button, self.toggle_insurer_button)
-        QWidget.setTabOrder(self.toggle_insurer_button, self.insurers.view)
+        QWidget.setTabOrder(self.toggle_insurer_button, self.confirm_insurer_button)
+        QWidget.setTabOrder(self.confirm_insurer_button, self.merge_insurer_button)
+        QWidget.setTabOrder(self.merge_insurer_button, self.insurers.view)
         QWidget.setTabOrder(self.insurers.view, self.add_operator_button)
         QWidget.setTabOrder(self.add_operator_button, self.edit_operator_button)
         QWidget.setTabOrder(self.edit_operator_button, self.toggle_operator_button)
@@ -289,14 +339,19 @@ class DirectoryPage(QWidget):
         self.toggle_insurer_button.setEnabled(self.allowed and insurer is not None)
         self.toggle_insurer_button.setText(i18n.tr(
             "admin.insurer_reactivate" if insurer is not None and not insurer.active else "admin.insurer_deactivate"))
+        provisional = self.allowed and insurer is not None and insurer.provisional
+        self.confirm_insurer_button.setEnabled(provisional)
+        self.merge_insurer_button.setEnabled(provisional)
         self.add_operator_button.setEnabled(self.allowed)
         self.edit_operator_button.setEnabled(self.allowed and operator is not None)
         self.toggle_operator_button.setEnabled(self.allowed and operator is not None)
         self.toggle_operator_button.setText(i18n.tr(
             "admin.operator_reactivate" if operator is not None and not operator.active else "admin.operator_deactivate"))
         self.csv_box.set_allowed(self.allowed)
+        waiting = sum(1 for i in range(self.insurer_model.rowCount()) if self.insurer_model.insurer(i).provisional)
         self.count_label.setText(i18n.tr("admin.count_insurers", shown=self.insurers.proxy.rowCount(),
-                                         total=self.insurer_model.rowCount()))
+                                         total=self.insurer_model.rowCount())
+                                 + (" " + i18n.tr("admin.provisional_waiting", n=waiting) if waiting else ""))
 
     # ----------------------------------------------------------------- changes
 
@@ -334,6 +389,30 @@ class DirectoryPage(QWidget):
         code = "admin.insurer_on" if info.active else "admin.insurer_off"
         self.status.say(i18n.tr(code, amc=info.amc_number, name=info.name))
         self._changed()
+
+    def confirm_insurer(self) -> None:
+        insurer: InsurerInfo | None = self.insurers.selected()
+        if self.allowed and insurer is not None and insurer.provisional:
+            self.jobs.run(directory.confirm_insurer, self.ctx, insurer.id, on_done=self._insurer_confirmed,
+                          on_failed=self.status.failed)
+
+    def _insurer_confirmed(self, info: InsurerInfo) -> None:
+        self.status.say(i18n.tr("admin.insurer_confirmed", amc=info.amc_number, name=info.name))
+        self._changed(lambda: self.insurers.select(info.id))
+
+    def merge_insurer(self) -> None:
+        insurer: InsurerInfo | None = self.insurers.selected()
+        if not (self.allowed and insurer is not None and insurer.provisional):
+            return
+        targets = [self.insurer_model.insurer(i) for i in range(self.insurer_model.rowCount())]
+        dialog = MergeDialog(insurer, [t for t in targets if not t.provisional and t.id != insurer.id], self)
+        dialog.chosen.connect(lambda into: self.jobs.run(directory.merge_insurer, self.ctx, insurer.id, into,
+                                                         on_done=self._insurer_merged, on_failed=self.status.failed))
+        self._open(dialog)
+
+    def _insurer_merged(self, info: InsurerInfo) -> None:
+        self.status.say(i18n.tr("admin.insurer_merged", amc=info.amc_number, name=info.name))
+        self._changed(lambda: self.insurers.select(info.id))
 
     def add_operator(self) -> None:
         if self.allowed:

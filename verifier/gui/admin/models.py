@@ -26,6 +26,7 @@ i18n.register(
         "admin.col.role": ("Rôle", "Role"),
         "admin.col.reason": ("Motif", "Reason"),
         "admin.col.lines": ("Lignes ignorées", "Lines skipped"),
+        "admin.to_confirm": ("à confirmer", "to be confirmed"),
         "admin.active": ("actif", "active"),
         "admin.inactive": ("désactivé", "deactivated"),
         "admin.batch_by.insurer": ("organisme", "insurer"),
@@ -47,7 +48,7 @@ class InsurerModel(RowsModel):
         Column("admin.col.hotline", lambda i: i.hotline or ""),
         Column("admin.col.portal", lambda i: i.portal or ""),
         Column("admin.col.batch_by", lambda i: i18n.tr(f"admin.batch_by.{i.batch_by}")),
-        Column("admin.col.state", lambda i: _state(i.active)),
+        Column("admin.col.state", lambda i: i18n.tr("admin.to_confirm") if i.provisional else _state(i.active)),
     )
 
     def insurer(self, index: int) -> InsurerInfo:

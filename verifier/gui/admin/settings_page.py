@@ -55,6 +55,10 @@ i18n.register(
         "admin.s.idle": ("&Verrouillage après :", "Loc&k after:"),
         "admin.s.idle_a11y": ("Verrouillage automatique du poste après inactivité, en minutes",
                               "Automatic lock of an idle workstation, in minutes"),
+        "admin.s.reuse": ("Reprise d'une vérification :", "Reuse a check:"),
+        "admin.s.reuse_a11y": ("Âge maximal, en jours, d'une vérification que le comptoir propose de reprendre (F6) ; 0 pour jamais",
+                               "Greatest age, in days, of a check the counter offers to reuse (F6); 0 for never"),
+        "admin.s.reuse_suffix": (" jours au plus", " days at most"),
         "admin.s.idle_suffix": (" min d'inactivité", " min idle"),
         "admin.s.expiry": ("Alerte &boîte proche de péremption :", "Near-e&xpiry warning:"),
         "admin.s.expiry_a11y": ("Nombre de jours avant la péremption d'une boîte où la ligne est signalée",
@@ -111,6 +115,9 @@ class SettingsPage(QWidget):
         self.claim_edit = QLineEdit()
         self.outstanding_edit = QLineEdit()
         self.same_day_box = QCheckBox(i18n.tr("admin.s.same_day_box"))
+        self.reuse_spin = QSpinBox()
+        self.reuse_spin.setRange(0, 90)
+        self.reuse_spin.setSuffix(i18n.tr("admin.s.reuse_suffix"))
         self.idle_spin = QSpinBox()
         self.idle_spin.setRange(1, 120)
         self.idle_spin.setSuffix(i18n.tr("admin.s.idle_suffix"))
@@ -135,6 +142,7 @@ class SettingsPage(QWidget):
               i18n.tr("admin.s.expiry_hint"), compact=True)
         f.add("scan_separator", i18n.tr("admin.s.separator"), self.separator_combo, i18n.tr("admin.s.separator_a11y"),
               i18n.tr("admin.s.separator_hint"), compact=True)
+        f.add("check_reuse_days", i18n.tr("admin.s.reuse"), self.reuse_spin, i18n.tr("admin.s.reuse_a11y"), compact=True)
         self.save_button = QPushButton(i18n.tr("admin.s.save"))
         self.save_button.clicked.connect(self.save)
         self.status = SentenceLabel()
@@ -175,7 +183,8 @@ class SettingsPage(QWidget):
         f.set_tab_order(self.save_button, self.language_box, self.language_button)
         for edit in (self.claim_edit, self.outstanding_edit):
             edit.setReadOnly(not self.allowed)
-        for widget in (self.same_day_box, self.idle_spin, self.expiry_spin, self.separator_combo, self.save_button):
+        for widget in (self.same_day_box, self.idle_spin, self.expiry_spin, self.separator_combo, self.reuse_spin,
+                       self.save_button):
             widget.setEnabled(self.allowed)
 
     def refresh(self) -> None:
@@ -193,6 +202,7 @@ class SettingsPage(QWidget):
         self.idle_spin.setValue(values.idle_lock_minutes)
         self.expiry_spin.setValue(values.expiry_warning_days)
         self.separator_combo.setCurrentIndex(max(0, self.separator_combo.findData(values.scan_separator)))
+        self.reuse_spin.setValue(values.check_reuse_days)
         self.form.clear()
 
     def _amount(self, field: str, edit: QLineEdit, problems: list[Problem]) -> Decimal:
@@ -213,7 +223,7 @@ class SettingsPage(QWidget):
             self._refused(ValidationError(problems))
             return
         new = SiteSettings(claim, outstanding, self.same_day_box.isChecked(), self.idle_spin.value(),
-                           self.expiry_spin.value(), str(self.separator_combo.currentData()))
+                           self.expiry_spin.value(), str(self.separator_combo.currentData()), self.reuse_spin.value())
         self.save_button.setEnabled(False)
         self.status.say(i18n.tr("admin.s.saving"))
         self.jobs.run(settings.save, self.ctx, new, on_done=self._saved, on_failed=self._refused)

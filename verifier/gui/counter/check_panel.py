@@ -24,7 +24,8 @@ from verifier.domain.coverage import GUARANTEE_MAX_RATE, PHAR, Guarantee
 from verifier.domain.errors import Problem, ValidationError
 from verifier.domain.money import parse_rate
 from verifier.gui.counter.fields import FieldSet
-from verifier.services.checks import COVERING, METHODS, OUTCOMES
+from verifier.gui.counter.provisional import ProvisionalInsurerBox
+from verifier.services.checks import COVERING, METHODS, OUTCOMES, CheckInfo
 from verifier.services.outcomes import outcome_label
 from verifier.services.directory import InsurerInfo
 
@@ -62,6 +63,16 @@ i18n.register(
         "counter.contact_portal": ("portail {portal}", "portal {portal}"),
         "counter.contact_none": ("Aucun contact enregistré pour {name} : voyez l'attestation.",
                                  "No contact recorded for {name}: see the card."),
+        "counter.contact_to_confirm": (
+            "{name} (n° AMC {amc}) est un organisme à confirmer : la demande sera mise en file, "
+            "mais pas en lot avant qu'un administrateur le confirme.",
+            "{name} (AMC no. {amc}) is an insurer to be confirmed: the claim will be queued, "
+            "but not batched until an administrator confirms it."),
+        "counter.reuse_offer": ("Dernière vérification : {method}{reference}, {outcome}, le {day} par {who} — F6 pour la reprendre.",
+                                "Last check: {method}{reference}, {outcome}, on {day} by {who} — F6 to reuse it."),
+        "counter.reuse_reference": (", réf. {reference}", ", ref. {reference}"),
+        "counter.reuse_taken": ("Vérification du {day} reprise : elle sera enregistrée comme une nouvelle vérification qui la cite.",
+                                "Check of {day} reused: it will be recorded as a new check citing it."),
         "counter.note": ("Note :", "Note:"),
         "counter.note_a11y": ("Note libre sur la vérification (facultatif)", "Free note about the check (optional)"),
     }
@@ -276,7 +287,15 @@ class CheckPanel(QGroupBox):
         self.contact.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.contact.hide()
         grid.addWidget(self.contact, 6, 0, 1, 4)
-        grid.setRowStretch(7, 1)
+        self.provisional = ProvisionalInsurerBox()
+        grid.addWidget(self.provisional, 7, 0, 1, 4)
+        self.offered: CheckInfo | None = None
+        self._taken: dict[str, Any] | None = None  # the fields as the reuse set them
+        self.reuse_label = QLabel()
+        self.reuse_label.setWordWrap(True)
+        self.reuse_label.hide()
+        grid.addWidget(self.reuse_label, 8, 0, 1, 4)
+        grid.setRowStretch(9, 1)
         order: list[QWidget] = [self.method_combo, self.reference_edit, self.outcome_combo, self.note_edit,
                                 self.guarantee_list.first_input()]
         for first, second in zip(order, order[1:]):
@@ -303,11 +322,48 @@ class CheckPanel(QGroupBox):
             ways.append(i18n.tr("counter.contact_portal", portal=insurer.portal))
         text = (i18n.tr("counter.contact", name=insurer.name, ways=", ".join(ways)) if ways
                 else i18n.tr("counter.contact_none", name=insurer.name))
+        if insurer.provisional:
+            text = i18n.tr("counter.contact_to_confirm", name=insurer.name, amc=insurer.amc_number) + " " + text
         self.contact.setText(text)
         self.contact.show()
 
     def last_input(self) -> QWidget:
         return self.guarantee_list.last_input()
+
+    # --- the last check, offered again ---------------------------------------------------
+
+    def offer(self, check: CheckInfo | None) -> None:
+        """Show the patient's last check with this insurer (or nothing), to take with F6."""
+        self.offered, self._taken = check, None
+        if check is None:
+            self.reuse_label.hide()
+            return
+        reference = i18n.tr("counter.reuse_reference", reference=check.reference) if check.reference else ""
+        self.reuse_label.setText(i18n.tr(
+            "counter.reuse_offer", method=i18n.tr(f"counter.method.{check.method}"), reference=reference,
+            outcome=i18n.tr(f"counter.outcome.{check.outcome}"), day=check.checked_at.astimezone().strftime("%d/%m/%Y"),
+            who=check.checked_by_name))
+        self.reuse_label.show()
+
+    def take_offer(self) -> bool:
+        """Fill the check with the offered one (F6); False when nothing is offered."""
+        check = self.offered
+        if check is None:
+            return False
+        self.restore({"method": check.method, "reference": check.reference or "", "outcome": check.outcome,
+                      "note": check.note or "",
+                      "guarantees": [{"domain": g.domain, "rate": str(g.rate).replace(".", ","),
+                                      "covers_ph2": g.covers_ph2} for g in check.guarantees]})
+        self._taken = self.state()
+        self.reuse_label.setText(i18n.tr("counter.reuse_taken", day=check.checked_at.astimezone().strftime("%d/%m/%Y")))
+        self.changed.emit()
+        return True
+
+    def reused_check_id(self) -> str | None:
+        """The check reused, while the fields still say what it said."""
+        if self.offered is not None and self._taken is not None and self.state() == self._taken:
+            return self.offered.id
+        return None
 
     def _edited(self, name: str) -> None:
         if self.fields.fields[name].message.isVisible():  # once shown, a sentence follows the input
@@ -371,6 +427,7 @@ class CheckPanel(QGroupBox):
 
     def clear(self) -> None:
         self.restore({})
+        self.offer(None)
 
 
 __all__ = ["CHECK_FIELDS", "CheckPanel", "GuaranteeList", "GuaranteeRow"]

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QAbstractItemView, QCompleter, QGridLayout, QGroup
 from verifier import i18n
 from verifier.domain.errors import Problem, ValidationError
 from verifier.domain.identifiers import (
+    check_amc_number,
     check_amo_fund,
     check_member_number,
     check_nir,
@@ -324,6 +325,12 @@ class PatientPanel(QGroupBox):
         self.insurers = list(insurers)
         self.insurers_loaded = True
         self.insurer_names.setStringList([self._insurer_text(i) for i in insurers])
+        if not self.insurer_edit.hasFocus():
+            # A new entry matching the text typed would pop the list up (on the next turn of the
+            # event loop) over the field the clerk is now typing in.
+            popup = self.insurer_edit.completer().popup()
+            if popup is not None:
+                QTimer.singleShot(0, popup.hide)
         self._show_insurer()
 
     @staticmethod
@@ -353,11 +360,23 @@ class PatientPanel(QGroupBox):
             return None, Problem("insurer.not_found", {"amc": text}, "amc_number")
         return None, Problem("counter.insurer_ambiguous", {}, "amc_number")
 
+    def unknown_amc(self) -> str | None:
+        """The AMC number the field holds when it is well formed but not in the loaded directory."""
+        insurer, problem = self.resolve_insurer()
+        number = _AMC_FIRST.match(self.insurer_edit.text().strip())
+        if insurer is not None or problem is None or number is None or problem.code != "insurer.not_found":
+            return None
+        return number[1] if check_amc_number(number[1]).value else None
+
     def _show_insurer(self) -> None:
         insurer, _problem = self.resolve_insurer()
         self.insurer_changed.emit(insurer)
-        if insurer is not None and self.insurer_edit.text().strip() != self._insurer_text(insurer):
-            self.insurer_label.setText(i18n.tr("counter.insurer_found", name=insurer.name, amc=insurer.amc_number))
+        if insurer is not None and (insurer.provisional
+                                    or self.insurer_edit.text().strip() != self._insurer_text(insurer)):
+            text = i18n.tr("counter.insurer_found", name=insurer.name, amc=insurer.amc_number)
+            if insurer.provisional:
+                text += " — " + i18n.tr("counter.to_confirm")
+            self.insurer_label.setText(text)
             self.insurer_label.show()
         else:
             self.insurer_label.hide()

@@ -31,6 +31,7 @@ class CheckFields:
     reference: str
     guarantees: tuple[Guarantee, ...]
     note: str
+    reused_check_id: str | None = None  # the fields repeat this earlier check, taken with F6
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def check_input(patient_id: str, s: Submission) -> CheckInput:
     return CheckInput(
         patient_id=patient_id, amc_number=s.patient.amc_number, method=s.check.method, outcome=s.check.outcome,
         guarantees=list(s.check.guarantees), reference=s.check.reference, member_number=s.patient.member_number,
-        note=s.check.note,
+        note=s.check.note, reused_check_id=s.check.reused_check_id,
     )
 
 

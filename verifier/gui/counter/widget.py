@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -38,12 +39,12 @@ from verifier.gui.counter.patient_panel import PATIENT_FIELDS, PatientPanel
 from verifier.gui.counter.receipt import ReceiptActions
 from verifier.gui.counter.submit import CheckFields, Outcome, Submission, check_input, submit
 from verifier.gui.tasks import Task, connection, error_sentence, error_style, run_task, server_unreachable
-from verifier.services import directory
+from verifier.services import checks, directory
 from verifier.services.ceilings import CeilingExceeded, Override
-from verifier.services.checks import CheckInput
+from verifier.services.checks import CheckInfo, CheckInput
 from verifier.services.claims import ClaimInfo
 from verifier.services.context import Context
-from verifier.services.directory import InsurerInfo
+from verifier.services.directory import InsurerInfo, OperatorInfo
 from verifier.services.patients import PatientInput
 
 i18n.register(
@@ -135,6 +136,10 @@ class CounterWidget(QWidget):
         self._restoring = False
         self._task: Task | None = None
         self._insurer_task: Task | None = None
+        self._operator_task: Task | None = None
+        self._provisional_task: Task | None = None
+        self._reuse_task: Task | None = None
+        self._reuse_key: tuple[str, str] | None = None
         self._submission: Submission | None = None
         self._saved_patient: tuple[PatientInput, str] | None = None
         self._recorded_check: tuple[CheckInput, str] | None = None
@@ -210,7 +215,13 @@ class CounterWidget(QWidget):
         self.lines.changed.connect(self._edited)
         self.check.guarantees_changed.connect(self._guarantees_changed)
         self.patient.chosen.connect(lambda: self.check.first_input().setFocus())
-        self.patient.insurer_changed.connect(self.check.set_insurer)
+        self.patient.chosen.connect(self._look_for_last_check)
+        reuse = QShortcut(QKeySequence(Qt.Key.Key_F6), self)
+        reuse.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        reuse.activated.connect(self.take_last_check)
+        self.patient.insurer_changed.connect(self._insurer_changed)
+        self.patient.insurer_edit.editingFinished.connect(self._insurer_left)
+        self.check.provisional.record_requested.connect(self._record_provisional)
         self._guarantees_changed()
         self.refresh_directory()
         self._restore_draft()
@@ -274,9 +285,76 @@ class CounterWidget(QWidget):
         self._insurer_task = run_task(directory.list_insurers, self.ctx, on_done=self._insurers_loaded,
                                       on_failed=lambda exc: self._say(error_sentence(exc), True))
 
+        self._operator_task = run_task(directory.list_operators, self.ctx, on_done=self._operators_loaded,
+                                       on_failed=lambda exc: self._say(error_sentence(exc), True))
+
     def _insurers_loaded(self, insurers: list[InsurerInfo]) -> None:
         self._insurer_task = None
         self.patient.set_insurers(insurers)
+
+    def _operators_loaded(self, operators: list[OperatorInfo]) -> None:
+        self._operator_task = None
+        self.check.provisional.set_operators(operators)
+
+    # --- an insurer missing from the directory ----------------------------------------------
+
+    def _insurer_changed(self, insurer: InsurerInfo | None) -> None:
+        self.check.set_insurer(insurer)
+        unknown = self.patient.unknown_amc()
+        if unknown is None or self.check.provisional.isVisible():  # shown on leaving the field, not while typing
+            self.check.provisional.offer(unknown)
+        self._look_for_last_check()
+
+    # --- the returning patient's last check ------------------------------------------------
+
+    def _look_for_last_check(self) -> None:
+        """Offer the known patient's last check with this insurer (F6 takes it)."""
+        insurer, _problem = self.patient.resolve_insurer()
+        patient_id = self.patient.patient_id
+        if patient_id is None or insurer is None:
+            self.check.offer(None)
+            return
+        key = (patient_id, insurer.amc_number)
+        self._reuse_key = key
+        self._reuse_task = run_task(checks.last_reusable, self.ctx, patient_id, insurer.amc_number,
+                                    on_done=lambda found: self._last_check_found(key, found),
+                                    on_failed=lambda _exc: None)  # only an offer: no sentence if it fails
+
+    def _last_check_found(self, key: tuple[str, str], found: CheckInfo | None) -> None:
+        self._reuse_task = None
+        if key == self._reuse_key and (self.check.offered is None or found is None
+                                       or self.check.offered.id != found.id):
+            self.check.offer(found)
+
+    def take_last_check(self) -> None:
+        """F6: the check fields repeat the offered last check; then on to the scan field."""
+        if self.check.take_offer():
+            self.lines.scan_edit.setFocus()
+
+    def _insurer_left(self) -> None:
+        """Leaving the insurer field on an unknown AMC number goes to the name on the card."""
+        unknown = self.patient.unknown_amc()
+        if unknown is not None:
+            self.check.provisional.offer(unknown)
+            self.check.provisional.name_edit.setFocus()
+
+    def _record_provisional(self, amc: str, name: str, operator_code: str) -> None:
+        if self._provisional_task is not None:
+            return
+        self._provisional_task = run_task(directory.record_provisional_insurer, self.ctx, amc, name,
+                                          operator_code or None, on_done=self._provisional_recorded,
+                                          on_failed=self._provisional_failed)
+
+    def _provisional_recorded(self, insurer: InsurerInfo) -> None:
+        self._provisional_task = None
+        self.check.provisional.clear()
+        self.patient.set_insurers([*self.patient.insurers, insurer])
+        self.patient.member_edit.setFocus()
+        self._say(i18n.tr("counter.provisional_recorded", amc=insurer.amc_number), False)
+
+    def _provisional_failed(self, exc: BaseException) -> None:
+        self._provisional_task = None
+        self.check.provisional.show_problem(error_sentence(exc))
 
     # --- form state ---------------------------------------------------------------------
 
@@ -383,7 +461,8 @@ class CounterWidget(QWidget):
     def _submission_for(self, override: Override | None) -> Submission:
         patient = self.patient.patient_input()
         fields = CheckFields(self.check.method(), self.check.outcome(), self.check.reference_edit.text().strip(),
-                             tuple(self.check.guarantees()), self.check.note_edit.text().strip())
+                             tuple(self.check.guarantees()), self.check.note_edit.text().strip(),
+                             self.check.reused_check_id())
         if self._claim_id is None:
             self._claim_id = str(uuid.uuid4())
         s = Submission(patient, fields, tuple(self.lines.model.lines()), self.lines.dispensed_on(),

@@ -8,7 +8,7 @@ exports and older readers go on working. A line that had a lot, expiry or serial
 one box read from a DataMatrix (the only source of those values until now).
 
 Revision ID: 0008
-Revises: 0006 (re-chained onto 0007 at merge)
+Revises: 0007 (re-chained onto 0007 at merge)
 Create Date: 2026-12-05
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
