@@ -10,7 +10,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QThreadPool  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool  # noqa: E402
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -27,5 +27,13 @@ def _collect_on_the_gui_thread() -> Iterator[None]:
 def _drain_pool() -> Iterator[None]:
     """Every background task ends before the next test, then garbage is collected here."""
     yield
+    QThreadPool.globalInstance().waitForDone(10_000)
+    # Widgets closed by qtbot are deleted by Qt first (their deleteLater), so that the
+    # collection below never meets a wrapper whose C++ object Qt is about to delete.
+    app = QCoreApplication.instance()
+    if app is not None:
+        for _ in range(3):
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+            app.processEvents()
     QThreadPool.globalInstance().waitForDone(10_000)
     gc.collect()

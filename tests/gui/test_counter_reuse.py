@@ -49,7 +49,7 @@ def test_a_returning_patient_reuses_the_telephone_check_with_one_key(qtbot, ctx:
     keys.press(Qt.Key.Key_Return, popup)
     label = widget.check.reuse_label
     qtbot.waitUntil(lambda: label.isVisible() and "F6" in label.text(), timeout=10_000)
-    assert "Appel à la plateforme, réf. HOT-12345, Couvert, le " in label.text() and "par Admin" in label.text()
+    assert "Appel à la plateforme, réf. HOT-12345, droits ouverts, le " in label.text() and "par Admin" in label.text()
     keys.press(Qt.Key.Key_F6)
     assert widget.check.method() == "hotline" and widget.check.reference_edit.text() == "HOT-12345"
     assert widget.check.outcome() == "covered" and widget.lines.scan_edit.hasFocus()

@@ -341,7 +341,7 @@ class CheckPanel(QGroupBox):
         reference = i18n.tr("counter.reuse_reference", reference=check.reference) if check.reference else ""
         self.reuse_label.setText(i18n.tr(
             "counter.reuse_offer", method=i18n.tr(f"counter.method.{check.method}"), reference=reference,
-            outcome=i18n.tr(f"counter.outcome.{check.outcome}"), day=check.checked_at.astimezone().strftime("%d/%m/%Y"),
+            outcome=outcome_label(check.outcome, in_sentence=True), day=check.checked_at.astimezone().strftime("%d/%m/%Y"),
             who=check.checked_by_name))
         self.reuse_label.show()
 
