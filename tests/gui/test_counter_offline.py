@@ -76,7 +76,7 @@ def test_a_stopped_server_keeps_the_form_and_a_retry_queues_once(qtbot, ctx: Con
     assert not connection.up
     assert _form(widget) == before  # nothing cleared
     assert widget.lines.model.rowCount() == 2 and widget.patient.surname_edit.text() == "LEFAUVRE"
-    assert widget.queue_button.isEnabled() and widget.queue_button.hasFocus()  # Enter retries
+    assert widget.queue_button.isEnabled() and widget.focusWidget() is widget.queue_button  # Enter retries
 
     pg_server.start()
     with qtbot.waitSignal(widget.queued, timeout=30_000):

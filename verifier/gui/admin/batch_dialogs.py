@@ -399,7 +399,7 @@ class ChooseClaimsDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.insurer = insurer
-        self.jobs = Jobs()
+        self.jobs = Jobs(self)
         self.setWindowTitle(i18n.tr("admin.batch.choose_title", insurer=insurer.name))
         explain = QLabel(i18n.tr("admin.batch.choose_explain"))
         explain.setWordWrap(True)

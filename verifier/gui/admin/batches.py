@@ -204,8 +204,8 @@ class BatchesPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.allowed = ctx.actor.is_admin
-        self.jobs = Jobs()  # changes: one at a time, the buttons wait
-        self.list_jobs = Jobs()  # reading the figures and the batches
+        self.jobs = Jobs(self)  # changes: one at a time, the buttons wait
+        self.list_jobs = Jobs(self)  # reading the figures and the batches
         self.dialog: QDialog | None = None
         self._reload = False
         self._then: list[Callable[[], None]] = []  # to run once the load in hand is shown

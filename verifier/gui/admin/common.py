@@ -7,7 +7,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import Qt
+import shiboken6
+
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from verifier import i18n
@@ -29,8 +31,9 @@ i18n.register(
 class Jobs:
     """Service calls running off the GUI thread; each task is kept until it reports."""
 
-    def __init__(self) -> None:
+    def __init__(self, owner: QObject | None = None) -> None:
         self._tasks: set[Task] = set()
+        self._owner = owner  # a result that arrives after its page was deleted is dropped
 
     @property
     def busy(self) -> bool:
@@ -48,11 +51,13 @@ class Jobs:
 
         def done(result: Any) -> None:
             self._tasks.discard(holder[0])
-            on_done(result)
+            if self._owner is None or shiboken6.isValid(self._owner):
+                on_done(result)
 
         def failed(exc: BaseException) -> None:
             self._tasks.discard(holder[0])
-            on_failed(exc)
+            if self._owner is None or shiboken6.isValid(self._owner):
+                on_failed(exc)
 
         task = run_task(fn, *args, on_done=done, on_failed=failed, on_progress=on_progress)
         holder.append(task)

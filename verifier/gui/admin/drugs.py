@@ -88,7 +88,7 @@ class DrugsPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.allowed = ctx.actor.is_admin
-        self.jobs = Jobs()
+        self.jobs = Jobs(self)
         self.report: ParseReport | None = None
 
         current = QGroupBox(i18n.tr("admin.drugs_current"))

@@ -33,7 +33,7 @@ class FormDialog(QDialog):
     def __init__(self, ctx: Context, title: str, parent: QWidget | None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.jobs = Jobs()
+        self.jobs = Jobs(self)
         self.setWindowTitle(title)
         self.form = Form(self)
         self.message = SentenceLabel()

@@ -215,7 +215,7 @@ class DirectoryPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.allowed = ctx.actor.is_admin
-        self.jobs = Jobs()
+        self.jobs = Jobs(self)
         self.dialog: QDialog | None = None
         self._reload = False
         self.operators: list[OperatorInfo] = []

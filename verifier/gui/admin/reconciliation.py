@@ -86,8 +86,8 @@ class ReconciliationPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.allowed = ctx.actor.is_admin
-        self.jobs = Jobs()
-        self.save_jobs = Jobs()
+        self.jobs = Jobs(self)
+        self.save_jobs = Jobs(self)
         self.report: Reconciliation | None = None
         self.last_saved: Path | None = None
         self._reload = False

@@ -127,8 +127,8 @@ class ReturnsPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.allowed = ctx.actor.is_admin
-        self.jobs = Jobs()
-        self.list_jobs = Jobs()
+        self.jobs = Jobs(self)
+        self.list_jobs = Jobs(self)
         self.dialog: QDialog | None = None
         self._reload = False
         self.loaded_once = False

@@ -109,7 +109,7 @@ class SettingsPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.allowed = ctx.actor.is_admin
-        self.jobs = Jobs()
+        self.jobs = Jobs(self)
 
         site = QGroupBox(i18n.tr("admin.settings_site_title"))
         self.claim_edit = QLineEdit()

@@ -129,7 +129,7 @@ class UsersPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.allowed = ctx.actor.is_admin
-        self.jobs = Jobs()
+        self.jobs = Jobs(self)
         self.dialog: AddUserDialog | None = None
         self.model = UserModel(self)
         self.section = TableSection(i18n.tr("admin.users_title"), self.model, i18n.tr("admin.users_a11y"), stretch=1)
