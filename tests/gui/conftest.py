@@ -13,10 +13,17 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool  # noqa: E402
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(autouse=True)
 def _collect_on_the_gui_thread() -> Iterator[None]:
     """A collection started by a worker thread can destroy Qt objects there and crash
-    (start.GarbageCollector avoids it in the app); the tests do the same."""
+    (start.GarbageCollector avoids it in the app); the tests do the same, test by test.
+
+    Only while a GUI test runs: automatic collection comes back after each one (once
+    `_drain_pool` has collected on this thread). Left off for the rest of the session, the
+    integration tests that follow piled up millions of objects (SQLAlchemy metadata,
+    closed connections) that hypothesis's own gc.collect() then freed all at once, and CI
+    died there with a segmentation fault.
+    """
     gc.collect()
     gc.disable()
     yield
