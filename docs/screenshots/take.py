@@ -107,6 +107,19 @@ def main() -> int:
     wait_for(lambda: wizard.currentPage() is wizard.recovery_page)
     shoot(wizard, "setup-recovery")
     wizard.recovery_page.confirm_box.setChecked(True)
+    wizard.next()
+
+    # 2b. the insurers: two typed, with the keyboard's Enter
+    insurers = wizard.insurers_page
+    for amc, name, operator in (("99100040", "Mutuelle des Marchés", 1), ("99100057", "Caisse de l'Est", 0)):
+        insurers.amc_edit.setText(amc)
+        insurers.name_edit.setText(name)
+        insurers.operator_combo.setCurrentIndex(operator)
+        insurers.add_insurer()
+        wait_for(lambda: not insurers.jobs.busy and not insurers.list_jobs.busy)
+    wait_for(lambda: insurers.list.count() == 2)
+    insurers.amc_edit.setFocus()
+    shoot(wizard, "setup-insurers")
     wizard.accept()
     assert wizard.context is not None
     wizard.context.close()

@@ -46,7 +46,7 @@ def test_recovery_page_print_copy_and_space(qtbot, location: Location, tmp_path:
     # The first focus is the confirmation: Space ticks it, Space again unticks it.
     qtbot.waitUntil(lambda: QApplication.focusWidget() is page.confirm_box, timeout=5_000)
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Space)
-    assert page.confirm_box.isChecked() and wizard.button(QWizard.WizardButton.FinishButton).isEnabled()
+    assert page.confirm_box.isChecked() and wizard.button(QWizard.WizardButton.CommitButton).isEnabled()
     qtbot.keyClick(page.confirm_box, Qt.Key.Key_Space)
     assert not page.confirm_box.isChecked()
 
@@ -84,6 +84,9 @@ def test_recovery_page_print_copy_and_space(qtbot, location: Location, tmp_path:
     assert QGuiApplication.clipboard().text() == code
     assert page.confirm_box.hasFocus()
     qtbot.keyClick(page.confirm_box, Qt.Key.Key_Space)
+    qtbot.mouseClick(wizard.button(QWizard.WizardButton.CommitButton), Qt.MouseButton.LeftButton)
+    assert wizard.currentPage() is wizard.insurers_page
+    assert QGuiApplication.clipboard().text() == code  # still there: the assistant has not ended
     with qtbot.waitSignal(wizard.signed_in, timeout=5_000) as got:
         qtbot.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
     assert QGuiApplication.clipboard().text() == ""

@@ -71,14 +71,18 @@ def run_setup(qtbot, location: Location) -> tuple[SetupWizard, Context]:  # type
     qtbot.waitUntil(lambda: wizard.currentPage() is wizard.recovery_page, timeout=60_000)
     code = wizard.recovery_page.code_label.text()
     assert len(code) == 35 and code.count("-") == 5
-    finish = wizard.button(QWizard.WizardButton.FinishButton)
-    assert not finish.isEnabled()
+    onward = wizard.button(QWizard.WizardButton.CommitButton)
+    assert not onward.isEnabled()
     assert not wizard.button(QWizard.WizardButton.BackButton).isEnabled()
     wizard.reject()  # Escape or the window's close box: refused, the code is not confirmed
     assert wizard.isVisible()
+    wizard.recovery_page.confirm_box.setChecked(True)
+    assert onward.isEnabled()
+    qtbot.mouseClick(onward, Qt.MouseButton.LeftButton)
+    assert wizard.currentPage() is wizard.insurers_page  # the insurers, now or later
+    assert not wizard.button(QWizard.WizardButton.BackButton).isEnabled()  # the code is not shown again
+    finish = wizard.button(QWizard.WizardButton.FinishButton)
     with qtbot.waitSignal(wizard.signed_in, timeout=5_000) as got:
-        wizard.recovery_page.confirm_box.setChecked(True)
-        assert finish.isEnabled()
         qtbot.mouseClick(finish, Qt.MouseButton.LeftButton)
     ctx = got.args[0]
     assert isinstance(ctx, Context)

@@ -74,6 +74,20 @@ def test_edit_and_deactivate_an_insurer(admin: Context) -> None:
     assert [a for a, _ in audit_events(admin, "insurer.")][-2:] == ["insurer.deactivated", "insurer.activated"]
 
 
+def test_adding_an_insurer_of_a_known_operator_creates_the_operator(admin: Context) -> None:
+    """The set-up assistant offers the known operators before any is in the directory."""
+    assert "ITELIS" not in {op.code for op in directory.list_operators(admin)}
+    info = directory.add_insurer(admin, "99100057", "Mutuelle B", "itelis")
+    assert info.operator_code == "ITELIS"
+    assert directory.get_operator(admin, "ITELIS").name == "Itelis"
+    assert audit_events(admin, "operator.created")[-1] == ("operator.created", {"code": "ITELIS"})
+    before = snapshot(admin)
+    with pytest.raises(ValidationError) as refused:
+        directory.add_insurer(admin, "99100065", "Mutuelle C", "NOPE")
+    assert [p.code for p in refused.value.problems] == ["operator.unknown"]
+    assert snapshot(admin) == before
+
+
 def test_insurer_edit_is_refused_with_every_problem(admin: Context) -> None:
     ins = directory.get_insurer(admin, AMC)
     with pytest.raises(ValidationError) as err:

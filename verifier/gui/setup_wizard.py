@@ -2,7 +2,8 @@
 
 Pages: where the data lives (this computer or a shared PostgreSQL server, see
 setup_place.py; offered when no place was given), the site, the first administrator,
-creating the database (off the GUI thread), the recovery code shown once. The assistant
+creating the database (off the GUI thread), the recovery code shown once, the insurers
+(import the directory, add the main ones, or later: setup_insurers.py). The assistant
 ends signed in: `signed_in` carries the Context. With a server that holds a site already
 it ends early: the URL is saved in config.json and `joined` asks for the sign-in window.
 `location_chosen(Location)` tells where the data went whenever that is not where it started.
@@ -37,6 +38,7 @@ from verifier import i18n, paths
 from verifier.config import remember_database
 from verifier.domain.errors import DomainError, Problem
 from verifier.domain.identifiers import check_finess
+from verifier.gui.setup_insurers import InsurersPage
 from verifier.gui.setup_place import PlacePage
 from verifier.gui.tasks import Task, error_sentence, error_style, run_task
 from verifier.services import auth, drugs
@@ -499,6 +501,9 @@ class RecoveryPage(QWizardPage):
         self.code_label.setMargin(12)
         self.drugs_label = QLabel()
         self.drugs_label.setWordWrap(True)
+        # Once past this page the code is never shown again: no way back to it.
+        self.setCommitPage(True)
+        self.setButtonText(QWizard.WizardButton.CommitButton, i18n.tr("setup.next"))
         self.confirm_box = QCheckBox(i18n.tr("setup.recovery_confirm"))
         self.confirm_box.toggled.connect(lambda _on: self.completeChanged.emit())
         self.print_button = QPushButton(i18n.tr("setup.recovery_print"))
@@ -628,14 +633,15 @@ class SetupWizard(QWizard):
         self.admin_page = AdminPage()
         self.progress_page = ProgressPage()
         self.recovery_page = RecoveryPage()
-        for page in (self.site_page, self.admin_page, self.progress_page, self.recovery_page):
+        self.insurers_page = InsurersPage()
+        for page in (self.site_page, self.admin_page, self.progress_page, self.recovery_page, self.insurers_page):
             self.addPage(page)
         self.currentIdChanged.connect(self._page_changed)
         self.setMinimumSize(720, 560)
 
     def _page_changed(self, _id: int) -> None:
-        on_last = self.currentPage() is self.recovery_page
-        self.setOption(QWizard.WizardOption.NoCancelButton, on_last)
+        created = self.currentPage() in (self.recovery_page, self.insurers_page)
+        self.setOption(QWizard.WizardOption.NoCancelButton, created)  # the site exists: nothing to cancel
         if self.currentPage() is self.site_page and self.place_page is not None:
             self.location = self.place_page.location()  # where the site will be created
             self.site_page.set_location(self.location)

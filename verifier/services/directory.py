@@ -163,15 +163,27 @@ def add_insurer(
     problems += _insurer_field_problems(name, hotline, portal, batch_by, operator_code)
     with ctx.store.write() as s:
         operator = None
+        new_operator = False
         if operator_code:
             operator = s.scalars(select(Operator).where(Operator.code == operator_code.strip().upper())).one_or_none()
-            if operator is None:
+            known = KNOWN_OPERATORS.get(operator_code.strip().upper())
+            if operator is None and known is not None:
+                # An operator of the known list is created with its first insurer, as the
+                # directory import does (the set-up assistant offers the list).
+                operator = Operator(code=operator_code.strip().upper(), name=known, health_url=None, active=True)
+                new_operator = True
+            elif operator is None:
                 problems.append(Problem("operator.unknown", {"code": operator_code}, "operator"))
         if checked.value and s.scalars(select(Insurer.id).where(Insurer.amc_number == checked.value)).first():
             problems.append(Problem("insurer.exists", {"amc": checked.value}, "amc_number"))
         if problems:
             raise ValidationError(problems)
         assert checked.value is not None
+        if new_operator and operator is not None:
+            s.add(operator)
+            s.flush()
+            audit_log.append(s, ctx.actor.login, "operator.created", "operator", str(operator.id),
+                             {"code": operator.code})
         ins = Insurer(
             amc_number=checked.value,
             name=name.strip(),

@@ -49,10 +49,11 @@ class CsvImportBox(QGroupBox):
 
     imported = Signal(object)  # the ImportReport, after a file was accepted
 
-    def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: Context | None, parent: QWidget | None = None) -> None:
+        """`ctx` may come later (the set-up assistant has none until the site exists)."""
         super().__init__(i18n.tr("admin.csv_title"), parent)
         self.ctx = ctx
-        self.jobs = Jobs()
+        self.jobs = Jobs(self)
         self.report: ImportReport | None = None
         layout = QVBoxLayout(self)
         area = FileImportArea(layout, i18n.tr("admin.csv_explain"), i18n.tr("admin.csv_button"),
@@ -70,7 +71,7 @@ class CsvImportBox(QGroupBox):
             self.import_file(Path(path))
 
     def import_file(self, path: Path) -> None:
-        if self.jobs.busy:
+        if self.jobs.busy or self.ctx is None:
             return
         self.button.setEnabled(False)
         self.details.hide()
