@@ -361,6 +361,34 @@ def _existing_same(
     return info
 
 
+def earlier_attempt(
+    ctx: Context, claim_id: str, lines: list[LineDraft], dispensed_on: date, prescriber: str | None,
+) -> ClaimInfo | None:
+    """The claim `claim_id` stored by an earlier attempt of this same use case, or None.
+
+    For a use case that stores the patient and the check with the claim (services.counter):
+    it looks before storing anything. Raises claim.id_taken when the claim has another
+    content, claim.id_settled when it has moved on (neither draft nor queued).
+    """
+    with ctx.store.read() as s:
+        claim = s.get(Claim, claim_id)
+        if claim is None:
+            return None
+        info = _info(claim)
+        created_by = claim.created_by
+    same = (
+        created_by == ctx.actor.user_id and info.dispensed_on == dispensed_on
+        and info.prescriber_rpps == (prescriber or None) and len(info.lines) == len(lines)
+        and all(_same_line(stored, given) for (stored, _), given in zip(info.lines, lines, strict=True))
+    )
+    if not same:
+        raise ValidationError([Problem("claim.id_taken", {"number": info.number_text}, None)])
+    if info.status not in (ClaimStatus.DRAFT, ClaimStatus.QUEUED):
+        raise ValidationError([Problem("claim.id_settled", {"number": info.number_text,
+                                                            "status": info.status.label()}, None)])
+    return info
+
+
 def update_lines(
     ctx: Context, claim_id: str, lines: list[LineDraft], dispensed_on: date | None = None,
     prescriber_rpps: str | None = None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -218,10 +219,30 @@ class Store:
         self._write = sessionmaker(
             engine.execution_options(**{_WRITE_OPTION: True}), expire_on_commit=False
         )
+        self._joined = threading.local()  # the session of `transaction()` open in this thread, if any
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One transaction for a use case made of several services (services.counter.submit).
+
+        Every `write()` and `read()` in this thread inside it joins it instead of opening its
+        own: they see what the others wrote, and it is all committed at the end or all
+        rolled back on any error. Nested, it joins the one already open.
+        """
+        outer: Session | None = getattr(self._joined, "session", None)
+        if outer is not None:
+            yield outer
+            return
+        with self.write() as session:
+            self._joined.session = session
+            try:
+                yield session
+            finally:
+                self._joined.session = None
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -229,7 +250,12 @@ class Store:
 
         A server that does not answer (or goes away, even during the COMMIT) raises
         ServerUnreachable, a sentence for the user, instead of the driver's error.
+        Inside `transaction()` it joins that transaction.
         """
+        joined: Session | None = getattr(self._joined, "session", None)
+        if joined is not None:
+            yield joined
+            return
         try:  # a bare try: free on the hot path (queueing a claim), unlike another context manager
             with self._write() as session, session.begin():
                 yield session
@@ -240,6 +266,10 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        joined: Session | None = getattr(self._joined, "session", None)
+        if joined is not None:  # inside `transaction()`: see what it wrote
+            yield joined
+            return
         try:
             with self._read() as session, session.begin():
                 yield session

@@ -2,7 +2,8 @@
 
 Patient and coverage check at the top, the lines and their totals in the middle, a bar at
 the bottom with what happened and the actions. Queueing is one action: the patient is
-saved, the check recorded and the claim queued, off the GUI thread (`submit.submit`).
+saved, the check recorded and the claim queued in one transaction, off the GUI thread
+(`services.counter.submit`): a refusal stores none of them.
 
 When the data server does not answer, nothing on the form is cleared: the counter says
 so, and when the server answers again (the status strip probes it) the claim is queued
@@ -37,15 +38,14 @@ from verifier.gui.counter.lines_panel import LINE_FIELDS, LinesPanel
 from verifier.gui.counter.override_dialog import OVERRIDE_FIELDS, OverrideDialog
 from verifier.gui.counter.patient_panel import PATIENT_FIELDS, PatientPanel
 from verifier.gui.counter.receipt import ReceiptActions
-from verifier.gui.counter.submit import CheckFields, Outcome, Submission, check_input, submit
 from verifier.gui.tasks import Task, connection, error_sentence, error_style, run_task, server_unreachable
-from verifier.services import checks, directory
+from verifier.services import checks, counter, directory
 from verifier.services.ceilings import CeilingExceeded, Override
-from verifier.services.checks import CheckInfo, CheckInput
+from verifier.services.checks import CheckInfo
 from verifier.services.claims import ClaimInfo
 from verifier.services.context import Context
+from verifier.services.counter import CheckFields, Form, Submitted
 from verifier.services.directory import InsurerInfo, OperatorInfo
-from verifier.services.patients import PatientInput
 
 i18n.register(
     {
@@ -140,9 +140,7 @@ class CounterWidget(QWidget):
         self._provisional_task: Task | None = None
         self._reuse_task: Task | None = None
         self._reuse_key: tuple[str, str] | None = None
-        self._submission: Submission | None = None
-        self._saved_patient: tuple[PatientInput, str] | None = None
-        self._recorded_check: tuple[CheckInput, str] | None = None
+        self._submission: Form | None = None
         self._claim_id: str | None = None  # made with the first draft or attempt, kept until the form is cleared
         self._edits = 0  # changes to the form so far
         self._unanswered: int | None = None  # `_edits` when queueing last failed for want of the server
@@ -402,7 +400,6 @@ class CounterWidget(QWidget):
         finally:
             self._restoring = False
         self._guarantees_changed()
-        self._saved_patient = self._recorded_check = None
         self._claim_id = None
         self._unanswered = None
 
@@ -458,23 +455,15 @@ class CounterWidget(QWidget):
 
     # --- queueing -----------------------------------------------------------------------
 
-    def _submission_for(self, override: Override | None) -> Submission:
+    def _submission_for(self, override: Override | None) -> Form:
         patient = self.patient.patient_input()
         fields = CheckFields(self.check.method(), self.check.outcome(), self.check.reference_edit.text().strip(),
                              tuple(self.check.guarantees()), self.check.note_edit.text().strip(),
                              self.check.reused_check_id())
         if self._claim_id is None:
             self._claim_id = str(uuid.uuid4())
-        s = Submission(patient, fields, tuple(self.lines.model.lines()), self.lines.dispensed_on(),
-                       self.lines.prescriber(), override, self._claim_id)
-        if self._saved_patient is not None and self._saved_patient[0] == patient:
-            patient_id = self._saved_patient[1]
-            check_id = None
-            if self._recorded_check is not None and self._recorded_check[0] == check_input(patient_id, s):
-                check_id = self._recorded_check[1]
-            s = Submission(patient, fields, s.lines, s.dispensed_on, s.prescriber_rpps, override, self._claim_id,
-                           patient_id, check_id)
-        return s
+        return Form(patient, fields, tuple(self.lines.model.lines()), self.lines.dispensed_on(),
+                    self.lines.prescriber(), override, self._claim_id)
 
     def _start(self, override: Override | None) -> None:
         self._unanswered = None
@@ -482,23 +471,17 @@ class CounterWidget(QWidget):
         self._submission = self._submission_for(override)
         self._set_busy(True)
         self._say(i18n.tr("counter.queueing"), False)
-        self._task = run_task(submit, self.ctx, self._submission, on_done=self._submitted, on_failed=self._failed)
+        self._task = run_task(counter.submit, self.ctx, self._submission, on_done=self._submitted, on_failed=self._failed)
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy
         for widget in (self.patient, self.check, self.lines, self.queue_button, self.new_button):
             widget.setEnabled(not busy)
 
-    def _submitted(self, out: Outcome) -> None:
+    def _submitted(self, out: Submitted) -> None:
         self._task = None
         self._set_busy(False)
         assert self._submission is not None
-        if out.patient_id is not None:
-            self._saved_patient = (self._submission.patient, out.patient_id)
-        if out.check_id is not None and out.check_input is not None:
-            self._recorded_check = (out.check_input, out.check_id)
-        if out.claim is None and out.steps:
-            self.changed.emit()  # the patient or the check was stored, though the claim was not queued
         if out.claim is not None:
             self._queued(out)
         elif isinstance(out.error, CeilingExceeded):
@@ -558,7 +541,7 @@ class CounterWidget(QWidget):
             return
         self._say(i18n.tr("counter.draft_failed", reason=error_sentence(exc)), True)
 
-    def _queued(self, out: Outcome) -> None:
+    def _queued(self, out: Submitted) -> None:
         claim = out.claim
         assert claim is not None
         if self.override_dialog is not None:
