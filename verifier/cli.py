@@ -62,6 +62,14 @@ i18n.register(
         ),
         "cli.bad_date": ("Date invalide « {value} » : écrivez jj/mm/aaaa.", "Invalid date '{value}': write dd/mm/yyyy."),
         "cli.unknown_status": ("Statut inconnu « {value} ». Choisissez parmi : {choices}.", "Unknown status '{value}'. Choose from: {choices}."),
+        "cli.import_unreadable": ("Impossible de lire {path} ({reason}).", "Cannot read {path} ({reason})."),
+        "cli.import_queued": ("mise en file", "queued"),
+        "cli.import_already": ("déjà en file (import précédent) : rien de nouveau",
+                               "already queued (earlier import): nothing new"),
+        "cli.import_summary": ("{new} demande(s) mise(s) en file, {already} déjà en file.",
+                               "{new} claim(s) queued, {already} already queued."),
+        "cli.import_nothing": ("Rien n'a été enregistré : corrigez le fichier et recommencez.",
+                               "Nothing was stored: correct the file and run it again."),
         "cli.unknown_insurer": ("Aucun organisme avec le numéro AMC {amc}.", "No insurer with AMC number {amc}."),
     }
 )
@@ -231,7 +239,43 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_claims_import(args: argparse.Namespace) -> int:
+    """Queue the claims of a JSON file (docs/claims-import.md): all or nothing."""
+    from verifier.services import claims_import
+
+    try:
+        text = sys.stdin.read() if args.path == "-" else Path(args.path).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(i18n.tr("cli.import_unreadable", path=args.path, reason=type(exc).__name__)) from None
+    try:
+        forms = claims_import.parse(text)  # the file's own mistakes, before asking for the password
+    except claims_import.ImportRefused as refused:
+        return _refused(refused)
+    del forms
+    ctx = _sign_in(args)
+    try:
+        done = claims_import.import_claims(ctx, text)
+    except claims_import.ImportRefused as refused:
+        return _refused(refused)
+    finally:
+        ctx.close()
+    for claim, already in done.claims:
+        state = i18n.tr("cli.import_already" if already else "cli.import_queued")
+        print(f"{claim.number_text}  {claim.id}  {claim.amc}  {state}")
+    print(i18n.tr("cli.import_summary", new=done.new_count, already=len(done.claims) - done.new_count))
+    return 0
+
+
+def _refused(refused: Exception) -> int:
+    for problem in getattr(refused, "problems", []):
+        print(str(problem), file=sys.stderr)
+    print(i18n.tr("cli.import_nothing"), file=sys.stderr)
+    return 1
+
+
 def cmd_claims(args: argparse.Namespace) -> int:
+    if getattr(args, "claims_command", None) == "import":
+        return cmd_claims_import(args)
     from verifier.domain.money import format_eur
     from verifier.domain.states import ClaimStatus
     from verifier.services import directory, queue
@@ -429,6 +473,8 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--offset", type=int, default=0)
     lst.add_argument("--limit", type=int, default=50)
     lst.add_argument("--json", action="store_true")
+    cimp = csub.add_parser("import", parents=[common], help="queue the claims of a JSON file (docs/claims-import.md)")
+    cimp.add_argument("path", help="the JSON file, or - for standard input")
     claims.set_defaults(func=cmd_claims)
 
     audit = sub.add_parser("audit", help="audit log")
