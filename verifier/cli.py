@@ -273,9 +273,51 @@ def _refused(refused: Exception) -> int:
     return 1
 
 
+def cmd_claims_show(args: argparse.Namespace) -> int:
+    """A claim with its lines and every amount; --json writes them as the export's claims.json does."""
+    from verifier.exports.values import amount, rate
+    from verifier.services import claims
+
+    ctx = _sign_in(args)
+    try:
+        c = claims.by_number(ctx, args.number)
+    finally:
+        ctx.close()
+    data = {
+        "claim_id": c.id, "claim_number": c.number, "version": c.version, "status": c.status.value,
+        "dispensed_on": c.dispensed_on.isoformat(), "prescriber_rpps": c.prescriber_rpps,
+        "amounts": {"price": amount(c.price), "amo": amount(c.amo), "amc": amount(c.amc),
+                    "patient_share": amount(c.patient_share)},
+        "lines": [
+            {"position": pos, "code": d.code, "code_kind": d.code_kind, "label": d.label,
+             "prestation_code": d.prestation_code, "quantity": d.quantity, "unit_price": amount(d.unit_price),
+             "br_unit": amount(d.br_unit if d.br_unit is not None else d.unit_price), "amo_rate": rate(d.amo_rate),
+             "price": amount(a.price), "br": amount(a.br), "amo": amount(a.amo), "tm": amount(a.tm),
+             "amc": amount(a.amc), "patient_share": amount(a.patient)}
+            for pos, (d, a) in enumerate(c.lines, start=1)
+        ],
+    }
+    if args.json:
+        import json
+
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{c.number_text} v{c.version}  {c.status.label()}  {c.dispensed_on:%d/%m/%Y}")
+    for line in data["lines"]:  # type: ignore[attr-defined]
+        print(f"  {line['position']:>2}. {line['quantity']} × {line['unit_price']}  {line['prestation_code']} "
+              f"{line['amo_rate']} %  {str(line['label'])[:50]}  AMO {line['amo']}  AMC {line['amc']}  "
+              f"patient {line['patient_share']}")
+    totals = data["amounts"]
+    print(f"  price {totals['price']}  AMO {totals['amo']}  AMC {totals['amc']}  "  # type: ignore[index]
+          f"patient {totals['patient_share']}")  # type: ignore[index]
+    return 0
+
+
 def cmd_claims(args: argparse.Namespace) -> int:
     if getattr(args, "claims_command", None) == "import":
         return cmd_claims_import(args)
+    if getattr(args, "claims_command", None) == "show":
+        return cmd_claims_show(args)
     from verifier.domain.money import format_eur
     from verifier.domain.states import ClaimStatus
     from verifier.services import directory, queue
@@ -475,6 +517,9 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--json", action="store_true")
     cimp = csub.add_parser("import", parents=[common], help="queue the claims of a JSON file (docs/claims-import.md)")
     cimp.add_argument("path", help="the JSON file, or - for standard input")
+    cshow = csub.add_parser("show", parents=[common], help="a claim with its lines and every amount")
+    cshow.add_argument("number", type=int, help="the claim's number")
+    cshow.add_argument("--json", action="store_true", help="amounts as the export's claims.json writes them")
     claims.set_defaults(func=cmd_claims)
 
     audit = sub.add_parser("audit", help="audit log")

@@ -4,10 +4,12 @@ all or nothing, every problem with its JSON path, the same file twice queues not
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from tests.integration.test_cli import demo_db, run, signed  # noqa: F401 - the module-wide demo database
+from verifier.exports.bundle import open_bundle
 from verifier.services import demo
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "claims-outage-day.json"
@@ -69,3 +71,26 @@ def test_import_queues_and_twice_queues_nothing_new_from_stdin(demo_db: Path, tm
     assert again.returncode == 0, again.stderr
     assert "0 demande(s) mise(s) en file, 2 déjà en file." in again.stdout and "rien de nouveau" in again.stdout
     assert _queued(tmp_path, demo_db) == before + 2
+
+
+def test_show_json_amounts_equal_the_export_bundle(demo_db: Path, tmp_path: Path) -> None:  # noqa: F811
+    imported = signed(tmp_path, demo_db, "claims", "import", str(EXAMPLE))
+    assert imported.returncode == 0, imported.stderr
+    number = imported.stdout.split()[0]  # the first claim, insurer 90412345
+    shown = signed(tmp_path, demo_db, "claims", "show", str(int(number)), "--json")
+    assert shown.returncode == 0, shown.stderr
+    mine = json.loads(shown.stdout)
+    text = signed(tmp_path, demo_db, "claims", "show", str(int(number)))
+    assert text.returncode == 0 and mine["amounts"]["amc"] in text.stdout
+    made = signed(tmp_path, demo_db, "batch", "create", "--insurer", "90412345")
+    assert made.returncode == 0, made.stderr
+    batch_id = re.search(r"id=(\d+)", made.stdout).group(1)  # type: ignore[union-attr]
+    out = signed(tmp_path, demo_db, "batch", "export", batch_id, "--out", str(tmp_path / "outbox"))
+    assert out.returncode == 0, out.stderr
+    (bundle,) = (tmp_path / "outbox").iterdir()
+    exported = json.loads(open_bundle(bundle)["claims.json"].decode("utf-8"))
+    (theirs,) = [c for c in exported["claims"] if c["claim_id"] == mine["claim_id"]]
+    assert mine["amounts"] == theirs["amounts"] and mine["claim_number"] == theirs["claim_number"]
+    keys = ("position", "quantity", "unit_price", "br_unit", "amo_rate", "price", "br", "amo", "tm", "amc",
+            "patient_share")
+    assert [{k: x[k] for k in keys} for x in mine["lines"]] == [{k: x[k] for k in keys} for x in theirs["lines"]]

@@ -533,6 +533,17 @@ def get(ctx: Context, claim_id: str) -> ClaimInfo:
         return _info(_load(s, claim_id))
 
 
+def by_number(ctx: Context, number: int) -> ClaimInfo:
+    """The claim with this number, in its latest version (a rectification keeps the number)."""
+    from sqlalchemy import select
+
+    with ctx.store.read() as s:
+        claim = s.scalars(select(Claim).where(Claim.number == number).order_by(Claim.version.desc())).first()
+        if claim is None:
+            raise NotFound("claim.not_found")
+        return _info(claim)
+
+
 def transition(
     ctx: Context, claim_id: str, target: ClaimStatus, *, code: str | None = None,
     text_: str | None = None, paid_amount: Decimal | None = None, paid_on: date | None = None,
