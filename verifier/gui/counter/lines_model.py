@@ -303,6 +303,11 @@ class LinesModel(QAbstractTableModel):
             return _warning(role)
         return None
 
+    def column_texts(self, column: int) -> list[str]:
+        """What the table shows in `column`, row by row (to size the column)."""
+        name = COLUMNS[column]
+        return [self._display(line, amounts, name) for line, amounts in zip(self._lines, self._amounts)]
+
     def expiry_note(self, row: int) -> str:
         """The sentence flagging a box that expires within the window, or ""."""
         soon = self.expires_soon(row)

@@ -218,7 +218,11 @@ class LinesPanel(QGroupBox):
                                    | QAbstractItemView.EditTrigger.SelectedClicked)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table: the form is keyboard-first
         self.table.setWordWrap(False)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # One line per row (no word wrap): a fixed height from the font. ResizeToContents
+        # measured every cell of every row again at each scan (bench_counter, cProfile).
+        rows = self.table.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(max(rows.minimumSectionSize(), self.table.fontMetrics().height() + 4))
         header = self.table.horizontalHeader()
         # Sized by _size_columns on every change: ResizeToContents was not always redone in
         # time and left "12,1…" in an amount column. The product's name gives way instead.
@@ -513,14 +517,23 @@ class LinesPanel(QGroupBox):
     def _size_columns(self, *_args: object) -> None:
         """Every column but the product's as wide as its widest text, amounts at least as
         wide as 99 999,99 €: figures are never elided, the product's name is."""
+        # The texts are measured here rather than by QTableView.sizeHintForColumn, which asks
+        # the model for every role of every cell, column after column: on a 40-line sale that
+        # was most of a scan's time (bench_counter, cProfile).
         table, header = self.table, self.table.horizontalHeader()
         fm = table.fontMetrics()
         pad = 2 * (table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1)
+        grid = 1 if table.showGrid() else 0
         amount = fm.horizontalAdvance(format_eur(Decimal("99999.99"))) + pad + fm.averageCharWidth()
         for col, name in enumerate(COLUMNS):
             if name == "label":
                 continue
-            width = max(table.sizeHintForColumn(col), header.sectionSizeHint(col))
+            # The widest text's cell, then what the delegate wants for it (its margins).
+            texts = self.model.column_texts(col)
+            width = header.sectionSizeHint(col)
+            if texts:
+                row = max(range(len(texts)), key=lambda r: fm.horizontalAdvance(texts[r]))
+                width = max(width, table.sizeHintForIndex(self.model.index(row, col)).width() + grid)
             if name in AMOUNT_COLUMNS or name == "unit_price":
                 width = max(width, amount)
             if header.sectionSize(col) != width:
