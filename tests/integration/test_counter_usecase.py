@@ -48,7 +48,7 @@ def test_a_success_stores_the_patient_the_check_and_the_queued_claim(counter: Co
 def test_a_bad_line_leaves_no_patient_and_no_check(counter: Context) -> None:
     out = submit(counter, _form([line(), line(quantity=0)]))
     assert isinstance(out.error, ValidationError) and out.claim is None
-    assert any((p.field or "").startswith("line2.") for p in out.error.problems)
+    assert any(p.line == 2 and p.path.startswith("line2.") for p in out.error.problems)
     assert _counts(counter) == (0, 0, 0)
 
 

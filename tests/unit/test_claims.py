@@ -322,3 +322,17 @@ def test_claim_invariants(lines_in: list[LineInput], cover: list[Guarantee]) -> 
     for name in ("price", "br", "amo", "tm", "amc", "patient"):
         assert getattr(totals, name) == sum((getattr(line, name) for line in lines), D(0))
     assert total(lines) == totals
+
+
+def test_a_line_problem_says_where_it_is_as_data() -> None:
+    """Line problems carry the line number and the field apart: nothing parses "line2.x"."""
+    from verifier.domain.errors import Problem
+
+    with pytest.raises(ValidationError) as error:
+        LineInput("PH7", 0, D("10.00"), D(65))
+    placed = error.value.problems[0].on_line(2)
+    assert (placed.field, placed.line, placed.path) == ("quantity", 2, "line2.quantity")
+    assert placed.message() == error.value.problems[0].message()
+    assert Problem("claim.no_lines", {}, "lines").path == "lines"
+    assert Problem("x", {}, None, line=3).path == "line3"
+    assert Problem("x").path == ""

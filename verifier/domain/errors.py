@@ -6,7 +6,7 @@ language by `verifier.i18n`), attached to the field it concerns when there is on
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Generic, TypeVar
 
 from verifier import i18n
@@ -16,11 +16,28 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Problem:
-    """One reason why input is wrong (or, as a warning, probably wrong)."""
+    """One reason why input is wrong (or, as a warning, probably wrong).
+
+    Where it is, as data rather than a string to parse: `field` names the input ("nir",
+    "quantity"...), `line` the claim line (1-based) when the problem is one line's. A line's
+    problem may have no field (the line as a whole).
+    """
 
     code: str
     params: dict[str, object] = field(default_factory=dict)
     field: str | None = None
+    line: int | None = None
+
+    def on_line(self, number: int) -> "Problem":
+        """The same problem, placed on claim line `number`."""
+        return replace(self, line=number)
+
+    @property
+    def path(self) -> str:
+        """Where, as text for logs and reports: "line2.quantity", "line2", "nir" or ""."""
+        if self.line is None:
+            return self.field or ""
+        return f"line{self.line}" + (f".{self.field}" if self.field else "")
 
     def message(self) -> str:
         return i18n.tr(self.code, **self.params)

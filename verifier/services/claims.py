@@ -125,9 +125,9 @@ def _line_amounts(lines: list[LineDraft], check: CheckContext) -> tuple[list[Lin
             li = LineInput(line.prestation_code, line.quantity, line.unit_price, line.amo_rate, line.br_unit)
             amounts.append(compute_line(li, guarantee_for(line.prestation_code, guarantees)))
         except ValidationError as exc:
-            problems += [Problem(p.code, {**p.params}, f"line{i}.{p.field or ''}") for p in exc.problems]
+            problems += [p.on_line(i) for p in exc.problems]
         if not line.label.strip():
-            problems.append(Problem("claim.line_label_missing", {"line": i}, f"line{i}.label"))
+            problems.append(Problem("claim.line_label_missing", {"line": i}, "label", line=i))
     return amounts, problems
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from verifier import i18n
 from verifier.domain.coverage import Guarantee
-from verifier.domain.errors import DomainError
+from verifier.domain.errors import DomainError, Problem
 from verifier.services import counter
 from verifier.services.claims import ClaimInfo, LineDraft
 from verifier.services.context import Context
@@ -185,13 +185,13 @@ class _Reader:
         return Form(patient, check, tuple(lines), dispensed, prescriber, None, claim_id)
 
 
-def _path_of(claim_path: str, field: str | None) -> str:
-    """The JSON path of a service's problem field ('line2.quantity', 'surname'...)."""
+def _path_of(claim_path: str, problem: Problem) -> str:
+    """The JSON path of what a service's problem concerns (line 2's quantity, the surname...)."""
+    field = problem.field
+    if problem.line is not None:
+        return f"{claim_path}.lines[{problem.line - 1}]" + (f".{field}" if field else "")
     if not field:
         return claim_path
-    if field.startswith("line") and "." in field and field[4:field.index(".")].isdigit():
-        n, rest = field[4:].split(".", 1)
-        return f"{claim_path}.lines[{int(n) - 1}]" + (f".{rest}" if rest else "")
     if field == "amc_number":
         return f"{claim_path}.insurer.amc_number"
     if field in _PATIENT_FIELDS:
@@ -246,7 +246,7 @@ def import_claims(ctx: Context, text: str) -> Imported:
                 except DomainError as exc:
                     items = getattr(exc, "problems", None) or []
                     if items:
-                        problems.extend(PathProblem(_path_of(f"$.claims[{i}]", p.field), p.message()) for p in items)
+                        problems.extend(PathProblem(_path_of(f"$.claims[{i}]", p), p.message()) for p in items)
                     else:
                         problems.append(PathProblem(f"$.claims[{i}]", str(exc)))
                     raise _Abort from exc

@@ -118,9 +118,11 @@ class FieldSet:
         errors: dict[str, list[str]] = {}
         notes: dict[str, list[str]] = {}
         for p in problems:
-            errors.setdefault(p.field or "", []).append(p.message())
+            if p.line is None:  # a claim line's problems are said under the lines table
+                errors.setdefault(p.field or "", []).append(p.message())
         for p in warnings:
-            notes.setdefault(p.field or "", []).append(p.message())
+            if p.line is None:
+                notes.setdefault(p.field or "", []).append(p.message())
         for name in names if names is not None else list(self.fields):
             if name not in self.fields:
                 continue

@@ -81,9 +81,9 @@ def line_problems(line: LineDraft, number: int) -> list[Problem]:
     try:
         LineInput(line.prestation_code, line.quantity, line.unit_price, line.amo_rate, line.br_unit)
     except ValidationError as exc:
-        problems += [Problem(p.code, dict(p.params), f"line{number}.{p.field or ''}") for p in exc.problems]
+        problems += [p.on_line(number) for p in exc.problems]
     if not line.label.strip():
-        problems.append(Problem("claim.line_label_missing", {"line": number}, f"line{number}.label"))
+        problems.append(Problem("claim.line_label_missing", {"line": number}, "label", line=number))
     return problems
 
 

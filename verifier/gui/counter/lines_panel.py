@@ -491,24 +491,23 @@ class LinesPanel(QGroupBox):
         self.fields.show(problems, ["scan", "dispensed_on", "prescriber_rpps"])
         texts = []
         for p in problems:
-            if p.field == "lines":
-                texts.append(p.message())
-            elif p.field and p.field.startswith("line"):
-                number = p.field[4:].split(".", 1)[0]
+            if p.line is not None:
                 message = p.message()
                 texts.append(message if message.startswith(("Ligne", "Line"))
-                             else i18n.tr("counter.line_problem", line=number, text=message))
+                             else i18n.tr("counter.line_problem", line=p.line, text=message))
+            elif p.field == "lines":
+                texts.append(p.message())
         self.fields.say("lines", " ".join(texts))
 
     def focus_problem(self, problem: Problem) -> bool:
         field = problem.field or ""
-        if field.startswith("line") and field != "lines":
-            number, _, name = field[4:].partition(".")
-            if number.isdigit() and 0 < int(number) <= self.model.rowCount():
-                index = self.model.index(int(number) - 1, FIELD_COLUMN.get(name, COL["quantity"]))
+        if problem.line is not None:
+            if 0 < problem.line <= self.model.rowCount():
+                index = self.model.index(problem.line - 1, FIELD_COLUMN.get(field, COL["quantity"]))
                 self.table.setFocus()
                 self.table.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
                 return True
+            return False
         if field == "lines":
             self.scan_edit.setFocus()
             return True

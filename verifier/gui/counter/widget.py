@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -96,16 +97,15 @@ _ORDER = [*PATIENT_FIELDS, *CHECK_FIELDS, *LINE_FIELDS]
 
 def _field(p: Problem) -> str:
     name = p.field or ""
-    return _ALIASES.get(name, name)
+    return name if p.line is not None else _ALIASES.get(name, name)
 
 
 def _rank(p: Problem) -> tuple[int, int]:
+    if p.line is not None:
+        return _ORDER.index("lines"), p.line
     name = _field(p)
     if name in _ORDER:
         return _ORDER.index(name), 0
-    if name.startswith("line"):
-        number = name[4:].split(".", 1)[0]
-        return _ORDER.index("lines"), int(number) if number.isdigit() else 0
     return len(_ORDER), 0
 
 
@@ -419,18 +419,18 @@ class CounterWidget(QWidget):
         return patient_problems + self.check.problems() + self.lines.problems(), warnings
 
     def _show_problems(self, problems: list[Problem], warnings: list[Problem] | None = None) -> None:
-        aliased = [Problem(p.code, p.params, _field(p)) for p in problems]
-        self.patient.fields.show(aliased, PATIENT_FIELDS, [Problem(w.code, w.params, _field(w)) for w in warnings or []])
+        aliased = [replace(p, field=_field(p)) for p in problems]
+        self.patient.fields.show(aliased, PATIENT_FIELDS, [replace(w, field=_field(w)) for w in warnings or []])
         self.check.fields.show(aliased, CHECK_FIELDS)
         self.lines.show_problems(aliased)
 
     def _title(self, p: Problem) -> str:
+        if p.line is not None:
+            return i18n.tr("counter.line_title", line=p.line)
         name = _field(p)
         for fields in (self.patient.fields, self.check.fields, self.lines.fields):
             if name in fields and fields.fields[name].label.isVisibleTo(self):
                 return fields.title(name)
-        if name.startswith("line") and name != "lines":
-            return i18n.tr("counter.line_title", line=name[4:].split(".", 1)[0])
         if name == "lines":
             return self.lines.title().lower() if i18n.language() == "fr" else self.lines.title()
         return p.message()
@@ -448,8 +448,8 @@ class CounterWidget(QWidget):
     def _focus_first(self, problems: list[Problem]) -> None:
         first = min(problems, key=_rank)
         name = _field(first)
-        aliased = Problem(first.code, first.params, name)
-        if self.patient.fields.focus_first([name]) or self.check.fields.focus_first([name]):
+        aliased = replace(first, field=name)
+        if first.line is None and (self.patient.fields.focus_first([name]) or self.check.fields.focus_first([name])):
             return
         self.lines.focus_problem(aliased)
 

@@ -167,9 +167,8 @@ def problems_text(exc: BaseException) -> str:
         return error_sentence(exc)
     out = []
     for p in exc.problems:
-        where = (p.field or "").split(".")[0]
-        if where.startswith("line") and where[4:].isdigit():
-            out.append(i18n.tr("queue.line.problem", line=int(where[4:]), message=p.message()))
+        if p.line is not None:
+            out.append(i18n.tr("queue.line.problem", line=p.line, message=p.message()))
         else:
             out.append(p.message())
     return " ".join(out)
