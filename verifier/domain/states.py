@@ -33,6 +33,51 @@ class ClaimStatus(enum.StrEnum):
         return i18n.tr(f"claim_status.{self.value}")
 
 
+class BatchStatus(enum.StrEnum):
+    """Where a numbered batch is; the value is what the database stores.
+
+    EXPORTED: made, its claims are in it (its file may not be written yet: the services
+    call that "to export" on screen); SENT: the file went to the insurer; VOID: undone
+    before it was sent, its claims back in the queue. Nothing leaves SENT or VOID.
+    """
+
+    EXPORTED = "exported"
+    SENT = "sent"
+    VOID = "void"
+
+
+# A claim is in at most one batch in these states.
+LIVE_BATCH_STATUSES = frozenset({BatchStatus.EXPORTED, BatchStatus.SENT})
+
+
+class CheckMethod(enum.StrEnum):
+    """How the counter checked the patient's rights while the operator was down."""
+
+    CARD = "card"  # the paper card seen
+    HOTLINE = "hotline"  # the insurer's telephone line
+    PORTAL = "portal"  # the insurer's web portal
+    FAX = "fax"
+
+    @property
+    def needs_reference(self) -> bool:
+        """Whether the check gives a reference to note (all but the paper card)."""
+        return self is not CheckMethod.CARD
+
+
+class CheckOutcome(enum.StrEnum):
+    """What the check said about the patient's rights."""
+
+    COVERED = "covered"
+    PARTIAL = "partial"
+    NOT_COVERED = "not_covered"
+    UNVERIFIED = "unverified"
+
+    @property
+    def allows_claim(self) -> bool:
+        """Whether a claim may be queued against the insurer after this outcome."""
+        return self in (CheckOutcome.COVERED, CheckOutcome.PARTIAL)
+
+
 i18n.register(
     {
         "claim_status.draft": ("brouillon", "draft"),

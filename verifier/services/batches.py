@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from verifier import i18n
 from verifier.domain.errors import NotFound, Problem, ValidationError
+from verifier.domain.states import BatchStatus
 from verifier.exports.rows import BundleHeader, ExportBox, ExportLine, InsurerPart
 
 if TYPE_CHECKING:
@@ -42,7 +43,6 @@ from verifier.store.schema import Batch, Insurer, Operator, Site
 from verifier.store.types import utcnow
 
 CHANNELS = ("upload", "mail", "post")
-LIVE = ("exported", "sent")  # a claim is in at most one of these
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class BatchInfo:
     id: int
     insurer_id: int | None  # None for an operator's batch
     number: int
-    status: str
+    status: BatchStatus
     claim_count: int
     total_amc: Decimal
     created_at: datetime
@@ -64,7 +64,7 @@ class BatchInfo:
     def state(self) -> str:
         """The status as the user reads it: a batch is stored "exported" when it is made, before
         any file exists; until one is written it is "to_export" ("créé, à exporter")."""
-        return "to_export" if self.status == "exported" and not self.file_written else self.status
+        return "to_export" if self.status is BatchStatus.EXPORTED and not self.file_written else self.status.value
 
     @property
     def number_text(self) -> str:
@@ -111,7 +111,7 @@ def _recipient_name(s: Session, b: Batch) -> str:
 
 
 def _info(b: Batch, recipient: str, file_written: bool = False) -> BatchInfo:
-    return BatchInfo(b.id, b.insurer_id, b.number, b.status, b.claim_count, b.total_amc, b.created_at,
+    return BatchInfo(b.id, b.insurer_id, b.number, BatchStatus(b.status), b.claim_count, b.total_amc, b.created_at,
                      b.sent_at, b.channel, b.operator_id, recipient, file_written)
 
 
@@ -215,7 +215,7 @@ def _create(ctx: Context, s: Session, found: list[batch_store.Candidate], sequen
         ])
     number = next_number(s, sequence)
     now = utcnow()
-    batch = Batch(insurer_id=insurer_id, operator_id=operator_id, number=number, status="exported",
+    batch = Batch(insurer_id=insurer_id, operator_id=operator_id, number=number, status=BatchStatus.EXPORTED,
                   created_by=ctx.actor.user_id, created_at=now, claim_count=len(ok),
                   total_amc=sum((c.amc for c in ok), Decimal("0.00")))
     s.add(batch)
@@ -244,11 +244,11 @@ def void_batch(ctx: Context, batch_id: int, reason: str) -> BatchInfo:
         raise ValidationError([Problem("batch.void_reason", {}, "reason")])
     with ctx.store.write() as s:
         batch = _load(s, batch_id, lock=True)
-        if batch.status != "exported":
+        if batch.status is not BatchStatus.EXPORTED:
             raise ValidationError([Problem("batch.not_voidable", {"status": i18n.tr(f"batch.status.{batch.status}")}, None)])
         now = utcnow()
         ids = batch_store.release(s, batch.id, now)
-        batch.status = "void"
+        batch.status = BatchStatus.VOID
         name = _recipient_name(s, batch)
         events: list[audit_log.Event] = [("batch.voided", "batch", str(batch.id), {"number": batch.number, "claims": len(ids)})]
         events += [("claim.requeued", "claim", cid, {"batch": batch.number}) for cid in ids]
@@ -264,9 +264,9 @@ def mark_sent(ctx: Context, batch_id: int, sent_on: date, channel: str) -> Batch
         raise ValidationError([Problem("batch.sent_future", {}, "sent_on")])
     with ctx.store.write() as s:
         batch = _load(s, batch_id, lock=True)
-        if batch.status != "exported":
+        if batch.status is not BatchStatus.EXPORTED:
             raise ValidationError([Problem("batch.not_sendable", {"status": i18n.tr(f"batch.status.{batch.status}")}, None)])
-        batch.status = "sent"
+        batch.status = BatchStatus.SENT
         batch.sent_at = datetime.combine(sent_on, datetime.min.time()).astimezone()
         batch.channel = channel
         audit_log.append(s, ctx.actor.login, "batch.sent", "batch", str(batch.id), {"number": batch.number, "channel": channel})
@@ -373,7 +373,7 @@ def export_batch(ctx: Context, batch_id: int, outbox: Path, encryption: Encrypti
 
     ctx.require_admin("create_batch")
     batch = get(ctx, batch_id)
-    if batch.status == "void":
+    if batch.status is BatchStatus.VOID:
         raise ValidationError([Problem("batch.voided", {"number": batch.number_text}, None)])
     head = header(ctx, batch_id)
     outbox.mkdir(parents=True, exist_ok=True)

@@ -14,6 +14,7 @@ from verifier import i18n
 from verifier.domain.coverage import Guarantee
 from verifier.domain.errors import NotFound, Problem, ValidationError
 from verifier.domain.identifiers import check_member_number
+from verifier.domain.states import CheckMethod, CheckOutcome
 from verifier.services import settings
 from verifier.services.context import Context
 from verifier.services.outages import open_outage_id
@@ -21,18 +22,18 @@ from verifier.store import audit_log
 from verifier.store.schema import CoverageCheck, Insurer, Patient, User
 from verifier.store.types import utcnow
 
-METHODS = ("card", "hotline", "portal", "fax")
-OUTCOMES = ("covered", "partial", "not_covered", "unverified")
+METHODS = tuple(CheckMethod)
+OUTCOMES = tuple(CheckOutcome)
 # Outcomes that allow queueing a claim against the insurer.
-COVERING = ("covered", "partial")
+COVERING = tuple(o for o in CheckOutcome if o.allows_claim)
 
 
 @dataclass(frozen=True)
 class CheckInput:
     patient_id: str
     amc_number: str
-    method: str
-    outcome: str
+    method: CheckMethod | str  # a plain value ("hotline") is checked and converted
+    outcome: CheckOutcome | str
     guarantees: list[Guarantee] = field(default_factory=list)
     reference: str = ""
     member_number: str = ""
@@ -46,8 +47,8 @@ class CheckInfo:
     id: str
     patient_id: str
     insurer_id: int
-    method: str
-    outcome: str
+    method: CheckMethod
+    outcome: CheckOutcome
     reference: str | None
     guarantees: list[Guarantee]
     member_number: str | None
@@ -76,8 +77,8 @@ def to_info(ctx: Context, c: CoverageCheck) -> CheckInfo:
         c.id,
         c.patient_id,
         c.insurer_id,
-        c.method,
-        c.outcome,
+        CheckMethod(c.method),
+        CheckOutcome(c.outcome),
         c.reference,
         guarantees_from_json(c.guarantees),
         dec(c.member_number_enc, "coverage_checks.member_number"),
@@ -96,7 +97,7 @@ def record(ctx: Context, data: CheckInput) -> CheckInfo:
     if data.outcome not in OUTCOMES:
         problems.append(Problem("check.outcome_invalid", {}, "outcome"))
     reference = data.reference.strip()
-    if data.method in ("hotline", "portal", "fax") and not reference:
+    if data.method in METHODS and CheckMethod(data.method).needs_reference and not reference:
         problems.append(Problem("check.reference_missing", {}, "reference"))
     if len(reference) > 100:
         problems.append(Problem("check.reference_long", {}, "reference"))
@@ -134,9 +135,9 @@ def record(ctx: Context, data: CheckInput) -> CheckInfo:
             id=str(uuid.uuid4()),
             patient_id=patient.id,
             insurer_id=insurer.id,
-            method=data.method,
+            method=CheckMethod(data.method),
             reference=reference or None,
-            outcome=data.outcome,
+            outcome=CheckOutcome(data.outcome),
             guarantees=guarantees_to_json(data.guarantees),
             member_number_enc=enc(member, "coverage_checks.member_number"),
             note_enc=enc(data.note.strip(), "coverage_checks.note") if data.note.strip() else None,
@@ -152,7 +153,7 @@ def record(ctx: Context, data: CheckInput) -> CheckInfo:
         s.flush()
         audit_log.append(
             s, ctx.actor.login, "check.recorded", "coverage_check", check.id,
-            {"method": data.method, "outcome": data.outcome, "insurer": insurer.amc_number,
+            {"method": str(CheckMethod(data.method).value), "outcome": str(CheckOutcome(data.outcome).value), "insurer": insurer.amc_number,
              **({"reuses": data.reused_check_id} if data.reused_check_id else {})},
         )
         return to_info(ctx, check)

@@ -9,10 +9,16 @@ from datetime import date
 from decimal import Decimal
 
 from verifier import i18n
+from verifier.domain.states import ClaimStatus
 from verifier.services.context import Context
 from verifier.store import reconciliation as rec
 
 ZERO = Decimal("0.00")
+
+
+# The statuses whose amounts the report sums in a column of their own (paid apart: claimed
+# and paid amounts differ).
+_AMOUNTS = (ClaimStatus.QUEUED, ClaimStatus.EXPORTED, ClaimStatus.ACCEPTED, ClaimStatus.REJECTED)
 
 
 @dataclass
@@ -59,11 +65,11 @@ def reconcile(ctx: Context, today: date | None = None) -> Reconciliation:
     for row in sums:
         line = lines.setdefault(row.insurer_id, InsurerLine(row.insurer_id, row.insurer_name, row.amc_number))
         line.counts[row.status] = row.count
-        if row.status == "paid":
+        if row.status is ClaimStatus.PAID:
             line.paid_claimed += row.amc
             line.paid += row.paid
-        elif row.status in ("queued", "exported", "accepted", "rejected"):
-            setattr(line, row.status, getattr(line, row.status) + row.amc)
+        elif row.status in _AMOUNTS:
+            setattr(line, row.status.value, getattr(line, row.status.value) + row.amc)
     for insurer_id, bands in ages.items():
         if insurer_id in lines:
             lines[insurer_id].ageing = bands

@@ -25,7 +25,7 @@ from verifier.store import audit_log
 from verifier.store.schema import Claim
 from verifier.store.types import utcnow
 
-STATUSES = {"accepted": ClaimStatus.ACCEPTED, "rejected": ClaimStatus.REJECTED, "paid": ClaimStatus.PAID}
+STATUSES = {s.value: s for s in (ClaimStatus.ACCEPTED, ClaimStatus.REJECTED, ClaimStatus.PAID)}
 MAX_BYTES = 20_000_000
 
 
@@ -34,7 +34,7 @@ class ReturnLine:
     """One answer about one claim, as the insurer sent it (or as typed from a letter)."""
 
     claim_number: int
-    status: str
+    status: str  # "accepted", "rejected" or "paid", as in the file (a ClaimStatus value)
     reason_code: str | None = None
     reason_text: str | None = None
     paid_amount: Decimal | None = None
@@ -53,7 +53,7 @@ class ImportReport:
 
 
 def _line_problem(n: int, code: str, **params: object) -> Problem:
-    return Problem("returns.line", {"line": n, "problem": i18n.tr(code, **params)}, f"line{n}")
+    return Problem("returns.line", {"line": n, "problem": i18n.tr(code, **params)})  # a line of the file, not of a claim
 
 
 def _parse_row(n: int, row: dict[str, str]) -> tuple[ReturnLine | None, list[Problem]]:
@@ -169,22 +169,23 @@ def apply(ctx: Context, lines: list[ReturnLine], source: str) -> ImportReport:
         if problems:
             raise ValidationError(problems)
         now = utcnow()
-        counts = {"accepted": 0, "rejected": 0, "paid": 0}
+        counts = dict.fromkeys(STATUSES.values(), 0)
         events: list[audit_log.Event] = []
         for line in lines:
             claim = found[line.claim_number]
-            claim.status = line.status
+            status = STATUSES[line.status]
+            claim.status = status
             claim.updated_at = now
-            if line.status == "rejected":
+            if status is ClaimStatus.REJECTED:
                 claim.rejection_code, claim.rejection_text = line.reason_code, (line.reason_text or "")[:500] or None
-            if line.status == "paid":
+            if status is ClaimStatus.PAID:
                 claim.paid_amount, claim.paid_on = line.paid_amount, line.payment_date
-            counts[line.status] += 1
-            events.append((f"claim.{line.status}", "claim", claim.id,
+            counts[status] += 1
+            events.append((f"claim.{status.value}", "claim", claim.id,
                            {"number": claim.number, "code": line.reason_code, "source": source}))
-        events.append(("returns.imported", "returns", None, {"source": source, **counts}))
+        events.append(("returns.imported", "returns", None, {"source": source, **{k.value: n for k, n in counts.items()}}))
         audit_log.append_many(s, ctx.actor.login, events)
-        return ImportReport(counts["accepted"], counts["rejected"], counts["paid"])
+        return ImportReport(counts[ClaimStatus.ACCEPTED], counts[ClaimStatus.REJECTED], counts[ClaimStatus.PAID])
 
 
 def import_file(ctx: Context, path: Path) -> ImportReport:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
+from verifier.domain.states import ClaimStatus
 from verifier.store.schema import AuditEvent, Base, Batch, Claim, ClaimLine, CoverageCheck, Insurer, Patient
 
 _CHUNK = 900  # under SQLite's default limit of bound parameters per statement
@@ -53,7 +54,7 @@ def candidates(session: Session, claim_ids: Sequence[str] | None, *, insurer_id:
         .join(Patient, Claim.patient_id == Patient.id)
         .join(Insurer, Claim.insurer_id == Insurer.id)
         .outerjoin(lines, lines.c.claim_id == Claim.id)
-        .where(Claim.status == "queued")
+        .where(Claim.status == ClaimStatus.QUEUED)
         .order_by(Claim.number)
     )
     if operator_id is not None:
@@ -72,8 +73,8 @@ def mark_exported(session: Session, batch_id: int, claim_ids: Sequence[str], at:
         chunk = list(claim_ids[i : i + _CHUNK])
         session.execute(
             update(Claim)
-            .where(and_(Claim.id.in_(chunk), Claim.status == "queued"))
-            .values(status="exported", batch_id=batch_id, updated_at=at),
+            .where(and_(Claim.id.in_(chunk), Claim.status == ClaimStatus.QUEUED))
+            .values(status=ClaimStatus.EXPORTED, batch_id=batch_id, updated_at=at),
             execution_options={"synchronize_session": False},
         )
 
@@ -93,7 +94,7 @@ def release(session: Session, batch_id: int, at: object) -> list[str]:
     ids = list(session.scalars(select(Claim.id).where(Claim.batch_id == batch_id)))
     session.execute(
         update(Claim).where(Claim.batch_id == batch_id)
-        .values(status="queued", batch_id=None, updated_at=at),
+        .values(status=ClaimStatus.QUEUED, batch_id=None, updated_at=at),
         execution_options={"synchronize_session": False},
     )
     return ids

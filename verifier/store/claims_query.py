@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import UnaryExpression
 
+from verifier.domain.states import ClaimStatus
 from verifier.store.schema import Claim, Insurer, Patient
 
 SORT_COLUMNS = {
@@ -61,7 +62,7 @@ ORDER_COLUMNS: dict[str, Any] = {
 }
 # Sorted group by group (in the order of `_groups`), then by number within a group.
 GROUPED = ("status", "insurer", "operator_down")
-STATUS_ORDER = ("draft", "queued", "exported", "accepted", "rejected", "paid", "void")
+STATUS_ORDER = tuple(ClaimStatus)  # the life cycle's order (draft ... void)
 # Below this many matching claims a filter's own index is used and its rows sorted.
 SMALL = 10_000
 

@@ -14,6 +14,7 @@ from typing import Protocol, cast
 from sqlalchemy import bindparam, func, insert, literal_column, or_, select, update
 from sqlalchemy.orm import Session
 
+from verifier.domain.states import ClaimStatus
 from verifier.store.schema import Base
 
 _claims = Base.metadata.tables["claims"]
@@ -44,7 +45,7 @@ _outages = Base.metadata.tables["outages"]
 _settings = Base.metadata.tables["settings"]
 
 # Claims an insurer has not paid yet nor refused: what it owes the pharmacy.
-OUTSTANDING = ("queued", "exported", "accepted")
+OUTSTANDING = (ClaimStatus.QUEUED, ClaimStatus.EXPORTED, ClaimStatus.ACCEPTED)
 SITE_SETTINGS_KEY = "site_settings"
 # Everything queueing needs comes in the one query below (it runs for every claim): the
 # site settings (ceilings) and what the insurer already owes, besides the claim itself.

@@ -12,9 +12,10 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from verifier.domain.states import ClaimStatus
 from verifier.store.schema import Claim, Insurer, Operator
 
-QUEUED = "queued"
+QUEUED = ClaimStatus.QUEUED
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from verifier.domain.states import ClaimStatus
 from verifier.store.claims_write import OUTSTANDING
 from verifier.store.schema import Claim, Insurer
 
@@ -20,7 +21,7 @@ class StatusSum:
     insurer_id: int
     insurer_name: str
     amc_number: str
-    status: str
+    status: ClaimStatus
     count: int
     amc: Decimal
     paid: Decimal
@@ -59,7 +60,7 @@ def open_rejections(session: Session, limit: int = 500) -> list[tuple[str, int, 
         select(Claim.id, Claim.number, Claim.version, Claim.rejection_code, Claim.rejection_text, Claim.amc,
                Insurer.name)
         .join(Insurer, Claim.insurer_id == Insurer.id)
-        .where(Claim.status == "rejected", Claim.id.not_in(newer))
+        .where(Claim.status == ClaimStatus.REJECTED, Claim.id.not_in(newer))
         .order_by(Claim.updated_at)
         .limit(limit)
     )

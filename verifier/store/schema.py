@@ -26,7 +26,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from verifier.store.types import Hundredths, UTCDateTime
+from verifier.domain.states import BatchStatus, CheckMethod, CheckOutcome, ClaimStatus
+from verifier.store.types import Hundredths, UTCDateTime, state_enum
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -155,9 +156,9 @@ class CoverageCheck(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), index=True)
     insurer_id: Mapped[int] = mapped_column(ForeignKey("insurers.id"))
-    method: Mapped[str] = mapped_column(String(16))
+    method: Mapped[CheckMethod] = mapped_column(state_enum(CheckMethod, "method"))
     reference: Mapped[str | None] = mapped_column(String(100))
-    outcome: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[CheckOutcome] = mapped_column(state_enum(CheckOutcome, "outcome"))
     guarantees: Mapped[str] = mapped_column(Text)  # JSON list of {domain, rate, covers_ph2}
     member_number_enc: Mapped[str | None] = mapped_column(Text)
     note_enc: Mapped[str | None] = mapped_column(Text)
@@ -177,7 +178,7 @@ class Batch(Base):
     insurer_id: Mapped[int | None] = mapped_column(ForeignKey("insurers.id"))
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
     number: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[BatchStatus] = mapped_column(state_enum(BatchStatus, "status"))
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -197,7 +198,7 @@ class Claim(Base):
     number: Mapped[int] = mapped_column(Integer, unique=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     previous_id: Mapped[str | None] = mapped_column(ForeignKey("claims.id"))
-    status: Mapped[str] = mapped_column(String(16), index=True)
+    status: Mapped[ClaimStatus] = mapped_column(state_enum(ClaimStatus, "status"), index=True)
     patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), index=True)
     insurer_id: Mapped[int] = mapped_column(ForeignKey("insurers.id"), index=True)
     check_id: Mapped[str] = mapped_column(ForeignKey("coverage_checks.id"))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime
+from sqlalchemy import BigInteger, DateTime, Enum
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -63,3 +64,22 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def state_enum(states: type[enum.StrEnum], name: str) -> Enum:
+    """A column holding one of `states`, by value ("queued"), read back as the enum member.
+
+    Not a native PostgreSQL ENUM: a VARCHAR(16) with a named CHECK constraint
+    (`ck_<table>_<name>`) on both backends, so adding a state later is a constraint swap in
+    a migration, not an ALTER TYPE; a value outside the enum is refused by the database
+    itself, even when written by raw SQL.
+    """
+    return Enum(
+        states,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=16,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )

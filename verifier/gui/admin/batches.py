@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from verifier import i18n
 from verifier.domain.errors import NotFound, ValidationError
 from verifier.domain.money import format_eur
+from verifier.domain.states import LIVE_BATCH_STATUSES, BatchStatus
 from verifier.gui.admin.batch_dialogs import ChooseClaimsDialog, ExportDialog, SentDialog, VoidBatchDialog
 from verifier.gui.admin.batch_models import BatchModel, BatchRow, ReadyModel, ReadyRow, RefusedModel, RefusedRow
 from verifier.gui.admin.common import Jobs, SentenceLabel, count_text
@@ -423,9 +424,9 @@ class BatchesPage(QWidget):
         status = batch.info.status if batch else None
         self.create_button.setEnabled(idle and bool(ready))
         self.choose_button.setEnabled(idle and len(ready) == 1)
-        self.export_button.setEnabled(idle and status in ("exported", "sent"))
-        self.sent_button.setEnabled(idle and status == "exported")
-        self.void_button.setEnabled(idle and status == "exported")
+        self.export_button.setEnabled(idle and status in LIVE_BATCH_STATUSES)
+        self.sent_button.setEnabled(idle and status is BatchStatus.EXPORTED)
+        self.void_button.setEnabled(idle and status is BatchStatus.EXPORTED)
 
     # ----------------------------------------------------------------- creating
 

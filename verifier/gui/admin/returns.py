@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from verifier import i18n
 from verifier.domain.errors import Problem, ValidationError
 from verifier.domain.money import parse_amount
+from verifier.domain.states import ClaimStatus
 from verifier.gui.admin.batch_models import RejectionModel
 from verifier.gui.admin.common import FileImportArea, Form, Jobs, SentenceLabel, count_text, problems_of
 from verifier.gui.admin.form_dialog import line_edit
@@ -107,7 +108,7 @@ i18n.register(
     }
 )
 
-STATUSES = ("accepted", "rejected", "paid")
+STATUSES = (ClaimStatus.ACCEPTED, ClaimStatus.REJECTED, ClaimStatus.PAID)
 
 
 def _stripped(problem: Problem) -> str:
@@ -146,7 +147,7 @@ class ReturnsPage(QWidget):
         self.number_edit = line_edit(12, "0000042")
         self.status_box = QComboBox()
         for status in STATUSES:
-            self.status_box.addItem(i18n.tr(f"admin.returns.status.{status}"), status)
+            self.status_box.addItem(i18n.tr(f"admin.returns.status.{status.value}"), status.value)
         self.code_edit = line_edit(20, i18n.tr("admin.returns.f.code_hint"))
         self.text_edit = line_edit(500)
         self.amount_edit = line_edit(20, "12,50")
@@ -373,10 +374,10 @@ class ReturnsPage(QWidget):
 
     def _status_fields(self) -> None:
         status = str(self.status_box.currentData())
-        self.code_edit.setEnabled(status == "rejected")
-        self.text_edit.setEnabled(status == "rejected")
-        self.amount_edit.setEnabled(status == "paid")
-        self.day_edit.setEnabled(status == "paid")
+        self.code_edit.setEnabled(status == ClaimStatus.REJECTED)
+        self.text_edit.setEnabled(status == ClaimStatus.REJECTED)
+        self.amount_edit.setEnabled(status == ClaimStatus.PAID)
+        self.day_edit.setEnabled(status == ClaimStatus.PAID)
 
     def typed_line(self) -> ReturnLine:
         """The answer as typed, or a ValidationError naming the fields that cannot be read."""
@@ -387,7 +388,7 @@ class ReturnsPage(QWidget):
         status = str(self.status_box.currentData())
         amount: Decimal | None = None
         day: date | None = None
-        if status == "paid":
+        if status == ClaimStatus.PAID:
             try:
                 amount = parse_amount(self.amount_edit.text())
             except ValidationError as exc:
@@ -396,7 +397,7 @@ class ReturnsPage(QWidget):
         if problems:
             raise ValidationError(problems)
         assert number is not None
-        rejected = status == "rejected"
+        rejected = status == ClaimStatus.REJECTED
         code = (self.code_edit.text().strip() or None) if rejected else None
         text = (self.text_edit.text().strip() or None) if rejected else None
         return ReturnLine(number, status, code, text, amount, day)

@@ -25,6 +25,7 @@ from verifier.domain.errors import Problem, ValidationError
 from verifier.domain.money import parse_rate
 from verifier.gui.counter.fields import FieldSet
 from verifier.gui.counter.provisional import ProvisionalInsurerBox
+from verifier.domain.states import CheckMethod
 from verifier.services.checks import COVERING, METHODS, OUTCOMES, CheckInfo
 from verifier.services.outcomes import outcome_label
 from verifier.services.directory import InsurerInfo
@@ -394,7 +395,7 @@ class CheckPanel(QGroupBox):
             problems.append(Problem("check.outcome_invalid", {}, "outcome"))
         elif outcome not in COVERING:
             problems.append(Problem("claim.check_not_covering", {}, "outcome"))
-        if self.method() in ("hotline", "portal", "fax") and not self.reference_edit.text().strip():
+        if self.method() in METHODS and CheckMethod(self.method()).needs_reference and not self.reference_edit.text().strip():
             problems.append(Problem("check.reference_missing", {}, "reference"))
         guarantees, bad = self.guarantee_list.guarantees()
         problems += bad
