@@ -468,7 +468,7 @@ def _queue(ctx: Context, s: Session, claim: Claim, override: Override | None) ->
     if problems:
         raise ValidationError(problems)
     override_by, over = _check_ceilings(ctx, s, check, claim.amc, claim.dispensed_on, override)
-    claim.status = ClaimStatus.QUEUED.value
+    claim.status = ClaimStatus.QUEUED
     claim.queued_at = claim.updated_at = utcnow()
     if check.open_outage_id is not None:
         claim.operator_down, claim.outage_id = True, check.open_outage_id
@@ -495,7 +495,7 @@ def void(ctx: Context, claim_id: str, reason: str) -> ClaimInfo:
     with ctx.store.write() as s:
         claim = _load(s, claim_id, lock=True)
         check_transition(ClaimStatus(claim.status), ClaimStatus.VOID)
-        claim.status = ClaimStatus.VOID.value
+        claim.status = ClaimStatus.VOID
         claim.void_reason = reason[:500]
         claim.updated_at = utcnow()
         audit_log.append(s, ctx.actor.login, "claim.voided", "claim", claim.id, {"number": claim.number})
@@ -515,7 +515,7 @@ def rectify(ctx: Context, claim_id: str) -> ClaimInfo:
         now = utcnow()
         new = Claim(
             id=str(uuid.uuid4()), number=next_number(s, "claim_number"), version=old.version + 1,
-            previous_id=old.id, status=ClaimStatus.DRAFT.value, patient_id=old.patient_id,
+            previous_id=old.id, status=ClaimStatus.DRAFT, patient_id=old.patient_id,
             insurer_id=old.insurer_id, check_id=old.check_id, dispensed_on=old.dispensed_on,
             prescriber_rpps=old.prescriber_rpps, operator_down=old.operator_down,
             created_by=ctx.actor.user_id, created_at=now, updated_at=now,
@@ -553,7 +553,7 @@ def transition(
     with ctx.store.write() as s:
         claim = _load(s, claim_id, lock=True)
         check_transition(ClaimStatus(claim.status), target)
-        claim.status = target.value
+        claim.status = target
         if target is ClaimStatus.REJECTED:
             claim.rejection_code, claim.rejection_text = code, text_
         if target is ClaimStatus.PAID:

@@ -26,7 +26,7 @@ depends_on = None
 
 # The values as of this revision, written out: a migration must not follow later edits of
 # the enums in verifier.domain.states.
-CONSTRAINTS = {
+CONSTRAINTS: dict[str, dict[str, tuple[str, ...]]] = {
     "claims": {"status": ("draft", "queued", "exported", "accepted", "rejected", "paid", "void")},
     "batches": {"status": ("exported", "sent", "void")},
     "coverage_checks": {
