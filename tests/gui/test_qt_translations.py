@@ -17,7 +17,7 @@ from PySide6.QtCore import QLibraryInfo
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QPushButton
 
 from verifier import i18n
-from verifier.gui.start import apply_qt_language
+from verifier.gui.qt_language import apply_qt_language
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from tests.factories import AMC, PASSWORD, line, make_check, make_site, patient_
 from verifier.domain.errors import IllegalTransition, PermissionDenied, ValidationError
 from verifier.domain.states import ClaimStatus
 from verifier.security.keyslots import AuthFailed
-from verifier.services import auth, batches, claims, directory, drugs, patients, queue
+from verifier.services import auth, batches, claims, directory, drugs, patients, queue, users
 from verifier.services.context import Context
 from verifier.store.engine import Location
 
@@ -68,7 +68,7 @@ def test_counter_cannot_administer(admin: Context) -> None:
 
 def test_deactivated_user_cannot_sign_in(admin: Context) -> None:
     counter_user(admin).close()
-    auth.set_active(admin, "anne", False)
+    users.set_active(admin, "anne", False)
     with pytest.raises(AuthFailed):
         auth.sign_in(admin.store.location, "anne", "anne's long password")
 

@@ -77,9 +77,25 @@ class CheckOutcome(enum.StrEnum):
         """Whether a claim may be queued against the insurer after this outcome."""
         return self in (CheckOutcome.COVERED, CheckOutcome.PARTIAL)
 
+    def label(self, in_sentence: bool = False) -> str:
+        """The outcome's one wording everywhere ("Droits ouverts"): the counter said "Couvert"
+        where the claim window said "Droits ouverts" (issue 9, point 10). In a sentence, with a
+        small first letter."""
+        text = i18n.tr(f"outcome.{self.value}")
+        return text[:1].lower() + text[1:] if in_sentence else text
+
+
+def outcome_label(outcome: str, in_sentence: bool = False) -> str:
+    """`CheckOutcome(outcome).label(in_sentence)`, for a value read from a row or a combo box."""
+    return CheckOutcome(outcome).label(in_sentence)
+
 
 i18n.register(
     {
+        "outcome.covered": ("Droits ouverts", "Covered"),
+        "outcome.partial": ("Droits partiels", "Partly covered"),
+        "outcome.not_covered": ("Droits non ouverts", "Not covered"),
+        "outcome.unverified": ("Droits impossibles à vérifier", "Could not be checked"),
         "claim_status.draft": ("brouillon", "draft"),
         "claim_status.queued": ("en attente", "queued"),
         "claim_status.exported": ("exportée", "exported"),

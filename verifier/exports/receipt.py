@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Protocol
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -13,10 +16,12 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 from xml.sax.saxutils import escape
 
 from verifier import i18n
+from verifier.domain.claims import LineAmounts
+from verifier.domain.coverage import Guarantee
+from verifier.domain.identifiers import BirthDate
 from verifier.domain.money import format_eur, format_rate
+from verifier.domain.states import outcome_label
 from verifier.exports.values import time_printed_fr
-from verifier.services.claim_view import ClaimDetail, SiteInfo
-from verifier.services.outcomes import outcome_label
 
 i18n.register(
     {
@@ -60,6 +65,103 @@ i18n.register(
 )
 
 
+# What the receipt reads, described here so that this renderer depends on no service: the
+# claim window's detail (services.claim_view) has these attributes, and so may anything else.
+class ReceiptSite(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def finess(self) -> str | None: ...
+    @property
+    def am_number(self) -> str | None: ...
+    @property
+    def address(self) -> str | None: ...
+
+
+class ReceiptLine(Protocol):
+    @property
+    def code(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def quantity(self) -> int: ...
+    @property
+    def unit_price(self) -> Decimal: ...
+    @property
+    def amo_rate(self) -> Decimal: ...
+
+
+class ReceiptClaim(Protocol):
+    @property
+    def number_text(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def dispensed_on(self) -> date: ...
+    @property
+    def price(self) -> Decimal: ...
+    @property
+    def amo(self) -> Decimal: ...
+    @property
+    def amc(self) -> Decimal: ...
+    @property
+    def patient_share(self) -> Decimal: ...
+    @property
+    def lines(self) -> Sequence[tuple[ReceiptLine, LineAmounts]]: ...
+
+
+class ReceiptPatient(Protocol):
+    @property
+    def surname(self) -> str: ...
+    @property
+    def first_name(self) -> str: ...
+    @property
+    def birth_date(self) -> BirthDate: ...
+    @property
+    def nir(self) -> str: ...
+    @property
+    def rank(self) -> int: ...
+
+
+class ReceiptCheck(Protocol):
+    @property
+    def method(self) -> str: ...
+    @property
+    def outcome(self) -> str: ...
+    @property
+    def checked_at(self) -> datetime: ...
+    @property
+    def reference(self) -> str | None: ...
+    @property
+    def member_number(self) -> str | None: ...
+    @property
+    def guarantees(self) -> Sequence[Guarantee]: ...
+    @property
+    def operator_down(self) -> bool: ...
+
+
+class ReceiptInsurer(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def amc_number(self) -> str: ...
+    @property
+    def operator_code(self) -> str | None: ...
+
+
+class ReceiptDetail(Protocol):
+    @property
+    def claim(self) -> ReceiptClaim: ...
+    @property
+    def patient(self) -> ReceiptPatient: ...
+    @property
+    def check(self) -> ReceiptCheck: ...
+    @property
+    def checked_by(self) -> str: ...
+    @property
+    def insurer(self) -> ReceiptInsurer: ...
+
+
 def _spaced_nir(nir: str) -> str:
     """As printed on the Carte Vitale: 2 80 02 99 350 102 03."""
     parts = (nir[0], nir[1:3], nir[3:5], nir[5:7], nir[7:10], nir[10:13], nir[13:15])
@@ -70,7 +172,7 @@ def _date(d: datetime) -> str:
     return time_printed_fr(d)  # Paris time, whatever the machine's zone
 
 
-def render_receipt(d: ClaimDetail, site: SiteInfo, printed_at: datetime | None = None) -> bytes:
+def render_receipt(d: ReceiptDetail, site: ReceiptSite, printed_at: datetime | None = None) -> bytes:
     """One A4 page (more if there are many lines) as PDF bytes."""
     tr = i18n.tr
     styles = getSampleStyleSheet()

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Protocol
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
@@ -12,12 +16,42 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from verifier import i18n
 from verifier.domain.money import format_eur
-from verifier.services.reconciliation import Reconciliation
 
 BANDS = ("0–30", "31–60", "61–90", "90+")
 
 
-def render(r: Reconciliation, site_name: str) -> bytes:
+# What the report reads (services.reconciliation.Reconciliation has it), so that this
+# renderer depends on no service.
+class ReportLine(Protocol):
+    @property
+    def insurer_name(self) -> str: ...
+    @property
+    def amc_number(self) -> str: ...
+    @property
+    def queued(self) -> Decimal: ...
+    @property
+    def exported(self) -> Decimal: ...
+    @property
+    def accepted(self) -> Decimal: ...
+    @property
+    def paid(self) -> Decimal: ...
+    @property
+    def rejected(self) -> Decimal: ...
+    @property
+    def outstanding(self) -> Decimal: ...
+    @property
+    def ageing(self) -> Sequence[Decimal]: ...
+
+
+class Report(Protocol):
+    @property
+    def on(self) -> date: ...
+    @property
+    def lines(self) -> Sequence[ReportLine]: ...
+    def total(self, name: str) -> Decimal: ...
+
+
+def render(r: Report, site_name: str) -> bytes:
     tr = i18n.tr
     styles = getSampleStyleSheet()
     head = [tr("recon.col.insurer")] + [tr(f"recon.col.{k}") for k in

@@ -419,7 +419,7 @@ class MainWindow(QMainWindow):
     def _apply_language(self, language: str) -> None:
         if self.ctx is None:
             return
-        from verifier.gui.start import apply_qt_language
+        from verifier.gui.qt_language import apply_qt_language
 
         self._save_draft()
         index = self.tabs.currentIndex()

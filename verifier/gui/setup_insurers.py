@@ -150,10 +150,10 @@ class InsurersPage(QWizardPage):
         self._show_count(0)
 
     def initializePage(self) -> None:
-        from verifier.gui.setup_wizard import SetupWizard
-
-        wizard = self.wizard()
-        result = wizard.progress_page.result if isinstance(wizard, SetupWizard) else None
+        # The set-up wizard's progress page holds the site just made (read by attribute: the
+        # wizard imports this page, so importing the wizard back would be a cycle).
+        progress = getattr(self.wizard(), "progress_page", None)
+        result = getattr(progress, "result", None)
         self.ctx = result.context if result is not None else None
         self.csv_box.ctx = self.ctx
         self.csv_box.set_allowed(self.ctx is not None)

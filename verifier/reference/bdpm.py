@@ -60,6 +60,7 @@ from pathlib import Path
 from stdnum import ean
 
 from verifier import i18n
+from verifier.domain.drugs import DrugRecord  # re-exported: the importer produces these
 from verifier.domain.errors import Problem, ValidationError
 
 CIS_CIP_FILE = "CIS_CIP_bdpm.txt"
@@ -82,21 +83,6 @@ _SPACES = {ord(c): None for c in " \u00a0\u202f\u2009\u2007\t"}
 _PRICE_RE = re.compile(r"(\d{1,3}(?:[.,]\d{3})+|\d+)(?:[.,](\d{1,2}))?")
 _RATE_RE = re.compile(r"(\d{1,3})(?:[.,](\d+))?\s*%?")
 _TAG_RE = re.compile(r"</?[A-Za-z][^<>]*>")
-
-
-@dataclass(frozen=True, slots=True)
-class DrugRecord:
-    """One presentation (box) of a medicine, ready for the drug table."""
-
-    cip13: str
-    cip7: str
-    cis: str
-    name: str
-    presentation: str
-    rate: Decimal | None
-    price: Decimal | None
-    prestation_code: str
-    marketed: bool
 
 
 @dataclass(frozen=True, slots=True)

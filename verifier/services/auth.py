@@ -172,13 +172,6 @@ def unlock_key_of(ctx: Context) -> bytes:
     return ctx.store.cipher.database_key
 
 
-def set_active(ctx: Context, login: str, active: bool) -> None:
-    """Deactivate or reactivate a user (see services.users, which protects the last administrator)."""
-    from verifier.services import users
-
-    users.set_active(ctx, login, active)
-
-
 def verify_password(ctx: Context, password: str) -> None:
     """Raise AuthFailed unless `password` is the signed-in user's (unlocking a locked counter).
 

@@ -397,8 +397,53 @@ def export_batch(ctx: Context, batch_id: int, outbox: Path, encryption: Encrypti
     return final
 
 
+def _encryption(passphrase: str | None, certificate: Path | None) -> Encryption | None:
+    """The bundle writer's Encryption for the choice made (None: a plain bundle); it checks
+    the passphrase's length and the certificate, each refusal under its field."""
+    if passphrase is None and certificate is None:
+        return None
+    from verifier.exports.bundle import Encryption  # cryptography: loaded when an export is made
+
+    if passphrase is not None:
+        return Encryption(passphrase=passphrase)
+    assert certificate is not None
+    try:
+        pem = certificate.read_bytes()
+    except OSError as exc:
+        raise ValidationError([Problem("admin.batch.certificate_unreadable",
+                                       {"file": certificate.name, "reason": exc.strerror or type(exc).__name__},
+                                       "certificate")]) from None
+    return Encryption(recipient_certificate_pem=pem)
+
+
+def new_passphrase() -> str:
+    """A strong passphrase for an encrypted export, to be read to the insurer."""
+    from verifier.exports.crypto_envelope import generate_passphrase
+
+    return generate_passphrase()
+
+
+def export_with(ctx: Context, batch_id: int, outbox: Path, passphrase: str | None, certificate: Path | None) -> Path:
+    """Export the batch into `outbox`, encrypted with the passphrase or for the certificate
+    chosen (neither: a plain bundle); an unreadable certificate or an unwritable folder is a
+    sentence under its field. Slow: run it off the GUI thread."""
+    encryption = _encryption(passphrase, certificate)
+    try:
+        return export_batch(ctx, batch_id, outbox, encryption)
+    except OSError as exc:
+        raise ValidationError([Problem("admin.batch.outbox_unwritable",
+                                       {"folder": str(outbox), "reason": exc.strerror or type(exc).__name__},
+                                       "outbox")]) from None
+
+
 i18n.register(
     {
+        "admin.batch.outbox_unwritable": (
+            "Impossible d'écrire dans {folder} ({reason}) : choisissez un autre dossier.",
+            "Cannot write to {folder} ({reason}): choose another folder.",
+        ),
+        "admin.batch.certificate_unreadable": ("Le certificat {file} ne peut pas être lu ({reason}).",
+                                               "The certificate {file} cannot be read ({reason})."),
         "batch.empty": (
             "Aucune demande prête pour {recipient} ({refused} refusée(s) au contrôle) : il n'y a rien à mettre dans un lot.",
             "No claim ready for {recipient} ({refused} refused by the check): there is nothing to put in a batch.",

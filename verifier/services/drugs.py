@@ -13,7 +13,9 @@ from verifier import i18n
 from verifier.domain.errors import NotFound, Problem, ValidationError
 from verifier.domain.identifiers import check_cip
 from verifier.domain.scanner import ScanResult, parse_scan
-from verifier.reference.bdpm import ParseReport, parse_bdpm
+from verifier.reference.bdpm import CIS_CIP_FILE as CIS_CIP_FILE  # re-exported for the drugs page
+from verifier.reference.bdpm import ParseReport as ParseReport
+from verifier.reference.bdpm import parse_bdpm
 from verifier.reference.snapshot import shipped_snapshot_dir, shipped_snapshot_info
 from verifier.services.context import Context
 from verifier.store import audit_log

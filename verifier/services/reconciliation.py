@@ -96,6 +96,13 @@ def to_csv(r: Reconciliation) -> str:
     return out.getvalue()
 
 
+def to_pdf(r: Reconciliation, site_name: str) -> bytes:
+    """The report as an A4 landscape PDF (reportlab: loaded when a PDF is asked for)."""
+    from verifier.exports import reconciliation_pdf
+
+    return reconciliation_pdf.render(r, site_name)
+
+
 i18n.register(
     {
         "recon.title": ("Rapprochement par organisme au {date}", "Reconciliation per insurer on {date}"),

@@ -95,7 +95,7 @@ def set_role(ctx: Context, login: str, role: str) -> UserInfo:
 def set_active(ctx: Context, login: str, active: bool) -> UserInfo:
     """Let a user sign in again, or stop them; nobody deactivates themselves or the last admin.
 
-    The same rules and audit events as `auth.set_active`, plus the last-administrator rule,
+    Audited (user.activated / user.deactivated), with the last-administrator rule
     checked in the same transaction as the change.
     """
     ctx.require_admin("manage_users")

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from verifier.reference.bdpm import DrugRecord
+from verifier.domain.drugs import DrugRecord
 from verifier.store.schema import Drug, DrugReference
 
 _CHUNK = 5000

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
@@ -36,9 +35,6 @@ from verifier.gui.admin.insurers import table
 from verifier.services import batches, queue
 from verifier.services.batches import CHANNELS, BatchInfo
 from verifier.services.context import Context
-
-if TYPE_CHECKING:
-    from verifier.exports.bundle import Encryption
 
 i18n.register(
     {
@@ -85,18 +81,12 @@ i18n.register(
         "admin.batch.exporting": ("Export du lot n° {number} en cours…", "Exporting batch no. {number}…"),
         "admin.batch.export_a11y": ("Avancement de l'export", "Export progress"),
         "admin.batch.outbox_missing": ("Indiquez le dossier où écrire le lot.", "Say which folder the batch goes to."),
-        "admin.batch.outbox_unwritable": (
-            "Impossible d'écrire dans {folder} ({reason}) : choisissez un autre dossier.",
-            "Cannot write to {folder} ({reason}): choose another folder.",
-        ),
         "admin.batch.passphrase_missing": ("Saisissez la phrase secrète, ou générez-en une.",
                                            "Type the passphrase, or generate one."),
         "admin.batch.passphrase_mismatch": ("La confirmation ne correspond pas à la phrase secrète.",
                                             "The confirmation does not match the passphrase."),
         "admin.batch.certificate_missing": ("Choisissez le fichier du certificat de l'organisme.",
                                             "Choose the file of the insurer's certificate."),
-        "admin.batch.certificate_unreadable": ("Le certificat {file} ne peut pas être lu ({reason}).",
-                                               "The certificate {file} cannot be read ({reason})."),
         "admin.batch.back": ("&Retour", "&Back"),
         "admin.batch.sent_title": ("Lot n° {number} envoyé", "Batch no. {number} sent"),
         "admin.batch.sent_explain": (
@@ -140,36 +130,6 @@ CHOOSE_LIMIT = 500
 
 def default_outbox() -> Path:
     return paths.data_dir() / "outbox"
-
-
-def _encryption(passphrase: str | None, certificate: Path | None) -> Encryption | None:
-    """The bundle writer's Encryption for the choice made (None: a plain bundle); it checks
-    the passphrase's length and the certificate, each refusal under its field."""
-    if passphrase is None and certificate is None:
-        return None
-    from verifier.exports.bundle import Encryption  # cryptography: loaded when an export is made
-
-    if passphrase is not None:
-        return Encryption(passphrase=passphrase)
-    assert certificate is not None
-    try:
-        pem = certificate.read_bytes()
-    except OSError as exc:
-        raise ValidationError([Problem("admin.batch.certificate_unreadable",
-                                       {"file": certificate.name, "reason": exc.strerror or type(exc).__name__},
-                                       "certificate")]) from None
-    return Encryption(recipient_certificate_pem=pem)
-
-
-def export_to(ctx: Context, batch_id: int, outbox: Path, passphrase: str | None, certificate: Path | None) -> Path:
-    """Export the batch into `outbox` (run off the GUI thread); a folder problem is a sentence."""
-    encryption = _encryption(passphrase, certificate)
-    try:
-        return batches.export_batch(ctx, batch_id, outbox, encryption)
-    except OSError as exc:
-        raise ValidationError([Problem("admin.batch.outbox_unwritable",
-                                       {"folder": str(outbox), "reason": exc.strerror or type(exc).__name__},
-                                       "outbox")]) from None
 
 
 def _with_button(edit: QLineEdit, button: QPushButton) -> QWidget:
@@ -264,9 +224,7 @@ class ExportDialog(FormDialog):
 
     def generate_passphrase(self) -> None:
         """A strong passphrase, shown in clear so that it can be read to the insurer."""
-        from verifier.exports.crypto_envelope import generate_passphrase
-
-        phrase = generate_passphrase()
+        phrase = batches.new_passphrase()
         for edit in (self.passphrase_edit, self.confirm_edit):
             edit.setEchoMode(QLineEdit.EchoMode.Normal)
             edit.setText(phrase)
@@ -308,7 +266,7 @@ class ExportDialog(FormDialog):
         self.form.show(problems)
         if problems:
             return
-        self.start(export_to, self.ctx, self.batch.info.id, Path(outbox), passphrase, certificate)
+        self.start(batches.export_with, self.ctx, self.batch.info.id, Path(outbox), passphrase, certificate)
         self.message.say(i18n.tr("admin.batch.exporting", number=self.batch.info.number_text))
         self.bar.show()
 

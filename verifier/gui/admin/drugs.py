@@ -26,8 +26,8 @@ from verifier import i18n
 from verifier.gui.admin.common import Jobs, SentenceLabel, count_text, local_datetime, snapshot_date
 from verifier.gui.admin.models import ReasonModel
 from verifier.gui.tasks import error_sentence
-from verifier.reference.bdpm import CIS_CIP_FILE, ParseReport
 from verifier.services import drugs
+from verifier.services.drugs import CIS_CIP_FILE, ParseReport
 from verifier.services.context import Context
 from verifier.services.drugs import ReferenceInfo
 

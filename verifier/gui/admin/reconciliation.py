@@ -61,9 +61,7 @@ def write_csv(r: Reconciliation, path: Path) -> Path:
 
 
 def write_pdf(ctx: Context, r: Reconciliation, path: Path) -> Path:
-    from verifier.exports import reconciliation_pdf  # reportlab: loaded when a PDF is asked for
-
-    return _write(path, reconciliation_pdf.render(r, claim_view.site(ctx).name))
+    return _write(path, reconciliation.to_pdf(r, claim_view.site(ctx).name))
 
 
 def _write(path: Path, data: bytes) -> Path:

@@ -23,11 +23,10 @@ from verifier import i18n
 from verifier.domain.coverage import GUARANTEE_MAX_RATE, PHAR, Guarantee
 from verifier.domain.errors import Problem, ValidationError
 from verifier.domain.money import parse_rate
+from verifier.domain.states import CheckMethod, outcome_label
 from verifier.gui.counter.fields import FieldSet
 from verifier.gui.counter.provisional import ProvisionalInsurerBox
-from verifier.domain.states import CheckMethod
 from verifier.services.checks import COVERING, METHODS, OUTCOMES, CheckInfo
-from verifier.services.outcomes import outcome_label
 from verifier.services.directory import InsurerInfo
 
 i18n.register(

@@ -9,7 +9,7 @@ from verifier import i18n
 from verifier.domain.coverage import Guarantee
 from verifier.domain.money import format_eur, format_rate
 from verifier.services.claim_view import HistoryEntry
-from verifier.services.outcomes import outcome_label
+from verifier.domain.states import outcome_label
 
 i18n.register(
     {
