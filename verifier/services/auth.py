@@ -7,13 +7,13 @@ import logging
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
 
 from verifier import i18n
 from verifier.domain.errors import NotFound, Problem, ValidationError
 from verifier.security.keyslots import AuthFailed, make_slot, unlock
 from verifier.services.context import ADMIN, ROLES, Actor, Context
 from verifier.store import audit_log, database
+from verifier.store import users as user_store
 from verifier.store.engine import Location, Store, ping_server
 from verifier.store.engine import is_connection_error as is_connection_error  # for the GUI, which never imports the store
 from verifier.store.schema import Site, User
@@ -117,7 +117,7 @@ def initialise(
 
 def _actor_for(store: Store, login: str) -> Actor:
     with store.read() as s:
-        user = s.scalars(select(User).where(User.login == login)).one_or_none()
+        user = user_store.by_login(s, login)
         if user is None or not user.active:
             raise AuthFailed("auth.failed")
         return Actor(user.id, user.login, user.role)
@@ -150,7 +150,7 @@ def add_user(ctx: Context, login: str, display_name: str, role: str, password: s
         problems.append(Problem("user.role_invalid", {"roles": ", ".join(ROLES)}, "role"))
     slots = database.slot_store(ctx.store.location)
     with ctx.store.read() as s:
-        if s.scalars(select(User.id).where(User.login == login)).first() is not None:
+        if user_store.login_taken(s, login):
             problems.append(Problem("user.exists", {"login": login}, "login"))
     if problems:
         raise ValidationError(problems)
@@ -202,7 +202,7 @@ def reset_password(ctx: Context, login: str, new_password: str) -> None:
     if problems:
         raise ValidationError(problems)
     with ctx.store.write() as s:
-        user = s.scalars(select(User).where(User.login == login)).one_or_none()
+        user = user_store.by_login(s, login)
         if user is None:
             raise NotFound("user.not_found", login=login)
         database.slot_store(ctx.store.location).put(make_slot(login, "user", unlock_key_of(ctx), new_password))
@@ -230,7 +230,7 @@ def reset_with_recovery(location: Location, recovery_code: str, login: str, new_
     store = database.open_with_key(location, key)
     try:
         with store.write() as s:
-            user = s.scalars(select(User).where(User.login == login)).one_or_none()
+            user = user_store.by_login(s, login)
             if user is None or user.role != ADMIN:
                 raise NotFound("user.not_admin", login=login)
             slots.put(make_slot(login, "user", key, new_password))

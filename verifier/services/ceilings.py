@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from verifier import i18n
 from verifier.domain.errors import Problem, ValidationError
@@ -26,7 +24,8 @@ from verifier.services.context import ADMIN
 from verifier.services.settings import SiteSettings
 from verifier.store import database
 from verifier.store.engine import Store
-from verifier.store.schema import User
+from verifier.store import users as user_store
+from verifier.store.session import Session
 
 
 class CeilingExceeded(ValidationError):
@@ -62,7 +61,7 @@ def authorise(store: Store, s: Session, override: Override) -> int:
     problems = []
     if len(override.reason.strip()) < 5:
         problems.append(Problem("override.reason", {}, "reason"))
-    user = s.scalars(select(User).where(User.login == override.login)).one_or_none()
+    user = user_store.by_login(s, override.login)
     if user is None or not user.active or user.role != ADMIN:
         problems.append(Problem("override.not_admin", {}, "login"))
     if problems:

@@ -8,8 +8,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
-
 from verifier import i18n
 from verifier.domain.coverage import Guarantee
 from verifier.domain.errors import NotFound, Problem, ValidationError
@@ -19,7 +17,9 @@ from verifier.services import settings
 from verifier.services.context import Context
 from verifier.services.outages import open_outage_id
 from verifier.store import audit_log
-from verifier.store.schema import CoverageCheck, Insurer, Patient, User
+from verifier.store import checks as check_store
+from verifier.store import insurers as insurer_store
+from verifier.store.schema import CoverageCheck, Patient
 from verifier.store.types import utcnow
 
 METHODS = tuple(CheckMethod)
@@ -116,7 +116,7 @@ def record(ctx: Context, data: CheckInput) -> CheckInfo:
         patient = s.get(Patient, data.patient_id)
         if patient is None:
             raise NotFound("patient.not_found")
-        insurer = s.scalars(select(Insurer).where(Insurer.amc_number == data.amc_number.strip())).one_or_none()
+        insurer = insurer_store.by_amc_number(s, data.amc_number.strip())
         if insurer is None:
             problems.append(Problem("insurer.not_found", {"amc": data.amc_number.strip()}, "amc_number"))
         if data.reused_check_id is not None:
@@ -167,15 +167,7 @@ def last_reusable(ctx: Context, patient_id: str, amc_number: str, now: datetime 
         days = settings.load_in(s).check_reuse_days
         if days <= 0:
             return None
-        row = s.execute(
-            select(CoverageCheck, User.display_name)
-            .join(Insurer, CoverageCheck.insurer_id == Insurer.id)
-            .join(User, CoverageCheck.checked_by == User.id)
-            .where(CoverageCheck.patient_id == patient_id, Insurer.amc_number == amc_number.strip(),
-                   CoverageCheck.outcome.in_(COVERING), CoverageCheck.checked_at >= now - timedelta(days=days))
-            .order_by(CoverageCheck.checked_at.desc())
-            .limit(1)
-        ).first()
+        row = check_store.last_with_insurer(s, patient_id, amc_number.strip(), COVERING, now - timedelta(days=days))
         if row is None:
             return None
         return replace(to_info(ctx, row[0]), checked_by_name=row[1])

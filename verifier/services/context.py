@@ -6,10 +6,9 @@ from dataclasses import dataclass
 
 from verifier import i18n
 from verifier.domain.errors import PermissionDenied
-from sqlalchemy import select
 
+from verifier.store import users as user_store
 from verifier.store.engine import Store
-from verifier.store.schema import User
 
 COUNTER = "counter"
 ADMIN = "admin"
@@ -40,9 +39,7 @@ class Context:
         """
         if self.actor.is_admin:
             with self.store.read() as s:
-                row = s.execute(
-                    select(User.role, User.active).where(User.id == self.actor.user_id)
-                ).one_or_none()
+                row = user_store.role_now(s, self.actor.user_id)
             if row is not None and row.role == ADMIN and row.active:
                 return
         raise PermissionDenied("perm.admin_only", action=i18n.tr(f"action.{action}"))

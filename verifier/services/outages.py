@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from verifier import i18n
 from verifier.domain.errors import NotFound, Problem, ValidationError
 from verifier.services.context import Context
 from verifier.store import audit_log
+from verifier.store import outages as outage_store
 from verifier.store.schema import Operator, Outage
+from verifier.store.session import Session
 from verifier.store.types import utcnow
 
 
@@ -32,7 +32,7 @@ def _info(o: Outage, op: Operator) -> OutageInfo:
 
 
 def _operator(s: Session, code: str) -> Operator:
-    op = s.scalars(select(Operator).where(Operator.code == code.strip().upper())).one_or_none()
+    op = outage_store.operator_by_code(s, code.strip().upper())
     if op is None:
         raise NotFound("operator.unknown", code=code)
     return op
@@ -42,9 +42,7 @@ def open_outage_id(s: Session, operator_id: int | None) -> int | None:
     """The open outage of an operator, if it is declared down now."""
     if operator_id is None:
         return None
-    return s.scalars(
-        select(Outage.id).where(Outage.operator_id == operator_id, Outage.ended_at.is_(None))
-    ).first()
+    return outage_store.open_outage_id(s, operator_id)
 
 
 def declare_down(ctx: Context, operator_code: str, reason: str = "") -> OutageInfo:
@@ -78,20 +76,12 @@ def declare_up(ctx: Context, operator_code: str) -> OutageInfo:
 def current(ctx: Context) -> list[OutageInfo]:
     """Operators declared down now, the oldest outage first."""
     with ctx.store.read() as s:
-        rows = s.execute(
-            select(Outage, Operator).join(Operator, Outage.operator_id == Operator.id)
-            .where(Outage.ended_at.is_(None)).order_by(Outage.started_at)
-        ).all()
-        return [_info(o, op) for o, op in rows]
+        return [_info(o, op) for o, op in outage_store.open_outages(s)]
 
 
 def history(ctx: Context, limit: int = 100) -> list[OutageInfo]:
     with ctx.store.read() as s:
-        rows = s.execute(
-            select(Outage, Operator).join(Operator, Outage.operator_id == Operator.id)
-            .order_by(Outage.started_at.desc()).limit(limit)
-        ).all()
-        return [_info(o, op) for o, op in rows]
+        return [_info(o, op) for o, op in outage_store.latest_outages(s, limit)]
 
 
 i18n.register(

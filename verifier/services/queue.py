@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy.orm import Session
 
 from verifier.domain.identifiers import mask_nir
 from verifier.domain.states import ClaimStatus
@@ -21,6 +20,7 @@ from verifier.services.context import Context
 from verifier.services.patients import matching_ids
 from verifier.store import claims_query
 from verifier.store.claims_query import ClaimFilter, InsurerTotal
+from verifier.store.session import Session
 
 __all__ = [
     "SORTS", "Cursor", "InsurerTotal", "QueuePage", "QueueRow", "QueueSlice", "QueueSummary", "Search",

@@ -15,14 +15,12 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from sqlalchemy import select
 
 from verifier import i18n
 from verifier.domain.errors import Problem, ValidationError
 from verifier.domain.states import ClaimStatus, can_transition
 from verifier.services.context import Context
-from verifier.store import audit_log
-from verifier.store.schema import Claim
+from verifier.store import audit_log, claims_write
 from verifier.store.types import utcnow
 
 STATUSES = {s.value: s for s in (ClaimStatus.ACCEPTED, ClaimStatus.REJECTED, ClaimStatus.PAID)}
@@ -130,13 +128,7 @@ def apply(ctx: Context, lines: list[ReturnLine], source: str) -> ImportReport:
     """Apply every answer in one transaction, or none of them (every problem reported)."""
     ctx.require_admin("record_return")
     with ctx.store.write() as s:
-        numbers = sorted({line.claim_number for line in lines})
-        found: dict[int, Claim] = {}
-        for i in range(0, len(numbers), 900):
-            q = select(Claim).where(Claim.number.in_(numbers[i : i + 900]))
-            if s.get_bind().dialect.name == "postgresql":
-                q = q.with_for_update()
-            found.update({c.number: c for c in s.scalars(q)})
+        found = claims_write.by_numbers_for_update(s, [line.claim_number for line in lines])
         problems: list[Problem] = []
         state: dict[int, ClaimStatus] = {}
         seen: set[tuple[int, str]] = set()

@@ -7,7 +7,6 @@ from functools import lru_cache
 from dataclasses import asdict, dataclass, fields
 from decimal import Decimal
 
-from sqlalchemy.orm import Session
 
 from verifier import i18n
 from verifier.domain.errors import Problem, ValidationError
@@ -15,6 +14,7 @@ from verifier.services.context import Context
 from verifier.store import audit_log
 from verifier.store.claims_write import SITE_SETTINGS_KEY
 from verifier.store.schema import Setting
+from verifier.store.session import Session
 
 _KEY = SITE_SETTINGS_KEY  # read with each claim by store.claims_write.check_facts too
 

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from verifier import i18n
 from verifier.domain.errors import NotFound, Problem, ValidationError
 from verifier.services import auth
 from verifier.services.context import ADMIN, ROLES, Context
 from verifier.store import audit_log
+from verifier.store import users as user_store
 from verifier.store.schema import User
+from verifier.store.session import Session
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def list_users(ctx: Context) -> list[UserInfo]:
     """Every user, active or not, by login."""
     ctx.require_admin("manage_users")
     with ctx.store.read() as s:
-        return [_info(u) for u in s.scalars(select(User).order_by(User.login))]
+        return [_info(u) for u in user_store.everyone(s)]
 
 
 def get_user(ctx: Context, login: str) -> UserInfo:
@@ -57,7 +57,7 @@ def add_user(ctx: Context, login: str, display_name: str, role: str, password: s
 
 
 def _user(s: Session, login: str) -> User:
-    user = s.scalars(select(User).where(User.login == login)).one_or_none()
+    user = user_store.by_login(s, login)
     if user is None:
         raise NotFound("user.not_found", login=login)
     return user
@@ -65,7 +65,7 @@ def _user(s: Session, login: str) -> User:
 
 def _lock_admins(s: Session) -> list[User]:
     """The administrators' rows, locked in a fixed order (no deadlock between two admins)."""
-    return list(s.scalars(select(User).where(User.role == ADMIN).order_by(User.id).with_for_update()))
+    return user_store.lock_with_role(s, ADMIN)
 
 
 def _other_active_admin(admins: list[User], user: User) -> bool:

@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, func, insert, literal_column, or_, select, upd
 from sqlalchemy.orm import Session
 
 from verifier.domain.states import ClaimStatus
-from verifier.store.schema import Base
+from verifier.store.schema import Base, Claim
 
 _claims = Base.metadata.tables["claims"]
 _lines = Base.metadata.tables["claim_lines"]
@@ -124,4 +124,17 @@ def next_value(session: Session, counter: str) -> int:
         conn.execute(insert(_counters), [{"name": counter, "value": 1}])
         return 1
     return int(value)
+
+
+def by_numbers_for_update(session: Session, numbers: Sequence[int]) -> dict[int, Claim]:
+    """The claims with these numbers, by number, locked for the rest of the transaction on
+    PostgreSQL (SQLite's writer already holds the database lock)."""
+    found: dict[int, Claim] = {}
+    ordered = sorted(set(numbers))
+    for i in range(0, len(ordered), 900):  # SQLite's limit on bound parameters
+        q = select(Claim).where(Claim.number.in_(ordered[i : i + 900]))
+        if session.get_bind().dialect.name == "postgresql":
+            q = q.with_for_update()
+        found.update({c.number: c for c in session.scalars(q)})
+    return found
 

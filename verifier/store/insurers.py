@@ -1,11 +1,12 @@
-"""Writes on insurers that touch other tables: moving everything that points at one to another."""
+"""Queries on insurers, and the writes that touch other tables (moving everything that points
+at one insurer to another)."""
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from verifier.store.schema import Batch, Claim, CoverageCheck, Patient
+from verifier.store.schema import Batch, Claim, CoverageCheck, Insurer, Patient
 
 
 def move_references(session: Session, from_id: int, to_id: int) -> dict[str, int]:
@@ -20,3 +21,7 @@ def move_references(session: Session, from_id: int, to_id: int) -> dict[str, int
         moved[name] = int(result.rowcount or 0)  # type: ignore[attr-defined]
     session.expire_all()
     return moved
+
+
+def by_amc_number(session: Session, amc_number: str) -> Insurer | None:
+    return session.scalars(select(Insurer).where(Insurer.amc_number == amc_number)).one_or_none()
