@@ -6,13 +6,12 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-
 from verifier.services import checks, claims, patients
 from verifier.services.claims import ClaimInfo
 from verifier.services.context import Context
 from verifier.services.directory import InsurerInfo, get_insurer
-from verifier.store.schema import AuditEvent, Claim, Site, User
+from verifier.store import claim_history
+from verifier.store.schema import Claim, Site, User
 
 
 @dataclass(frozen=True)
@@ -69,24 +68,9 @@ def detail(ctx: Context, claim_id: str) -> ClaimDetail:
         row = s.get(Claim, claim_id)
         assert row is not None
         checker = s.get(User, check.checked_by)
-        history = [
-            HistoryEntry(e.at, e.actor, e.action, json.loads(e.details))
-            for e in s.scalars(
-                select(AuditEvent).where(AuditEvent.entity == "claim", AuditEvent.entity_id == claim_id)
-                .order_by(AuditEvent.seq)
-            )
-        ]
-        chain = [row]
-        while chain[0].previous_id:  # back to the first version
-            prev = s.get(Claim, chain[0].previous_id)
-            assert prev is not None
-            chain.insert(0, prev)
-        while True:  # forward to the latest
-            nxt = s.scalars(select(Claim).where(Claim.previous_id == chain[-1].id)).first()
-            if nxt is None:
-                break
-            chain.append(nxt)
-        versions = [VersionRef(c.id, c.number, c.version, c.status) for c in chain]
+        history = [HistoryEntry(e.at, e.actor, e.action, json.loads(e.details))
+                   for e in claim_history.events_of_claim(s, claim_id)]
+        versions = [VersionRef(c.id, c.number, c.version, c.status) for c in claim_history.versions(s, row)]
         return ClaimDetail(info, patient, check, checker.display_name if checker else "?", insurer, history,
                            versions, row.override_reason, row.rejection_code, row.rejection_text)
 

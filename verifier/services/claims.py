@@ -7,9 +7,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from verifier import i18n
 from verifier.domain.claims import LineAmounts, LineInput, compute_line, total
@@ -23,8 +20,9 @@ from verifier.services.ceilings import Override
 from verifier.services.checks import COVERING, guarantees_from_json
 from verifier.services.context import Context
 from verifier.services.drugs import DrugInfo
-from verifier.store import audit_log, claims_write
+from verifier.store import audit_log, claim_history, claims_write
 from verifier.store.schema import Claim, ClaimLine, ClaimLineBox, CoverageCheck
+from verifier.store.session import RowRefused, Session
 from verifier.store.types import utcnow
 
 MAX_LINES = 50
@@ -257,7 +255,7 @@ def create(
     try:
         return _create(ctx, check_id, lines, dispensed_on, prescriber_rpps, queue_now, override,
                        claim_id or str(uuid.uuid4()))
-    except (IntegrityError, ValidationError):
+    except (RowRefused, ValidationError):
         if claim_id is None:
             raise
         existing = _existing_same(ctx, claim_id, check_id, lines, dispensed_on, prescriber_rpps)
@@ -509,7 +507,7 @@ def rectify(ctx: Context, claim_id: str) -> ClaimInfo:
         status = ClaimStatus(old.status)
         if not can_rectify(status):
             raise ValidationError([Problem("claim.not_rectifiable", {"status": status.label()}, None)])
-        if s.execute(text("SELECT 1 FROM claims WHERE previous_id = :id"), {"id": old.id}).first():
+        if claim_history.has_newer_version(s, old.id):
             raise ValidationError([Problem("claim.already_rectified", {}, None)])
         old_lines = _info(old).lines
         now = utcnow()
@@ -535,10 +533,8 @@ def get(ctx: Context, claim_id: str) -> ClaimInfo:
 
 def by_number(ctx: Context, number: int) -> ClaimInfo:
     """The claim with this number, in its latest version (a rectification keeps the number)."""
-    from sqlalchemy import select
-
     with ctx.store.read() as s:
-        claim = s.scalars(select(Claim).where(Claim.number == number).order_by(Claim.version.desc())).first()
+        claim = claim_history.latest_with_number(s, number)
         if claim is None:
             raise NotFound("claim.not_found")
         return _info(claim)

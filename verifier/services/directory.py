@@ -14,8 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
 
 from verifier import i18n
 from verifier.domain.errors import NotFound, Problem, ValidationError
@@ -23,7 +21,9 @@ from verifier.domain.identifiers import check_amc_number
 from verifier.services.context import Context
 from verifier.store import audit_log
 from verifier.store import insurers as insurer_store
+from verifier.store import outages as outage_store
 from verifier.store.schema import Insurer, Operator
+from verifier.store.session import Session
 from verifier.store.types import utcnow
 
 # Column sizes of the store (PostgreSQL enforces them; say so before it does).
@@ -126,7 +126,7 @@ def _operator_field_problems(name: str, health_url: str | None) -> list[Problem]
 
 
 def _operator_by_code(s: Session, code: str) -> Operator | None:
-    return s.scalars(select(Operator).where(Operator.code == code.strip().upper())).one_or_none()
+    return outage_store.operator_by_code(s, code.strip().upper())
 
 
 def add_operator(ctx: Context, code: str, name: str, health_url: str | None = None) -> OperatorInfo:
@@ -137,7 +137,7 @@ def add_operator(ctx: Context, code: str, name: str, health_url: str | None = No
         problems.append(Problem("operator.code_invalid", {}, "code"))
     problems += _operator_field_problems(name, health_url)
     with ctx.store.write() as s:
-        if code and s.scalars(select(Operator.id).where(Operator.code == code)).first() is not None:
+        if code and outage_store.operator_by_code(s, code) is not None:
             problems.append(Problem("operator.exists", {"code": code}, "code"))
         if problems:
             raise ValidationError(problems)
@@ -165,7 +165,7 @@ def add_insurer(
         operator = None
         new_operator = False
         if operator_code:
-            operator = s.scalars(select(Operator).where(Operator.code == operator_code.strip().upper())).one_or_none()
+            operator = outage_store.operator_by_code(s, operator_code.strip().upper())
             known = KNOWN_OPERATORS.get(operator_code.strip().upper())
             if operator is None and known is not None:
                 # An operator of the known list is created with its first insurer, as the
@@ -174,7 +174,7 @@ def add_insurer(
                 new_operator = True
             elif operator is None:
                 problems.append(Problem("operator.unknown", {"code": operator_code}, "operator"))
-        if checked.value and s.scalars(select(Insurer.id).where(Insurer.amc_number == checked.value)).first():
+        if checked.value and insurer_store.amc_number_taken(s, checked.value):
             problems.append(Problem("insurer.exists", {"amc": checked.value}, "amc_number"))
         if problems:
             raise ValidationError(problems)
@@ -217,7 +217,7 @@ def record_provisional_insurer(ctx: Context, amc_number: str, name: str,
             operator = _operator_by_code(s, operator_code)
             if operator is None:
                 problems.append(Problem("operator.unknown", {"code": operator_code.strip()}, "operator"))
-        if checked.value and s.scalars(select(Insurer.id).where(Insurer.amc_number == checked.value)).first():
+        if checked.value and insurer_store.amc_number_taken(s, checked.value):
             problems.append(Problem("insurer.exists", {"amc": checked.value}, "amc_number"))
         if problems:
             raise ValidationError(problems)
@@ -234,7 +234,7 @@ def record_provisional_insurer(ctx: Context, amc_number: str, name: str,
 def count_provisional(ctx: Context) -> int:
     """How many insurers recorded at the counter wait for an administrator."""
     with ctx.store.read() as s:
-        return int(s.scalar(select(func.count()).select_from(Insurer).where(Insurer.provisional.is_(True))) or 0)
+        return insurer_store.count_provisional(s)
 
 
 def _provisional(s: Session, insurer_id: int) -> Insurer:
@@ -271,8 +271,7 @@ def correct_insurer(ctx: Context, insurer_id: int, *, amc_number: str, name: str
             operator = _operator_by_code(s, operator_code)
             if operator is None:
                 problems.append(Problem("operator.unknown", {"code": operator_code.strip()}, "operator"))
-        if checked.value and checked.value != ins.amc_number and s.scalars(
-                select(Insurer.id).where(Insurer.amc_number == checked.value)).first():
+        if checked.value and checked.value != ins.amc_number and insurer_store.amc_number_taken(s, checked.value):
             problems.append(Problem("insurer.exists_merge", {"amc": checked.value}, "amc_number"))
         if problems:
             raise ValidationError(problems)
@@ -306,22 +305,13 @@ def merge_insurer(ctx: Context, provisional_id: int, into_id: int) -> InsurerInf
 
 def list_operators(ctx: Context, include_inactive: bool = False) -> list[OperatorInfo]:
     with ctx.store.read() as s:
-        q = select(Operator).order_by(Operator.name)
-        if not include_inactive:
-            q = q.where(Operator.active.is_(True))
-        return [_operator_info(o) for o in s.scalars(q)]
+        return [_operator_info(o) for o in outage_store.operators(s, include_inactive)]
 
 
 def list_insurers(ctx: Context, text: str = "", include_inactive: bool = False) -> list[InsurerInfo]:
     """Insurers whose AMC number starts with, or name contains, `text`."""
     with ctx.store.read() as s:
-        q = select(Insurer).order_by(Insurer.name)
-        if not include_inactive:
-            q = q.where(Insurer.active.is_(True))
-        text = text.strip()
-        if text:
-            q = q.where(or_(Insurer.amc_number.startswith(text), func.lower(Insurer.name).contains(text.lower())))
-        return [_insurer_info(i) for i in s.scalars(q)]
+        return [_insurer_info(i) for i in insurer_store.matching(s, text.strip(), include_inactive)]
 
 
 def get_operator(ctx: Context, code: str) -> OperatorInfo:
@@ -337,7 +327,7 @@ def get_insurer(ctx: Context, amc_or_id: str | int) -> InsurerInfo:
         if isinstance(amc_or_id, int):
             ins = s.get(Insurer, amc_or_id)
         else:
-            ins = s.scalars(select(Insurer).where(Insurer.amc_number == amc_or_id.strip())).one_or_none()
+            ins = insurer_store.by_amc_number(s, amc_or_id.strip())
         if ins is None:
             raise NotFound("insurer.not_found", amc=str(amc_or_id))
         return _insurer_info(ins)
@@ -612,7 +602,7 @@ def import_insurers_csv(ctx: Context, path: Path) -> ImportReport:
     ctx.require_admin("manage_directory")
     rows, problems, encoding, separator = _read_insurers_csv(Path(path))
     with ctx.store.write() as s:
-        operators = {op.code: op for op in s.scalars(select(Operator))}
+        operators = {op.code: op for op in outage_store.operators(s)}
         for row in rows:
             code = row.get("operator")
             if code and code not in operators and code not in KNOWN_OPERATORS:
@@ -633,7 +623,7 @@ def _write_directory(ctx: Context, s: Session, rows: list[_Row], operators: dict
             created_ops.append(code)
     s.flush()
     events += [("operator.created", "operator", str(operators[c].id), {"code": c, "source": "csv"}) for c in created_ops]
-    existing = {ins.amc_number: ins for ins in s.scalars(select(Insurer))}
+    existing = {ins.amc_number: ins for ins in insurer_store.every_insurer(s)}
     results: list[tuple[_Row, Insurer, str]] = []
     for row in rows:
         values: dict[str, object] = {"name": row.get("name")}

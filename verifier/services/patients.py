@@ -12,8 +12,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from verifier import i18n
 from verifier.domain.errors import NotFound, Problem, ValidationError
@@ -29,7 +27,10 @@ from verifier.domain.identifiers import (
 from verifier.security.crypto import FieldCipher
 from verifier.services.context import Context
 from verifier.store import audit_log
-from verifier.store.schema import Insurer, Patient, PatientSearchToken
+from verifier.store import insurers as insurer_store
+from verifier.store import patients as patient_store
+from verifier.store.schema import Patient
+from verifier.store.session import Session
 from verifier.store.types import utcnow
 
 MAX_PREFIX = 10
@@ -165,7 +166,7 @@ def validate(data: PatientInput) -> _Valid:
 
 
 def _find_same_person(session: Session, cipher: FieldCipher, v: _Valid) -> Patient | None:
-    for p in session.scalars(select(Patient).where(Patient.nir_bidx == nir_index(cipher, v.nir))):
+    for p in patient_store.with_nir_index(session, nir_index(cipher, v.nir)):
         info = _decrypt(cipher, p)
         if info.birth_date == v.birth and info.rank == v.rank:
             return p
@@ -183,7 +184,8 @@ def save(ctx: Context, data: PatientInput) -> tuple[PatientInfo, tuple[Problem, 
     with ctx.store.write() as s:
         insurer_id = None
         if data.amc_number.strip():
-            insurer_id = s.scalars(select(Insurer.id).where(Insurer.amc_number == data.amc_number.strip())).first()
+            insurer = insurer_store.by_amc_number(s, data.amc_number.strip())
+            insurer_id = insurer.id if insurer is not None else None
             if insurer_id is None:
                 raise ValidationError([Problem("insurer.not_found", {"amc": data.amc_number.strip()}, "amc_number")])
         p = _find_same_person(s, cipher, v)
@@ -204,8 +206,7 @@ def save(ctx: Context, data: PatientInput) -> tuple[PatientInfo, tuple[Problem, 
         p.card_valid_to = data.card_valid_to or p.card_valid_to
         p.updated_at = now
         s.flush()
-        s.query(PatientSearchToken).filter(PatientSearchToken.patient_id == p.id).delete()
-        s.add_all(PatientSearchToken(patient_id=p.id, token=t) for t in search_tokens(cipher, v.surname, v.first_name))
+        patient_store.replace_search_tokens(s, p.id, search_tokens(cipher, v.surname, v.first_name))
         audit_log.append(s, ctx.actor.login, "patient.created" if created else "patient.updated", "patient", p.id)
         return _decrypt(cipher, p), v.warnings
 
@@ -227,18 +228,12 @@ def matching_ids(session: Session, cipher: FieldCipher, text: str) -> list[str] 
     if len(compact) == 15 and compact[:13].replace("A", "").replace("B", "").isdigit():
         nir = check_nir(compact)
         if nir.ok and nir.value:
-            return list(session.scalars(select(Patient.id).where(Patient.nir_bidx == nir_index(cipher, nir.value))))
+            return patient_store.ids_with_nir_index(session, nir_index(cipher, nir.value))
     words = name_words(text)
     if not words:
         return []
     tokens = {cipher.blind_index(w[:MAX_PREFIX], "name-prefix") for w in words}
-    q = (
-        select(PatientSearchToken.patient_id)
-        .where(PatientSearchToken.token.in_(tokens))
-        .group_by(PatientSearchToken.patient_id)
-        .having(func.count() == len(tokens))
-    )
-    ids = list(session.scalars(q))
+    ids = patient_store.ids_with_every_token(session, tokens)
     if any(len(w) > MAX_PREFIX for w in words):  # a long word's token only covers its prefix
         keep = []
         for pid in ids:
@@ -256,7 +251,7 @@ def search(ctx: Context, text: str, limit: int = 20) -> list[PatientInfo]:
     """Patients whose names start with every typed word, or whose NIR is exactly `text`."""
     with ctx.store.read() as s:
         ids = matching_ids(s, ctx.store.cipher, text) or []
-        found = [_decrypt(ctx.store.cipher, p) for p in s.scalars(select(Patient).where(Patient.id.in_(ids[:500])))]
+        found = [_decrypt(ctx.store.cipher, p) for p in patient_store.by_ids(s, ids[:500])]
     found.sort(key=lambda p: (normalise_name(p.surname), normalise_name(p.first_name)))
     return found[:limit]
 

@@ -32,8 +32,6 @@ import logging
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from verifier import i18n
 from verifier.domain.errors import DomainError
@@ -41,8 +39,11 @@ from verifier.security.crypto import FieldCipher, key_check, unwrap_key
 from verifier.security.keyslots import AuthFailed, FileSlots, Slot, context_for, unlock
 from verifier.services.context import Actor, Context
 from verifier.store import audit_log, copy, database, migrate
+from verifier.store import patients as patient_store
+from verifier.store import users as user_store
 from verifier.store.engine import Location, Store, postgres_engine
-from verifier.store.schema import KeySlotRow, Patient, Setting, User
+from verifier.store.schema import KeySlotRow, Setting
+from verifier.store.session import Session
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +111,7 @@ def migrate_to(source: Location, login: str, password: str, target_url: str) -> 
 
 def _actor(store: Store, login: str) -> Actor:
     with store.read() as s:
-        user = s.execute(select(User.id, User.role, User.active).where(User.login == login)).one_or_none()
+        user = user_store.by_login(s, login)
         if user is None or not user.active:
             raise AuthFailed("auth.failed")
         return Actor(user.id, login, user.role)
@@ -119,10 +120,11 @@ def _actor(store: Store, login: str) -> Actor:
 def _sample(store: Store) -> _Sample | None:
     """One patient's encrypted surname and its plaintext, to decrypt again on the target."""
     with store.read() as s:
-        row = s.execute(select(Patient.id, Patient.surname_enc).order_by(Patient.id).limit(1)).first()
+        row = patient_store.first_encrypted_surname(s)
     if row is None:
         return None
-    return _Sample(row.id, row.surname_enc, store.cipher.decrypt(row.surname_enc, _SAMPLE_COLUMN) or "")
+    patient_id, token = row
+    return _Sample(patient_id, token, store.cipher.decrypt(token, _SAMPLE_COLUMN) or "")
 
 
 def _copy(
@@ -176,7 +178,7 @@ def _check_key(session: Session, login: str, password: str, key: bytes) -> None:
 def _check_sample(session: Session, cipher: FieldCipher, sample: _Sample | None) -> None:
     if sample is None:
         return
-    token = session.scalar(select(Patient.surname_enc).where(Patient.id == sample.patient_id))
+    token = patient_store.encrypted_surname(session, sample.patient_id)
     if token != sample.token or cipher.decrypt(token, _SAMPLE_COLUMN) != sample.plain:
         raise SiteMoveError("site_move.sample_failed")
 

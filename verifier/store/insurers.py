@@ -3,7 +3,7 @@ at one insurer to another)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from verifier.store.schema import Batch, Claim, CoverageCheck, Insurer, Patient
@@ -25,3 +25,26 @@ def move_references(session: Session, from_id: int, to_id: int) -> dict[str, int
 
 def by_amc_number(session: Session, amc_number: str) -> Insurer | None:
     return session.scalars(select(Insurer).where(Insurer.amc_number == amc_number)).one_or_none()
+
+
+def amc_number_taken(session: Session, amc_number: str) -> bool:
+    return session.scalars(select(Insurer.id).where(Insurer.amc_number == amc_number)).first() is not None
+
+
+def count_provisional(session: Session) -> int:
+    """How many insurers recorded at the counter wait for an administrator."""
+    return int(session.scalar(select(func.count()).select_from(Insurer).where(Insurer.provisional.is_(True))) or 0)
+
+
+def matching(session: Session, text: str = "", include_inactive: bool = False) -> list[Insurer]:
+    """Insurers by name whose AMC number starts with, or name contains, `text`."""
+    q = select(Insurer).order_by(Insurer.name)
+    if not include_inactive:
+        q = q.where(Insurer.active.is_(True))
+    if text:
+        q = q.where(or_(Insurer.amc_number.startswith(text), func.lower(Insurer.name).contains(text.lower())))
+    return list(session.scalars(q))
+
+
+def every_insurer(session: Session) -> list[Insurer]:
+    return list(session.scalars(select(Insurer)))

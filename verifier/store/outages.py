@@ -35,3 +35,11 @@ def latest_outages(session: Session, limit: int) -> list[tuple[Outage, Operator]
         .order_by(Outage.started_at.desc()).limit(limit)
     ).all()
     return [(o, op) for o, op in rows]
+
+
+def operators(session: Session, include_inactive: bool = True) -> list[Operator]:
+    """Operators by name (the active ones only unless `include_inactive`)."""
+    q = select(Operator).order_by(Operator.name)
+    if not include_inactive:
+        q = q.where(Operator.active.is_(True))
+    return list(session.scalars(q))

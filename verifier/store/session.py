@@ -9,6 +9,7 @@ unit of work's own operations.
 
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError as RowRefused  # the database refused a row (a key, a constraint)
 from sqlalchemy.orm import Session as Session
 
-__all__ = ["Session"]
+__all__ = ["RowRefused", "Session"]
