@@ -20,6 +20,7 @@ from pathlib import Path
 
 from verifier import i18n, paths
 from verifier.domain.errors import Problem, ValidationError
+from verifier.files import atomic_write
 from verifier.store.location import SSL_MODES, Location, is_postgres_url, url_has_password, url_ssl_mode
 
 
@@ -50,11 +51,10 @@ class Config:
             raise ValidationError([Problem("config.password_in_url", {}, "database")])
         p = self.path()
         p.parent.mkdir(parents=True, exist_ok=True)
-        tmp = p.with_suffix(".tmp")
         import json
 
-        tmp.write_text(json.dumps(asdict(self), indent=2), "utf-8")
-        os.replace(tmp, p)
+        with atomic_write(p) as out:
+            out.write(json.dumps(asdict(self), indent=2).encode("utf-8"))
 
 
 def database_location(cli_value: str | None = None, config: Config | None = None) -> Location:

@@ -10,6 +10,7 @@ from typing import Any
 
 from verifier import i18n
 from verifier.cli.common import signed_in
+from verifier.files import atomic_write
 
 
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -31,7 +32,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.pdf:
         from verifier.exports import reconciliation_pdf
 
-        Path(args.pdf).write_bytes(reconciliation_pdf.render(r, site))
+        pdf = reconciliation_pdf.render(r, site)
+        with atomic_write(Path(args.pdf)) as out:  # an interrupted run leaves the previous report whole
+            out.write(pdf)
     if args.csv:
         sys.stdout.write(reconciliation.to_csv(r))
         return 0

@@ -14,7 +14,6 @@ same (`export_batch` is repeatable).
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -377,18 +376,11 @@ def export_batch(ctx: Context, batch_id: int, outbox: Path, encryption: Encrypti
         raise ValidationError([Problem("batch.voided", {"number": batch.number_text}, None)])
     head = header(ctx, batch_id)
     outbox.mkdir(parents=True, exist_ok=True)
+    # The bundle's working files go in a folder of their own, so a crash leaves one hidden
+    # folder rather than loose files; the bundle appears complete or not at all.
     work = Path(tempfile.mkdtemp(prefix=".export-", dir=outbox))
     try:
-        written: Path = write_bundle(work, head, lambda: export_lines(ctx, batch_id), encryption)
-        with open(written, "rb") as fh:
-            os.fsync(fh.fileno())
-        final = outbox / written.name
-        os.replace(written, final)  # the bundle appears complete or not at all
-        dir_fd = os.open(outbox, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        final = write_bundle(outbox, head, lambda: export_lines(ctx, batch_id), encryption, scratch=work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     with ctx.store.write() as s:

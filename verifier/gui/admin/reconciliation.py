@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from verifier import i18n
 from verifier.domain.errors import Problem, ValidationError
+from verifier.files import atomic_write
 from verifier.gui.admin.batch_models import ReconciliationModel, total_line
 from verifier.gui.admin.common import Jobs, SentenceLabel
 from verifier.gui.admin.insurers import table
@@ -68,12 +69,10 @@ def write_pdf(ctx: Context, r: Reconciliation, path: Path) -> Path:
 
 def _write(path: Path, data: bytes) -> Path:
     """Write the whole file next to its place, then put it there (no half-written report)."""
-    part = path.with_name(path.name + ".part")
     try:
-        part.write_bytes(data)
-        part.replace(path)
+        with atomic_write(path) as out:
+            out.write(data)
     except OSError as exc:
-        part.unlink(missing_ok=True)
         raise ValidationError([Problem("admin.recon.unwritable",
                                        {"file": str(path), "reason": exc.strerror or type(exc).__name__})]) from None
     return path
