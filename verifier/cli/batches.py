@@ -9,6 +9,7 @@ from typing import Any
 
 from verifier import i18n
 from verifier.cli.common import UserError, parse_date, signed_in
+from verifier.formatting import local_day
 
 i18n.register(
     {
@@ -116,5 +117,5 @@ def cmd_batch(args: argparse.Namespace) -> int:
                 who = (i18n.tr("cli.batch_operator", name=b.recipient) if b.for_operator
                        else f"{directory.get_insurer(ctx, b.insurer_id or 0).amc_number} {b.recipient}")
                 print(f"{b.id:>5}  n° {b.number_text}  {i18n.tr('batch.status.' + b.state):<16}"
-                      f"  {b.claim_count:>6}  {format_eur(b.total_amc):>14}  {b.created_at.astimezone():%d/%m/%Y}  {who}")
+                      f"  {b.claim_count:>6}  {format_eur(b.total_amc):>14}  {local_day(b.created_at)}  {who}")
     return 0

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from verifier import i18n
 from verifier.cli.common import signed_in
+from verifier.formatting import local_datetime
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -46,10 +47,7 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _local_time(moment: datetime) -> str:
-    from datetime import UTC
-
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone().strftime("%d/%m/%Y %H:%M" if i18n.language() == "fr" else "%Y-%m-%d %H:%M")
+    return local_datetime(moment, i18n.language())
 
 
 def cmd_outage(args: argparse.Namespace) -> int:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from verifier import i18n
 from verifier.domain.errors import NotFound, ValidationError
 from verifier.domain.money import format_eur
+from verifier.formatting import local_day
 from verifier.gui.admin.batch_dialogs import ChooseClaimsDialog, ExportDialog, SentDialog, VoidBatchDialog
 from verifier.gui.admin.batch_models import BatchModel, BatchRow, ReadyModel, ReadyRow, RefusedModel, RefusedRow
 from verifier.gui.admin.common import Jobs, SentenceLabel, count_text
@@ -524,7 +525,7 @@ class BatchesPage(QWidget):
             self._open(dialog)
 
     def _sent(self, info: BatchInfo) -> None:
-        day = info.sent_at.astimezone().strftime("%d/%m/%Y") if info.sent_at else ""
+        day = local_day(info.sent_at) if info.sent_at else ""
         self.status.say(i18n.tr("admin.batch.sent", number=info.number_text,
                                 channel=i18n.tr(f"admin.batch.channel.{info.channel}"), day=day))
         self.refresh(lambda: self.select_batch(info.id))

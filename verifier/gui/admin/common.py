@@ -4,7 +4,6 @@ the sentence line under a page, and how dates are written."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 import shiboken6
@@ -196,12 +195,6 @@ class FileImportArea:
 
 def yes_no(value: bool) -> str:
     return i18n.tr("admin.yes" if value else "admin.no")
-
-
-def local_datetime(moment: datetime) -> str:
-    """A stored UTC time as the user reads it: 14/05/2024 09:30 in local time."""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone().strftime("%d/%m/%Y %H:%M")
 
 
 def snapshot_date(text: str) -> str:

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from verifier import i18n
-from verifier.gui.admin.common import Jobs, SentenceLabel, count_text, local_datetime, snapshot_date
+from verifier.formatting import local_datetime
+from verifier.gui.admin.common import Jobs, SentenceLabel, count_text, snapshot_date
 from verifier.gui.admin.models import ReasonModel
 from verifier.gui.tasks import error_sentence
 from verifier.reference.bdpm import CIS_CIP_FILE, ParseReport

@@ -32,10 +32,11 @@ from verifier import i18n, paths
 from verifier.domain.errors import ValidationError
 from verifier.domain.money import format_eur
 from verifier.domain.states import ClaimStatus, can_rectify, can_transition, editable
+from verifier.formatting import local_datetime
 from verifier.gui.boxes import boxes_of, describe_boxes
 from verifier.gui.queue.claim_models import HistoryModel, LinesModel, QuantityDelegate, VersionsModel
 from verifier.gui.queue.model import format_date, status_text
-from verifier.gui.queue.texts import guarantees_text, local_time, method_text, outcome_text, spaced_nir
+from verifier.gui.queue.texts import guarantees_text, method_text, outcome_text, spaced_nir
 from verifier.gui.queue.void_dialog import VoidDialog
 from verifier.gui.tasks import Task, error_sentence, error_style, run_task
 from verifier.services import claim_view, claims
@@ -345,12 +346,12 @@ class ClaimDialog(QDialog):
             "fund": p.amo_fund or none, "member": member or none,
             "method": method_text(ck.method), "reference": ck.reference or none,
             "outcome": outcome_text(ck.outcome), "guarantees": guarantees_text(ck.guarantees) or none,
-            "checked": i18n.tr("queue.claim.checked_value", who=d.checked_by, when=local_time(ck.checked_at)),
+            "checked": i18n.tr("queue.claim.checked_value", who=d.checked_by, when=local_datetime(ck.checked_at)),
             "operator": i18n.tr("queue.claim.operator_down" if ck.operator_down else "queue.claim.operator_up"),
             "insurer": i18n.tr("queue.claim.insurer_value", name=ins.name, amc=ins.amc_number),
             "dispensed": format_date(c.dispensed_on), "prescriber": c.prescriber_rpps or none,
             "price": format_eur(c.price), "amo": format_eur(c.amo), "amc": format_eur(c.amc),
-            "patient_share": format_eur(c.patient_share), "created": local_time(c.created_at),
+            "patient_share": format_eur(c.patient_share), "created": local_datetime(c.created_at),
         }
         for key, text in values.items():
             self.fields[key].setText(text)
