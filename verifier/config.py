@@ -28,7 +28,9 @@ from verifier.store.location import SSL_MODES, Location, is_postgres_url, url_ha
 class Config:
     database: str | None = None
     language: str | None = None
-    idle_lock_minutes: int = 5
+    # No idle lock here: it is a site setting (services.settings, Administration > Réglages),
+    # the same on every counter. A config.json that still has "idle_lock_minutes" loads; the
+    # key is dropped at the next save.
 
     @staticmethod
     def path() -> Path:
