@@ -1,4 +1,4 @@
-"""Type checking is part of the suite: mypy --strict on every layer but the command line."""
+"""Type checking is part of the suite: mypy --strict on the pyproject list (the command line included, reference/ not yet)."""
 
 from __future__ import annotations
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from verifier import i18n
 from verifier.cli.common import UserError, parse_date, signed_in
 from verifier.formatting import local_day
+
+if TYPE_CHECKING:
+    from verifier.exports.bundle import Encryption
 
 i18n.register(
     {
@@ -55,7 +58,7 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     batch.set_defaults(func=cmd_batch)
 
 
-def _encryption(args: argparse.Namespace) -> object | None:
+def _encryption(args: argparse.Namespace) -> Encryption | None:
     from verifier.exports.bundle import Encryption
 
     if args.encrypt_cert:

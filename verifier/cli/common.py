@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from verifier import i18n
 from verifier.config import database_location
@@ -50,7 +50,7 @@ def common_options(suppress: bool) -> argparse.ArgumentParser:
 
     Sub-commands suppress their defaults so a value given before the sub-command is kept.
     """
-    kw = {"default": argparse.SUPPRESS} if suppress else {}
+    kw: dict[str, Any] = {"default": argparse.SUPPRESS} if suppress else {}
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", help="SQLite file or PostgreSQL URL (default: the user's data folder)", **kw)
     common.add_argument("--user", help="user name (or VERIFIER_USER)", **kw)
