@@ -49,7 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from verifier.exports.rows import BundleHeader, ExportLine
 
-FIELDS = list(ExportLine.__dataclass_fields__)
+FIELDS = [f for f in ExportLine.__dataclass_fields__ if f != "boxes"]  # the rows' boxes: none (the default)
 DECIMALS = {"unit_price", "br_unit", "amo_rate", "price", "br", "amo", "tm", "amc", "patient_share",
             "claim_price", "claim_amo", "claim_amc", "claim_patient_share"}
 SURNAMES = ["DURANDEAU", "LEFÈVRE", "N'GUESSAN", "MÜLLER", "GARCÍA LÓPEZ", "MARTIN", "BERNARD", "PETIT"]
@@ -130,7 +130,7 @@ def export_lines(con: sqlite3.Connection) -> Iterator[ExportLine]:
         for i, f in pairs:
             if f is not None and values[i] is not None:
                 values[i] = f(values[i])
-        yield ExportLine(*values)
+        yield ExportLine(**dict(zip(FIELDS, values)))
 
 
 def run_bundle(db: Path, out: Path, encrypted: bool = False) -> None:

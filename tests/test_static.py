@@ -1,4 +1,5 @@
-"""Static checks are part of the suite: mypy --strict, and the layers as import contracts."""
+"""Static checks are part of the suite: mypy --strict on the pyproject list (the command line
+included, reference/ not yet), and the layers as import contracts (lint-imports)."""
 
 from __future__ import annotations
 

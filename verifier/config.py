@@ -20,6 +20,7 @@ from pathlib import Path
 
 from verifier import i18n, paths
 from verifier.domain.errors import Problem, ValidationError
+from verifier.files import atomic_write
 from verifier.store.location import SSL_MODES, Location, is_postgres_url, url_has_password, url_ssl_mode
 
 
@@ -27,7 +28,9 @@ from verifier.store.location import SSL_MODES, Location, is_postgres_url, url_ha
 class Config:
     database: str | None = None
     language: str | None = None
-    idle_lock_minutes: int = 5
+    # No idle lock here: it is a site setting (services.settings, Administration > Réglages),
+    # the same on every counter. A config.json that still has "idle_lock_minutes" loads; the
+    # key is dropped at the next save.
 
     @staticmethod
     def path() -> Path:
@@ -50,11 +53,10 @@ class Config:
             raise ValidationError([Problem("config.password_in_url", {}, "database")])
         p = self.path()
         p.parent.mkdir(parents=True, exist_ok=True)
-        tmp = p.with_suffix(".tmp")
         import json
 
-        tmp.write_text(json.dumps(asdict(self), indent=2), "utf-8")
-        os.replace(tmp, p)
+        with atomic_write(p) as out:
+            out.write(json.dumps(asdict(self), indent=2).encode("utf-8"))
 
 
 def database_location(cli_value: str | None = None, config: Config | None = None) -> Location:

@@ -21,7 +21,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit
 
 from tests.factories import AMC, PASSWORD, make_site, patient_input
-from verifier import i18n
+from verifier import i18n, paths
 from verifier.domain.claims import LineInput, compute_line, total
 from verifier.domain.coverage import Guarantee, guarantee_for
 from verifier.domain.identifiers import cip7_to_cip13
@@ -215,6 +215,7 @@ def test_a_whole_claim_from_keyboard_to_receipt(qtbot, ctx: Context, tmp_path: P
     qtbot.waitUntil(lambda: bool(opened.paths), timeout=20_000)
     path = opened.paths[0]
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert path.parent == paths.receipts_dir()  # the one receipts folder, the claims page's too
     text = pdf_text(path)
     assert f"Demande n° {claim.number_text}" in text and "LEFAUVRE Amina" in text and "31/02/1980" in text
     for amount in (expected.price, expected.amo, expected.amc, expected.patient):

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QWidget
 from tests.factories import AMC
 from tests.gui.test_counter import Opened, ctx, fill_patient_and_check, make_counter, scan, stop, type_into  # noqa: F401
 from verifier.gui.counter import CounterWidget
-from verifier.gui.counter.receipt import private_dir
+from verifier.paths import receipts_dir
 from verifier.gui.queue.claim_dialog import ClaimDialog
 from verifier.services import claim_view, settings
 from verifier.services.context import Context
@@ -77,7 +77,7 @@ def test_a_failed_claim_never_offers_the_previous_patients_receipt(qtbot, ctx: C
         return str(tmp_path / name)
 
     widget.receipts.ask_path = ask
-    earlier = set(private_dir().glob("*.pdf"))  # the folder is per process: other tests' receipts
+    earlier = set(receipts_dir().glob("*.pdf"))  # the folder is per process: other tests' receipts
     _queue_first_patient(qtbot, widget)
     first = widget.last_claim
     assert first is not None and widget.save_receipt_button.isEnabled() and widget.print_button.isEnabled()
@@ -106,7 +106,7 @@ def test_a_failed_claim_never_offers_the_previous_patients_receipt(qtbot, ctx: C
     qtbot.wait(50)
     assert not widget.receipts.busy
     assert _receipts_made(widget, asked) == []
-    assert list(tmp_path.glob("*.pdf")) == [] and set(private_dir().glob("*.pdf")) == earlier
+    assert list(tmp_path.glob("*.pdf")) == [] and set(receipts_dir().glob("*.pdf")) == earlier
     assert not widget.save_receipt_button.isEnabled() and not widget.print_button.isEnabled()
     assert "LEFAUVRE" not in widget.save_receipt_button.toolTip()
     assert "Pas de reçu" in widget.message.text()

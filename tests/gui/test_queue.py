@@ -17,7 +17,7 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt, QUrl
 from PySide6.QtWidgets import QSpinBox
 
-from verifier import i18n
+from verifier import i18n, paths
 from verifier.domain.states import ClaimStatus
 from verifier.gui.queue import QueueView
 from verifier.gui.queue.claim_dialog import ClaimDialog
@@ -347,6 +347,7 @@ def test_receipt_is_a_private_pdf_file_given_to_the_opener(qtbot, ctx: Context) 
     path = Path(opener.urls[0].toLocalFile())
     assert path.read_bytes().startswith(b"%PDF")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert path.parent == paths.receipts_dir()  # the one receipts folder, the counter's too
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
 
 

@@ -126,8 +126,8 @@ def test_log_holds_no_personal_data(demo_db: Path, tmp_path: Path) -> None:
 
 def test_gui_fast_path_only_for_global_options() -> None:
     """main() skips building the sub-command parsers only when nothing else is asked."""
-    from verifier.cli import _starts_gui
+    from verifier.cli import starts_gui
 
-    assert _starts_gui([]) and _starts_gui(["--db", "x.db", "--lang", "en"]) and _starts_gui(["--db=x.db"])
+    assert starts_gui([]) and starts_gui(["--db", "x.db", "--lang", "en"]) and starts_gui(["--db=x.db"])
     for argv in (["claims", "list"], ["--help"], ["--version"], ["frobnicate"], ["--db", "x", "demo"]):
-        assert not _starts_gui(argv), argv
+        assert not starts_gui(argv), argv

@@ -37,9 +37,13 @@ def test_batch_export_returns_and_reconciliation(demo_db: Path, tmp_path: Path) 
     again = signed(tmp_path, demo_db, "returns", "import", str(answer))
     assert again.returncode == 1 and "Ligne 2" in again.stderr and "Traceback" not in again.stderr
 
-    report = signed(tmp_path, demo_db, "report", "reconciliation", "--csv", "--pdf", str(tmp_path / "r.pdf"))
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "r.pdf").write_bytes(b"last month's report")
+    report = signed(tmp_path, demo_db, "report", "reconciliation", "--csv", "--pdf", str(reports / "r.pdf"))
     assert report.returncode == 0 and report.stdout.startswith("\ufeffamc_number;insurer;")
-    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
+    assert (reports / "r.pdf").read_bytes().startswith(b"%PDF")  # replaced whole, through a temporary
+    assert [p.name for p in reports.iterdir()] == ["r.pdf"]
     listed = signed(tmp_path, demo_db, "batch", "list")
     assert "80123456" in listed.stdout
     void = signed(tmp_path, demo_db, "batch", "void", batch_id, "--reason", "Essai")

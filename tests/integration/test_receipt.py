@@ -60,3 +60,25 @@ def test_receipt_times_are_paris_time_in_winter_and_summer(tmp_path: Path) -> No
             assert "08:53" not in text
     finally:
         ctx.close()
+
+
+def test_receipts_go_to_one_private_folder_whole(tmp_path: Path) -> None:
+    import shutil
+    import stat
+
+    from verifier import paths
+
+    folder = paths.receipts_dir()
+    assert paths.receipts_dir() == folder and stat.S_IMODE(folder.stat().st_mode) == 0o700
+    ctx = make_site(Location(sqlite_path=tmp_path / "v.db"))
+    try:
+        p, _ = patients.save(ctx, patient_input())
+        c = claims.create(ctx, make_check(ctx, p.id).id, [line()], queue_now=True)
+        path = claim_view.save_receipt(ctx, c.id, folder / "recu-test.pdf")
+    finally:
+        ctx.close()
+    assert path.read_bytes().startswith(b"%PDF") and stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert sorted(q.name for q in folder.iterdir() if q.name.startswith((".recu-test", "recu-test"))) == ["recu-test.pdf"]
+    shutil.rmtree(folder)  # gone (a cleaner emptied /tmp): the next receipt gets a new private folder
+    again = paths.receipts_dir()
+    assert again != folder and again.is_dir() and stat.S_IMODE(again.stat().st_mode) == 0o700

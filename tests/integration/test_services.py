@@ -246,3 +246,12 @@ def test_drug_import_is_atomic(admin: Context, tmp_path) -> None:  # type: ignor
         drugs.import_reference(admin, empty)
     ref = drugs.reference(admin)
     assert ref is not None and ref.count > 20000  # the old reference is intact
+
+
+def test_a_context_used_in_with_closes_its_store_even_on_error(admin: Context) -> None:
+    with pytest.raises(PermissionDenied):
+        with counter_user(admin) as ctx:
+            queue.list_claims(ctx, queue.Search())  # a connection now waits in the pool
+            assert ctx.store.engine.pool.checkedin() >= 1
+            ctx.require_admin("create_batch")
+    assert ctx.store.engine.pool.checkedin() == 0  # disposed: no connection kept open

@@ -159,6 +159,13 @@ def bundle(tmp_path: Path, lines: list[ExportLine]) -> dict[str, bytes]:
     return open_bundle(path)
 
 
+def test_an_export_line_is_built_by_name_only(lines: list[ExportLine]) -> None:
+    """Positional arguments are refused: two swapped amounts could not slip into a file."""
+    values = [getattr(lines[0], f) for f in ExportLine.__dataclass_fields__]
+    with pytest.raises(TypeError):
+        ExportLine(*values)  # type: ignore[misc]
+
+
 # -- the bundle ------------------------------------------------------------------------------
 def test_name_is_ascii_and_says_site_insurer_batch_and_utc_date(lines: list[ExportLine]) -> None:
     header = header_for(lines)

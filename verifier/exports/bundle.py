@@ -15,7 +15,6 @@ import io
 import json
 import operator
 import os
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -44,6 +43,7 @@ from verifier.exports.csv_writer import CsvWriter
 from verifier.exports.json_writer import JsonWriter, batch_part
 from verifier.exports.rows import BundleHeader, ExportLine
 from verifier.exports.values import as_utc, slug
+from verifier.files import PRIVATE, atomic_write
 
 MIN_PASSPHRASE = 12
 MIN_RSA_BITS = 2048
@@ -311,7 +311,7 @@ def manifest_bytes(header: BundleHeader, parts: list[_Part]) -> bytes:
 
 
 def write_bundle(out_dir: Path, header: BundleHeader, lines: Callable[[], Iterator[ExportLine]],
-                 encryption: Encryption | None = None) -> Path:
+                 encryption: Encryption | None = None, scratch: Path | None = None) -> Path:
     """Write the batch's bundle into `out_dir` and return its path.
 
     `<bundle_name>` for a plain zip, `<bundle_name>.p7m` when encrypted. `lines()` is
@@ -319,10 +319,10 @@ def write_bundle(out_dir: Path, header: BundleHeader, lines: Callable[[], Iterat
     each other or with `header`.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
+    work = scratch or out_dir
     final = out_dir / (bundle_name(header) + (ENCRYPTED_SUFFIX if encryption else ""))
-    parts = [_Part("claims.csv", out_dir), _Part("claims.json", out_dir), _Part("bordereau.pdf", out_dir)]
+    parts = [_Part("claims.csv", work), _Part("claims.json", work), _Part("bordereau.pdf", work)]
     temps = [p.sealed for p in parts]
-    partial: Path | None = None
     try:
         csv_part, json_part, pdf_part = parts
         csv_out, json_out = CsvWriter(header, csv_part.write_text), JsonWriter(header, json_part.write_text)
@@ -338,7 +338,7 @@ def write_bundle(out_dir: Path, header: BundleHeader, lines: Callable[[], Iterat
         pdf_part.write(slip.finish())
         del slip
 
-        archive = SealedTemp(out_dir)
+        archive = SealedTemp(work)
         temps.append(archive)
         with zipfile.ZipFile(archive, "w") as zf:
             with zf.open(_zip_info("manifest.json", header.created_at, False), "w") as dst:
@@ -351,9 +351,8 @@ def write_bundle(out_dir: Path, header: BundleHeader, lines: Callable[[], Iterat
                         dst.write(chunk)
                 part.sealed.discard()
 
-        fd, name = tempfile.mkstemp(prefix=".bundle-", suffix=".part", dir=out_dir)
-        partial = Path(name)
-        with os.fdopen(fd, "wb") as out:
+        # Private like every sealed part: a plain bundle names patients.
+        with atomic_write(final, PRIVATE) as out:
             if encryption is None:
                 for chunk in archive.chunks():
                     out.write(chunk)
@@ -364,15 +363,9 @@ def write_bundle(out_dir: Path, header: BundleHeader, lines: Callable[[], Iterat
                 else:
                     recipient = recipient_for_certificate(encryption.certificate(), cek)
                 write_envelope(archive.chunks(), archive.size, out, recipient, cek)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(partial, final)
-        partial = None
     finally:
         for temp in temps:
             temp.discard()
-        if partial is not None:
-            partial.unlink(missing_ok=True)
     return final
 
 

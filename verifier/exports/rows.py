@@ -75,9 +75,13 @@ class ExportBox:
     read_as: str  # datamatrix | ean13 | cip7 | manual
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ExportLine:
-    """One claim line with the fields of its claim, patient, insurer and check repeated."""
+    """One claim line with the fields of its claim, patient, insurer and check repeated.
+
+    Built by name only (kw_only): with 44 fields, many of them Decimals or optional strings
+    side by side, two swapped positional arguments would go unnoticed into an insurer's file.
+    """
 
     claim_id: str
     claim_number: int

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from verifier import i18n
 from verifier.domain.money import format_eur
+from verifier.formatting import local_datetime, to_local
 from verifier.gui.probe import AnswerNotice, show_notification
 from verifier.gui.tasks import Task, connection, error_sentence, error_style, run_task, server_unreachable
 from verifier.services import auth, claim_view, directory, outages, queue
@@ -118,10 +119,9 @@ def provisional_text(n: int) -> str:
 
 def since_text(moment: datetime, now: datetime | None = None) -> str:
     """'14:32' today, '12/03/2025 14:32' another day, in local time."""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    local = aware.astimezone()
-    today = (now or datetime.now(UTC)).astimezone().date()
-    return local.strftime("%H:%M") if local.date() == today else local.strftime("%d/%m/%Y %H:%M")
+    local = to_local(moment)
+    today = to_local(now or datetime.now(UTC)).date()
+    return local.strftime("%H:%M") if local.date() == today else local_datetime(moment)
 
 
 @dataclass(frozen=True)

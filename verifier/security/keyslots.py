@@ -9,8 +9,6 @@ Failed sign-ins are counted per slot; after MAX_FAILURES the slot locks for LOCK
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -18,6 +16,7 @@ from typing import Protocol
 
 from verifier import i18n
 from verifier.domain.errors import DomainError
+from verifier.files import PRIVATE, atomic_write
 from verifier.security.crypto import KdfParams, WrappedKey, b64, key_check, unb64, unwrap_key, wrap_key
 
 MAX_FAILURES = 5
@@ -122,18 +121,8 @@ class FileSlots:
 
     def _save(self, data: dict[str, object]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=self.path.name, suffix=".tmp", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, indent=1, sort_keys=True)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, self.path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        with atomic_write(self.path, PRIVATE) as out:
+            out.write(json.dumps(data, indent=1, sort_keys=True).encode("utf-8"))
 
     def _slots(self, data: dict[str, object]) -> dict[str, dict[str, object]]:
         slots = data["slots"]

@@ -271,3 +271,10 @@ i18n.register(
         "site.name_missing": ("Indiquez le nom de l'officine ou de l'établissement.", "Enter the name of the pharmacy or establishment."),
     }
 )
+
+
+def schema_revisions(ctx: Context) -> tuple[str | None, str]:
+    """The database's schema revision and the newest this version knows (`db status`)."""
+    from verifier.store import migrate
+
+    return migrate.current_revision(ctx.store.engine), migrate.head_revision()

@@ -14,7 +14,6 @@ same (`export_batch` is repeatable).
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -356,14 +355,21 @@ def export_lines(ctx: Context, batch_id: int) -> Iterator[ExportLine]:
                     f"{g.domain} {g.rate.normalize():f}" + (" PH2" if g.covers_ph2 else "")
                     for g in guarantees_from_json(r.guarantees)
                 )
+            surname, first_name, birth_date, nir = person
             yield ExportLine(
-                r.id, r.number, r.version, r.previous_id, r.dispensed_on, r.prescriber_rpps, r.operator_down,
-                person[0], person[1], person[2], person[3], r.rank, r.amo_fund, member, r.insurer_amc_number,
-                r.insurer_name, r.method, r.reference,
-                r.outcome, r.checked_at, guarantees, r.position, r.code, r.code_kind, r.label, r.prestation_code,
-                r.quantity, r.unit_price, r.br_unit, r.amo_rate, r.price, r.br, r.amo, r.tm, r.amc, r.patient_share,
-                r.expiry, r.lot, r.serial, r.claim_price, r.claim_amo, r.claim_amc, r.claim_patient_share,
-                tuple(line_boxes),
+                claim_id=r.id, claim_number=r.number, claim_version=r.version, previous_claim_id=r.previous_id,
+                dispensed_on=r.dispensed_on, prescriber_rpps=r.prescriber_rpps, operator_down=r.operator_down,
+                patient_surname=surname, patient_first_name=first_name, patient_birth_date=birth_date,
+                patient_nir=nir, patient_rank=r.rank, amo_fund=r.amo_fund, member_number=member,
+                insurer_amc_number=r.insurer_amc_number, insurer_name=r.insurer_name,
+                check_method=r.method, check_reference=r.reference, check_outcome=r.outcome,
+                checked_at=r.checked_at, guarantees=guarantees,
+                line_position=r.position, code=r.code, code_kind=r.code_kind, label=r.label,
+                prestation_code=r.prestation_code, quantity=r.quantity, unit_price=r.unit_price,
+                br_unit=r.br_unit, amo_rate=r.amo_rate, price=r.price, br=r.br, amo=r.amo, tm=r.tm,
+                amc=r.amc, patient_share=r.patient_share, expiry=r.expiry, lot=r.lot, serial=r.serial,
+                claim_price=r.claim_price, claim_amo=r.claim_amo, claim_amc=r.claim_amc,
+                claim_patient_share=r.claim_patient_share, boxes=tuple(line_boxes),
             )
 
 
@@ -377,18 +383,11 @@ def export_batch(ctx: Context, batch_id: int, outbox: Path, encryption: Encrypti
         raise ValidationError([Problem("batch.voided", {"number": batch.number_text}, None)])
     head = header(ctx, batch_id)
     outbox.mkdir(parents=True, exist_ok=True)
+    # The bundle's working files go in a folder of their own, so a crash leaves one hidden
+    # folder rather than loose files; the bundle appears complete or not at all.
     work = Path(tempfile.mkdtemp(prefix=".export-", dir=outbox))
     try:
-        written: Path = write_bundle(work, head, lambda: export_lines(ctx, batch_id), encryption)
-        with open(written, "rb") as fh:
-            os.fsync(fh.fileno())
-        final = outbox / written.name
-        os.replace(written, final)  # the bundle appears complete or not at all
-        dir_fd = os.open(outbox, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        final = write_bundle(outbox, head, lambda: export_lines(ctx, batch_id), encryption, scratch=work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     with ctx.store.write() as s:
@@ -414,6 +413,14 @@ def _encryption(passphrase: str | None, certificate: Path | None) -> Encryption 
                                        {"file": certificate.name, "reason": exc.strerror or type(exc).__name__},
                                        "certificate")]) from None
     return Encryption(recipient_certificate_pem=pem)
+
+
+def encryption(passphrase: str | None = None, certificate_pem: bytes | None = None) -> Encryption:
+    """How to encrypt an export: with a passphrase, or for the insurer's certificate (PEM);
+    a short passphrase or an unusable certificate is refused with its sentence."""
+    from verifier.exports.bundle import Encryption  # cryptography: loaded when an export is made
+
+    return Encryption(passphrase=passphrase, recipient_certificate_pem=certificate_pem)
 
 
 def new_passphrase() -> str:

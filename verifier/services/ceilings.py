@@ -19,6 +19,7 @@ from decimal import Decimal
 from verifier import i18n
 from verifier.domain.errors import Problem, ValidationError
 from verifier.domain.money import format_eur
+from verifier.formatting import local_day, to_local
 from verifier.security.keyslots import AuthFailed, unlock
 from verifier.services.context import ADMIN
 from verifier.services.settings import SiteSettings
@@ -51,8 +52,8 @@ def crossed(
     if outstanding > settings.insurer_outstanding_ceiling:
         found.append(Problem("ceiling.insurer", {"amount": format_eur(outstanding),
                                                  "ceiling": format_eur(settings.insurer_outstanding_ceiling)}, "insurer"))
-    if settings.check_same_day and checked_at.astimezone().date() < dispensed_on:
-        found.append(Problem("ceiling.check_age", {"day": checked_at.astimezone().strftime("%d/%m/%Y")}, "check"))
+    if settings.check_same_day and to_local(checked_at).date() < dispensed_on:
+        found.append(Problem("ceiling.check_age", {"day": local_day(checked_at)}, "check"))
     return found
 
 

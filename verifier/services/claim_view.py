@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
+from verifier.files import PRIVATE, atomic_write
 from verifier.services import checks, claims, patients
 from verifier.services.claims import ClaimInfo
 from verifier.services.context import Context
@@ -80,3 +82,12 @@ def receipt_pdf(ctx: Context, claim_id: str) -> bytes:
     from verifier.exports.receipt import render_receipt
 
     return render_receipt(detail(ctx, claim_id), site(ctx))
+
+
+def save_receipt(ctx: Context, claim_id: str, path: Path) -> Path:
+    """Write the claim's receipt to `path` (e.g. in `paths.receipts_dir()`), readable by this
+    user only, whole or not at all; returns `path`."""
+    pdf = receipt_pdf(ctx, claim_id)
+    with atomic_write(path, PRIVATE) as out:
+        out.write(pdf)
+    return path

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import TracebackType
 
 from verifier import i18n
 from verifier.domain.errors import PermissionDenied
@@ -46,6 +47,14 @@ class Context:
 
     def close(self) -> None:
         self.store.close()
+
+    def __enter__(self) -> Context:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        """Close the store however the block ends; an exception goes on up."""
+        self.close()
 
 
 i18n.register(

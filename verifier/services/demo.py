@@ -51,15 +51,13 @@ def build(location: Location, seed: int = 2024) -> str:
     rng = random.Random(seed)
     site = auth.SiteInput("Pharmacie de démonstration", "750000001", "7512345", "1 place de l'Exemple, 75000 Paris")
     ctx, recovery = auth.initialise(location, site, DEMO_ADMIN, "Administrateur démo", DEMO_PASSWORD)
-    try:
+    with ctx:
         drugs.load_shipped_snapshot(ctx.store, ctx.actor.login, ctx.actor.user_id)
         auth.add_user(ctx, DEMO_COUNTER, "Comptoir démo", "counter", DEMO_PASSWORD)
         directory.add_operator(ctx, "VIAMEDIS", "Viamedis", None)
         directory.add_operator(ctx, "ALMERYS", "Almerys", None)
         insurers = [directory.add_insurer(ctx, amc, name, op) for amc, name, op in INSURERS]
         _claims(ctx, insurers, rng)
-    finally:
-        ctx.close()
     return i18n.tr("demo.done", where=location.describe(), admin=DEMO_ADMIN, counter=DEMO_COUNTER,
                    password=DEMO_PASSWORD, code=recovery)
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 from pathlib import Path
 
 from sqlalchemy import delete
 
 from verifier import paths
+from verifier.files import atomic_write
 from verifier.services.context import Context
 from verifier.store.engine import ServerUnreachable
 from verifier.store.schema import FormDraft
@@ -38,12 +38,8 @@ def _local_path(ctx: Context, name: str) -> Path:
 
 def _write_local(path: Path, token: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    with open(tmp, "w", encoding="ascii") as fh:
-        fh.write(token)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    with atomic_write(path) as out:
+        out.write(token.encode("ascii"))
 
 
 def _drop_local(ctx: Context, name: str) -> None:

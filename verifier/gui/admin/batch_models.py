@@ -4,7 +4,7 @@ claims refused at batch creation, batches, claims to choose, rejections, reconci
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +13,8 @@ from PySide6.QtGui import QFont
 
 from verifier import i18n
 from verifier.domain.money import format_eur
-from verifier.gui.admin.common import count_text, local_datetime
+from verifier.formatting import local_datetime, local_day
+from verifier.gui.admin.common import count_text
 from verifier.gui.rows import Column, RowsModel
 from verifier.services.batches import BatchInfo
 from verifier.services.claims import format_number
@@ -64,11 +65,6 @@ i18n.register(
 
 def day_text(day: date) -> str:
     return day.strftime("%d/%m/%Y")
-
-
-def local_day(moment: datetime) -> str:
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone().strftime("%d/%m/%Y")
 
 
 # ----------------------------------------------------------------------- batches page

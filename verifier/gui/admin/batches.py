@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -30,9 +30,10 @@ from verifier import i18n
 from verifier.domain.errors import NotFound, ValidationError
 from verifier.domain.money import format_eur
 from verifier.domain.states import LIVE_BATCH_STATUSES, BatchStatus
+from verifier.formatting import local_day
 from verifier.gui.admin.batch_dialogs import ChooseClaimsDialog, ExportDialog, SentDialog, VoidBatchDialog
 from verifier.gui.admin.batch_models import BatchModel, BatchRow, ReadyModel, ReadyRow, RefusedModel, RefusedRow
-from verifier.gui.admin.common import Jobs, SentenceLabel, count_text
+from verifier.gui.admin.common import AdminPage, Jobs, SentenceLabel, count_text
 from verifier.gui.admin.insurers import table
 from verifier.gui.status import provisional_text
 from verifier.gui.tasks import error_sentence
@@ -196,22 +197,19 @@ def _proxy(model: ReadyModel | BatchModel | RefusedModel) -> QSortFilterProxyMod
     return proxy
 
 
-class BatchesPage(QWidget):
+class BatchesPage(AdminPage):
     """Make batches from the queue, then export, mark sent or void them; `changed` after each."""
 
     changed = Signal()
+    refresh_on_show = True  # the counters may have queued claims since: read the figures again
 
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.allowed = ctx.actor.is_admin
-        self.jobs = Jobs(self)  # changes: one at a time, the buttons wait
+        super().__init__(ctx, parent)  # self.jobs: changes, one at a time, the buttons wait
         self.list_jobs = Jobs(self)  # reading the figures and the batches
         self.dialog: QDialog | None = None
         self._reload = False
         self._then: list[Callable[[], None]] = []  # to run once the load in hand is shown
         self._waiting: list[Callable[[], None]] = []  # to run once the next load is shown
-        self.loaded_once = False
         self.operators: dict[str, str] = {}
         self.last_export: Path | None = None
 
@@ -329,11 +327,6 @@ class BatchesPage(QWidget):
 
     def _reload_if_asked(self) -> None:
         if self._reload and not self.list_jobs.busy:
-            self.refresh()
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self.loaded_once:  # the counters may have queued claims since: read the figures again
             self.refresh()
 
     def _loaded(self, data: PageData) -> None:
@@ -525,7 +518,7 @@ class BatchesPage(QWidget):
             self._open(dialog)
 
     def _sent(self, info: BatchInfo) -> None:
-        day = info.sent_at.astimezone().strftime("%d/%m/%Y") if info.sent_at else ""
+        day = local_day(info.sent_at) if info.sent_at else ""
         self.status.say(i18n.tr("admin.batch.sent", number=info.number_text,
                                 channel=i18n.tr(f"admin.batch.channel.{info.channel}"), day=day))
         self.refresh(lambda: self.select_batch(info.id))

@@ -4,17 +4,20 @@ the sentence line under a page, and how dates are written."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 
 from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from verifier import i18n
 from verifier.domain.errors import Problem, ValidationError
 from verifier.gui.tasks import Task, error_sentence, error_style, run_task
+
+if TYPE_CHECKING:
+    from verifier.services.context import Context
 
 i18n.register(
     {
@@ -63,6 +66,35 @@ class Jobs:
         holder.append(task)
         self._tasks.add(task)
         return task
+
+
+class AdminPage(QWidget):
+    """One page of the administration panel.
+
+    It works for the signed-in `ctx`; only an administrator may change anything on it
+    (`allowed`: counter staff see it read-only, and the services refuse them anyway); its
+    service calls run off the GUI thread through `jobs`. A page with `refresh_on_show`
+    reads its data again each time it is shown once it has loaded (`loaded_once`), since
+    the counters may have queued claims meanwhile.
+    """
+
+    refresh_on_show = False
+
+    def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.allowed = ctx.actor.is_admin
+        self.jobs = Jobs(self)
+        self.loaded_once = False
+
+    def refresh(self) -> None:
+        """Read what the page shows again, off the GUI thread."""
+        raise NotImplementedError
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.refresh_on_show and self.loaded_once:
+            self.refresh()
 
 
 def problems_of(exc: BaseException) -> list[Problem]:
@@ -196,12 +228,6 @@ class FileImportArea:
 
 def yes_no(value: bool) -> str:
     return i18n.tr("admin.yes" if value else "admin.no")
-
-
-def local_datetime(moment: datetime) -> str:
-    """A stored UTC time as the user reads it: 14/05/2024 09:30 in local time."""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone().strftime("%d/%m/%Y %H:%M")
 
 
 def snapshot_date(text: str) -> str:

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from verifier import i18n
-from verifier.gui.admin.common import Jobs, SentenceLabel, count_text, local_datetime, snapshot_date
+from verifier.formatting import local_datetime
+from verifier.gui.admin.common import AdminPage, SentenceLabel, count_text, snapshot_date
 from verifier.gui.admin.models import ReasonModel
 from verifier.gui.tasks import error_sentence
 from verifier.services import drugs
@@ -79,16 +80,13 @@ def _value(text: str) -> QLabel:
     return label
 
 
-class DrugsPage(QWidget):
+class DrugsPage(AdminPage):
     """The loaded reference, the import of a newer one, and the import's report."""
 
     changed = Signal()
 
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.allowed = ctx.actor.is_admin
-        self.jobs = Jobs(self)
+        super().__init__(ctx, parent)
         self.report: ParseReport | None = None
 
         current = QGroupBox(i18n.tr("admin.drugs_current"))

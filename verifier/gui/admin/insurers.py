@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from verifier import i18n
-from verifier.gui.admin.common import Jobs, SentenceLabel
+from verifier.gui.admin.common import AdminPage, SentenceLabel
 from verifier.gui.admin.csv_import import CsvImportBox
 from verifier.gui.admin.directory_dialogs import InsurerDialog, OperatorDialog
 from verifier.gui.admin.models import InsurerModel, OperatorModel
@@ -206,16 +206,13 @@ def _button(code: str, slot: Callable[[], None]) -> QPushButton:
     return button
 
 
-class DirectoryPage(QWidget):
+class DirectoryPage(AdminPage):
     """Insurers (top), operators and the CSV import (below); `changed` after any change."""
 
     changed = Signal()
 
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.allowed = ctx.actor.is_admin
-        self.jobs = Jobs(self)
+        super().__init__(ctx, parent)
         self.dialog: QDialog | None = None
         self._reload = False
         self.operators: list[OperatorInfo] = []

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSortFilterProxyModel
-from PySide6.QtGui import QFont, QShowEvent
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -20,8 +20,9 @@ from PySide6.QtWidgets import (
 
 from verifier import i18n
 from verifier.domain.errors import Problem, ValidationError
+from verifier.files import atomic_write
 from verifier.gui.admin.batch_models import ReconciliationModel, total_line
-from verifier.gui.admin.common import Jobs, SentenceLabel
+from verifier.gui.admin.common import AdminPage, Jobs, SentenceLabel
 from verifier.gui.admin.insurers import table
 from verifier.services import claim_view, reconciliation
 from verifier.services.context import Context
@@ -66,30 +67,26 @@ def write_pdf(ctx: Context, r: Reconciliation, path: Path) -> Path:
 
 def _write(path: Path, data: bytes) -> Path:
     """Write the whole file next to its place, then put it there (no half-written report)."""
-    part = path.with_name(path.name + ".part")
     try:
-        part.write_bytes(data)
-        part.replace(path)
+        with atomic_write(path) as out:
+            out.write(data)
     except OSError as exc:
-        part.unlink(missing_ok=True)
         raise ValidationError([Problem("admin.recon.unwritable",
                                        {"file": str(path), "reason": exc.strerror or type(exc).__name__})]) from None
     return path
 
 
-class ReconciliationPage(QWidget):
+class ReconciliationPage(AdminPage):
     """The figures per insurer with a total line; saving them as CSV or PDF."""
 
+    refresh_on_show = True
+
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.allowed = ctx.actor.is_admin
-        self.jobs = Jobs(self)
+        super().__init__(ctx, parent)
         self.save_jobs = Jobs(self)
         self.report: Reconciliation | None = None
         self.last_saved: Path | None = None
         self._reload = False
-        self.loaded_once = False
 
         self.title = QLabel()
         font = QFont(self.title.font())
@@ -135,11 +132,6 @@ class ReconciliationPage(QWidget):
         if self.report is None:
             self.title.setText(i18n.tr("admin.recon.loading"))
         self.jobs.run(reconciliation.reconcile, self.ctx, on_done=self._loaded, on_failed=self._failed)
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self.loaded_once:
-            self.refresh()
 
     def _loaded(self, report: Reconciliation) -> None:
         self.loaded_once = True

@@ -10,7 +10,6 @@ from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -30,7 +29,7 @@ from verifier.domain.errors import Problem, ValidationError
 from verifier.domain.money import parse_amount
 from verifier.domain.states import ClaimStatus
 from verifier.gui.admin.batch_models import RejectionModel
-from verifier.gui.admin.common import FileImportArea, Form, Jobs, SentenceLabel, count_text, problems_of
+from verifier.gui.admin.common import AdminPage, FileImportArea, Form, Jobs, SentenceLabel, count_text, problems_of
 from verifier.gui.admin.form_dialog import line_edit
 from verifier.gui.admin.insurers import table
 from verifier.gui.queue.void_dialog import VoidDialog
@@ -119,20 +118,17 @@ def _stripped(problem: Problem) -> str:
     return problem.message()
 
 
-class ReturnsPage(QWidget):
+class ReturnsPage(AdminPage):
     """Return files, typed answers and the rejection worklist; `changed` after any change."""
 
     changed = Signal()
+    refresh_on_show = True
 
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.allowed = ctx.actor.is_admin
-        self.jobs = Jobs(self)
+        super().__init__(ctx, parent)
         self.list_jobs = Jobs(self)
         self.dialog: QDialog | None = None
         self._reload = False
-        self.loaded_once = False
         self.last_report: ImportReport | None = None
 
         # -- return file
@@ -242,11 +238,6 @@ class ReturnsPage(QWidget):
             return
         self._reload = False
         self.list_jobs.run(returns.worklist, self.ctx, on_done=self._loaded, on_failed=self._load_failed)
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self.loaded_once:
-            self.refresh()
 
     def _loaded(self, rows: list[Rejection]) -> None:
         self.loaded_once = True

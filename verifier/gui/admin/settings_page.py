@@ -23,7 +23,7 @@ from verifier import i18n
 from verifier.config import Config
 from verifier.domain.errors import Problem, ValidationError
 from verifier.domain.money import format_eur, parse_amount
-from verifier.gui.admin.common import Form, Jobs, SentenceLabel, problems_of
+from verifier.gui.admin.common import AdminPage, Form, SentenceLabel, problems_of
 from verifier.services import settings
 from verifier.services.context import Context
 from verifier.services.settings import SiteSettings
@@ -98,7 +98,7 @@ i18n.register(
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 
 
-class SettingsPage(QWidget):
+class SettingsPage(AdminPage):
     """`settings_changed` after the site settings were saved; `language_changed(lang)` after
     this workstation's language was saved."""
 
@@ -106,10 +106,7 @@ class SettingsPage(QWidget):
     language_changed = Signal(str)
 
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.allowed = ctx.actor.is_admin
-        self.jobs = Jobs(self)
+        super().__init__(ctx, parent)
 
         site = QGroupBox(i18n.tr("admin.settings_site_title"))
         self.claim_edit = QLineEdit()

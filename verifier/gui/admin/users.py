@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from verifier import i18n
 from verifier.domain.errors import Problem, ValidationError
-from verifier.gui.admin.common import Jobs, SentenceLabel
+from verifier.gui.admin.common import AdminPage, SentenceLabel
 from verifier.gui.admin.form_dialog import FormDialog, line_edit
 from verifier.gui.admin.insurers import TableSection
 from verifier.gui.admin.models import UserModel
@@ -122,14 +122,11 @@ class AddUserDialog(FormDialog):
         self.user_added.emit(result)
 
 
-class UsersPage(QWidget):
+class UsersPage(AdminPage):
     """The users and their roles; refused with the service's sentence to counter staff."""
 
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.allowed = ctx.actor.is_admin
-        self.jobs = Jobs(self)
+        super().__init__(ctx, parent)
         self.dialog: AddUserDialog | None = None
         self.model = UserModel(self)
         self.section = TableSection(i18n.tr("admin.users_title"), self.model, i18n.tr("admin.users_a11y"), stretch=1)

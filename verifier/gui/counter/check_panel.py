@@ -24,6 +24,7 @@ from verifier.domain.coverage import GUARANTEE_MAX_RATE, PHAR, Guarantee
 from verifier.domain.errors import Problem, ValidationError
 from verifier.domain.money import parse_rate
 from verifier.domain.states import CheckMethod, outcome_label
+from verifier.formatting import local_day
 from verifier.gui.counter.fields import FieldSet
 from verifier.gui.counter.provisional import ProvisionalInsurerBox
 from verifier.services.checks import COVERING, METHODS, OUTCOMES, CheckInfo
@@ -341,7 +342,7 @@ class CheckPanel(QGroupBox):
         reference = i18n.tr("counter.reuse_reference", reference=check.reference) if check.reference else ""
         self.reuse_label.setText(i18n.tr(
             "counter.reuse_offer", method=i18n.tr(f"counter.method.{check.method}"), reference=reference,
-            outcome=outcome_label(check.outcome, in_sentence=True), day=check.checked_at.astimezone().strftime("%d/%m/%Y"),
+            outcome=outcome_label(check.outcome, in_sentence=True), day=local_day(check.checked_at),
             who=check.checked_by_name))
         self.reuse_label.show()
 
@@ -355,7 +356,7 @@ class CheckPanel(QGroupBox):
                       "guarantees": [{"domain": g.domain, "rate": str(g.rate).replace(".", ","),
                                       "covers_ph2": g.covers_ph2} for g in check.guarantees]})
         self._taken = self.state()
-        self.reuse_label.setText(i18n.tr("counter.reuse_taken", day=check.checked_at.astimezone().strftime("%d/%m/%Y")))
+        self.reuse_label.setText(i18n.tr("counter.reuse_taken", day=local_day(check.checked_at)))
         self.changed.emit()
         return True
 

@@ -1,24 +1,21 @@
 """The patient's receipt: made off the GUI thread, opened in the PDF reader or saved as a file.
 
-The PDF names the patient (full NIR included), so it is written to a private folder
-(created by `tempfile.mkdtemp`, readable by this user only) that is removed when the
-application quits. The user prints from their PDF reader. `opener` and `ask_path` are
+The PDF names the patient (full NIR included), so it is written to the private receipts
+folder (`paths.receipts_dir()`, readable by this user only, removed when the application
+ends), the same one the claims page uses. The user prints from their PDF reader. `opener` and `ask_path` are
 attributes so tests can replace them and no viewer or file dialog opens.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QObject, QUrl, Signal
+from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from verifier import i18n
+from verifier import i18n, paths
 from verifier.gui.tasks import Task, error_sentence, run_task
 from verifier.services import claim_view
 from verifier.services.context import Context
@@ -40,29 +37,6 @@ i18n.register(
     }
 )
 
-_private_dir: Path | None = None
-
-
-def private_dir() -> Path:
-    """A folder only this user can read, removed when the application quits."""
-    global _private_dir
-    if _private_dir is None or not _private_dir.is_dir():
-        _private_dir = Path(tempfile.mkdtemp(prefix="verifier-recus-"))
-        app = QCoreApplication.instance()
-        if app is not None:
-            folder = _private_dir
-            app.aboutToQuit.connect(lambda: shutil.rmtree(folder, ignore_errors=True))
-    return _private_dir
-
-
-def write_private(path: Path, data: bytes) -> Path:
-    """Write `data` to `path`, readable by this user only."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-    return path
-
-
 def open_with_system(path: Path) -> bool:
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
@@ -71,11 +45,6 @@ def ask_save_path(parent: QWidget, suggested: str) -> str | None:
     name, _filter = QFileDialog.getSaveFileName(
         parent, i18n.tr("counter.receipt_save_title"), str(Path.home() / suggested), i18n.tr("counter.receipt_filter"))
     return name or None
-
-
-def make_receipt(ctx: Context, claim_id: str, path: Path) -> Path:
-    """Render the receipt and write it (run off the GUI thread)."""
-    return write_private(path, claim_view.receipt_pdf(ctx, claim_id))
 
 
 class ReceiptActions(QObject):
@@ -97,7 +66,7 @@ class ReceiptActions(QObject):
         return self._task is not None
 
     def open(self, claim_id: str, number_text: str) -> None:
-        path = private_dir() / i18n.tr("counter.receipt_file", number=number_text)
+        path = paths.receipts_dir() / i18n.tr("counter.receipt_file", number=number_text)
         self._run(claim_id, path, lambda p: self._opened(p, number_text))
 
     def save_as(self, claim_id: str, number_text: str) -> None:
@@ -110,7 +79,7 @@ class ReceiptActions(QObject):
         if self._task is not None:
             return
         self.said.emit(i18n.tr("counter.receipt_busy"), False)
-        self._task = run_task(make_receipt, self.ctx, claim_id, path,
+        self._task = run_task(claim_view.save_receipt, self.ctx, claim_id, path,
                               on_done=lambda p: self._done(p, then), on_failed=self._failed)
 
     def _done(self, path: Path, then: Callable[[Path], None]) -> None:

@@ -7,10 +7,6 @@ rectify a rejected one, print its receipt).
 
 from __future__ import annotations
 
-import atexit
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,14 +28,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from verifier import i18n
+from verifier import i18n, paths
 from verifier.domain.errors import ValidationError
 from verifier.domain.money import format_eur
 from verifier.domain.states import ClaimStatus, can_rectify, can_transition, editable
+from verifier.formatting import local_datetime
 from verifier.gui.boxes import boxes_of, describe_boxes
 from verifier.gui.queue.claim_models import HistoryModel, LinesModel, QuantityDelegate, VersionsModel
 from verifier.gui.queue.model import format_date, status_text
-from verifier.gui.queue.texts import guarantees_text, local_time, method_text, outcome_text, spaced_nir
+from verifier.gui.queue.texts import guarantees_text, method_text, outcome_text, spaced_nir
 from verifier.gui.queue.void_dialog import VoidDialog
 from verifier.gui.tasks import Task, error_sentence, error_style, run_task
 from verifier.services import claim_view, claims
@@ -139,28 +136,6 @@ UrlOpener = Callable[[QUrl], bool]
 # moving with the arrows does not (keyboard users move first, then type).
 EDIT_TRIGGERS = (QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
                  | QAbstractItemView.EditTrigger.AnyKeyPressed | QAbstractItemView.EditTrigger.SelectedClicked)
-_receipts: Path | None = None
-
-
-def receipts_folder() -> Path:
-    """A folder only this user can read (0700), removed when the application quits."""
-    global _receipts
-    if _receipts is None or not _receipts.exists():
-        _receipts = Path(tempfile.mkdtemp(prefix="verifier-receipts-"))
-        atexit.register(shutil.rmtree, _receipts, True)
-    return _receipts
-
-
-def write_receipt(ctx: Context, claim_id: str, name: str) -> Path:
-    """The claim's receipt as a private PDF file (run off the GUI thread)."""
-    data = claim_view.receipt_pdf(ctx, claim_id)
-    path = receipts_folder() / name
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-    return path
-
-
 def problems_text(exc: BaseException) -> str:
     """The service's sentences; a line's problems say which line ("Ligne 2 : ...")."""
     if not isinstance(exc, ValidationError):
@@ -370,12 +345,12 @@ class ClaimDialog(QDialog):
             "fund": p.amo_fund or none, "member": member or none,
             "method": method_text(ck.method), "reference": ck.reference or none,
             "outcome": outcome_text(ck.outcome), "guarantees": guarantees_text(ck.guarantees) or none,
-            "checked": i18n.tr("queue.claim.checked_value", who=d.checked_by, when=local_time(ck.checked_at)),
+            "checked": i18n.tr("queue.claim.checked_value", who=d.checked_by, when=local_datetime(ck.checked_at)),
             "operator": i18n.tr("queue.claim.operator_down" if ck.operator_down else "queue.claim.operator_up"),
             "insurer": i18n.tr("queue.claim.insurer_value", name=ins.name, amc=ins.amc_number),
             "dispensed": format_date(c.dispensed_on), "prescriber": c.prescriber_rpps or none,
             "price": format_eur(c.price), "amo": format_eur(c.amo), "amc": format_eur(c.amc),
-            "patient_share": format_eur(c.patient_share), "created": local_time(c.created_at),
+            "patient_share": format_eur(c.patient_share), "created": local_datetime(c.created_at),
         }
         for key, text in values.items():
             self.fields[key].setText(text)
@@ -542,8 +517,8 @@ class ClaimDialog(QDialog):
         c = self.detail.claim
         self._show_info(i18n.tr("queue.claim.receipt_busy"))
         self._set_busy(True)
-        name = f"recu-{format_number(c.number)}-v{c.version}.pdf"
-        self._task = run_task(write_receipt, self.ctx, c.id, name, on_done=self._receipt_ready,
+        path = paths.receipts_dir() / f"recu-{format_number(c.number)}-v{c.version}.pdf"
+        self._task = run_task(claim_view.save_receipt, self.ctx, c.id, path, on_done=self._receipt_ready,
                               on_failed=self._failed)
 
     def _receipt_ready(self, path: Path) -> None:

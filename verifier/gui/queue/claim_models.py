@@ -16,8 +16,9 @@ from verifier.domain.coverage import Guarantee, guarantee_for
 from verifier.domain.errors import ValidationError
 from verifier.domain.money import format_eur, format_rate, parse_amount
 from verifier.domain.states import ClaimStatus
+from verifier.formatting import local_datetime
 from verifier.gui.queue.model import status_text
-from verifier.gui.queue.texts import history_sentence, local_time
+from verifier.gui.queue.texts import history_sentence
 from verifier.gui.rows import Column, RowsModel
 from verifier.services.claim_view import HistoryEntry, VersionRef
 from verifier.services.claims import LineDraft, format_number
@@ -216,7 +217,7 @@ class HistoryModel(RowsModel):
     """The claim's audit events: when, who, and what happened in a sentence."""
 
     COLUMNS = (
-        Column("queue.history.when", lambda e: local_time(e.at)),
+        Column("queue.history.when", lambda e: local_datetime(e.at)),
         Column("queue.history.who", lambda e: e.actor),
         Column("queue.history.what", history_sentence),
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from verifier import i18n
@@ -55,11 +54,6 @@ i18n.register(
                                 "{domain} {rate}% of BR (15% drugs included)"),
     }
 )
-
-
-def local_time(at: datetime) -> str:
-    """A stored UTC time in the computer's time zone: 14/03/2026 09:05."""
-    return at.astimezone().strftime("%d/%m/%Y %H:%M")
 
 
 def lines_text(n: int) -> str:

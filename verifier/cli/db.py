@@ -1,20 +1,23 @@
-"""`verifier db migrate-to URL`: moves the site from its embedded file to a PostgreSQL server.
+"""`verifier db upgrade|status|migrate-to URL`: the database's schema, and moving the site
+from its embedded file to a PostgreSQL server.
 
-Kept apart from verifier.cli so the shared command module only gains a choice and a
-dispatch line. The administrator is signed in by the service itself, read-only on the
-file (see services.site_move): `--user`, and the password from `--password-stdin`,
+`migrate-to` signs the administrator in through the service itself, read-only on the file
+(see services.site_move): `--user`, and the password from `--password-stdin`,
 VERIFIER_PASSWORD or the terminal, as for every other command.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
+from typing import Any
 
 from verifier import i18n
+from verifier.cli.common import UserError, location, read_password, signed_in, user_name
 
 i18n.register(
     {
+        "cli.db_status": ("Base : {where}\nVersion du schéma : {current} (dernière : {head})", "Database: {where}\nSchema version: {current} (latest: {head})"),
+        "cli.db_upgraded": ("Schéma à jour ({head}).", "Schema up to date ({head})."),
         "cli.migrate_url_missing": (
             "Indiquez la base PostgreSQL de destination : verifier db migrate-to postgresql://utilisateur@serveur:5432/base.",
             "Give the destination PostgreSQL database: verifier db migrate-to postgresql://user@server:5432/database.",
@@ -46,8 +49,28 @@ i18n.register(
 )
 
 
+def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
+    db = sub.add_parser("db", parents=[common], help="database schema")
+    db.add_argument("db_command", choices=["upgrade", "status", "migrate-to"])
+    db.add_argument("url", nargs="?", help="migrate-to: the empty PostgreSQL database to move the site to")
+    db.set_defaults(func=cmd_db)
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from verifier.services import auth
+
+    if args.db_command == "migrate-to":  # signs in itself, read-only on the file
+        return cmd_migrate_to(args)
+    with signed_in(args) as ctx:
+        current, head = auth.schema_revisions(ctx)
+        if args.db_command == "status":
+            print(i18n.tr("cli.db_status", where=ctx.store.location.describe(), current=current, head=head))
+        else:  # upgrade: signing in already upgraded (with a backup first)
+            print(i18n.tr("cli.db_upgraded", head=head))
+    return 0
+
+
 def cmd_migrate_to(args: argparse.Namespace) -> int:
-    from verifier.cli import UserError, _location, _read_password
     from verifier.config import Config
     from verifier.services import site_move
     from sqlalchemy.engine import make_url
@@ -55,11 +78,9 @@ def cmd_migrate_to(args: argparse.Namespace) -> int:
     url = getattr(args, "url", None)
     if not url:
         raise UserError(i18n.tr("cli.migrate_url_missing"))
-    user = args.user or os.environ.get("VERIFIER_USER")
-    if not user:
-        raise UserError(i18n.tr("cli.no_user"))
-    password = _read_password(args, i18n.tr("cli.password_prompt", user=user))
-    report = site_move.migrate_to(_location(args), user, password, url)
+    user = user_name(args)
+    password = read_password(args, i18n.tr("cli.password_prompt", user=user))
+    report = site_move.migrate_to(location(args), user, password, url)
     seconds = f"{report.seconds:.1f}".replace(".", "," if i18n.language() == "fr" else ".")
     print(i18n.tr("cli.migrate_done", source=report.source, target=report.target, revision=report.revision,
                   seconds=seconds))

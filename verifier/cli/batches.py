@@ -1,15 +1,18 @@
-"""`verifier batch …`, `verifier returns import`, `verifier report reconciliation`: the
-administrator's commands for when service returns (sub-commands of verifier.cli)."""
+"""`verifier batch create|export|void|sent|list`: the administrator's export batches."""
 
 from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from verifier import i18n
+from verifier.cli.common import UserError, parse_date, signed_in
+from verifier.formatting import local_day
+
+if TYPE_CHECKING:
+    from verifier.exports.bundle import Encryption
 
 i18n.register(
     {
@@ -23,7 +26,6 @@ i18n.register(
             "Aucune phrase secrète : mettez-la dans un fichier (--passphrase-file) ou dans VERIFIER_EXPORT_PASSPHRASE.",
             "No passphrase: put it in a file (--passphrase-file) or in VERIFIER_EXPORT_PASSPHRASE.",
         ),
-        "cli.unreadable_file": ("Impossible de lire {path} : vérifiez le chemin.", "Cannot read {path}: check the path."),
     }
 )
 
@@ -55,27 +57,13 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     bsub.add_parser("list", parents=[common], help="recent batches")
     batch.set_defaults(func=cmd_batch)
 
-    ret = sub.add_parser("returns", help="insurers' returns")
-    rsub = ret.add_subparsers(dest="returns_command", required=True)
-    imp = rsub.add_parser("import", parents=[common], help="import a return file (CSV or JSON), all or nothing")
-    imp.add_argument("file")
-    ret.set_defaults(func=cmd_returns)
 
-    report = sub.add_parser("report", help="reports")
-    rpsub = report.add_subparsers(dest="report_command", required=True)
-    rec = rpsub.add_parser("reconciliation", parents=[common], help="per insurer: queued, exported, paid, outstanding")
-    rec.add_argument("--csv", action="store_true", help="print CSV (for a spreadsheet) instead of a table")
-    rec.add_argument("--pdf", help="also write the report as a PDF file")
-    report.set_defaults(func=cmd_report)
-
-
-def _encryption(args: argparse.Namespace) -> object | None:
-    from verifier.cli import UserError
-    from verifier.exports.bundle import Encryption
+def _encryption(args: argparse.Namespace) -> Encryption | None:
+    from verifier.services import batches
 
     if args.encrypt_cert:
         try:
-            return Encryption(recipient_certificate_pem=Path(args.encrypt_cert).read_bytes())
+            return batches.encryption(certificate_pem=Path(args.encrypt_cert).read_bytes())
         except OSError:
             raise UserError(i18n.tr("cli.unreadable_file", path=args.encrypt_cert)) from None
     if args.encrypt_passphrase:
@@ -87,18 +75,16 @@ def _encryption(args: argparse.Namespace) -> object | None:
                 raise UserError(i18n.tr("cli.unreadable_file", path=args.passphrase_file)) from None
         if not secret:
             raise UserError(i18n.tr("cli.passphrase_missing"))
-        return Encryption(passphrase=secret)
+        return batches.encryption(passphrase=secret)
     return None
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from verifier.cli import _parse_date, _sign_in
     from verifier.domain.money import format_eur
     from verifier.services import batches, directory
 
     encryption = _encryption(args) if args.batch_command == "export" else None
-    ctx = _sign_in(args)
-    try:
+    with signed_in(args) as ctx:
         if args.batch_command == "create":
             ids = None
             if args.claims:
@@ -127,57 +113,12 @@ def cmd_batch(args: argparse.Namespace) -> int:
         elif args.batch_command == "sent":
             from datetime import date
 
-            b = batches.mark_sent(ctx, args.id, _parse_date(args.date) or date.today(), args.channel)
+            b = batches.mark_sent(ctx, args.id, parse_date(args.date) or date.today(), args.channel)
             print(i18n.tr("cli.batch_sent", number=b.number_text, channel=args.channel))
         else:
             for b in batches.list_batches(ctx):
                 who = (i18n.tr("cli.batch_operator", name=b.recipient) if b.for_operator
                        else f"{directory.get_insurer(ctx, b.insurer_id or 0).amc_number} {b.recipient}")
                 print(f"{b.id:>5}  n° {b.number_text}  {i18n.tr('batch.status.' + b.state):<16}"
-                      f"  {b.claim_count:>6}  {format_eur(b.total_amc):>14}  {b.created_at.astimezone():%d/%m/%Y}  {who}")
-    finally:
-        ctx.close()
-    return 0
-
-
-def cmd_returns(args: argparse.Namespace) -> int:
-    from verifier.cli import UserError, _sign_in
-    from verifier.services import returns
-
-    path = Path(args.file)
-    if not path.is_file():
-        raise UserError(i18n.tr("cli.unreadable_file", path=path))
-    ctx = _sign_in(args)
-    try:
-        print(returns.import_file(ctx, path).summary())
-    finally:
-        ctx.close()
-    return 0
-
-
-def cmd_report(args: argparse.Namespace) -> int:
-    from verifier.cli import _sign_in
-    from verifier.domain.money import format_eur
-    from verifier.services import claim_view, reconciliation
-
-    ctx = _sign_in(args)
-    try:
-        r = reconciliation.reconcile(ctx)
-        site = claim_view.site(ctx).name
-    finally:
-        ctx.close()
-    if args.pdf:
-        from verifier.exports import reconciliation_pdf
-
-        Path(args.pdf).write_bytes(reconciliation_pdf.render(r, site))
-    if args.csv:
-        sys.stdout.write(reconciliation.to_csv(r))
-        return 0
-    print(i18n.tr("recon.title", date=r.on.strftime("%d/%m/%Y")))
-    names = ("queued", "exported", "accepted", "paid", "rejected", "outstanding")
-    for line in r.lines:
-        ages = " / ".join(format_eur(a) for a in line.ageing)
-        print(f"{line.insurer_name} ({line.amc_number})")
-        print("   " + "  ".join(f"{i18n.tr('recon.col.' + n)} {format_eur(getattr(line, n))}" for n in names)
-              + f"  [0-30/31-60/61-90/90+ : {ages}]")
+                      f"  {b.claim_count:>6}  {format_eur(b.total_amc):>14}  {local_day(b.created_at)}  {who}")
     return 0

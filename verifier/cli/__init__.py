@@ -1,0 +1,96 @@
+"""The `verifier` command: starts the GUI, or runs an administration sub-command.
+
+One module per command group (site, db, drugs, validate, claims, audit, outages, batches,
+returns, report), each adding its parsers with `add_parsers(sub, common)`; what they share
+(sign-in, options, the user error) is in `common`.
+
+Exit codes: 0 success, 1 a user error (one clear sentence on stderr, no traceback),
+2 a usage error (argparse's own message).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from verifier import __version__, i18n
+from verifier.cli.common import UserError, common_options
+from verifier.config import Config
+from verifier.domain.errors import DomainError
+
+log = logging.getLogger("verifier.cli")
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from verifier.app import run_gui
+
+    return run_gui(args.db)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from verifier.cli import audit, batches, claims, db, drugs, outages, report, returns, site, validate
+
+    common = common_options(suppress=True)
+    p = argparse.ArgumentParser(prog="verifier", parents=[common_options(suppress=False)],
+                                description="Manual coverage checks and claim queue for tiers-payant outages.")
+    p.add_argument("--version", action="version", version=f"verifier {__version__}")
+    p.add_argument("--lang", choices=i18n.LANGUAGES, help="interface language (default: the system's)")
+    sub = p.add_subparsers(dest="command")
+    # In this order in --help.
+    for group in (site, db, drugs, validate, claims, audit, outages, batches, returns, report):
+        group.add_parsers(sub, common)
+    return p
+
+
+def starts_gui(argv: list[str]) -> bool:
+    """Only global options (no sub-command, no help): the counter starting its window."""
+    takes_value = ("--db", "--user", "--lang")
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in takes_value:
+            i += 2
+            continue
+        if not (arg.startswith(takes_value) and "=" in arg) and arg != "--password-stdin":
+            return False  # a sub-command, a typo or --help/--version: the full parser says
+        i += 1
+    return True
+
+
+def gui_parser() -> argparse.ArgumentParser:
+    """Only the global options: building every sub-command's parser costs start-up time."""
+    p = argparse.ArgumentParser(prog="verifier", parents=[common_options(suppress=False)])
+    p.add_argument("--lang", choices=i18n.LANGUAGES)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from verifier import log as logsetup
+
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = gui_parser().parse_args(argv) if starts_gui(argv) else build_parser().parse_args(argv)
+    i18n.set_language(args.lang or Config.load().language or i18n.system_language())
+    logfile = logsetup.setup()
+    func = getattr(args, "func", cmd_gui)
+    try:
+        return int(func(args))
+    except (UserError, DomainError) as exc:
+        # The server went away mid-command: the counter's sentence ("what is typed is kept")
+        # does not fit a command; this one says what to check.
+        server_down = isinstance(exc, DomainError) and exc.problem.code == "db.server_down"
+        print(i18n.tr("db.unreachable") if server_down else str(exc), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        from sqlalchemy.exc import OperationalError  # not at the top: start-up stays light
+
+        if isinstance(exc, OperationalError):
+            log.warning("database unreachable: %s", type(exc.orig).__name__ if exc.orig else "OperationalError")
+            print(i18n.tr("db.unreachable"), file=sys.stderr)
+            return 1
+        log.exception("unexpected error in %s", getattr(args, "command", "gui"))
+        print(i18n.tr("cli.unexpected", log=logfile), file=sys.stderr)
+        return 1

@@ -1,0 +1,29 @@
+"""`verifier returns import FILE`: an insurer's return file, all or nothing."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from verifier import i18n
+from verifier.cli.common import UserError, signed_in
+
+
+def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
+    ret = sub.add_parser("returns", help="insurers' returns")
+    rsub = ret.add_subparsers(dest="returns_command", required=True)
+    imp = rsub.add_parser("import", parents=[common], help="import a return file (CSV or JSON), all or nothing")
+    imp.add_argument("file")
+    ret.set_defaults(func=cmd_returns)
+
+
+def cmd_returns(args: argparse.Namespace) -> int:
+    from verifier.services import returns
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise UserError(i18n.tr("cli.unreadable_file", path=path))
+    with signed_in(args) as ctx:
+        print(returns.import_file(ctx, path).summary())
+    return 0
