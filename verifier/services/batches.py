@@ -23,8 +23,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from verifier import i18n
 from verifier.domain.errors import NotFound, Problem, ValidationError
@@ -39,6 +37,7 @@ from verifier.services.context import Context
 from verifier.store import audit_log
 from verifier.store import batches as batch_store
 from verifier.store.schema import Batch, Insurer, Operator, Site
+from verifier.store.session import Session
 from verifier.store.types import utcnow
 
 CHANNELS = ("upload", "mail", "post")
@@ -275,12 +274,8 @@ def mark_sent(ctx: Context, batch_id: int, sent_on: date, channel: str) -> Batch
 def list_batches(ctx: Context, insurer_id: int | None = None, limit: int = 200) -> list[BatchInfo]:
     """Readable by every user (numbers and amounts, no patient data); changes are for administrators."""
     with ctx.store.read() as s:
-        q = select(Batch).order_by(Batch.created_at.desc(), Batch.id.desc()).limit(limit)
-        if insurer_id is not None:
-            q = q.where(Batch.insurer_id == insurer_id)
-        insurers = {i: name for i, name in s.execute(select(Insurer.id, Insurer.name))}
-        operators = {i: name for i, name in s.execute(select(Operator.id, Operator.name))}
-        found = list(s.scalars(q))
+        insurers, operators = batch_store.recipient_names(s)
+        found = batch_store.recent(s, insurer_id, limit)
         written = batch_store.written(s, [b.id for b in found])
         return [_info(b, operators.get(b.operator_id, "") if b.operator_id is not None else insurers.get(b.insurer_id or 0, ""),
                       b.id in written)

@@ -15,11 +15,10 @@ import json
 import logging
 from pathlib import Path
 
-from sqlalchemy import delete
-
 from verifier import paths
 from verifier.files import atomic_write
 from verifier.services.context import Context
+from verifier.store import drafts as draft_store
 from verifier.store.engine import ServerUnreachable
 from verifier.store.schema import FormDraft
 from verifier.store.types import utcnow
@@ -108,4 +107,4 @@ def load(ctx: Context, name: str) -> dict[str, object] | None:
 def clear(ctx: Context, name: str) -> None:
     _drop_local(ctx, name)
     with ctx.store.write() as s:
-        s.execute(delete(FormDraft).where(FormDraft.user_id == ctx.actor.user_id, FormDraft.name == name))
+        draft_store.remove(s, ctx.actor.user_id, name)

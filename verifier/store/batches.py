@@ -12,7 +12,7 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
 from verifier.domain.states import ClaimStatus
-from verifier.store.schema import AuditEvent, Base, Batch, Claim, ClaimLine, CoverageCheck, Insurer, Patient
+from verifier.store.schema import AuditEvent, Base, Batch, Claim, ClaimLine, CoverageCheck, Insurer, Operator, Patient
 
 _CHUNK = 900  # under SQLite's default limit of bound parameters per statement
 
@@ -202,3 +202,18 @@ def export_boxes(session: Session, batch_id: int, chunk: int = 2000) -> Iterator
 
 def get(session: Session, batch_id: int, lock: bool = False) -> Batch | None:
     return session.get(Batch, batch_id, with_for_update=lock)
+
+
+def recent(session: Session, insurer_id: int | None = None, limit: int = 200) -> list[Batch]:
+    """The latest batches first (all, or one insurer's)."""
+    q = select(Batch).order_by(Batch.created_at.desc(), Batch.id.desc()).limit(limit)
+    if insurer_id is not None:
+        q = q.where(Batch.insurer_id == insurer_id)
+    return list(session.scalars(q))
+
+
+def recipient_names(session: Session) -> tuple[dict[int, str], dict[int, str]]:
+    """Every insurer's and every operator's name, by id (a batch goes to one or the other)."""
+    insurers = {i: name for i, name in session.execute(select(Insurer.id, Insurer.name))}
+    operators = {i: name for i, name in session.execute(select(Operator.id, Operator.name))}
+    return insurers, operators
