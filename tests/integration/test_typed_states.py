@@ -66,11 +66,16 @@ def test_a_new_database_holds_enums_and_refuses_unknown_states(location: Locatio
         ctx.close()
 
 
-def test_a_schema_0008_database_upgrades_to_the_typed_states(tmp_path: Path) -> None:
-    fixture = DATA / "schema-0008.db"
+def _old_database(name: str, tmp_path: Path) -> Location:
+    """A copy of a shipped schema fixture (with its key slots); signing in upgrades it."""
+    fixture = DATA / name
     shutil.copy2(fixture, tmp_path / "old.db")
     shutil.copy2(fixture.with_name(fixture.name + ".keys"), tmp_path / "old.db.keys")
-    ctx = auth.sign_in(Location(sqlite_path=tmp_path / "old.db"), demo.DEMO_ADMIN, demo.DEMO_PASSWORD)
+    return Location(sqlite_path=tmp_path / "old.db")
+
+
+def test_a_schema_0008_database_upgrades_to_the_typed_states(tmp_path: Path) -> None:
+    ctx = auth.sign_in(_old_database("schema-0008.db", tmp_path), demo.DEMO_ADMIN, demo.DEMO_PASSWORD)
     try:
         _reads_enums(ctx)
         _refuses_unknown_values(ctx)
@@ -95,10 +100,7 @@ def test_a_service_cannot_store_an_unknown_state(location: Location) -> None:
 
 def test_batches_made_by_the_first_release_become_exported(tmp_path: Path) -> None:
     """Schema 0001 stored a batch just made as "created"; it upgrades to "exported"."""
-    fixture = DATA / "schema-0001.db"
-    shutil.copy2(fixture, tmp_path / "old.db")
-    shutil.copy2(fixture.with_name(fixture.name + ".keys"), tmp_path / "old.db.keys")
-    ctx = auth.sign_in(Location(sqlite_path=tmp_path / "old.db"), demo.DEMO_ADMIN, demo.DEMO_PASSWORD)
+    ctx = auth.sign_in(_old_database("schema-0001.db", tmp_path), demo.DEMO_ADMIN, demo.DEMO_PASSWORD)
     try:
         with ctx.store.read() as s:
             statuses = s.scalars(select(Batch.status)).all()

@@ -153,7 +153,7 @@ def record(ctx: Context, data: CheckInput) -> CheckInfo:
         s.flush()
         audit_log.append(
             s, ctx.actor.login, "check.recorded", "coverage_check", check.id,
-            {"method": str(CheckMethod(data.method).value), "outcome": str(CheckOutcome(data.outcome).value), "insurer": insurer.amc_number,
+            {"method": CheckMethod(data.method).value, "outcome": CheckOutcome(data.outcome).value, "insurer": insurer.amc_number,
              **({"reuses": data.reused_check_id} if data.reused_check_id else {})},
         )
         return to_info(ctx, check)
