@@ -62,16 +62,16 @@ from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QThreadPool, QTimer 
 from PySide6.QtGui import QKeyEvent, QStandardItem, QStandardItemModel  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QLineEdit, QTableView, QVBoxLayout, QWidget  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
 from verifier import i18n  # noqa: E402
 from verifier.domain.coverage import Guarantee  # noqa: E402
 from verifier.security import crypto  # noqa: E402
-from verifier.store.schema import Drug  # noqa: E402
-from sqlalchemy import select  # noqa: E402
-from verifier.services import auth, checks, claim_view, directory, drugs, patients, queue  # noqa: E402
+from verifier.services import auth, checks, claim_view, directory, drugs, patients  # noqa: E402
 from verifier.services.context import Context  # noqa: E402
 from verifier.services.demo import nir_for  # noqa: E402
 from verifier.store.engine import Location  # noqa: E402
+from verifier.store.schema import Drug  # noqa: E402
 
 PASSWORD = "bench counter password 2026"
 AMC = "90412345"
@@ -145,8 +145,9 @@ class Clerk:
             target = self.target()
             if char == GS:
                 for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-                    QApplication.sendEvent(target, QKeyEvent(kind, Qt.Key.Key_BracketRight,
-                                                             Qt.KeyboardModifier.ControlModifier, GS))
+                    QApplication.sendEvent(
+                        target, QKeyEvent(kind, Qt.Key.Key_BracketRight, Qt.KeyboardModifier.ControlModifier, GS)
+                    )
             else:
                 QTest.keyClicks(target, char)
         self.scan_keys += 1
@@ -199,11 +200,27 @@ def make_site() -> tuple[Context, list[str], str, str]:
         ("BERTHELOT", "Odile", "12/05/1957", 211, "hotline", "TEL-55120"),
         ("MARCHETTI", "Louis", "03/09/1949", 212, "card", ""),
     ):
-        info, _ = patients.save(ctx, patients.PatientInput(
-            surname, first, birth, nir_for("2" if first == "Odile" else "1", birth, "69", "123", order), "1",
-            "011691234", AMC, f"ADH-{order}", today - timedelta(days=200), today + timedelta(days=200)))
-        checks.record(ctx, checks.CheckInput(info.id, AMC, method, "covered", [Guarantee("PHAR", Decimal("100"))],
-                                             reference=reference))
+        info, _ = patients.save(
+            ctx,
+            patients.PatientInput(
+                surname,
+                first,
+                birth,
+                nir_for("2" if first == "Odile" else "1", birth, "69", "123", order),
+                "1",
+                "011691234",
+                AMC,
+                f"ADH-{order}",
+                today - timedelta(days=200),
+                today + timedelta(days=200),
+            ),
+        )
+        checks.record(
+            ctx,
+            checks.CheckInput(
+                info.id, AMC, method, "covered", [Guarantee("PHAR", Decimal("100"))], reference=reference
+            ),
+        )
         known.append(info.id)
     return ctx, cips, known[0], known[1]
 
@@ -211,9 +228,14 @@ def make_site() -> tuple[Context, list[str], str, str]:
 def _priced_codes(ctx: Context) -> list[str]:
     """400 marketed presentations with a price and a rate, from the shipped drug reference."""
     with ctx.store.read() as session:
-        found = list(session.scalars(
-            select(Drug.cip13).where(Drug.price.is_not(None), Drug.rate.is_not(None), Drug.marketed.is_(True))
-            .order_by(Drug.cip13).limit(400)))
+        found = list(
+            session.scalars(
+                select(Drug.cip13)
+                .where(Drug.price.is_not(None), Drug.rate.is_not(None), Drug.marketed.is_(True))
+                .order_by(Drug.cip13)
+                .limit(400)
+            )
+        )
     if len(found) < 400:
         raise SystemExit("too few priced drugs in the shipped reference")
     return found
@@ -246,8 +268,10 @@ def main() -> int:
     def queued(clerk: Clerk, surname: str | None = None) -> dict[str, Any]:
         before = counter.last_claim.number if counter.last_claim else 0
         clerk.key(Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-        wait_for(lambda: counter.last_claim is not None and counter.last_claim.number > before, what="the claim queued: "
-                 + counter.message.text())
+        wait_for(
+            lambda: counter.last_claim is not None and counter.last_claim.number > before,
+            what="the claim queued: " + counter.message.text(),
+        )
         assert counter.last_claim is not None
         detail = claim_view.detail(ctx, counter.last_claim.id)
         boxes = sum(draft.quantity for draft, _ in detail.claim.lines)
@@ -306,8 +330,10 @@ def main() -> int:
     wait_for(lambda: counter.patient.popup().isVisible(), what="the search results")
     clerk.key(Qt.Key.Key_Down)
     clerk.key(Qt.Key.Key_Return)
-    wait_for(lambda: "F6" in counter.check.reuse_label.text() and counter.check.reuse_label.isVisible(),
-             what="the last check offered")
+    wait_for(
+        lambda: "F6" in counter.check.reuse_label.text() and counter.check.reuse_label.isVisible(),
+        what="the last check offered",
+    )
     clerk.key(Qt.Key.Key_F6)  # the last check (telephone, its reference) taken again; on to the scan field
     three_scans(clerk)
     done = queued(clerk, "BERTHELOT")
@@ -324,8 +350,10 @@ def main() -> int:
     settle(200)
     base_ms = time_scans(base.edit, base.view, cips, expiry, serial, ARGS.scans)
 
-    print(f"Counter journeys, real main window ({os.environ.get('QT_QPA_PLATFORM', 'native')}, 1366x728), "
-          "keys sent to the focused widget")
+    print(
+        f"Counter journeys, real main window ({os.environ.get('QT_QPA_PLATFORM', 'native')}, 1366x728), "
+        "keys sent to the focused widget"
+    )
     print(f"  {'journey':55} {'keys':>5} {'scan keys':>9}  goal (keys beyond the scans)")
     for name, keys, scan_keys, goal in results:
         ok = "" if goal == "-" or keys < 0 else ("met" if keys <= 12 else "NOT met")
@@ -372,8 +400,10 @@ def time_scans(edit: QLineEdit, view: QTableView, cips: list[str], expiry: date,
     settle(50)
     for i in range(n):
         started: list[float] = []
-        clerk.scan(datamatrix(cips[(i + 3) % len(cips)], expiry, "LOT7B", f"SN{next(serial):07d}"),
-                   before_enter=lambda: (clock.arm(), started.append(time.perf_counter())))
+        clerk.scan(
+            datamatrix(cips[(i + 3) % len(cips)], expiry, "LOT7B", f"SN{next(serial):07d}"),
+            before_enter=lambda: (clock.arm(), started.append(time.perf_counter())),
+        )
         wait_for(lambda: clock.painted_at is not None, 10_000)
         assert clock.painted_at is not None
         times.append((clock.painted_at - started[0]) * 1000)
@@ -406,7 +436,7 @@ class Baseline(QWidget):
     def _add(self) -> None:
         text = self.edit.text()
         self.edit.clear()
-        self.model.appendRow([QStandardItem(text[i:i + 8]) for i in range(0, 64, 8)])
+        self.model.appendRow([QStandardItem(text[i : i + 8]) for i in range(0, 64, 8)])
 
 
 if __name__ == "__main__":

@@ -118,12 +118,8 @@ def raw_import(ctx: Context, records: list[DrugRecord], skipped: int) -> int:
         )
         seq, last = cur.execute("SELECT seq, last_hash FROM audit_head WHERE id = 1").fetchone()
         at = datetime.now(UTC)
-        details = canonical_details(
-            {"source": source, "snapshot": date, "count": len(records), "skipped": skipped}
-        )
-        digest = event_hash(
-            last, seq + 1, at, ctx.actor.login, "drugs.imported", "drug_reference", "1", details
-        )
+        details = canonical_details({"source": source, "snapshot": date, "count": len(records), "skipped": skipped})
+        digest = event_hash(last, seq + 1, at, ctx.actor.login, "drugs.imported", "drug_reference", "1", details)
         cur.execute(
             "INSERT INTO audit_events (seq, at, actor, action, entity, entity_id, details, prev_hash, hash)"
             " VALUES (?, ?, ?, 'drugs.imported', 'drug_reference', '1', ?, ?, ?)",
@@ -146,17 +142,11 @@ def row(label: str, *cells: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--repeat", type=int, default=3, help="import runs, each into a fresh database (median)"
-    )
-    parser.add_argument(
-        "--lookups", type=int, default=2000, help="look-ups of random real codes (default 2000)"
-    )
+    parser.add_argument("--repeat", type=int, default=3, help="import runs, each into a fresh database (median)")
+    parser.add_argument("--lookups", type=int, default=2000, help="look-ups of random real codes (default 2000)")
     parser.add_argument("--seed", type=int, default=2024)
     args = parser.parse_args(argv)
-    crypto.set_default_kdf(
-        crypto.KdfParams(time_cost=1, memory_cost=1024, parallelism=1)
-    )  # set-up only
+    crypto.set_default_kdf(crypto.KdfParams(time_cost=1, memory_cost=1024, parallelism=1))  # set-up only
     out: list[str] = []
 
     with tempfile.TemporaryDirectory(prefix="bench-drugs-") as tmpdir:
@@ -263,9 +253,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{s_p95:.3f}",
                 f"{s_mean / r_mean:.0f}x/{s_p95 / r_p95:.0f}x",
                 f"<{LOOKUP_TARGET_MS:.0f} ms",
-                ("yes" if s_mean < LOOKUP_TARGET_MS else "NO")
-                + "/"
-                + ("yes" if s_p95 < LOOKUP_TARGET_MS else "NO"),
+                ("yes" if s_mean < LOOKUP_TARGET_MS else "NO") + "/" + ("yes" if s_p95 < LOOKUP_TARGET_MS else "NO"),
             ),
             row(
                 "baseline: raw SELECT ... WHERE cip13 = ? (kept conn.)",

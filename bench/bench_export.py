@@ -75,10 +75,40 @@ CHUNK = 25_000  # claims per bulk transaction
 CHEAP_KDF = crypto.KdfParams(time_cost=1, memory_cost=1024, parallelism=1)  # set-up speed only
 
 FIELDS = list(ExportLine.__dataclass_fields__)
-SURNAMES = ["DURANDEAU", "LEFÈVRE", "N'GUESSAN", "MÜLLER", "GARCÍA LÓPEZ", "MARTIN", "BERNARD", "PETIT",
-            "DUBOIS", "MOREAU", "LAURENT", "SIMON", "LE GALL", "FONTAINE", "ROUSSEAU", "BENOÎT"]
-FIRSTS = ["Élodie", "Zoé", "Jean-Noël", "Anaïs", "Mathéo", "François", "Inès", "Loïc", "Marie", "Gérard",
-          "Hélène", "Raphaël", "Océane", "Léa"]
+SURNAMES = [
+    "DURANDEAU",
+    "LEFÈVRE",
+    "N'GUESSAN",
+    "MÜLLER",
+    "GARCÍA LÓPEZ",
+    "MARTIN",
+    "BERNARD",
+    "PETIT",
+    "DUBOIS",
+    "MOREAU",
+    "LAURENT",
+    "SIMON",
+    "LE GALL",
+    "FONTAINE",
+    "ROUSSEAU",
+    "BENOÎT",
+]
+FIRSTS = [
+    "Élodie",
+    "Zoé",
+    "Jean-Noël",
+    "Anaïs",
+    "Mathéo",
+    "François",
+    "Inès",
+    "Loïc",
+    "Marie",
+    "Gérard",
+    "Hélène",
+    "Raphaël",
+    "Océane",
+    "Léa",
+]
 # (label, CIP13, prestation code, unit price, AMO rate)
 PRODUCTS = [
     ("DOLIPRANE 1000MG CPR B/8", "3400935955838", "PH7", "2.18", "65"),
@@ -103,8 +133,10 @@ def schema_signature() -> str:
     from verifier.store import migrate
     from verifier.store.schema import Base
 
-    tables = " ".join(f"{name}({','.join(c.name for c in Base.metadata.tables[name].columns)})"
-                      for name in ("batches", "claims", "claim_lines", "coverage_checks", "patients"))
+    tables = " ".join(
+        f"{name}({','.join(c.name for c in Base.metadata.tables[name].columns)})"
+        for name in ("batches", "claims", "claim_lines", "coverage_checks", "patients")
+    )
     return f"{migrate.head_revision()} {tables}"
 
 
@@ -116,8 +148,10 @@ def fixture(claims: int, n_patients: int, rebuild: bool) -> dict[str, Any]:
     if not rebuild and marker.exists() and db.exists() and db.with_name(db.name + ".keys").exists():
         info: dict[str, Any] = json.loads(marker.read_text("utf-8"))
         if info.get("schema") == schema_signature() and info.get("patients") == n_patients:
-            print(f"reusing {folder.relative_to(ROOT)} ({info['claims']} claims, {info['lines']} lines, "
-                  f"{info['patients']} patients, built in {info['seconds']:.0f} s)")
+            print(
+                f"reusing {folder.relative_to(ROOT)} ({info['claims']} claims, {info['lines']} lines, "
+                f"{info['patients']} patients, built in {info['seconds']:.0f} s)"
+            )
             info["db"] = str(db)
             return info
     if folder.exists():
@@ -125,8 +159,7 @@ def fixture(claims: int, n_patients: int, rebuild: bool) -> dict[str, Any]:
     folder.mkdir(parents=True)
     started = time.perf_counter()
     info = build(Location(sqlite_path=db), claims, n_patients)
-    info.update(claims=claims, patients=n_patients, schema=schema_signature(),
-                seconds=time.perf_counter() - started)
+    info.update(claims=claims, patients=n_patients, schema=schema_signature(), seconds=time.perf_counter() - started)
     marker.write_text(json.dumps(info), "utf-8")
     print(f"built {folder.relative_to(ROOT)} in {info['seconds']:.0f} s")
     info["db"] = str(db)
@@ -145,10 +178,24 @@ def _line_templates(guarantee_sets: list[list[Any]]) -> list[list[dict[str, Any]
             for qty in (1, 2, 3):
                 li = LineInput(code, qty, Decimal(price), Decimal(rate))
                 a = compute_line(li, guarantee_for(code, guarantees))
-                rows.append({"code": cip13, "code_kind": "cip13", "label": label, "prestation_code": code,
-                             "quantity": qty, "unit_price": li.unit_price, "br_unit": li.effective_br_unit,
-                             "amo_rate": li.amo_rate, "price": a.price, "br": a.br, "amo": a.amo, "tm": a.tm,
-                             "amc": a.amc, "patient_share": a.patient})
+                rows.append(
+                    {
+                        "code": cip13,
+                        "code_kind": "cip13",
+                        "label": label,
+                        "prestation_code": code,
+                        "quantity": qty,
+                        "unit_price": li.unit_price,
+                        "br_unit": li.effective_br_unit,
+                        "amo_rate": li.amo_rate,
+                        "price": a.price,
+                        "br": a.br,
+                        "amo": a.amo,
+                        "tm": a.tm,
+                        "amc": a.amc,
+                        "patient_share": a.patient,
+                    }
+                )
         out.append(rows)
     return out
 
@@ -163,32 +210,61 @@ def build(location: Location, n_claims: int, n_patients: int) -> dict[str, Any]:
 
     rng = random.Random(20261)
     crypto.set_default_kdf(CHEAP_KDF)
-    ctx, _ = auth.initialise(location, auth.SiteInput("Pharmacie de l'Église", "750012345", "7512345678",
-                                                      "12 rue de la République\n75011 Paris"),
-                             ADMIN, "Administrateur", PASSWORD)
+    ctx, _ = auth.initialise(
+        location,
+        auth.SiteInput("Pharmacie de l'Église", "750012345", "7512345678", "12 rue de la République\n75011 Paris"),
+        ADMIN,
+        "Administrateur",
+        PASSWORD,
+    )
     try:
         directory.add_operator(ctx, "VIAMEDIS", "Viamedis")
         insurer = directory.add_insurer(ctx, "90100000", "Mutuelle Générale Factice", "VIAMEDIS")
-        guarantee_sets = [[Guarantee("PHAR", Decimal(100))], [Guarantee("PHAR", Decimal(200))],
-                          [Guarantee("PHAR", Decimal(100), covers_ph2=True)]]
+        guarantee_sets = [
+            [Guarantee("PHAR", Decimal(100))],
+            [Guarantee("PHAR", Decimal(200))],
+            [Guarantee("PHAR", Decimal(100), covers_ph2=True)],
+        ]
         now = datetime.now(UTC).replace(microsecond=0)
         checked_at = now - timedelta(days=60)
         t0 = time.perf_counter()
         people = []  # (patient id, check id, guarantee set)
         for i in range(n_patients):
             birth = f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{rng.randint(1935, 2020)}"
-            info, _ = patients.save(ctx, patients.PatientInput(
-                rng.choice(SURNAMES), rng.choice(FIRSTS), birth,
-                nir_for(rng.choice("12"), birth, f"{rng.randint(1, 95):02d}".replace("20", "21"),
-                        f"{rng.randint(1, 899):03d}", 1 + i % 997),
-                "1", "011751234", insurer.amc_number, f"ADH-{rng.randrange(10**6, 10**7)}"))
+            info, _ = patients.save(
+                ctx,
+                patients.PatientInput(
+                    rng.choice(SURNAMES),
+                    rng.choice(FIRSTS),
+                    birth,
+                    nir_for(
+                        rng.choice("12"),
+                        birth,
+                        f"{rng.randint(1, 95):02d}".replace("20", "21"),
+                        f"{rng.randint(1, 899):03d}",
+                        1 + i % 997,
+                    ),
+                    "1",
+                    "011751234",
+                    insurer.amc_number,
+                    f"ADH-{rng.randrange(10**6, 10**7)}",
+                ),
+            )
             g = rng.randrange(len(guarantee_sets))
-            check = checks.record(ctx, checks.CheckInput(info.id, insurer.amc_number, "hotline", "covered",
-                                                         guarantee_sets[g], reference=f"HOT-{rng.randrange(10**6)}",
-                                                         checked_at=checked_at))
+            check = checks.record(
+                ctx,
+                checks.CheckInput(
+                    info.id,
+                    insurer.amc_number,
+                    "hotline",
+                    "covered",
+                    guarantee_sets[g],
+                    reference=f"HOT-{rng.randrange(10**6)}",
+                    checked_at=checked_at,
+                ),
+            )
             people.append((info.id, check.id, g))
-        print(f"  {n_patients} patients and checks through the services ({time.perf_counter() - t0:.0f} s)",
-              flush=True)
+        print(f"  {n_patients} patients and checks through the services ({time.perf_counter() - t0:.0f} s)", flush=True)
 
         t0 = time.perf_counter()
         tables = Base.metadata.tables
@@ -197,9 +273,17 @@ def build(location: Location, n_claims: int, n_patients: int) -> dict[str, Any]:
         user = ctx.actor.user_id
         batch_at = now - timedelta(days=1)
         with ctx.store.write() as s:
-            made = s.connection().execute(insert(batches_t).values(
-                insurer_id=insurer.id, number=1, status="exported", created_by=user, created_at=batch_at,
-                claim_count=0, total_amc=Decimal("0.00")))
+            made = s.connection().execute(
+                insert(batches_t).values(
+                    insurer_id=insurer.id,
+                    number=1,
+                    status="exported",
+                    created_by=user,
+                    created_at=batch_at,
+                    claim_count=0,
+                    total_amc=Decimal("0.00"),
+                )
+            )
             assert made.inserted_primary_key is not None
             batch_id = made.inserted_primary_key[0]
         first_day = (now - timedelta(days=45)).date()
@@ -212,24 +296,55 @@ def build(location: Location, n_claims: int, n_patients: int) -> dict[str, Any]:
                 pid, cid, g = people[rng.randrange(len(people))]
                 picks = rng.sample(range(len(PRODUCTS)), 2)  # two different products
                 lines = [templates[g][p * 3 + rng.randrange(3)] for p in picks]
-                totals = {k: sum((x[k] for x in lines), Decimal("0.00"))
-                          for k in ("price", "br", "amo", "tm", "amc", "patient_share")}
+                totals = {
+                    k: sum((x[k] for x in lines), Decimal("0.00"))
+                    for k in ("price", "br", "amo", "tm", "amc", "patient_share")
+                }
                 day = first_day + timedelta(days=int(30 * number / n_claims))
-                created = datetime(day.year, day.month, day.day, 8, tzinfo=UTC) + timedelta(seconds=rng.randrange(36000))
+                created = datetime(day.year, day.month, day.day, 8, tzinfo=UTC) + timedelta(
+                    seconds=rng.randrange(36000)
+                )
                 claim_id = str(uuid.uuid4())
-                claim_rows.append({
-                    "id": claim_id, "number": number, "version": 1, "previous_id": None, "status": "exported",
-                    "patient_id": pid, "insurer_id": insurer.id, "check_id": cid, "batch_id": batch_id,
-                    "dispensed_on": day, "prescriber_rpps": f"10{rng.randrange(10**9):09d}",
-                    "operator_down": rng.random() < 0.8, "outage_id": None, "override_reason": None,
-                    "override_by": None, "void_reason": None, "rejection_code": None, "rejection_text": None,
-                    "paid_amount": None, "paid_on": None, **totals, "created_by": user, "created_at": created,
-                    "updated_at": batch_at, "queued_at": created,
-                })
+                claim_rows.append(
+                    {
+                        "id": claim_id,
+                        "number": number,
+                        "version": 1,
+                        "previous_id": None,
+                        "status": "exported",
+                        "patient_id": pid,
+                        "insurer_id": insurer.id,
+                        "check_id": cid,
+                        "batch_id": batch_id,
+                        "dispensed_on": day,
+                        "prescriber_rpps": f"10{rng.randrange(10**9):09d}",
+                        "operator_down": rng.random() < 0.8,
+                        "outage_id": None,
+                        "override_reason": None,
+                        "override_by": None,
+                        "void_reason": None,
+                        "rejection_code": None,
+                        "rejection_text": None,
+                        "paid_amount": None,
+                        "paid_on": None,
+                        **totals,
+                        "created_by": user,
+                        "created_at": created,
+                        "updated_at": batch_at,
+                        "queued_at": created,
+                    }
+                )
                 for pos, tpl in enumerate(lines, start=1):
-                    line_rows.append({**tpl, "claim_id": claim_id, "position": pos,
-                                      "expiry": day.replace(day=1) + timedelta(days=rng.randrange(400, 900)),
-                                      "lot": f"L{rng.randrange(10**5):05d}", "serial": f"SN{rng.randrange(10**10):010d}"})
+                    line_rows.append(
+                        {
+                            **tpl,
+                            "claim_id": claim_id,
+                            "position": pos,
+                            "expiry": day.replace(day=1) + timedelta(days=rng.randrange(400, 900)),
+                            "lot": f"L{rng.randrange(10**5):05d}",
+                            "serial": f"SN{rng.randrange(10**10):010d}",
+                        }
+                    )
                 count += 1
                 total_amc += totals["amc"]
                 n_lines += len(lines)
@@ -240,12 +355,15 @@ def build(location: Location, n_claims: int, n_patients: int) -> dict[str, Any]:
             print(f"  {number} claims ({time.perf_counter() - t0:.0f} s)", flush=True)
         with ctx.store.write() as s:
             conn = s.connection()
-            conn.execute(update(batches_t).where(batches_t.c.id == batch_id)
-                         .values(claim_count=count, total_amc=total_amc))
+            conn.execute(
+                update(batches_t).where(batches_t.c.id == batch_id).values(claim_count=count, total_amc=total_amc)
+            )
             names = ["claim_number", f"batch_number:{insurer.id}"]  # the migrations may seed claim_number
             conn.execute(delete(counters_t).where(counters_t.c.name.in_(names)))
-            conn.execute(insert(counters_t), [{"name": "claim_number", "value": number},
-                                              {"name": f"batch_number:{insurer.id}", "value": 1}])
+            conn.execute(
+                insert(counters_t),
+                [{"name": "claim_number", "value": number}, {"name": f"batch_number:{insurer.id}", "value": 1}],
+            )
         report = audit.verify(ctx)
         assert report.broken_at is None, report
     finally:
@@ -301,9 +419,17 @@ def child_service(db: Path, batch_id: int, out: Path, mode: str) -> dict[str, An
     with zipfile.ZipFile(path) as zf:  # after the measurements: a quick look at what was written
         manifest = json.loads(zf.read("manifest.json"))
         names = sorted(zf.namelist())
-    return {"seconds": elapsed, "maxrss_mb": maxrss, "hwm_mb": hwm, "rss_before_mb": before, "traced_peak_mb": peak,
-            "bytes": path.stat().st_size, "files": names,
-            "claims": manifest["claim_count"], "lines": manifest["line_count"]}
+    return {
+        "seconds": elapsed,
+        "maxrss_mb": maxrss,
+        "hwm_mb": hwm,
+        "rss_before_mb": before,
+        "traced_peak_mb": peak,
+        "bytes": path.stat().st_size,
+        "files": names,
+        "claims": manifest["claim_count"],
+        "lines": manifest["line_count"],
+    }
 
 
 BASELINE_SQL = """
@@ -352,8 +478,10 @@ def child_baseline(db: Path, batch_id: int, out: Path) -> dict[str, Any]:
     out.mkdir(parents=True, exist_ok=True)
     people: dict[str, tuple[Any, ...]] = {}
     slip: list[list[Any]] = []
-    with open(out / "claims.csv", "w", newline="", encoding="utf-8") as csv_fh, \
-            open(out / "claims.json", "w", encoding="utf-8") as json_fh:
+    with (
+        open(out / "claims.csv", "w", newline="", encoding="utf-8") as csv_fh,
+        open(out / "claims.json", "w", encoding="utf-8") as json_fh,
+    ):
         writer = csv.writer(csv_fh, delimiter=";")
         writer.writerow(FIELDS)
         json_fh.write("[")
@@ -361,10 +489,15 @@ def child_baseline(db: Path, batch_id: int, out: Path) -> dict[str, Any]:
         for row in conn.execute(BASELINE_SQL, (batch_id,)):
             person = people.get(row[7])
             if person is None:
-                person = people[row[7]] = (dec(row[8], "patients.surname"), dec(row[9], "patients.first_name"),
-                                           dec(row[10], "patients.birth_date"), dec(row[11], "patients.nir"))
-            member = dec(row[14], "coverage_checks.member_number") if row[14] else \
-                dec(row[15], "patients.member_number")
+                person = people[row[7]] = (
+                    dec(row[8], "patients.surname"),
+                    dec(row[9], "patients.first_name"),
+                    dec(row[10], "patients.birth_date"),
+                    dec(row[11], "patients.nir"),
+                )
+            member = (
+                dec(row[14], "coverage_checks.member_number") if row[14] else dec(row[15], "patients.member_number")
+            )
             values = row[:7] + person + row[12:14] + (member,) + row[16:]
             writer.writerow(values)
             json_fh.write(sep + encode(dict(zip(FIELDS, values))))
@@ -374,7 +507,7 @@ def child_baseline(db: Path, batch_id: int, out: Path) -> dict[str, Any]:
         json_fh.write("\n]\n")
     rows_done = time.perf_counter()
     head = ["N°", "Patient", "N° adhérent", "Délivré le", "Montant", "AMO", "AMC", "Part patient"]
-    story = [Table([head] + slip[i:i + 50], repeatRows=1) for i in range(0, len(slip), 50)]
+    story = [Table([head] + slip[i : i + 50], repeatRows=1) for i in range(0, len(slip), 50)]
     SimpleDocTemplate(str(out / "bordereau.pdf"), pagesize=A4, invariant=1).build(story)
     pdf_done = time.perf_counter()
     bundle = out / "bundle.zip"
@@ -387,16 +520,36 @@ def child_baseline(db: Path, batch_id: int, out: Path) -> dict[str, Any]:
     elapsed = time.perf_counter() - start
     maxrss, hwm = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, peak_rss_mb()
     conn.close()
-    return {"seconds": elapsed, "maxrss_mb": maxrss, "hwm_mb": hwm, "rss_before_mb": before,
-            "bytes": bundle.stat().st_size,
-            "claims": len(slip), "patients_decrypted": len(people), "rows_s": rows_done - start,
-            "pdf_s": pdf_done - rows_done, "zip_s": start + elapsed - pdf_done}
+    return {
+        "seconds": elapsed,
+        "maxrss_mb": maxrss,
+        "hwm_mb": hwm,
+        "rss_before_mb": before,
+        "bytes": bundle.stat().st_size,
+        "claims": len(slip),
+        "patients_decrypted": len(people),
+        "rows_s": rows_done - start,
+        "pdf_s": pdf_done - rows_done,
+        "zip_s": start + elapsed - pdf_done,
+    }
 
 
 def spawn(kind: str, info: dict[str, Any], work: Path, mode: str = "time") -> dict[str, Any]:
     out = Path(tempfile.mkdtemp(dir=work, prefix=f"{kind}-"))
-    args = [sys.executable, __file__, "--child", kind, "--mode", mode, "--db", info["db"],
-            "--batch", str(info["batch_id"]), "--out", str(out)]
+    args = [
+        sys.executable,
+        __file__,
+        "--child",
+        kind,
+        "--mode",
+        mode,
+        "--db",
+        info["db"],
+        "--batch",
+        str(info["batch_id"]),
+        "--out",
+        str(out),
+    ]
     done = subprocess.run(args, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         sys.stderr.write(done.stderr)
@@ -502,28 +655,48 @@ def main(argv: list[str] | None = None) -> int:
     w = 56
     rows_s, pdf_s, zip_s = (median(baseline_runs, k) for k in ("rows_s", "pdf_s", "zip_s"))
     out = [
-        (f"Export of one batch: {a.claims:,} claims, {n_lines:,} lines, {a.patients} patients; encrypted SQLite"
-         f" (SQLCipher); fresh process per run, median of {a.repeat}"),
+        (
+            f"Export of one batch: {a.claims:,} claims, {n_lines:,} lines, {a.patients} patients; encrypted SQLite"
+            f" (SQLCipher); fresh process per run, median of {a.repeat}"
+        ),
         f"  {'':<{w}}{'seconds':>8}{'ratio':>8}{'peak RSS MB':>13}{'zip MB':>8}{'target':>10}  met",
-        (f"  {'service batches.export_batch (CSV+JSON+PDF+manifest)':<{w}}{s_s:>8.1f}{ratio:>7.2f}x{s_rss:>13.0f}"
-         f"{median(service_runs, 'bytes') / 1e6:>8.1f}{'<=1.5x':>10}  {'met' if time_ok else 'NO'}"),
-        (f"  {'baseline: DB-API cursor, csv/json, platypus, zip':<{w}}{b_s:>8.1f}{1:>7.2f}x{b_rss:>13.0f}"
-         f"{median(baseline_runs, 'bytes') / 1e6:>8.1f}"),
-        (f"  {'peak memory of the service export (own peak RSS)':<{w}}{'':>8}{'':>8}{s_rss:>13.0f}{'':>8}"
-         f"{'<300 MB':>10}  {'met' if mem_ok else 'NO'}"),
-        (f"    RSS before the export (signed in, modules imported): {median(service_runs, 'rss_before_mb'):.0f} MB;"
-         f" tracemalloc peak during the export: {traced['traced_peak_mb']:.0f} MB"),
-        (f"    peak RSS = VmHWM of the child; its ru_maxrss: service {median(service_runs, 'maxrss_mb'):.0f} MB,"
-         f" baseline {median(baseline_runs, 'maxrss_mb'):.0f} MB (Linux carries the parent's peak,"
-         f" {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB here, into a child's ru_maxrss)"),
+        (
+            f"  {'service batches.export_batch (CSV+JSON+PDF+manifest)':<{w}}{s_s:>8.1f}{ratio:>7.2f}x{s_rss:>13.0f}"
+            f"{median(service_runs, 'bytes') / 1e6:>8.1f}{'<=1.5x':>10}  {'met' if time_ok else 'NO'}"
+        ),
+        (
+            f"  {'baseline: DB-API cursor, csv/json, platypus, zip':<{w}}{b_s:>8.1f}{1:>7.2f}x{b_rss:>13.0f}"
+            f"{median(baseline_runs, 'bytes') / 1e6:>8.1f}"
+        ),
+        (
+            f"  {'peak memory of the service export (own peak RSS)':<{w}}{'':>8}{'':>8}{s_rss:>13.0f}{'':>8}"
+            f"{'<300 MB':>10}  {'met' if mem_ok else 'NO'}"
+        ),
+        (
+            f"    RSS before the export (signed in, modules imported): {median(service_runs, 'rss_before_mb'):.0f} MB;"
+            f" tracemalloc peak during the export: {traced['traced_peak_mb']:.0f} MB"
+        ),
+        (
+            f"    peak RSS = VmHWM of the child; its ru_maxrss: service {median(service_runs, 'maxrss_mb'):.0f} MB,"
+            f" baseline {median(baseline_runs, 'maxrss_mb'):.0f} MB (Linux carries the parent's peak,"
+            f" {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB here, into a child's ru_maxrss)"
+        ),
         f"    bundle: {', '.join(first['files'])}; manifest says {first['claims']:,} claims, {first['lines']:,} lines",
-        (f"  decryption, the same in both: {baseline_runs[0]['patients_decrypted']} patients x 4 identity fields"
-         f" (cached per patient), member number on each of the {n_lines:,} lines"
-         f" (~{dec_s:.1f} s of each, timed apart)"),
-        (f"  baseline's parts (median): SELECT + decryption + CSV + JSON {rows_s:.1f} s,"
-         f" PDF (platypus) {pdf_s:.1f} s, zip + fsync {zip_s:.1f} s"),
-        ("  runs (s): service " + "/".join(f"{r['seconds']:.1f}" for r in service_runs)
-         + "; baseline " + "/".join(f"{r['seconds']:.1f}" for r in baseline_runs)),
+        (
+            f"  decryption, the same in both: {baseline_runs[0]['patients_decrypted']} patients x 4 identity fields"
+            f" (cached per patient), member number on each of the {n_lines:,} lines"
+            f" (~{dec_s:.1f} s of each, timed apart)"
+        ),
+        (
+            f"  baseline's parts (median): SELECT + decryption + CSV + JSON {rows_s:.1f} s,"
+            f" PDF (platypus) {pdf_s:.1f} s, zip + fsync {zip_s:.1f} s"
+        ),
+        (
+            "  runs (s): service "
+            + "/".join(f"{r['seconds']:.1f}" for r in service_runs)
+            + "; baseline "
+            + "/".join(f"{r['seconds']:.1f}" for r in baseline_runs)
+        ),
         f"  whole bench: {time.perf_counter() - started:.0f} s",
     ]
     print("\n".join(out))

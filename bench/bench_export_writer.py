@@ -50,12 +50,29 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from verifier.exports.rows import BundleHeader, ExportLine
 
 FIELDS = [f for f in ExportLine.__dataclass_fields__ if f != "boxes"]  # the rows' boxes: none (the default)
-DECIMALS = {"unit_price", "br_unit", "amo_rate", "price", "br", "amo", "tm", "amc", "patient_share",
-            "claim_price", "claim_amo", "claim_amc", "claim_patient_share"}
+DECIMALS = {
+    "unit_price",
+    "br_unit",
+    "amo_rate",
+    "price",
+    "br",
+    "amo",
+    "tm",
+    "amc",
+    "patient_share",
+    "claim_price",
+    "claim_amo",
+    "claim_amc",
+    "claim_patient_share",
+}
 SURNAMES = ["DURANDEAU", "LEFÈVRE", "N'GUESSAN", "MÜLLER", "GARCÍA LÓPEZ", "MARTIN", "BERNARD", "PETIT"]
 FIRSTS = ["Élodie", "Zoé", "Jean-Noël", "Anaïs", "Mathéo", "François", "Inès", "Loïc"]
-LABELS = ["DOLIPRANE 1000MG CPR B/8", "AMOXICILLINE 500MG GÉL B/12", "SPASFON LYOC 80MG B/10",
-          "LEVOTHYROX 75µg CPR B/30"]
+LABELS = [
+    "DOLIPRANE 1000MG CPR B/8",
+    "AMOXICILLINE 500MG GÉL B/12",
+    "SPASFON LYOC 80MG B/10",
+    "LEVOTHYROX 75µg CPR B/30",
+]
 SELECT = f"SELECT {', '.join(FIELDS)} FROM export_rows ORDER BY claim_number, line_position"
 
 
@@ -79,18 +96,49 @@ def synthetic_rows(claims: int, lines_per_claim: int) -> Iterator[tuple[object, 
         birth = f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/19{rng.randint(40, 99)}"
         for pos, qty, unit, rate, price, amo, amc in lines:
             values = {
-                "claim_id": f"{n:08x}-0000-4000-8000-000000000000", "claim_number": n, "claim_version": 1,
-                "previous_claim_id": None, "dispensed_on": "2026-11-20", "prescriber_rpps": "10003456789", "operator_down": 1,
-                "patient_surname": SURNAMES[n % 8], "patient_first_name": FIRSTS[n % 7], "patient_birth_date": birth,
-                "patient_nir": f"2{birth[-2:]}{birth[3:5]}75056{n % 1000:03d}{n % 97:02d}", "patient_rank": 1,
-                "amo_fund": "011751234", "member_number": f"ADH-{n:07d}",
-                "insurer_amc_number": "90412345", "insurer_name": "Mutuelle Test", "check_method": "hotline",
-                "check_reference": f"HOT-{n}", "check_outcome": "covered", "checked_at": "2026-11-20T08:15:30+00:00",
-                "guarantees": "PHAR 100", "line_position": pos, "code": f"34009{3000000 + n % 999999:07d}"[:12] + "1",
-                "code_kind": "cip13", "label": LABELS[(n + pos) % 4], "prestation_code": "PH7", "quantity": qty,
-                "unit_price": unit, "br_unit": unit, "amo_rate": rate, "price": price, "br": price, "amo": amo, "tm": price - amo,
-                "amc": amc, "patient_share": Decimal("0.00"), "expiry": "2028-06-30", "lot": f"LOT{n % 5000}", "serial": None,
-                "claim_price": tp, "claim_amo": ta, "claim_amc": tc, "claim_patient_share": Decimal("0.00"),
+                "claim_id": f"{n:08x}-0000-4000-8000-000000000000",
+                "claim_number": n,
+                "claim_version": 1,
+                "previous_claim_id": None,
+                "dispensed_on": "2026-11-20",
+                "prescriber_rpps": "10003456789",
+                "operator_down": 1,
+                "patient_surname": SURNAMES[n % 8],
+                "patient_first_name": FIRSTS[n % 7],
+                "patient_birth_date": birth,
+                "patient_nir": f"2{birth[-2:]}{birth[3:5]}75056{n % 1000:03d}{n % 97:02d}",
+                "patient_rank": 1,
+                "amo_fund": "011751234",
+                "member_number": f"ADH-{n:07d}",
+                "insurer_amc_number": "90412345",
+                "insurer_name": "Mutuelle Test",
+                "check_method": "hotline",
+                "check_reference": f"HOT-{n}",
+                "check_outcome": "covered",
+                "checked_at": "2026-11-20T08:15:30+00:00",
+                "guarantees": "PHAR 100",
+                "line_position": pos,
+                "code": f"34009{3000000 + n % 999999:07d}"[:12] + "1",
+                "code_kind": "cip13",
+                "label": LABELS[(n + pos) % 4],
+                "prestation_code": "PH7",
+                "quantity": qty,
+                "unit_price": unit,
+                "br_unit": unit,
+                "amo_rate": rate,
+                "price": price,
+                "br": price,
+                "amo": amo,
+                "tm": price - amo,
+                "amc": amc,
+                "patient_share": Decimal("0.00"),
+                "expiry": "2028-06-30",
+                "lot": f"LOT{n % 5000}",
+                "serial": None,
+                "claim_price": tp,
+                "claim_amo": ta,
+                "claim_amc": tc,
+                "claim_patient_share": Decimal("0.00"),
             }
             yield tuple(str(v) if isinstance(v, Decimal) else v for v in (values[f] for f in FIELDS))
 
@@ -99,21 +147,36 @@ def build_database(path: Path, claims: int, lines_per_claim: int) -> None:
     con = sqlite3.connect(path)
     con.execute(f"CREATE TABLE export_rows ({', '.join(FIELDS)})")
     con.execute("CREATE INDEX by_claim ON export_rows (claim_number, line_position)")
-    con.executemany(f"INSERT INTO export_rows VALUES ({', '.join('?' * len(FIELDS))})",
-                    synthetic_rows(claims, lines_per_claim))
+    con.executemany(
+        f"INSERT INTO export_rows VALUES ({', '.join('?' * len(FIELDS))})", synthetic_rows(claims, lines_per_claim)
+    )
     con.commit()
     con.close()
 
 
 def header(con: sqlite3.Connection) -> BundleHeader:
     """What the batch service computes before exporting: counts and totals in one query."""
-    row = con.execute("SELECT count(DISTINCT claim_id), count(*), "
-                      + ", ".join(f"group_concat({f}, ' ')" for f in ("price", "br", "amo", "tm", "amc", "patient_share"))
-                      + " FROM export_rows").fetchone()
+    row = con.execute(
+        "SELECT count(DISTINCT claim_id), count(*), "
+        + ", ".join(f"group_concat({f}, ' ')" for f in ("price", "br", "amo", "tm", "amc", "patient_share"))
+        + " FROM export_rows"
+    ).fetchone()
     totals = [sum((Decimal(v) for v in col.split()), Decimal("0.00")) for col in row[2:]]
-    return BundleHeader("Pharmacie de l'Église", "750012345", "7512345678", "12 rue de la République, 75011 Paris",
-                        "90412345", "Mutuelle Test", "VIAMEDIS", 1, 42, datetime.fromisoformat("2026-11-29T09:30:00+00:00"),
-                        row[0], row[1], *totals)
+    return BundleHeader(
+        "Pharmacie de l'Église",
+        "750012345",
+        "7512345678",
+        "12 rue de la République, 75011 Paris",
+        "90412345",
+        "Mutuelle Test",
+        "VIAMEDIS",
+        1,
+        42,
+        datetime.fromisoformat("2026-11-29T09:30:00+00:00"),
+        row[0],
+        row[1],
+        *totals,
+    )
 
 
 def export_lines(con: sqlite3.Connection) -> Iterator[ExportLine]:
@@ -154,14 +217,21 @@ def run_baseline(db: Path, out: Path) -> None:
         writer.writerows(cur)
     with open(out / "claims.json", "w", encoding="utf-8") as fh:
         fh.write("[")
-        fh.writelines(("\n" if i == 0 else ",\n") + json.dumps(dict(zip(FIELDS, row)), ensure_ascii=False, default=str) for i, row in enumerate(con.execute(SELECT)))
+        fh.writelines(
+            ("\n" if i == 0 else ",\n") + json.dumps(dict(zip(FIELDS, row)), ensure_ascii=False, default=str)
+            for i, row in enumerate(con.execute(SELECT))
+        )
         fh.write("\n]\n")
     head = ["N°", "Patient", "N° adhérent", "Délivré le", "Montant", "AMO", "AMC", "Part patient"]
-    rows = [list(r) for r in con.execute(
-        "SELECT claim_number, patient_surname || ' ' || patient_first_name, member_number, dispensed_on, "
-        "claim_price, claim_amo, claim_amc, claim_patient_share FROM export_rows WHERE line_position = 1 "
-        "ORDER BY claim_number")]
-    story = [Table([head] + rows[i:i + 50], repeatRows=1) for i in range(0, len(rows), 50)]
+    rows = [
+        list(r)
+        for r in con.execute(
+            "SELECT claim_number, patient_surname || ' ' || patient_first_name, member_number, dispensed_on, "
+            "claim_price, claim_amo, claim_amc, claim_patient_share FROM export_rows WHERE line_position = 1 "
+            "ORDER BY claim_number"
+        )
+    ]
+    story = [Table([head] + rows[i : i + 50], repeatRows=1) for i in range(0, len(rows), 50)]
     SimpleDocTemplate(str(out / "bordereau.pdf"), pagesize=A4, invariant=1).build(story)
 
 
@@ -172,7 +242,9 @@ def single_table_probe() -> list[tuple[int, float]]:
 
     found = []
     for n in (2000, 4000, 8000):
-        rows = [["N°", "Patient", "Date", "Montant"]] + [[str(i), f"PATIENT {i}", "20/11/2026", "12,50"] for i in range(n)]
+        rows = [["N°", "Patient", "Date", "Montant"]] + [
+            [str(i), f"PATIENT {i}", "20/11/2026", "12,50"] for i in range(n)
+        ]
         start = time.perf_counter()
         SimpleDocTemplate(io.BytesIO()).build([Table(rows, repeatRows=1)])
         found.append((n, time.perf_counter() - start))
@@ -190,13 +262,23 @@ def child(kind: str, db: Path, out: Path, trace: bool) -> None:
     elapsed = time.perf_counter() - start
     peak = tracemalloc.get_traced_memory()[1] if trace else None
     size = sum(p.stat().st_size for p in out.iterdir())
-    print(json.dumps({"seconds": elapsed, "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                      "traced_peak": peak, "bytes": size}))
+    print(
+        json.dumps(
+            {
+                "seconds": elapsed,
+                "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                "traced_peak": peak,
+                "bytes": size,
+            }
+        )
+    )
 
 
 def spawn(kind: str, db: Path, work: Path, trace: bool = False) -> dict[str, float]:
     out = Path(tempfile.mkdtemp(dir=work, prefix=f"{kind}-"))
-    args = [sys.executable, __file__, "--child", kind, "--db", str(db), "--out", str(out)] + (["--trace"] if trace else [])
+    args = [sys.executable, __file__, "--child", kind, "--db", str(db), "--out", str(out)] + (
+        ["--trace"] if trace else []
+    )
     done = subprocess.run(args, check=True, capture_output=True, text=True)
     result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
     for p in out.iterdir():
@@ -225,8 +307,10 @@ def main() -> None:
         db = work / "rows.sqlite"
         start = time.perf_counter()
         build_database(db, a.n, a.lines)
-        print(f"set-up: {a.n} claims x {a.lines} lines = {a.n * a.lines} rows in SQLite "
-              f"({time.perf_counter() - start:.1f} s, not timed below)")
+        print(
+            f"set-up: {a.n} claims x {a.lines} lines = {a.n * a.lines} rows in SQLite "
+            f"({time.perf_counter() - start:.1f} s, not timed below)"
+        )
         bundle_runs, baseline_runs, encrypted_runs = [], [], []
         for _ in range(a.repeat):  # interleaved
             bundle_runs.append(spawn("bundle", db, work))
@@ -242,26 +326,43 @@ def main() -> None:
     b_rss, r_rss = median(bundle_runs, "maxrss_kb") / 1024, median(baseline_runs, "maxrss_kb") / 1024
     ratio = b_s / r_s
     peak = traced["traced_peak"] / 1e6
-    print(f"Export of {a.n} claims ({a.n * a.lines} lines): CSV + JSON + PDF slip (+ manifest, zip), "
-          f"fresh process each, median of {a.repeat}")
+    print(
+        f"Export of {a.n} claims ({a.n * a.lines} lines): CSV + JSON + PDF slip (+ manifest, zip), "
+        f"fresh process each, median of {a.repeat}"
+    )
     print(f"  {'writer':<52}{'seconds':>9}{'ratio':>8}{'peak RSS MB':>13}{'output MB':>11}")
-    print(f"  {'bundle: write_bundle (checks, SHA-256, zip)':<52}{b_s:>9.1f}{ratio:>7.2f}x{b_rss:>13.0f}"
-          f"{median(bundle_runs, 'bytes') / 1e6:>11.1f}")
+    print(
+        f"  {'bundle: write_bundle (checks, SHA-256, zip)':<52}{b_s:>9.1f}{ratio:>7.2f}x{b_rss:>13.0f}"
+        f"{median(bundle_runs, 'bytes') / 1e6:>11.1f}"
+    )
     e_s, e_rss = median(encrypted_runs, "seconds"), median(encrypted_runs, "maxrss_kb") / 1024
-    print(f"  {'bundle encrypted (passphrase, CMS .p7m)':<52}{e_s:>9.1f}{e_s / r_s:>7.2f}x{e_rss:>13.0f}"
-          f"{median(encrypted_runs, 'bytes') / 1e6:>11.1f}")
-    print(f"  {'baseline: csv + json modules + platypus Tables':<52}{r_s:>9.1f}{1:>7.2f}x{r_rss:>13.0f}"
-          f"{median(baseline_runs, 'bytes') / 1e6:>11.1f}")
+    print(
+        f"  {'bundle encrypted (passphrase, CMS .p7m)':<52}{e_s:>9.1f}{e_s / r_s:>7.2f}x{e_rss:>13.0f}"
+        f"{median(encrypted_runs, 'bytes') / 1e6:>11.1f}"
+    )
+    print(
+        f"  {'baseline: csv + json modules + platypus Tables':<52}{r_s:>9.1f}{1:>7.2f}x{r_rss:>13.0f}"
+        f"{median(baseline_runs, 'bytes') / 1e6:>11.1f}"
+    )
     print(f"  time:   target <= 1.5x   measured {ratio:.2f}x   {'met' if ratio <= 1.5 else 'NOT MET'}")
-    print(f"  memory: target < 300 MB  peak RSS {b_rss:.0f} MB (whole process: Python, reportlab, "
-          f"cryptography), tracemalloc peak {peak:.0f} MB   {'met' if b_rss < 300 else 'NOT MET'}")
-    print("  runs (s): bundle " + "/".join(f"{r['seconds']:.1f}" for r in bundle_runs)
-          + "; encrypted " + "/".join(f"{r['seconds']:.1f}" for r in encrypted_runs)
-          + "; baseline " + "/".join(f"{r['seconds']:.1f}" for r in baseline_runs))
+    print(
+        f"  memory: target < 300 MB  peak RSS {b_rss:.0f} MB (whole process: Python, reportlab, "
+        f"cryptography), tracemalloc peak {peak:.0f} MB   {'met' if b_rss < 300 else 'NOT MET'}"
+    )
+    print(
+        "  runs (s): bundle "
+        + "/".join(f"{r['seconds']:.1f}" for r in bundle_runs)
+        + "; encrypted "
+        + "/".join(f"{r['seconds']:.1f}" for r in encrypted_runs)
+        + "; baseline "
+        + "/".join(f"{r['seconds']:.1f}" for r in baseline_runs)
+    )
     if a.probe_single_table:
         probe = single_table_probe()
-        print("  one platypus Table (why the baseline cuts it per page): "
-              + ", ".join(f"{n} rows {s:.1f} s" for n, s in probe))
+        print(
+            "  one platypus Table (why the baseline cuts it per page): "
+            + ", ".join(f"{n} rows {s:.1f} s" for n, s in probe)
+        )
 
 
 if __name__ == "__main__":

@@ -85,9 +85,7 @@ def lines_for(i: int) -> list[claims.LineDraft]:
 
 
 def set_up(location: Location) -> tuple[Context, str]:
-    ctx, _ = auth.initialise(
-        location, auth.SiteInput("Pharmacie du banc d'essai"), ADMIN, "Admin", PASSWORD
-    )
+    ctx, _ = auth.initialise(location, auth.SiteInput("Pharmacie du banc d'essai"), ADMIN, "Admin", PASSWORD)
     # Every claim goes to one insurer and none is ever paid, so its outstanding total grows
     # past the default ceiling (5,000 EUR) within a run: raise it to the highest allowed value
     # so that no claim needs an override. The check itself still runs on every claim.
@@ -129,9 +127,7 @@ def cents(d: Decimal) -> int:
     return int(d * 100)
 
 
-def claim_rows(
-    i: int, number: int, ctx: Context, check: dict[str, Any]
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def claim_rows(i: int, number: int, ctx: Context, check: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     drafts = lines_for(i)
     amounts = [
         compute_line(
@@ -250,9 +246,7 @@ def _sqlite_time(d: datetime) -> str:
 class SqliteRaw:
     def __init__(self, path: Path, key: bytes, ctx: Context, check_id: str) -> None:
         # The same settings as verifier/store/engine.py:sqlite_engine, on one kept connection.
-        self.conn = sqlcipher.connect(
-            str(path), timeout=60, check_same_thread=False, isolation_level=None
-        )
+        self.conn = sqlcipher.connect(str(path), timeout=60, check_same_thread=False, isolation_level=None)
         cur = self.conn.cursor()
         cur.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
         cur.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -284,9 +278,7 @@ class SqliteRaw:
             for line in lines:
                 cur.execute(self.line_sql, line)
             if audit:
-                seq, last_hash = cur.execute(
-                    "SELECT seq, last_hash FROM audit_head WHERE id = 1"
-                ).fetchone()
+                seq, last_hash = cur.execute("SELECT seq, last_hash FROM audit_head WHERE id = 1").fetchone()
                 events = audit_rows(self.ctx.actor.login, seq, last_hash, claim)
                 for ev in events:
                     cur.execute(self.event_sql, dict(ev, at=_sqlite_time(ev["at"])))
@@ -327,9 +319,7 @@ class PostgresRaw:
             for line in lines:
                 cur.execute(self.line_sql, line)
             if audit:
-                head = cur.execute(
-                    "SELECT seq, last_hash FROM audit_head WHERE id = 1 FOR UPDATE"
-                ).fetchone()
+                head = cur.execute("SELECT seq, last_hash FROM audit_head WHERE id = 1 FOR UPDATE").fetchone()
                 assert head is not None
                 events = audit_rows(self.ctx.actor.login, head[0], head[1], claim)
                 for ev in events:
@@ -404,9 +394,7 @@ def count_statements(ctx: Context) -> list[int]:
     counter = [0]
 
     @event.listens_for(ctx.store.engine, "before_cursor_execute")
-    def _count(
-        _conn: object, _cursor: object, statement: str, _params: object, _context: object, _many: bool
-    ) -> None:
+    def _count(_conn: object, _cursor: object, statement: str, _params: object, _context: object, _many: bool) -> None:
         if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
             counter[0] += 1
 
@@ -506,8 +494,7 @@ def run_backend(
         "  baseline = counter +1, claim, 2 lines, 2 audit events, audit head: the rows the service writes",
         "  stmts/claim = SQL statements sent per claim (an executemany counts once),"
         " BEGIN/COMMIT and connection set-up not counted",
-        "  runs (s): "
-        + "; ".join(f"{w.key} " + "/".join(f"{t:.2f}" for t in w.runs) for w in writers),
+        "  runs (s): " + "; ".join(f"{w.key} " + "/".join(f"{t:.2f}" for t in w.runs) for w in writers),
     ]
     out += [f"  check, {label} database: {text_}" for label, text_ in checked]
     return out
@@ -516,9 +503,7 @@ def run_backend(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=500, help="claims per run (default 500)")
-    parser.add_argument(
-        "--repeat", type=int, default=3, help="runs per writer; the median is shown (default 3)"
-    )
+    parser.add_argument("--repeat", type=int, default=3, help="runs per writer; the median is shown (default 3)")
     parser.add_argument(
         "--postgres",
         metavar="URL",
@@ -527,9 +512,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-sqlite", action="store_true", help="skip SQLite (with --postgres)")
     args = parser.parse_args(argv)
-    crypto.set_default_kdf(
-        crypto.KdfParams(time_cost=1, memory_cost=1024, parallelism=1)
-    )  # set-up only
+    crypto.set_default_kdf(crypto.KdfParams(time_cost=1, memory_cost=1024, parallelism=1))  # set-up only
 
     report: list[str] = []
     if not args.no_sqlite:
@@ -540,9 +523,7 @@ def main(argv: list[str] | None = None) -> int:
 
             def sqlite_raw(ctx: Context, check_id: str) -> SqliteRaw:
                 assert ctx.store.location.sqlite_path is not None
-                return SqliteRaw(
-                    ctx.store.location.sqlite_path, ctx.store.cipher.database_key, ctx, check_id
-                )
+                return SqliteRaw(ctx.store.location.sqlite_path, ctx.store.cipher.database_key, ctx, check_id)
 
             report += run_backend(
                 f"SQLite (SQLCipher, WAL, synchronous=FULL) in {tempfile.gettempdir()}",
@@ -573,9 +554,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"{k}={conn.execute(f'SHOW {k}').fetchone()[0]}"  # type: ignore[index]
                     for k in ("synchronous_commit", "fsync")
                 )
-            report += [""] + run_backend(
-                f"PostgreSQL ({settings})", pg_location, pg_raw, args.n, args.repeat
-            )
+            report += [""] + run_backend(f"PostgreSQL ({settings})", pg_location, pg_raw, args.n, args.repeat)
         finally:
             for url in created:
                 with psycopg.connect(admin_url, autocommit=True) as conn:

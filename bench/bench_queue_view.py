@@ -100,10 +100,18 @@ Frédéric Éric Laurent Julien Sébastien Céline Aurélie Émilie Camille Léa
 Louise Lucas Hugo Louis Gabriel Arthur Raphaël Léo Jules Adam Maël Noah Éloïse Zoé Anaïs Océane
 Hélène Béatrice Agnès Gérard Bernard Daniel René Roger Claude Yvette Odette Josiane Geneviève""".split()
 INSURER_NAMES = [
-    "Mutuelle Exemple des Alpes", "Prévoyance Fictive du Nord", "Complémentaire Démo Santé",
-    "Mutuelle des Métiers Imaginaires", "Caisse Solidaire de l'Ouest", "Santé Horizon Mutuelle",
-    "Union Mutualiste du Littoral", "Prévoyance des Vallées", "Mutuelle Générale Factice",
-    "Assurance Santé du Centre", "Harmonie Fictive", "Mutuelle Familiale du Sud-Est",
+    "Mutuelle Exemple des Alpes",
+    "Prévoyance Fictive du Nord",
+    "Complémentaire Démo Santé",
+    "Mutuelle des Métiers Imaginaires",
+    "Caisse Solidaire de l'Ouest",
+    "Santé Horizon Mutuelle",
+    "Union Mutualiste du Littoral",
+    "Prévoyance des Vallées",
+    "Mutuelle Générale Factice",
+    "Assurance Santé du Centre",
+    "Harmonie Fictive",
+    "Mutuelle Familiale du Sud-Est",
 ]
 # (label, prestation code, unit price, AMO rate) for the lines; amounts computed for real.
 PRODUCTS = [
@@ -116,12 +124,14 @@ PRODUCTS = [
     ("Veinotonique, 60 gélules", "PH2", "7.45", "15"),
     ("Bande de contention", "1104501", "19.60", "60"),
 ]
-GUARANTEES = [[Guarantee("PHAR", Decimal(100))], [Guarantee("PHAR", Decimal(200))],
-              [Guarantee("PHAR", Decimal(100)), Guarantee("LPP", Decimal(100))]]
+GUARANTEES = [
+    [Guarantee("PHAR", Decimal(100))],
+    [Guarantee("PHAR", Decimal(200))],
+    [Guarantee("PHAR", Decimal(100)), Guarantee("LPP", Decimal(100))],
+]
 # Statuses by age: old claims are mostly paid; the newest tenth holds most of the queue.
 OLD_MIX = [("paid", 88), ("accepted", 2), ("rejected", 3), ("void", 4), ("exported", 1), ("queued", 2)]
-NEW_MIX = [("queued", 35), ("exported", 25), ("accepted", 10), ("paid", 15), ("draft", 8),
-           ("rejected", 2), ("void", 5)]
+NEW_MIX = [("queued", 35), ("exported", 25), ("accepted", 10), ("paid", 15), ("draft", 8), ("rejected", 2), ("void", 5)]
 BATCHED = {"exported", "accepted", "rejected", "paid"}
 
 
@@ -158,8 +168,18 @@ def fixture(claims: int, n_patients: int, rebuild: bool) -> Fixture:
     started = time.perf_counter()
     build(location, claims, n_patients)
     seconds = time.perf_counter() - started
-    marker.write_text(json.dumps({"claims": claims, "patients": n_patients, "insurers": len(INSURER_NAMES),
-                                  "schema": schema_signature(), "seconds": seconds}), "utf-8")
+    marker.write_text(
+        json.dumps(
+            {
+                "claims": claims,
+                "patients": n_patients,
+                "insurers": len(INSURER_NAMES),
+                "schema": schema_signature(),
+                "seconds": seconds,
+            }
+        ),
+        "utf-8",
+    )
     print(f"built {folder} in {seconds:.0f} s")
     return Fixture(location, claims, n_patients, len(INSURER_NAMES))
 
@@ -178,8 +198,7 @@ def _sqlite_time(d: datetime) -> str:
 def raw_connection(location: Location, key: bytes) -> Any:
     """A raw SQLCipher connection with the engine's pragmas (see store/engine.py)."""
     assert location.sqlite_path is not None
-    conn = sqlcipher.connect(str(location.sqlite_path), timeout=60, check_same_thread=False,
-                             isolation_level=None)
+    conn = sqlcipher.connect(str(location.sqlite_path), timeout=60, check_same_thread=False, isolation_level=None)
     conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
     conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     conn.execute("PRAGMA journal_mode = WAL")
@@ -192,8 +211,9 @@ def raw_connection(location: Location, key: bytes) -> Any:
 def build(location: Location, n_claims: int, n_patients: int) -> None:
     rng = random.Random(20241)
     crypto.set_default_kdf(crypto.KdfParams(time_cost=1, memory_cost=1024, parallelism=1))  # set-up only
-    ctx, _ = auth.initialise(location, auth.SiteInput("Pharmacie du banc d'essai", "750000001", "7512345"),
-                             ADMIN, "Administrateur", PASSWORD)
+    ctx, _ = auth.initialise(
+        location, auth.SiteInput("Pharmacie du banc d'essai", "750000001", "7512345"), ADMIN, "Administrateur", PASSWORD
+    )
     try:
         directory.add_operator(ctx, "VIAMEDIS", "Viamedis")
         directory.add_operator(ctx, "ALMERYS", "Almerys")
@@ -208,14 +228,36 @@ def build(location: Location, n_claims: int, n_patients: int) -> None:
             sex = rng.choice("12")
             birth = f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{rng.randint(1935, 2020)}"
             ins = insurers[i % len(insurers)]
-            info, _ = patients.save(ctx, patients.PatientInput(
-                rng.choices(SURNAMES, weights)[0], rng.choice(FIRST_NAMES), birth,
-                nir_for(sex, birth, f"{rng.randint(1, 95):02d}".replace("20", "21"), f"{rng.randint(1, 899):03d}",
-                        1 + i % 997),
-                "1", "011751234", ins.amc_number, f"ADH{rng.randrange(10**6, 10**7)}"))
-            check = checks.record(ctx, checks.CheckInput(
-                info.id, ins.amc_number, "hotline", "covered", rng.choice(GUARANTEES),
-                reference=f"REF-{rng.randrange(10**5, 10**6)}"))
+            info, _ = patients.save(
+                ctx,
+                patients.PatientInput(
+                    rng.choices(SURNAMES, weights)[0],
+                    rng.choice(FIRST_NAMES),
+                    birth,
+                    nir_for(
+                        sex,
+                        birth,
+                        f"{rng.randint(1, 95):02d}".replace("20", "21"),
+                        f"{rng.randint(1, 899):03d}",
+                        1 + i % 997,
+                    ),
+                    "1",
+                    "011751234",
+                    ins.amc_number,
+                    f"ADH{rng.randrange(10**6, 10**7)}",
+                ),
+            )
+            check = checks.record(
+                ctx,
+                checks.CheckInput(
+                    info.id,
+                    ins.amc_number,
+                    "hotline",
+                    "covered",
+                    rng.choice(GUARANTEES),
+                    reference=f"REF-{rng.randrange(10**5, 10**6)}",
+                ),
+            )
             people.append((info.id, ins.id, check.id, rng.randrange(3)))
             if (i + 1) % 500 == 0:
                 print(f"  {i + 1} patients and checks ({time.perf_counter() - t0:.0f} s)", flush=True)
@@ -236,38 +278,58 @@ def _line_templates() -> list[list[tuple[dict[str, Any], Any]]]:
                 li = LineInput(code, qty, Decimal(price), Decimal(rate))
                 a = compute_line(li, guarantee_for(code, guarantees))
                 cents = lambda d: int(d * 100)  # noqa: E731
-                rows.append(({
-                    "code": "" if code.startswith("PH") else code, "code_kind": "manual" if code.startswith("PH") else "lpp",
-                    "label": label, "prestation_code": code, "quantity": qty, "unit_price": cents(li.unit_price),
-                    "br_unit": cents(li.unit_price), "amo_rate": cents(li.amo_rate), "price": cents(a.price),
-                    "br": cents(a.br), "amo": cents(a.amo), "tm": cents(a.tm), "amc": cents(a.amc),
-                    "patient_share": cents(a.patient),
-                }, a))
+                rows.append(
+                    (
+                        {
+                            "code": "" if code.startswith("PH") else code,
+                            "code_kind": "manual" if code.startswith("PH") else "lpp",
+                            "label": label,
+                            "prestation_code": code,
+                            "quantity": qty,
+                            "unit_price": cents(li.unit_price),
+                            "br_unit": cents(li.unit_price),
+                            "amo_rate": cents(li.amo_rate),
+                            "price": cents(a.price),
+                            "br": cents(a.br),
+                            "amo": cents(a.amo),
+                            "tm": cents(a.tm),
+                            "amc": cents(a.amc),
+                            "patient_share": cents(a.patient),
+                        },
+                        a,
+                    )
+                )
         out.append(rows)
     return out
 
 
-CLAIM_COLUMNS = ("id, number, version, previous_id, status, patient_id, insurer_id, check_id, batch_id,"
-                 " dispensed_on, prescriber_rpps, operator_down, outage_id, override_reason, override_by,"
-                 " void_reason, rejection_code, rejection_text, paid_amount, paid_on, price, br, amo, tm, amc,"
-                 " patient_share, created_by, created_at, updated_at, queued_at").split(", ")
-LINE_COLUMNS = ("claim_id, position, code, code_kind, label, prestation_code, quantity, unit_price, br_unit,"
-                " amo_rate, price, br, amo, tm, amc, patient_share").split(", ")
+CLAIM_COLUMNS = (
+    "id, number, version, previous_id, status, patient_id, insurer_id, check_id, batch_id,"
+    " dispensed_on, prescriber_rpps, operator_down, outage_id, override_reason, override_by,"
+    " void_reason, rejection_code, rejection_text, paid_amount, paid_on, price, br, amo, tm, amc,"
+    " patient_share, created_by, created_at, updated_at, queued_at"
+).split(", ")
+LINE_COLUMNS = (
+    "claim_id, position, code, code_kind, label, prestation_code, quantity, unit_price, br_unit,"
+    " amo_rate, price, br, amo, tm, amc, patient_share"
+).split(", ")
 
 
 def _pick(rng: random.Random, mix: list[tuple[str, int]]) -> str:
     return rng.choices([s for s, _ in mix], [w for _, w in mix])[0]
 
 
-def _bulk_claims(location: Location, ctx: Context, people: list[tuple[str, int, str, int]], n: int,
-                 rng: random.Random) -> None:
+def _bulk_claims(
+    location: Location, ctx: Context, people: list[tuple[str, int, str, int]], n: int, rng: random.Random
+) -> None:
     conn = raw_connection(location, ctx.store.cipher.database_key)
     conn.execute("PRAGMA cache_size = -1000000")  # 1 GB while loading
     conn.execute("PRAGMA synchronous = OFF")  # a fixture: rebuilt if the run dies
     # Secondary indexes are dropped while loading and made again at the end (same SQL).
     indexes = conn.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('claims', 'claim_lines')"
-        " AND sql IS NOT NULL").fetchall()
+        " AND sql IS NOT NULL"
+    ).fetchall()
     for name, _ in indexes:
         conn.execute(f'DROP INDEX "{name}"')
     templates = _line_templates()
@@ -276,8 +338,10 @@ def _bulk_claims(location: Location, ctx: Context, people: list[tuple[str, int, 
     span = (today - start).days
     claim_sql = f"INSERT INTO claims ({', '.join(CLAIM_COLUMNS)}) VALUES ({', '.join('?' * len(CLAIM_COLUMNS))})"
     line_sql = f"INSERT INTO claim_lines ({', '.join(LINE_COLUMNS)}) VALUES ({', '.join('?' * len(LINE_COLUMNS))})"
-    batch_sql = ("INSERT INTO batches (id, insurer_id, number, status, created_by, created_at, sent_at, channel,"
-                 " claim_count, total_amc) VALUES (?, ?, ?, 'sent', ?, ?, ?, 'email', 0, 0)")
+    batch_sql = (
+        "INSERT INTO batches (id, insurer_id, number, status, created_by, created_at, sent_at, channel,"
+        " claim_count, total_amc) VALUES (?, ?, ?, 'sent', ?, ?, ?, 'email', 0, 0)"
+    )
     batches: dict[tuple[int, int], int] = {}
     batch_numbers: dict[int, int] = {}
     batch_totals: dict[int, list[int]] = {}
@@ -319,17 +383,40 @@ def _bulk_claims(location: Location, ctx: Context, people: list[tuple[str, int, 
             batch_totals[batch_id][0] += 1
             batch_totals[batch_id][1] += totals["amc"]
         when = _sqlite_time(created)
-        chunk_claims.append((
-            claim_id, number, version, previous_id, status, pid, iid, cid, batch_id, day.isoformat(), None,
-            int(rng.random() < 0.25), None, None, None,
-            "Saisie en double" if status == "void" else None,
-            "DROITS" if status == "rejected" else None,
-            "Droits non ouverts à la date des soins" if status == "rejected" else None,
-            totals["amc"] if status == "paid" else None,
-            (day + timedelta(days=45)).isoformat() if status == "paid" else None,
-            totals["price"], totals["br"], totals["amo"], totals["tm"], totals["amc"], totals["patient_share"],
-            user, when, when, None if status == "draft" else when,
-        ))
+        chunk_claims.append(
+            (
+                claim_id,
+                number,
+                version,
+                previous_id,
+                status,
+                pid,
+                iid,
+                cid,
+                batch_id,
+                day.isoformat(),
+                None,
+                int(rng.random() < 0.25),
+                None,
+                None,
+                None,
+                "Saisie en double" if status == "void" else None,
+                "DROITS" if status == "rejected" else None,
+                "Droits non ouverts à la date des soins" if status == "rejected" else None,
+                totals["amc"] if status == "paid" else None,
+                (day + timedelta(days=45)).isoformat() if status == "paid" else None,
+                totals["price"],
+                totals["br"],
+                totals["amo"],
+                totals["tm"],
+                totals["amc"],
+                totals["patient_share"],
+                user,
+                when,
+                when,
+                None if status == "draft" else when,
+            )
+        )
         for pos, (row, _) in enumerate(lines, start=1):
             chunk_lines.append((claim_id, pos, *(row[c] for c in LINE_COLUMNS[2:])))
         if status == "rejected" and version < 3 and rng.random() < 0.3:
@@ -348,8 +435,10 @@ def _bulk_claims(location: Location, ctx: Context, people: list[tuple[str, int, 
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 print(f"  {made} claims ({time.perf_counter() - t0:.0f} s)", flush=True)
                 conn.execute("BEGIN")
-    conn.executemany("UPDATE batches SET claim_count = ?, total_amc = ? WHERE id = ?",
-                     [(c, amc, bid) for bid, (c, amc) in batch_totals.items()])
+    conn.executemany(
+        "UPDATE batches SET claim_count = ?, total_amc = ? WHERE id = ?",
+        [(c, amc, bid) for bid, (c, amc) in batch_totals.items()],
+    )
     conn.execute("UPDATE counters SET value = ? WHERE name = 'claim_number'", (number,))
     conn.execute("INSERT OR IGNORE INTO counters (name, value) VALUES ('claim_number', ?)", (number,))
     for iid, last in batch_numbers.items():
@@ -392,8 +481,9 @@ class Capture:
                 self.calls.append(self.local.statements)
             self.local.statements = None
 
-    def _statement(self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
-                   executemany: bool) -> None:
+    def _statement(
+        self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+    ) -> None:
         statements = getattr(self.local, "statements", None)
         if statements is not None:
             statements.append((statement, parameters))
@@ -502,8 +592,9 @@ def keystrokes(fx: Fixture, ctx: Context) -> list[tuple[str, str, Any]]:
     return keys
 
 
-def measure_search(ctx: Context, conn: Any, capture: Capture, keys: list[tuple[str, str, Any]],
-                   pace_ms: int) -> tuple[list[Timing], list[tuple[str, str, float, float, int]]]:
+def measure_search(
+    ctx: Context, conn: Any, capture: Capture, keys: list[tuple[str, str, Any]], pace_ms: int
+) -> tuple[list[Timing], list[tuple[str, str, float, float, int]]]:
     view = QueueView(ctx, open_url=lambda url: True)
     view.resize(1366, 768)
     view.show()
@@ -568,14 +659,19 @@ def measure_sort_and_scroll(ctx: Context, capture: Capture, conn: Any, pace_ms: 
 
 
 def report(title: str, rows: list[Timing], target_ms: float, p: float = 95) -> list[str]:
-    out = [title, f"  {'':<20}{'n':>4}{'median ms':>11}{f'p{p:g} ms':>9}{'raw median':>12}{f'raw p{p:g}':>9}"
-               f"{'ratio p' + format(p, 'g'):>10}{'target':>9}  met"]
+    out = [
+        title,
+        f"  {'':<20}{'n':>4}{'median ms':>11}{f'p{p:g} ms':>9}{'raw median':>12}{f'raw p{p:g}':>9}"
+        f"{'ratio p' + format(p, 'g'):>10}{'target':>9}  met",
+    ]
     for t in rows:
         med, hi = statistics.median(t.service) * 1000, pct(t.service, p) * 1000
         bmed, bhi = statistics.median(t.baseline) * 1000, pct(t.baseline, p) * 1000
         ratio = hi / bhi if bhi > 0 else float("inf")
-        out.append(f"  {t.label:<20}{len(t.service):>4}{med:>11.1f}{hi:>9.1f}{bmed:>12.2f}{bhi:>9.2f}{ratio:>9.0f}x"
-                   f"{'<' + format(target_ms, 'g') + ' ms':>9}  {'yes' if hi < target_ms else 'NO'}")
+        out.append(
+            f"  {t.label:<20}{len(t.service):>4}{med:>11.1f}{hi:>9.1f}{bmed:>12.2f}{bhi:>9.2f}{ratio:>9.0f}x"
+            f"{'<' + format(target_ms, 'g') + ' ms':>9}  {'yes' if hi < target_ms else 'NO'}"
+        )
     return out
 
 
@@ -591,35 +687,62 @@ def measure(fx: Fixture, repeat: int, pace_ms: int) -> list[str]:
         opening = measure_opening(ctx, conn, capture, repeat)
         keys = keystrokes(fx, ctx)
         typed, detail = measure_search(ctx, conn, capture, keys, pace_ms)
-        every = Timing("all keystrokes", [x for t in typed for x in t.service],
-                       [x for t in typed for x in t.baseline], [])
+        every = Timing(
+            "all keystrokes", [x for t in typed for x in t.service], [x for t in typed for x in t.baseline], []
+        )
         busy, _ = measure_search(ctx, conn, capture, keys, 0)
         moves = measure_sort_and_scroll(ctx, capture, conn, pace_ms)
-        busy_all = Timing("all, back to back", [x for t in busy for x in t.service],
-                          [x for t in busy for x in t.baseline], [])
+        busy_all = Timing(
+            "all, back to back", [x for t in busy for x in t.service], [x for t in busy for x in t.baseline], []
+        )
     finally:
         capture.close()
         conn.close()
         QThreadPool.globalInstance().waitForDone()
         ctx.close()
-    out = [f"{fx.claims:,} claims, {fx.patients:,} patients, {fx.insurers} insurers; encrypted SQLite (SQLCipher, WAL)",
-           "raw = the same SQL statements the service sent for that page, replayed with the raw driver on a kept"
-           " connection (fetchall, no decryption, no Qt)", ""]
-    out += report(f"1. opening the queue: QueueView(ctx) built, shown, first page in the model and the visible"
-                  f" rows painted ({repeat} runs after 2 warm-up runs)", [opening], OPEN_TARGET_MS)
-    out.append(f"  counts and totals per insurer (off the GUI thread) shown after: median "
-               f"{statistics.median(opening.summary) * 1000:.0f} ms, p95 {pct(opening.summary, 95) * 1000:.0f} ms"
-               " from construction")
-    out += [""] + report(f"2. search: keystroke (or status chosen) until the model holds the new first page;"
-                         f" {pace_ms} ms between keystrokes", [*typed, every], SEARCH_TARGET_MS)
-    out += report("   the same keystrokes back to back (each as soon as the previous results are in;"
-                  " the totals of earlier ones may still be computing)", [busy_all], SEARCH_TARGET_MS)[1:]
-    out += [""] + report("3. for information: a click on each sortable header, both ways (until the new first page"
-                         " is in the model), and 20 further pages fetched in turn", moves, SEARCH_TARGET_MS)
+    out = [
+        f"{fx.claims:,} claims, {fx.patients:,} patients, {fx.insurers} insurers; encrypted SQLite (SQLCipher, WAL)",
+        "raw = the same SQL statements the service sent for that page, replayed with the raw driver on a kept"
+        " connection (fetchall, no decryption, no Qt)",
+        "",
+    ]
+    out += report(
+        f"1. opening the queue: QueueView(ctx) built, shown, first page in the model and the visible"
+        f" rows painted ({repeat} runs after 2 warm-up runs)",
+        [opening],
+        OPEN_TARGET_MS,
+    )
+    out.append(
+        f"  counts and totals per insurer (off the GUI thread) shown after: median "
+        f"{statistics.median(opening.summary) * 1000:.0f} ms, p95 {pct(opening.summary, 95) * 1000:.0f} ms"
+        " from construction"
+    )
+    out += [""] + report(
+        f"2. search: keystroke (or status chosen) until the model holds the new first page;"
+        f" {pace_ms} ms between keystrokes",
+        [*typed, every],
+        SEARCH_TARGET_MS,
+    )
+    out += report(
+        "   the same keystrokes back to back (each as soon as the previous results are in;"
+        " the totals of earlier ones may still be computing)",
+        [busy_all],
+        SEARCH_TARGET_MS,
+    )[1:]
+    out += [""] + report(
+        "3. for information: a click on each sortable header, both ways (until the new first page"
+        " is in the model), and 20 further pages fetched in turn",
+        moves,
+        SEARCH_TARGET_MS,
+    )
     slowest = sorted(detail, key=lambda d: -d[2])[:5]
-    out.append("  slowest keystrokes: " + "; ".join(
-        f"{kind} {shown!r} {ms * 1000:.1f} ms (raw {base * 1000:.2f}, {rows} rows)"
-        for kind, shown, ms, base, rows in slowest))
+    out.append(
+        "  slowest keystrokes: "
+        + "; ".join(
+            f"{kind} {shown!r} {ms * 1000:.1f} ms (raw {base * 1000:.2f}, {rows} rows)"
+            for kind, shown, ms, base, rows in slowest
+        )
+    )
     return out
 
 

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TARGET = 1.25
 MARK = "--window-shown--"
 
-BARE = """
+BARE = f"""
 import os, sys, time
 t0 = int(os.environ["BENCH_T0"])
 from PySide6.QtCore import QTimer
@@ -43,13 +43,13 @@ app = QApplication(sys.argv[:1])
 window = QMainWindow()
 window.show()
 def shown():
-    print(f"{(time.perf_counter_ns() - t0) / 1e6:.2f}", flush=True)
-    sys.stderr.write("%s\\n")
+    print(f"{{(time.perf_counter_ns() - t0) / 1e6:.2f}}", flush=True)
+    sys.stderr.write("{MARK}\\n")
     sys.stderr.flush()
     os._exit(0)
 QTimer.singleShot(0, shown)
 app.exec()
-""" % MARK
+"""
 
 # The same kinds of widgets as the sign-in window, for reference: what such a window costs
 # in PySide6 by itself (each Qt class used brings its enums into Python on first import).
@@ -67,7 +67,7 @@ DIALOG = BARE.replace(
     "layout.addLayout(form)\nlayout.addWidget(QLabel('where'))\nlayout.addWidget(buttons)",
 )
 
-APP = """
+APP = f"""
 import os, sys, time
 t0 = int(os.environ["BENCH_T0"])
 import verifier.gui.start as start
@@ -76,8 +76,8 @@ original = start.Flow.start
 def probed(self):
     window = original(self)
     def shown():
-        print(f"{(time.perf_counter_ns() - t0) / 1e6:.2f} {type(window).__name__}", flush=True)
-        sys.stderr.write("%s\\n")
+        print(f"{{(time.perf_counter_ns() - t0) / 1e6:.2f}} {{type(window).__name__}}", flush=True)
+        sys.stderr.write("{MARK}\\n")
         sys.stderr.flush()
         os._exit(0)  # measured; do not wait for the background work to finish
     QTimer.singleShot(0, shown)
@@ -85,7 +85,7 @@ def probed(self):
 start.Flow.start = probed
 from verifier.cli import main
 sys.exit(main(["--db", os.environ["BENCH_DB"]]))
-""" % MARK
+"""
 
 
 def run_child(code: str, env: dict[str, str], importtime: bool = False) -> tuple[float, str, str]:
@@ -106,8 +106,13 @@ def make_database(folder: Path) -> Path:
 
     crypto.set_default_kdf(crypto.KdfParams(time_cost=1, memory_cost=1024, parallelism=1))
     path = folder / "verifier.db"
-    ctx, _code = auth.initialise(Location(sqlite_path=path), auth.SiteInput("Pharmacie du banc d'essai"),
-                                 "admin", "Admin", "correct horse battery")
+    ctx, _code = auth.initialise(
+        Location(sqlite_path=path),
+        auth.SiteInput("Pharmacie du banc d'essai"),
+        "admin",
+        "Admin",
+        "correct horse battery",
+    )
     ctx.close()
     return path
 
@@ -134,7 +139,7 @@ def import_breakdown(stderr: str) -> tuple[dict[str, int], dict[str, str], int]:
             continue
         # importtime lists children before their parent: each ancestor is the next shallower line
         top, importer = name, ""
-        for _s, d, parent in lines[i + 1:]:
+        for _s, d, parent in lines[i + 1 :]:
             if d >= depth:
                 continue
             depth = d
@@ -158,8 +163,14 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
         folder = Path(tmp)
-        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", VERIFIER_DATA_DIR=str(folder / "data"),
-                   VERIFIER_LANG="fr", PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="")
+        env = dict(
+            os.environ,
+            QT_QPA_PLATFORM="offscreen",
+            VERIFIER_DATA_DIR=str(folder / "data"),
+            VERIFIER_LANG="fr",
+            PYTHONPATH=str(ROOT),
+            PYTHONDONTWRITEBYTECODE="",
+        )
         env.pop("VERIFIER_DATABASE_URL", None)
         env["BENCH_DB"] = str(make_database(folder))
         run_child(BARE, env)  # warm the file cache for both
@@ -175,18 +186,26 @@ def main() -> int:
 
     b, d, a = statistics.median(bare), statistics.median(dialog), statistics.median(app)
     ratio = a / b
-    print(f"Start-up to the first window on screen (QT_QPA_PLATFORM=offscreen), fresh process each run, "
-          f"median of {args.repeat}")
+    print(
+        f"Start-up to the first window on screen (QT_QPA_PLATFORM=offscreen), fresh process each run, "
+        f"median of {args.repeat}"
+    )
     print(f"  {'':52}{'ms':>8}{'ratio':>9}{'target':>9}{'met':>6}")
     print(f"  {'(a) bare PySide6: QApplication + QMainWindow.show()':52}{b:8.1f}{1.0:8.2f}x")
-    print(f"  {'(b) verifier.cli.main, first window: ' + first_window:52}{a:8.1f}{ratio:8.2f}x"
-          f"{'<=' + str(TARGET) + 'x':>9}{'yes' if ratio <= TARGET else 'NO':>6}")
+    print(
+        f"  {'(b) verifier.cli.main, first window: ' + first_window:52}{a:8.1f}{ratio:8.2f}x"
+        f"{'<=' + str(TARGET) + 'x':>9}{'yes' if ratio <= TARGET else 'NO':>6}"
+    )
     print(f"  {'    for reference: a bare QDialog with the same widgets':52}{d:8.1f}{d / b:8.2f}x")
-    print(f"  runs (ms): bare {', '.join(f'{x:.0f}' for x in bare)}; dialog {', '.join(f'{x:.0f}' for x in dialog)}; "
-          f"verifier {', '.join(f'{x:.0f}' for x in app)}")
+    print(
+        f"  runs (ms): bare {', '.join(f'{x:.0f}' for x in bare)}; dialog {', '.join(f'{x:.0f}' for x in dialog)}; "
+        f"verifier {', '.join(f'{x:.0f}' for x in app)}"
+    )
     per_package, first_by, total = import_breakdown(stderr)
-    print(f"\nImported before the first window, (b) under -X importtime (one run; importtime adds its own "
-          f"overhead): {total / 1000:.0f} ms of import self time")
+    print(
+        f"\nImported before the first window, (b) under -X importtime (one run; importtime adds its own "
+        f"overhead): {total / 1000:.0f} ms of import self time"
+    )
     for package, us in sorted(per_package.items(), key=lambda kv: -kv[1])[:12]:
         who = first_by.get(package, "")
         print(f"  {package:18}{us / 1000:7.1f} ms   {who}")

@@ -61,7 +61,7 @@ def version() -> str:
     text = (ROOT / "verifier" / "__init__.py").read_text(encoding="utf-8")
     found = re.search(r'^__version__\s*=\s*"([^"]+)"', text, re.MULTILINE)
     if not found:
-        raise BuildError("verifier/__init__.py has no __version__ = \"...\" line: add one.")
+        raise BuildError('verifier/__init__.py has no __version__ = "..." line: add one.')
     return found.group(1)
 
 
@@ -84,8 +84,9 @@ def check_metainfo(ver: str) -> None:
     """The AppStream file must list this version: a release is described before it ships."""
     text = (PACKAGING / "linux" / f"{APP_ID}.metainfo.xml").read_text(encoding="utf-8")
     if f'<release version="{ver}"' not in text:
-        raise BuildError(f"packaging/linux/{APP_ID}.metainfo.xml has no <release version=\"{ver}\">: "
-                         "add one for this version.")
+        raise BuildError(
+            f'packaging/linux/{APP_ID}.metainfo.xml has no <release version="{ver}">: add one for this version.'
+        )
 
 
 # --- freeze ---------------------------------------------------------------------------
@@ -94,16 +95,31 @@ def check_metainfo(ver: str) -> None:
 def freeze(python: Path) -> float:
     probe = subprocess.run([str(python), "-c", "import PyInstaller"], capture_output=True, text=True)
     if probe.returncode != 0:
-        raise BuildError(f"PyInstaller is not installed for {python}: run "
-                         f"`{python} -m pip install -e \".[package]\"` in {ROOT}, then build again.")
+        raise BuildError(
+            f"PyInstaller is not installed for {python}: run "
+            f'`{python} -m pip install -e ".[package]"` in {ROOT}, then build again.'
+        )
     WORK.mkdir(exist_ok=True)
     log_path = WORK / "pyinstaller.log"
     started = time.perf_counter()
     with log_path.open("w", encoding="utf-8") as log:
         result = subprocess.run(
-            [str(python), "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
-             "--distpath", str(DIST), "--workpath", str(WORK), str(PACKAGING / "verifier.spec")],
-            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+            [
+                str(python),
+                "-m",
+                "PyInstaller",
+                "--noconfirm",
+                "--log-level",
+                "WARN",
+                "--distpath",
+                str(DIST),
+                "--workpath",
+                str(WORK),
+                str(PACKAGING / "verifier.spec"),
+            ],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
@@ -130,36 +146,66 @@ class Smoke:
         self.cli = frozen / f"verifier-cli{EXE_SUFFIX}" if WINDOWS else frozen / "verifier"
         self.gui = frozen / f"verifier{EXE_SUFFIX}"
         self.home = home
-        self.env = {k: v for k, v in os.environ.items()
-                    if not k.startswith(("VERIFIER_", "XDG_", "PG", "PYTHON")) and k != "QT_QPA_PLATFORM"}
-        self.env.update({
-            "HOME": str(home), "USERPROFILE": str(home),
-            "XDG_DATA_HOME": str(home / "data"), "XDG_CONFIG_HOME": str(home / "config"),
-            "XDG_STATE_HOME": str(home / "state"), "XDG_CACHE_HOME": str(home / "cache"),
-            "QT_QPA_PLATFORM": "offscreen", "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8",
-        })
+        self.env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("VERIFIER_", "XDG_", "PG", "PYTHON")) and k != "QT_QPA_PLATFORM"
+        }
+        self.env.update(
+            {
+                "HOME": str(home),
+                "USERPROFILE": str(home),
+                "XDG_DATA_HOME": str(home / "data"),
+                "XDG_CONFIG_HOME": str(home / "config"),
+                "XDG_STATE_HOME": str(home / "state"),
+                "XDG_CACHE_HOME": str(home / "cache"),
+                "QT_QPA_PLATFORM": "offscreen",
+                "LANG": "C.UTF-8",
+                "PYTHONIOENCODING": "utf-8",
+            }
+        )
         if WINDOWS:  # platformdirs asks Windows for the known folders: move them all at once
             self.env["VERIFIER_DATA_DIR"] = str(home / "verifier")
         self.data = home / "verifier" if WINDOWS else home / "data" / "verifier"
         self.steps = 0
 
-    def run(self, step: str, args: Sequence[str], *, password: str | None = None, gui: bool = False,
-            expect_code: int = 0, env: dict[str, str] | None = None) -> Run:
+    def run(
+        self,
+        step: str,
+        args: Sequence[str],
+        *,
+        password: str | None = None,
+        gui: bool = False,
+        expect_code: int = 0,
+        env: dict[str, str] | None = None,
+    ) -> Run:
         exe = self.gui if gui else self.cli
         full_env = dict(self.env, **(env or {}))
         if password is not None:
             full_env["VERIFIER_PASSWORD"] = password
         try:
-            done = subprocess.run([str(exe), *args], env=full_env, cwd=self.home, capture_output=True,
-                                  text=True, encoding="utf-8", errors="replace", timeout=STEP_TIMEOUT_S)
+            done = subprocess.run(
+                [str(exe), *args],
+                env=full_env,
+                cwd=self.home,
+                capture_output=True,
+                text=True,
+                encoding="utf-8",
+                errors="replace",
+                timeout=STEP_TIMEOUT_S,
+            )
         except subprocess.TimeoutExpired:
-            raise BuildError(f"smoke test, {step}: the frozen program did not finish within "
-                             f"{STEP_TIMEOUT_S} s; run it by hand to see where it stops.") from None
+            raise BuildError(
+                f"smoke test, {step}: the frozen program did not finish within "
+                f"{STEP_TIMEOUT_S} s; run it by hand to see where it stops."
+            ) from None
         self.steps += 1
         if done.returncode != expect_code:
-            raise BuildError(f"smoke test, {step}: `{exe.name} {' '.join(args)}` exited with {done.returncode} "
-                             f"(expected {expect_code}); it said: {(done.stderr or done.stdout).strip()[-800:]}"
-                             f"{self.log_tail()}")
+            raise BuildError(
+                f"smoke test, {step}: `{exe.name} {' '.join(args)}` exited with {done.returncode} "
+                f"(expected {expect_code}); it said: {(done.stderr or done.stdout).strip()[-800:]}"
+                f"{self.log_tail()}"
+            )
         print(f"  ok  {step}")
         return Run(done.returncode, done.stdout, done.stderr)
 
@@ -168,7 +214,8 @@ class Smoke:
         if not logs:
             return ""
         return "\n--- end of the program's log ---\n" + "\n".join(
-            logs[0].read_text(encoding="utf-8", errors="replace").splitlines()[-30:])
+            logs[0].read_text(encoding="utf-8", errors="replace").splitlines()[-30:]
+        )
 
     def log_text(self) -> str:
         return "".join(p.read_text(encoding="utf-8", errors="replace") for p in self.home.rglob("verifier.log"))
@@ -197,8 +244,11 @@ def smoke_test(frozen: Path, ver: str) -> float:
 
         site_db = s.data / "verifier.db"
         admin = ["--user", "essai-admin"]
-        init = s.run("init (new encrypted database, migrations, drug snapshot)",
-                     ["--lang", "en", "init", "--site-name", "Pharmacie d'essai", *admin], password=SMOKE_PASSWORD)
+        init = s.run(
+            "init (new encrypted database, migrations, drug snapshot)",
+            ["--lang", "en", "init", "--site-name", "Pharmacie d'essai", *admin],
+            password=SMOKE_PASSWORD,
+        )
         expected_drugs = json.loads((ROOT / "verifier/resources/data/bdpm/snapshot.json").read_text("utf-8"))
         lines = expected_drugs["files"][0]["lines"]
         if not site_db.exists() or str(lines) not in init.out:
@@ -207,27 +257,39 @@ def smoke_test(frozen: Path, ver: str) -> float:
             raise BuildError(f"smoke test, init: {site_db} is not encrypted: SQLCipher is missing from the bundle.")
         s.run("db status", ["db", "status", *admin], password=SMOKE_PASSWORD)
         cip13, cip7 = snapshot_drug()
-        shown = s.run(f"drugs show {cip13} (bundled snapshot)", ["drugs", "show", cip13, *admin],
-                      password=SMOKE_PASSWORD).out
+        shown = s.run(
+            f"drugs show {cip13} (bundled snapshot)", ["drugs", "show", cip13, *admin], password=SMOKE_PASSWORD
+        ).out
         if cip13 not in shown or cip7 not in shown:
             raise BuildError(f"smoke test, drugs show: expected {cip13} and CIP7 {cip7}; it printed: {shown}")
 
         s.run("demo", ["demo"])
         demo = ["--db", str(s.data / "demo.db"), "--user", DEMO_USER]
-        listing = json.loads(s.run("claims list --json (demo)", [*demo, "claims", "list", "--status", "queued",
-                                                                  "--json"], password=DEMO_PASSWORD).out)
+        listing = json.loads(
+            s.run(
+                "claims list --json (demo)",
+                [*demo, "claims", "list", "--status", "queued", "--json"],
+                password=DEMO_PASSWORD,
+            ).out
+        )
         if not listing["claims"]:
             raise BuildError("smoke test, claims list: the demonstration database has no queued claim.")
         insurer = listing["claims"][0]["insurer"]
-        created = s.run(f"batch create --insurer {insurer}", [*demo, "batch", "create", "--insurer", insurer],
-                        password=DEMO_PASSWORD).out
+        created = s.run(
+            f"batch create --insurer {insurer}",
+            [*demo, "batch", "create", "--insurer", insurer],
+            password=DEMO_PASSWORD,
+        ).out
         batch = re.search(r"^id=(\d+)$", created, re.MULTILINE)
         if not batch:
             raise BuildError(f"smoke test, batch create: no 'id=N' line in: {created}")
         outbox = s.home / "outbox"
         outbox.mkdir()
-        s.run("batch export (zip: CSV, JSON, PDF slip)", [*demo, "batch", "export", batch.group(1), "--out",
-                                                          str(outbox)], password=DEMO_PASSWORD)
+        s.run(
+            "batch export (zip: CSV, JSON, PDF slip)",
+            [*demo, "batch", "export", batch.group(1), "--out", str(outbox)],
+            password=DEMO_PASSWORD,
+        )
         bundles = list(outbox.glob("*.zip"))
         if len(bundles) != 1:
             raise BuildError(f"smoke test, batch export: expected one zip in {outbox}, found {len(bundles)}.")
@@ -239,20 +301,28 @@ def smoke_test(frozen: Path, ver: str) -> float:
 
         # The driver loads: a refused connection is reported as such, never as an unexpected
         # error (which would send the user to the log, as a missing module does).
-        pg = s.run("PostgreSQL driver (psycopg binary)", ["--db", "postgresql://verifier@127.0.0.1:1/none",
-                                                          "db", "status", "--user", "x"],
-                   password="x", expect_code=1, env={"PSYCOPG_IMPL": "binary", "PGCONNECT_TIMEOUT": "5"})
+        pg = s.run(
+            "PostgreSQL driver (psycopg binary)",
+            ["--db", "postgresql://verifier@127.0.0.1:1/none", "db", "status", "--user", "x"],
+            password="x",
+            expect_code=1,
+            env={"PSYCOPG_IMPL": "binary", "PGCONNECT_TIMEOUT": "5"},
+        )
         if "verifier.log" in pg.err:
             raise BuildError(f"smoke test, PostgreSQL driver: an unexpected error: {pg.err.strip()}{s.log_tail()}")
 
-        for step, db, window in (("GUI offscreen, first run", s.home / "fresh.db", "SetupWizard"),
-                                 ("GUI offscreen, sign-in", site_db, "SignInDialog")):
+        for step, db, window in (
+            ("GUI offscreen, first run", s.home / "fresh.db", "SetupWizard"),
+            ("GUI offscreen, sign-in", site_db, "SignInDialog"),
+        ):
             gui = s.run(step, ["--db", str(db)], gui=True, env={"VERIFIER_SMOKE_QUIT_AFTER_MS": "1500"})
             icons = f"window icon in {len(ICON_SIZES)} sizes"
             said = f"smoke test: quitting with {window} on screen, {icons}"
             if said not in s.log_text() or (not WINDOWS and f"smoke test: {window} shown, {icons}" not in gui.out):
-                raise BuildError(f"smoke test, {step}: expected the {window} window on screen with its icon; "
-                                 f"it said: {(gui.out + gui.err).strip()[-800:]}{s.log_tail()}")
+                raise BuildError(
+                    f"smoke test, {step}: expected the {window} window on screen with its icon; "
+                    f"it said: {(gui.out + gui.err).strip()[-800:]}{s.log_tail()}"
+                )
         steps = s.steps
     elapsed = time.perf_counter() - started
     print(f"smoke test passed: {steps} runs of the frozen program in {elapsed:.1f} s")
@@ -275,10 +345,12 @@ def appdir(frozen: Path, ver: str) -> Path:
     (root / "AppRun").symlink_to("usr/bin/verifier")
     linux = PACKAGING / "linux"
     share = usr / "share"
-    for src, dest in ((linux / f"{APP_ID}.desktop", share / "applications"),
-                      (linux / f"{APP_ID}.metainfo.xml", share / "metainfo"),
-                      (linux / f"{APP_ID}.desktop", root),
-                      (linux / "install.sh", root)):
+    for src, dest in (
+        (linux / f"{APP_ID}.desktop", share / "applications"),
+        (linux / f"{APP_ID}.metainfo.xml", share / "metainfo"),
+        (linux / f"{APP_ID}.desktop", root),
+        (linux / "install.sh", root),
+    ):
         dest.mkdir(parents=True, exist_ok=True)
         shutil.copy2(src, dest / src.name)
     icons = ROOT / "verifier" / "resources" / "icons"
@@ -314,12 +386,18 @@ def tarball(frozen: Path, ver: str) -> Path:
         with tarfile.open(target) as tar:
             tar.extractall(tmp, filter="tar")
         for launcher in ("AppRun", "usr/bin/verifier"):
-            done = subprocess.run([str(Path(tmp) / root.name / launcher), "--version"],
-                                  capture_output=True, text=True, timeout=STEP_TIMEOUT_S)
+            done = subprocess.run(
+                [str(Path(tmp) / root.name / launcher), "--version"],
+                capture_output=True,
+                text=True,
+                timeout=STEP_TIMEOUT_S,
+            )
             if done.returncode != 0 or done.stdout.strip() != f"verifier {ver}":
-                raise BuildError(f"{target.name}: {launcher} --version from the extracted tarball failed: "
-                                 f"{(done.stderr or done.stdout).strip()}")
-    print(f"  ok  tarball extracted, AppRun and usr/bin/verifier start")
+                raise BuildError(
+                    f"{target.name}: {launcher} --version from the extracted tarball failed: "
+                    f"{(done.stderr or done.stdout).strip()}"
+                )
+    print("  ok  tarball extracted, AppRun and usr/bin/verifier start")
     return target
 
 
@@ -331,8 +409,11 @@ def inno_compiler() -> Path | None:
     found = shutil.which("iscc")
     if found:
         return Path(found)
-    for base in (os.environ.get("ProgramFiles(x86)"), os.environ.get("ProgramFiles"),
-                 os.path.join(os.environ.get("LOCALAPPDATA", ""), "Programs")):
+    for base in (
+        os.environ.get("ProgramFiles(x86)"),
+        os.environ.get("ProgramFiles"),
+        os.path.join(os.environ.get("LOCALAPPDATA", ""), "Programs"),
+    ):
         if base and (Path(base) / "Inno Setup 6" / "ISCC.exe").exists():
             return Path(base) / "Inno Setup 6" / "ISCC.exe"
     return None
@@ -346,8 +427,9 @@ def installer(ver: str) -> Path | None:
         print(f"Inno Setup 6 not found: install it (https://jrsoftware.org/isdl.php), then run: {command}")
         return None
     print(f"making the installer: {command}")
-    done = subprocess.run([str(iscc), f"/DAppVersion={ver}", str(script)], cwd=ROOT,
-                          capture_output=True, text=True, errors="replace")
+    done = subprocess.run(
+        [str(iscc), f"/DAppVersion={ver}", str(script)], cwd=ROOT, capture_output=True, text=True, errors="replace"
+    )
     if done.returncode != 0:
         print(done.stdout[-3000:], file=sys.stderr)
         raise BuildError(f"Inno Setup failed (exit {done.returncode}) on {script.name}; its output is above.")

@@ -88,8 +88,11 @@ def report(missing: list[str]) -> str:
     if line:
         lines += ["Install them (Debian, Ubuntu) with:", "  " + line]
     if unknown:
-        lines.append("Find the package that provides " + ", ".join(unknown) +
-                     " with your distribution's tools (e.g. `apt-file search`).")
+        lines.append(
+            "Find the package that provides "
+            + ", ".join(unknown)
+            + " with your distribution's tools (e.g. `apt-file search`)."
+        )
     lines.append("Then run ./run.sh again. (VERIFIER_SKIP_QT_CHECK=1 skips this check.)")
     return "\n".join(lines)
 

@@ -22,17 +22,34 @@ def make_site(location: Location, login: str = "admin") -> Context:
     return ctx
 
 
-def patient_input(surname: str = "DURANDEAU", first: str = "Élodie", birth: str = "14/03/1968",
-                  order: int = 101, member: str = "ADH-778899") -> patients.PatientInput:
+def patient_input(
+    surname: str = "DURANDEAU",
+    first: str = "Élodie",
+    birth: str = "14/03/1968",
+    order: int = 101,
+    member: str = "ADH-778899",
+) -> patients.PatientInput:
     return patients.PatientInput(
-        surname, first, birth, nir_for("2", birth, "75", "056", order), "1", "011751234", AMC, member,
-        date.today() - timedelta(days=100), date.today() + timedelta(days=100),
+        surname,
+        first,
+        birth,
+        nir_for("2", birth, "75", "056", order),
+        "1",
+        "011751234",
+        AMC,
+        member,
+        date.today() - timedelta(days=100),
+        date.today() + timedelta(days=100),
     )
 
 
 def make_check(ctx: Context, patient_id: str, rate: str = "100", outcome: str = "covered") -> checks.CheckInfo:
-    return checks.record(ctx, checks.CheckInput(
-        patient_id, AMC, "hotline", outcome, [Guarantee("PHAR", Decimal(rate))], reference="HOT-12345"))
+    return checks.record(
+        ctx,
+        checks.CheckInput(
+            patient_id, AMC, "hotline", outcome, [Guarantee("PHAR", Decimal(rate))], reference="HOT-12345"
+        ),
+    )
 
 
 def line(price: str = "10.00", rate: str = "65", quantity: int = 1, code: str = "PH7") -> claims.LineDraft:

@@ -23,8 +23,11 @@ from pathlib import Path
 
 import pytest
 
-SEARCH = [*sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True), Path("/usr/local/bin"),
-          Path("/usr/local/pgsql/bin")]
+SEARCH = [
+    *sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True),
+    Path("/usr/local/bin"),
+    Path("/usr/local/pgsql/bin"),
+]
 
 
 def find_binaries() -> Path | None:
@@ -70,10 +73,13 @@ class PgServer:
         self.port = port or free_port()
         if self.as_postgres:
             shutil.chown(self.dir, "postgres", "postgres")
-        self.run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                  "--no-sync", "--locale=C")
-        self.options = (f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.dir} "
-                   "-c fsync=off -c full_page_writes=off -c max_connections=60 -c shared_buffers=32MB")
+        self.run(
+            "initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync", "--locale=C"
+        )
+        self.options = (
+            f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.dir} "
+            "-c fsync=off -c full_page_writes=off -c max_connections=60 -c shared_buffers=32MB"
+        )
         self.start()
 
     def run(self, tool: str, *args: str) -> None:
@@ -104,8 +110,21 @@ class PgServer:
 
     def restart(self) -> None:
         """`pg_ctl restart -m fast`: every session is cut, the server is back when this returns."""
-        self.run("pg_ctl", "-D", str(self.data), "-m", "fast", "-o", self.options, "-l", str(self.log),
-                  "-w", "-t", "120", "restart")
+        self.run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-m",
+            "fast",
+            "-o",
+            self.options,
+            "-l",
+            str(self.log),
+            "-w",
+            "-t",
+            "120",
+            "restart",
+        )
 
     def running(self) -> bool:
         return (self.data / "postmaster.pid").exists()

@@ -1,5 +1,5 @@
-"""Static checks are part of the suite: mypy --strict on the pyproject list (the command line
-included, reference/ not yet), and the layers as import contracts (lint-imports)."""
+"""Static checks are part of the suite: ruff (lint and formatting), mypy --strict on the
+pyproject list, and the layers as import contracts (lint-imports)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,21 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def _ruff(*args: str) -> subprocess.CompletedProcess[str]:
+    ruff = Path(sys.executable).with_name("ruff")
+    return subprocess.run([str(ruff), *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+
+def test_ruff_finds_nothing_to_lint() -> None:
+    result = _ruff("check", "--no-cache", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_code_is_as_ruff_formats_it() -> None:
+    result = _ruff("format", "--check", "--no-cache", ".")
+    assert result.returncode == 0, "run `.venv/bin/ruff format .`\n" + result.stdout + result.stderr
 
 
 def test_mypy_strict_on_the_core_layers() -> None:
@@ -25,7 +40,12 @@ def test_domain_imports_neither_qt_nor_sqlalchemy() -> None:
 def test_widgets_never_touch_the_store() -> None:
     for path in (ROOT / "verifier" / "gui").rglob("*.py"):
         text = path.read_text("utf-8")
-        for forbidden in ("sqlalchemy", "verifier.store.schema", "verifier.store.claims_query", "verifier.store import database"):
+        for forbidden in (
+            "sqlalchemy",
+            "verifier.store.schema",
+            "verifier.store.claims_query",
+            "verifier.store import database",
+        ):
             assert forbidden not in text, f"{path.name} uses {forbidden}"
 
 
@@ -50,7 +70,6 @@ def test_an_import_against_the_layers_is_caught(tmp_path: Path) -> None:
     bad.write_text(bad.read_text("utf-8") + "\nfrom verifier.store import schema  # noqa\n", "utf-8")
     lint = Path(sys.executable).with_name("lint-imports")
     env = {"PATH": "", "PYTHONPATH": str(copy)}
-    result = subprocess.run([str(lint), "--no-cache"], cwd=copy, capture_output=True, text=True, timeout=600,
-                            env=env)
+    result = subprocess.run([str(lint), "--no-cache"], cwd=copy, capture_output=True, text=True, timeout=600, env=env)
     assert result.returncode != 0
     assert "verifier.domain.money -> verifier.store.schema" in result.stdout

@@ -37,7 +37,7 @@ class Config:
         return paths.config_dir() / "config.json"
 
     @classmethod
-    def load(cls) -> "Config":
+    def load(cls) -> Config:
         p = cls.path()
         if not p.exists():
             return cls()

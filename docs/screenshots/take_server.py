@@ -22,11 +22,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # take.py makes the temporary folder (VERIFIER_DATA_DIR) and has the event-loop helpers.
-from take import shoot, wait_for  # noqa: E402
-
 from PySide6.QtCore import Qt, QThreadPool  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QLineEdit  # noqa: E402
+from take import shoot, wait_for  # noqa: E402
 
 from verifier import i18n, paths  # noqa: E402
 from verifier.store.engine import Location  # noqa: E402

@@ -38,7 +38,8 @@ def clipped(window: QWidget) -> list[str]:
             found.append(f"{label} at {rect.getRect()} outside {area.getRect()}")
             continue
         if isinstance(widget, (QHeaderView, QAbstractScrollArea)) or isinstance(
-                widget.parentWidget(), (QAbstractSpinBox, QComboBox)):
+            widget.parentWidget(), (QAbstractSpinBox, QComboBox)
+        ):
             continue  # headers and boxes' editors: sized by their owner; scroll areas: their content scrolls
         hint = widget.minimumSizeHint()
         if hint.isValid() and (widget.height() < hint.height() or widget.width() < hint.width()):

@@ -96,8 +96,11 @@ def _menu_entries(window: QWidget) -> tuple[list[Entry], list[str]]:
             titles.append((key, f"menu {action.text()!r}"))
         menu = action.menu()
         if isinstance(menu, QMenu):
-            inside = [(mnemonic(a.text()), f"action {a.text()!r}") for a in menu.actions()
-                      if a.isVisible() and not a.isSeparator()]
+            inside = [
+                (mnemonic(a.text()), f"action {a.text()!r}")
+                for a in menu.actions()
+                if a.isVisible() and not a.isSeparator()
+            ]
             problems += _clashes([(k, w) for k, w in inside if k is not None], f"menu {action.text()!r}")
     return titles, problems
 
@@ -117,8 +120,11 @@ def mnemonic_clashes(window: QWidget) -> list[str]:
     found: set[str] = set(problems)
     roots: list[QWidget] = [content] if content is not None else []
     if isinstance(window, QMainWindow):
-        roots += [w for w in window.findChildren(QWidget, options=_direct())
-                  if w is not content and w is not window.menuWidget() and not w.isWindow()]
+        roots += [
+            w
+            for w in window.findChildren(QWidget, options=_direct())
+            if w is not content and w is not window.menuWidget() and not w.isWindow()
+        ]
     views: list[list[Entry]] = [titles]
     for root in roots:
         views = [a + b for a, b in itertools.product(views, _views(root))]

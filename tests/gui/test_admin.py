@@ -70,8 +70,12 @@ def insurer_amcs(panel: AdminPanel) -> list[str]:
 # --------------------------------------------------------------------------- directory
 
 
-def test_add_edit_and_deactivate_an_insurer_through_the_form(qtbot, qtmodeltester, panel: AdminPanel,  # type: ignore[no-untyped-def]
-                                                             admin: Context) -> None:
+def test_add_edit_and_deactivate_an_insurer_through_the_form(
+    qtbot,
+    qtmodeltester,
+    panel: AdminPanel,  # type: ignore[no-untyped-def]
+    admin: Context,
+) -> None:
     page = panel.directory_page
     assert panel.tabs.tabText(0) == "Organismes et opérateurs" and not panel.banner.isVisibleTo(panel)
     click(qtbot, page.add_insurer_button)
@@ -95,7 +99,11 @@ def test_add_edit_and_deactivate_an_insurer_through_the_form(qtbot, qtmodelteste
     assert not dialog.isVisible()
     qtbot.waitUntil(lambda: "99100100" in insurer_amcs(panel))
     info = directory.get_insurer(admin, "99100100")
-    assert (info.name, info.operator_code, info.hotline) == ("Mutuelle Fictive du Formulaire", "VIAMEDIS", "01 99 00 00 42")
+    assert (info.name, info.operator_code, info.hotline) == (
+        "Mutuelle Fictive du Formulaire",
+        "VIAMEDIS",
+        "01 99 00 00 42",
+    )
     assert page.status.text() == "Organisme 99100100 « Mutuelle Fictive du Formulaire » enregistré."
     assert page.insurers.selected().amc_number == "99100100"
 
@@ -148,8 +156,13 @@ def test_add_and_edit_an_operator(qtbot, qtmodeltester, panel: AdminPanel, admin
     qtmodeltester.check(page.operator_model)
 
 
-def test_import_the_sample_directory_through_the_page(qtbot, panel: AdminPanel, admin: Context,  # type: ignore[no-untyped-def]
-                                                      tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_import_the_sample_directory_through_the_page(
+    qtbot,
+    panel: AdminPanel,
+    admin: Context,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     page = panel.directory_page
     box = page.csv_box
     bad = tmp_path / "annuaire.csv"
@@ -184,8 +197,13 @@ def test_import_the_sample_directory_through_the_page(qtbot, panel: AdminPanel, 
 # --------------------------------------------------------------------------- users
 
 
-def test_add_a_counter_user_and_protect_the_last_admin(qtbot, qtmodeltester, panel: AdminPanel,  # type: ignore[no-untyped-def]
-                                                       admin: Context, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_add_a_counter_user_and_protect_the_last_admin(
+    qtbot,
+    qtmodeltester,
+    panel: AdminPanel,  # type: ignore[no-untyped-def]
+    admin: Context,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     page = panel.users_page
     panel.tabs.setCurrentWidget(page)
     click(qtbot, page.add_button)
@@ -206,7 +224,9 @@ def test_add_a_counter_user_and_protect_the_last_admin(qtbot, qtmodeltester, pan
     assert not dialog.isVisible()
     assert page.status.text() == "Utilisateur « c.martin » ajouté (comptoir)."
     assert [(u.login, u.role, u.active) for u in users.list_users(admin)] == [
-        ("admin", "admin", True), ("c.martin", "counter", True)]
+        ("admin", "admin", True),
+        ("c.martin", "counter", True),
+    ]
     auth.sign_in(admin.store.location, "c.martin", COUNTER_PASSWORD).close()
 
     # a login already taken: the service's sentence, under the field
@@ -257,8 +277,12 @@ def test_change_the_settings_and_the_language(qtbot, panel: AdminPanel, admin: C
     with qtbot.waitSignal(panel.settings_changed):
         click(qtbot, page.save_button)
     saved = settings.load(admin)
-    assert (saved.claim_amc_ceiling, saved.insurer_outstanding_ceiling, saved.check_same_day, saved.idle_lock_minutes) == (
-        Decimal("250.00"), Decimal("4000.00"), False, 10)
+    assert (
+        saved.claim_amc_ceiling,
+        saved.insurer_outstanding_ceiling,
+        saved.check_same_day,
+        saved.idle_lock_minutes,
+    ) == (Decimal("250.00"), Decimal("4000.00"), False, 10)
     assert page.claim_edit.text() == "250,00\u00a0€" and page.outstanding_edit.text() == "4\u00a0000,00\u00a0€"
     assert not message.isVisible()
 
@@ -295,8 +319,14 @@ def test_change_the_settings_and_the_language(qtbot, panel: AdminPanel, admin: C
 # --------------------------------------------------------------------------- drugs
 
 
-def test_import_the_drug_reference_with_a_report(qtbot, qtmodeltester, panel: AdminPanel,  # type: ignore[no-untyped-def]
-                                                 admin: Context, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_import_the_drug_reference_with_a_report(
+    qtbot,
+    qtmodeltester,
+    panel: AdminPanel,  # type: ignore[no-untyped-def]
+    admin: Context,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     page = panel.drugs_page
     panel.tabs.setCurrentWidget(page)
     assert page.none_label.isVisibleTo(page)  # make_site loads no reference
@@ -324,12 +354,18 @@ def test_import_the_drug_reference_with_a_report(qtbot, qtmodeltester, panel: Ad
     with qtbot.waitSignal(panel.changed, timeout=60_000):
         click(qtbot, page.file_button)
     assert page.report is not None and page.report.counts_by_reason() == {
-        "bdpm.short_line": 2, "bdpm.bad_cip13": 1, "bdpm.duplicate": 1}
+        "bdpm.short_line": 2,
+        "bdpm.bad_cip13": 1,
+        "bdpm.duplicate": 1,
+    }
     assert page.summary_label.text() == page.report.summary()
     assert page.reason_view.isVisibleTo(page)
     model = page.reason_model
     assert [(model.index(r, 0).data(), model.index(r, 1).data()) for r in range(model.rowCount())] == [
-        ("ligne incomplète", "2"), ("CIP13 invalide", "1"), ("CIP13 en double", "1")]
+        ("ligne incomplète", "2"),
+        ("CIP13 invalide", "1"),
+        ("CIP13 en double", "1"),
+    ]
     ref = drugs.reference(admin)
     assert ref is not None and ref.count == 40 and ref.skipped == 4
     assert page.version_label.text() == page.date_edit.date().toString("dd/MM/yyyy")
@@ -360,9 +396,13 @@ def test_counter_staff_cannot_change_anything(qtbot, admin: Context) -> None:  #
         directory_page = panel.directory_page
         qtbot.waitUntil(lambda: directory_page.insurer_model.rowCount() == 1)  # reading is allowed
         directory_page.insurers.select(directory_page.insurer_model.insurer(0).id)
-        for button in (directory_page.add_insurer_button, directory_page.edit_insurer_button,
-                       directory_page.toggle_insurer_button, directory_page.add_operator_button,
-                       directory_page.csv_box.button):
+        for button in (
+            directory_page.add_insurer_button,
+            directory_page.edit_insurer_button,
+            directory_page.toggle_insurer_button,
+            directory_page.add_operator_button,
+            directory_page.csv_box.button,
+        ):
             assert not button.isEnabled()
         directory_page.edit_insurer()  # Enter on a row: nothing opens
         assert directory_page.dialog is None
@@ -370,7 +410,8 @@ def test_counter_staff_cannot_change_anything(qtbot, admin: Context) -> None:  #
         users_page = panel.users_page
         qtbot.waitUntil(lambda: users_page.status.isVisibleTo(users_page))
         assert users_page.status.text() == (
-            "Seul un administrateur peut gérer les utilisateurs. Demandez à un administrateur de le faire.")
+            "Seul un administrateur peut gérer les utilisateurs. Demandez à un administrateur de le faire."
+        )
         assert not users_page.add_button.isEnabled() and users_page.model.rowCount() == 0
 
         assert not panel.drugs_page.folder_button.isEnabled() and not panel.drugs_page.file_button.isEnabled()
@@ -384,4 +425,3 @@ def test_counter_staff_cannot_change_anything(qtbot, admin: Context) -> None:  #
     finally:
         QThreadPool.globalInstance().waitForDone(30_000)
         ctx.close()
-

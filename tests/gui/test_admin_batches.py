@@ -28,9 +28,12 @@ from verifier.services.context import Context
 from verifier.store.engine import Location
 
 ALPES, NORD, DEMO_SANTE = "90412345", "80123456", "12345678"  # Viamedis, Almerys, no operator
-ADMIN_ONLY_BATCH = "Seul un administrateur peut créer, exporter ou annuler un lot. Demandez à un administrateur de le faire."
-ADMIN_ONLY_RETURN = ("Seul un administrateur peut enregistrer un retour d'organisme. "
-                     "Demandez à un administrateur de le faire.")
+ADMIN_ONLY_BATCH = (
+    "Seul un administrateur peut créer, exporter ou annuler un lot. Demandez à un administrateur de le faire."
+)
+ADMIN_ONLY_RETURN = (
+    "Seul un administrateur peut enregistrer un retour d'organisme. Demandez à un administrateur de le faire."
+)
 
 
 @pytest.fixture(autouse=True)
@@ -91,9 +94,21 @@ def claims_of(ctx: Context, amc: str, status: ClaimStatus) -> list[queue.QueueRo
 def expire_card(ctx: Context, claim_id: str) -> str:
     """The card of this claim's patient turns out to have expired before the claims were dispensed."""
     p = patients.get(ctx, claims.get(ctx, claim_id).patient_id)
-    patients.save(ctx, patients.PatientInput(
-        p.surname, p.first_name, p.birth_date.text, p.nir, str(p.rank), p.amo_fund or "", NORD, p.member_number or "",
-        date.today() - timedelta(days=300), date.today() - timedelta(days=20)))
+    patients.save(
+        ctx,
+        patients.PatientInput(
+            p.surname,
+            p.first_name,
+            p.birth_date.text,
+            p.nir,
+            str(p.rank),
+            p.amo_fund or "",
+            NORD,
+            p.member_number or "",
+            date.today() - timedelta(days=300),
+            date.today() - timedelta(days=20),
+        ),
+    )
     return p.id
 
 
@@ -105,12 +120,14 @@ def wait_idle(qtbot, page) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_insurers_batched_per_operator_share_one_batch(  # type: ignore[no-untyped-def]
-        qtbot, qtmodeltester, panel: AdminPanel, admin: Context) -> None:
+    qtbot, qtmodeltester, panel: AdminPanel, admin: Context
+) -> None:
     page = panel.batches_page
     panel.tabs.setCurrentWidget(page)
     sante = directory.get_insurer(admin, DEMO_SANTE)  # no operator in the demo: now Viamedis, batched through it
-    directory.update_insurer(admin, sante.id, name=sante.name, operator_code="VIAMEDIS", hotline=None, portal=None,
-                             batch_by="operator")
+    directory.update_insurer(
+        admin, sante.id, name=sante.name, operator_code="VIAMEDIS", hotline=None, portal=None, batch_by="operator"
+    )
     queued = claims_of(admin, DEMO_SANTE, ClaimStatus.QUEUED)
     page.refresh()
     wait_idle(qtbot, page)
@@ -124,8 +141,9 @@ def test_insurers_batched_per_operator_share_one_batch(  # type: ignore[no-untyp
         click(qtbot, page.create_button)
     wait_idle(qtbot, page)
     assert page.status.text().startswith(f"Lot n° 000001 créé pour Opérateur Viamedis : {len(queued)} demande(s), ")
-    qtbot.waitUntil(lambda: page.selected_batch() is not None
-                    and page.selected_batch().insurer_name == "Opérateur Viamedis")
+    qtbot.waitUntil(
+        lambda: page.selected_batch() is not None and page.selected_batch().insurer_name == "Opérateur Viamedis"
+    )
     batch = page.selected_batch()
     assert batch is not None and batch.info.for_operator and batch.info.claim_count == len(queued)
     assert {claims.get(admin, r.id).status for r in queued} == {ClaimStatus.EXPORTED}
@@ -140,7 +158,8 @@ def _state_shown(page, batch_id: int) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_operator_back_create_a_batch_export_it_and_mark_it_sent(  # type: ignore[no-untyped-def]
-        qtbot, qtmodeltester, panel: AdminPanel, admin: Context, tmp_path: Path, monkeypatch) -> None:
+    qtbot, qtmodeltester, panel: AdminPanel, admin: Context, tmp_path: Path, monkeypatch
+) -> None:
     page = panel.batches_page
     queued = claims_of(admin, NORD, ClaimStatus.QUEUED)
     assert len(queued) == 7
@@ -160,15 +179,15 @@ def test_operator_back_create_a_batch_export_it_and_mark_it_sent(  # type: ignor
         click(qtbot, page.create_button)
         qtbot.waitUntil(lambda: page.refused_box.isVisible())
     made = len(queued) - len(late)
-    assert page.status.text().startswith(
-        f"Lot n° 000001 créé pour Prévoyance Fictive du Nord : {made} demande(s), ")
+    assert page.status.text().startswith(f"Lot n° 000001 créé pour Prévoyance Fictive du Nord : {made} demande(s), ")
     assert f"{len(late)} demande(s) incomplète(s) restent en attente" in page.status.text()
     qtmodeltester.check(page.refused_model)
     refused = [page.refused_model.row(r) for r in range(page.refused_model.rowCount())]
     assert {r.claim_number for r in refused} == late
     assert all(r.reasons.startswith("L'attestation n'était plus valable à la date de délivrance") for r in refused)
-    qtbot.waitUntil(lambda: page.selected_batch() is not None
-                    and page.selected_batch().insurer_name == "Prévoyance Fictive du Nord")
+    qtbot.waitUntil(
+        lambda: page.selected_batch() is not None and page.selected_batch().insurer_name == "Prévoyance Fictive du Nord"
+    )
     batch = page.selected_batch()
     assert batch is not None and batch.info.status == "exported" and batch.info.claim_count == made
     assert [r.amc_number for r in page.ready_model.rows()] == [DEMO_SANTE, NORD]  # the refused stay queued
@@ -234,7 +253,9 @@ def test_operator_back_create_a_batch_export_it_and_mark_it_sent(  # type: ignor
     assert info.status == "sent" and info.channel == "post"
     qtbot.waitUntil(lambda: page.selected_batch() is not None and page.selected_batch().info.status == "sent")
     assert not page.void_button.isEnabled() and not page.sent_button.isEnabled() and page.export_button.isEnabled()
-    row = page.batch_proxy.mapFromSource(page.batch_model.index(page.batch_model.rows().index(page.selected_batch()), 6))
+    row = page.batch_proxy.mapFromSource(
+        page.batch_model.index(page.batch_model.rows().index(page.selected_batch()), 6)
+    )
     assert page.batch_proxy.data(row) == f"{yesterday:%d/%m/%Y}"
 
 
@@ -261,8 +282,9 @@ def test_choose_claims_then_void_the_batch(qtbot, qtmodeltester, panel: AdminPan
     click(qtbot, dialog.create_button)
     qtbot.waitUntil(lambda: "créé pour Complémentaire Démo Santé : 2 demande(s)" in page.status.text())
     assert not page.refused_box.isVisible()
-    qtbot.waitUntil(lambda: page.selected_batch() is not None
-                    and page.selected_batch().insurer_name == "Complémentaire Démo Santé")
+    qtbot.waitUntil(
+        lambda: page.selected_batch() is not None and page.selected_batch().insurer_name == "Complémentaire Démo Santé"
+    )
     assert {claims.get(admin, c).status for c in chosen} == {ClaimStatus.EXPORTED}
     assert len(claims_of(admin, DEMO_SANTE, ClaimStatus.QUEUED)) == 6
 
@@ -294,7 +316,8 @@ def _return_file(tmp_path: Path, body: str) -> Path:
 
 
 def test_return_files_typed_answers_and_the_rejection_worklist(  # type: ignore[no-untyped-def]
-        qtbot, qtmodeltester, panel: AdminPanel, admin: Context, tmp_path: Path, monkeypatch) -> None:
+    qtbot, qtmodeltester, panel: AdminPanel, admin: Context, tmp_path: Path, monkeypatch
+) -> None:
     page = panel.returns_page
     panel.tabs.setCurrentWidget(page)
     qtbot.waitUntil(lambda: page.model.rowCount() == 1)
@@ -314,7 +337,9 @@ def test_return_files_typed_answers_and_the_rejection_worklist(  # type: ignore[
     assert claims.get(admin, exported.id).status is ClaimStatus.EXPORTED
 
     # a good file: every answer recorded
-    good = _return_file(tmp_path, f"{exported.number};accepted;;;;\n{accepted.number};paid;;;{accepted.amc};{yesterday}\n")
+    good = _return_file(
+        tmp_path, f"{exported.number};accepted;;;;\n{accepted.number};paid;;;{accepted.amc};{yesterday}\n"
+    )
     with qtbot.waitSignal(panel.changed):
         page.import_file(good)
     qtbot.waitUntil(lambda: "Retour importé" in page.file_result.text())
@@ -338,8 +363,7 @@ def test_return_files_typed_answers_and_the_rejection_worklist(  # type: ignore[
     assert claims.get(admin, exported.id).status is ClaimStatus.REJECTED
     page.number_edit.setText("12a")
     click(qtbot, page.record_button)
-    assert page.form.messages["claim_number"].text() == (
-        "Saisissez le numéro de la demande (des chiffres).")
+    assert page.form.messages["claim_number"].text() == ("Saisissez le numéro de la demande (des chiffres).")
 
     # the worklist: both rejections; rectify one (it leaves), void the other (it leaves)
     qtbot.waitUntil(lambda: page.model.rowCount() == 2)
@@ -369,8 +393,14 @@ def test_return_files_typed_answers_and_the_rejection_worklist(  # type: ignore[
 # --------------------------------------------------------------------------- reconciliation
 
 
-def test_reconciliation_figures_csv_and_pdf(qtbot, qtmodeltester, panel: AdminPanel, admin: Context,  # type: ignore[no-untyped-def]
-                                            tmp_path: Path, monkeypatch) -> None:
+def test_reconciliation_figures_csv_and_pdf(
+    qtbot,
+    qtmodeltester,
+    panel: AdminPanel,
+    admin: Context,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch,
+) -> None:
     page = panel.reconciliation_page
     panel.tabs.setCurrentWidget(page)
     qtbot.waitUntil(lambda: page.model.rowCount() == 4)  # three insurers and the total
@@ -379,13 +409,35 @@ def test_reconciliation_figures_csv_and_pdf(qtbot, qtmodeltester, panel: AdminPa
     assert page.title.text() == f"Rapprochement par organisme au {date.today():%d/%m/%Y}"
     model = page.model
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
-    assert headers == ["Organisme", "En attente", "Exporté", "Accepté", "Payé", "Rejeté", "Restant dû", "Payé en moins",
-                       "0–30 j", "31–60 j", "61–90 j", "90+ j"]
+    assert headers == [
+        "Organisme",
+        "En attente",
+        "Exporté",
+        "Accepté",
+        "Payé",
+        "Rejeté",
+        "Restant dû",
+        "Payé en moins",
+        "0–30 j",
+        "31–60 j",
+        "61–90 j",
+        "90+ j",
+    ]
     for r, line in enumerate(expected.lines):
         texts = [model.data(model.index(r, c)) for c in range(model.columnCount())]
         assert texts[0] == f"{line.insurer_name} ({line.amc_number})"
-        assert texts[1:8] == [format_eur(v) for v in (line.queued, line.exported, line.accepted, line.paid,
-                                                       line.rejected, line.outstanding, line.short_paid)]
+        assert texts[1:8] == [
+            format_eur(v)
+            for v in (
+                line.queued,
+                line.exported,
+                line.accepted,
+                line.paid,
+                line.rejected,
+                line.outstanding,
+                line.short_paid,
+            )
+        ]
         assert texts[8:] == [format_eur(b) for b in line.ageing]
     total = [model.data(model.index(3, c)) for c in range(model.columnCount())]
     assert total[0] == "Total" and total[6] == format_eur(expected.total("outstanding"))

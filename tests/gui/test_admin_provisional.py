@@ -27,8 +27,10 @@ def test_confirm_one_and_merge_another(qtbot, admin: Context) -> None:  # type: 
     page = panel.directory_page
     qtbot.waitUntil(lambda: page.insurer_model.rowCount() == 3)
     assert "2 organisme(s) à confirmer" in page.count_label.text()
-    states = {page.insurer_model.insurer(r).amc_number: page.insurer_model.data(page.insurer_model.index(r, 6))
-              for r in range(3)}
+    states = {
+        page.insurer_model.insurer(r).amc_number: page.insurer_model.data(page.insurer_model.index(r, 6))
+        for r in range(3)
+    }
     assert states == {AMC: "actif", "31234567": "à confirmer", "31234568": "à confirmer"}
 
     page.insurers.select(first.id)

@@ -125,8 +125,13 @@ def fill_patient_and_check(qtbot, widget: CounterWidget) -> None:  # type: ignor
 
 
 def expected_totals(lines: list[LineDraft], guarantees: list[Guarantee]):  # type: ignore[no-untyped-def]
-    amounts = [compute_line(LineInput(d.prestation_code, d.quantity, d.unit_price, d.amo_rate, d.br_unit),
-                            guarantee_for(d.prestation_code, guarantees)) for d in lines]
+    amounts = [
+        compute_line(
+            LineInput(d.prestation_code, d.quantity, d.unit_price, d.amo_rate, d.br_unit),
+            guarantee_for(d.prestation_code, guarantees),
+        )
+        for d in lines
+    ]
     return total(amounts)
 
 
@@ -165,7 +170,12 @@ def test_a_whole_claim_from_keyboard_to_receipt(qtbot, ctx: Context, tmp_path: P
     assert lines.model.rowCount() == 3
     manual = lines.model.line(2)
     assert (manual.code, manual.label, manual.unit_price, manual.amo_rate, manual.prestation_code) == (
-        UNKNOWN, "Pansement hydrocolloide 10x10", Decimal("12.40"), Decimal(30), "PH4")
+        UNKNOWN,
+        "Pansement hydrocolloide 10x10",
+        Decimal("12.40"),
+        Decimal(30),
+        "PH4",
+    )
     assert lines.scan_edit.hasFocus()
 
     # The same box scanned again counts two boxes; the quantity is edited in the table too.
@@ -194,7 +204,11 @@ def test_a_whole_claim_from_keyboard_to_receipt(qtbot, ctx: Context, tmp_path: P
     claim = widget.last_claim
     assert claim is not None and claim.id == claim_id and claim.status is ClaimStatus.QUEUED
     assert (claim.price, claim.amo, claim.amc, claim.patient_share) == (
-        expected.price, expected.amo, expected.amc, expected.patient)
+        expected.price,
+        expected.amo,
+        expected.amc,
+        expected.patient,
+    )
     page = queue.list_claims(ctx, queue.Search(statuses=(ClaimStatus.QUEUED,)))
     assert [r.id for r in page.rows] == [claim_id] and page.rows[0].patient_name == "LEFAUVRE Amina"
     assert f"Demande n° {claim.number_text} mise en file" in widget.message.text()
@@ -382,7 +396,9 @@ def test_find_a_known_patient_as_you_type(qtbot, ctx: Context, qtmodeltester) ->
     qtbot.waitUntil(lambda: widget.patient.results.rowCount() == 1 and popup.isVisible(), timeout=10_000)
     qtmodeltester.check(widget.patient.results)
     assert "DURANDEAU Élodie" in widget.patient.results.item(0).text()
-    assert "14/03/1968" in widget.patient.results.item(0).text() and known.nir not in widget.patient.results.item(0).text()
+    assert (
+        "14/03/1968" in widget.patient.results.item(0).text() and known.nir not in widget.patient.results.item(0).text()
+    )
     qtbot.keyClick(popup, Qt.Key.Key_Down)
     qtbot.keyClick(popup, Qt.Key.Key_Return)
     p = widget.patient

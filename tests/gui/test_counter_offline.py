@@ -93,7 +93,9 @@ def test_a_stopped_server_keeps_the_form_and_a_retry_queues_once(qtbot, ctx: Con
     assert len(_claims(ctx)) == 1
 
 
-def test_the_strip_says_the_server_is_down_and_the_claim_goes_when_it_is_back(qtbot, ctx: Context, pg_server: PgServer) -> None:  # type: ignore[no-untyped-def]
+def test_the_strip_says_the_server_is_down_and_the_claim_goes_when_it_is_back(
+    qtbot, ctx: Context, pg_server: PgServer
+) -> None:  # type: ignore[no-untyped-def]
     widget = _filled(qtbot, ctx)
     strip = StatusStrip(ctx, [])
     qtbot.addWidget(strip)
@@ -137,7 +139,8 @@ def test_a_form_changed_while_down_waits_for_the_keystroke(qtbot, ctx: Context, 
 
 
 def test_with_the_server_away_the_draft_is_kept_on_this_computer_encrypted(  # type: ignore[no-untyped-def]
-        qtbot, ctx: Context, pg_server: PgServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot, ctx: Context, pg_server: PgServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from verifier.gui.main_window import MainWindow
     from verifier.services import drafts
 

@@ -28,11 +28,17 @@ def keys(qtbot, text: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_an_unknown_amc_number_is_recorded_from_the_card_and_the_claim_queues(  # type: ignore[no-untyped-def]
-        qtbot, ctx: Context) -> None:
+    qtbot, ctx: Context
+) -> None:
     widget = make_counter(qtbot, ctx)
     p, c, box = widget.patient, widget.check, widget.check.provisional
-    for edit, text in ((p.surname_edit, "LEFAUVRE"), (p.first_edit, "Amina"), (p.birth_edit, "31/02/1980"),
-                       (p.nir_edit, NIR), (p.fund_edit, "011751234")):
+    for edit, text in (
+        (p.surname_edit, "LEFAUVRE"),
+        (p.first_edit, "Amina"),
+        (p.birth_edit, "31/02/1980"),
+        (p.nir_edit, NIR),
+        (p.fund_edit, "011751234"),
+    ):
         type_into(qtbot, edit, text)
     p.insurer_edit.setFocus()
     assert not box.isVisible()

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import QWidget
 from tests.factories import AMC
 from tests.gui.test_counter import Opened, ctx, fill_patient_and_check, make_counter, scan, stop, type_into  # noqa: F401
 from verifier.gui.counter import CounterWidget
-from verifier.paths import receipts_dir
 from verifier.gui.queue.claim_dialog import ClaimDialog
+from verifier.paths import receipts_dir
 from verifier.services import claim_view, settings
 from verifier.services.context import Context
 from verifier.services.demo import nir_for
@@ -140,7 +140,9 @@ def test_any_change_to_the_form_withdraws_the_receipt(qtbot, ctx: Context) -> No
 
 
 @pytest.mark.parametrize("outcome", ["covered", "partial"])
-def test_the_counter_the_claim_window_and_the_receipt_use_one_word_per_outcome(qtbot, ctx: Context, outcome: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_counter_the_claim_window_and_the_receipt_use_one_word_per_outcome(
+    qtbot, ctx: Context, outcome: str
+) -> None:  # type: ignore[no-untyped-def]
     widget = make_counter(qtbot, ctx)
     fill_patient_and_check(qtbot, widget)
     combo = widget.check.outcome_combo

@@ -70,8 +70,15 @@ def test_a_returning_patient_reuses_the_telephone_check_with_one_key(qtbot, ctx:
 def test_a_check_older_than_the_reuse_age_is_not_offered(qtbot, ctx: Context) -> None:  # type: ignore[no-untyped-def]
     known, _ = patients.save(ctx, patient_input())
     old = make_check(ctx, known.id)
-    checks_old = checks.CheckInput(known.id, "90412345", "hotline", "covered", list(old.guarantees),
-                                   reference="OLD-1", checked_at=utcnow() - timedelta(days=8))
+    checks_old = checks.CheckInput(
+        known.id,
+        "90412345",
+        "hotline",
+        "covered",
+        list(old.guarantees),
+        reference="OLD-1",
+        checked_at=utcnow() - timedelta(days=8),
+    )
     with ctx.store.write() as s:  # only the old one stays
         s.delete(s.get(CoverageCheck, old.id))
     checks.record(ctx, checks_old)

@@ -155,7 +155,10 @@ def test_each_box_keeps_its_own_identity_on_the_line(qtbot, ctx: Context) -> Non
     assert lines.model.rowCount() == 1 and lines.model.line(0).quantity == 3
     boxes = lines.model.boxes(0)
     assert [(b.lot, b.serial, b.read_as) for b in boxes] == [
-        ("AB12C", "SN0001", "datamatrix"), (None, None, "ean13"), (None, None, "cip7")]
+        ("AB12C", "SN0001", "datamatrix"),
+        (None, None, "ean13"),
+        (None, None, "cip7"),
+    ]
     # What the claim stores per line is what every box shares: here nothing (no false serial).
     assert (lines.model.line(0).lot, lines.model.line(0).serial, lines.model.line(0).expiry) == (None, None, None)
     # Back to one box by hand: the scanned box (the first) stays, with its identity.

@@ -53,8 +53,13 @@ def test_mnemonic_reads_the_letter_after_a_single_ampersand() -> None:
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
-def test_no_mnemonic_is_used_twice_in_any_window(qtbot, demo_location: Location, tmp_path: Path,  # type: ignore[no-untyped-def]
-                                                 language: str, french: None) -> None:
+def test_no_mnemonic_is_used_twice_in_any_window(
+    qtbot,
+    demo_location: Location,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+    language: str,
+    french: None,
+) -> None:
     """Every page of the main window (admin and counter user) with the menus and the always
     visible parts, the claim window, the sign-in window and the set-up assistant."""
     i18n.set_language(language)
@@ -63,8 +68,9 @@ def test_no_mnemonic_is_used_twice_in_any_window(qtbot, demo_location: Location,
         window = open_window(qtbot, auth.sign_in(demo_location, login, demo.DEMO_PASSWORD))
         problems += [f"{login}: {p}" for p in mnemonic_clashes(window)]
         assert window.ctx is not None
-        row = queue.read_page(window.ctx, queue.Search(statuses=(ClaimStatus.QUEUED,)), sort="number",
-                              descending=False).rows[0]
+        row = queue.read_page(
+            window.ctx, queue.Search(statuses=(ClaimStatus.QUEUED,)), sort="number", descending=False
+        ).rows[0]
         dialog = window.queue.open_claim(row.id)
         qtbot.waitUntil(lambda: dialog.isVisible())
         problems += [f"claim window: {p}" for p in mnemonic_clashes(dialog)]
@@ -90,8 +96,7 @@ def test_the_known_clashes_are_gone(qtbot, demo_location: Location) -> None:  # 
     key(qtbot, window, Qt.Key.Key_O, ALT)
     focus = QApplication.focusWidget()
     assert focus is not None and window.counter.isAncestorOf(focus)
-    labels = [label for label in window.counter.findChildren(type(window.strip.user_label))
-              if label.buddy() is focus]
+    labels = [label for label in window.counter.findChildren(type(window.strip.user_label)) if label.buddy() is focus]
     assert [label.text() for label in labels] == ["&Organisme :"]
 
 
@@ -154,8 +159,12 @@ def test_batches_page_keys_are_in_the_tooltips_and_the_readme(batches_window: Ma
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
-def test_no_mnemonic_is_used_twice_in_any_dialog(qtbot, batches_window: MainWindow, language: str,  # type: ignore[no-untyped-def]
-                                                 french: None) -> None:
+def test_no_mnemonic_is_used_twice_in_any_dialog(
+    qtbot,
+    batches_window: MainWindow,
+    language: str,  # type: ignore[no-untyped-def]
+    french: None,
+) -> None:
     from verifier.gui.admin.batch_dialogs import ChooseClaimsDialog, SentDialog, VoidBatchDialog
     from verifier.gui.admin.directory_dialogs import InsurerDialog, OperatorDialog
     from verifier.gui.admin.users import AddUserDialog
@@ -169,10 +178,18 @@ def test_no_mnemonic_is_used_twice_in_any_dialog(qtbot, batches_window: MainWind
     page = window.admin.batches_page
     ready, batch = page.ready_model.rows()[0], page.batch_model.rows()[0]
     row = queue.read_page(ctx, queue.Search(statuses=(ClaimStatus.QUEUED,)), sort="number", descending=False).rows[0]
-    dialogs = [ExportDialog(ctx, batch, window), SentDialog(ctx, batch, window), VoidBatchDialog(ctx, batch, window),
-               ChooseClaimsDialog(ctx, ready, window), InsurerDialog(ctx, directory.list_operators(ctx), parent=window),
-               OperatorDialog(ctx, parent=window), AddUserDialog(ctx, window), VoidDialog(ctx, row.id, 1, window),
-               OutageDialog(ctx, window.strip.status, True, window), OverrideDialog([], window)]
+    dialogs = [
+        ExportDialog(ctx, batch, window),
+        SentDialog(ctx, batch, window),
+        VoidBatchDialog(ctx, batch, window),
+        ChooseClaimsDialog(ctx, ready, window),
+        InsurerDialog(ctx, directory.list_operators(ctx), parent=window),
+        OperatorDialog(ctx, parent=window),
+        AddUserDialog(ctx, window),
+        VoidDialog(ctx, row.id, 1, window),
+        OutageDialog(ctx, window.strip.status, True, window),
+        OverrideDialog([], window),
+    ]
     problems = [p for dialog in dialogs for p in mnemonic_clashes(dialog)]
     for dialog in dialogs:
         dialog.deleteLater()

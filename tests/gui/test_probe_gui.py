@@ -61,7 +61,10 @@ def test_the_runner_says_when_an_operator_answers_again(qtbot, ctx: Context, ser
     with qtbot.waitSignal(runner.answered, timeout=10_000) as blocker:
         runner.start()
     amount = sum((t.amc for t in queue.awaiting_export(ctx)), Decimal("0.00"))
-    assert blocker.args == ["VIAMEDIS", f"Viamedis répond à nouveau : 2 demandes, {format_eur(amount)} prêtes à l'export."]
+    assert blocker.args == [
+        "VIAMEDIS",
+        f"Viamedis répond à nouveau : 2 demandes, {format_eur(amount)} prêtes à l'export.",
+    ]
     assert server.requests == 1
     # Still declared down (a person decides), and not said twice while it keeps answering.
     assert [o.operator_code for o in outages.current(ctx)] == ["VIAMEDIS"]
@@ -72,7 +75,9 @@ def test_the_runner_says_when_an_operator_answers_again(qtbot, ctx: Context, ser
     assert server.requests == 1 and server.max_concurrent == 1
 
 
-def test_the_runner_backs_off_while_down_then_hears_the_restart(qtbot, ctx: Context, dead_url_server: HealthServer) -> None:  # type: ignore[no-untyped-def]
+def test_the_runner_backs_off_while_down_then_hears_the_restart(
+    qtbot, ctx: Context, dead_url_server: HealthServer
+) -> None:  # type: ignore[no-untyped-def]
     server = dead_url_server  # stopped: its port refuses connections
     _down_with_url(ctx, server.url())
     runner = ProbeRunner(ctx, _fast_prober(), timeout=2)
@@ -175,5 +180,7 @@ def test_the_notification_never_takes_the_focus(qtbot) -> None:  # type: ignore[
     assert note.label.text() == "Viamedis répond à nouveau : 3 demandes."
     assert QApplication.activeWindow() is not note
     assert note.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
-    qtbot.waitUntil(lambda: not any(isinstance(w, Notification) and w.isVisible()
-                                    for w in QApplication.topLevelWidgets()), timeout=5_000)
+    qtbot.waitUntil(
+        lambda: not any(isinstance(w, Notification) and w.isVisible() for w in QApplication.topLevelWidgets()),
+        timeout=5_000,
+    )

@@ -36,8 +36,8 @@ WAIT = 30_000
 @pytest.fixture(scope="module")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo database, built once; each test works on its own copy."""
-    from verifier.security import crypto
     from tests.conftest import TEST_KDF
+    from verifier.security import crypto
 
     crypto.set_default_kdf(TEST_KDF)
     folder = tmp_path_factory.mktemp("demo")
@@ -233,8 +233,9 @@ def test_open_claim_shows_full_nir_history_and_versions(qtbot, qtmodeltester, ct
     assert dialog.fields["nir"].text() == spaced_nir(d.patient.nir)
     assert "•" not in dialog.fields["nir"].text()
     assert dialog.history_model.rowCount() >= 1
-    sentences = [dialog.history_model.data(dialog.history_model.index(i, 2))
-                 for i in range(dialog.history_model.rowCount())]
+    sentences = [
+        dialog.history_model.data(dialog.history_model.index(i, 2)) for i in range(dialog.history_model.rowCount())
+    ]
     assert any("Version 2 créée" in s for s in sentences)
     assert dialog.versions_model.rowCount() == 2
     assert dialog.lines_model.rowCount() == len(d.claim.lines)
@@ -251,8 +252,9 @@ def test_open_claim_shows_full_nir_history_and_versions(qtbot, qtmodeltester, ct
     assert first.rejection_code == "ADH" and "ADH" in dialog.notes.text()
     assert not dialog.rectify_button.isEnabled()  # already rectified: only the latest version is
     assert not dialog.correct_button.isEnabled() and dialog.receipt_button.isEnabled()
-    created = [dialog.history_model.data(dialog.history_model.index(i, 2))
-               for i in range(dialog.history_model.rowCount())]
+    created = [
+        dialog.history_model.data(dialog.history_model.index(i, 2)) for i in range(dialog.history_model.rowCount())
+    ]
     assert created[0].startswith("Demande créée") and any("Rejetée par l'organisme (motif ADH)" in s for s in created)
     dialog.close()
 
@@ -275,8 +277,7 @@ def test_void_a_queued_claim_needs_a_reason(qtbot, ctx: Context) -> None:  # typ
     with qtbot.waitSignal(view.changed, timeout=WAIT):
         qtbot.keyClick(void.reason_edit, Qt.Key.Key_Return)
     assert not void.isVisible()
-    qtbot.waitUntil(lambda: dialog.detail is not None and dialog.detail.claim.status is ClaimStatus.VOID,
-                    timeout=WAIT)
+    qtbot.waitUntil(lambda: dialog.detail is not None and dialog.detail.claim.status is ClaimStatus.VOID, timeout=WAIT)
     assert "Saisie en double" in dialog.notes.text()
     assert not dialog.void_button.isEnabled() and not dialog.correct_button.isEnabled()
     settle(qtbot, view)
@@ -285,8 +286,9 @@ def test_void_a_queued_claim_needs_a_reason(qtbot, ctx: Context) -> None:  # typ
 
 def test_rectify_the_rejected_claim_opens_its_new_version(qtbot, ctx: Context) -> None:  # type: ignore[no-untyped-def]
     view = make_view(qtbot, ctx)
-    row = row_of(view, lambda r: r.status is ClaimStatus.REJECTED
-                 and len(claim_view.detail(ctx, r.id).versions) == 1)  # not rectified yet
+    row = row_of(
+        view, lambda r: r.status is ClaimStatus.REJECTED and len(claim_view.detail(ctx, r.id).versions) == 1
+    )  # not rectified yet
     rejected = view.model.rows[row]
     dialog = open_row(qtbot, view, row)
     assert dialog.rectify_button.isEnabled() and not dialog.correct_button.isEnabled()
@@ -319,23 +321,32 @@ def test_correct_a_draft_quantity(qtbot, ctx: Context) -> None:  # type: ignore[
     qtbot.keyClick(spin, Qt.Key.Key_Return)  # the delegate commits on the next turn of the event loop
     qtbot.waitUntil(lambda: dialog.lines_model.drafts[0].quantity == wanted, timeout=WAIT)
     assert dialog.lines_model.amounts[0] is not None and dialog.lines_model.amounts[0].price == (
-        before.lines[0][0].unit_price * wanted)
+        before.lines[0][0].unit_price * wanted
+    )
     # A price that is not an amount is refused with the domain's sentence, nothing else changes.
     assert not dialog.lines_model.setData(dialog.lines_model.index(0, UNIT_PRICE), "douze")
     assert "n'est pas un montant" in dialog.message.text() and "Ligne 1" in dialog.message.text()
     with qtbot.waitSignal(view.changed, timeout=WAIT):
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not dialog.editing and dialog._task is None
-                    and dialog.detail is not None and dialog.detail.claim.lines[0][0].quantity == wanted, timeout=WAIT)
+    qtbot.waitUntil(
+        lambda: (
+            not dialog.editing
+            and dialog._task is None
+            and dialog.detail is not None
+            and dialog.detail.claim.lines[0][0].quantity == wanted
+        ),
+        timeout=WAIT,
+    )
     after = claims.get(ctx, claim_id)
     assert after.lines[0][0].quantity == wanted and after.status is ClaimStatus.DRAFT
     unit = before.lines[0][0].unit_price
     assert after.lines[0][1].price == unit * wanted
     assert after.price != before.price
-    assert any("Lignes corrigées" in str(dialog.history_model.data(dialog.history_model.index(i, 2)))
-               for i in range(dialog.history_model.rowCount()))
-    assert dialog.fields["price"].text().replace("\u00a0", " ").startswith(
-        f"{after.price:.2f}".replace(".", ","))
+    assert any(
+        "Lignes corrigées" in str(dialog.history_model.data(dialog.history_model.index(i, 2)))
+        for i in range(dialog.history_model.rowCount())
+    )
+    assert dialog.fields["price"].text().replace("\u00a0", " ").startswith(f"{after.price:.2f}".replace(".", ","))
 
 
 def test_receipt_is_a_private_pdf_file_given_to_the_opener(qtbot, ctx: Context) -> None:  # type: ignore[no-untyped-def]
@@ -365,8 +376,12 @@ def expected_order(rows: list[QueueRow], sort: str, descending: bool, insurer_ra
 
     def key(r: QueueRow) -> tuple[object, ...]:
         group: object = {
-            "number": 0, "dispensed_on": r.dispensed_on, "amc": r.amc, "insurer": insurer_rank[r.insurer_name],
-            "status": statuses.index(r.status), "operator_down": r.operator_down,
+            "number": 0,
+            "dispensed_on": r.dispensed_on,
+            "amc": r.amc,
+            "insurer": insurer_rank[r.insurer_name],
+            "status": statuses.index(r.status),
+            "operator_down": r.operator_down,
         }[sort]
         return (group, r.number)
 
@@ -374,8 +389,9 @@ def expected_order(rows: list[QueueRow], sort: str, descending: bool, insurer_ra
 
 
 @pytest.mark.parametrize("small", [claims_query.SMALL, 1], ids=["few-claims-sorted", "index-walked"])
-def test_keyset_pages_follow_every_order_on_both_backends(location: Location, small: int,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_keyset_pages_follow_every_order_on_both_backends(
+    location: Location, small: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Service level: page by page (4 rows each) in every order gives every claim once, in order.
 
     With `small` = 1, SQLite takes the path meant for large filters (walk the order's index
@@ -389,9 +405,13 @@ def test_keyset_pages_follow_every_order_on_both_backends(location: Location, sm
         rank = {name: n for n, (name, _) in enumerate(names)}
         queued = queue.list_claims(ctx, queue.Search(statuses=(ClaimStatus.QUEUED,))).rows
         insurer_id = dict(names)[queued[0].insurer_name]
-        searches = [queue.Search(), queue.Search(statuses=(ClaimStatus.QUEUED,)), queue.Search(text="perron"),
-                    queue.Search(statuses=(ClaimStatus.QUEUED,), insurer_id=insurer_id),
-                    queue.Search(date_from=date.today() - timedelta(days=4), text="l")]
+        searches = [
+            queue.Search(),
+            queue.Search(statuses=(ClaimStatus.QUEUED,)),
+            queue.Search(text="perron"),
+            queue.Search(statuses=(ClaimStatus.QUEUED,), insurer_id=insurer_id),
+            queue.Search(date_from=date.today() - timedelta(days=4), text="l"),
+        ]
         for search in searches:
             every = queue.list_claims(ctx, search, limit=500).rows
             assert every
@@ -420,8 +440,12 @@ def test_every_input_has_a_buddy_and_an_accessible_name(qtbot, ctx: Context) -> 
     void = dialog.void_claim()
     assert void is not None
     for root in (view, void):
-        inputs: list[QWidget] = [w for kind in (QLineEdit, QComboBox, QDateEdit) for w in root.findChildren(kind)
-                                 if not isinstance(w.parent(), (QComboBox, QDateEdit))]
+        inputs: list[QWidget] = [
+            w
+            for kind in (QLineEdit, QComboBox, QDateEdit)
+            for w in root.findChildren(kind)
+            if not isinstance(w.parent(), (QComboBox, QDateEdit))
+        ]
         buddies = {id(label.buddy()) for label in root.findChildren(QLabel) if label.buddy() is not None}
         assert inputs
         for w in inputs:

@@ -14,13 +14,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
+from tests.gui.test_start import fill_admin, fill_site
 from verifier import i18n
 from verifier.gui.setup_wizard import SetupWizard
 from verifier.services import audit, directory
 from verifier.services.context import Context
 from verifier.store.engine import Location
-
-from tests.gui.test_start import fill_admin, fill_site
 
 VIAMEDIS_MUTUELLE = "99100040"  # AMC numbers of the test directory's format (8 digits)
 
@@ -127,8 +126,9 @@ def test_directory_file_imported_from_the_assistant(qtbot, tmp_path: Path) -> No
     assert page.list.count() == 0
 
     good = tmp_path / "annuaire.csv"
-    good.write_bytes("numero_amc;nom;operateur\n99100040;Mutuelle A;VIAMEDIS\n99100057;Mutuelle B;ALMERYS\n"
-                     .encode("cp1252"))
+    good.write_bytes(
+        "numero_amc;nom;operateur\n99100040;Mutuelle A;VIAMEDIS\n99100057;Mutuelle B;ALMERYS\n".encode("cp1252")
+    )
     page.csv_box.import_file(good)
     qtbot.waitUntil(lambda: page.list.count() == 2, timeout=10_000)
     assert page.count_label.text() == "L'annuaire compte 2 organismes :"
@@ -139,8 +139,9 @@ def test_directory_file_imported_from_the_assistant(qtbot, tmp_path: Path) -> No
 
 def test_finishing_straight_away_leaves_the_directory_for_later(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     wizard = _to_insurers_page(qtbot, tmp_path)
-    assert "à confirmer" in " ".join(label.text() for label in wizard.insurers_page.findChildren(type(
-        wizard.insurers_page.count_label)))
+    assert "à confirmer" in " ".join(
+        label.text() for label in wizard.insurers_page.findChildren(type(wizard.insurers_page.count_label))
+    )
     wizard.reject()  # Escape here ends the assistant signed in: the site exists
     assert wizard.context is not None
     assert directory.list_insurers(wizard.context) == []

@@ -85,7 +85,9 @@ def visible_texts(window: QWidget) -> list[str]:
     return texts
 
 
-def press(qtbot, window: QWidget, key: Qt.Key, modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.ControlModifier) -> None:  # type: ignore[no-untyped-def]
+def press(
+    qtbot, window: QWidget, key: Qt.Key, modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.ControlModifier
+) -> None:  # type: ignore[no-untyped-def]
     target = QApplication.focusWidget() or window
     qtbot.keyClick(target, key, modifiers)
 
@@ -153,8 +155,15 @@ def test_status_shows_an_outage_and_the_queue_per_insurer(qtbot, qtmodeltester, 
     amc = sum((t.amc for t in queue.awaiting_export(ctx)), Decimal("0.00"))
     tip = window.strip.queue_button.toolTip()
     assert tip.startswith("Mutuelle Test : 1 demande, ")
-    assert i18n.tr("shell.status.queue_insurer", insurer="Mutuelle Test", claims="1 demande",
-                   amount=window.strip.queue_button.text().rsplit(", ", 1)[1]) in tip
+    assert (
+        i18n.tr(
+            "shell.status.queue_insurer",
+            insurer="Mutuelle Test",
+            claims="1 demande",
+            amount=window.strip.queue_button.text().rsplit(", ", 1)[1],
+        )
+        in tip
+    )
     assert amc > 0
 
     qtbot.mouseClick(window.strip.queue_button, Qt.MouseButton.LeftButton)  # the list per insurer
@@ -330,7 +339,12 @@ def test_language_switch_rebuilds_the_shell_in_english(qtbot, demo_location: Loc
     qtbot.waitUntil(lambda: window.tabs.tabText(0) == "Counter", timeout=5_000)
     assert i18n.language() == "en" and window.ctx is ctx and window.counter is not old_counter
     assert [m.title() for m in (a.menu() for a in window.menuBar().actions()) if m] == [
-        "Session", "Claim", "View", "Operators", "Help"]  # F10 opens them (issue 9)
+        "Session",
+        "Claim",
+        "View",
+        "Operators",
+        "Help",
+    ]  # F10 opens them (issue 9)
     assert window.tabs.currentWidget() is window.admin  # still where the user was
     qtbot.waitUntil(lambda: window.strip.queue_button.text().startswith("Awaiting export: "), timeout=10_000)
     assert window.lock_page.unlock_button.text() == "&Unlock"
@@ -340,7 +354,9 @@ def test_language_switch_rebuilds_the_shell_in_english(qtbot, demo_location: Loc
 
 
 @pytest.mark.qt_no_exception_capture
-def test_an_exception_in_a_slot_is_logged_and_shown_in_one_sentence(qtbot, demo_location: Location, monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_an_exception_in_a_slot_is_logged_and_shown_in_one_sentence(
+    qtbot, demo_location: Location, monkeypatch, caplog
+) -> None:  # type: ignore[no-untyped-def]
     shown: list[str] = []
     monkeypatch.setattr(start.QMessageBox, "exec", lambda self: shown.append(self.text()) or 0)
     monkeypatch.setattr(sys, "excepthook", start.excepthook)
@@ -374,7 +390,9 @@ def test_since_is_the_time_today_and_the_date_on_other_days() -> None:
     assert since_text((now - timedelta(days=3)).replace(tzinfo=None), now) == earlier  # stored naive UTC
 
 
-def test_a_dialog_left_open_when_locking_comes_back_and_switching_user_closes_it(qtbot, demo_location: Location) -> None:  # type: ignore[no-untyped-def]
+def test_a_dialog_left_open_when_locking_comes_back_and_switching_user_closes_it(
+    qtbot, demo_location: Location
+) -> None:  # type: ignore[no-untyped-def]
     window = open_window(qtbot, auth.sign_in(demo_location, demo.DEMO_ADMIN, demo.DEMO_PASSWORD))
     window.registry[ActionId.DECLARE_DOWN].trigger()
     outage = window._dialog

@@ -18,9 +18,9 @@ from verifier import i18n
 from verifier.gui import start
 from verifier.gui.actions import ActionId
 from verifier.gui.main_window import MainWindow
-from verifier.gui.status import claims_text
 from verifier.gui.setup_wizard import SetupWizard
 from verifier.gui.sign_in import SignInDialog
+from verifier.gui.status import claims_text
 from verifier.services import auth
 from verifier.services.context import Context
 from verifier.store import database

@@ -94,7 +94,9 @@ def test_every_page_fits_1366_by_728_with_the_status_strip_whole(qtbot, demo_loc
                 if figure.width() < figure.sizeHint().width():
                     problems.append(f"{login} {name}: status strip cut: {figure.text()!r}")
 
-        row = queue.read_page(ctx, queue.Search(statuses=(ClaimStatus.QUEUED,)), sort="number", descending=False).rows[0]
+        row = queue.read_page(ctx, queue.Search(statuses=(ClaimStatus.QUEUED,)), sort="number", descending=False).rows[
+            0
+        ]
         dialog = window.queue.open_claim(row.id)
         qtbot.waitUntil(lambda: dialog.isVisible())
         settle()
@@ -169,10 +171,11 @@ def test_amounts_are_never_elided_the_product_name_is(qtbot, demo_location: Loca
     assert lines.model.rowCount() == 5
     settle()
     table = lines.table
-    money = [COL[name] for name in ("code", "prestation", "unit_price", "amo_rate", "br", "amo", "tm", "amc",
-                                    "patient", "quantity")]
+    money = [
+        COL[name]
+        for name in ("code", "prestation", "unit_price", "amo_rate", "br", "amo", "tm", "amc", "patient", "quantity")
+    ]
     assert _cut_cells(table, money) == []
     assert table.textElideMode() == Qt.TextElideMode.ElideRight
     assert _cut_cells(table, [COL["label"]]), "the long product name gives way"
     assert table.horizontalScrollBar().maximum() == 0  # and everything is in view at 1366 wide
-

@@ -16,8 +16,8 @@ import sys
 from pathlib import Path
 
 from verifier.domain.errors import ValidationError
-from verifier.security import crypto
 from verifier.domain.states import ClaimStatus
+from verifier.security import crypto
 from verifier.services import auth, batches, directory, queue
 from verifier.store.location import Location
 

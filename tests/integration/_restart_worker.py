@@ -55,8 +55,9 @@ def queue_through_restarts(
                 claim_id = str(uuid.uuid4())  # typed once; every retry sends the same
                 typed.append(claim_id)
                 lines, day = lines_for(i), dispensed(i)
-                _with_retries(lambda: claims.create(ctx, check_id, lines, day, queue_now=True, claim_id=claim_id),
-                              errors)
+                _with_retries(
+                    lambda: claims.create(ctx, check_id, lines, day, queue_now=True, claim_id=claim_id), errors
+                )
                 progress.value += 1
                 i += 1
         finally:

@@ -50,13 +50,26 @@ def test_incomplete_claims_stay_queued_with_their_reasons(admin: Context) -> Non
     late = queued_claim(admin, order=402, surname="EXPIRE")
     # the card of the second patient turns out to have expired before dispensing
     p = patients.get(admin, late.patient_id)
-    patients.save(admin, patients.PatientInput(
-        p.surname, p.first_name, p.birth_date.text, p.nir, str(p.rank), p.amo_fund or "", AMC,
-        p.member_number or "", date.today() - timedelta(days=300), date.today() - timedelta(days=1)))
+    patients.save(
+        admin,
+        patients.PatientInput(
+            p.surname,
+            p.first_name,
+            p.birth_date.text,
+            p.nir,
+            str(p.rank),
+            p.amo_fund or "",
+            AMC,
+            p.member_number or "",
+            date.today() - timedelta(days=300),
+            date.today() - timedelta(days=1),
+        ),
+    )
     result = batches.create_batch(admin, ins.id)
     assert result.batch.claim_count == 1
-    assert [(r.claim_number, [p.code for p in r.problems]) for r in result.refused] == \
-        [(late.number, ["claim.card_expired"])]
+    assert [(r.claim_number, [p.code for p in r.problems]) for r in result.refused] == [
+        (late.number, ["claim.card_expired"])
+    ]
     assert claims.get(admin, good.id).status is ClaimStatus.EXPORTED
     assert claims.get(admin, late.id).status is ClaimStatus.QUEUED
 

@@ -32,16 +32,25 @@ def test_the_last_check_is_offered_and_reused_as_a_new_check(admin: Context) -> 
     again = checks.record(admin, checks.reuse_input(offered, AMC))
     assert again.id != first.id and again.reused_check_id == first.id
     assert (again.method, again.reference, again.outcome, again.guarantees) == (
-        "hotline", "HOT-12345", "covered", first.guarantees)
+        "hotline",
+        "HOT-12345",
+        "covered",
+        first.guarantees,
+    )
     claim = claims.create(admin, again.id, [line()], queue_now=True)
     assert claim.status == "queued"
 
 
 def test_a_check_older_than_the_reuse_age_is_not_offered(admin: Context) -> None:
     p, _ = patients.save(admin, patient_input())
-    checks.record(admin, dataclasses.replace(
-        checks.reuse_input(make_check(admin, p.id), AMC), reused_check_id=None,
-        checked_at=utcnow() - timedelta(days=8)))
+    checks.record(
+        admin,
+        dataclasses.replace(
+            checks.reuse_input(make_check(admin, p.id), AMC),
+            reused_check_id=None,
+            checked_at=utcnow() - timedelta(days=8),
+        ),
+    )
     # the newest check is from today: offered; a week later it is not
     assert checks.last_reusable(admin, p.id, AMC) is not None
     assert checks.last_reusable(admin, p.id, AMC, now=utcnow() + timedelta(days=8)) is None

@@ -30,8 +30,14 @@ def test_a_retry_over_a_ceiling_returns_the_claim_already_queued(counter: Contex
     check = make_check(counter, p.id)
     big = [line("250.00", "30"), line("200.00", "30")]  # over the per-claim ceiling
     claim_id = str(uuid.uuid4())
-    first = claims.create(counter, check.id, big, queue_now=True, claim_id=claim_id,
-                          override=Override("admin", PASSWORD, "Ordonnance urgente"))
+    first = claims.create(
+        counter,
+        check.id,
+        big,
+        queue_now=True,
+        claim_id=claim_id,
+        override=Override("admin", PASSWORD, "Ordonnance urgente"),
+    )
     # The answer was lost; the counter retries without the override (it asks only if refused).
     again = claims.create(counter, check.id, big, queue_now=True, claim_id=claim_id)
     assert (again.id, again.number, again.status) == (first.id, first.number, ClaimStatus.QUEUED)

@@ -14,12 +14,22 @@ from verifier import __version__
 from verifier.services import demo
 
 
-def run(tmp_path: Path, *args: str, stdin: str | None = None, env: dict[str, str] | None = None,
-        ) -> subprocess.CompletedProcess[str]:
+def run(
+    tmp_path: Path,
+    *args: str,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "VERIFIER_DATA_DIR": str(tmp_path / "home"), "VERIFIER_LANG": "fr", **(env or {})}
     full_env.pop("VERIFIER_PASSWORD", None) if "VERIFIER_PASSWORD" not in (env or {}) else None
-    return subprocess.run([sys.executable, "-m", "verifier", *args], input=stdin, capture_output=True,
-                          text=True, env=full_env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "verifier", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=300,
+    )
 
 
 def test_version(tmp_path: Path) -> None:
@@ -44,16 +54,32 @@ def test_validate(tmp_path: Path) -> None:
 
 
 def test_init_then_commands_with_a_user(tmp_path: Path) -> None:
-    r = run(tmp_path, "init", "--site-name", "Pharmacie du Port", "--user", "chef", "--password-stdin",
-            stdin="a long enough password\n")
+    r = run(
+        tmp_path,
+        "init",
+        "--site-name",
+        "Pharmacie du Port",
+        "--user",
+        "chef",
+        "--password-stdin",
+        stdin="a long enough password\n",
+    )
     assert r.returncode == 0, r.stderr
     assert "CODE DE SECOURS" in r.stdout and "présentations" in r.stdout
     db = tmp_path / "home" / "verifier.db"
     assert db.exists() and (tmp_path / "home" / "verifier.db.keys").exists()
     again = run(tmp_path, "init", "--site-name", "X", "--password-stdin", stdin="a long enough password\n")
     assert again.returncode == 1 and "existe déjà" in again.stderr
-    show = run(tmp_path, "drugs", "show", "3400949497294", "--user", "chef", "--password-stdin",
-               stdin="a long enough password\n")
+    show = run(
+        tmp_path,
+        "drugs",
+        "show",
+        "3400949497294",
+        "--user",
+        "chef",
+        "--password-stdin",
+        stdin="a long enough password\n",
+    )
     assert show.returncode == 0, show.stderr
     assert "ANASTROZOLE" in show.stdout and "31,38" in show.stdout
     wrong = run(tmp_path, "drugs", "show", "4949729", "--user", "chef", env={"VERIFIER_PASSWORD": "nope nope nope"})
@@ -80,8 +106,9 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def signed(tmp_path: Path, db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return run(tmp_path, "--db", str(db), *args, "--user", demo.DEMO_ADMIN,
-               env={"VERIFIER_PASSWORD": demo.DEMO_PASSWORD})
+    return run(
+        tmp_path, "--db", str(db), *args, "--user", demo.DEMO_ADMIN, env={"VERIFIER_PASSWORD": demo.DEMO_PASSWORD}
+    )
 
 
 def test_claims_list_json_and_filters(demo_db: Path, tmp_path: Path) -> None:

@@ -20,18 +20,34 @@ def test_batch_export_returns_and_reconciliation(demo_db: Path, tmp_path: Path) 
     (bundle,) = (tmp_path / "outbox").iterdir()
     files = open_bundle(bundle)
     claim_numbers = [line.split(";")[1] for line in files["claims.csv"].decode("utf-8-sig").splitlines()[1:]]
-    sealed = run(tmp_path, "--db", str(demo_db), "batch", "export", batch_id, "--out", str(tmp_path / "sealed"),
-                 "--encrypt-passphrase", "--user", "demo-admin",
-                 env={"VERIFIER_PASSWORD": "demonstration-2024", "VERIFIER_EXPORT_PASSPHRASE": "une phrase assez longue"})
+    sealed = run(
+        tmp_path,
+        "--db",
+        str(demo_db),
+        "batch",
+        "export",
+        batch_id,
+        "--out",
+        str(tmp_path / "sealed"),
+        "--encrypt-passphrase",
+        "--user",
+        "demo-admin",
+        env={"VERIFIER_PASSWORD": "demonstration-2024", "VERIFIER_EXPORT_PASSPHRASE": "une phrase assez longue"},
+    )
     assert sealed.returncode == 0, sealed.stderr
     (p7m,) = (tmp_path / "sealed").iterdir()
     assert p7m.name.endswith(".p7m") and open_bundle(p7m, Encryption(passphrase="une phrase assez longue")) == files
-    no_secret = signed(tmp_path, demo_db, "batch", "export", batch_id, "--out", str(tmp_path / "x"), "--encrypt-passphrase")
+    no_secret = signed(
+        tmp_path, demo_db, "batch", "export", batch_id, "--out", str(tmp_path / "x"), "--encrypt-passphrase"
+    )
     assert no_secret.returncode == 1 and "phrase secrète" in no_secret.stderr
 
     answer = tmp_path / "retour.csv"
-    answer.write_text("claim_number;status;reason_code;reason_text;paid_amount;payment_date\n"
-                      f"{int(claim_numbers[0])};rejected;ADH;Adhérent inconnu;;\n", "utf-8")
+    answer.write_text(
+        "claim_number;status;reason_code;reason_text;paid_amount;payment_date\n"
+        f"{int(claim_numbers[0])};rejected;ADH;Adhérent inconnu;;\n",
+        "utf-8",
+    )
     imported = signed(tmp_path, demo_db, "returns", "import", str(answer))
     assert imported.returncode == 0 and "1 rejetée" in imported.stdout, imported.stderr
     again = signed(tmp_path, demo_db, "returns", "import", str(answer))
@@ -56,8 +72,9 @@ def test_batch_for_an_operator(demo_db: Path, tmp_path: Path) -> None:  # noqa: 
     ctx = auth.sign_in(Location(sqlite_path=demo_db), demo.DEMO_ADMIN, demo.DEMO_PASSWORD)
     try:
         sante = directory.get_insurer(ctx, "12345678")
-        directory.update_insurer(ctx, sante.id, name=sante.name, operator_code="VIAMEDIS", hotline=None, portal=None,
-                                 batch_by="operator")
+        directory.update_insurer(
+            ctx, sante.id, name=sante.name, operator_code="VIAMEDIS", hotline=None, portal=None, batch_by="operator"
+        )
     finally:
         ctx.close()
     own = signed(tmp_path, demo_db, "batch", "create", "--insurer", "12345678")

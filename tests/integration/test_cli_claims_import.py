@@ -66,8 +66,18 @@ def test_import_queues_and_twice_queues_nothing_new_from_stdin(demo_db: Path, tm
     assert first.returncode == 0, first.stderr
     assert "2 demande(s) mise(s) en file, 0 déjà en file." in first.stdout
     assert _queued(tmp_path, demo_db) == before + 2
-    again = run(tmp_path, "--db", str(demo_db), "claims", "import", "-", "--user", demo.DEMO_ADMIN,
-                stdin=EXAMPLE.read_text("utf-8"), env={"VERIFIER_PASSWORD": demo.DEMO_PASSWORD})
+    again = run(
+        tmp_path,
+        "--db",
+        str(demo_db),
+        "claims",
+        "import",
+        "-",
+        "--user",
+        demo.DEMO_ADMIN,
+        stdin=EXAMPLE.read_text("utf-8"),
+        env={"VERIFIER_PASSWORD": demo.DEMO_PASSWORD},
+    )
     assert again.returncode == 0, again.stderr
     assert "0 demande(s) mise(s) en file, 2 déjà en file." in again.stdout and "rien de nouveau" in again.stdout
     assert _queued(tmp_path, demo_db) == before + 2
@@ -91,6 +101,17 @@ def test_show_json_amounts_equal_the_export_bundle(demo_db: Path, tmp_path: Path
     exported = json.loads(open_bundle(bundle)["claims.json"].decode("utf-8"))
     (theirs,) = [c for c in exported["claims"] if c["claim_id"] == mine["claim_id"]]
     assert mine["amounts"] == theirs["amounts"] and mine["claim_number"] == theirs["claim_number"]
-    keys = ("position", "quantity", "unit_price", "br_unit", "amo_rate", "price", "br", "amo", "tm", "amc",
-            "patient_share")
+    keys = (
+        "position",
+        "quantity",
+        "unit_price",
+        "br_unit",
+        "amo_rate",
+        "price",
+        "br",
+        "amo",
+        "tm",
+        "amc",
+        "patient_share",
+    )
     assert [{k: x[k] for k in keys} for x in mine["lines"]] == [{k: x[k] for k in keys} for x in theirs["lines"]]

@@ -31,8 +31,9 @@ def db(demo_dir: Path, tmp_path: Path) -> Path:
 
 def as_counter(tmp_path: Path, db: Path, *args: str):  # type: ignore[no-untyped-def]
     """Declaring an operator down or up is for any signed-in user: the counter user here."""
-    return run(tmp_path, "--db", str(db), *args, "--user", demo.DEMO_COUNTER,
-               env={"VERIFIER_PASSWORD": demo.DEMO_PASSWORD})
+    return run(
+        tmp_path, "--db", str(db), *args, "--user", demo.DEMO_COUNTER, env={"VERIFIER_PASSWORD": demo.DEMO_PASSWORD}
+    )
 
 
 def test_start_list_end_as_a_counter_user(db: Path, tmp_path: Path) -> None:
@@ -73,8 +74,16 @@ def test_start_list_end_as_a_counter_user(db: Path, tmp_path: Path) -> None:
     assert lines[:2] == ["Aucun opérateur n'est déclaré en panne.", "Pannes terminées récentes :"]
     assert lines[2].split()[:2] == ["ALMERYS", "Almerys"] and " du " in lines[2] and " au " in lines[2]
 
-    verified = run(tmp_path, "--db", str(db), "audit", "verify", "--user", demo.DEMO_ADMIN,
-                   env={"VERIFIER_PASSWORD": demo.DEMO_PASSWORD})
+    verified = run(
+        tmp_path,
+        "--db",
+        str(db),
+        "audit",
+        "verify",
+        "--user",
+        demo.DEMO_ADMIN,
+        env={"VERIFIER_PASSWORD": demo.DEMO_PASSWORD},
+    )
     assert verified.returncode == 0, verified.stderr
 
 

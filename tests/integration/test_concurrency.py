@@ -61,9 +61,7 @@ SPAWN = multiprocessing.get_context("spawn")
 
 def _set_up(location: Location, counters: list[str]) -> str:
     """A site, its administrator, counter users, one insurer, one patient, one check."""
-    ctx, _ = auth.initialise(
-        location, auth.SiteInput("Pharmacie des Essais"), ADMIN, "Administratrice", PASSWORD
-    )
+    ctx, _ = auth.initialise(location, auth.SiteInput("Pharmacie des Essais"), ADMIN, "Administratrice", PASSWORD)
     try:
         for login in counters:
             auth.add_user(ctx, login, f"Comptoir {login}", "counter", PASSWORD)
@@ -154,10 +152,7 @@ def _assert_consistent(ctx: Context) -> dict[str, int]:
            OR c.amo + c.amc + c.patient_share <> c.price OR c.amc <= 0""",
     )
     assert mismatched == [], f"claims whose totals are not their lines' sums: {mismatched[:10]}"
-    assert (
-        _scalar(ctx, "SELECT count(*) FROM claims WHERE status <> 'queued' OR queued_at IS NULL")
-        == 0
-    )
+    assert _scalar(ctx, "SELECT count(*) FROM claims WHERE status <> 'queued' OR queued_at IS NULL") == 0
     # Each claim has its two audit events, and the chain holds end to end.
     events = Tally(
         a
@@ -190,9 +185,7 @@ def _report(capsys: pytest.CaptureFixture[str], message: str) -> None:
         print(f"\n    {message}", end="")
 
 
-def test_four_writers_queue_at_once(
-    location: Location, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_four_writers_queue_at_once(location: Location, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     logins = [f"comptoir{i}" for i in range(1, WRITERS + 1)]
     check_id = _set_up(location, logins)
     start = SPAWN.Barrier(WRITERS + 1)
@@ -222,8 +215,7 @@ def test_four_writers_queue_at_once(
                 p.kill()
                 p.join()
     results: list[dict[str, Any]] = [
-        json.loads(out.read_text("utf-8")) if out.exists() else {"error": "no result file"}
-        for out in outs
+        json.loads(out.read_text("utf-8")) if out.exists() else {"error": "no result file"} for out in outs
     ]
     errors = [r["error"] for r in results if "error" in r]
     assert not errors, "\n".join(errors)
@@ -234,9 +226,7 @@ def test_four_writers_queue_at_once(
     for r in results:
         mine = [n for _, n in r["claims"]]
         assert len(mine) == CLAIMS_PER_WRITER
-        assert mine == sorted(mine) and len(set(mine)) == len(mine), (
-            "a writer saw the counter go back"
-        )
+        assert mine == sorted(mine) and len(set(mine)) == len(mine), "a writer saw the counter go back"
         returned.update((claim_id, n) for claim_id, n in r["claims"])
     assert len(returned) == total
     assert sorted(returned.values()) == list(range(1, total + 1))
@@ -307,9 +297,7 @@ def test_sigkill_while_queueing(location: Location, capsys: pytest.CaptureFixtur
         try:
             assert ready.wait(timeout=HANG_GUARD), f"round {round_}: the child never signed in"
             time.sleep(rng.uniform(0.0, 0.6))
-            assert proc.is_alive(), (
-                f"round {round_}: the child died on its own (exit {proc.exitcode})"
-            )
+            assert proc.is_alive(), f"round {round_}: the child died on its own (exit {proc.exitcode})"
         finally:
             proc.kill()  # SIGKILL: no clean-up, no rollback by the child
             proc.join()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -66,13 +66,19 @@ def test_ceiling_needs_an_administrator_and_a_reason(admin: Context, counter: Co
         claims.create(counter, check.id, big, queue_now=True, override=Override("anne", "anne's long password", "ok"))
     assert {p.code for p in bad.value.problems} == {"override.reason", "override.not_admin"}
     with pytest.raises(ValidationError) as wrong:
-        claims.create(counter, check.id, big, queue_now=True, override=Override("admin", "bad password!!", "Ordonnance urgente"))
+        claims.create(
+            counter, check.id, big, queue_now=True, override=Override("admin", "bad password!!", "Ordonnance urgente")
+        )
     assert wrong.value.problems[0].field == "password"
-    c = claims.create(counter, check.id, big, queue_now=True, override=Override("admin", PASSWORD, "Ordonnance urgente"))
+    c = claims.create(
+        counter, check.id, big, queue_now=True, override=Override("admin", PASSWORD, "Ordonnance urgente")
+    )
     assert c.status is ClaimStatus.QUEUED
     with admin.store.read() as s:
         row = s.get(Claim, c.id)
-        assert row is not None and row.override_reason == "Ordonnance urgente" and row.override_by == admin.actor.user_id
+        assert (
+            row is not None and row.override_reason == "Ordonnance urgente" and row.override_by == admin.actor.user_id
+        )
         ev = s.scalars(select(AuditEvent).where(AuditEvent.action == "claim.override")).one()
         assert "ceiling.claim" in ev.details and "urgente" not in ev.details
 
@@ -87,9 +93,17 @@ def test_outstanding_and_check_age_ceilings(admin: Context, counter: Context) ->
     assert [p.code for p in err.value.problems] == ["ceiling.insurer"]
     claims.queue(counter, draft.id, Override("admin", PASSWORD, "Accord de la mutuelle"))
     p, _ = patients.save(counter, patient_input())
-    old = checks.record(counter, checks.CheckInput(
-        p.id, "90412345", "card", "covered", make_check(counter, p.id).guarantees,
-        checked_at=datetime.now(timezone.utc) - timedelta(days=2)))
+    old = checks.record(
+        counter,
+        checks.CheckInput(
+            p.id,
+            "90412345",
+            "card",
+            "covered",
+            make_check(counter, p.id).guarantees,
+            checked_at=datetime.now(UTC) - timedelta(days=2),
+        ),
+    )
     settings.save(admin, settings.SiteSettings())
     with pytest.raises(CeilingExceeded) as err2:
         claims.create(counter, old.id, [line()], queue_now=True)

@@ -25,15 +25,28 @@ from verifier.store.schema import Claim, CoverageCheck, Patient
 
 def _counts(ctx: Context) -> tuple[int, int, int]:
     with ctx.store.read() as s:
-        return tuple(int(s.scalar(select(func.count()).select_from(t)) or 0)  # type: ignore[return-value]
-                     for t in (Patient, CoverageCheck, Claim))
+        return tuple(
+            int(s.scalar(select(func.count()).select_from(t)) or 0)  # type: ignore[return-value]
+            for t in (Patient, CoverageCheck, Claim)
+        )
 
 
-def _form(lines: list[LineDraft] | None = None, claim_id: str | None = None, override: Override | None = None,
-          **patient_kw: object) -> Form:
+def _form(
+    lines: list[LineDraft] | None = None,
+    claim_id: str | None = None,
+    override: Override | None = None,
+    **patient_kw: object,
+) -> Form:
     fields = CheckFields("hotline", "covered", "HOT-12345", (Guarantee("PHAR", Decimal("100")),), "")
-    return Form(patient_input(**patient_kw), fields, tuple(lines or [line()]), date.today(), None,  # type: ignore[arg-type]
-                override, claim_id or str(uuid.uuid4()))
+    return Form(
+        patient_input(**patient_kw),
+        fields,
+        tuple(lines or [line()]),
+        date.today(),
+        None,  # type: ignore[arg-type]
+        override,
+        claim_id or str(uuid.uuid4()),
+    )
 
 
 def test_a_success_stores_the_patient_the_check_and_the_queued_claim(counter: Context) -> None:
@@ -58,8 +71,15 @@ def test_a_ceiling_exceeded_leaves_nothing_and_the_override_then_queues(counter:
     out = submit(counter, form)
     assert isinstance(out.error, CeilingExceeded)
     assert _counts(counter) == (0, 0, 0)
-    authorised = Form(form.patient, form.check, form.lines, form.dispensed_on, None,
-                      Override("admin", PASSWORD, "Ordonnance urgente"), form.claim_id)
+    authorised = Form(
+        form.patient,
+        form.check,
+        form.lines,
+        form.dispensed_on,
+        None,
+        Override("admin", PASSWORD, "Ordonnance urgente"),
+        form.claim_id,
+    )
     done = submit(counter, authorised)
     assert done.error is None and done.claim is not None and done.claim.id == form.claim_id
     assert _counts(counter) == (1, 1, 1)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.factories import AMC, PASSWORD, make_site
+from tests.factories import AMC, make_site
 from verifier.domain.errors import NotFound, PermissionDenied, ValidationError
 from verifier.services import auth, directory, drugs, settings, users
 from verifier.services.context import Context
@@ -55,14 +55,34 @@ def snapshot(ctx: Context) -> tuple[list[directory.InsurerInfo], list[directory.
 def test_edit_and_deactivate_an_insurer(admin: Context) -> None:
     directory.add_operator(admin, "ALMERYS", "Almerys")
     ins = directory.get_insurer(admin, AMC)
-    edited = directory.update_insurer(admin, ins.id, name="  Mutuelle Test Renommée ", operator_code="almerys",
-                                      hotline="01 99 00 00 01", portal="", batch_by="operator")
+    edited = directory.update_insurer(
+        admin,
+        ins.id,
+        name="  Mutuelle Test Renommée ",
+        operator_code="almerys",
+        hotline="01 99 00 00 01",
+        portal="",
+        batch_by="operator",
+    )
     assert (edited.amc_number, edited.name, edited.operator_code, edited.hotline, edited.portal, edited.batch_by) == (
-        AMC, "Mutuelle Test Renommée", "ALMERYS", "01 99 00 00 01", None, "operator")
+        AMC,
+        "Mutuelle Test Renommée",
+        "ALMERYS",
+        "01 99 00 00 01",
+        None,
+        "operator",
+    )
     assert directory.get_insurer(admin, ins.id) == edited
     # nothing changed: nothing logged
-    directory.update_insurer(admin, ins.id, name="Mutuelle Test Renommée", operator_code="ALMERYS",
-                             hotline="01 99 00 00 01", portal=None, batch_by="operator")
+    directory.update_insurer(
+        admin,
+        ins.id,
+        name="Mutuelle Test Renommée",
+        operator_code="ALMERYS",
+        hotline="01 99 00 00 01",
+        portal=None,
+        batch_by="operator",
+    )
     updates = [d for a, d in audit_events(admin, "insurer.updated")]
     assert updates == [{"amc": AMC, "fields": ["batch_by", "hotline", "name", "operator"]}]
 
@@ -91,24 +111,30 @@ def test_adding_an_insurer_of_a_known_operator_creates_the_operator(admin: Conte
 def test_insurer_edit_is_refused_with_every_problem(admin: Context) -> None:
     ins = directory.get_insurer(admin, AMC)
     with pytest.raises(ValidationError) as err:
-        directory.update_insurer(admin, ins.id, name=" ", operator_code="NOPE", hotline="0" * 41, portal=None,
-                                 batch_by="weekly")
+        directory.update_insurer(
+            admin, ins.id, name=" ", operator_code="NOPE", hotline="0" * 41, portal=None, batch_by="weekly"
+        )
     fields = {p.field for p in err.value.problems}
     assert fields == {"name", "operator", "hotline", "batch_by"}
     assert directory.get_insurer(admin, ins.id) == ins
     with pytest.raises(NotFound):
-        directory.update_insurer(admin, 9999, name="X", operator_code=None, hotline=None, portal=None,
-                                 batch_by="insurer")
+        directory.update_insurer(
+            admin, 9999, name="X", operator_code=None, hotline=None, portal=None, batch_by="insurer"
+        )
     with pytest.raises(NotFound):
         directory.set_insurer_active(admin, 9999, False)
 
 
 def test_edit_and_deactivate_an_operator(admin: Context) -> None:
     op = directory.list_operators(admin)[0]
-    edited = directory.update_operator(admin, op.id, name="Viamedis (tiers payant)",
-                                       health_url=" https://status.example.invalid/viamedis ")
+    edited = directory.update_operator(
+        admin, op.id, name="Viamedis (tiers payant)", health_url=" https://status.example.invalid/viamedis "
+    )
     assert (edited.code, edited.name, edited.health_url) == (
-        "VIAMEDIS", "Viamedis (tiers payant)", "https://status.example.invalid/viamedis")
+        "VIAMEDIS",
+        "Viamedis (tiers payant)",
+        "https://status.example.invalid/viamedis",
+    )
     with pytest.raises(ValidationError) as err:
         directory.update_operator(admin, op.id, name="", health_url="status page")
     assert {p.field for p in err.value.problems} == {"name", "health_url"}
@@ -117,7 +143,10 @@ def test_edit_and_deactivate_an_operator(admin: Context) -> None:
     assert directory.get_insurer(admin, AMC).operator_code == "VIAMEDIS"  # insurers keep it
     assert directory.set_operator_active(admin, op.id, True).active
     assert [a for a, _ in audit_events(admin, "operator.")][-3:] == [
-        "operator.updated", "operator.deactivated", "operator.activated"]
+        "operator.updated",
+        "operator.deactivated",
+        "operator.activated",
+    ]
     with pytest.raises(NotFound):
         directory.update_operator(admin, 9999, name="X", health_url=None)
 
@@ -157,8 +186,15 @@ def test_import_updates_existing_amc_in_both_encodings_and_separators(
 ) -> None:
     ins = directory.get_insurer(admin, AMC)
     directory.set_insurer_active(admin, ins.id, False)
-    directory.update_insurer(admin, ins.id, name="Mutuelle Test", operator_code="VIAMEDIS", hotline="0199000000",
-                             portal="https://old.example.invalid", batch_by="operator")
+    directory.update_insurer(
+        admin,
+        ins.id,
+        name="Mutuelle Test",
+        operator_code="VIAMEDIS",
+        hotline="0199000000",
+        portal="https://old.example.invalid",
+        batch_by="operator",
+    )
     rows = [
         ["amc_number", "name", "operator", "hotline"],  # no portal column: portals are kept
         [AMC.replace("123", " 123 "), "Mutuelle Test Évolution", "", ""],
@@ -171,11 +207,16 @@ def test_import_updates_existing_amc_in_both_encodings_and_separators(
     assert report.separator == sep and report.encoding == ("cp1252" if encoding == "cp1252" else "utf-8")
     assert (report.created, report.updated) == (2, 1)
     assert report.operators_created == ("ALMERYS",)
-    assert report.details() == [
-        f"Ligne 2 : l'organisme {AMC} existait déjà ; il a été mis à jour. Il reste désactivé."]
+    assert report.details() == [f"Ligne 2 : l'organisme {AMC} existait déjà ; il a été mis à jour. Il reste désactivé."]
     updated = directory.get_insurer(admin, AMC)
     assert (updated.name, updated.operator_code, updated.hotline, updated.portal, updated.batch_by, updated.active) == (
-        "Mutuelle Test Évolution", None, None, "https://old.example.invalid", "operator", False)
+        "Mutuelle Test Évolution",
+        None,
+        None,
+        "https://old.example.invalid",
+        "operator",
+        False,
+    )
     assert directory.get_insurer(admin, "99100020").name == "Prévoyance Œuvre Fictive"
     assert directory.get_insurer(admin, "99100021").operator_code == "VIAMEDIS"
     events = audit_events(admin, "insurer.updated")
@@ -186,14 +227,14 @@ def test_a_bad_file_changes_nothing_and_names_every_problem(admin: Context, tmp_
     before = snapshot(admin)
     text = (
         "amc_number;name;operator;hotline;portal\n"
-        "99100030;Mutuelle Fictive Correcte;ALMERYS;;\n"     # good, but the file is refused
-        "12AB;Mutuelle Lettres;;;\n"                          # 3: AMC with letters
-        "99100031;;;;\n"                                      # 4: no name
-        "99100030;Doublon;;;\n"                               # 5: AMC already on line 2
-        "99100032;Mutuelle Opérateur Inconnu;VIAMEDSI;;\n"    # 6: operator typo
+        "99100030;Mutuelle Fictive Correcte;ALMERYS;;\n"  # good, but the file is refused
+        "12AB;Mutuelle Lettres;;;\n"  # 3: AMC with letters
+        "99100031;;;;\n"  # 4: no name
+        "99100030;Doublon;;;\n"  # 5: AMC already on line 2
+        "99100032;Mutuelle Opérateur Inconnu;VIAMEDSI;;\n"  # 6: operator typo
         "99100033;Mutuelle Trop; de champs;ALMERYS;;https://x.example.invalid\n"  # 7: unquoted ";"
-        f"99100034;Mutuelle Hotline;;{'1' * 41};\n"           # 8: hotline too long
-        "12345678901;Mutuelle Numéro Long;;;\n"               # 9: AMC too long
+        f"99100034;Mutuelle Hotline;;{'1' * 41};\n"  # 8: hotline too long
+        "12345678901;Mutuelle Numéro Long;;;\n"  # 9: AMC too long
     )
     with pytest.raises(ValidationError) as err:
         directory.import_insurers_csv(admin, write(tmp_path, text))
@@ -230,13 +271,17 @@ def test_bad_headers_and_unreadable_files(admin: Context, tmp_path: Path) -> Non
         directory.import_insurers_csv(admin, tmp_path / "absent.csv")
     assert "absent.csv" in str(err.value)
     # French column names are accepted
-    report = directory.import_insurers_csv(admin, write(tmp_path, "Numéro AMC;Nom;Opérateur\n99100040;Mutuelle Fictive FR;ACTIL\n"))
+    report = directory.import_insurers_csv(
+        admin, write(tmp_path, "Numéro AMC;Nom;Opérateur\n99100040;Mutuelle Fictive FR;ACTIL\n")
+    )
     assert report.created == 1 and directory.get_insurer(admin, "99100040").operator_code == "ACTIL"
     # without an operator column, operators are left as they are
     report = directory.import_insurers_csv(admin, write(tmp_path, f"nom;numero_amc\nMutuelle Renommée;{AMC}\n"))
     assert report.updated == 1
     assert (directory.get_insurer(admin, AMC).name, directory.get_insurer(admin, AMC).operator_code) == (
-        "Mutuelle Renommée", "VIAMEDIS")
+        "Mutuelle Renommée",
+        "VIAMEDIS",
+    )
 
 
 # --------------------------------------------------------------------------- users
@@ -302,8 +347,9 @@ def test_counter_staff_cannot_administer(admin: Context, counter: Context, tmp_p
     refused = [
         lambda: directory.add_insurer(counter, "99100050", "Autre"),
         lambda: directory.add_operator(counter, "ACTIL", "Actil"),
-        lambda: directory.update_insurer(counter, ins.id, name="X", operator_code=None, hotline=None, portal=None,
-                                         batch_by="insurer"),
+        lambda: directory.update_insurer(
+            counter, ins.id, name="X", operator_code=None, hotline=None, portal=None, batch_by="insurer"
+        ),
         lambda: directory.set_insurer_active(counter, ins.id, False),
         lambda: directory.update_operator(counter, op.id, name="X", health_url=None),
         lambda: directory.set_operator_active(counter, op.id, False),

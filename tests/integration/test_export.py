@@ -26,8 +26,12 @@ def batch(location: Location) -> Iterator[tuple[Context, int, list[claims.ClaimI
     ctx = make_site(location)
     made = []
     for i in range(5):
-        p, _ = patients.save(ctx, patient_input(surname=f"EXPORTEUR{i}", first=f"Zoé{i}", order=700 + i,
-                                                birth="31/02/1980" if i == 0 else "14/03/1968"))
+        p, _ = patients.save(
+            ctx,
+            patient_input(
+                surname=f"EXPORTEUR{i}", first=f"Zoé{i}", order=700 + i, birth="31/02/1980" if i == 0 else "14/03/1968"
+            ),
+        )
         check = make_check(ctx, p.id)
         made.append(claims.create(ctx, check.id, [line(), line("4.50", "30", i + 1, "PH4")], queue_now=True))
     result = batches.create_batch(ctx, directory.get_insurer(ctx, AMC).id)
@@ -53,8 +57,11 @@ def test_bundle_agrees_with_the_database(batch: tuple[Context, int, list[claims.
         assert Decimal(row["amc"].replace(",", ".")) == amounts.amc
         assert Decimal(row["price"].replace(",", ".")) == amounts.price
         patient = patients.get(ctx, stored.patient_id)
-        assert (row["patient_surname"], row["patient_nir"], row["patient_birth_date"]) == \
-            (patient.surname, patient.nir, patient.birth_date.text)
+        assert (row["patient_surname"], row["patient_nir"], row["patient_birth_date"]) == (
+            patient.surname,
+            patient.nir,
+            patient.birth_date.text,
+        )
 
     data = json.loads(files["claims.json"])
     assert [c["claim_number"] for c in data["claims"]] == sorted(by_number)
@@ -75,7 +82,8 @@ def test_bundle_agrees_with_the_database(batch: tuple[Context, int, list[claims.
 
 
 def test_reexport_is_byte_identical_and_encryption_needs_the_secret(
-    batch: tuple[Context, int, list[claims.ClaimInfo]], tmp_path: Path,
+    batch: tuple[Context, int, list[claims.ClaimInfo]],
+    tmp_path: Path,
 ) -> None:
     ctx, batch_id, _made = batch
     first = batches.export_batch(ctx, batch_id, tmp_path / "a")

@@ -42,8 +42,14 @@ def _site(location: Location, claims: int) -> None:
 def _start(location: Location, outbox: Path, mode: str) -> subprocess.Popen[str]:
     target = str(location.sqlite_path) if location.sqlite_path else str(location.url)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.Popen([sys.executable, str(WORKER), target, str(outbox), mode], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    return subprocess.Popen(
+        [sys.executable, str(WORKER), target, str(outbox), mode],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
 
 
 def _check(location: Location, outbox: Path) -> tuple[int, int]:
@@ -76,7 +82,7 @@ def test_sigkill_at_50_random_moments(tmp_path: Path) -> None:
     _site(location, 40)
     rng = random.Random(20240205)
     finished = 0
-    for round_ in range(50):
+    for _round in range(50):
         child = _start(location, outbox, "loop")
         assert child.stdout is not None
         assert child.stdout.readline().strip() == "go", child.stderr.read() if child.stderr else ""

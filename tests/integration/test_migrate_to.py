@@ -22,7 +22,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy import func, select, text, update
+from sqlalchemy import select, text, update
 from sqlalchemy.engine import Engine, make_url
 
 from tests.conftest import TEST_KDF, pg_create_database, pg_drop_database
@@ -32,7 +32,20 @@ from verifier.domain.states import ClaimStatus
 from verifier.security import crypto
 from verifier.security.keyslots import AuthFailed, FileSlots, unlock
 from verifier.services import (
-    audit, auth, batches, checks, claims, demo, drafts, drugs, outages, patients, queue, returns, settings, site_move,
+    audit,
+    auth,
+    batches,
+    checks,
+    claims,
+    demo,
+    drafts,
+    drugs,
+    outages,
+    patients,
+    queue,
+    returns,
+    settings,
+    site_move,
 )
 from verifier.services.context import Context
 from verifier.store import copy, migrate
@@ -121,7 +134,9 @@ def _target_tables(url: str) -> list[str]:
 
 
 def test_the_demo_site_moves_to_postgresql_with_counts_and_audit_chain_verified(
-    demo_site: tuple[Path, str], site: Path, pg_url: str,
+    demo_site: tuple[Path, str],
+    site: Path,
+    pg_url: str,
 ) -> None:
     source, target = Location(sqlite_path=site), Location(url=pg_url)
     keys = FileSlots.for_database(site)
@@ -148,8 +163,12 @@ def test_the_demo_site_moves_to_postgresql_with_counts_and_audit_chain_verified(
             assert migrate.current_revision(pg) == migrate.head_revision()
     finally:
         pg.dispose()
-    expected = dict(source_counts, key_slots=len(keys.names()), settings=source_counts["settings"] + 1,
-                    audit_events=source_counts["audit_events"] + 1)
+    expected = dict(
+        source_counts,
+        key_slots=len(keys.names()),
+        settings=source_counts["settings"] + 1,
+        audit_events=source_counts["audit_events"] + 1,
+    )
     assert target_counts == expected
     assert last is not None and last.action == "site.migrated" and '"claims":25' in last.details
 
@@ -182,10 +201,13 @@ def test_the_demo_site_moves_to_postgresql_with_counts_and_audit_chain_verified(
         assert old_batch.insurer_id is not None
         of_insurer = queue.list_claims(admin_s, queue.Search(insurer_id=old_batch.insurer_id)).rows[0]
         patient = patients.get(admin_t, claims.get(admin_s, of_insurer.id).patient_id)
-        check = checks.record(admin_t, checks.CheckInput(patient.id, of_insurer.amc_number, "card", "covered",
-                                                         [Guarantee("PHAR", Decimal(100))]))
-        new = claims.create(admin_t, check.id, [claims.line_from_drug(drugs.get(admin_t, demo.BOXES[0]))],
-                            date.today(), queue_now=True)
+        check = checks.record(
+            admin_t,
+            checks.CheckInput(patient.id, of_insurer.amc_number, "card", "covered", [Guarantee("PHAR", Decimal(100))]),
+        )
+        new = claims.create(
+            admin_t, check.id, [claims.line_from_drug(drugs.get(admin_t, demo.BOXES[0]))], date.today(), queue_now=True
+        )
         assert new.number == max(r.number for r in page_s.rows) + 1
         assert new.status is ClaimStatus.QUEUED
         batch = batches.create_batch(admin_t, old_batch.insurer_id, [new.id]).batch
@@ -303,15 +325,20 @@ def test_an_altered_audit_event_fails_the_verification_and_nothing_is_kept(site:
 # --- the command ------------------------------------------------------------------------
 
 
-def _run(tmp_path: Path, *args: str, stdin: str | None = None, password: str | None = PASSWORD,
-         ) -> subprocess.CompletedProcess[str]:
+def _run(
+    tmp_path: Path,
+    *args: str,
+    stdin: str | None = None,
+    password: str | None = PASSWORD,
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "VERIFIER_DATA_DIR": str(tmp_path / "home"), "VERIFIER_LANG": "fr"}
     env.pop("VERIFIER_PASSWORD", None)
     env.pop("VERIFIER_DATABASE_URL", None)
     if password is not None:
         env["VERIFIER_PASSWORD"] = password
-    return subprocess.run([sys.executable, "-m", "verifier", *args], input=stdin, capture_output=True, text=True,
-                          env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "verifier", *args], input=stdin, capture_output=True, text=True, env=env, timeout=300
+    )
 
 
 def test_the_command_moves_the_site_and_says_what_to_do_next(site: Path, pg_url: str, tmp_path: Path) -> None:
@@ -323,8 +350,19 @@ def test_the_command_moves_the_site_and_says_what_to_do_next(site: Path, pg_url:
     # A password typed into the address is never printed back (the test server trusts local
     # connections, so it is ignored there).
     with_secret = pg_url if make_url(pg_url).password else pg_url.replace("://postgres@", "://postgres:not-shown@")
-    moved = _run(tmp_path, "--db", str(site), "db", "migrate-to", with_secret, "--user", ADMIN, "--password-stdin",
-                 stdin=PASSWORD + "\n", password=None)
+    moved = _run(
+        tmp_path,
+        "--db",
+        str(site),
+        "db",
+        "migrate-to",
+        with_secret,
+        "--user",
+        ADMIN,
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+        password=None,
+    )
     assert moved.returncode == 0, moved.stderr
     assert "not-shown" not in moved.stdout + moved.stderr
     assert re.search(r"claims\s+25 →\s+25\n", moved.stdout)

@@ -28,11 +28,24 @@ AMC_D = "55500007"  # an insurer of ALMERYS, batched through ALMERYS
 
 
 def claim_for(ctx: Context, amc: str, order: int, surname: str = "OPERATEUR") -> claims.ClaimInfo:
-    p, _ = patients.save(ctx, patients.PatientInput(
-        f"{surname}{order}", "Zoé", "14/03/1968", nir_for("2", "14/03/1968", "75", "056", order), "1", "011751234",
-        amc, f"ADH-{order}", date.today() - timedelta(days=100), date.today() + timedelta(days=100)))
-    check = checks.record(ctx, checks.CheckInput(p.id, amc, "hotline", "covered", [Guarantee("PHAR", Decimal("100"))],
-                                                 reference="HOT-1"))
+    p, _ = patients.save(
+        ctx,
+        patients.PatientInput(
+            f"{surname}{order}",
+            "Zoé",
+            "14/03/1968",
+            nir_for("2", "14/03/1968", "75", "056", order),
+            "1",
+            "011751234",
+            amc,
+            f"ADH-{order}",
+            date.today() - timedelta(days=100),
+            date.today() + timedelta(days=100),
+        ),
+    )
+    check = checks.record(
+        ctx, checks.CheckInput(p.id, amc, "hotline", "covered", [Guarantee("PHAR", Decimal("100"))], reference="HOT-1")
+    )
     return claims.create(ctx, check.id, [line(), line("4.50", "30", 2, "PH4")], queue_now=True)
 
 
@@ -41,8 +54,9 @@ def site(location: Location) -> Iterator[Context]:
     ctx = make_site(location)  # VIAMEDIS, and AMC (Mutuelle Test) batched per insurer
     directory.add_operator(ctx, "ALMERYS", "Almerys")
     a = directory.get_insurer(ctx, AMC)
-    directory.update_insurer(ctx, a.id, name=a.name, operator_code="VIAMEDIS", hotline=None, portal=None,
-                             batch_by="operator")
+    directory.update_insurer(
+        ctx, a.id, name=a.name, operator_code="VIAMEDIS", hotline=None, portal=None, batch_by="operator"
+    )
     directory.add_insurer(ctx, AMC_B, "Prévoyance Fictive du Nord", "VIAMEDIS", batch_by="operator")
     directory.add_insurer(ctx, AMC_C, "Mutuelle Indépendante", "VIAMEDIS")
     directory.add_insurer(ctx, AMC_D, "Santé Fictive de l'Ouest", "ALMERYS", batch_by="operator")
@@ -52,13 +66,18 @@ def site(location: Location) -> Iterator[Context]:
 
 def test_one_batch_per_operator_with_its_own_numbers(site: Context, tmp_path: Path) -> None:
     ids = {amc: directory.get_insurer(site, amc).id for amc in (AMC, AMC_B, AMC_C, AMC_D)}
-    made = {amc: [claim_for(site, amc, order) for order in range(n0, n0 + 2)]
-            for amc, n0 in ((AMC, 100), (AMC_B, 200), (AMC_C, 300), (AMC_D, 400))}
+    made = {
+        amc: [claim_for(site, amc, order) for order in range(n0, n0 + 2)]
+        for amc, n0 in ((AMC, 100), (AMC_B, 200), (AMC_C, 300), (AMC_D, 400))
+    }
 
     # Where each insurer's claims go: the two grouped insurers of VIAMEDIS meet in one recipient.
     recipients = batches.recipients_for(site, [ids[AMC], ids[AMC_C], ids[AMC_B], ids[AMC_D]])
-    assert [(r.kind, r.code) for r in recipients] == [("operator", "VIAMEDIS"), ("insurer", AMC_C),
-                                                      ("operator", "ALMERYS")]
+    assert [(r.kind, r.code) for r in recipients] == [
+        ("operator", "VIAMEDIS"),
+        ("insurer", AMC_C),
+        ("operator", "ALMERYS"),
+    ]
     # An insurer grouped by operator cannot have a batch of its own: the sentence says where to go.
     with pytest.raises(ValidationError) as err:
         batches.create_batch(site, ids[AMC_B])

@@ -251,24 +251,33 @@ def test_the_prober_follows_the_register(dead_url: str) -> None:
 def test_the_sentence_in_both_languages() -> None:
     amount = Decimal("4230.50")
     assert probe.answers_again_message("Viamedis", 132, amount) == (
-        "Viamedis répond à nouveau : 132 demandes, 4\u00a0230,50\u00a0€ prêtes à l'export.")
+        "Viamedis répond à nouveau : 132 demandes, 4\u00a0230,50\u00a0€ prêtes à l'export."
+    )
     assert probe.answers_again_message("Viamedis", 1, Decimal("12")) == (
-        "Viamedis répond à nouveau : 1 demande, 12,00\u00a0€ prête à l'export.")
+        "Viamedis répond à nouveau : 1 demande, 12,00\u00a0€ prête à l'export."
+    )
     assert probe.answers_again_message("Viamedis", 0, Decimal("0")) == (
-        "Viamedis répond à nouveau : aucune demande en attente d'export.")
+        "Viamedis répond à nouveau : aucune demande en attente d'export."
+    )
     assert probe.answers_again_message("Viamedis", 1234, amount) == (
-        "Viamedis répond à nouveau : 1\u00a0234 demandes, 4\u00a0230,50\u00a0€ prêtes à l'export.")
+        "Viamedis répond à nouveau : 1\u00a0234 demandes, 4\u00a0230,50\u00a0€ prêtes à l'export."
+    )
     i18n.set_language("en")
     assert probe.answers_again_message("Viamedis", 132, amount) == (
-        "Viamedis answers again: 132 claims, €4,230.50 ready to export.")
-    assert probe.answers_again_message("Viamedis", 1, Decimal("12")) == "Viamedis answers again: 1 claim, €12.00 ready to export."
+        "Viamedis answers again: 132 claims, €4,230.50 ready to export."
+    )
+    assert (
+        probe.answers_again_message("Viamedis", 1, Decimal("12"))
+        == "Viamedis answers again: 1 claim, €12.00 ready to export."
+    )
 
 
 # --- the whole story: down, back-off, back, down again, back again ----------------------------
 
 
-def _drive(prober: Prober, clock: FakeClock, ctx: Context, until: float,
-           stop_when_announced: bool = False) -> list[tuple[float, str, bool, bool, str]]:
+def _drive(
+    prober: Prober, clock: FakeClock, ctx: Context, until: float, stop_when_announced: bool = False
+) -> list[tuple[float, str, bool, bool, str]]:
     """Run every due probe (real HTTP) until the clock reaches `until`; a bounded loop.
 
     Returns (time, operator, ok, announced, message) per probe.
@@ -286,8 +295,9 @@ def _drive(prober: Prober, clock: FakeClock, ctx: Context, until: float,
         for p in taken:
             result = probe.check(ctx, p.plan, timeout=2)
             announced = prober.report(p, result.ok)
-            message = probe.answers_again_message(p.plan.operator_name, result.count, result.amount) \
-                if announced else ""
+            message = (
+                probe.answers_again_message(p.plan.operator_name, result.count, result.amount) if announced else ""
+            )
             events.append((clock.now, p.plan.operator_code, result.ok, announced, message))
             if announced and stop_when_announced:
                 return events
@@ -351,7 +361,11 @@ def test_an_operator_comes_back_and_the_app_says_so(location: Location, dead_url
             viamedis_probes = [e for e in hour if e[1] == "VIAMEDIS"]
             assert all(ok for _, _, ok, _, _ in viamedis_probes)
             assert not any(announced for *_, announced, _ in hour)
-            assert server.requests - requests == len(viamedis_probes) <= 3600 // (probe.ANSWERING_RECHECK * (1 - JITTER)) + 1
+            assert (
+                server.requests - requests
+                == len(viamedis_probes)
+                <= 3600 // (probe.ANSWERING_RECHECK * (1 - JITTER)) + 1
+            )
             assert len([e for e in hour if e[1] == "ALMERYS"]) <= 3600 // (MAX_DELAY * (1 - JITTER)) + 1
             assert server.max_concurrent == 1
 

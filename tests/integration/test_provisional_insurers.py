@@ -40,16 +40,22 @@ def counter(admin: Context) -> Iterator[Context]:
 
 def queue_on(ctx: Context, amc: str, order: int = 101) -> claims.ClaimInfo:
     p, _ = patients.save(ctx, dataclasses.replace(patient_input(order=order), amc_number=amc))
-    check = checks.record(ctx, checks.CheckInput(p.id, amc, "hotline", "covered", [Guarantee("PHAR", Decimal(100))],
-                                                 reference="HOT-1"))
+    check = checks.record(
+        ctx, checks.CheckInput(p.id, amc, "hotline", "covered", [Guarantee("PHAR", Decimal(100))], reference="HOT-1")
+    )
     return claims.create(ctx, check.id, [line()], queue_now=True)
 
 
 def test_a_counter_user_records_an_insurer_and_queues_on_it_but_it_cannot_be_batched(
-        admin: Context, counter: Context) -> None:
+    admin: Context, counter: Context
+) -> None:
     ins = directory.record_provisional_insurer(counter, f" {NEW_AMC} ", "  Mutuelle du Coin ", "viamedis")
-    assert (ins.amc_number, ins.name, ins.operator_code, ins.provisional) == (NEW_AMC, "Mutuelle du Coin", "VIAMEDIS",
-                                                                             True)
+    assert (ins.amc_number, ins.name, ins.operator_code, ins.provisional) == (
+        NEW_AMC,
+        "Mutuelle du Coin",
+        "VIAMEDIS",
+        True,
+    )
     assert directory.count_provisional(counter) == 1
     claim = queue_on(counter, NEW_AMC)
     assert claim.status == "queued"
@@ -90,10 +96,15 @@ def test_correct_number_name_and_operator(admin: Context, counter: Context) -> N
     with pytest.raises(ValidationError) as exc:
         directory.correct_insurer(admin, ins.id, amc_number=AMC, name="X", operator_code=None)
     assert exc.value.problems[0].code == "insurer.exists_merge"
-    fixed = directory.correct_insurer(admin, ins.id, amc_number="31234568", name="Mutuelle du Coin",
-                                      operator_code="VIAMEDIS")
+    fixed = directory.correct_insurer(
+        admin, ins.id, amc_number="31234568", name="Mutuelle du Coin", operator_code="VIAMEDIS"
+    )
     assert (fixed.amc_number, fixed.name, fixed.operator_code, fixed.provisional) == (
-        "31234568", "Mutuelle du Coin", "VIAMEDIS", False)
+        "31234568",
+        "Mutuelle du Coin",
+        "VIAMEDIS",
+        False,
+    )
 
 
 def test_merge_moves_claims_checks_and_patients_and_removes_the_row(admin: Context, counter: Context) -> None:
@@ -108,8 +119,14 @@ def test_merge_moves_claims_checks_and_patients_and_removes_the_row(admin: Conte
         assert {c.insurer_id for c in s.scalars(select(CoverageCheck))} == {known.id}
         assert {p.insurer_id for p in s.scalars(select(Patient))} == {known.id}
         event = s.scalars(select(AuditEvent).where(AuditEvent.action == "insurer.merged")).one()
-        assert json.loads(event.details) == {"amc": AMC, "from_amc": NEW_AMC, "claims": 1, "checks": 1,
-                                             "patients": 1, "batches": 0}
+        assert json.loads(event.details) == {
+            "amc": AMC,
+            "from_amc": NEW_AMC,
+            "claims": 1,
+            "checks": 1,
+            "patients": 1,
+            "batches": 0,
+        }
     assert batches.create_batch(admin, known.id).batch.claim_count == 1
 
 

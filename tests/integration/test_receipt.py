@@ -22,8 +22,9 @@ def test_receipt_text_in_french_and_english(tmp_path: Path) -> None:
     try:
         p, _ = patients.save(ctx, patient_input(birth="31/02/1980"))
         check = make_check(ctx, p.id)
-        c = claims.create(ctx, check.id, [line(), line("4.50", "30", 2, "PH4"), line("8.19", "15", 1, "PH2")],
-                          queue_now=True)
+        c = claims.create(
+            ctx, check.id, [line(), line("4.50", "30", 2, "PH4"), line("8.19", "15", 1, "PH2")], queue_now=True
+        )
         pdf = claim_view.receipt_pdf(ctx, c.id)
         assert pdf.startswith(b"%PDF")
         text = _text(pdf)
@@ -52,8 +53,10 @@ def test_receipt_times_are_paris_time_in_winter_and_summer(tmp_path: Path) -> No
         p, _ = patients.save(ctx, patient_input())
         c = claims.create(ctx, make_check(ctx, p.id).id, [line()], queue_now=True)
         d = claim_view.detail(ctx, c.id)
-        for utc, local in ((datetime(2026, 1, 15, 8, 53, tzinfo=UTC), "15/01/2026 09:53"),
-                           (datetime(2026, 7, 15, 8, 53, tzinfo=UTC), "15/07/2026 10:53")):
+        for utc, local in (
+            (datetime(2026, 1, 15, 8, 53, tzinfo=UTC), "15/01/2026 09:53"),
+            (datetime(2026, 7, 15, 8, 53, tzinfo=UTC), "15/07/2026 10:53"),
+        ):
             checked = replace(d, check=replace(d.check, checked_at=utc))
             text = _text(render_receipt(checked, claim_view.site(ctx), printed_at=utc))
             assert text.count(local) == 2, text  # when checked, and when printed
@@ -78,7 +81,9 @@ def test_receipts_go_to_one_private_folder_whole(tmp_path: Path) -> None:
     finally:
         ctx.close()
     assert path.read_bytes().startswith(b"%PDF") and stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert sorted(q.name for q in folder.iterdir() if q.name.startswith((".recu-test", "recu-test"))) == ["recu-test.pdf"]
+    assert sorted(q.name for q in folder.iterdir() if q.name.startswith((".recu-test", "recu-test"))) == [
+        "recu-test.pdf"
+    ]
     shutil.rmtree(folder)  # gone (a cleaner emptied /tmp): the next receipt gets a new private folder
     again = paths.receipts_dir()
     assert again != folder and again.is_dir() and stat.S_IMODE(again.stat().st_mode) == 0o700

@@ -38,8 +38,11 @@ def _csv(tmp_path: Path, body: str) -> Path:
 def test_return_file_applies_every_answer(exported: tuple[Context, list[claims.ClaimInfo]], tmp_path: Path) -> None:
     ctx, (a, b, c, d) = exported
     day = (date.today() - timedelta(days=1)).isoformat()
-    path = _csv(tmp_path, f"{a.number};accepted;;;;\n{b.number};rejected;ADH;Adhérent inconnu;;\n"
-                          f"{c.number};paid;;;9.80;{day}\n{a.number};paid;;;9.80;{day}\n")
+    path = _csv(
+        tmp_path,
+        f"{a.number};accepted;;;;\n{b.number};rejected;ADH;Adhérent inconnu;;\n"
+        f"{c.number};paid;;;9.80;{day}\n{a.number};paid;;;9.80;{day}\n",
+    )
     report = returns.import_file(ctx, path)
     assert (report.accepted, report.rejected, report.paid) == (1, 1, 2)
     assert claims.get(ctx, a.id).status is ClaimStatus.PAID
@@ -51,14 +54,19 @@ def test_return_file_applies_every_answer(exported: tuple[Context, list[claims.C
 def test_one_bad_line_changes_nothing(exported: tuple[Context, list[claims.ClaimInfo]], tmp_path: Path) -> None:
     ctx, (a, b, c, _d) = exported
     day = date.today().isoformat()
-    path = _csv(tmp_path, f"{a.number};accepted;;;;\n{b.number};rejected;;;;\n{c.number};paid;;;99.99;{day}\n"
-                          f"999999;accepted;;;;\nabc;paid;;;x;y\n")
+    path = _csv(
+        tmp_path,
+        f"{a.number};accepted;;;;\n{b.number};rejected;;;;\n{c.number};paid;;;99.99;{day}\n"
+        f"999999;accepted;;;;\nabc;paid;;;x;y\n",
+    )
     with pytest.raises(ValidationError) as err:
         returns.import_file(ctx, path)
     text = str(err.value)
     assert "Ligne 6" in text  # the unreadable line, reported before anything is looked up
-    path = _csv(tmp_path, f"{a.number};accepted;;;;\n{b.number};rejected;;;;\n{c.number};paid;;;99.99;{day}\n"
-                          f"999999;accepted;;;;\n")
+    path = _csv(
+        tmp_path,
+        f"{a.number};accepted;;;;\n{b.number};rejected;;;;\n{c.number};paid;;;99.99;{day}\n999999;accepted;;;;\n",
+    )
     with pytest.raises(ValidationError) as err:
         returns.import_file(ctx, path)
     codes = [p.params["problem"] for p in err.value.problems]
@@ -69,8 +77,11 @@ def test_one_bad_line_changes_nothing(exported: tuple[Context, list[claims.Claim
 def test_json_return_and_manual_entry(exported: tuple[Context, list[claims.ClaimInfo]], tmp_path: Path) -> None:
     ctx, (a, b, _c, _d) = exported
     path = tmp_path / "retour.json"
-    path.write_text(f'{{"returns": [{{"claim_number": {a.number}, "status": "rejected", '
-                    f'"reason_code": "DROITS", "reason_text": "Droits fermés"}}]}}', "utf-8")
+    path.write_text(
+        f'{{"returns": [{{"claim_number": {a.number}, "status": "rejected", '
+        f'"reason_code": "DROITS", "reason_text": "Droits fermés"}}]}}',
+        "utf-8",
+    )
     assert returns.import_file(ctx, path).rejected == 1
     returns.record(ctx, returns.ReturnLine(b.number, "accepted"))
     assert claims.get(ctx, b.id).status is ClaimStatus.ACCEPTED

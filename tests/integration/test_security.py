@@ -47,8 +47,12 @@ def test_sqlite_file_wal_and_backup_reveal_no_identity(tmp_path: Path) -> None:
         backup = database.backup_sqlite(store, "test")
         with store.engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_autocheckpoint = 0")
-            patients.save(ctx, patients.PatientInput("ZYGOMATIQUE", "Bérénice", "01/01/1990",
-                                                     demo.nir_for("2", "01/01/1990", "13", "055", 7)))
+            patients.save(
+                ctx,
+                patients.PatientInput(
+                    "ZYGOMATIQUE", "Bérénice", "01/01/1990", demo.nir_for("2", "01/01/1990", "13", "055", 7)
+                ),
+            )
             files = [p for p in tmp_path.iterdir() if p.is_file()]
             assert any(p.name.endswith("-wal") for p in files)
             assert backup in files

@@ -80,8 +80,11 @@ def test_three_counters_queue_through_server_restarts(
     go, stop, progress = SPAWN.Barrier(COUNTERS + 1), SPAWN.Event(), SPAWN.RawValue("i", 0)
     outs = [tmp_path / f"counter{i}.json" for i in range(COUNTERS)]
     procs = [
-        SPAWN.Process(target=worker.queue_through_restarts, name=f"counter{i}",
-                      args=(pg_location, login, PASSWORD, check_id, go, stop, progress, str(out)))
+        SPAWN.Process(
+            target=worker.queue_through_restarts,
+            name=f"counter{i}",
+            args=(pg_location, login, PASSWORD, check_id, go, stop, progress, str(out)),
+        )
         for i, (login, out) in enumerate(zip(logins, outs, strict=True))
     ]
     began = time.perf_counter()
@@ -112,8 +115,7 @@ def test_three_counters_queue_through_server_restarts(
                 p.join()
     elapsed = time.perf_counter() - began
     results: list[dict[str, Any]] = [
-        json.loads(out.read_text("utf-8")) if out.exists() else {"error": "no result file", "typed": []}
-        for out in outs
+        json.loads(out.read_text("utf-8")) if out.exists() else {"error": "no result file", "typed": []} for out in outs
     ]
     failures = [r["error"] for r in results if "error" in r]
     assert not failures, "\n".join(failures)
@@ -131,17 +133,25 @@ def test_three_counters_queue_through_server_restarts(
         missing, extra = set(typed) - set(stored), set(stored) - set(typed)
         assert not missing, f"{len(missing)} typed claims were never stored"
         assert not extra, f"{len(extra)} claims stored that no counter typed"
-        per_user = dict(ctx.store.engine.connect().execute(text(
-            "SELECT u.login, count(*) FROM claims c JOIN users u ON u.id = c.created_by GROUP BY u.login")).all())
+        per_user = dict(
+            ctx.store.engine.connect()
+            .execute(
+                text("SELECT u.login, count(*) FROM claims c JOIN users u ON u.id = c.created_by GROUP BY u.login")
+            )
+            .all()
+        )
         assert per_user == {login: len(r["typed"]) for login, r in zip(logins, results, strict=True)}
         stats = _assert_consistent(ctx)  # numbers 1..N, lines, totals, audit events, chain
         assert stats["claims"] == len(typed)
     finally:
         ctx.close()
     with capsys.disabled():
-        print(f"\n    {COUNTERS} counters, {RESTARTS} restarts (pg_ctl restart -m fast: "
-              f"{', '.join(f'{s:.1f} s' for s in restart_seconds)}): {len(typed)} claims stored once each, "
-              f"{errors} connection errors retried, {elapsed:.1f} s in all", end="")
+        print(
+            f"\n    {COUNTERS} counters, {RESTARTS} restarts (pg_ctl restart -m fast: "
+            f"{', '.join(f'{s:.1f} s' for s in restart_seconds)}): {len(typed)} claims stored once each, "
+            f"{errors} connection errors retried, {elapsed:.1f} s in all",
+            end="",
+        )
 
 
 def test_a_restart_leaves_no_dead_connection_in_the_pool(pg_server: PgServer, pg_location: Location) -> None:
@@ -230,15 +240,33 @@ def test_init_with_a_database_url_creates_the_site_there_and_remembers_it(tmp_pa
     url = pg_create_database()
     try:
         with_password = url.replace("postgres@", "postgres:secret@")
-        refused = run(tmp_path, "init", "--database-url", with_password, "--site-name", "Pharmacie du Port",
-                      "--user", "admin", env={"VERIFIER_PASSWORD": PASSWORD})
+        refused = run(
+            tmp_path,
+            "init",
+            "--database-url",
+            with_password,
+            "--site-name",
+            "Pharmacie du Port",
+            "--user",
+            "admin",
+            env={"VERIFIER_PASSWORD": PASSWORD},
+        )
         assert refused.returncode == 1 and "Traceback" not in refused.stderr
         assert "PGPASSWORD" in refused.stderr and "pgpass" in refused.stderr
         assert not auth.database_exists(Location.parse(url))  # nothing was created
         assert not (tmp_path / "home" / "config.json").exists()
 
-        done = run(tmp_path, "init", "--database-url", url, "--site-name", "Pharmacie du Port", "--user", "admin",
-                   env={"VERIFIER_PASSWORD": PASSWORD})
+        done = run(
+            tmp_path,
+            "init",
+            "--database-url",
+            url,
+            "--site-name",
+            "Pharmacie du Port",
+            "--user",
+            "admin",
+            env={"VERIFIER_PASSWORD": PASSWORD},
+        )
         assert done.returncode == 0, done.stderr
         assert "Adresse du serveur enregistrée" in done.stdout
         config = json.loads((tmp_path / "home" / "config.json").read_text("utf-8"))
@@ -311,8 +339,9 @@ def test_the_documented_roles_are_enough(pg_server: PgServer, tmp_path: Path) ->
         drafts.save(staff, "counter", {"patient": {"surname": "X"}})
         patient, _ = patients.save(staff, patient_input())
         check = make_check(staff, patient.id)
-        claim = claims.create(staff, check.id, qworker.lines_for(1), date.today(), queue_now=True,
-                              claim_id=str(uuid.uuid4()))
+        claim = claims.create(
+            staff, check.id, qworker.lines_for(1), date.today(), queue_now=True, claim_id=str(uuid.uuid4())
+        )
         drafts.clear(staff, "counter")
         outages.declare_down(staff, "VIAMEDIS", "serveur injoignable")
         assert [r.id for r in queue.list_claims(staff, queue.Search()).rows] == [claim.id]
@@ -336,14 +365,49 @@ def test_the_documented_roles_are_enough(pg_server: PgServer, tmp_path: Path) ->
 
     # The nightly dump, restored into a scratch database as section 6 says, verifies.
     dump = pg_server.dir / "verifier-test.dump"
-    pg_server.run("pg_dump", "-h", "127.0.0.1", "-p", str(pg_server.port), "-U", "postgres", "-d", "verifier",
-                  "-Fc", "-f", str(dump))
-    pg_server.run("createdb", "-h", "127.0.0.1", "-p", str(pg_server.port), "-U", "postgres", "-O", "verifier_owner",
-                  "verifier_restore_test")
-    pg_server.run("pg_restore", "-h", "127.0.0.1", "-p", str(pg_server.port), "-U", "postgres",
-                  "-d", "verifier_restore_test", "--no-owner", "--role=verifier_owner", str(dump))
-    restored = auth.sign_in(Location(url=base.format(role="verifier_owner", db="verifier_restore_test")), ADMIN,
-                            PASSWORD)
+    pg_server.run(
+        "pg_dump",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(pg_server.port),
+        "-U",
+        "postgres",
+        "-d",
+        "verifier",
+        "-Fc",
+        "-f",
+        str(dump),
+    )
+    pg_server.run(
+        "createdb",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(pg_server.port),
+        "-U",
+        "postgres",
+        "-O",
+        "verifier_owner",
+        "verifier_restore_test",
+    )
+    pg_server.run(
+        "pg_restore",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(pg_server.port),
+        "-U",
+        "postgres",
+        "-d",
+        "verifier_restore_test",
+        "--no-owner",
+        "--role=verifier_owner",
+        str(dump),
+    )
+    restored = auth.sign_in(
+        Location(url=base.format(role="verifier_owner", db="verifier_restore_test")), ADMIN, PASSWORD
+    )
     try:
         assert audit.verify(restored).broken_at is None
         assert [r.id for r in queue.list_claims(restored, queue.Search()).rows] == [claim.id]

@@ -98,8 +98,9 @@ def test_patient_find_or_create_and_search(admin: Context) -> None:
     twin = patients.PatientInput("DURANDEAU", "Léo", "01/02/2010", p1.nir, "2")
     p2, _ = patients.save(admin, twin)
     assert p2.id != p1.id
-    assert [p.id for p in patients.search(admin, "durand")] == [p1.id, p2.id] or \
-        {p.id for p in patients.search(admin, "durand")} == {p1.id, p2.id}
+    assert [p.id for p in patients.search(admin, "durand")] == [p1.id, p2.id] or {
+        p.id for p in patients.search(admin, "durand")
+    } == {p1.id, p2.id}
     assert [p.id for p in patients.search(admin, "duran élo")] == [p1.id]
     assert {p.id for p in patients.search(admin, p1.nir)} == {p1.id, p2.id}
     assert patients.search(admin, "martin") == []
@@ -123,7 +124,12 @@ def test_claim_arithmetic_is_stored_exactly(admin: Context) -> None:
     c = queued_claim(admin)
     stored = claims.get(admin, c.id)
     (l1, a1), (l2, a2) = stored.lines
-    assert (a1.price, a1.amo, a1.amc, a1.patient) == (Decimal("10.00"), Decimal("6.50"), Decimal("3.50"), Decimal("0.00"))
+    assert (a1.price, a1.amo, a1.amc, a1.patient) == (
+        Decimal("10.00"),
+        Decimal("6.50"),
+        Decimal("3.50"),
+        Decimal("0.00"),
+    )
     assert (a2.price, a2.amo, a2.amc) == (Decimal("9.00"), Decimal("2.70"), Decimal("6.30"))
     assert stored.price == Decimal("19.00") and stored.amc == Decimal("9.80")
     assert stored.amo + stored.amc + stored.patient_share == stored.price
@@ -233,7 +239,7 @@ def test_claim_lines_from_reference(admin: Context) -> None:
     p, _ = patients.save(admin, patient_input())
     check = make_check(admin, p.id)
     c = claims.create(admin, check.id, [claims.line_from_drug(found.drug, 2)], queue_now=True)
-    (draft, amounts), = c.lines
+    ((draft, amounts),) = c.lines
     assert draft.code == "3400922457116" and draft.prestation_code == "PH7"
     assert amounts.price == Decimal("17.54") and amounts.amo == Decimal("11.40")
 

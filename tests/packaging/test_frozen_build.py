@@ -24,18 +24,30 @@ APP_ID = "fr.verifier.Verifier"
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not sys.platform.startswith("linux"),
-                    reason="the Linux build is tested here; Windows is built as docs/packaging.md says")
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux"),
+    reason="the Linux build is tested here; Windows is built as docs/packaging.md says",
+)
 def test_build_freezes_smoke_tests_and_packs_the_tarball() -> None:
-    result = subprocess.run([sys.executable, str(ROOT / "packaging" / "build.py"), "--python", sys.executable],
-                            cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "packaging" / "build.py"), "--python", sys.executable],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-8000:]
 
     runs = re.search(r"^smoke test passed: (\d+) runs of the frozen program", output, re.MULTILINE)
     assert runs and int(runs.group(1)) >= 12, output
-    for step in ("--version", "drugs show", "batch export", "PostgreSQL driver", "GUI offscreen, first run",
-                 "GUI offscreen, sign-in"):
+    for step in (
+        "--version",
+        "drugs show",
+        "batch export",
+        "PostgreSQL driver",
+        "GUI offscreen, first run",
+        "GUI offscreen, sign-in",
+    ):
         assert re.search(rf"^  ok  {re.escape(step)}", output, re.MULTILINE), f"{step} did not run:\n{output}"
     size = re.search(r"^frozen folder size: ([\d.]+) MB", output, re.MULTILINE)
     assert size and 50 < float(size.group(1)) < 800, output
@@ -61,9 +73,13 @@ def test_build_freezes_smoke_tests_and_packs_the_tarball() -> None:
     with tarfile.open(tarball) as tar:
         names = set(tar.getnames())
         assert tar.getmember(f"{top}/AppRun").issym()
-    expected = {f"{top}/{APP_ID}.desktop", f"{top}/install.sh", f"{top}/usr/lib/verifier/verifier",
-                f"{top}/usr/share/applications/{APP_ID}.desktop",
-                f"{top}/usr/share/metainfo/{APP_ID}.metainfo.xml",
-                f"{top}/usr/share/icons/hicolor/scalable/apps/{APP_ID}.svg"}
+    expected = {
+        f"{top}/{APP_ID}.desktop",
+        f"{top}/install.sh",
+        f"{top}/usr/lib/verifier/verifier",
+        f"{top}/usr/share/applications/{APP_ID}.desktop",
+        f"{top}/usr/share/metainfo/{APP_ID}.metainfo.xml",
+        f"{top}/usr/share/icons/hicolor/scalable/apps/{APP_ID}.svg",
+    }
     expected |= {f"{top}/usr/share/icons/hicolor/{s}x{s}/apps/{APP_ID}.png" for s in (16, 32, 48, 64, 128, 256)}
     assert expected <= names, sorted(expected - names)

@@ -49,7 +49,7 @@ def test_windows_icon_holds_every_size_from_16_to_256() -> None:
         assert width == height and (planes, bits) == (1, 32)
         assert offset + length <= len(data)
         sizes.append(width or 256)
-        blob = data[offset:offset + length]
+        blob = data[offset : offset + length]
         if width == 0:
             assert blob.startswith(b"\x89PNG")  # the 256 px image is stored as PNG
         else:
@@ -72,8 +72,9 @@ def test_desktop_entry_names_the_program_in_french_and_english() -> None:
     assert entry["Icon"] == APP_ID == start.DESKTOP_ID  # Wayland matches the window to the entry
     assert entry["Exec"] == "verifier" and entry["Type"] == "Application"
     if shutil.which("desktop-file-validate"):
-        done = subprocess.run(["desktop-file-validate", str(LINUX / f"{APP_ID}.desktop")],
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            ["desktop-file-validate", str(LINUX / f"{APP_ID}.desktop")], capture_output=True, text=True
+        )
         assert done.returncode == 0 and not done.stdout.strip(), done.stdout + done.stderr
 
 
@@ -95,8 +96,9 @@ def test_installer_script_keeps_its_id_and_never_deletes_user_data() -> None:
     raw = ISS.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf"), "Inno Setup reads a script without a UTF-8 BOM as ANSI"
     text = raw.decode("utf-8-sig")
-    assert re.search(r"^AppId=\{\{C1F1A9E5-F9EE-4571-9160-D7F37FCCEADF\}$", text, re.MULTILINE), \
+    assert re.search(r"^AppId=\{\{C1F1A9E5-F9EE-4571-9160-D7F37FCCEADF\}$", text, re.MULTILINE), (
         "the AppId must never change: it is how an upgrade finds the installed version"
+    )
     assert re.search(r'^Name: "fr"; MessagesFile: "compiler:Languages\\French\.isl"$', text, re.MULTILINE)
     assert re.search(r'^Name: "en"; MessagesFile: "compiler:Default\.isl"$', text, re.MULTILINE)
     assert "#ifndef AppVersion" in text and "AppVersion={#AppVersion}" in text
@@ -107,4 +109,3 @@ def test_installer_script_keeps_its_id_and_never_deletes_user_data() -> None:
     assert icon and (ROOT / icon.group(1).replace("\\", "/")).is_file()
     for cm in set(re.findall(r"\{cm:(\w+)", text)) - {"CreateDesktopIcon", "AdditionalIcons", "LaunchProgram"}:
         assert f"fr.{cm}=" in text and f"en.{cm}=" in text, f"{cm} needs a French and an English text"
-

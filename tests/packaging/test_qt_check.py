@@ -26,8 +26,13 @@ LDD_MINIMAL = """\
 
 
 def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True, check=False,
-                          env=env if env is not None else dict(os.environ))
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env if env is not None else dict(os.environ),
+    )
 
 
 def _fake_ldd(tmp_path: Path, output: str) -> Path:
@@ -79,7 +84,11 @@ def test_skipped_offscreen_without_a_display_or_when_asked(tmp_path: Path) -> No
     plugin = tmp_path / "libqxcb.so"
     plugin.write_bytes(b"\x7fELF")
     base = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
-    for extra in ({}, {"DISPLAY": ":0", "QT_QPA_PLATFORM": "offscreen"}, {"DISPLAY": ":0", "VERIFIER_SKIP_QT_CHECK": "1"}):
+    for extra in (
+        {},
+        {"DISPLAY": ":0", "QT_QPA_PLATFORM": "offscreen"},
+        {"DISPLAY": ":0", "VERIFIER_SKIP_QT_CHECK": "1"},
+    ):
         done = _run("--plugin", str(plugin), "--ldd", str(ldd), env={**base, **extra})
         assert (done.returncode, done.stderr) == (0, ""), extra
     done = _run("--plugin", str(plugin), "--ldd", str(ldd), env={**base, "DISPLAY": ":0"})

@@ -90,9 +90,7 @@ def cip_line(
     )
 
 
-def cis_line(
-    cis: str = "60002283", name: str = "ANASTROZOLE ACCORD 1 mg, comprimé pelliculé"
-) -> str:
+def cis_line(cis: str = "60002283", name: str = "ANASTROZOLE ACCORD 1 mg, comprimé pelliculé") -> str:
     rest = "comprimé pelliculé\torale\tAutorisation active\tProcédure nationale\tCommercialisée"
     return f"{cis}\t{name}\t{rest}\t09/03/2011\t\t\t ACCORD HEALTHCARE FRANCE\tNon"
 
@@ -185,9 +183,7 @@ def test_known_rows_of_the_shipped_snapshot(shipped_by_cip: dict[str, DrugRecord
         "PH7",
         Decimal("2.74"),
     )
-    assert shipped_by_cip["3400930192214"].name == (
-        "ABACAVIR ARROW 300 mg, comprimé pelliculé sécable"
-    )
+    assert shipped_by_cip["3400930192214"].name == ("ABACAVIR ARROW 300 mg, comprimé pelliculé sécable")
     # ANSM writes 4 418,10 as "4,418,10".
     assert shipped_by_cip["3400930144213"].price == Decimal("4418.10")
     # Abrogated presentation, no rate and no price.
@@ -273,9 +269,7 @@ def test_spaced_and_unspaced_rates_are_the_same(tmp_path: Path) -> None:
 
 
 def test_missing_rate_and_missing_price(tmp_path: Path) -> None:
-    report = parse_lines(
-        tmp_path, [cip_line("1111111", rate="", price=""), cip_line("2222222", price="")]
-    )
+    report = parse_lines(tmp_path, [cip_line("1111111", rate="", price=""), cip_line("2222222", price="")])
     free, no_price = report.records
     assert (free.rate, free.price, free.prestation_code) == (None, None, "PHN")
     assert (no_price.rate, no_price.price, no_price.prestation_code) == (Decimal(65), None, "PH7")
@@ -389,9 +383,7 @@ def test_marketing_state(tmp_path: Path) -> None:
     lines = [
         cip_line("1111111"),
         cip_line("2222222", state="Déclaration d'arrêt de commercialisation"),
-        cip_line(
-            "3333333", state="Arrêt de commercialisation (le médicament n'a plus d'autorisation)"
-        ),
+        cip_line("3333333", state="Arrêt de commercialisation (le médicament n'a plus d'autorisation)"),
         cip_line("4444444", state="Déclaration de suspension de commercialisation"),
         cip_line("5555555", status="Présentation abrogée"),
     ]
@@ -446,8 +438,7 @@ def test_missing_cip_file_says_which_file_and_where(tmp_path: Path, language: No
     )
     i18n.set_language("en")
     assert str(caught.value) == (
-        "The drug database file CIS_CIP_bdpm.txt (or CIS_CIP_bdpm.txt.gz) was not found "
-        f"(looked in: {tmp_path})."
+        f"The drug database file CIS_CIP_bdpm.txt (or CIS_CIP_bdpm.txt.gz) was not found (looked in: {tmp_path})."
     )
     with pytest.raises(ValidationError) as nowhere:
         parse_bdpm(tmp_path / "absent")
@@ -485,16 +476,12 @@ def test_summary_in_french_and_english(tmp_path: Path, language: None) -> None:
     assert len(report.records) == 2234
     i18n.set_language("fr")
     assert report.summary() == (
-        f"2{NBSP}234 présentations importées, 13 ignorées "
-        "(8 CIP13 invalide, 4 ligne incomplète, 1 CIP13 en double)."
+        f"2{NBSP}234 présentations importées, 13 ignorées (8 CIP13 invalide, 4 ligne incomplète, 1 CIP13 en double)."
     )
-    assert report.skipped[-1].message() == (
-        f"CIS_CIP_bdpm.txt, ligne {len(lines)} : CIP13 en double."
-    )
+    assert report.skipped[-1].message() == (f"CIS_CIP_bdpm.txt, ligne {len(lines)} : CIP13 en double.")
     i18n.set_language("en")
     assert report.summary() == (
-        "2,234 presentations imported, 13 skipped "
-        "(8 invalid CIP13, 4 incomplete line, 1 duplicate CIP13)."
+        "2,234 presentations imported, 13 skipped (8 invalid CIP13, 4 incomplete line, 1 duplicate CIP13)."
     )
     assert report.skipped[-1].message() == f"CIS_CIP_bdpm.txt, line {len(lines)}: duplicate CIP13."
 

@@ -95,24 +95,49 @@ def fr_amount(value: Decimal) -> str:
 def expected_csv_row(x: ExportLine) -> dict[str, str]:
     checked = x.checked_at.astimezone(UTC)
     return {
-        "claim_id": x.claim_id, "claim_number": str(x.claim_number), "claim_version": str(x.claim_version),
-        "previous_claim_id": guarded(x.previous_claim_id), "dispensed_on": x.dispensed_on.strftime("%d/%m/%Y"),
-        "prescriber_rpps": guarded(x.prescriber_rpps), "operator_down": "1" if x.operator_down else "0",
-        "patient_surname": guarded(x.patient_surname), "patient_first_name": guarded(x.patient_first_name),
-        "patient_birth_date": x.patient_birth_date, "patient_nir": x.patient_nir, "patient_rank": str(x.patient_rank),
-        "amo_fund": guarded(x.amo_fund), "member_number": guarded(x.member_number),
-        "insurer_amc_number": guarded(x.insurer_amc_number), "insurer_name": guarded(x.insurer_name),
-        "check_method": x.check_method, "check_reference": guarded(x.check_reference),
-        "check_outcome": x.check_outcome, "checked_at": checked.strftime("%d/%m/%Y %H:%M:%S"),
-        "guarantees": guarded(x.guarantees), "line_position": str(x.line_position), "code": x.code,
-        "code_kind": x.code_kind, "label": guarded(x.label), "prestation_code": x.prestation_code,
-        "quantity": str(x.quantity), "unit_price": fr_amount(x.unit_price), "br_unit": fr_amount(x.br_unit),
-        "amo_rate": f"{x.amo_rate.normalize():f}".replace(".", ","), "price": fr_amount(x.price),
-        "br": fr_amount(x.br), "amo": fr_amount(x.amo), "tm": fr_amount(x.tm), "amc": fr_amount(x.amc),
+        "claim_id": x.claim_id,
+        "claim_number": str(x.claim_number),
+        "claim_version": str(x.claim_version),
+        "previous_claim_id": guarded(x.previous_claim_id),
+        "dispensed_on": x.dispensed_on.strftime("%d/%m/%Y"),
+        "prescriber_rpps": guarded(x.prescriber_rpps),
+        "operator_down": "1" if x.operator_down else "0",
+        "patient_surname": guarded(x.patient_surname),
+        "patient_first_name": guarded(x.patient_first_name),
+        "patient_birth_date": x.patient_birth_date,
+        "patient_nir": x.patient_nir,
+        "patient_rank": str(x.patient_rank),
+        "amo_fund": guarded(x.amo_fund),
+        "member_number": guarded(x.member_number),
+        "insurer_amc_number": guarded(x.insurer_amc_number),
+        "insurer_name": guarded(x.insurer_name),
+        "check_method": x.check_method,
+        "check_reference": guarded(x.check_reference),
+        "check_outcome": x.check_outcome,
+        "checked_at": checked.strftime("%d/%m/%Y %H:%M:%S"),
+        "guarantees": guarded(x.guarantees),
+        "line_position": str(x.line_position),
+        "code": x.code,
+        "code_kind": x.code_kind,
+        "label": guarded(x.label),
+        "prestation_code": x.prestation_code,
+        "quantity": str(x.quantity),
+        "unit_price": fr_amount(x.unit_price),
+        "br_unit": fr_amount(x.br_unit),
+        "amo_rate": f"{x.amo_rate.normalize():f}".replace(".", ","),
+        "price": fr_amount(x.price),
+        "br": fr_amount(x.br),
+        "amo": fr_amount(x.amo),
+        "tm": fr_amount(x.tm),
+        "amc": fr_amount(x.amc),
         "patient_share": fr_amount(x.patient_share),
-        "expiry": x.expiry.strftime("%d/%m/%Y") if x.expiry else "", "lot": guarded(x.lot), "serial": guarded(x.serial),
-        "boxes": "~".join(f"{b.read_as}|{b.lot or ''}|{b.expiry.strftime('%d/%m/%Y') if b.expiry else ''}|{b.serial or ''}"
-                          for b in x.boxes),
+        "expiry": x.expiry.strftime("%d/%m/%Y") if x.expiry else "",
+        "lot": guarded(x.lot),
+        "serial": guarded(x.serial),
+        "boxes": "~".join(
+            f"{b.read_as}|{b.lot or ''}|{b.expiry.strftime('%d/%m/%Y') if b.expiry else ''}|{b.serial or ''}"
+            for b in x.boxes
+        ),
     }
 
 
@@ -129,17 +154,45 @@ def assert_json_matches(doc: dict[str, Any], lines: list[ExportLine]) -> None:
         assert claim["dispensed_on"] == x.dispensed_on.isoformat()
         assert claim["operator_down"] is x.operator_down and claim["prescriber_rpps"] == x.prescriber_rpps
         p = claim["patient"]
-        assert (p["surname"], p["first_name"], p["birth_date"], p["nir"], p["rank"], p["amo_fund"], p["member_number"]) == (
-            x.patient_surname, x.patient_first_name, x.patient_birth_date, x.patient_nir, x.patient_rank, x.amo_fund,
-            x.member_number)
+        assert (
+            p["surname"],
+            p["first_name"],
+            p["birth_date"],
+            p["nir"],
+            p["rank"],
+            p["amo_fund"],
+            p["member_number"],
+        ) == (
+            x.patient_surname,
+            x.patient_first_name,
+            x.patient_birth_date,
+            x.patient_nir,
+            x.patient_rank,
+            x.amo_fund,
+            x.member_number,
+        )
         c = claim["coverage_check"]
         assert (c["method"], c["reference"], c["outcome"], c["guarantees"]) == (
-            x.check_method, x.check_reference, x.check_outcome, x.guarantees)
+            x.check_method,
+            x.check_reference,
+            x.check_outcome,
+            x.guarantees,
+        )
         assert datetime.fromisoformat(c["checked_at"]) == x.checked_at.replace(microsecond=0)
         assert {k: Decimal(v) for k, v in claim["amounts"].items()} == {
-            "price": x.claim_price, "amo": x.claim_amo, "amc": x.claim_amc, "patient_share": x.claim_patient_share}
-        assert (line["position"], line["code"], line["code_kind"], line["label"], line["prestation_code"], line["quantity"]) == (
-            x.line_position, x.code, x.code_kind, x.label, x.prestation_code, x.quantity)
+            "price": x.claim_price,
+            "amo": x.claim_amo,
+            "amc": x.claim_amc,
+            "patient_share": x.claim_patient_share,
+        }
+        assert (
+            line["position"],
+            line["code"],
+            line["code_kind"],
+            line["label"],
+            line["prestation_code"],
+            line["quantity"],
+        ) == (x.line_position, x.code, x.code_kind, x.label, x.prestation_code, x.quantity)
         for name in ("unit_price", "br_unit", "price", "br", "amo", "tm", "amc", "patient_share"):
             assert re.fullmatch(r"-?\d+\.\d\d", line[name]), line[name]
             assert Decimal(line[name]) == getattr(x, name), name
@@ -190,7 +243,9 @@ def test_zip_holds_the_four_files_in_a_fixed_order_with_fixed_dates(tmp_path: Pa
     assert [i.compress_type for i in infos] == [zipfile.ZIP_DEFLATED] * 3 + [zipfile.ZIP_STORED]
 
 
-def test_manifest_describes_the_batch_and_hashes_every_other_file(bundle: dict[str, bytes], lines: list[ExportLine]) -> None:
+def test_manifest_describes_the_batch_and_hashes_every_other_file(
+    bundle: dict[str, bytes], lines: list[ExportLine]
+) -> None:
     manifest = json.loads(bundle["manifest.json"])
     header = header_for(lines)
     assert manifest["format_version"] == FORMAT_VERSION
@@ -221,7 +276,9 @@ def test_csv_keeps_formulas_from_running_and_accents_intact(bundle: dict[str, by
     assert "'-30% VITAMINE D3; spray" in {r["label"] for r in rows}  # the ; is quoted, not a new cell
 
 
-def test_json_is_valid_against_the_schema_and_agrees_with_the_input(bundle: dict[str, bytes], lines: list[ExportLine]) -> None:
+def test_json_is_valid_against_the_schema_and_agrees_with_the_input(
+    bundle: dict[str, bytes], lines: list[ExportLine]
+) -> None:
     text = bundle["claims.json"].decode("utf-8")
     assert "\\u" not in text  # accents written as UTF-8, not escaped
     doc = json.loads(text, parse_float=lambda s: pytest.fail(f"a float in claims.json: {s}"))
@@ -255,7 +312,10 @@ def test_pdf_carries_every_claim_number_and_the_totals(bundle: dict[str, bytes],
     assert "Lot n° 000042" in text and "Mutuelle des Pharmaciens Réunis" in text and "N° AMC 90412345" in text
     assert "Page 1 sur 2" in text and "Page 2 sur 2" in text
     assert "Cachet de l'officine" in text and "Date et signature du pharmacien" in text
-    assert reader.metadata is not None and reader.metadata.title == "Bordereau lot 000042 – Mutuelle des Pharmaciens Réunis"
+    assert (
+        reader.metadata is not None
+        and reader.metadata.title == "Bordereau lot 000042 – Mutuelle des Pharmaciens Réunis"
+    )
 
 
 def test_re_export_is_byte_identical_zip_and_every_member(tmp_path: Path, lines: list[ExportLine]) -> None:
@@ -292,7 +352,9 @@ def test_naive_and_aware_utc_times_give_the_same_bytes(tmp_path: Path, lines: li
     naive = [replace(x, checked_at=x.checked_at.replace(tzinfo=None)) for x in lines]
     header = header_for(lines)
     a = open_bundle(write_bundle(tmp_path / "a", header, source(lines)))
-    b = open_bundle(write_bundle(tmp_path / "b", replace(header, created_at=CREATED.replace(tzinfo=None)), source(naive)))
+    b = open_bundle(
+        write_bundle(tmp_path / "b", replace(header, created_at=CREATED.replace(tzinfo=None)), source(naive))
+    )
     assert a == b
 
 
@@ -328,7 +390,7 @@ def _two_line_claim(lines: list[ExportLine]) -> int:
 
 def test_lines_out_of_order_are_refused(tmp_path: Path, lines: list[ExportLine]) -> None:
     i = _two_line_claim(lines)
-    swapped = [*lines[:i], lines[i + 1], lines[i], *lines[i + 2:]]
+    swapped = [*lines[:i], lines[i + 1], lines[i], *lines[i + 2 :]]
     _refused(tmp_path, header_for(lines), swapped, "export.order")
     second_claim = next(j for j, x in enumerate(lines) if x.claim_id != lines[0].claim_id)
     claims_swapped = lines[second_claim:] + lines[:second_claim]
@@ -338,7 +400,7 @@ def test_lines_out_of_order_are_refused(tmp_path: Path, lines: list[ExportLine])
 def test_a_claim_whose_lines_disagree_is_refused(tmp_path: Path, lines: list[ExportLine]) -> None:
     i = _two_line_claim(lines)
     for field, value in (("member_number", "OTHER"), ("patient_nir", "199999999999999"), ("claim_amc", Decimal(1))):
-        bad = [*lines[:i + 1], replace(lines[i + 1], **{field: value}), *lines[i + 2:]]
+        bad = [*lines[: i + 1], replace(lines[i + 1], **{field: value}), *lines[i + 2 :]]
         _refused(tmp_path, header_for(lines), bad, "export.claim_mismatch")
 
 

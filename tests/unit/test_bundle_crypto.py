@@ -25,28 +25,50 @@ OPENSSL = shutil.which("openssl")
 needs_openssl = pytest.mark.skipif(OPENSSL is None, reason="the openssl command is not installed")
 
 
-def make_certificate(key: object | None = None, days: int = 365, key_usage: x509.KeyUsage | None = None,
-                     start: datetime | None = None) -> tuple[bytes, bytes]:
+def make_certificate(
+    key: object | None = None, days: int = 365, key_usage: x509.KeyUsage | None = None, start: datetime | None = None
+) -> tuple[bytes, bytes]:
     """(certificate PEM, private key PEM), self-signed, for a fictional insurer."""
     key = key or rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Mutuelle Fictive – chiffrement"),
-                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Mutuelle Fictive")])
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, "Mutuelle Fictive – chiffrement"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Mutuelle Fictive"),
+        ]
+    )
     start = start or datetime.now(UTC) - timedelta(days=1)
-    builder = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())  # type: ignore[attr-defined]
-               .serial_number(x509.random_serial_number()).not_valid_before(start)
-               .not_valid_after(start + timedelta(days=days)))
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())  # type: ignore[attr-defined]
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + timedelta(days=days))
+    )
     if key_usage is not None:
         builder = builder.add_extension(key_usage, critical=True)
     cert = builder.sign(key, hashes.SHA256())  # type: ignore[arg-type]
-    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,  # type: ignore[attr-defined]
-                                serialization.NoEncryption())
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,  # type: ignore[attr-defined]
+        serialization.NoEncryption(),
+    )
     return cert.public_bytes(serialization.Encoding.PEM), key_pem
 
 
 def usage(key_encipherment: bool) -> x509.KeyUsage:
-    return x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=key_encipherment,
-                         data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
-                         encipher_only=False, decipher_only=False)
+    return x509.KeyUsage(
+        digital_signature=True,
+        content_commitment=False,
+        key_encipherment=key_encipherment,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=False,
+        crl_sign=False,
+        encipher_only=False,
+        decipher_only=False,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +104,9 @@ def secrets_of(lines: list[ExportLine]) -> set[bytes]:
 
 
 # -- passphrase ---------------------------------------------------------------------------------
-def test_passphrase_bundle_opens_with_the_passphrase_only(tmp_path: Path, lines: list[ExportLine], plain_zip: bytes) -> None:
+def test_passphrase_bundle_opens_with_the_passphrase_only(
+    tmp_path: Path, lines: list[ExportLine], plain_zip: bytes
+) -> None:
     path = write_bundle(tmp_path, header_for(lines), source(lines), Encryption(passphrase=PASSPHRASE))
     assert path.name.endswith(".zip.p7m")
     assert [p.name for p in tmp_path.iterdir()] == [path.name]
@@ -97,15 +121,28 @@ def test_passphrase_bundle_opens_with_the_passphrase_only(tmp_path: Path, lines:
 
 
 @needs_openssl
-def test_openssl_opens_the_passphrase_bundle_to_the_very_same_zip(tmp_path: Path, lines: list[ExportLine],
-                                                                   plain_zip: bytes) -> None:
+def test_openssl_opens_the_passphrase_bundle_to_the_very_same_zip(
+    tmp_path: Path, lines: list[ExportLine], plain_zip: bytes
+) -> None:
     path = write_bundle(tmp_path, header_for(lines), source(lines), Encryption(passphrase=PASSPHRASE))
     out = tmp_path / "bundle.zip"
-    done = openssl("-decrypt", "-binary", "-inform", "DER", "-in", str(path), "-pwri_password", PASSPHRASE, "-out", str(out))
+    done = openssl(
+        "-decrypt", "-binary", "-inform", "DER", "-in", str(path), "-pwri_password", PASSPHRASE, "-out", str(out)
+    )
     assert done.returncode == 0, done.stderr.decode()
     assert out.read_bytes() == plain_zip  # the inner zip is the byte-identical plain bundle
-    wrong = openssl("-decrypt", "-binary", "-inform", "DER", "-in", str(path), "-pwri_password", "not the one",
-                    "-out", str(tmp_path / "wrong.zip"))
+    wrong = openssl(
+        "-decrypt",
+        "-binary",
+        "-inform",
+        "DER",
+        "-in",
+        str(path),
+        "-pwri_password",
+        "not the one",
+        "-out",
+        str(tmp_path / "wrong.zip"),
+    )
     assert wrong.returncode != 0
 
 
@@ -114,14 +151,26 @@ def test_a_passphrase_envelope_made_by_openssl_opens_here(tmp_path: Path, plain_
     source_zip = tmp_path / "b.zip"
     source_zip.write_bytes(plain_zip)
     made = tmp_path / "b.zip.p7m"
-    done = openssl("-encrypt", "-binary", "-aes-256-cbc", "-in", str(source_zip), "-outform", "DER", "-out", str(made),
-                   "-pwri_password", PASSPHRASE)
+    done = openssl(
+        "-encrypt",
+        "-binary",
+        "-aes-256-cbc",
+        "-in",
+        str(source_zip),
+        "-outform",
+        "DER",
+        "-out",
+        str(made),
+        "-pwri_password",
+        PASSPHRASE,
+    )
     assert done.returncode == 0, done.stderr.decode()
     assert open_bundle(made, Encryption(passphrase=PASSPHRASE)) == open_bundle(source_zip)
 
 
-def test_each_encryption_differs_but_opens_to_the_same_files(tmp_path: Path, lines: list[ExportLine],
-                                                              plain_zip: bytes) -> None:
+def test_each_encryption_differs_but_opens_to_the_same_files(
+    tmp_path: Path, lines: list[ExportLine], plain_zip: bytes
+) -> None:
     a = write_bundle(tmp_path / "a", header_for(lines), source(lines), Encryption(passphrase=PASSPHRASE))
     b = write_bundle(tmp_path / "b", header_for(lines), source(lines), Encryption(passphrase=PASSPHRASE))
     assert a.read_bytes() != b.read_bytes()  # fresh salt, IVs and key each time
@@ -142,16 +191,18 @@ def test_a_tampered_envelope_is_refused(tmp_path: Path, lines: list[ExportLine])
 
 
 # -- the insurer's certificate ------------------------------------------------------------------
-def test_certificate_bundle_opens_with_the_private_key_only(tmp_path: Path, lines: list[ExportLine],
-                                                             insurer: tuple[bytes, bytes], other_key: bytes,
-                                                             plain_zip: bytes) -> None:
+def test_certificate_bundle_opens_with_the_private_key_only(
+    tmp_path: Path, lines: list[ExportLine], insurer: tuple[bytes, bytes], other_key: bytes, plain_zip: bytes
+) -> None:
     cert, key = insurer
     path = write_bundle(tmp_path, header_for(lines), source(lines), Encryption(recipient_certificate_pem=cert))
     assert path.name.endswith(".zip.p7m")
     data = path.read_bytes()
     assert all(secret not in data for secret in secrets_of(lines))
     assert crypto_envelope.open_envelope(data, private_key_pem=key) == plain_zip
-    assert open_bundle(path, Encryption(recipient_certificate_pem=cert), private_key_pem=key) == open_bundle_plain(plain_zip, tmp_path)
+    assert open_bundle(path, Encryption(recipient_certificate_pem=cert), private_key_pem=key) == open_bundle_plain(
+        plain_zip, tmp_path
+    )
     with pytest.raises(ValueError, match="wrong passphrase or key"):
         open_bundle(path, private_key_pem=other_key)
     with pytest.raises(ValueError):
@@ -165,41 +216,88 @@ def open_bundle_plain(data: bytes, tmp_path: Path) -> dict[str, bytes]:
 
 
 @needs_openssl
-def test_openssl_opens_the_certificate_bundle_with_the_key_only(tmp_path: Path, lines: list[ExportLine],
-                                                                 insurer: tuple[bytes, bytes], other_key: bytes,
-                                                                 plain_zip: bytes) -> None:
+def test_openssl_opens_the_certificate_bundle_with_the_key_only(
+    tmp_path: Path, lines: list[ExportLine], insurer: tuple[bytes, bytes], other_key: bytes, plain_zip: bytes
+) -> None:
     cert, key = insurer
     (tmp_path / "cert.pem").write_bytes(cert)
     (tmp_path / "key.pem").write_bytes(key)
     (tmp_path / "other.pem").write_bytes(other_key)
     path = write_bundle(tmp_path / "out", header_for(lines), source(lines), Encryption(recipient_certificate_pem=cert))
     out = tmp_path / "bundle.zip"
-    done = openssl("-decrypt", "-binary", "-inform", "DER", "-in", str(path), "-inkey", str(tmp_path / "key.pem"),
-                   "-recip", str(tmp_path / "cert.pem"), "-out", str(out))
+    done = openssl(
+        "-decrypt",
+        "-binary",
+        "-inform",
+        "DER",
+        "-in",
+        str(path),
+        "-inkey",
+        str(tmp_path / "key.pem"),
+        "-recip",
+        str(tmp_path / "cert.pem"),
+        "-out",
+        str(out),
+    )
     assert done.returncode == 0, done.stderr.decode()
     assert out.read_bytes() == plain_zip
     # Without -recip too (openssl tries the key on every recipient).
-    done = openssl("-decrypt", "-binary", "-inform", "DER", "-in", str(path), "-inkey", str(tmp_path / "key.pem"),
-                   "-out", str(tmp_path / "again.zip"))
+    done = openssl(
+        "-decrypt",
+        "-binary",
+        "-inform",
+        "DER",
+        "-in",
+        str(path),
+        "-inkey",
+        str(tmp_path / "key.pem"),
+        "-out",
+        str(tmp_path / "again.zip"),
+    )
     assert done.returncode == 0, done.stderr.decode()
     assert (tmp_path / "again.zip").read_bytes() == plain_zip
-    wrong = openssl("-decrypt", "-binary", "-inform", "DER", "-in", str(path), "-inkey", str(tmp_path / "other.pem"),
-                    "-recip", str(tmp_path / "cert.pem"), "-out", str(tmp_path / "wrong.zip"))
+    wrong = openssl(
+        "-decrypt",
+        "-binary",
+        "-inform",
+        "DER",
+        "-in",
+        str(path),
+        "-inkey",
+        str(tmp_path / "other.pem"),
+        "-recip",
+        str(tmp_path / "cert.pem"),
+        "-out",
+        str(tmp_path / "wrong.zip"),
+    )
     assert wrong.returncode != 0
 
 
 @needs_openssl
 @pytest.mark.parametrize("padding", ["pkcs1", "oaep"])
-def test_a_certificate_envelope_made_by_openssl_opens_here(tmp_path: Path, insurer: tuple[bytes, bytes],
-                                                           plain_zip: bytes, padding: str) -> None:
+def test_a_certificate_envelope_made_by_openssl_opens_here(
+    tmp_path: Path, insurer: tuple[bytes, bytes], plain_zip: bytes, padding: str
+) -> None:
     cert, key = insurer
     (tmp_path / "cert.pem").write_bytes(cert)
     source_zip = tmp_path / "b.zip"
     source_zip.write_bytes(plain_zip)
     made = tmp_path / "b.zip.p7m"
     options = ["-keyopt", "rsa_padding_mode:oaep", "-keyopt", "rsa_oaep_md:sha256"] if padding == "oaep" else []
-    done = openssl("-encrypt", "-binary", "-aes-256-cbc", "-in", str(source_zip), "-outform", "DER", "-out", str(made),
-                   "-recip", str(tmp_path / "cert.pem"), *options)
+    done = openssl(
+        "-encrypt",
+        "-binary",
+        "-aes-256-cbc",
+        "-in",
+        str(source_zip),
+        "-outform",
+        "DER",
+        "-out",
+        str(made),
+        "-recip",
+        str(tmp_path / "cert.pem"),
+        *options,
+    )
     assert done.returncode == 0, done.stderr.decode()
     assert open_bundle(made, private_key_pem=key) == open_bundle(source_zip)
 
@@ -230,14 +328,17 @@ def test_generated_passphrases_are_long_and_distinct() -> None:
     assert all(len(p) == 35 and Encryption(passphrase=p) for p in made)
 
 
-@pytest.mark.parametrize("case, code", [
-    ("garbage", "export.certificate_unreadable"),
-    ("ec", "export.certificate_not_rsa"),
-    ("rsa1024", "export.certificate_weak"),
-    ("expired", "export.certificate_expired"),
-    ("future", "export.certificate_not_yet_valid"),
-    ("signing_only", "export.certificate_usage"),
-])
+@pytest.mark.parametrize(
+    "case, code",
+    [
+        ("garbage", "export.certificate_unreadable"),
+        ("ec", "export.certificate_not_rsa"),
+        ("rsa1024", "export.certificate_weak"),
+        ("expired", "export.certificate_expired"),
+        ("future", "export.certificate_not_yet_valid"),
+        ("signing_only", "export.certificate_usage"),
+    ],
+)
 def test_unusable_certificates_are_refused_with_the_reason(case: str, code: str) -> None:
     if case == "garbage":
         pem = b"-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n"

@@ -31,13 +31,25 @@ from verifier.exports.values import amount_grouped_fr
 
 
 def rows(n: int) -> list[SlipRow]:
-    return [SlipRow(str(10_000 + i), f"PATIENT{i} Prénom", f"ADH-{i:06d}", "20/11/2026", Decimal("25.50"),
-                    Decimal("16.58"), Decimal("8.92"), Decimal("0.00")) for i in range(n)]
+    return [
+        SlipRow(
+            str(10_000 + i),
+            f"PATIENT{i} Prénom",
+            f"ADH-{i:06d}",
+            "20/11/2026",
+            Decimal("25.50"),
+            Decimal("16.58"),
+            Decimal("8.92"),
+            Decimal("0.00"),
+        )
+        for i in range(n)
+    ]
 
 
 def render(n: int) -> tuple[Bordereau, bytes]:
-    header = replace(header_for([]), claim_count=n, line_count=2 * n, total_price=Decimal("25.50") * n,
-                     total_amc=Decimal("8.92") * n)
+    header = replace(
+        header_for([]), claim_count=n, line_count=2 * n, total_price=Decimal("25.50") * n, total_amc=Decimal("8.92") * n
+    )
     slip = Bordereau(header)
     for row in rows(n):
         slip.add(row)
@@ -53,8 +65,20 @@ def test_rows_per_page_keep_the_text_readable() -> None:
     assert 40 <= ROWS_FIRST < ROWS_OTHER <= 60
 
 
-@pytest.mark.parametrize("n", [0, 1, ROWS_FIRST - 13, ROWS_FIRST - 12, ROWS_FIRST, ROWS_FIRST + 1,
-                               ROWS_FIRST + ROWS_OTHER, ROWS_FIRST + 2 * ROWS_OTHER - 5, 400])
+@pytest.mark.parametrize(
+    "n",
+    [
+        0,
+        1,
+        ROWS_FIRST - 13,
+        ROWS_FIRST - 12,
+        ROWS_FIRST,
+        ROWS_FIRST + 1,
+        ROWS_FIRST + ROWS_OTHER,
+        ROWS_FIRST + 2 * ROWS_OTHER - 5,
+        400,
+    ],
+)
 def test_every_page_says_page_x_of_y_and_repeats_the_column_titles(n: int) -> None:
     slip, pdf = render(n)
     texts = page_texts(pdf)
@@ -124,9 +148,18 @@ def test_operator_slip_names_each_claims_insurer_and_ends_with_a_summary_per_ins
     insurers = ROWS_RECAP + 5  # the summary takes two pages
     parts = tuple(InsurerPart(f"{77_000_000 + i}", f"Mutuelle n° {i}", 1, Decimal("8.92")) for i in range(insurers))
     n = ROWS_FIRST + 3
-    header = replace(header_for([]), insurer_amc_number=None, insurer_name=None, operator_code="VIAMEDIS",
-                     operator_name="Viamedis", insurers=parts, claim_count=n, line_count=n,
-                     total_price=Decimal("25.50") * n, total_amc=Decimal("8.92") * n)
+    header = replace(
+        header_for([]),
+        insurer_amc_number=None,
+        insurer_name=None,
+        operator_code="VIAMEDIS",
+        operator_name="Viamedis",
+        insurers=parts,
+        claim_count=n,
+        line_count=n,
+        total_price=Decimal("25.50") * n,
+        total_amc=Decimal("8.92") * n,
+    )
     slip = Bordereau(header)
     for i, row in enumerate(rows(n)):
         slip.add(replace(row, amc_number=parts[i % insurers].amc_number))
@@ -145,11 +178,14 @@ def test_operator_slip_names_each_claims_insurer_and_ends_with_a_summary_per_ins
     assert f"Total du lot ({insurers} organismes)" in summary and amount_grouped_fr(Decimal("8.92") * n) in summary
 
 
-@pytest.mark.parametrize(("instant", "shown"), [
-    ("2026-01-15T08:53:00+00:00", "15/01/2026 à 09:53"),  # winter: UTC+1
-    ("2026-07-15T08:53:00+00:00", "15/07/2026 à 10:53"),  # summer: UTC+2
-    ("2026-12-31T23:30:00", "01/01/2027 à 00:30"),  # stored naive = UTC; the day turns in Paris
-])
+@pytest.mark.parametrize(
+    ("instant", "shown"),
+    [
+        ("2026-01-15T08:53:00+00:00", "15/01/2026 à 09:53"),  # winter: UTC+1
+        ("2026-07-15T08:53:00+00:00", "15/07/2026 à 10:53"),  # summer: UTC+2
+        ("2026-12-31T23:30:00", "01/01/2027 à 00:30"),  # stored naive = UTC; the day turns in Paris
+    ],
+)
 def test_the_slip_prints_its_time_in_paris_time(instant: str, shown: str) -> None:
     from datetime import datetime
 

@@ -36,8 +36,16 @@ def line_amounts(draw: st.DrawFn) -> dict[str, Decimal]:
     amo = draw(st.integers(0, min(price, br)))
     amc = draw(st.integers(0, price - amo))
     c = Decimal("0.01")
-    return {"price": price * c, "br": br * c, "amo": amo * c, "tm": (br - amo) * c, "amc": amc * c,
-            "patient_share": (price - amo - amc) * c, "unit_price": draw(CENTS) * c, "br_unit": draw(CENTS) * c}
+    return {
+        "price": price * c,
+        "br": br * c,
+        "amo": amo * c,
+        "tm": (br - amo) * c,
+        "amc": amc * c,
+        "patient_share": (price - amo - amc) * c,
+        "unit_price": draw(CENTS) * c,
+        "br_unit": draw(CENTS) * c,
+    }
 
 
 @st.composite
@@ -48,30 +56,49 @@ def batches(draw: st.DrawFn) -> list[ExportLine]:
         amounts = draw(st.lists(line_amounts(), min_size=1, max_size=4))
         claim = {k: sum((a[k] for a in amounts), Decimal("0.00")) for k in ("price", "amo", "amc", "patient_share")}
         shared = {
-            "claim_id": f"id-{n}", "claim_number": n, "claim_version": draw(st.integers(1, 3)),
-            "previous_claim_id": draw(st.none() | TEXT), "dispensed_on": draw(st.dates(date(2000, 1, 1), date(2099, 12, 31))),
-            "prescriber_rpps": draw(st.none() | st.from_regex(r"\A[0-9]{11}\Z")), "operator_down": draw(st.booleans()),
-            "patient_surname": draw(TEXT), "patient_first_name": draw(TEXT),
+            "claim_id": f"id-{n}",
+            "claim_number": n,
+            "claim_version": draw(st.integers(1, 3)),
+            "previous_claim_id": draw(st.none() | TEXT),
+            "dispensed_on": draw(st.dates(date(2000, 1, 1), date(2099, 12, 31))),
+            "prescriber_rpps": draw(st.none() | st.from_regex(r"\A[0-9]{11}\Z")),
+            "operator_down": draw(st.booleans()),
+            "patient_surname": draw(TEXT),
+            "patient_first_name": draw(TEXT),
             "patient_birth_date": draw(st.from_regex(r"\A[0-3][0-9]/[01][0-9]/(19|20)[0-9]{2}\Z")),
-            "patient_nir": draw(st.from_regex(r"\A[12][0-9]{4}(2A|2B|[0-9]{2})[0-9]{8}\Z")), "patient_rank": draw(st.integers(1, 3)),
-            "amo_fund": draw(st.none() | st.from_regex(r"\A[0-9]{9}\Z")), "member_number": draw(st.none() | TEXT),
-            "insurer_amc_number": "90412345", "insurer_name": draw(TEXT.filter(bool)),
-            "check_method": draw(st.sampled_from(["card", "hotline", "portal", "fax"])), "check_reference": draw(st.none() | TEXT),
+            "patient_nir": draw(st.from_regex(r"\A[12][0-9]{4}(2A|2B|[0-9]{2})[0-9]{8}\Z")),
+            "patient_rank": draw(st.integers(1, 3)),
+            "amo_fund": draw(st.none() | st.from_regex(r"\A[0-9]{9}\Z")),
+            "member_number": draw(st.none() | TEXT),
+            "insurer_amc_number": "90412345",
+            "insurer_name": draw(TEXT.filter(bool)),
+            "check_method": draw(st.sampled_from(["card", "hotline", "portal", "fax"])),
+            "check_reference": draw(st.none() | TEXT),
             "check_outcome": draw(st.sampled_from(["covered", "partial", "not_covered", "unverified"])),
             "checked_at": draw(st.datetimes(datetime(2020, 1, 1), datetime(2030, 1, 1), timezones=st.just(UTC))),
             "guarantees": draw(TEXT),
-            "claim_price": claim["price"], "claim_amo": claim["amo"], "claim_amc": claim["amc"],
+            "claim_price": claim["price"],
+            "claim_amo": claim["amo"],
+            "claim_amc": claim["amc"],
             "claim_patient_share": claim["patient_share"],
         }
         for position, a in enumerate(amounts, 1):
-            out.append(ExportLine(
-                **shared, line_position=position, code=draw(st.from_regex(r"\A[0-9]{7,13}\Z")),
-                code_kind=draw(st.sampled_from(["cip13", "lpp", "manual"])), label=draw(TEXT),
-                prestation_code=draw(st.sampled_from(["PH7", "PH4", "PH2", "PH1", "PMR", "PHN"])),
-                quantity=draw(st.integers(1, 99)), amo_rate=Decimal(draw(st.sampled_from(["0", "15", "30", "65", "65.5", "100"]))),
-                expiry=draw(st.none() | st.dates(date(2024, 1, 1), date(2035, 12, 31))),
-                lot=draw(st.none() | TEXT), serial=draw(st.none() | TEXT), **a,
-            ))
+            out.append(
+                ExportLine(
+                    **shared,
+                    line_position=position,
+                    code=draw(st.from_regex(r"\A[0-9]{7,13}\Z")),
+                    code_kind=draw(st.sampled_from(["cip13", "lpp", "manual"])),
+                    label=draw(TEXT),
+                    prestation_code=draw(st.sampled_from(["PH7", "PH4", "PH2", "PH1", "PMR", "PHN"])),
+                    quantity=draw(st.integers(1, 99)),
+                    amo_rate=Decimal(draw(st.sampled_from(["0", "15", "30", "65", "65.5", "100"]))),
+                    expiry=draw(st.none() | st.dates(date(2024, 1, 1), date(2035, 12, 31))),
+                    lot=draw(st.none() | TEXT),
+                    serial=draw(st.none() | TEXT),
+                    **a,
+                )
+            )
     return out
 
 
@@ -105,7 +132,7 @@ def test_csv_and_json_agree_with_any_lines_and_totals_add_up(lines: list[ExportL
 
 
 # -- value formats -----------------------------------------------------------------------------
-@given(st.integers(-10**12, 10**12))
+@given(st.integers(-(10**12), 10**12))
 def test_amount_formats_are_exact(cents: int) -> None:
     value = Decimal(cents) / 100
     assert Decimal(amount(value)) == value and amount(value).count(".") == 1 and len(amount(value).split(".")[1]) == 2

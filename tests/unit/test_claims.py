@@ -73,9 +73,7 @@ def test_generic_priced_above_its_tfr() -> None:
 def test_quantity_multiplies_before_rounding() -> None:
     # 2 x 12,34 = 24,68; AMO 30% = 7,404 -> 7,40; TM 17,28.
     line = LineInput("PH4", 2, D("12.34"), D(30))
-    assert compute_line(line, PHAR_100) == amounts(
-        "24.68", "24.68", "7.40", "17.28", "17.28", "0.00"
-    )
+    assert compute_line(line, PHAR_100) == amounts("24.68", "24.68", "7.40", "17.28", "17.28", "0.00")
 
 
 @pytest.mark.parametrize(

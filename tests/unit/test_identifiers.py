@@ -431,9 +431,7 @@ _BAD_INPUTS = [
 
 
 @pytest.mark.parametrize(("check", "inputs"), _BAD_INPUTS)
-def test_every_message_is_registered_and_never_shows_the_value(
-    check: object, inputs: list[str], language: str
-) -> None:
+def test_every_message_is_registered_and_never_shows_the_value(check: object, inputs: list[str], language: str) -> None:
     assert callable(check)
     for typed in inputs:
         checked = check(typed)

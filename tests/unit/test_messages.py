@@ -12,7 +12,9 @@ from verifier import i18n
 
 ROOT = Path(verifier.__file__).resolve().parent
 # tr("code") and Problem("code") / DomainError subclasses("code") with a literal code
-LITERAL = re.compile(r"""(?:\btr|Problem|Error|Denied|Failed|Found|Exceeded|Missing|Exists|Unreachable|Transition)\(\s*["']([a-z_]+(?:\.[a-z0-9_]+)+)["']""")
+LITERAL = re.compile(
+    r"""(?:\btr|Problem|Error|Denied|Failed|Found|Exceeded|Missing|Exists|Unreachable|Transition)\(\s*["']([a-z_]+(?:\.[a-z0-9_]+)+)["']"""
+)
 
 
 def _import_everything() -> None:

@@ -135,7 +135,8 @@ def test_unknown_text_after_the_last_field_belongs_to_it() -> None:
 def test_issue9_dropped_separator_is_refused_not_guessed() -> None:
     """Lot "AB21CD" then expiry: with the GS dropped it must not read as lot "AB", serial "CD"."""
     assert scan("010340093005910410AB21CD\x1d17270131") == ScanResult(
-        "3400930059104", "datamatrix", dt.date(2027, 1, 31), "AB21CD", None)
+        "3400930059104", "datamatrix", dt.date(2027, 1, 31), "AB21CD", None
+    )
     assert codes("010340093005910410AB21CD17270131") == ["scan.ambiguous"]
 
 
@@ -155,7 +156,8 @@ def test_variable_field_followed_by_data_without_separator_is_refused(text: str)
 def test_missing_separator_is_fine_when_only_one_reading_exists() -> None:
     # Fixed-length fields in any order, and a variable field that can only end at the end.
     assert scan("010340094949729417271231" + "10AB2C") == ScanResult(
-        "3400949497294", "datamatrix", dt.date(2027, 12, 31), "AB2C")
+        "3400949497294", "datamatrix", dt.date(2027, 12, 31), "AB2C"
+    )
     # A serial of 20 characters (the maximum) must end there, separator or not.
     assert scan("0103400949497294" + "21" + "S" * 20 + "17271231" + "10AB").serial == "S" * 20
 
@@ -248,8 +250,11 @@ def test_property_separated_datamatrix_round_trips(
     assert scan(prefix + encode(values, order, separator) + suffix) == expected
 
 
-@given(boxes(alphabet=CSET82.replace("0", "").replace("1", "").replace("2", ""), min_size=20),
-       st.sampled_from(ORDERS), st.sampled_from(PREFIXES))
+@given(
+    boxes(alphabet=CSET82.replace("0", "").replace("1", "").replace("2", ""), min_size=20),
+    st.sampled_from(ORDERS),
+    st.sampled_from(PREFIXES),
+)
 def test_property_missing_separator_with_one_reading_round_trips(
     box: tuple[ScanResult, dict[str, str]], order: tuple[str, ...], prefix: str
 ) -> None:
@@ -288,11 +293,13 @@ def test_the_site_separator_setting_takes_gs_and_its_stand_in(separator: str) ->
     assert parse_scan(BASE, today=TODAY, separator=separator).unwrap() == EXPECTED
     other = "|" if separator != "|" else "~"
     assert [p.code for p in parse_scan(BASE.replace(GS, other), today=TODAY, separator=separator).problems] == [
-        "scan.unreadable"]
+        "scan.unreadable"
+    ]
 
 
 def test_the_gs_only_setting_refuses_stand_ins() -> None:
     assert parse_scan(BASE, today=TODAY, separator="gs").unwrap() == EXPECTED
     assert [p.code for p in parse_scan(BASE.replace(GS, "~"), today=TODAY, separator="gs").problems] == [
-        "scan.unreadable"]
+        "scan.unreadable"
+    ]
     assert parse_scan("3400949497294", today=TODAY, separator="gs").unwrap().cip13 == "3400949497294"

@@ -33,8 +33,11 @@ def build_parser() -> argparse.ArgumentParser:
     from verifier.cli import audit, batches, claims, db, drugs, outages, report, returns, site, validate
 
     common = common_options(suppress=True)
-    p = argparse.ArgumentParser(prog="verifier", parents=[common_options(suppress=False)],
-                                description="Manual coverage checks and claim queue for tiers-payant outages.")
+    p = argparse.ArgumentParser(
+        prog="verifier",
+        parents=[common_options(suppress=False)],
+        description="Manual coverage checks and claim queue for tiers-payant outages.",
+    )
     p.add_argument("--version", action="version", version=f"verifier {__version__}")
     p.add_argument("--lang", choices=i18n.LANGUAGES, help="interface language (default: the system's)")
     sub = p.add_subparsers(dest="command")

@@ -10,7 +10,10 @@ from verifier.cli.common import UserError, signed_in
 
 i18n.register(
     {
-        "cli.audit_ok": ("Journal d'audit intègre : {count} événements vérifiés.", "Audit log intact: {count} events verified."),
+        "cli.audit_ok": (
+            "Journal d'audit intègre : {count} événements vérifiés.",
+            "Audit log intact: {count} events verified.",
+        ),
         "cli.audit_broken": (
             "Journal d'audit altéré : l'événement n° {seq} ne correspond pas ({reason}). Les événements suivants ne sont plus garantis.",
             "Audit log altered: event #{seq} does not verify ({reason}). Events after it can no longer be trusted.",

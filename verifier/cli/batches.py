@@ -16,11 +16,20 @@ if TYPE_CHECKING:
 
 i18n.register(
     {
-        "cli.batch_created": ("Lot n° {number} créé pour {insurer} : {count} demande(s), {amount}.", "Batch no. {number} created for {insurer}: {count} claim(s), {amount}."),
+        "cli.batch_created": (
+            "Lot n° {number} créé pour {insurer} : {count} demande(s), {amount}.",
+            "Batch no. {number} created for {insurer}: {count} claim(s), {amount}.",
+        ),
         "cli.batch_operator": ("opérateur {name}", "operator {name}"),
-        "cli.batch_refused": ("Restée(s) en file : demande n° {number} – {reasons}", "Left in the queue: claim no. {number} – {reasons}"),
+        "cli.batch_refused": (
+            "Restée(s) en file : demande n° {number} – {reasons}",
+            "Left in the queue: claim no. {number} – {reasons}",
+        ),
         "cli.batch_exported": ("Lot exporté : {path}", "Batch exported: {path}"),
-        "cli.batch_voided": ("Lot n° {number} annulé ; ses demandes sont revenues en file.", "Batch no. {number} voided; its claims are back in the queue."),
+        "cli.batch_voided": (
+            "Lot n° {number} annulé ; ses demandes sont revenues en file.",
+            "Batch no. {number} voided; its claims are back in the queue.",
+        ),
         "cli.batch_sent": ("Lot n° {number} marqué envoyé ({channel}).", "Batch no. {number} marked sent ({channel})."),
         "cli.passphrase_missing": (
             "Aucune phrase secrète : mettez-la dans un fichier (--passphrase-file) ou dans VERIFIER_EXPORT_PASSPHRASE.",
@@ -33,18 +42,24 @@ i18n.register(
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     batch = sub.add_parser("batch", help="export batches: create, export, void, mark sent, list")
     bsub = batch.add_subparsers(dest="batch_command", required=True)
-    create = bsub.add_parser("create", parents=[common],
-                             help="put an insurer's (or an operator's) ready claims in a new batch")
+    create = bsub.add_parser(
+        "create", parents=[common], help="put an insurer's (or an operator's) ready claims in a new batch"
+    )
     recipient = create.add_mutually_exclusive_group(required=True)
     recipient.add_argument("--insurer", help="AMC number (an insurer whose batches are made per insurer)")
-    recipient.add_argument("--operator", help="operator code: one batch for every insurer set to 'batches per operator'")
+    recipient.add_argument(
+        "--operator", help="operator code: one batch for every insurer set to 'batches per operator'"
+    )
     create.add_argument("--claims", help="only these claim numbers, comma-separated")
     export = bsub.add_parser("export", parents=[common], help="write the batch's bundle into a folder")
     export.add_argument("id", type=int)
     export.add_argument("--out", required=True, help="the outbox folder")
     enc = export.add_mutually_exclusive_group()
-    enc.add_argument("--encrypt-passphrase", action="store_true",
-                     help="encrypt with a passphrase from --passphrase-file or VERIFIER_EXPORT_PASSPHRASE")
+    enc.add_argument(
+        "--encrypt-passphrase",
+        action="store_true",
+        help="encrypt with a passphrase from --passphrase-file or VERIFIER_EXPORT_PASSPHRASE",
+    )
     enc.add_argument("--encrypt-cert", help="encrypt for the insurer's X.509 certificate (PEM file)")
     export.add_argument("--passphrase-file")
     void = bsub.add_parser("void", parents=[common], help="void a batch not yet sent")
@@ -98,11 +113,23 @@ def cmd_batch(args: argparse.Namespace) -> int:
             else:
                 result = batches.create_batch(ctx, directory.get_insurer(ctx, args.insurer).id, ids)
             b = result.batch
-            print(i18n.tr("cli.batch_created", number=b.number_text, insurer=b.recipient, count=b.claim_count,
-                          amount=format_eur(b.total_amc)))
+            print(
+                i18n.tr(
+                    "cli.batch_created",
+                    number=b.number_text,
+                    insurer=b.recipient,
+                    count=b.claim_count,
+                    amount=format_eur(b.total_amc),
+                )
+            )
             for r in result.refused:
-                print(i18n.tr("cli.batch_refused", number=f"{r.claim_number:07d}",
-                              reasons=" ".join(p.message() for p in r.problems)))
+                print(
+                    i18n.tr(
+                        "cli.batch_refused",
+                        number=f"{r.claim_number:07d}",
+                        reasons=" ".join(p.message() for p in r.problems),
+                    )
+                )
             print(f"id={b.id}")
         elif args.batch_command == "export":
             path = batches.export_batch(ctx, args.id, Path(args.out), encryption)
@@ -117,8 +144,13 @@ def cmd_batch(args: argparse.Namespace) -> int:
             print(i18n.tr("cli.batch_sent", number=b.number_text, channel=args.channel))
         else:
             for b in batches.list_batches(ctx):
-                who = (i18n.tr("cli.batch_operator", name=b.recipient) if b.for_operator
-                       else f"{directory.get_insurer(ctx, b.insurer_id or 0).amc_number} {b.recipient}")
-                print(f"{b.id:>5}  n° {b.number_text}  {i18n.tr('batch.status.' + b.state):<16}"
-                      f"  {b.claim_count:>6}  {format_eur(b.total_amc):>14}  {local_day(b.created_at)}  {who}")
+                who = (
+                    i18n.tr("cli.batch_operator", name=b.recipient)
+                    if b.for_operator
+                    else f"{directory.get_insurer(ctx, b.insurer_id or 0).amc_number} {b.recipient}"
+                )
+                print(
+                    f"{b.id:>5}  n° {b.number_text}  {i18n.tr('batch.status.' + b.state):<16}"
+                    f"  {b.claim_count:>6}  {format_eur(b.total_amc):>14}  {local_day(b.created_at)}  {who}"
+                )
     return 0

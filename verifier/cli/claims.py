@@ -6,22 +6,31 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from verifier import i18n
 from verifier.cli.common import UserError, parse_date, signed_in
 
 i18n.register(
     {
-        "cli.unknown_status": ("Statut inconnu « {value} ». Choisissez parmi : {choices}.", "Unknown status '{value}'. Choose from: {choices}."),
+        "cli.unknown_status": (
+            "Statut inconnu « {value} ». Choisissez parmi : {choices}.",
+            "Unknown status '{value}'. Choose from: {choices}.",
+        ),
         "cli.import_unreadable": ("Impossible de lire {path} ({reason}).", "Cannot read {path} ({reason})."),
         "cli.import_queued": ("mise en file", "queued"),
-        "cli.import_already": ("déjà en file (import précédent) : rien de nouveau",
-                               "already queued (earlier import): nothing new"),
-        "cli.import_summary": ("{new} demande(s) mise(s) en file, {already} déjà en file.",
-                               "{new} claim(s) queued, {already} already queued."),
-        "cli.import_nothing": ("Rien n'a été enregistré : corrigez le fichier et recommencez.",
-                               "Nothing was stored: correct the file and run it again."),
+        "cli.import_already": (
+            "déjà en file (import précédent) : rien de nouveau",
+            "already queued (earlier import): nothing new",
+        ),
+        "cli.import_summary": (
+            "{new} demande(s) mise(s) en file, {already} déjà en file.",
+            "{new} claim(s) queued, {already} already queued.",
+        ),
+        "cli.import_nothing": (
+            "Rien n'a été enregistré : corrigez le fichier et recommencez.",
+            "Nothing was stored: correct the file and run it again.",
+        ),
     }
 )
 
@@ -86,16 +95,36 @@ def cmd_claims_show(args: argparse.Namespace) -> int:
     with signed_in(args) as ctx:
         c = claims.by_number(ctx, args.number)
     data = {
-        "claim_id": c.id, "claim_number": c.number, "version": c.version, "status": c.status.value,
-        "dispensed_on": c.dispensed_on.isoformat(), "prescriber_rpps": c.prescriber_rpps,
-        "amounts": {"price": amount(c.price), "amo": amount(c.amo), "amc": amount(c.amc),
-                    "patient_share": amount(c.patient_share)},
+        "claim_id": c.id,
+        "claim_number": c.number,
+        "version": c.version,
+        "status": c.status.value,
+        "dispensed_on": c.dispensed_on.isoformat(),
+        "prescriber_rpps": c.prescriber_rpps,
+        "amounts": {
+            "price": amount(c.price),
+            "amo": amount(c.amo),
+            "amc": amount(c.amc),
+            "patient_share": amount(c.patient_share),
+        },
         "lines": [
-            {"position": pos, "code": d.code, "code_kind": d.code_kind, "label": d.label,
-             "prestation_code": d.prestation_code, "quantity": d.quantity, "unit_price": amount(d.unit_price),
-             "br_unit": amount(d.br_unit if d.br_unit is not None else d.unit_price), "amo_rate": rate(d.amo_rate),
-             "price": amount(a.price), "br": amount(a.br), "amo": amount(a.amo), "tm": amount(a.tm),
-             "amc": amount(a.amc), "patient_share": amount(a.patient)}
+            {
+                "position": pos,
+                "code": d.code,
+                "code_kind": d.code_kind,
+                "label": d.label,
+                "prestation_code": d.prestation_code,
+                "quantity": d.quantity,
+                "unit_price": amount(d.unit_price),
+                "br_unit": amount(d.br_unit if d.br_unit is not None else d.unit_price),
+                "amo_rate": rate(d.amo_rate),
+                "price": amount(a.price),
+                "br": amount(a.br),
+                "amo": amount(a.amo),
+                "tm": amount(a.tm),
+                "amc": amount(a.amc),
+                "patient_share": amount(a.patient),
+            }
             for pos, (d, a) in enumerate(c.lines, start=1)
         ],
     }
@@ -106,12 +135,13 @@ def cmd_claims_show(args: argparse.Namespace) -> int:
         return 0
     print(f"{c.number_text} v{c.version}  {c.status.label()}  {c.dispensed_on:%d/%m/%Y}")
     for line in data["lines"]:  # type: ignore[attr-defined]
-        print(f"  {line['position']:>2}. {line['quantity']} × {line['unit_price']}  {line['prestation_code']} "
-              f"{line['amo_rate']} %  {str(line['label'])[:50]}  AMO {line['amo']}  AMC {line['amc']}  "
-              f"patient {line['patient_share']}")
-    totals = data["amounts"]
-    print(f"  price {totals['price']}  AMO {totals['amo']}  AMC {totals['amc']}  "  # type: ignore[index]
-          f"patient {totals['patient_share']}")  # type: ignore[index]
+        print(
+            f"  {line['position']:>2}. {line['quantity']} × {line['unit_price']}  {line['prestation_code']} "
+            f"{line['amo_rate']} %  {str(line['label'])[:50]}  AMO {line['amo']}  AMC {line['amc']}  "
+            f"patient {line['patient_share']}"
+        )
+    totals = cast(dict[str, object], data["amounts"])
+    print(f"  price {totals['price']}  AMO {totals['amo']}  AMC {totals['amc']}  patient {totals['patient_share']}")
     return 0
 
 
@@ -129,29 +159,52 @@ def cmd_claims(args: argparse.Namespace) -> int:
         try:
             statuses.append(ClaimStatus(value))
         except ValueError:
-            raise UserError(i18n.tr("cli.unknown_status", value=value,
-                                    choices=", ".join(s.value for s in ClaimStatus))) from None
+            raise UserError(
+                i18n.tr("cli.unknown_status", value=value, choices=", ".join(s.value for s in ClaimStatus))
+            ) from None
     with signed_in(args) as ctx:
         insurer_id = directory.get_insurer(ctx, args.insurer).id if args.insurer else None
-        search = queue.Search(tuple(statuses), insurer_id, parse_date(args.date_from), parse_date(args.date_to),
-                              args.search or "")
+        search = queue.Search(
+            tuple(statuses), insurer_id, parse_date(args.date_from), parse_date(args.date_to), args.search or ""
+        )
         page = queue.list_claims(ctx, search, offset=args.offset, limit=args.limit)
     if args.json:
         import json
 
-        print(json.dumps({
-            "total_count": page.total_count,
-            "claims": [{"id": r.id, "number": r.number, "version": r.version, "status": r.status.value,
-                        "dispensed_on": r.dispensed_on.isoformat(), "insurer": r.amc_number,
-                        "patient_nir_masked": r.masked_nir, "price": str(r.price), "amc": str(r.amc),
-                        "operator_down": r.operator_down} for r in page.rows],
-            "totals": [{"insurer": t.insurer_name, "count": t.count, "amc": str(t.amc), "price": str(t.price)}
-                       for t in page.totals],
-        }, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {
+                    "total_count": page.total_count,
+                    "claims": [
+                        {
+                            "id": r.id,
+                            "number": r.number,
+                            "version": r.version,
+                            "status": r.status.value,
+                            "dispensed_on": r.dispensed_on.isoformat(),
+                            "insurer": r.amc_number,
+                            "patient_nir_masked": r.masked_nir,
+                            "price": str(r.price),
+                            "amc": str(r.amc),
+                            "operator_down": r.operator_down,
+                        }
+                        for r in page.rows
+                    ],
+                    "totals": [
+                        {"insurer": t.insurer_name, "count": t.count, "amc": str(t.amc), "price": str(t.price)}
+                        for t in page.totals
+                    ],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return 0
     for r in page.rows:
-        print(f"{r.number:>8}  {r.dispensed_on:%d/%m/%Y}  {r.status.label():<12} {r.patient_name[:28]:<28} "
-              f"{r.masked_nir}  {r.insurer_name[:24]:<24} {format_eur(r.amc):>12}")
+        print(
+            f"{r.number:>8}  {r.dispensed_on:%d/%m/%Y}  {r.status.label():<12} {r.patient_name[:28]:<28} "
+            f"{r.masked_nir}  {r.insurer_name[:24]:<24} {format_eur(r.amc):>12}"
+        )
     print("—" * 40)
     for t in page.totals:
         print(f"{t.insurer_name}: {t.count} — {format_eur(t.amc)}")

@@ -34,13 +34,22 @@ i18n.register(
             "Aucun mot de passe fourni : utilisez --password-stdin, la variable VERIFIER_PASSWORD ou un terminal.",
             "No password given: use --password-stdin, the VERIFIER_PASSWORD variable, or a terminal.",
         ),
-        "cli.no_user": ("Indiquez l'utilisateur avec --user (ou VERIFIER_USER).", "Give the user with --user (or VERIFIER_USER)."),
+        "cli.no_user": (
+            "Indiquez l'utilisateur avec --user (ou VERIFIER_USER).",
+            "Give the user with --user (or VERIFIER_USER).",
+        ),
         "cli.unexpected": (
             "Erreur inattendue ; rien n'a été modifié. Détails dans le journal : {log}",
             "Unexpected error; nothing was changed. Details in the log: {log}",
         ),
-        "cli.bad_date": ("Date invalide « {value} » : écrivez jj/mm/aaaa.", "Invalid date '{value}': write dd/mm/yyyy."),
-        "cli.unreadable_file": ("Impossible de lire {path} : vérifiez le chemin.", "Cannot read {path}: check the path."),
+        "cli.bad_date": (
+            "Date invalide « {value} » : écrivez jj/mm/aaaa.",
+            "Invalid date '{value}': write dd/mm/yyyy.",
+        ),
+        "cli.unreadable_file": (
+            "Impossible de lire {path} : vérifiez le chemin.",
+            "Cannot read {path}: check the path.",
+        ),
     }
 )
 

@@ -16,7 +16,10 @@ from verifier.cli.common import UserError, location, read_password, signed_in, u
 
 i18n.register(
     {
-        "cli.db_status": ("Base : {where}\nVersion du schéma : {current} (dernière : {head})", "Database: {where}\nSchema version: {current} (latest: {head})"),
+        "cli.db_status": (
+            "Base : {where}\nVersion du schéma : {current} (dernière : {head})",
+            "Database: {where}\nSchema version: {current} (latest: {head})",
+        ),
         "cli.db_upgraded": ("Schéma à jour ({head}).", "Schema up to date ({head})."),
         "cli.migrate_url_missing": (
             "Indiquez la base PostgreSQL de destination : verifier db migrate-to postgresql://utilisateur@serveur:5432/base.",
@@ -34,13 +37,13 @@ i18n.register(
         "cli.migrate_next": (
             "Ensuite :\n"
             "  1. Sur chaque poste, indiquez la nouvelle base : variable VERIFIER_DATABASE_URL={url}\n"
-            "     ou \"database\": \"{url}\" dans config.json ({config}).\n"
+            '     ou "database": "{url}" dans config.json ({config}).\n'
             "     Le mot de passe PostgreSQL va dans ~/.pgpass (ou PGPASSWORD), jamais dans config.json.\n"
             "  2. Gardez {source} et {source}.keys comme sauvegarde, sans plus y enregistrer de demandes :\n"
             "     ce qui y serait saisi désormais n'irait pas sur le serveur.",
             "Next:\n"
             "  1. On each workstation, point to the new database: VERIFIER_DATABASE_URL={url}\n"
-            "     or \"database\": \"{url}\" in config.json ({config}).\n"
+            '     or "database": "{url}" in config.json ({config}).\n'
             "     The PostgreSQL password belongs in ~/.pgpass (or PGPASSWORD), never in config.json.\n"
             "  2. Keep {source} and {source}.keys as a backup, and record nothing more there:\n"
             "     whatever is entered there from now on would not reach the server.",
@@ -71,9 +74,10 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate_to(args: argparse.Namespace) -> int:
+    from sqlalchemy.engine import make_url
+
     from verifier.config import Config
     from verifier.services import site_move
-    from sqlalchemy.engine import make_url
 
     url = getattr(args, "url", None)
     if not url:
@@ -82,8 +86,11 @@ def cmd_migrate_to(args: argparse.Namespace) -> int:
     password = read_password(args, i18n.tr("cli.password_prompt", user=user))
     report = site_move.migrate_to(location(args), user, password, url)
     seconds = f"{report.seconds:.1f}".replace(".", "," if i18n.language() == "fr" else ".")
-    print(i18n.tr("cli.migrate_done", source=report.source, target=report.target, revision=report.revision,
-                  seconds=seconds))
+    print(
+        i18n.tr(
+            "cli.migrate_done", source=report.source, target=report.target, revision=report.revision, seconds=seconds
+        )
+    )
     for t in report.tables:
         note = i18n.tr("cli.migrate_added", added=t.added) if t.added else ""
         print(f"  {t.table:<24} {t.source:>9} → {t.target:>9}{note}")

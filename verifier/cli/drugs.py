@@ -43,9 +43,14 @@ def cmd_drugs(args: argparse.Namespace) -> int:
         d = found.drug
         rate = f"{d.rate.normalize():f} %" if d.rate is not None else "—"
         price = format_eur(d.price) if d.price is not None else "—"
-        print(f"{d.cip13}  (CIP7 {d.cip7})\n{d.label}\n{d.prestation_code}  {rate}  {price}"
-              + ("" if d.marketed else "  [non commercialisé]" if i18n.language() == "fr" else "  [not marketed]"))
+        print(
+            f"{d.cip13}  (CIP7 {d.cip7})\n{d.label}\n{d.prestation_code}  {rate}  {price}"
+            + ("" if d.marketed else "  [non commercialisé]" if i18n.language() == "fr" else "  [not marketed]")
+        )
         if found.scan and (found.scan.expiry or found.scan.lot):
-            print(f"exp. {found.scan.expiry:%d/%m/%Y}  lot {found.scan.lot or '—'}" if found.scan.expiry
-                  else f"lot {found.scan.lot}")
+            print(
+                f"exp. {found.scan.expiry:%d/%m/%Y}  lot {found.scan.lot or '—'}"
+                if found.scan.expiry
+                else f"lot {found.scan.lot}"
+            )
         return 0

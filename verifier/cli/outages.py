@@ -14,20 +14,30 @@ if TYPE_CHECKING:
 
 i18n.register(
     {
-        "cli.outage_started": ("{name} ({code}) est déclaré en panne depuis le {at}.",
-                               "{name} ({code}) is declared down since {at}."),
-        "cli.outage_ended": ("{name} ({code}) est déclaré rétabli le {at} ; la panne avait commencé le {since}.",
-                             "{name} ({code}) is declared back up on {at}; the outage began on {since}."),
-        "cli.outage_ready": ("En attente d'export pour cet opérateur : {count} demande(s), {amount}.",
-                             "Awaiting export for this operator: {count} claim(s), {amount}."),
+        "cli.outage_started": (
+            "{name} ({code}) est déclaré en panne depuis le {at}.",
+            "{name} ({code}) is declared down since {at}.",
+        ),
+        "cli.outage_ended": (
+            "{name} ({code}) est déclaré rétabli le {at} ; la panne avait commencé le {since}.",
+            "{name} ({code}) is declared back up on {at}; the outage began on {since}.",
+        ),
+        "cli.outage_ready": (
+            "En attente d'export pour cet opérateur : {count} demande(s), {amount}.",
+            "Awaiting export for this operator: {count} claim(s), {amount}.",
+        ),
         "cli.outage_none": ("Aucune panne enregistrée.", "No outage recorded."),
         "cli.outage_current": ("En panne maintenant :", "Down now:"),
         "cli.outage_no_current": ("Aucun opérateur n'est déclaré en panne.", "No operator is declared down."),
         "cli.outage_recent": ("Pannes terminées récentes :", "Recent outages, ended:"),
-        "cli.outage_down_line": ("  {code:<14} {name:<20} depuis le {since}{reason}",
-                                 "  {code:<14} {name:<20} since {since}{reason}"),
-        "cli.outage_past_line": ("  {code:<14} {name:<20} du {since} au {until}{reason}",
-                                 "  {code:<14} {name:<20} from {since} to {until}{reason}"),
+        "cli.outage_down_line": (
+            "  {code:<14} {name:<20} depuis le {since}{reason}",
+            "  {code:<14} {name:<20} since {since}{reason}",
+        ),
+        "cli.outage_past_line": (
+            "  {code:<14} {name:<20} du {since} au {until}{reason}",
+            "  {code:<14} {name:<20} from {since} to {until}{reason}",
+        ),
         "cli.outage_reason": (" – motif : {reason}", " – reason: {reason}"),
     }
 )
@@ -58,15 +68,28 @@ def cmd_outage(args: argparse.Namespace) -> int:
     with signed_in(args) as ctx:
         if args.outage_command == "start":
             info = outages.declare_down(ctx, args.operator, args.reason or "")
-            print(i18n.tr("cli.outage_started", name=info.operator_name, code=info.operator_code,
-                          at=_local_time(info.started_at)))
+            print(
+                i18n.tr(
+                    "cli.outage_started",
+                    name=info.operator_name,
+                    code=info.operator_code,
+                    at=_local_time(info.started_at),
+                )
+            )
             return 0
         if args.outage_command == "end":
             info = outages.declare_up(ctx, args.operator)
             count, amount = probe.ready_to_export(ctx, info.operator_code)
             assert info.ended_at is not None
-            print(i18n.tr("cli.outage_ended", name=info.operator_name, code=info.operator_code,
-                          at=_local_time(info.ended_at), since=_local_time(info.started_at)))
+            print(
+                i18n.tr(
+                    "cli.outage_ended",
+                    name=info.operator_name,
+                    code=info.operator_code,
+                    at=_local_time(info.ended_at),
+                    since=_local_time(info.started_at),
+                )
+            )
             print(i18n.tr("cli.outage_ready", count=count, amount=format_eur(amount)))
             return 0
         current = outages.current(ctx)
@@ -80,12 +103,27 @@ def cmd_outage(args: argparse.Namespace) -> int:
         return 0
     print(i18n.tr("cli.outage_current") if current else i18n.tr("cli.outage_no_current"))
     for o in current:
-        print(i18n.tr("cli.outage_down_line", code=o.operator_code, name=o.operator_name,
-                      since=_local_time(o.started_at), reason=reason(o)))
+        print(
+            i18n.tr(
+                "cli.outage_down_line",
+                code=o.operator_code,
+                name=o.operator_name,
+                since=_local_time(o.started_at),
+                reason=reason(o),
+            )
+        )
     if past:
         print(i18n.tr("cli.outage_recent"))
     for o in past:
         assert o.ended_at is not None
-        print(i18n.tr("cli.outage_past_line", code=o.operator_code, name=o.operator_name,
-                      since=_local_time(o.started_at), until=_local_time(o.ended_at), reason=reason(o)))
+        print(
+            i18n.tr(
+                "cli.outage_past_line",
+                code=o.operator_code,
+                name=o.operator_name,
+                since=_local_time(o.started_at),
+                until=_local_time(o.ended_at),
+                reason=reason(o),
+            )
+        )
     return 0

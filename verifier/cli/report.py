@@ -41,6 +41,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     for line in r.lines:
         ages = " / ".join(format_eur(a) for a in line.ageing)
         print(f"{line.insurer_name} ({line.amc_number})")
-        print("   " + "  ".join(f"{i18n.tr('recon.col.' + n)} {format_eur(getattr(line, n))}" for n in names)
-              + f"  [0-30/31-60/61-90/90+ : {ages}]")
+        print(
+            "   "
+            + "  ".join(f"{i18n.tr('recon.col.' + n)} {format_eur(getattr(line, n))}" for n in names)
+            + f"  [0-30/31-60/61-90/90+ : {ages}]"
+        )
     return 0

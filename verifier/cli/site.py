@@ -13,7 +13,10 @@ from verifier.store.location import Location
 
 i18n.register(
     {
-        "cli.new_password_prompt": ("Nouveau mot de passe (12 caractères au moins) : ", "New password (at least 12 characters): "),
+        "cli.new_password_prompt": (
+            "Nouveau mot de passe (12 caractères au moins) : ",
+            "New password (at least 12 characters): ",
+        ),
         "cli.site_name": ("Nom de l'officine ou de l'établissement : ", "Name of the pharmacy or establishment: "),
         "cli.init_done": (
             "Base créée : {where}\nAdministrateur : {user}\n\nCODE DE SECOURS (à imprimer ou recopier, il ne sera plus affiché) :\n  {code}\nIl permet de redéfinir le mot de passe d'un administrateur.\nMédicaments : {drugs} présentations chargées.",
@@ -31,8 +34,11 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     init.add_argument("--am-number")
     init.add_argument("--address")
     init.add_argument("--display-name")
-    init.add_argument("--database-url", help="create the site on this PostgreSQL server (no password in it: use "
-                      "~/.pgpass or PGPASSWORD) and save the URL in config.json")
+    init.add_argument(
+        "--database-url",
+        help="create the site on this PostgreSQL server (no password in it: use "
+        "~/.pgpass or PGPASSWORD) and save the URL in config.json",
+    )
     init.set_defaults(func=cmd_init)
 
     demo = sub.add_parser("demo", parents=[common], help="create a demonstration database with fictional data")

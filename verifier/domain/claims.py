@@ -55,10 +55,7 @@ i18n.register(
             ),
         ),
         "line.quantity_out_of_range": (
-            (
-                "La quantité {quantity} doit être comprise entre {minimum} et {maximum} : "
-                "corrigez-la."
-            ),
+            ("La quantité {quantity} doit être comprise entre {minimum} et {maximum} : corrigez-la."),
             "The quantity {quantity} must be between {minimum} and {maximum}: correct it.",
         ),
         "line.price_negative": (
@@ -78,10 +75,7 @@ i18n.register(
             "The reimbursement base cannot be negative: correct it.",
         ),
         "line.br_too_precise": (
-            (
-                "La base de remboursement {amount} a plus de deux décimales : arrondissez-la "
-                "au centime."
-            ),
+            ("La base de remboursement {amount} a plus de deux décimales : arrondissez-la au centime."),
             ("The reimbursement base {amount} has more than two decimals: round it to the cent."),
         ),
         "line.br_too_large": (
@@ -111,10 +105,7 @@ i18n.register(
                 "Les montants calculés de la demande sont incohérents : ne l'envoyez pas et "
                 "signalez le problème à l'assistance."
             ),
-            (
-                "The computed amounts of the claim are inconsistent: do not send it and report "
-                "the problem to support."
-            ),
+            ("The computed amounts of the claim are inconsistent: do not send it and report the problem to support."),
         ),
     }
 )
@@ -154,9 +145,7 @@ class LineInput:
 
         problems: list[Problem] = []
         if not is_known_prestation(code):
-            problems.append(
-                Problem("line.unknown_prestation", {"code": code}, field="prestation_code")
-            )
+            problems.append(Problem("line.unknown_prestation", {"code": code}, field="prestation_code"))
         if not MIN_QUANTITY <= self.quantity <= MAX_QUANTITY:
             problems.append(
                 Problem(
@@ -169,17 +158,9 @@ class LineInput:
         if br_unit is not None:
             problems += _amount_problems(br_unit, "br_unit", "line.br")
         if not 0 <= amo_rate <= HUNDRED:
-            problems.append(
-                Problem(
-                    "line.amo_rate_out_of_range", {"rate": format_rate(amo_rate)}, field="amo_rate"
-                )
-            )
+            problems.append(Problem("line.amo_rate_out_of_range", {"rate": format_rate(amo_rate)}, field="amo_rate"))
         elif decimal_places(normalize_rate(amo_rate)) > 2:
-            problems.append(
-                Problem(
-                    "line.amo_rate_too_precise", {"rate": format_rate(amo_rate)}, field="amo_rate"
-                )
-            )
+            problems.append(Problem("line.amo_rate_too_precise", {"rate": format_rate(amo_rate)}, field="amo_rate"))
         elif code == PHN and amo_rate != 0:
             problems.append(Problem("line.phn_reimbursed", field="amo_rate"))
         if problems:
@@ -273,13 +254,9 @@ def total(lines: Sequence[LineAmounts]) -> ClaimTotals:
     return ClaimTotals(**{f.name: column(f.name) for f in fields(ClaimTotals)})
 
 
-def compute_claim(
-    lines: Sequence[LineInput], guarantees: Sequence[Guarantee]
-) -> tuple[list[LineAmounts], ClaimTotals]:
+def compute_claim(lines: Sequence[LineInput], guarantees: Sequence[Guarantee]) -> tuple[list[LineAmounts], ClaimTotals]:
     """Every line's amounts (each under the guarantee that applies to it) and the totals."""
-    amounts = [
-        compute_line(line, guarantee_for(line.prestation_code, guarantees)) for line in lines
-    ]
+    amounts = [compute_line(line, guarantee_for(line.prestation_code, guarantees)) for line in lines]
     return amounts, total(amounts)
 
 

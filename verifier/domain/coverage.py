@@ -74,10 +74,7 @@ i18n.register(
                 "Le domaine de la garantie est vide : recopiez le code imprimé sur la carte "
                 "de mutuelle, par exemple PHAR."
             ),
-            (
-                "The guarantee's domain is empty: copy the code printed on the mutuelle card, "
-                "for example PHAR."
-            ),
+            ("The guarantee's domain is empty: copy the code printed on the mutuelle card, for example PHAR."),
         ),
         "guarantee.domain_too_long": (
             (
@@ -90,14 +87,8 @@ i18n.register(
             ),
         ),
         "guarantee.rate_out_of_range": (
-            (
-                "Le taux de garantie de {rate} % doit être compris entre 0 et {maximum} % de "
-                "la BR : corrigez-le."
-            ),
-            (
-                "The guarantee rate of {rate}% must be between 0 and {maximum}% of the BR: "
-                "correct it."
-            ),
+            ("Le taux de garantie de {rate} % doit être compris entre 0 et {maximum} % de la BR : corrigez-le."),
+            ("The guarantee rate of {rate}% must be between 0 and {maximum}% of the BR: correct it."),
         ),
         "guarantee.rate_too_precise": (
             "Le taux de garantie de {rate} % a plus de deux décimales : arrondissez-le.",
@@ -114,14 +105,8 @@ i18n.register(
             ),
         ),
         "coverage.not_reimbursable": (
-            (
-                "Ce produit n'est pas remboursable (PHN) : la mutuelle ne le prend pas en "
-                "charge, le patient le règle."
-            ),
-            (
-                "This product is not reimbursable (PHN): the mutuelle does not cover it, the "
-                "patient pays for it."
-            ),
+            ("Ce produit n'est pas remboursable (PHN) : la mutuelle ne le prend pas en charge, le patient le règle."),
+            ("This product is not reimbursable (PHN): the mutuelle does not cover it, the patient pays for it."),
         ),
         "coverage.ph2_not_covered": (
             (
@@ -230,9 +215,7 @@ class Guarantee:
                 )
             )
         elif decimal_places(normalize_rate(rate)) > 2:
-            problems.append(
-                Problem("guarantee.rate_too_precise", {"rate": format_rate(rate)}, field="rate")
-            )
+            problems.append(Problem("guarantee.rate_too_precise", {"rate": format_rate(rate)}, field="rate"))
         if problems:
             raise ValidationError(problems)
         # Frozen dataclass: store the normalised values through object.__setattr__.

@@ -28,7 +28,7 @@ class Problem:
     field: str | None = None
     line: int | None = None
 
-    def on_line(self, number: int) -> "Problem":
+    def on_line(self, number: int) -> Problem:
         """The same problem, placed on claim line `number`."""
         return replace(self, line=number)
 
@@ -62,11 +62,11 @@ class Checked(Generic[T]):
         return not self.problems
 
     @classmethod
-    def good(cls, value: T, warnings: tuple[Problem, ...] = ()) -> "Checked[T]":
+    def good(cls, value: T, warnings: tuple[Problem, ...] = ()) -> Checked[T]:
         return cls(value=value, problems=(), warnings=warnings)
 
     @classmethod
-    def bad(cls, *problems: Problem) -> "Checked[T]":
+    def bad(cls, *problems: Problem) -> Checked[T]:
         return cls(value=None, problems=tuple(problems))
 
     def unwrap(self) -> T:

@@ -367,9 +367,7 @@ def mask_nir(nir: str) -> str:
     if len(text) != 15:
         return MASK * len(text)
     hidden = MASK * 10
-    return " ".join(
-        (text[0], text[1:3], text[3:5], hidden[:2], hidden[2:5], hidden[5:8], hidden[8:10])
-    )
+    return " ".join((text[0], text[1:3], text[3:5], hidden[:2], hidden[2:5], hidden[5:8], hidden[8:10]))
 
 
 # --- other identifiers --------------------------------------------------------------------

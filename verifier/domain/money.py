@@ -221,9 +221,7 @@ def parse_amount(text: str) -> Decimal:
         try:
             value = Decimal(f"{whole}.{fraction or '0'}").quantize(CENT)
         except InvalidOperation:  # pragma: no cover - only absurdly long digit strings
-            raise ValidationError(
-                [Problem("amount.too_large", {"text": shown}, field="amount")]
-            ) from None
+            raise ValidationError([Problem("amount.too_large", {"text": shown}, field="amount")]) from None
     if negative and value != 0:
         raise ValidationError([Problem("amount.negative", {"text": shown}, field="amount")])
     if value > MAX_AMOUNT:

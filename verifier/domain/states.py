@@ -116,20 +116,14 @@ i18n.register(
                 "Une demande « {current} » ne peut pas passer à « {target} » : mettez-la "
                 "d'abord en attente, puis exportez-la dans un lot."
             ),
-            (
-                "A “{current}” claim cannot become “{target}”: queue it first, then export it "
-                "in a batch."
-            ),
+            ("A “{current}” claim cannot become “{target}”: queue it first, then export it in a batch."),
         ),
         "claim.transition.not_exported": (
             (
                 "Une demande « {current} » ne peut pas passer à « {target} » : exportez-la "
                 "d'abord dans un lot envoyé à l'assureur."
             ),
-            (
-                "A “{current}” claim cannot become “{target}”: first export it in a batch sent "
-                "to the insurer."
-            ),
+            ("A “{current}” claim cannot become “{target}”: first export it in a batch sent to the insurer."),
         ),
         "claim.transition.exported": (
             (
@@ -168,20 +162,14 @@ i18n.register(
                 "Une demande « {current} » ne peut pas passer à « {target} » : elle est réglée "
                 "et reste consultable dans l'historique."
             ),
-            (
-                "A “{current}” claim cannot become “{target}”: it is settled and stays readable "
-                "in the history."
-            ),
+            ("A “{current}” claim cannot become “{target}”: it is settled and stays readable in the history."),
         ),
         "claim.transition.void": (
             (
                 "Une demande « {current} » ne peut pas passer à « {target} » : créez une "
                 "nouvelle demande si elle doit encore être facturée."
             ),
-            (
-                "A “{current}” claim cannot become “{target}”: create a new claim if it still "
-                "has to be billed."
-            ),
+            ("A “{current}” claim cannot become “{target}”: create a new claim if it still has to be billed."),
         ),
         "claim.rectify_not_rejected": (
             (

@@ -65,7 +65,10 @@ COLUMNS: tuple[tuple[str, str, float, bool], ...] = (
 )
 # A batch for an operator holds several insurers: each row names its insurer's AMC number.
 OPERATOR_COLUMNS: tuple[tuple[str, str, float, bool], ...] = (
-    COLUMNS[0], ("Patient", "nom prénom", 96, False), ("N° AMC", "n° adhérent", 114, False), *COLUMNS[3:],
+    COLUMNS[0],
+    ("Patient", "nom prénom", 96, False),
+    ("N° AMC", "n° adhérent", 114, False),
+    *COLUMNS[3:],
 )
 for _cols in (COLUMNS, OPERATOR_COLUMNS):
     assert abs(sum(c[2] for c in _cols) - WIDTH) < 1, "columns must fill the page width"
@@ -117,9 +120,17 @@ class SlipRow:
 def slip_row(lines: Sequence[ExportLine]) -> SlipRow:
     c = lines[0]
     number = str(c.claim_number) if c.claim_version <= 1 else f"{c.claim_number} v{c.claim_version}"
-    return SlipRow(number, f"{c.patient_surname} {c.patient_first_name}", c.member_number or "",
-                   date_fr(c.dispensed_on), c.claim_price, c.claim_amo, c.claim_amc, c.claim_patient_share,
-                   c.insurer_amc_number)
+    return SlipRow(
+        number,
+        f"{c.patient_surname} {c.patient_first_name}",
+        c.member_number or "",
+        date_fr(c.dispensed_on),
+        c.claim_price,
+        c.claim_amo,
+        c.claim_amc,
+        c.claim_patient_share,
+        c.insurer_amc_number,
+    )
 
 
 _WIDTHS = {FONT: getFont(FONT).widths, BOLD: getFont(BOLD).widths}
@@ -207,7 +218,7 @@ class Bordereau:
             self._closing(self._closing_y)
             self._end_page()
         for start in range(0, len(self._recap), ROWS_RECAP):
-            self._recap_page(self._recap[start:start + ROWS_RECAP])
+            self._recap_page(self._recap[start : start + ROWS_RECAP])
         # ASCII85 on top of Flate makes the file 25 % larger and costs a third of the
         # save time in pure Python; binary streams are fine for every PDF reader.
         a85 = rl_config.useA85
@@ -231,8 +242,13 @@ class Bordereau:
         c.line(MARGIN_X, MARGIN_BOTTOM + FOOTER_H - 6, PAGE_W - MARGIN_X, MARGIN_BOTTOM + FOOTER_H - 6)
         c.setFillColorRGB(0, 0, 0)
         c.setFont(FONT, SMALL)
-        c.drawString(MARGIN_X, y, _fit(f"Lot n° {self._lot} – {self.h.recipient_reference} – "
-                                       f"{self.h.recipient_name}", WIDTH * 0.7, FONT, SMALL))
+        c.drawString(
+            MARGIN_X,
+            y,
+            _fit(
+                f"Lot n° {self._lot} – {self.h.recipient_reference} – {self.h.recipient_name}", WIDTH * 0.7, FONT, SMALL
+            ),
+        )
         c.drawRightString(PAGE_W - MARGIN_X, y, f"Page {self._page} sur {self.pages}")
         c.showPage()
 
@@ -247,7 +263,9 @@ class Bordereau:
         ops.append("ET")
         self.c.addLiteral("\n".join(ops))
 
-    def _cells(self, y: float, texts: Sequence[str], font: str = FONT, size: float = SIZE) -> list[tuple[float, float, str]]:
+    def _cells(
+        self, y: float, texts: Sequence[str], font: str = FONT, size: float = SIZE
+    ) -> list[tuple[float, float, str]]:
         """A row's texts placed in the columns (amounts right-aligned), baseline at `y`."""
         out = []
         for x, (_, _, width, right), text in zip(self._x, self._columns, texts):
@@ -260,8 +278,9 @@ class Bordereau:
         y = self._table_head(y)
         c = self.c
         c.setFillColor(ZEBRA)
-        stripes = [f"{MARGIN_X:.2f} {y - (i + 1) * ROW_H:.2f} {WIDTH:.2f} {ROW_H:.2f} re"
-                   for i in range(1, len(rows), 2)]
+        stripes = [
+            f"{MARGIN_X:.2f} {y - (i + 1) * ROW_H:.2f} {WIDTH:.2f} {ROW_H:.2f} re" for i in range(1, len(rows), 2)
+        ]
         if stripes:
             c.addLiteral("\n".join(stripes) + " f")
         c.setFillColorRGB(0, 0, 0)
@@ -275,8 +294,16 @@ class Bordereau:
             for i, value in enumerate(amounts):
                 sums[i] += value
             member = f"{row.amc_number}  {row.member}" if operator else row.member
-            cells += self._cells(y + 3.5, (row.number, _fit(row.patient, names_w), _fit(member, member_w),
-                                           row.dispensed_on, *map(amount_grouped_fr, amounts)))
+            cells += self._cells(
+                y + 3.5,
+                (
+                    row.number,
+                    _fit(row.patient, names_w),
+                    _fit(member, member_w),
+                    row.dispensed_on,
+                    *map(amount_grouped_fr, amounts),
+                ),
+            )
         self._text(FONT, SIZE, cells)
         y = self._sum_row(y, "Total de la page", len(rows), sums)
         self._capacity = ROWS_OTHER
@@ -290,8 +317,12 @@ class Bordereau:
         c.setFillColor(GREY)
         c.rect(MARGIN_X, y - HEAD_ROW_H, WIDTH, HEAD_ROW_H, stroke=0, fill=1)
         c.setFillColorRGB(0, 0, 0)
-        self._text(BOLD, SMALL, self._cells(y - 9, [col[0] for col in self._columns], BOLD, SMALL)
-                   + self._cells(y - 18, [col[1] for col in self._columns], BOLD, SMALL))
+        self._text(
+            BOLD,
+            SMALL,
+            self._cells(y - 9, [col[0] for col in self._columns], BOLD, SMALL)
+            + self._cells(y - 18, [col[1] for col in self._columns], BOLD, SMALL),
+        )
         c.setStrokeColor(RULE)
         c.setLineWidth(0.5)
         c.line(MARGIN_X, y - HEAD_ROW_H, PAGE_W - MARGIN_X, y - HEAD_ROW_H)
@@ -316,8 +347,12 @@ class Bordereau:
         c.drawString(MARGIN_X, y - 14, "Bordereau d'envoi – demandes de remboursement AMC")
         c.setFont(FONT, 9)
         created = as_paris(h.created_at)
-        c.drawString(MARGIN_X, y - 28, f"Tiers payant complémentaire – demandes enregistrées pendant une "
-                                       f"indisponibilité de l'opérateur (format {FORMAT_VERSION})")
+        c.drawString(
+            MARGIN_X,
+            y - 28,
+            f"Tiers payant complémentaire – demandes enregistrées pendant une "
+            f"indisponibilité de l'opérateur (format {FORMAT_VERSION})",
+        )
         c.setFont(BOLD, 12)
         c.drawString(MARGIN_X, y - 48, f"Lot n° {self._lot}")
         c.setFont(FONT, 9)
@@ -325,19 +360,31 @@ class Bordereau:
         box_top, box_h, gap = y - 60, 84.0, 10.0
         box_w = (WIDTH - gap) / 2
         site_lines = [("Officine émettrice", True), (h.site_name, True)]
-        address = [wrapped for part in (h.site_address or "").splitlines()
-                   for wrapped in simpleSplit(pdf_text(part), FONT, 9, box_w - 12)]
+        address = [
+            wrapped
+            for part in (h.site_address or "").splitlines()
+            for wrapped in simpleSplit(pdf_text(part), FONT, 9, box_w - 12)
+        ]
         site_lines += [(part, False) for part in address[:3]]
         site_lines += [(f"FINESS {h.site_finess or '—'}   N° AM {h.site_am_number or '—'}", False)]
         if h.for_operator:
             n = len(h.insurers)
-            insurer_lines = [("Opérateur de tiers payant destinataire", True), (h.recipient_name, True),
-                             (f"Code opérateur {h.operator_code}", False),
-                             (f"{n} organisme{'s' if n > 1 else ''} complémentaire{'s' if n > 1 else ''}, "
-                              f"récapitulatif page {self.pages - recap_pages(n) + 1}", False)]
+            insurer_lines = [
+                ("Opérateur de tiers payant destinataire", True),
+                (h.recipient_name, True),
+                (f"Code opérateur {h.operator_code}", False),
+                (
+                    f"{n} organisme{'s' if n > 1 else ''} complémentaire{'s' if n > 1 else ''}, "
+                    f"récapitulatif page {self.pages - recap_pages(n) + 1}",
+                    False,
+                ),
+            ]
         else:
-            insurer_lines = [("Organisme complémentaire destinataire", True), (h.insurer_name or "", True),
-                             (f"N° AMC {h.insurer_amc_number}", False)]
+            insurer_lines = [
+                ("Organisme complémentaire destinataire", True),
+                (h.insurer_name or "", True),
+                (f"N° AMC {h.insurer_amc_number}", False),
+            ]
             if h.operator_code:
                 insurer_lines.append((f"Opérateur de tiers payant : {h.operator_code}", False))
         for x, lines in ((MARGIN_X, site_lines), (MARGIN_X + box_w + gap, insurer_lines)):
@@ -351,10 +398,14 @@ class Bordereau:
                 ly -= 12 if i else 13
         y = box_top - box_h - 16
         c.setFont(FONT, 9)
-        c.drawString(MARGIN_X, y, f"{h.claim_count} demande{'s' if h.claim_count > 1 else ''}, "
-                                  f"{h.line_count} ligne{'s' if h.line_count > 1 else ''} – montant total "
-                                  f"{amount_grouped_fr(h.total_price)} € – part AMC demandée "
-                                  f"{amount_grouped_fr(h.total_amc)} €")
+        c.drawString(
+            MARGIN_X,
+            y,
+            f"{h.claim_count} demande{'s' if h.claim_count > 1 else ''}, "
+            f"{h.line_count} ligne{'s' if h.line_count > 1 else ''} – montant total "
+            f"{amount_grouped_fr(h.total_price)} € – part AMC demandée "
+            f"{amount_grouped_fr(h.total_amc)} €",
+        )
         return _TOP - FIRST_HEAD_H
 
     def _running_head(self) -> float:
@@ -362,8 +413,11 @@ class Bordereau:
         c.setFont(BOLD, 9)
         c.drawString(MARGIN_X, _TOP - 10, f"Bordereau – lot n° {self._lot}")
         c.setFont(FONT, 9)
-        c.drawRightString(PAGE_W - MARGIN_X, _TOP - 10,
-                          _fit(f"{h.recipient_name} ({h.recipient_reference}) – {h.site_name}", WIDTH - 150, FONT, 9))
+        c.drawRightString(
+            PAGE_W - MARGIN_X,
+            _TOP - 10,
+            _fit(f"{h.recipient_name} ({h.recipient_reference}) – {h.site_name}", WIDTH - 150, FONT, 9),
+        )
         return _TOP - RUNNING_HEAD_H
 
     # -- closing -------------------------------------------------------------------------
@@ -390,9 +444,11 @@ class Bordereau:
             c.drawRightString(x + WIDTH / 2 - 20, ly, value)
         y -= 14 + 3 * 12 + 8
         c.setFont(FONT, 8.5)
-        attest = ("Le pharmacien titulaire certifie que les demandes ci-dessus correspondent à des délivrances "
-                  "effectuées en tiers payant, les droits ayant été vérifiés selon la méthode indiquée pour "
-                  "chacune dans le fichier claims.csv de ce lot.")
+        attest = (
+            "Le pharmacien titulaire certifie que les demandes ci-dessus correspondent à des délivrances "
+            "effectuées en tiers payant, les droits ayant été vérifiés selon la méthode indiquée pour "
+            "chacune dans le fichier claims.csv de ce lot."
+        )
         for text in simpleSplit(attest, FONT, 8.5, WIDTH):
             c.drawString(MARGIN_X, y, text)
             y -= 11
@@ -401,7 +457,10 @@ class Bordereau:
         y -= 6
         c.setStrokeColor(RULE)
         c.setLineWidth(0.8)
-        for x, title in ((MARGIN_X, "Date et signature du pharmacien"), (MARGIN_X + box_w + gap, "Cachet de l'officine")):
+        for x, title in (
+            (MARGIN_X, "Date et signature du pharmacien"),
+            (MARGIN_X + box_w + gap, "Cachet de l'officine"),
+        ):
             c.rect(x, y - box_h, box_w, box_h, stroke=1, fill=0)
             c.setFont(FONT, SMALL)
             c.drawString(x + 6, y - 12, title)
@@ -431,13 +490,28 @@ class Bordereau:
         cells: list[tuple[float, float, str]] = []
         for part in parts:
             y -= ROW_H
-            cells += row(y + 3.5, (part.amc_number, pdf_text(part.name), str(part.claim_count),
-                                   amount_grouped_fr(part.total_amc)), FONT)
+            cells += row(
+                y + 3.5,
+                (part.amc_number, pdf_text(part.name), str(part.claim_count), amount_grouped_fr(part.total_amc)),
+                FONT,
+            )
         self._text(FONT, SIZE, cells)
         c.setStrokeColor(RULE)
         c.setLineWidth(0.5)
         c.line(MARGIN_X, y, PAGE_W - MARGIN_X, y)
         y -= ROW_H
-        self._text(BOLD, SIZE, row(y + 3.5, (f"Total du lot ({len(self.h.insurers)} organismes)", "",
-                                             str(self.h.claim_count), amount_grouped_fr(self.h.total_amc)), BOLD))
+        self._text(
+            BOLD,
+            SIZE,
+            row(
+                y + 3.5,
+                (
+                    f"Total du lot ({len(self.h.insurers)} organismes)",
+                    "",
+                    str(self.h.claim_count),
+                    amount_grouped_fr(self.h.total_amc),
+                ),
+                BOLD,
+            ),
+        )
         self._end_page()

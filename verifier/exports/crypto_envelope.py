@@ -44,8 +44,11 @@ CHUNK = 1 << 20
 
 ENVELOPED_DATA = der.oid("1.2.840.113549.1.7.3")
 DATA = der.oid("1.2.840.113549.1.7.1")
-AES_CBC = {der.oid("2.16.840.1.101.3.4.1.2"): 16, der.oid("2.16.840.1.101.3.4.1.22"): 24,
-           der.oid("2.16.840.1.101.3.4.1.42"): 32}
+AES_CBC = {
+    der.oid("2.16.840.1.101.3.4.1.2"): 16,
+    der.oid("2.16.840.1.101.3.4.1.22"): 24,
+    der.oid("2.16.840.1.101.3.4.1.42"): 32,
+}
 AES256_CBC = der.oid("2.16.840.1.101.3.4.1.42")
 RSA_ENCRYPTION = der.oid("1.2.840.113549.1.1.1")
 RSAES_OAEP = der.oid("1.2.840.113549.1.1.7")
@@ -80,8 +83,9 @@ def generate_passphrase(groups: int = 6) -> str:
 
 # -- writing ------------------------------------------------------------------------------
 def _oaep_sha256() -> bytes:
-    return der.seq(RSAES_OAEP, der.seq(der.tlv(0xA0, der.seq(SHA256)),
-                                       der.tlv(0xA1, der.seq(MGF1_OID, der.seq(SHA256)))))
+    return der.seq(
+        RSAES_OAEP, der.seq(der.tlv(0xA0, der.seq(SHA256)), der.tlv(0xA1, der.seq(MGF1_OID, der.seq(SHA256))))
+    )
 
 
 def recipient_for_certificate(cert: x509.Certificate, cek: bytes) -> bytes:
@@ -94,8 +98,7 @@ def recipient_for_certificate(cert: x509.Certificate, cek: bytes) -> bytes:
     return der.seq(der.integer(0), rid, _oaep_sha256(), der.octets(encrypted))
 
 
-def _kek(passphrase: str, salt: bytes, iterations: int, algorithm: type[hashes.HashAlgorithm],
-         size: int) -> bytes:
+def _kek(passphrase: str, salt: bytes, iterations: int, algorithm: type[hashes.HashAlgorithm], size: int) -> bytes:
     return PBKDF2HMAC(algorithm(), size, salt, iterations).derive(passphrase.encode("utf-8"))
 
 
@@ -116,8 +119,9 @@ def recipient_for_passphrase(passphrase: str, cek: bytes, iterations: int = PBKD
     first = _cbc(kek, iv, block)
     wrapped = _cbc(kek, first[-16:], first)
     # keyDerivationAlgorithm is an AlgorithmIdentifier tagged [0] IMPLICIT.
-    kdf = der.tlv(0xA0, PBKDF2_OID, der.seq(der.octets(salt), der.integer(iterations),
-                                            der.seq(HMAC_SHA256, der.null())))
+    kdf = der.tlv(
+        0xA0, PBKDF2_OID, der.seq(der.octets(salt), der.integer(iterations), der.seq(HMAC_SHA256, der.null()))
+    )
     kea = der.seq(PWRI_KEK, der.seq(AES256_CBC, der.octets(iv)))
     return der.tlv(0xA3, der.integer(0), kdf, kea, der.octets(wrapped))
 
@@ -205,7 +209,7 @@ def _unwrap_pwri(info: Node, passphrase: str) -> bytes:
     iv2 = bytes(a ^ b for a, b in zip(last, wrapped[-32:-16]))
     block = _cbc(kek, iv, _cbc(kek, iv2, wrapped, decrypt=True), decrypt=True)
     n = block[0]
-    cek = block[4:4 + n]
+    cek = block[4 : 4 + n]
     if len(cek) != n or not hmac.compare_digest(bytes(b ^ 0xFF for b in block[1:4]), cek[:3]):
         raise EnvelopeError("wrong passphrase")
     return cek

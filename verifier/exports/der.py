@@ -81,7 +81,7 @@ class Node:
             count = first & 0x7F
             if count > 8 or pos + count > limit:
                 raise ValueError("bad DER length")
-            size = int.from_bytes(data[pos:pos + count], "big")
+            size = int.from_bytes(data[pos : pos + count], "big")
             pos += count
         self.content_start, self.end = pos, pos + size
         if self.end > limit:
@@ -89,11 +89,11 @@ class Node:
 
     @property
     def content(self) -> bytes:
-        return self.data[self.content_start:self.end]
+        return self.data[self.content_start : self.end]
 
     @property
     def encoded(self) -> bytes:
-        return self.data[self.start:self.end]
+        return self.data[self.start : self.end]
 
     def children(self) -> list[Node]:
         out, pos = [], self.content_start

@@ -36,7 +36,9 @@ def batch_part(header: BundleHeader) -> dict[str, Any]:
         },
         # The recipient: an insurer, or (format 1.1) an operator for all of its insurers
         # batched together; then `insurer` is null and each claim names its insurer.
-        "insurer": None if header.for_operator else {
+        "insurer": None
+        if header.for_operator
+        else {
             "amc_number": header.insurer_amc_number,
             "name": header.insurer_name,
             "operator_code": header.operator_code,
@@ -113,8 +115,10 @@ def claim_object(lines: Sequence[ExportLine]) -> dict[str, Any]:
                 "expiry": date_iso(x.expiry),
                 "lot": x.lot,
                 "serial": x.serial,
-                "boxes": [{"read_as": b.read_as, "lot": b.lot, "expiry": date_iso(b.expiry), "serial": b.serial}
-                          for b in x.boxes],
+                "boxes": [
+                    {"read_as": b.read_as, "lot": b.lot, "expiry": date_iso(b.expiry), "serial": b.serial}
+                    for b in x.boxes
+                ],
             }
             for x in lines
         ],

@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Protocol
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-from xml.sax.saxutils import escape
 
 from verifier import i18n
 from verifier.domain.claims import LineAmounts
@@ -25,7 +25,10 @@ from verifier.exports.values import time_printed_fr
 
 i18n.register(
     {
-        "receipt.title": ("Reçu de délivrance – tiers payant en mode dégradé", "Dispensing receipt – tiers payant, degraded procedure"),
+        "receipt.title": (
+            "Reçu de délivrance – tiers payant en mode dégradé",
+            "Dispensing receipt – tiers payant, degraded procedure",
+        ),
         "receipt.claim": ("Demande n° {number} (version {version})", "Claim no. {number} (version {version})"),
         "receipt.dispensed": ("Délivré le {date}", "Dispensed on {date}"),
         "receipt.printed": ("Imprimé le {date}", "Printed on {date}"),
@@ -36,10 +39,16 @@ i18n.register(
         "receipt.amc": ("N° AMC {amc}", "AMC no. {amc}"),
         "receipt.member": ("N° d'adhérent {member}", "Member no. {member}"),
         "receipt.check": ("Vérification des droits", "Coverage check"),
-        "receipt.check_line": ("{method} le {date} par {who} – résultat : {outcome}", "{method} on {date} by {who} – outcome: {outcome}"),
+        "receipt.check_line": (
+            "{method} le {date} par {who} – résultat : {outcome}",
+            "{method} on {date} by {who} – outcome: {outcome}",
+        ),
         "receipt.reference": ("Référence obtenue : {reference}", "Reference obtained: {reference}"),
         "receipt.guarantee": ("Garantie : {guarantees}", "Guarantee: {guarantees}"),
-        "receipt.operator_down": ("Opérateur de tiers payant indisponible au moment de la délivrance.", "Tiers-payant operator unavailable at the time of dispensing."),
+        "receipt.operator_down": (
+            "Opérateur de tiers payant indisponible au moment de la délivrance.",
+            "Tiers-payant operator unavailable at the time of dispensing.",
+        ),
         "receipt.col.product": ("Produit", "Product"),
         "receipt.col.qty": ("Qté", "Qty"),
         "receipt.col.unit": ("Prix unit.", "Unit price"),
@@ -186,30 +195,52 @@ def render_receipt(d: ReceiptDetail, site: ReceiptSite, printed_at: datetime | N
 
     c, pt, ck = d.claim, d.patient, d.check
     site_lines = [site.name] + [x for x in (site.address,) if x]
-    ids = " – ".join(x for x in (f"FINESS {site.finess}" if site.finess else "",
-                                   f"AM {site.am_number}" if site.am_number else "") if x)
+    ids = " – ".join(
+        x
+        for x in (f"FINESS {site.finess}" if site.finess else "", f"AM {site.am_number}" if site.am_number else "")
+        if x
+    )
     story: list[object] = [
-        Table([[[p(site_lines[0], head)] + [p(x, small) for x in site_lines[1:]] + ([p(ids, small)] if ids else []),
-                [p(tr("receipt.claim", number=c.number_text, version=c.version), head),
-                 p(tr("receipt.dispensed", date=c.dispensed_on.strftime("%d/%m/%Y")), small),
-                 p(tr("receipt.printed", date=_date(printed_at or datetime.now(UTC))), small)]]],
-              colWidths=[105 * mm, 70 * mm], style=[("VALIGN", (0, 0), (-1, -1), "TOP")]),
+        Table(
+            [
+                [
+                    [p(site_lines[0], head)] + [p(x, small) for x in site_lines[1:]] + ([p(ids, small)] if ids else []),
+                    [
+                        p(tr("receipt.claim", number=c.number_text, version=c.version), head),
+                        p(tr("receipt.dispensed", date=c.dispensed_on.strftime("%d/%m/%Y")), small),
+                        p(tr("receipt.printed", date=_date(printed_at or datetime.now(UTC))), small),
+                    ],
+                ]
+            ],
+            colWidths=[105 * mm, 70 * mm],
+            style=[("VALIGN", (0, 0), (-1, -1), "TOP")],
+        ),
         Spacer(1, 4 * mm),
         p(tr("receipt.title"), title),
         p(tr("receipt.patient"), head),
         p(f"{pt.surname} {pt.first_name}, " + tr("receipt.born", date=pt.birth_date.text)),
         p(tr("receipt.nir", nir=_spaced_nir(pt.nir), rank=pt.rank)),
         p(tr("receipt.insurer"), head),
-        p(f"{d.insurer.name} – " + tr("receipt.amc", amc=d.insurer.amc_number)
-          + (f" – {d.insurer.operator_code}" if d.insurer.operator_code else "")),
+        p(
+            f"{d.insurer.name} – "
+            + tr("receipt.amc", amc=d.insurer.amc_number)
+            + (f" – {d.insurer.operator_code}" if d.insurer.operator_code else "")
+        ),
     ]
     if ck.member_number:
         story.append(p(tr("receipt.member", member=ck.member_number)))
     guarantees = ", ".join(f"{g.domain} {format_rate(g.rate)} % BR" for g in ck.guarantees) or "—"
     story += [
         p(tr("receipt.check"), head),
-        p(tr("receipt.check_line", method=tr(f"method.{ck.method}"), date=_date(ck.checked_at),
-             who=d.checked_by, outcome=outcome_label(ck.outcome, in_sentence=True))),
+        p(
+            tr(
+                "receipt.check_line",
+                method=tr(f"method.{ck.method}"),
+                date=_date(ck.checked_at),
+                who=d.checked_by,
+                outcome=outcome_label(ck.outcome, in_sentence=True),
+            )
+        ),
     ]
     if ck.reference:
         story.append(p(tr("receipt.reference", reference=ck.reference)))
@@ -220,33 +251,75 @@ def render_receipt(d: ReceiptDetail, site: ReceiptSite, printed_at: datetime | N
     rows: list[list[object]] = [[p(tr(f"receipt.col.{k}"), small) for k in cols]]
     for line, a in c.lines:
         code = f"{line.code} · " if line.code else ""
-        rows.append([p(f"{line.label}", small), str(line.quantity), format_eur(line.unit_price),
-                     format_eur(a.br), f"{format_rate(line.amo_rate)} %", format_eur(a.amo),
-                     format_eur(a.amc), format_eur(a.patient)])
+        rows.append(
+            [
+                p(f"{line.label}", small),
+                str(line.quantity),
+                format_eur(line.unit_price),
+                format_eur(a.br),
+                f"{format_rate(line.amo_rate)} %",
+                format_eur(a.amo),
+                format_eur(a.amc),
+                format_eur(a.patient),
+            ]
+        )
         rows[-1][0] = Paragraph(escape(code) + "<br/>" + escape(line.label), small) if code else rows[-1][0]
     br = sum((a.br for _, a in c.lines), c.price * 0)
-    rows.append([p(tr("receipt.total"), body), "", format_eur(c.price), format_eur(br), "",
-                 format_eur(c.amo), format_eur(c.amc), format_eur(c.patient_share)])
-    table = Table(rows, colWidths=[62 * mm, 10 * mm, 18 * mm, 18 * mm, 15 * mm, 17 * mm, 17 * mm, 18 * mm],
-                  repeatRows=1)
-    table.setStyle(TableStyle([
-        ("FONTSIZE", (0, 0), (-1, -1), 8),
-        ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
-        ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black),
-        ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
-        ("ROWBACKGROUNDS", (0, 1), (-1, -2), [colors.white, colors.HexColor("#f2f2f2")]),
-    ]))
+    rows.append(
+        [
+            p(tr("receipt.total"), body),
+            "",
+            format_eur(c.price),
+            format_eur(br),
+            "",
+            format_eur(c.amo),
+            format_eur(c.amc),
+            format_eur(c.patient_share),
+        ]
+    )
+    table = Table(
+        rows, colWidths=[62 * mm, 10 * mm, 18 * mm, 18 * mm, 15 * mm, 17 * mm, 17 * mm, 18 * mm], repeatRows=1
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTSIZE", (0, 0), (-1, -1), 8),
+                ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+                ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black),
+                ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -2), [colors.white, colors.HexColor("#f2f2f2")]),
+            ]
+        )
+    )
     story += [Spacer(1, 4 * mm), table, Spacer(1, 4 * mm), p(tr("receipt.note"), small), Spacer(1, 6 * mm)]
-    box = Table([[p(tr("receipt.sign_patient"), small), p(tr("receipt.sign_site"), small)], ["", ""]],
-                colWidths=[85 * mm, 85 * mm], rowHeights=[6 * mm, 28 * mm])
-    box.setStyle(TableStyle([("BOX", (0, 0), (0, -1), 0.8, colors.black), ("BOX", (1, 0), (1, -1), 0.8, colors.black),
-                             ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    box = Table(
+        [[p(tr("receipt.sign_patient"), small), p(tr("receipt.sign_site"), small)], ["", ""]],
+        colWidths=[85 * mm, 85 * mm],
+        rowHeights=[6 * mm, 28 * mm],
+    )
+    box.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (0, -1), 0.8, colors.black),
+                ("BOX", (1, 0), (1, -1), 0.8, colors.black),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
     story.append(KeepTogether([box]))
     out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
-                            bottomMargin=15 * mm, title=tr("receipt.title"), author=site.name,
-                            subject=tr("receipt.claim", number=c.number_text, version=c.version))
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=tr("receipt.title"),
+        author=site.name,
+        subject=tr("receipt.claim", number=c.number_text, version=c.version),
+    )
     doc.build(story)
     return out.getvalue()

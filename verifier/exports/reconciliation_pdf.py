@@ -54,35 +54,58 @@ class Report(Protocol):
 def render(r: Report, site_name: str) -> bytes:
     tr = i18n.tr
     styles = getSampleStyleSheet()
-    head = [tr("recon.col.insurer")] + [tr(f"recon.col.{k}") for k in
-                                         ("queued", "exported", "accepted", "paid", "rejected", "outstanding")]
+    head = [tr("recon.col.insurer")] + [
+        tr(f"recon.col.{k}") for k in ("queued", "exported", "accepted", "paid", "rejected", "outstanding")
+    ]
     head += [tr("recon.col.age", band=b) for b in BANDS]
     rows: list[list[str]] = [head]
     for line in r.lines:
-        rows.append([f"{line.insurer_name} ({line.amc_number})", *(format_eur(v) for v in (
-            line.queued, line.exported, line.accepted, line.paid, line.rejected, line.outstanding)),
-            *(format_eur(b) for b in line.ageing)])
+        rows.append(
+            [
+                f"{line.insurer_name} ({line.amc_number})",
+                *(
+                    format_eur(v)
+                    for v in (line.queued, line.exported, line.accepted, line.paid, line.rejected, line.outstanding)
+                ),
+                *(format_eur(b) for b in line.ageing),
+            ]
+        )
     totals = [r.total(k) for k in ("queued", "exported", "accepted", "paid", "rejected", "outstanding")]
     ageing = [sum((line.ageing[i] for line in r.lines), totals[0] * 0) for i in range(len(BANDS))]
     rows.append([tr("recon.total"), *(format_eur(v) for v in totals), *(format_eur(v) for v in ageing)])
     table = Table(rows, repeatRows=1, colWidths=[62 * mm] + [20 * mm] * 10)
-    table.setStyle(TableStyle([
-        ("FONTSIZE", (0, 0), (-1, -1), 8),
-        ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
-        ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black),
-        ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
-        ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
-        ("ROWBACKGROUNDS", (0, 1), (-1, -2), [colors.white, colors.HexColor("#f2f2f2")]),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTSIZE", (0, 0), (-1, -1), 8),
+                ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+                ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black),
+                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -2), [colors.white, colors.HexColor("#f2f2f2")]),
+            ]
+        )
+    )
     out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
-                            topMargin=12 * mm, bottomMargin=12 * mm, title=tr("recon.title", date=r.on.strftime("%d/%m/%Y")),
-                            author=site_name)
-    doc.build([
-        Paragraph(site_name, styles["Heading2"]),
-        Paragraph(tr("recon.title", date=r.on.strftime("%d/%m/%Y")), styles["Title"]),
-        Spacer(1, 4 * mm), table, Spacer(1, 4 * mm),
-        Paragraph(tr("recon.ageing_note"), styles["Normal"]),
-    ])
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=landscape(A4),
+        leftMargin=12 * mm,
+        rightMargin=12 * mm,
+        topMargin=12 * mm,
+        bottomMargin=12 * mm,
+        title=tr("recon.title", date=r.on.strftime("%d/%m/%Y")),
+        author=site_name,
+    )
+    doc.build(
+        [
+            Paragraph(site_name, styles["Heading2"]),
+            Paragraph(tr("recon.title", date=r.on.strftime("%d/%m/%Y")), styles["Title"]),
+            Spacer(1, 4 * mm),
+            table,
+            Spacer(1, 4 * mm),
+            Paragraph(tr("recon.ageing_note"), styles["Normal"]),
+        ]
+    )
     return out.getvalue()

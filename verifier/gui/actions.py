@@ -100,8 +100,10 @@ SHORTCUTS: dict[ActionId, tuple[str, ...]] = {
 MENUS: tuple[MenuSpec, ...] = (
     MenuSpec("shell.menu.session", (ActionId.SWITCH_USER, ActionId.LOCK, ActionId.SIGN_OUT, None, ActionId.QUIT)),
     MenuSpec("shell.menu.claim", (ActionId.NEW_CLAIM, ActionId.QUEUE_CLAIM, ActionId.PRINT_RECEIPT)),
-    MenuSpec("shell.menu.view", (ActionId.PAGE_COUNTER, ActionId.PAGE_QUEUE, ActionId.PAGE_ADMIN, None,
-                                 ActionId.SEARCH, ActionId.REFRESH)),
+    MenuSpec(
+        "shell.menu.view",
+        (ActionId.PAGE_COUNTER, ActionId.PAGE_QUEUE, ActionId.PAGE_ADMIN, None, ActionId.SEARCH, ActionId.REFRESH),
+    ),
     MenuSpec("shell.menu.operators", (ActionId.DECLARE_DOWN, ActionId.DECLARE_UP)),
     MenuSpec("shell.menu.help", (ActionId.HELP,)),
 )
@@ -158,7 +160,9 @@ class ActionRegistry:
             for item in spec.items:
                 if item is None or not self._actions[item].isVisible():
                     continue
-                keys = [QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText) for k in SHORTCUTS.get(item, ())]
+                keys = [
+                    QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText) for k in SHORTCUTS.get(item, ())
+                ]
                 if keys:
                     text = i18n.tr(item.text_code).replace("&", "").rstrip("…")
                     rows.append((text, " / ".join(keys)))
@@ -169,7 +173,14 @@ class ActionRegistry:
 
 def help_text(registry: ActionRegistry, database: str, log_file: str) -> str:
     """The F1 box: version, where the database and the log are, and every shortcut (rich text)."""
-    rows = "".join(f"<tr><td>{html.escape(what)}</td><td>&nbsp;&nbsp;<b>{html.escape(keys)}</b></td></tr>"
-                   for what, keys in registry.shortcut_rows())
-    return i18n.tr("shell.help", version=__version__, db=html.escape(database), log=html.escape(log_file),
-                   shortcuts=f"<table>{rows}</table>")
+    rows = "".join(
+        f"<tr><td>{html.escape(what)}</td><td>&nbsp;&nbsp;<b>{html.escape(keys)}</b></td></tr>"
+        for what, keys in registry.shortcut_rows()
+    )
+    return i18n.tr(
+        "shell.help",
+        version=__version__,
+        db=html.escape(database),
+        log=html.escape(log_file),
+        shortcuts=f"<table>{rows}</table>",
+    )

@@ -52,13 +52,16 @@ def with_boxes(line: LineDraft, boxes: tuple[Box, ...]) -> LineDraft:
     def common(values: set[object]) -> object:
         return next(iter(values)) if len(values) == 1 else None
 
-    return replace(line, lot=common({b.lot for b in every}),  # type: ignore[arg-type]
-                   expiry=common({b.expiry for b in every}),  # type: ignore[arg-type]
-                   serial=common({b.serial for b in every}) if len(every) == 1 else None)  # type: ignore[arg-type]
+    return replace(
+        line,
+        lot=common({b.lot for b in every}),  # type: ignore[arg-type]
+        expiry=common({b.expiry for b in every}),  # type: ignore[arg-type]
+        serial=common({b.serial for b in every}) if len(every) == 1 else None,  # type: ignore[arg-type]
+    )
 
 
 def describe_boxes(line_number: int, boxes: tuple[Box, ...]) -> str:
-    """"Ligne 2, 3 boîte(s) : 1) lot AB12C, pér. 31/12/2027, n° série SN0001, DataMatrix ; 2) ..."."""
+    """ "Ligne 2, 3 boîte(s) : 1) lot AB12C, pér. 31/12/2027, n° série SN0001, DataMatrix ; 2) ..."."""
     described = []
     for number, box in enumerate(boxes, start=1):
         parts = []

@@ -25,16 +25,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from verifier import i18n
+from verifier import i18n, paths
 from verifier import log as logsetup
-from verifier import paths
 from verifier.gui.actions import MENU_BAR_KEY, ActionId, ActionRegistry, help_text
 from verifier.gui.admin import AdminPanel
 from verifier.gui.counter import CounterWidget
 from verifier.gui.lock import IdleWatcher, LockPage, hide_other_windows, show_again
+from verifier.gui.probe import ProbeRunner, attach
 from verifier.gui.queue import QueueView
 from verifier.gui.sign_in import SignInDialog
-from verifier.gui.probe import ProbeRunner, attach
 from verifier.gui.status import OutageDialog, ShellStatus, StatusStrip, load_status
 from verifier.gui.tasks import Task, error_sentence, run_task
 from verifier.services import auth, settings
@@ -77,8 +76,15 @@ class MainWindow(QMainWindow):
     signed_out = Signal()  # the user signed out: show the sign-in window again
     closed = Signal()  # the window was closed: quit
 
-    def __init__(self, ctx: Context, site: str | None = None, parent: QWidget | None = None, *,
-                 idle_ms: int | None = None, refresh_ms: int = REFRESH_MS) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        site: str | None = None,
+        parent: QWidget | None = None,
+        *,
+        idle_ms: int | None = None,
+        refresh_ms: int = REFRESH_MS,
+    ) -> None:
         """`idle_ms` overrides the site's idle-lock setting (tests use a few milliseconds)."""
         super().__init__(parent)
         self.ctx: Context | None = ctx
@@ -438,8 +444,9 @@ class MainWindow(QMainWindow):
     def show_help(self) -> None:
         where = self.ctx.store.location.describe() if self.ctx is not None else ""
         if self._help is None:
-            self._help = QMessageBox(QMessageBox.Icon.Information, i18n.tr("shell.help_title"), "",
-                                     QMessageBox.StandardButton.Ok, self)
+            self._help = QMessageBox(
+                QMessageBox.Icon.Information, i18n.tr("shell.help_title"), "", QMessageBox.StandardButton.Ok, self
+            )
             self._help.setTextFormat(Qt.TextFormat.RichText)
         self._help.setText(help_text(self.registry, where, str(logsetup.log_file())))
         self._help.open()
@@ -459,8 +466,13 @@ class MainWindow(QMainWindow):
             ctx.close()
 
     def _ask_close_unsaved(self) -> bool:
-        box = QMessageBox(QMessageBox.Icon.Warning, i18n.tr("shell.close_unsaved_title"),
-                          i18n.tr("shell.close_unsaved"), QMessageBox.StandardButton.NoButton, self)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            i18n.tr("shell.close_unsaved_title"),
+            i18n.tr("shell.close_unsaved"),
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
         keep = box.addButton(i18n.tr("shell.close_unsaved_keep"), QMessageBox.ButtonRole.RejectRole)
         box.addButton(i18n.tr("shell.close_unsaved_lose"), QMessageBox.ButtonRole.DestructiveRole)
         box.setDefaultButton(keep)
@@ -472,8 +484,14 @@ class MainWindow(QMainWindow):
         self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if (not self._closed and self.ctx is not None and not self.locked and not self.counter.save_draft_now()
-                and not self.counter.is_empty() and not self.confirm_close_unsaved()):
+        if (
+            not self._closed
+            and self.ctx is not None
+            and not self.locked
+            and not self.counter.save_draft_now()
+            and not self.counter.is_empty()
+            and not self.confirm_close_unsaved()
+        ):
             event.ignore()  # the form stays on screen, to be queued when the server is back
             return
         event.accept()

@@ -43,8 +43,10 @@ NOTIFICATION_MS = 20_000
 i18n.register(
     {
         "probe.notice.export": ("&Exporter…", "&Export…"),
-        "probe.notice.export_tip": ("Préparer l'export des demandes en attente pour {operator}",
-                                    "Prepare the export of the claims waiting for {operator}"),
+        "probe.notice.export_tip": (
+            "Préparer l'export des demandes en attente pour {operator}",
+            "Prepare the export of the claims waiting for {operator}",
+        ),
         "probe.notice.declare_up": ("Déclarer &rétabli", "Declare &back up"),
         "probe.notice.declare_up_tip": (
             "Le service répond, mais c'est à vous de décider qu'il est rétabli : la panne sera close à votre nom.",
@@ -59,8 +61,9 @@ i18n.register(
 # --- the runner -------------------------------------------------------------------------
 
 
-def _run_check(ctx: Context, p: Probe, timeout: float,
-               probe_fn: Callable[[str, float], bool]) -> tuple[Probe, ProbeResult]:
+def _run_check(
+    ctx: Context, p: Probe, timeout: float, probe_fn: Callable[[str, float], bool]
+) -> tuple[Probe, ProbeResult]:
     """On a worker: the probe and its figures; any failure is a failed probe (never lost)."""
     try:
         return p, probing.check(ctx, p.plan, timeout, probe_fn)
@@ -74,9 +77,16 @@ class ProbeRunner(QObject):
 
     answered = Signal(str, str)
 
-    def __init__(self, ctx: Context, prober: Prober | None = None, *, timeout: float = probing.DEFAULT_TIMEOUT,
-                 refresh_ms: int = REFRESH_MS, probe_fn: Callable[[str, float], bool] = probing.probe_once,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        prober: Prober | None = None,
+        *,
+        timeout: float = probing.DEFAULT_TIMEOUT,
+        refresh_ms: int = REFRESH_MS,
+        probe_fn: Callable[[str, float], bool] = probing.probe_once,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.prober = prober if prober is not None else Prober()
@@ -110,8 +120,7 @@ class ProbeRunner(QObject):
         """Read the outage register again (one read at a time), e.g. after a declaration."""
         if not self._running or self._plans_task is not None:
             return
-        self._plans_task = run_task(probing.plans, self.ctx, on_done=self._plans_loaded,
-                                    on_failed=self._plans_failed)
+        self._plans_task = run_task(probing.plans, self.ctx, on_done=self._plans_loaded, on_failed=self._plans_failed)
 
     def _plans_loaded(self, plans: list[ProbePlan]) -> None:
         self._plans_task = None
@@ -136,8 +145,15 @@ class ProbeRunner(QObject):
         if not self._running:
             return
         for p in self.prober.take_due():
-            self._probe_tasks[p.token] = run_task(_run_check, self.ctx, p, self.timeout, self._probe_fn,
-                                                  on_done=self._checked, on_failed=self._check_failed)
+            self._probe_tasks[p.token] = run_task(
+                _run_check,
+                self.ctx,
+                p,
+                self.timeout,
+                self._probe_fn,
+                on_done=self._checked,
+                on_failed=self._check_failed,
+            )
         self._arm()
 
     def _checked(self, outcome: tuple[Probe, ProbeResult]) -> None:

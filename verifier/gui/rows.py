@@ -70,6 +70,10 @@ class RowsModel(QAbstractTableModel):
                 return i18n.tr(self.COLUMNS[section].title)
             if role == Qt.ItemDataRole.TextAlignmentRole:
                 return int(_RIGHT if self.COLUMNS[section].right else _LEFT)
-        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self._rows):
+        if (
+            orientation == Qt.Orientation.Vertical
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(self._rows)
+        ):
             return section + 1
         return None

@@ -48,22 +48,28 @@ i18n.register(
         ),
         "setup.insurer_add_title": ("Ajouter un organisme", "Add an insurer"),
         "setup.insurer_amc": ("N° &AMC :", "&AMC number:"),
-        "setup.insurer_amc_a11y": ("Numéro AMC de l'organisme, 8 chiffres en général",
-                                   "The insurer's AMC number, usually 8 digits"),
-        "setup.insurer_amc_hint": ("Tel qu'imprimé sur l'attestation du patient.",
-                                   "As printed on the patient's card."),
+        "setup.insurer_amc_a11y": (
+            "Numéro AMC de l'organisme, 8 chiffres en général",
+            "The insurer's AMC number, usually 8 digits",
+        ),
+        "setup.insurer_amc_hint": ("Tel qu'imprimé sur l'attestation du patient.", "As printed on the patient's card."),
         "setup.insurer_name": ("&Nom :", "&Name:"),
         "setup.insurer_name_a11y": ("Nom de l'organisme complémentaire", "Name of the complementary insurer"),
         "setup.insurer_operator": ("&Opérateur :", "&Operator:"),
-        "setup.insurer_operator_a11y": ("Opérateur de tiers payant de l'organisme (facultatif)",
-                                        "The insurer's third-party payment operator (optional)"),
+        "setup.insurer_operator_a11y": (
+            "Opérateur de tiers payant de l'organisme (facultatif)",
+            "The insurer's third-party payment operator (optional)",
+        ),
         "setup.insurer_no_operator": ("(aucun ou inconnu)", "(none or unknown)"),
         "setup.insurer_add": ("A&jouter l'organisme", "Add the &insurer"),
         "setup.insurer_added": ("{name} ({amc}) ajouté à l'annuaire.", "{name} ({amc}) added to the directory."),
         "setup.insurers_list_a11y": ("Organismes de l'annuaire", "Insurers in the directory"),
         "setup.insurers_count_none": ("L'annuaire est vide.", "The directory is empty."),
         "setup.insurers_count_one": ("L'annuaire compte 1 organisme :", "The directory holds 1 insurer:"),
-        "setup.insurers_count_many": ("L'annuaire compte {count} organismes :", "The directory holds {count} insurers:"),
+        "setup.insurers_count_many": (
+            "L'annuaire compte {count} organismes :",
+            "The directory holds {count} insurers:",
+        ),
     }
 )
 
@@ -110,11 +116,21 @@ class InsurersPage(QWizardPage):
         for code, name in directory.KNOWN_OPERATORS.items():
             self.operator_combo.addItem(name, code)
         self.form = Form(self)
-        self.form.add("amc_number", i18n.tr("setup.insurer_amc"), self.amc_edit, i18n.tr("setup.insurer_amc_a11y"),
-                      i18n.tr("setup.insurer_amc_hint"))
+        self.form.add(
+            "amc_number",
+            i18n.tr("setup.insurer_amc"),
+            self.amc_edit,
+            i18n.tr("setup.insurer_amc_a11y"),
+            i18n.tr("setup.insurer_amc_hint"),
+        )
         self.form.add("name", i18n.tr("setup.insurer_name"), self.name_edit, i18n.tr("setup.insurer_name_a11y"))
-        self.form.add("operator", i18n.tr("setup.insurer_operator"), self.operator_combo,
-                      i18n.tr("setup.insurer_operator_a11y"), compact=True)
+        self.form.add(
+            "operator",
+            i18n.tr("setup.insurer_operator"),
+            self.operator_combo,
+            i18n.tr("setup.insurer_operator_a11y"),
+            compact=True,
+        )
         self.add_button = QPushButton(i18n.tr("setup.insurer_add"))
         self.add_button.setAutoDefault(False)
         self.add_button.clicked.connect(self.add_insurer)
@@ -167,9 +183,15 @@ class InsurersPage(QWizardPage):
         if self.ctx is None or self.jobs.busy:
             return
         self.add_button.setEnabled(False)
-        self.jobs.run(directory.add_insurer, self.ctx, self.amc_edit.text().strip(), self.name_edit.text().strip(),
-                      self.operator_combo.currentData() or None,
-                      on_done=self._added, on_failed=self._refused)
+        self.jobs.run(
+            directory.add_insurer,
+            self.ctx,
+            self.amc_edit.text().strip(),
+            self.name_edit.text().strip(),
+            self.operator_combo.currentData() or None,
+            on_done=self._added,
+            on_failed=self._refused,
+        )
 
     def _added(self, info: InsurerInfo) -> None:
         self.add_button.setEnabled(True)

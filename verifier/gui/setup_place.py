@@ -12,13 +12,13 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QWizard,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
     QRadioButton,
     QVBoxLayout,
+    QWizard,
     QWizardPage,
 )
 
@@ -37,15 +37,28 @@ i18n.register(
             "One counter workstation: this computer is enough. Several workstations: a PostgreSQL server at the pharmacy.",
         ),
         "setup.place_local": ("Cet ordinateur &seulement (fichier chiffré)", "This computer &only (encrypted file)"),
-        "setup.place_local_note": ("La base chiffrée sera créée ici : {where}", "The encrypted database will be created here: {where}"),
-        "setup.place_server": ("Serveur &partagé (PostgreSQL), pour plusieurs postes", "&Shared server (PostgreSQL), for several workstations"),
+        "setup.place_local_note": (
+            "La base chiffrée sera créée ici : {where}",
+            "The encrypted database will be created here: {where}",
+        ),
+        "setup.place_server": (
+            "Serveur &partagé (PostgreSQL), pour plusieurs postes",
+            "&Shared server (PostgreSQL), for several workstations",
+        ),
         "setup.server_url": ("&Adresse du serveur :", "Server &address:"),
-        "setup.server_url_a11y": ("Adresse du serveur PostgreSQL, sans mot de passe", "PostgreSQL server address, without a password"),
+        "setup.server_url_a11y": (
+            "Adresse du serveur PostgreSQL, sans mot de passe",
+            "PostgreSQL server address, without a password",
+        ),
         "setup.server_url_hint": (
-            ("Sans mot de passe : il va dans %APPDATA%\\postgresql\\pgpass.conf (ou ~/.pgpass). "
-             "Le chiffrement TLS est utilisé dès que le serveur le propose ; ajoutez ?sslmode=require pour l'exiger."),
-            ("No password: it goes in %APPDATA%\\postgresql\\pgpass.conf (or ~/.pgpass). "
-             "TLS encryption is used whenever the server offers it; add ?sslmode=require to insist on it."),
+            (
+                "Sans mot de passe : il va dans %APPDATA%\\postgresql\\pgpass.conf (ou ~/.pgpass). "
+                "Le chiffrement TLS est utilisé dès que le serveur le propose ; ajoutez ?sslmode=require pour l'exiger."
+            ),
+            (
+                "No password: it goes in %APPDATA%\\postgresql\\pgpass.conf (or ~/.pgpass). "
+                "TLS encryption is used whenever the server offers it; add ?sslmode=require to insist on it."
+            ),
         ),
         "setup.test": ("&Tester la connexion", "&Test the connection"),
         "setup.testing": ("Connexion au serveur…", "Connecting to the server…"),
@@ -162,8 +175,9 @@ class PlacePage(QWizardPage):
     def _update_next(self) -> None:
         wizard = self.wizard()
         if wizard is not None:
-            self.setButtonText(QWizard.WizardButton.NextButton,
-                               i18n.tr("setup.join" if self._joining() else "setup.next"))
+            self.setButtonText(
+                QWizard.WizardButton.NextButton, i18n.tr("setup.join" if self._joining() else "setup.next")
+            )
 
     def _say(self, text: str, error: bool) -> None:
         self.result.setText(text)
@@ -184,8 +198,12 @@ class PlacePage(QWizardPage):
             return False
         self._say(i18n.tr("setup.testing"), False)
         url = self.url()
-        self._task = run_task(auth.server_holds_site, Location.parse(url),
-                              on_done=lambda holds: self._tested_ok(url, bool(holds)), on_failed=self._test_failed)
+        self._task = run_task(
+            auth.server_holds_site,
+            Location.parse(url),
+            on_done=lambda holds: self._tested_ok(url, bool(holds)),
+            on_failed=self._test_failed,
+        )
         self._mode_changed()
         return True
 

@@ -55,23 +55,45 @@ i18n.register(
         "setup.cancel": ("Annuler", "Cancel"),
         "setup.site_title": ("Votre officine", "Your pharmacy"),
         "setup.site_subtitle": (
-            ("Ces informations figurent sur les demandes de remboursement. Seul le nom est obligatoire ; "
-            "le reste peut être complété plus tard."),
-            ("These details appear on reimbursement claims. Only the name is required; "
-            "the rest can be filled in later."),
+            (
+                "Ces informations figurent sur les demandes de remboursement. Seul le nom est obligatoire ; "
+                "le reste peut être complété plus tard."
+            ),
+            (
+                "These details appear on reimbursement claims. Only the name is required; "
+                "the rest can be filled in later."
+            ),
         ),
         "setup.site_name": ("&Nom de l'officine :", "Pharmacy &name:"),
-        "setup.site_name_a11y": ("Nom de l'officine ou de l'établissement (obligatoire)", "Name of the pharmacy or establishment (required)"),
-        "setup.site_name_hint": ("Obligatoire. Par exemple : Pharmacie du Marché", "Required. For example: Market Pharmacy"),
+        "setup.site_name_a11y": (
+            "Nom de l'officine ou de l'établissement (obligatoire)",
+            "Name of the pharmacy or establishment (required)",
+        ),
+        "setup.site_name_hint": (
+            "Obligatoire. Par exemple : Pharmacie du Marché",
+            "Required. For example: Market Pharmacy",
+        ),
         "setup.finess": ("N° &FINESS :", "&FINESS number:"),
         "setup.finess_a11y": ("Numéro FINESS, 9 caractères (facultatif)", "FINESS number, 9 characters (optional)"),
         "setup.am_number": ("N° d'&assurance maladie :", "Health insurance (&AM) number:"),
-        "setup.am_number_a11y": ("Numéro d'assurance maladie de l'officine (facultatif)", "The pharmacy's health insurance number (optional)"),
+        "setup.am_number_a11y": (
+            "Numéro d'assurance maladie de l'officine (facultatif)",
+            "The pharmacy's health insurance number (optional)",
+        ),
         "setup.address": ("A&dresse :", "A&ddress:"),
-        "setup.address_a11y": ("Adresse postale de l'officine (facultatif)", "Postal address of the pharmacy (optional)"),
+        "setup.address_a11y": (
+            "Adresse postale de l'officine (facultatif)",
+            "Postal address of the pharmacy (optional)",
+        ),
         "setup.optional": ("Facultatif", "Optional"),
-        "setup.where": ("La base chiffrée sera créée ici : {where}", "The encrypted database will be created here: {where}"),
-        "setup.where_server": ("L'officine sera créée sur le serveur : {where}", "The pharmacy will be set up on the server: {where}"),
+        "setup.where": (
+            "La base chiffrée sera créée ici : {where}",
+            "The encrypted database will be created here: {where}",
+        ),
+        "setup.where_server": (
+            "L'officine sera créée sur le serveur : {where}",
+            "The pharmacy will be set up on the server: {where}",
+        ),
         "setup.config_failed": (
             "L'adresse du serveur n'a pas pu être enregistrée sur ce poste ({reason}) : indiquez-la avec VERIFIER_DATABASE_URL.",
             "The server address could not be saved on this computer ({reason}): give it with VERIFIER_DATABASE_URL.",
@@ -82,19 +104,26 @@ i18n.register(
         ),
         "setup.admin_title": ("Premier administrateur", "First administrator"),
         "setup.admin_subtitle": (
-            ("Ce compte gère les utilisateurs et les organismes. Choisissez un mot de passe long : "
-            "il protège les données des patients."),
-            ("This account manages users and insurers. Choose a long password: "
-            "it protects the patients' data."),
+            (
+                "Ce compte gère les utilisateurs et les organismes. Choisissez un mot de passe long : "
+                "il protège les données des patients."
+            ),
+            ("This account manages users and insurers. Choose a long password: it protects the patients' data."),
         ),
         "setup.login": ("&Identifiant :", "&User name:"),
         "setup.login_a11y": ("Identifiant de connexion de l'administrateur", "The administrator's sign-in name"),
         "setup.login_placeholder": ("par exemple : mdupont", "for example: mdupont"),
         "setup.display_name": ("Nom &affiché :", "&Display name:"),
-        "setup.display_name_a11y": ("Nom affiché de l'administrateur (facultatif)", "The administrator's display name (optional)"),
+        "setup.display_name_a11y": (
+            "Nom affiché de l'administrateur (facultatif)",
+            "The administrator's display name (optional)",
+        ),
         "setup.display_name_placeholder": ("par exemple : Marie Dupont", "for example: Marie Dupont"),
         "setup.password": ("&Mot de passe :", "&Password:"),
-        "setup.password_a11y": ("Mot de passe, {minimum} caractères au moins", "Password, at least {minimum} characters"),
+        "setup.password_a11y": (
+            "Mot de passe, {minimum} caractères au moins",
+            "Password, at least {minimum} characters",
+        ),
         "setup.password_hint": (
             "{minimum} caractères au moins. Une phrase de plusieurs mots est plus facile à retenir.",
             "At least {minimum} characters. A phrase of several words is easier to remember.",
@@ -113,25 +142,35 @@ i18n.register(
         "setup.progress_a11y": ("Création de la base en cours", "Creating the database"),
         "setup.step_start": ("Préparation…", "Preparing…"),
         "setup.step_db": ("Chiffrement et création de la base…", "Encrypting and creating the database…"),
-        "setup.step_drugs": ("Chargement de la base des médicaments (environ 20 000 présentations)…",
-                             "Loading the drug reference (about 20,000 presentations)…"),
+        "setup.step_drugs": (
+            "Chargement de la base des médicaments (environ 20 000 présentations)…",
+            "Loading the drug reference (about 20,000 presentations)…",
+        ),
         "setup.failed": ("La base n'a pas été créée. {reason}", "The database was not created. {reason}"),
         "setup.go_back": ("&Revenir à la saisie", "&Go back to the form"),
         "setup.recovery_title": ("Code de secours", "Recovery code"),
-        "setup.recovery_subtitle": ("La base est prête. Ce code ne sera plus jamais affiché.",
-                                    "The database is ready. This code will never be shown again."),
+        "setup.recovery_subtitle": (
+            "La base est prête. Ce code ne sera plus jamais affiché.",
+            "The database is ready. This code will never be shown again.",
+        ),
         "setup.recovery_text": (
-            ("Si tous les mots de passe administrateur sont perdus, ce code est le seul moyen de rouvrir la base. "
-            "Imprimez-le ou recopiez-le, puis rangez-le en lieu sûr, hors de l'ordinateur."),
-            ("If every administrator password is lost, this code is the only way to open the database again. "
-            "Print it or write it down, then keep it somewhere safe, away from the computer."),
+            (
+                "Si tous les mots de passe administrateur sont perdus, ce code est le seul moyen de rouvrir la base. "
+                "Imprimez-le ou recopiez-le, puis rangez-le en lieu sûr, hors de l'ordinateur."
+            ),
+            (
+                "If every administrator password is lost, this code is the only way to open the database again. "
+                "Print it or write it down, then keep it somewhere safe, away from the computer."
+            ),
         ),
         "setup.recovery_a11y": ("Code de secours", "Recovery code"),
         "setup.recovery_confirm": ("J'ai imprimé ou recopié ce &code", "I have printed or written down this &code"),
         "setup.recovery_print": ("&Imprimer le code…", "&Print the code…"),
         "setup.recovery_copy": ("C&opier le code", "C&opy the code"),
-        "setup.recovery_printed": ("Code envoyé à l'imprimante. Rangez la feuille en lieu sûr.",
-                                   "Code sent to the printer. Keep the sheet somewhere safe."),
+        "setup.recovery_printed": (
+            "Code envoyé à l'imprimante. Rangez la feuille en lieu sûr.",
+            "Code sent to the printer. Keep the sheet somewhere safe.",
+        ),
         "setup.recovery_print_failed": (
             "L'impression n'a pas abouti : vérifiez l'imprimante, ou recopiez le code à la main.",
             "Printing failed: check the printer, or write the code down by hand.",
@@ -148,8 +187,10 @@ i18n.register(
             "This code opens the database again if every administrator password is lost. "
             "Keep this sheet somewhere safe, away from the computer; do not photograph it.",
         ),
-        "setup.drugs_loaded": ("Base des médicaments : {count} présentations chargées.",
-                               "Drug reference: {count} presentations loaded."),
+        "setup.drugs_loaded": (
+            "Base des médicaments : {count} présentations chargées.",
+            "Drug reference: {count} presentations loaded.",
+        ),
         "setup.drugs_failed": (
             "La base des médicaments n'a pas pu être chargée ({reason}). Un administrateur pourra l'importer ensuite.",
             "The drug reference could not be loaded ({reason}). An administrator can import it later.",
@@ -244,8 +285,13 @@ class SitePage(QWizardPage):
         self.address_edit.setPlaceholderText(i18n.tr("setup.optional"))
         self.address_edit.setFixedHeight(self.address_edit.fontMetrics().lineSpacing() * 4 + 12)
         self.form = _Form(self)
-        self.form.add("site_name", i18n.tr("setup.site_name"), self.name_edit, i18n.tr("setup.site_name_a11y"),
-                      i18n.tr("setup.site_name_hint"))
+        self.form.add(
+            "site_name",
+            i18n.tr("setup.site_name"),
+            self.name_edit,
+            i18n.tr("setup.site_name_a11y"),
+            i18n.tr("setup.site_name_hint"),
+        )
         self.form.add("finess", i18n.tr("setup.finess"), self.finess_edit, i18n.tr("setup.finess_a11y"))
         self.form.add("am_number", i18n.tr("setup.am_number"), self.am_edit, i18n.tr("setup.am_number_a11y"))
         self.form.add("address", i18n.tr("setup.address"), self.address_edit, i18n.tr("setup.address_a11y"))
@@ -333,10 +379,16 @@ class AdminPage(QWizardPage):
         minimum = auth.MIN_PASSWORD
         self.form = _Form(self)
         self.form.add("login", i18n.tr("setup.login"), self.login_edit, i18n.tr("setup.login_a11y"))
-        self.form.add("display_name", i18n.tr("setup.display_name"), self.display_edit,
-                      i18n.tr("setup.display_name_a11y"))
-        self.form.add("password", i18n.tr("setup.password"), self.password_edit,
-                      i18n.tr("setup.password_a11y", minimum=minimum), i18n.tr("setup.password_hint", minimum=minimum))
+        self.form.add(
+            "display_name", i18n.tr("setup.display_name"), self.display_edit, i18n.tr("setup.display_name_a11y")
+        )
+        self.form.add(
+            "password",
+            i18n.tr("setup.password"),
+            self.password_edit,
+            i18n.tr("setup.password_a11y", minimum=minimum),
+            i18n.tr("setup.password_hint", minimum=minimum),
+        )
         self.form.add("confirm", i18n.tr("setup.confirm"), self.confirm_edit, i18n.tr("setup.confirm_a11y"))
         outer = QVBoxLayout(self)
         outer.addLayout(self.form.layout)
@@ -348,8 +400,12 @@ class AdminPage(QWizardPage):
             self.password_edit: lambda: auth.password_problems(self.password_edit.text()),
             self.confirm_edit: self._mismatch,
         }
-        fields = {self.login_edit: "login", self.display_edit: "display_name",
-                  self.password_edit: "password", self.confirm_edit: "confirm"}
+        fields = {
+            self.login_edit: "login",
+            self.display_edit: "display_name",
+            self.password_edit: "password",
+            self.confirm_edit: "confirm",
+        }
         for edit, check in checks.items():
             field = fields[edit]
             edit.editingFinished.connect(lambda f=field, c=check, e=edit: self._left(f, c, e))
@@ -395,8 +451,14 @@ class SetupResult:
     config_error: str | None = None
 
 
-def create_site(location: Location, site: auth.SiteInput, login: str, display_name: str, password: str,
-                progress: Callable[[str], None]) -> SetupResult:
+def create_site(
+    location: Location,
+    site: auth.SiteInput,
+    login: str,
+    display_name: str,
+    password: str,
+    progress: Callable[[str], None],
+) -> SetupResult:
     """The work of the progress page, run off the GUI thread."""
     progress(i18n.tr("setup.step_db"))
     ctx, code = auth.initialise(location, site, login, display_name, password)
@@ -450,9 +512,15 @@ class ProgressPage(QWizardPage):
         self.busy = True
         admin = wizard.admin_page
         self._task = run_task(
-            create_site, wizard.location, wizard.site_page.site(), admin.login_edit.text().strip(),
-            admin.display_edit.text().strip(), admin.password_edit.text(),
-            on_done=self._done, on_failed=self._failed, on_progress=self.step.setText,
+            create_site,
+            wizard.location,
+            wizard.site_page.site(),
+            admin.login_edit.text().strip(),
+            admin.display_edit.text().strip(),
+            admin.password_edit.text(),
+            on_done=self._done,
+            on_failed=self._failed,
+            on_progress=self.step.setText,
         )
 
     def _done(self, result: SetupResult) -> None:
@@ -494,7 +562,8 @@ class RecoveryPage(QWizardPage):
         self.code_label.setFont(font)
         self.code_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.code_label.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
         self.code_label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.code_label.setAccessibleName(i18n.tr("setup.recovery_a11y"))
         self.code_label.setFrameShape(QLabel.Shape.StyledPanel)
@@ -530,8 +599,11 @@ class RecoveryPage(QWizardPage):
         layout.addStretch(1)
         layout.addWidget(self.drugs_label)
         # The tick comes first: Space on arrival confirms; Tab reaches print, copy, the code.
-        for first, second in ((self.confirm_box, self.print_button), (self.print_button, self.copy_button),
-                              (self.copy_button, self.code_label)):
+        for first, second in (
+            (self.confirm_box, self.print_button),
+            (self.print_button, self.copy_button),
+            (self.copy_button, self.code_label),
+        ):
             QWidget.setTabOrder(first, second)
 
     def _ask_printer(self, printer: QPrinter) -> bool:
@@ -546,7 +618,8 @@ class RecoveryPage(QWizardPage):
         doc.setHtml(
             f"<h2>{esc(i18n.tr('setup.recovery_sheet_title'))}</h2>{site}"
             f"<p style='font-family: monospace; font-size: 20pt; font-weight: bold'>{esc(self.code_label.text())}</p>"
-            f"<p>{esc(i18n.tr('setup.recovery_sheet_text'))}</p>")
+            f"<p>{esc(i18n.tr('setup.recovery_sheet_text'))}</p>"
+        )
         return doc
 
     def print_code(self) -> None:
@@ -616,17 +689,21 @@ class SetupWizard(QWizard):
         self.setWindowTitle(i18n.tr("setup.window_title"))
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
-        for button, code in ((QWizard.WizardButton.BackButton, "setup.back"),
-                             (QWizard.WizardButton.NextButton, "setup.next"),
-                             (QWizard.WizardButton.CommitButton, "setup.next"),
-                             (QWizard.WizardButton.FinishButton, "setup.finish"),
-                             (QWizard.WizardButton.CancelButton, "setup.cancel")):
+        for button, code in (
+            (QWizard.WizardButton.BackButton, "setup.back"),
+            (QWizard.WizardButton.NextButton, "setup.next"),
+            (QWizard.WizardButton.CommitButton, "setup.next"),
+            (QWizard.WizardButton.FinishButton, "setup.finish"),
+            (QWizard.WizardButton.CancelButton, "setup.cancel"),
+        ):
             self.setButtonText(button, i18n.tr(code))
         if choose_place is None:
             choose_place = location.sqlite_path == paths.default_database()
         self.place_page: PlacePage | None = None
         if choose_place:
-            self.place_page = PlacePage(location if location.is_sqlite else Location(sqlite_path=paths.default_database()))
+            self.place_page = PlacePage(
+                location if location.is_sqlite else Location(sqlite_path=paths.default_database())
+            )
             self.place_page.joined.connect(self._join)
             self.addPage(self.place_page)
         self.site_page = SitePage(location)

@@ -68,8 +68,9 @@ class SignInDialog(QDialog):
 
     signed_in = Signal(object)
 
-    def __init__(self, location: Location, parent: QWidget | None = None, login: str = "",
-                 switching: bool = False) -> None:
+    def __init__(
+        self, location: Location, parent: QWidget | None = None, login: str = "", switching: bool = False
+    ) -> None:
         super().__init__(parent)
         self.location = location
         self.context: Context | None = None
@@ -114,9 +115,11 @@ class SignInDialog(QDialog):
 
         self.buttons = QDialogButtonBox()
         self.submit_button = self.buttons.addButton(
-            i18n.tr("signin.switch_submit" if switching else "signin.submit"), QDialogButtonBox.ButtonRole.AcceptRole)
+            i18n.tr("signin.switch_submit" if switching else "signin.submit"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.quit_button = self.buttons.addButton(
-            i18n.tr("signin.cancel" if switching else "signin.quit"), QDialogButtonBox.ButtonRole.RejectRole)
+            i18n.tr("signin.cancel" if switching else "signin.quit"), QDialogButtonBox.ButtonRole.RejectRole
+        )
         self.submit_button.setDefault(True)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
@@ -179,8 +182,7 @@ class SignInDialog(QDialog):
             (self.login_edit if not login else self.password_edit).setFocus()
             return
         self._set_busy(True)
-        self._task = run_task(_sign_in, self.location, login, password,
-                              on_done=self._signed_in, on_failed=self._failed)
+        self._task = run_task(_sign_in, self.location, login, password, on_done=self._signed_in, on_failed=self._failed)
 
     def _signed_in(self, ctx: Context) -> None:
         self._task = None

@@ -39,10 +39,14 @@ i18n.register(
     {
         "gui.crash_title": ("verifier – erreur inattendue", "verifier – unexpected error"),
         "gui.crash": (
-            ("Une erreur inattendue s'est produite ; la dernière action n'a peut-être pas été enregistrée. "
-            "Vérifiez-la, puis continuez. Détails pour l'assistance dans le journal : {log}"),
-            ("An unexpected error occurred; the last action may not have been saved. "
-            "Check it, then carry on. Details for support are in the log: {log}"),
+            (
+                "Une erreur inattendue s'est produite ; la dernière action n'a peut-être pas été enregistrée. "
+                "Vérifiez-la, puis continuez. Détails pour l'assistance dans le journal : {log}"
+            ),
+            (
+                "An unexpected error occurred; the last action may not have been saved. "
+                "Check it, then carry on. Details for support are in the log: {log}"
+            ),
         ),
     }
 )
@@ -68,8 +72,12 @@ def _show_crash_message() -> None:
         return  # one message at a time: a second error while it is open is only logged
     _showing_crash = True
     try:
-        box = QMessageBox(QMessageBox.Icon.Critical, i18n.tr("gui.crash_title"),
-                          i18n.tr("gui.crash", log=logsetup.log_file()), QMessageBox.StandardButton.Ok)
+        box = QMessageBox(
+            QMessageBox.Icon.Critical,
+            i18n.tr("gui.crash_title"),
+            i18n.tr("gui.crash", log=logsetup.log_file()),
+            QMessageBox.StandardButton.Ok,
+        )
         box.exec()
     except Exception:
         log.exception("could not show the crash message")

@@ -52,12 +52,17 @@ i18n.register(
         "shell.status.loading": ("Chargement…", "Loading…"),
         "shell.status.no_outage": ("Aucun opérateur déclaré en panne", "No operator declared down"),
         "shell.status.outage": ("{code} en panne depuis {since}", "{code} down since {since}"),
-        "shell.status.outage_tip": ("{name} ({code}) : en panne depuis le {since}{reason}",
-                                    "{name} ({code}): down since {since}{reason}"),
+        "shell.status.outage_tip": (
+            "{name} ({code}) : en panne depuis le {since}{reason}",
+            "{name} ({code}): down since {since}{reason}",
+        ),
         "shell.status.reason": (" – motif : {reason}", " – reason: {reason}"),
         "shell.status.outage_a11y": ("Opérateurs en panne", "Operators down"),
         "shell.status.queue": ("En attente d'export : {claims}, {amount}", "Awaiting export: {claims}, {amount}"),
-        "shell.status.queue_a11y": ("Demandes en attente d'export, par organisme", "Claims awaiting export, per insurer"),
+        "shell.status.queue_a11y": (
+            "Demandes en attente d'export, par organisme",
+            "Claims awaiting export, per insurer",
+        ),
         "shell.status.queue_insurer": ("{insurer} : {claims}, {amount}", "{insurer}: {claims}, {amount}"),
         "shell.status.provisional_one": ("1 organisme à confirmer", "1 insurer to be confirmed"),
         "shell.status.provisional_many": ("{n} organismes à confirmer", "{n} insurers to be confirmed"),
@@ -65,16 +70,24 @@ i18n.register(
             "Organismes enregistrés au comptoir : un administrateur les confirme, corrige ou fusionne (Administration, "
             "Organismes) ; leurs demandes ne peuvent pas être mises en lot avant.",
             "Insurers recorded at the counter: an administrator confirms, corrects or merges them (Administration, "
-            "Insurers); their claims cannot be batched until then."),
+            "Insurers); their claims cannot be batched until then.",
+        ),
         "shell.status.queue_none": ("Aucune demande en attente d'export.", "No claim awaiting export."),
         "shell.status.queue_tip_end": ("Cliquez pour la liste par organisme.", "Click for the list per insurer."),
         "shell.status.user": ("{login} ({role})", "{login} ({role})"),
-        "shell.status.server_down": ("Serveur de données injoignable depuis {since}", "Data server unreachable since {since}"),
+        "shell.status.server_down": (
+            "Serveur de données injoignable depuis {since}",
+            "Data server unreachable since {since}",
+        ),
         "shell.status.server_down_tip": (
-            ("Le serveur PostgreSQL ne répond pas. Ce qui est saisi au comptoir reste à l'écran ; "
-             "nouvel essai toutes les {seconds} secondes, et la demande est mise en file dès son retour."),
-            ("The PostgreSQL server does not answer. What is typed at the counter stays on screen; "
-             "it is tried again every {seconds} seconds, and the claim is queued as soon as it is back."),
+            (
+                "Le serveur PostgreSQL ne répond pas. Ce qui est saisi au comptoir reste à l'écran ; "
+                "nouvel essai toutes les {seconds} secondes, et la demande est mise en file dès son retour."
+            ),
+            (
+                "The PostgreSQL server does not answer. What is typed at the counter stays on screen; "
+                "it is tried again every {seconds} seconds, and the claim is queued as soon as it is back."
+            ),
         ),
         "shell.status.server_a11y": ("État du serveur de données", "Data server state"),
         "shell.role.admin": ("administrateur", "administrator"),
@@ -90,11 +103,17 @@ i18n.register(
         "shell.outage.operator_a11y": ("Opérateur de tiers payant", "Third-party payment operator"),
         "shell.outage.reason": ("&Motif :", "&Reason:"),
         "shell.outage.reason_a11y": ("Motif de la panne (facultatif)", "Reason for the outage (optional)"),
-        "shell.outage.reason_hint": ("Facultatif. Par exemple : serveur injoignable", "Optional. For example: server unreachable"),
+        "shell.outage.reason_hint": (
+            "Facultatif. Par exemple : serveur injoignable",
+            "Optional. For example: server unreachable",
+        ),
         "shell.outage.declare_down": ("Déclarer en &panne", "Declare &down"),
         "shell.outage.declare_up": ("Déclarer &rétabli", "Declare &back up"),
         "shell.outage.cancel": ("Annuler", "Cancel"),
-        "shell.outage.none_left": ("Tous les opérateurs sont déjà déclarés en panne.", "Every operator is already declared down."),
+        "shell.outage.none_left": (
+            "Tous les opérateurs sont déjà déclarés en panne.",
+            "Every operator is already declared down.",
+        ),
         "shell.outage.none_down": ("Aucun opérateur n'est déclaré en panne.", "No operator is declared down."),
         "shell.outage.no_operator": (
             "Aucun opérateur n'est enregistré : un administrateur doit d'abord les ajouter.",
@@ -111,7 +130,7 @@ def claims_text(n: int) -> str:
 
 
 def provisional_text(n: int) -> str:
-    """"2 organismes à confirmer"; empty for none."""
+    """ "2 organismes à confirmer"; empty for none."""
     if n <= 0:
         return ""
     return i18n.tr("shell.status.provisional_one" if n == 1 else "shell.status.provisional_many", n=n)
@@ -143,8 +162,13 @@ class ShellStatus:
 
 def load_status(ctx: Context) -> tuple[Context, ShellStatus]:
     """What the strip shows, read through the services (off the GUI thread); with the context."""
-    return ctx, ShellStatus(claim_view.site(ctx).name, outages.current(ctx), queue.awaiting_export(ctx),
-                            directory.list_operators(ctx), directory.count_provisional(ctx))
+    return ctx, ShellStatus(
+        claim_view.site(ctx).name,
+        outages.current(ctx),
+        queue.awaiting_export(ctx),
+        directory.list_operators(ctx),
+        directory.count_provisional(ctx),
+    )
 
 
 # --- the list per insurer -------------------------------------------------------------
@@ -184,9 +208,12 @@ class InsurerTotalsModel(QAbstractTableModel):
         is_total = row == len(self._totals)
         if role == Qt.ItemDataRole.DisplayRole:
             if is_total:
-                values = (i18n.tr("shell.col.total"), sum(t.count for t in self._totals),
-                          sum((t.amc for t in self._totals), Decimal("0.00")),
-                          sum((t.price for t in self._totals), Decimal("0.00")))
+                values = (
+                    i18n.tr("shell.col.total"),
+                    sum(t.count for t in self._totals),
+                    sum((t.amc for t in self._totals), Decimal("0.00")),
+                    sum((t.price for t in self._totals), Decimal("0.00")),
+                )
             else:
                 t = self._totals[row]
                 values = (t.insurer_name, t.count, t.amc, t.price)
@@ -393,12 +420,20 @@ class StatusStrip(QWidget):
         style = self.style()
         bold = QFont(self.font())
         if status.outages:
-            parts = [i18n.tr("shell.status.outage", code=o.operator_code, since=since_text(o.started_at))
-                     for o in status.outages]
-            tips = [i18n.tr("shell.status.outage_tip", name=o.operator_name, code=o.operator_code,
-                            since=since_text(o.started_at, datetime(1970, 1, 1, tzinfo=UTC)),
-                            reason=i18n.tr("shell.status.reason", reason=o.reason) if o.reason else "")
-                    for o in status.outages]
+            parts = [
+                i18n.tr("shell.status.outage", code=o.operator_code, since=since_text(o.started_at))
+                for o in status.outages
+            ]
+            tips = [
+                i18n.tr(
+                    "shell.status.outage_tip",
+                    name=o.operator_name,
+                    code=o.operator_code,
+                    since=since_text(o.started_at, datetime(1970, 1, 1, tzinfo=UTC)),
+                    reason=i18n.tr("shell.status.reason", reason=o.reason) if o.reason else "",
+                )
+                for o in status.outages
+            ]
             self.outage_button.setText(" · ".join(parts))
             self.outage_button.setToolTip("\n".join(tips))
             self.outage_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning))
@@ -408,8 +443,9 @@ class StatusStrip(QWidget):
             self.outage_button.setToolTip("")
             self.outage_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton))
         self.outage_button.setFont(bold)
-        self.queue_button.setText(i18n.tr("shell.status.queue", claims=claims_text(status.count),
-                                          amount=format_eur(status.amc)))
+        self.queue_button.setText(
+            i18n.tr("shell.status.queue", claims=claims_text(status.count), amount=format_eur(status.amc))
+        )
         self.provisional_label.setText(provisional_text(status.provisional))
         self.provisional_label.setVisible(status.provisional > 0)
         self.queue_button.setToolTip(self.queue_tooltip())
@@ -431,8 +467,15 @@ class StatusStrip(QWidget):
             return ""
         if not self.status.totals:
             return i18n.tr("shell.status.queue_none")
-        lines = [i18n.tr("shell.status.queue_insurer", insurer=t.insurer_name, claims=claims_text(t.count),
-                         amount=format_eur(t.amc)) for t in self.status.totals]
+        lines = [
+            i18n.tr(
+                "shell.status.queue_insurer",
+                insurer=t.insurer_name,
+                claims=claims_text(t.count),
+                amount=format_eur(t.amc),
+            )
+            for t in self.status.totals
+        ]
         return "\n".join([*lines, i18n.tr("shell.status.queue_tip_end")])
 
     def failed(self, sentence: str) -> None:
@@ -471,7 +514,9 @@ class OutageDialog(QDialog):
         if down:
             choices = [(o.code, f"{o.name} ({o.code})") for o in operators if o.code not in down_codes]
         else:
-            choices = [(o.operator_code, f"{o.operator_name} ({o.operator_code})") for o in (status.outages if status else [])]
+            choices = [
+                (o.operator_code, f"{o.operator_name} ({o.operator_code})") for o in (status.outages if status else [])
+            ]
         self.operator_combo = QComboBox()
         self.operator_combo.setAccessibleName(i18n.tr("shell.outage.operator_a11y"))
         for code, label in choices:
@@ -494,7 +539,8 @@ class OutageDialog(QDialog):
         self.buttons = QDialogButtonBox()
         self.ok_button = self.buttons.addButton(
             i18n.tr("shell.outage.declare_down" if down else "shell.outage.declare_up"),
-            QDialogButtonBox.ButtonRole.AcceptRole)
+            QDialogButtonBox.ButtonRole.AcceptRole,
+        )
         self.buttons.addButton(i18n.tr("shell.outage.cancel"), QDialogButtonBox.ButtonRole.RejectRole)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
@@ -503,8 +549,11 @@ class OutageDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
         if not choices:
-            empty = "shell.outage.no_operator" if not operators else (
-                "shell.outage.none_left" if down else "shell.outage.none_down")
+            empty = (
+                "shell.outage.no_operator"
+                if not operators
+                else ("shell.outage.none_left" if down else "shell.outage.none_down")
+            )
             self._say(i18n.tr(empty), error=False)
             self.ok_button.setEnabled(False)
             self.operator_combo.setEnabled(False)
@@ -521,8 +570,14 @@ class OutageDialog(QDialog):
             return
         self.ok_button.setEnabled(False)
         if self.down:
-            self._task = run_task(outages.declare_down, self.ctx, code, self.reason_edit.text(),
-                                  on_done=self._done, on_failed=self._failed)
+            self._task = run_task(
+                outages.declare_down,
+                self.ctx,
+                code,
+                self.reason_edit.text(),
+                on_done=self._done,
+                on_failed=self._failed,
+            )
         else:
             self._task = run_task(outages.declare_up, self.ctx, code, on_done=self._done, on_failed=self._failed)
 

@@ -94,9 +94,7 @@ class Skipped:
     reason: str
 
     def message(self) -> str:
-        return i18n.tr(
-            "bdpm.skipped_line", file=self.file, line=self.line, reason=i18n.tr(self.reason)
-        )
+        return i18n.tr("bdpm.skipped_line", file=self.file, line=self.line, reason=i18n.tr(self.reason))
 
 
 @dataclass
@@ -121,8 +119,7 @@ class ParseReport:
         if not self.skipped:
             return i18n.tr("bdpm.summary.none_skipped", imported=imported)
         details = ", ".join(
-            f"{format_count(count)} {i18n.tr(reason)}"
-            for reason, count in self.counts_by_reason().items()
+            f"{format_count(count)} {i18n.tr(reason)}" for reason, count in self.counts_by_reason().items()
         )
         k = len(self.skipped)
         return i18n.tr(
@@ -200,11 +197,7 @@ def prestation_code(rate: Decimal | None) -> str:
 def is_valid_cip13(code: str) -> bool:
     """13 digits, the French prefix 34009 and a valid EAN-13 check digit."""
     return (
-        len(code) == 13
-        and code.isascii()
-        and code.isdigit()
-        and code.startswith("34009")
-        and bool(ean.is_valid(code))
+        len(code) == 13 and code.isascii() and code.isdigit() and code.startswith("34009") and bool(ean.is_valid(code))
     )
 
 
@@ -226,12 +219,7 @@ def clean_text(text: str) -> str:
 
 def _is_stopped(status: str, state: str) -> bool:
     state = state.casefold()
-    return (
-        "arrêt" in state
-        or "arret" in state
-        or "suspension" in state
-        or "abrog" in status.casefold()
-    )
+    return "arrêt" in state or "arret" in state or "suspension" in state or "abrog" in status.casefold()
 
 
 # --------------------------------------------------------------------------- files
@@ -264,9 +252,7 @@ def _read_text(path: Path) -> tuple[str, str]:
         else:
             data = path.read_bytes()
     except (OSError, EOFError, zlib.error) as exc:
-        raise ValidationError(
-            [Problem("bdpm.unreadable_file", {"path": str(path), "error": str(exc)})]
-        ) from exc
+        raise ValidationError([Problem("bdpm.unreadable_file", {"path": str(path), "error": str(exc)})]) from exc
     try:
         text = data.decode(ENCODING_UTF8)
     except UnicodeDecodeError:
@@ -423,10 +409,7 @@ i18n.register(
         ),
         # Errors that stop an import.
         "bdpm.missing_file": (
-            (
-                "Le fichier {file} (ou {file}.gz) de la base des médicaments est introuvable "
-                "(cherché dans : {where})."
-            ),
+            ("Le fichier {file} (ou {file}.gz) de la base des médicaments est introuvable (cherché dans : {where})."),
             "The drug database file {file} (or {file}.gz) was not found (looked in: {where}).",
         ),
         "bdpm.unreadable_file": (

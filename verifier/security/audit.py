@@ -10,9 +10,7 @@ GENESIS = "0" * 64
 
 # Field names that must never appear in an event's details: they would put personal data
 # in the log. Events name the record and which fields changed, never the values.
-PERSONAL_FIELDS = frozenset(
-    {"surname", "first_name", "birth_date", "nir", "member_number", "name", "note"}
-)
+PERSONAL_FIELDS = frozenset({"surname", "first_name", "birth_date", "nir", "member_number", "name", "note"})
 
 
 def canonical_details(details: dict[str, object]) -> str:
@@ -36,4 +34,4 @@ def event_hash(
         [seq, at.isoformat(timespec="microseconds"), actor, action, entity, entity_id, details],
         separators=(",", ":"),
     )
-    return hashlib.sha256(f"{prev_hash}\n{body}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()

@@ -105,9 +105,7 @@ def unwrap_key(wrapped: WrappedKey, password: str, context: bytes) -> bytes | No
 
 
 def subkey(db_key: bytes, purpose: str) -> bytes:
-    return HKDF(
-        algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=purpose.encode("ascii")
-    ).derive(db_key)
+    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=purpose.encode("ascii")).derive(db_key)
 
 
 def key_check(db_key: bytes) -> str:
@@ -141,10 +139,10 @@ class FieldCipher:
             return None
         if not token.startswith(self.PREFIX):
             raise ValueError("unknown field encryption format")
-        raw = unb64(token[len(self.PREFIX):])
+        raw = unb64(token[len(self.PREFIX) :])
         return self._aead.decrypt(raw[:12], raw[12:], column.encode("ascii")).decode("utf-8")
 
     def blind_index(self, value: str, purpose: str) -> str:
         """A keyed hash for exact-match search; equal inputs give equal outputs."""
-        mac = hmac.new(self._index_key, f"{purpose}\x00{value}".encode("utf-8"), hashlib.sha256)
+        mac = hmac.new(self._index_key, f"{purpose}\x00{value}".encode(), hashlib.sha256)
         return mac.hexdigest()[:32]

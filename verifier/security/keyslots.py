@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -68,7 +68,7 @@ class SlotStore(Protocol):
 
 
 def context_for(name: str) -> bytes:
-    return f"verifier-slot:{name}".encode("utf-8")
+    return f"verifier-slot:{name}".encode()
 
 
 def make_slot(name: str, kind: str, db_key: bytes, password: str) -> Slot:
@@ -77,7 +77,7 @@ def make_slot(name: str, kind: str, db_key: bytes, password: str) -> Slot:
 
 def unlock(slots: SlotStore, name: str, password: str, now: datetime | None = None) -> bytes:
     """The database key for `name` with `password`, or AuthFailed. Counts failures."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     slot = slots.get(name)
     if slot is None:
         raise AuthFailed("auth.failed")
@@ -107,7 +107,7 @@ class FileSlots:
         self.path = path
 
     @staticmethod
-    def for_database(db_path: Path) -> "FileSlots":
+    def for_database(db_path: Path) -> FileSlots:
         return FileSlots(db_path.with_name(db_path.name + ".keys"))
 
     def exists(self) -> bool:

@@ -7,7 +7,6 @@ import logging
 import secrets
 from dataclasses import dataclass
 
-
 from verifier import i18n
 from verifier.domain.errors import NotFound, Problem, ValidationError
 from verifier.security.keyslots import AuthFailed, make_slot, unlock
@@ -15,7 +14,9 @@ from verifier.services.context import ADMIN, ROLES, Actor, Context
 from verifier.store import audit_log, database
 from verifier.store import users as user_store
 from verifier.store.engine import Location, Store, ping_server
-from verifier.store.engine import is_connection_error as is_connection_error  # for the GUI, which never imports the store
+from verifier.store.engine import (
+    is_connection_error as is_connection_error,  # for the GUI, which never imports the store
+)
 from verifier.store.schema import Site, User
 from verifier.store.types import utcnow
 
@@ -158,7 +159,9 @@ def add_user(ctx: Context, login: str, display_name: str, role: str, password: s
     slots.put(make_slot(login, "user", key, password))
     try:
         with ctx.store.write() as s:
-            user = User(login=login, display_name=display_name.strip() or login, role=role, active=True, created_at=utcnow())
+            user = User(
+                login=login, display_name=display_name.strip() or login, role=role, active=True, created_at=utcnow()
+            )
             s.add(user)
             s.flush()
             audit_log.append(s, ctx.actor.login, "user.created", "user", str(user.id), {"role": role})
@@ -259,7 +262,10 @@ i18n.register(
             "The user name '{login}' is already taken. Choose another one.",
         ),
         "user.not_found": ("Aucun utilisateur « {login} ».", "No user '{login}'."),
-        "user.display_name_long": ("Le nom affiché ne peut dépasser 200 caractères.", "The display name cannot exceed 200 characters."),
+        "user.display_name_long": (
+            "Le nom affiché ne peut dépasser 200 caractères.",
+            "The display name cannot exceed 200 characters.",
+        ),
         "user.not_admin": (
             "« {login} » n'est pas un administrateur : le code de secours ne sert qu'aux administrateurs.",
             "'{login}' is not an administrator: the recovery code only resets administrators.",
@@ -268,7 +274,10 @@ i18n.register(
             "Vous ne pouvez pas désactiver votre propre compte. Demandez à un autre administrateur.",
             "You cannot deactivate your own account. Ask another administrator.",
         ),
-        "site.name_missing": ("Indiquez le nom de l'officine ou de l'établissement.", "Enter the name of the pharmacy or establishment."),
+        "site.name_missing": (
+            "Indiquez le nom de l'officine ou de l'établissement.",
+            "Enter the name of the pharmacy or establishment.",
+        ),
     }
 )
 

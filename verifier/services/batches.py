@@ -23,7 +23,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-
 from verifier import i18n
 from verifier.domain.errors import NotFound, Problem, ValidationError
 from verifier.domain.states import BatchStatus
@@ -109,8 +108,20 @@ def _recipient_name(s: Session, b: Batch) -> str:
 
 
 def _info(b: Batch, recipient: str, file_written: bool = False) -> BatchInfo:
-    return BatchInfo(b.id, b.insurer_id, b.number, BatchStatus(b.status), b.claim_count, b.total_amc, b.created_at,
-                     b.sent_at, b.channel, b.operator_id, recipient, file_written)
+    return BatchInfo(
+        b.id,
+        b.insurer_id,
+        b.number,
+        BatchStatus(b.status),
+        b.claim_count,
+        b.total_amc,
+        b.created_at,
+        b.sent_at,
+        b.channel,
+        b.operator_id,
+        recipient,
+        file_written,
+    )
 
 
 def _grouped_by_operator(ins: Insurer) -> bool:
@@ -175,11 +186,23 @@ def create_batch(ctx: Context, insurer_id: int, claim_ids: list[str] | None = No
         if insurer is None:
             raise NotFound("insurer.not_found", amc=str(insurer_id))
         if _grouped_by_operator(insurer) and insurer.operator is not None:
-            raise ValidationError([Problem("batch.goes_by_operator", {"insurer": insurer.name,
-                                                                      "operator": insurer.operator.name,
-                                                                      "code": insurer.operator.code}, None)])
-        return _create(ctx, s, batch_store.candidates(s, claim_ids, insurer_id=insurer_id),
-                       f"batch_number:{insurer_id}", insurer.name, insurer_id=insurer_id)
+            raise ValidationError(
+                [
+                    Problem(
+                        "batch.goes_by_operator",
+                        {"insurer": insurer.name, "operator": insurer.operator.name, "code": insurer.operator.code},
+                        None,
+                    )
+                ]
+            )
+        return _create(
+            ctx,
+            s,
+            batch_store.candidates(s, claim_ids, insurer_id=insurer_id),
+            f"batch_number:{insurer_id}",
+            insurer.name,
+            insurer_id=insurer_id,
+        )
 
 
 def create_operator_batch(ctx: Context, operator_id: int, claim_ids: list[str] | None = None) -> BatchResult:
@@ -190,12 +213,25 @@ def create_operator_batch(ctx: Context, operator_id: int, claim_ids: list[str] |
         op = s.get(Operator, operator_id)
         if op is None:
             raise NotFound("operator.unknown", code=str(operator_id))
-        return _create(ctx, s, batch_store.candidates(s, claim_ids, operator_id=operator_id),
-                       f"batch_number:operator:{operator_id}", op.name, operator_id=operator_id)
+        return _create(
+            ctx,
+            s,
+            batch_store.candidates(s, claim_ids, operator_id=operator_id),
+            f"batch_number:operator:{operator_id}",
+            op.name,
+            operator_id=operator_id,
+        )
 
 
-def _create(ctx: Context, s: Session, found: list[batch_store.Candidate], sequence: str, recipient: str,
-            insurer_id: int | None = None, operator_id: int | None = None) -> BatchResult:
+def _create(
+    ctx: Context,
+    s: Session,
+    found: list[batch_store.Candidate],
+    sequence: str,
+    recipient: str,
+    insurer_id: int | None = None,
+    operator_id: int | None = None,
+) -> BatchResult:
     """Check each candidate, number the batch, record it and mark its claims, in the caller's transaction."""
     today = date.today()
     ok, refused = [], []
@@ -206,22 +242,39 @@ def _create(ctx: Context, s: Session, found: list[batch_store.Candidate], sequen
         else:
             ok.append(c)
     if not ok:
-        raise ValidationError([Problem("batch.empty", {"recipient": recipient, "refused": len(refused)}, None)] + [
-            Problem("batch.refused_claim", {"number": f"{r.claim_number:07d}",
-                                            "reasons": " ".join(p.message() for p in r.problems)}, None)
-            for r in refused
-        ])
+        raise ValidationError(
+            [Problem("batch.empty", {"recipient": recipient, "refused": len(refused)}, None)]
+            + [
+                Problem(
+                    "batch.refused_claim",
+                    {"number": f"{r.claim_number:07d}", "reasons": " ".join(p.message() for p in r.problems)},
+                    None,
+                )
+                for r in refused
+            ]
+        )
     number = next_number(s, sequence)
     now = utcnow()
-    batch = Batch(insurer_id=insurer_id, operator_id=operator_id, number=number, status=BatchStatus.EXPORTED,
-                  created_by=ctx.actor.user_id, created_at=now, claim_count=len(ok),
-                  total_amc=sum((c.amc for c in ok), Decimal("0.00")))
+    batch = Batch(
+        insurer_id=insurer_id,
+        operator_id=operator_id,
+        number=number,
+        status=BatchStatus.EXPORTED,
+        created_by=ctx.actor.user_id,
+        created_at=now,
+        claim_count=len(ok),
+        total_amc=sum((c.amc for c in ok), Decimal("0.00")),
+    )
     s.add(batch)
     s.flush()
     batch_store.mark_exported(s, batch.id, [c.id for c in ok], now)
     events: list[audit_log.Event] = [
-        ("batch.created", "batch", str(batch.id), {"insurer_id": insurer_id, "operator_id": operator_id,
-                                                   "number": number, "claims": len(ok)})
+        (
+            "batch.created",
+            "batch",
+            str(batch.id),
+            {"insurer_id": insurer_id, "operator_id": operator_id, "number": number, "claims": len(ok)},
+        )
     ]
     events += [("claim.exported", "claim", c.id, {"batch": number}) for c in ok]
     audit_log.append_many(s, ctx.actor.login, events)
@@ -243,12 +296,16 @@ def void_batch(ctx: Context, batch_id: int, reason: str) -> BatchInfo:
     with ctx.store.write() as s:
         batch = _load(s, batch_id, lock=True)
         if batch.status is not BatchStatus.EXPORTED:
-            raise ValidationError([Problem("batch.not_voidable", {"status": i18n.tr(f"batch.status.{batch.status}")}, None)])
+            raise ValidationError(
+                [Problem("batch.not_voidable", {"status": i18n.tr(f"batch.status.{batch.status}")}, None)]
+            )
         now = utcnow()
         ids = batch_store.release(s, batch.id, now)
         batch.status = BatchStatus.VOID
         name = _recipient_name(s, batch)
-        events: list[audit_log.Event] = [("batch.voided", "batch", str(batch.id), {"number": batch.number, "claims": len(ids)})]
+        events: list[audit_log.Event] = [
+            ("batch.voided", "batch", str(batch.id), {"number": batch.number, "claims": len(ids)})
+        ]
         events += [("claim.requeued", "claim", cid, {"batch": batch.number}) for cid in ids]
         audit_log.append_many(s, ctx.actor.login, events)
         return _info(batch, name)
@@ -263,11 +320,15 @@ def mark_sent(ctx: Context, batch_id: int, sent_on: date, channel: str) -> Batch
     with ctx.store.write() as s:
         batch = _load(s, batch_id, lock=True)
         if batch.status is not BatchStatus.EXPORTED:
-            raise ValidationError([Problem("batch.not_sendable", {"status": i18n.tr(f"batch.status.{batch.status}")}, None)])
+            raise ValidationError(
+                [Problem("batch.not_sendable", {"status": i18n.tr(f"batch.status.{batch.status}")}, None)]
+            )
         batch.status = BatchStatus.SENT
         batch.sent_at = datetime.combine(sent_on, datetime.min.time()).astimezone()
         batch.channel = channel
-        audit_log.append(s, ctx.actor.login, "batch.sent", "batch", str(batch.id), {"number": batch.number, "channel": channel})
+        audit_log.append(
+            s, ctx.actor.login, "batch.sent", "batch", str(batch.id), {"number": batch.number, "channel": channel}
+        )
         return _info(batch, _recipient_name(s, batch))
 
 
@@ -277,9 +338,14 @@ def list_batches(ctx: Context, insurer_id: int | None = None, limit: int = 200) 
         insurers, operators = batch_store.recipient_names(s)
         found = batch_store.recent(s, insurer_id, limit)
         written = batch_store.written(s, [b.id for b in found])
-        return [_info(b, operators.get(b.operator_id, "") if b.operator_id is not None else insurers.get(b.insurer_id or 0, ""),
-                      b.id in written)
-                for b in found]
+        return [
+            _info(
+                b,
+                operators.get(b.operator_id, "") if b.operator_id is not None else insurers.get(b.insurer_id or 0, ""),
+                b.id in written,
+            )
+            for b in found
+        ]
 
 
 def get(ctx: Context, batch_id: int) -> BatchInfo:
@@ -310,9 +376,26 @@ def header(ctx: Context, batch_id: int) -> BundleHeader:
             op_code = insurer.operator.code if insurer.operator else None
             op_name = insurer.operator.name if insurer.operator else None
         return BundleHeader(
-            site.name, site.finess, site.am_number, site.address, amc_number, insurer_name, op_code,
-            batch.id, batch.number, batch.created_at,
-            t.claims, t.lines, t.price, t.br, t.amo, t.tm, t.amc, t.patient, op_name, parts,
+            site.name,
+            site.finess,
+            site.am_number,
+            site.address,
+            amc_number,
+            insurer_name,
+            op_code,
+            batch.id,
+            batch.number,
+            batch.created_at,
+            t.claims,
+            t.lines,
+            t.price,
+            t.br,
+            t.amo,
+            t.tm,
+            t.amc,
+            t.patient,
+            op_name,
+            parts,
         )
 
 
@@ -335,13 +418,20 @@ def export_lines(ctx: Context, batch_id: int) -> Iterator[ExportLine]:
                 box = next(boxes, None)
             person = people.get(r.patient_id)
             if person is None:
-                person = (dec(r.surname_enc, "patients.surname") or "", dec(r.first_name_enc, "patients.first_name") or "",
-                          dec(r.birth_date_enc, "patients.birth_date") or "", dec(r.nir_enc, "patients.nir") or "")
+                person = (
+                    dec(r.surname_enc, "patients.surname") or "",
+                    dec(r.first_name_enc, "patients.first_name") or "",
+                    dec(r.birth_date_enc, "patients.birth_date") or "",
+                    dec(r.nir_enc, "patients.nir") or "",
+                )
                 if len(people) > 5000:
                     people.clear()  # bounded: the export streams
                 people[r.patient_id] = person
-            member = dec(r.check_member_enc, "coverage_checks.member_number") if r.check_member_enc else \
-                dec(r.patient_member_enc, "patients.member_number")
+            member = (
+                dec(r.check_member_enc, "coverage_checks.member_number")
+                if r.check_member_enc
+                else dec(r.patient_member_enc, "patients.member_number")
+            )
             guarantees = guarantees_text.get(r.guarantees)
             if guarantees is None:
                 if len(guarantees_text) > 1000:
@@ -352,19 +442,50 @@ def export_lines(ctx: Context, batch_id: int) -> Iterator[ExportLine]:
                 )
             surname, first_name, birth_date, nir = person
             yield ExportLine(
-                claim_id=r.id, claim_number=r.number, claim_version=r.version, previous_claim_id=r.previous_id,
-                dispensed_on=r.dispensed_on, prescriber_rpps=r.prescriber_rpps, operator_down=r.operator_down,
-                patient_surname=surname, patient_first_name=first_name, patient_birth_date=birth_date,
-                patient_nir=nir, patient_rank=r.rank, amo_fund=r.amo_fund, member_number=member,
-                insurer_amc_number=r.insurer_amc_number, insurer_name=r.insurer_name,
-                check_method=r.method, check_reference=r.reference, check_outcome=r.outcome,
-                checked_at=r.checked_at, guarantees=guarantees,
-                line_position=r.position, code=r.code, code_kind=r.code_kind, label=r.label,
-                prestation_code=r.prestation_code, quantity=r.quantity, unit_price=r.unit_price,
-                br_unit=r.br_unit, amo_rate=r.amo_rate, price=r.price, br=r.br, amo=r.amo, tm=r.tm,
-                amc=r.amc, patient_share=r.patient_share, expiry=r.expiry, lot=r.lot, serial=r.serial,
-                claim_price=r.claim_price, claim_amo=r.claim_amo, claim_amc=r.claim_amc,
-                claim_patient_share=r.claim_patient_share, boxes=tuple(line_boxes),
+                claim_id=r.id,
+                claim_number=r.number,
+                claim_version=r.version,
+                previous_claim_id=r.previous_id,
+                dispensed_on=r.dispensed_on,
+                prescriber_rpps=r.prescriber_rpps,
+                operator_down=r.operator_down,
+                patient_surname=surname,
+                patient_first_name=first_name,
+                patient_birth_date=birth_date,
+                patient_nir=nir,
+                patient_rank=r.rank,
+                amo_fund=r.amo_fund,
+                member_number=member,
+                insurer_amc_number=r.insurer_amc_number,
+                insurer_name=r.insurer_name,
+                check_method=r.method,
+                check_reference=r.reference,
+                check_outcome=r.outcome,
+                checked_at=r.checked_at,
+                guarantees=guarantees,
+                line_position=r.position,
+                code=r.code,
+                code_kind=r.code_kind,
+                label=r.label,
+                prestation_code=r.prestation_code,
+                quantity=r.quantity,
+                unit_price=r.unit_price,
+                br_unit=r.br_unit,
+                amo_rate=r.amo_rate,
+                price=r.price,
+                br=r.br,
+                amo=r.amo,
+                tm=r.tm,
+                amc=r.amc,
+                patient_share=r.patient_share,
+                expiry=r.expiry,
+                lot=r.lot,
+                serial=r.serial,
+                claim_price=r.claim_price,
+                claim_amo=r.claim_amo,
+                claim_amc=r.claim_amc,
+                claim_patient_share=r.claim_patient_share,
+                boxes=tuple(line_boxes),
             )
 
 
@@ -386,8 +507,9 @@ def export_batch(ctx: Context, batch_id: int, outbox: Path, encryption: Encrypti
     finally:
         shutil.rmtree(work, ignore_errors=True)
     with ctx.store.write() as s:
-        audit_log.append(s, ctx.actor.login, "batch.exported", "batch", str(batch_id),
-                         {"number": batch.number, "file": final.name})
+        audit_log.append(
+            s, ctx.actor.login, "batch.exported", "batch", str(batch_id), {"number": batch.number, "file": final.name}
+        )
     return final
 
 
@@ -404,9 +526,15 @@ def _encryption(passphrase: str | None, certificate: Path | None) -> Encryption 
     try:
         pem = certificate.read_bytes()
     except OSError as exc:
-        raise ValidationError([Problem("admin.batch.certificate_unreadable",
-                                       {"file": certificate.name, "reason": exc.strerror or type(exc).__name__},
-                                       "certificate")]) from None
+        raise ValidationError(
+            [
+                Problem(
+                    "admin.batch.certificate_unreadable",
+                    {"file": certificate.name, "reason": exc.strerror or type(exc).__name__},
+                    "certificate",
+                )
+            ]
+        ) from None
     return Encryption(recipient_certificate_pem=pem)
 
 
@@ -433,9 +561,15 @@ def export_with(ctx: Context, batch_id: int, outbox: Path, passphrase: str | Non
     try:
         return export_batch(ctx, batch_id, outbox, encryption)
     except OSError as exc:
-        raise ValidationError([Problem("admin.batch.outbox_unwritable",
-                                       {"folder": str(outbox), "reason": exc.strerror or type(exc).__name__},
-                                       "outbox")]) from None
+        raise ValidationError(
+            [
+                Problem(
+                    "admin.batch.outbox_unwritable",
+                    {"folder": str(outbox), "reason": exc.strerror or type(exc).__name__},
+                    "outbox",
+                )
+            ]
+        ) from None
 
 
 i18n.register(
@@ -444,8 +578,10 @@ i18n.register(
             "Impossible d'écrire dans {folder} ({reason}) : choisissez un autre dossier.",
             "Cannot write to {folder} ({reason}): choose another folder.",
         ),
-        "admin.batch.certificate_unreadable": ("Le certificat {file} ne peut pas être lu ({reason}).",
-                                               "The certificate {file} cannot be read ({reason})."),
+        "admin.batch.certificate_unreadable": (
+            "Le certificat {file} ne peut pas être lu ({reason}).",
+            "The certificate {file} cannot be read ({reason}).",
+        ),
         "batch.empty": (
             "Aucune demande prête pour {recipient} ({refused} refusée(s) au contrôle) : il n'y a rien à mettre dans un lot.",
             "No claim ready for {recipient} ({refused} refused by the check): there is nothing to put in a batch.",
@@ -463,10 +599,22 @@ i18n.register(
             "Ce lot est « {status} » : seul un lot pas encore envoyé peut être annulé.",
             "This batch is '{status}': only a batch not yet sent can be voided.",
         ),
-        "batch.not_sendable": ("Ce lot est « {status} » : il ne peut pas être marqué envoyé.", "This batch is '{status}': it cannot be marked sent."),
-        "batch.channel": ("Choisissez comment le lot a été envoyé : {channels}.", "Choose how the batch was sent: {channels}."),
-        "batch.sent_future": ("La date d'envoi est dans le futur : corrigez-la.", "The sending date is in the future: correct it."),
-        "batch.voided": ("Le lot {number} est annulé : il ne peut plus être exporté.", "Batch {number} is void: it can no longer be exported."),
+        "batch.not_sendable": (
+            "Ce lot est « {status} » : il ne peut pas être marqué envoyé.",
+            "This batch is '{status}': it cannot be marked sent.",
+        ),
+        "batch.channel": (
+            "Choisissez comment le lot a été envoyé : {channels}.",
+            "Choose how the batch was sent: {channels}.",
+        ),
+        "batch.sent_future": (
+            "La date d'envoi est dans le futur : corrigez-la.",
+            "The sending date is in the future: correct it.",
+        ),
+        "batch.voided": (
+            "Le lot {number} est annulé : il ne peut plus être exporté.",
+            "Batch {number} is void: it can no longer be exported.",
+        ),
         "batch.status.exported": ("exporté", "exported"),
         "batch.status.sent": ("envoyé", "sent"),
         "batch.status.void": ("annulé", "void"),

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-
 from verifier import i18n
 from verifier.domain.errors import Problem, ValidationError
 from verifier.domain.money import format_eur
@@ -24,8 +23,8 @@ from verifier.security.keyslots import AuthFailed, unlock
 from verifier.services.context import ADMIN
 from verifier.services.settings import SiteSettings
 from verifier.store import database
-from verifier.store.engine import Store
 from verifier.store import users as user_store
+from verifier.store.engine import Store
 from verifier.store.session import Session
 
 
@@ -41,17 +40,29 @@ class Override:
 
 
 def crossed(
-    settings: SiteSettings, outstanding_before: Decimal, amc: Decimal, dispensed_on: date, checked_at: datetime,
+    settings: SiteSettings,
+    outstanding_before: Decimal,
+    amc: Decimal,
+    dispensed_on: date,
+    checked_at: datetime,
 ) -> list[Problem]:
     """The ceilings a claim of `amc` would cross; `outstanding_before` is what the insurer owes already."""
     found = []
     if amc > settings.claim_amc_ceiling:
-        found.append(Problem("ceiling.claim", {"amount": format_eur(amc),
-                                               "ceiling": format_eur(settings.claim_amc_ceiling)}, "amc"))
+        found.append(
+            Problem(
+                "ceiling.claim", {"amount": format_eur(amc), "ceiling": format_eur(settings.claim_amc_ceiling)}, "amc"
+            )
+        )
     outstanding = outstanding_before + amc
     if outstanding > settings.insurer_outstanding_ceiling:
-        found.append(Problem("ceiling.insurer", {"amount": format_eur(outstanding),
-                                                 "ceiling": format_eur(settings.insurer_outstanding_ceiling)}, "insurer"))
+        found.append(
+            Problem(
+                "ceiling.insurer",
+                {"amount": format_eur(outstanding), "ceiling": format_eur(settings.insurer_outstanding_ceiling)},
+                "insurer",
+            )
+        )
     if settings.check_same_day and to_local(checked_at).date() < dispensed_on:
         found.append(Problem("ceiling.check_age", {"day": local_day(checked_at)}, "check"))
     return found
@@ -89,7 +100,13 @@ i18n.register(
             "La vérification des droits date du {day}, avant le jour de délivrance : vérifiez à nouveau ou faites autoriser par un administrateur.",
             "The coverage check dates from {day}, before the day of dispensing: check again or have an administrator authorise it.",
         ),
-        "override.reason": ("Indiquez la raison de l'autorisation (5 caractères au moins).", "Give the reason for the authorisation (at least 5 characters)."),
-        "override.not_admin": ("Seul un administrateur actif peut autoriser un dépassement.", "Only an active administrator can authorise going over a ceiling."),
+        "override.reason": (
+            "Indiquez la raison de l'autorisation (5 caractères au moins).",
+            "Give the reason for the authorisation (at least 5 characters).",
+        ),
+        "override.not_admin": (
+            "Seul un administrateur actif peut autoriser un dépassement.",
+            "Only an active administrator can authorise going over a ceiling.",
+        ),
     }
 )

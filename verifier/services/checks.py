@@ -121,8 +121,11 @@ def record(ctx: Context, data: CheckInput) -> CheckInfo:
             problems.append(Problem("insurer.not_found", {"amc": data.amc_number.strip()}, "amc_number"))
         if data.reused_check_id is not None:
             original = s.get(CoverageCheck, data.reused_check_id)
-            if original is None or insurer is None or (original.patient_id, original.insurer_id) != (
-                    patient.id, insurer.id):
+            if (
+                original is None
+                or insurer is None
+                or (original.patient_id, original.insurer_id) != (patient.id, insurer.id)
+            ):
                 problems.append(Problem("check.reuse_mismatch", {}, "reused_check_id"))
         if problems:
             raise ValidationError(problems)
@@ -152,9 +155,17 @@ def record(ctx: Context, data: CheckInput) -> CheckInfo:
         s.add(check)
         s.flush()
         audit_log.append(
-            s, ctx.actor.login, "check.recorded", "coverage_check", check.id,
-            {"method": CheckMethod(data.method).value, "outcome": CheckOutcome(data.outcome).value, "insurer": insurer.amc_number,
-             **({"reuses": data.reused_check_id} if data.reused_check_id else {})},
+            s,
+            ctx.actor.login,
+            "check.recorded",
+            "coverage_check",
+            check.id,
+            {
+                "method": CheckMethod(data.method).value,
+                "outcome": CheckOutcome(data.outcome).value,
+                "insurer": insurer.amc_number,
+                **({"reuses": data.reused_check_id} if data.reused_check_id else {}),
+            },
         )
         return to_info(ctx, check)
 
@@ -175,9 +186,17 @@ def last_reusable(ctx: Context, patient_id: str, amc_number: str, now: datetime 
 
 def reuse_input(original: CheckInfo, amc_number: str) -> CheckInput:
     """A new check repeating `original` (method, reference, outcome, guarantees, note)."""
-    return CheckInput(original.patient_id, amc_number, original.method, original.outcome, list(original.guarantees),
-                      original.reference or "", original.member_number or "", original.note or "",
-                      reused_check_id=original.id)
+    return CheckInput(
+        original.patient_id,
+        amc_number,
+        original.method,
+        original.outcome,
+        list(original.guarantees),
+        original.reference or "",
+        original.member_number or "",
+        original.note or "",
+        reused_check_id=original.id,
+    )
 
 
 def get(ctx: Context, check_id: str) -> CheckInfo:
@@ -190,14 +209,34 @@ def get(ctx: Context, check_id: str) -> CheckInfo:
 
 i18n.register(
     {
-        "check.method_invalid": ("Choisissez comment les droits ont été vérifiés : carte papier, appel à la plateforme, portail ou fax.", "Choose how coverage was checked: paper card, hotline call, portal or fax."),
-        "check.outcome_invalid": ("Choisissez le résultat : couvert, partiellement, non couvert ou impossible à vérifier.", "Choose the outcome: covered, partly, not covered or could not verify."),
-        "check.reuse_mismatch": ("La vérification reprise n'est pas celle de ce patient avec cet organisme : vérifiez à nouveau.",
-                                 "The reused check is not this patient's with this insurer: check again."),
-        "check.reference_missing": ("Notez la référence donnée par la plateforme, le portail ou le fax : l'organisme la demandera.", "Write down the reference given by the hotline, portal or fax: the insurer will ask for it."),
-        "check.reference_long": ("La référence ne peut dépasser 100 caractères.", "The reference cannot exceed 100 characters."),
-        "check.guarantee_missing": ("Indiquez au moins une garantie (par exemple PHAR 100 % BR) lue sur l'attestation.", "Enter at least one guarantee (e.g. PHAR 100% BR) read on the card."),
-        "check.future": ("La date de vérification est dans le futur : corrigez-la.", "The check date is in the future: correct it."),
+        "check.method_invalid": (
+            "Choisissez comment les droits ont été vérifiés : carte papier, appel à la plateforme, portail ou fax.",
+            "Choose how coverage was checked: paper card, hotline call, portal or fax.",
+        ),
+        "check.outcome_invalid": (
+            "Choisissez le résultat : couvert, partiellement, non couvert ou impossible à vérifier.",
+            "Choose the outcome: covered, partly, not covered or could not verify.",
+        ),
+        "check.reuse_mismatch": (
+            "La vérification reprise n'est pas celle de ce patient avec cet organisme : vérifiez à nouveau.",
+            "The reused check is not this patient's with this insurer: check again.",
+        ),
+        "check.reference_missing": (
+            "Notez la référence donnée par la plateforme, le portail ou le fax : l'organisme la demandera.",
+            "Write down the reference given by the hotline, portal or fax: the insurer will ask for it.",
+        ),
+        "check.reference_long": (
+            "La référence ne peut dépasser 100 caractères.",
+            "The reference cannot exceed 100 characters.",
+        ),
+        "check.guarantee_missing": (
+            "Indiquez au moins une garantie (par exemple PHAR 100 % BR) lue sur l'attestation.",
+            "Enter at least one guarantee (e.g. PHAR 100% BR) read on the card.",
+        ),
+        "check.future": (
+            "La date de vérification est dans le futur : corrigez-la.",
+            "The check date is in the future: correct it.",
+        ),
         "check.not_found": ("Cette vérification n'existe pas.", "This coverage check does not exist."),
     }
 )

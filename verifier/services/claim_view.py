@@ -70,11 +70,23 @@ def detail(ctx: Context, claim_id: str) -> ClaimDetail:
         row = s.get(Claim, claim_id)
         assert row is not None
         checker = s.get(User, check.checked_by)
-        history = [HistoryEntry(e.at, e.actor, e.action, json.loads(e.details))
-                   for e in claim_history.events_of_claim(s, claim_id)]
+        history = [
+            HistoryEntry(e.at, e.actor, e.action, json.loads(e.details))
+            for e in claim_history.events_of_claim(s, claim_id)
+        ]
         versions = [VersionRef(c.id, c.number, c.version, c.status) for c in claim_history.versions(s, row)]
-        return ClaimDetail(info, patient, check, checker.display_name if checker else "?", insurer, history,
-                           versions, row.override_reason, row.rejection_code, row.rejection_text)
+        return ClaimDetail(
+            info,
+            patient,
+            check,
+            checker.display_name if checker else "?",
+            insurer,
+            history,
+            versions,
+            row.override_reason,
+            row.rejection_code,
+            row.rejection_text,
+        )
 
 
 def receipt_pdf(ctx: Context, claim_id: str) -> bytes:

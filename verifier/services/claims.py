@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-
 from verifier import i18n
 from verifier.domain.claims import LineAmounts, LineInput, compute_line, total
 from verifier.domain.coverage import guarantee_for
@@ -132,11 +131,24 @@ def _line_amounts(lines: list[LineDraft], check: CheckContext) -> tuple[list[Lin
 def _line_rows(lines: list[LineDraft], amounts: list[LineAmounts]) -> list[dict[str, object]]:
     return [
         {
-            "position": pos, "code": d.code, "code_kind": d.code_kind, "label": d.label.strip()[:300],
-            "prestation_code": d.prestation_code, "quantity": d.quantity, "unit_price": d.unit_price,
-            "br_unit": d.br_unit if d.br_unit is not None else d.unit_price, "amo_rate": d.amo_rate,
-            "price": a.price, "br": a.br, "amo": a.amo, "tm": a.tm, "amc": a.amc, "patient_share": a.patient,
-            "expiry": d.expiry, "lot": d.lot, "serial": d.serial,
+            "position": pos,
+            "code": d.code,
+            "code_kind": d.code_kind,
+            "label": d.label.strip()[:300],
+            "prestation_code": d.prestation_code,
+            "quantity": d.quantity,
+            "unit_price": d.unit_price,
+            "br_unit": d.br_unit if d.br_unit is not None else d.unit_price,
+            "amo_rate": d.amo_rate,
+            "price": a.price,
+            "br": a.br,
+            "amo": a.amo,
+            "tm": a.tm,
+            "amc": a.amc,
+            "patient_share": a.patient,
+            "expiry": d.expiry,
+            "lot": d.lot,
+            "serial": d.serial,
         }
         for pos, (d, a) in enumerate(zip(lines, amounts, strict=True), start=1)
     ]
@@ -155,8 +167,14 @@ def line_boxes(d: LineDraft) -> tuple[Box, ...]:
 def _box_rows(lines: list[LineDraft]) -> list[dict[str, object]]:
     """Each box read of each line (a line's boxes beyond them have no identity: no row)."""
     return [
-        {"line_position": pos, "position": n, "lot": b.lot, "expiry": b.expiry, "serial": b.serial,
-         "read_as": b.read_as}
+        {
+            "line_position": pos,
+            "position": n,
+            "lot": b.lot,
+            "expiry": b.expiry,
+            "serial": b.serial,
+            "read_as": b.read_as,
+        }
         for pos, d in enumerate(lines, start=1)
         for n, b in enumerate(line_boxes(d), start=1)
     ]
@@ -193,16 +211,42 @@ def _info(c: Claim) -> ClaimInfo:
         boxes.setdefault(b.line_position, []).append(Box(b.lot, b.expiry, b.serial, b.read_as))
     lines = [
         (
-            LineDraft(l.label, l.prestation_code, l.quantity, l.unit_price, l.amo_rate, l.code, l.code_kind,
-                      l.br_unit, l.expiry, l.lot, l.serial, tuple(boxes.get(l.position, ()))),
-            LineAmounts(l.price, l.br, l.amo, l.tm, l.amc, l.patient_share),
+            LineDraft(
+                ln.label,
+                ln.prestation_code,
+                ln.quantity,
+                ln.unit_price,
+                ln.amo_rate,
+                ln.code,
+                ln.code_kind,
+                ln.br_unit,
+                ln.expiry,
+                ln.lot,
+                ln.serial,
+                tuple(boxes.get(ln.position, ())),
+            ),
+            LineAmounts(ln.price, ln.br, ln.amo, ln.tm, ln.amc, ln.patient_share),
         )
-        for l in c.lines
+        for ln in c.lines
     ]
     return ClaimInfo(
-        c.id, c.number, c.version, c.previous_id, ClaimStatus(c.status), c.patient_id, c.insurer_id,
-        c.check_id, c.dispensed_on, c.prescriber_rpps, c.price, c.amo, c.amc, c.patient_share,
-        c.created_at, c.void_reason, lines,
+        c.id,
+        c.number,
+        c.version,
+        c.previous_id,
+        ClaimStatus(c.status),
+        c.patient_id,
+        c.insurer_id,
+        c.check_id,
+        c.dispensed_on,
+        c.prescriber_rpps,
+        c.price,
+        c.amo,
+        c.amc,
+        c.patient_share,
+        c.created_at,
+        c.void_reason,
+        lines,
     )
 
 
@@ -253,8 +297,9 @@ def create(
     """
     dispensed_on = dispensed_on or date.today()
     try:
-        return _create(ctx, check_id, lines, dispensed_on, prescriber_rpps, queue_now, override,
-                       claim_id or str(uuid.uuid4()))
+        return _create(
+            ctx, check_id, lines, dispensed_on, prescriber_rpps, queue_now, override, claim_id or str(uuid.uuid4())
+        )
     except (RowRefused, ValidationError):
         if claim_id is None:
             raise
@@ -264,14 +309,21 @@ def create(
         if existing.status is ClaimStatus.DRAFT:
             return queue(ctx, claim_id, override) if queue_now else existing
         if existing.status is not ClaimStatus.QUEUED or not queue_now:
-            raise ValidationError([Problem("claim.id_settled", {"number": existing.number_text,
-                                                                "status": existing.status.label()}, None)]) from None
+            raise ValidationError(
+                [Problem("claim.id_settled", {"number": existing.number_text, "status": existing.status.label()}, None)]
+            ) from None
         return existing
 
 
 def _create(
-    ctx: Context, check_id: str, lines: list[LineDraft], dispensed_on: date, prescriber_rpps: str | None,
-    queue_now: bool, override: Override | None, claim_id: str,
+    ctx: Context,
+    check_id: str,
+    lines: list[LineDraft],
+    dispensed_on: date,
+    prescriber_rpps: str | None,
+    queue_now: bool,
+    override: Override | None,
+    claim_id: str,
 ) -> ClaimInfo:
     override_by: int | None = None
     over: list[Problem] = []
@@ -294,16 +346,33 @@ def _create(
             override_by, over = _check_ceilings(ctx, s, check, totals["amc"], dispensed_on, override)
         now = utcnow()
         number = next_number(s, "claim_number")
-        claims_write.insert_claim(s, {
-            "id": claim_id, "number": number, "version": 1, "previous_id": None, "status": status.value,
-            "patient_id": check.patient_id, "insurer_id": check.insurer_id, "check_id": check.id,
-            "batch_id": None, "dispensed_on": dispensed_on, "prescriber_rpps": prescriber_rpps or None,
-            "operator_down": check.operator_down or check.open_outage_id is not None,
-            "outage_id": check.open_outage_id, "created_by": ctx.actor.user_id, "created_at": now,
-            "updated_at": now, "queued_at": now if queue_now else None,
-            "override_reason": override.reason.strip() if over and override else None,
-            "override_by": override_by, **totals,
-        }, _line_rows(lines, amounts), _box_rows(lines))
+        claims_write.insert_claim(
+            s,
+            {
+                "id": claim_id,
+                "number": number,
+                "version": 1,
+                "previous_id": None,
+                "status": status.value,
+                "patient_id": check.patient_id,
+                "insurer_id": check.insurer_id,
+                "check_id": check.id,
+                "batch_id": None,
+                "dispensed_on": dispensed_on,
+                "prescriber_rpps": prescriber_rpps or None,
+                "operator_down": check.operator_down or check.open_outage_id is not None,
+                "outage_id": check.open_outage_id,
+                "created_by": ctx.actor.user_id,
+                "created_at": now,
+                "updated_at": now,
+                "queued_at": now if queue_now else None,
+                "override_reason": override.reason.strip() if over and override else None,
+                "override_by": override_by,
+                **totals,
+            },
+            _line_rows(lines, amounts),
+            _box_rows(lines),
+        )
         events: list[audit_log.Event] = [
             ("claim.created", "claim", claim_id, {"number": number, "lines": len(lines), "amc": str(totals["amc"])})
         ]
@@ -313,26 +382,50 @@ def _create(
                 events.append(_override_event(claim_id, number, over, override))
         audit_log.append_many(s, ctx.actor.login, events)
     return ClaimInfo(
-        claim_id, number, 1, None, status, check.patient_id, check.insurer_id, check.id, dispensed_on,
-        prescriber_rpps or None, totals["price"], totals["amo"], totals["amc"], totals["patient_share"],
-        now, None, list(zip(lines, amounts, strict=True)),
+        claim_id,
+        number,
+        1,
+        None,
+        status,
+        check.patient_id,
+        check.insurer_id,
+        check.id,
+        dispensed_on,
+        prescriber_rpps or None,
+        totals["price"],
+        totals["amo"],
+        totals["amc"],
+        totals["patient_share"],
+        now,
+        None,
+        list(zip(lines, amounts, strict=True)),
     )
 
 
 def _same_line(a: LineDraft, b: LineDraft) -> bool:
     """Equal as stored: labels trimmed, BR per unit defaulting to the price, decimals by value."""
     return (
-        a.label.strip()[:300] == b.label.strip()[:300] and a.prestation_code == b.prestation_code
-        and a.quantity == b.quantity and a.unit_price == b.unit_price and a.amo_rate == b.amo_rate
-        and a.code == b.code and a.code_kind == b.code_kind
-        and (a.br_unit if a.br_unit is not None else a.unit_price) == (b.br_unit if b.br_unit is not None else b.unit_price)
+        a.label.strip()[:300] == b.label.strip()[:300]
+        and a.prestation_code == b.prestation_code
+        and a.quantity == b.quantity
+        and a.unit_price == b.unit_price
+        and a.amo_rate == b.amo_rate
+        and a.code == b.code
+        and a.code_kind == b.code_kind
+        and (a.br_unit if a.br_unit is not None else a.unit_price)
+        == (b.br_unit if b.br_unit is not None else b.unit_price)
         and (a.expiry, a.lot, a.serial) == (b.expiry, b.lot, b.serial)
         and line_boxes(a) == line_boxes(b)
     )
 
 
 def _existing_same(
-    ctx: Context, claim_id: str, check_id: str, lines: list[LineDraft], dispensed_on: date, prescriber: str | None,
+    ctx: Context,
+    claim_id: str,
+    check_id: str,
+    lines: list[LineDraft],
+    dispensed_on: date,
+    prescriber: str | None,
 ) -> ClaimInfo | None:
     """The claim `claim_id` if this user already stored it with this content; None if there is none.
 
@@ -350,8 +443,11 @@ def _existing_same(
         check = s.get(CoverageCheck, check_id)
         same_check = check is not None and (check.patient_id, check.insurer_id) == (claim.patient_id, claim.insurer_id)
     same = (
-        created_by == ctx.actor.user_id and same_check and info.dispensed_on == dispensed_on
-        and info.prescriber_rpps == (prescriber or None) and len(info.lines) == len(lines)
+        created_by == ctx.actor.user_id
+        and same_check
+        and info.dispensed_on == dispensed_on
+        and info.prescriber_rpps == (prescriber or None)
+        and len(info.lines) == len(lines)
         and all(_same_line(stored, given) for (stored, _), given in zip(info.lines, lines, strict=True))
     )
     if not same:
@@ -360,7 +456,11 @@ def _existing_same(
 
 
 def earlier_attempt(
-    ctx: Context, claim_id: str, lines: list[LineDraft], dispensed_on: date, prescriber: str | None,
+    ctx: Context,
+    claim_id: str,
+    lines: list[LineDraft],
+    dispensed_on: date,
+    prescriber: str | None,
 ) -> ClaimInfo | None:
     """The claim `claim_id` stored by an earlier attempt of this same use case, or None.
 
@@ -375,20 +475,26 @@ def earlier_attempt(
         info = _info(claim)
         created_by = claim.created_by
     same = (
-        created_by == ctx.actor.user_id and info.dispensed_on == dispensed_on
-        and info.prescriber_rpps == (prescriber or None) and len(info.lines) == len(lines)
+        created_by == ctx.actor.user_id
+        and info.dispensed_on == dispensed_on
+        and info.prescriber_rpps == (prescriber or None)
+        and len(info.lines) == len(lines)
         and all(_same_line(stored, given) for (stored, _), given in zip(info.lines, lines, strict=True))
     )
     if not same:
         raise ValidationError([Problem("claim.id_taken", {"number": info.number_text}, None)])
     if info.status not in (ClaimStatus.DRAFT, ClaimStatus.QUEUED):
-        raise ValidationError([Problem("claim.id_settled", {"number": info.number_text,
-                                                            "status": info.status.label()}, None)])
+        raise ValidationError(
+            [Problem("claim.id_settled", {"number": info.number_text, "status": info.status.label()}, None)]
+        )
     return info
 
 
 def update_lines(
-    ctx: Context, claim_id: str, lines: list[LineDraft], dispensed_on: date | None = None,
+    ctx: Context,
+    claim_id: str,
+    lines: list[LineDraft],
+    dispensed_on: date | None = None,
     prescriber_rpps: str | None = None,
 ) -> ClaimInfo:
     """Correct a draft or queued claim; a queued claim must stay complete to stay queued."""
@@ -412,8 +518,9 @@ def update_lines(
             problems = queue_problems(check, len(claim.lines), claim.amc, claim.dispensed_on)
             if problems:
                 raise ValidationError(problems)
-        audit_log.append(s, ctx.actor.login, "claim.corrected", "claim", claim.id,
-                         {"lines": len(lines), "amc": str(claim.amc)})
+        audit_log.append(
+            s, ctx.actor.login, "claim.corrected", "claim", claim.id, {"lines": len(lines), "amc": str(claim.amc)}
+        )
         return _info(claim)
 
 
@@ -441,7 +548,12 @@ def queue_problems(context: CheckContext, line_count: int, amc: Decimal, dispens
 
 
 def _check_ceilings(
-    ctx: Context, s: Session, check: CheckContext, amc: Decimal, dispensed_on: date, override: Override | None,
+    ctx: Context,
+    s: Session,
+    check: CheckContext,
+    amc: Decimal,
+    dispensed_on: date,
+    override: Override | None,
 ) -> tuple[int | None, list[Problem]]:
     """(overriding admin's id, ceilings crossed); raises CeilingExceeded when not authorised."""
     site = settings.parsed(check.settings_json)
@@ -455,8 +567,12 @@ def _check_ceilings(
 
 def _override_event(claim_id: str, number: int, over: list[Problem], override: Override | None) -> audit_log.Event:
     assert override is not None
-    return ("claim.override", "claim", claim_id,
-            {"number": number, "ceilings": [p.code for p in over], "by": override.login})
+    return (
+        "claim.override",
+        "claim",
+        claim_id,
+        {"number": number, "ceilings": [p.code for p in over], "by": override.login},
+    )
 
 
 def _queue(ctx: Context, s: Session, claim: Claim, override: Override | None) -> None:
@@ -512,17 +628,32 @@ def rectify(ctx: Context, claim_id: str) -> ClaimInfo:
         old_lines = _info(old).lines
         now = utcnow()
         new = Claim(
-            id=str(uuid.uuid4()), number=next_number(s, "claim_number"), version=old.version + 1,
-            previous_id=old.id, status=ClaimStatus.DRAFT, patient_id=old.patient_id,
-            insurer_id=old.insurer_id, check_id=old.check_id, dispensed_on=old.dispensed_on,
-            prescriber_rpps=old.prescriber_rpps, operator_down=old.operator_down,
-            created_by=ctx.actor.user_id, created_at=now, updated_at=now,
+            id=str(uuid.uuid4()),
+            number=next_number(s, "claim_number"),
+            version=old.version + 1,
+            previous_id=old.id,
+            status=ClaimStatus.DRAFT,
+            patient_id=old.patient_id,
+            insurer_id=old.insurer_id,
+            check_id=old.check_id,
+            dispensed_on=old.dispensed_on,
+            prescriber_rpps=old.prescriber_rpps,
+            operator_down=old.operator_down,
+            created_by=ctx.actor.user_id,
+            created_at=now,
+            updated_at=now,
         )
         _store_lines(new, [d for d, _ in old_lines], [a for _, a in old_lines])
         s.add(new)
         s.flush()
-        audit_log.append(s, ctx.actor.login, "claim.rectified", "claim", new.id,
-                         {"previous": old.id, "version": new.version, "number": new.number})
+        audit_log.append(
+            s,
+            ctx.actor.login,
+            "claim.rectified",
+            "claim",
+            new.id,
+            {"previous": old.id, "version": new.version, "number": new.number},
+        )
         return _info(new)
 
 
@@ -541,8 +672,14 @@ def by_number(ctx: Context, number: int) -> ClaimInfo:
 
 
 def transition(
-    ctx: Context, claim_id: str, target: ClaimStatus, *, code: str | None = None,
-    text_: str | None = None, paid_amount: Decimal | None = None, paid_on: date | None = None,
+    ctx: Context,
+    claim_id: str,
+    target: ClaimStatus,
+    *,
+    code: str | None = None,
+    text_: str | None = None,
+    paid_amount: Decimal | None = None,
+    paid_on: date | None = None,
 ) -> ClaimInfo:
     """An insurer's answer (accepted, rejected, paid) or a batch step, by an administrator."""
     ctx.require_admin("record_return")
@@ -556,30 +693,68 @@ def transition(
             claim.paid_amount = paid_amount if paid_amount is not None else claim.amc
             claim.paid_on = paid_on or date.today()
         claim.updated_at = utcnow()
-        audit_log.append(s, ctx.actor.login, f"claim.{target.value}", "claim", claim.id,
-                         {"number": claim.number, "code": code})
+        audit_log.append(
+            s, ctx.actor.login, f"claim.{target.value}", "claim", claim.id, {"number": claim.number, "code": code}
+        )
         return _info(claim)
 
 
 i18n.register(
     {
         "claim.not_found": ("Cette demande n'existe pas.", "This claim does not exist."),
-        "claim.line_label_missing": ("Ligne {line} : indiquez le libellé du produit.", "Line {line}: enter the product's label."),
-        "claim.too_many_lines": ("Une demande compte au plus {maximum} lignes : faites-en une seconde.", "A claim holds at most {maximum} lines: make a second one."),
-        "claim.future": ("La date de délivrance est dans le futur : corrigez-la.", "The dispensing date is in the future: correct it."),
-        "claim.not_editable": ("Une demande « {status} » ne peut plus être modifiée.", "A claim that is '{status}' can no longer be changed."),
-        "claim.no_lines": ("Ajoutez au moins une ligne (scannez une boîte ou saisissez un produit).", "Add at least one line (scan a box or enter a product)."),
-        "claim.check_not_covering": ("La vérification des droits n'a pas confirmé de couverture : rien ne peut être facturé à la complémentaire.", "The coverage check did not confirm coverage: nothing can be billed to the insurer."),
-        "claim.nothing_to_claim": ("La part complémentaire est nulle : il n'y a rien à demander à l'organisme.", "The insurer's share is zero: there is nothing to claim."),
-        "claim.member_missing": ("Le numéro d'adhérent manque : recopiez-le depuis l'attestation (l'organisme rejette sinon).", "The member number is missing: copy it from the card (the insurer rejects claims without it)."),
+        "claim.line_label_missing": (
+            "Ligne {line} : indiquez le libellé du produit.",
+            "Line {line}: enter the product's label.",
+        ),
+        "claim.too_many_lines": (
+            "Une demande compte au plus {maximum} lignes : faites-en une seconde.",
+            "A claim holds at most {maximum} lines: make a second one.",
+        ),
+        "claim.future": (
+            "La date de délivrance est dans le futur : corrigez-la.",
+            "The dispensing date is in the future: correct it.",
+        ),
+        "claim.not_editable": (
+            "Une demande « {status} » ne peut plus être modifiée.",
+            "A claim that is '{status}' can no longer be changed.",
+        ),
+        "claim.no_lines": (
+            "Ajoutez au moins une ligne (scannez une boîte ou saisissez un produit).",
+            "Add at least one line (scan a box or enter a product).",
+        ),
+        "claim.check_not_covering": (
+            "La vérification des droits n'a pas confirmé de couverture : rien ne peut être facturé à la complémentaire.",
+            "The coverage check did not confirm coverage: nothing can be billed to the insurer.",
+        ),
+        "claim.nothing_to_claim": (
+            "La part complémentaire est nulle : il n'y a rien à demander à l'organisme.",
+            "The insurer's share is zero: there is nothing to claim.",
+        ),
+        "claim.member_missing": (
+            "Le numéro d'adhérent manque : recopiez-le depuis l'attestation (l'organisme rejette sinon).",
+            "The member number is missing: copy it from the card (the insurer rejects claims without it).",
+        ),
         "claim.insurer_provisional": (
             "L'organisme de cette demande est à confirmer : un administrateur doit le confirmer, le corriger ou le fusionner (Administration, Organismes) avant la mise en lot. La demande reste en attente.",
-            "This claim's insurer is to be confirmed: an administrator must confirm, correct or merge it (Administration, Insurers) before batching. The claim stays queued."),
-        "claim.insurer_inactive": ("Cet organisme est désactivé : choisissez l'organisme actuel du patient.", "This insurer is deactivated: choose the patient's current insurer."),
-        "claim.card_expired": ("L'attestation n'était plus valable à la date de délivrance : vérifiez les dates ou demandez une attestation à jour.", "The card was no longer valid on the dispensing date: check the dates or ask for a current card."),
-        "claim.card_not_yet_valid": ("L'attestation n'était pas encore valable à la date de délivrance.", "The card was not yet valid on the dispensing date."),
+            "This claim's insurer is to be confirmed: an administrator must confirm, correct or merge it (Administration, Insurers) before batching. The claim stays queued.",
+        ),
+        "claim.insurer_inactive": (
+            "Cet organisme est désactivé : choisissez l'organisme actuel du patient.",
+            "This insurer is deactivated: choose the patient's current insurer.",
+        ),
+        "claim.card_expired": (
+            "L'attestation n'était plus valable à la date de délivrance : vérifiez les dates ou demandez une attestation à jour.",
+            "The card was no longer valid on the dispensing date: check the dates or ask for a current card.",
+        ),
+        "claim.card_not_yet_valid": (
+            "L'attestation n'était pas encore valable à la date de délivrance.",
+            "The card was not yet valid on the dispensing date.",
+        ),
         "claim.void_reason": ("Indiquez pourquoi la demande est annulée.", "Say why the claim is voided."),
-        "claim.not_rectifiable": ("Seule une demande rejetée peut être rectifiée (celle-ci est « {status} »).", "Only a rejected claim can be rectified (this one is '{status}')."),
+        "claim.not_rectifiable": (
+            "Seule une demande rejetée peut être rectifiée (celle-ci est « {status} »).",
+            "Only a rejected claim can be rectified (this one is '{status}').",
+        ),
         "claim.id_taken": (
             "Cette demande a déjà été enregistrée (n° {number}) juste avant la coupure, avec un autre contenu : ouvrez-la dans Demandes pour la vérifier, puis effacez ce formulaire (Ctrl+N).",
             "This claim was already stored (no. {number}) just before the connection was lost, with another content: open it in Claims to check it, then clear this form (Ctrl+N).",
@@ -588,6 +763,9 @@ i18n.register(
             "Cette saisie est déjà la demande n° {number}, maintenant « {status} » : rien n'a été mis en file. Ouvrez-la dans Demandes, puis effacez ce formulaire (Ctrl+N).",
             "This form is already claim no. {number}, now '{status}': nothing was queued. Open it in Claims, then clear this form (Ctrl+N).",
         ),
-        "claim.already_rectified": ("Cette demande a déjà été rectifiée : ouvrez sa nouvelle version.", "This claim was already rectified: open its new version."),
+        "claim.already_rectified": (
+            "Cette demande a déjà été rectifiée : ouvrez sa nouvelle version.",
+            "This claim was already rectified: open its new version.",
+        ),
     }
 )

@@ -28,8 +28,17 @@ from verifier.services.patients import PatientInput
 # Ids derived from a sender's reference: the same reference always gives the same claim id.
 REFERENCE_NAMESPACE = uuid.UUID("6f1c5a0e-8a57-4a8e-9d3b-2f3c4e5d6a7b")
 
-_PATIENT_FIELDS = {"surname", "first_name", "birth_date", "nir", "rank", "amo_fund", "member_number",
-                   "card_valid_from", "card_valid_to"}
+_PATIENT_FIELDS = {
+    "surname",
+    "first_name",
+    "birth_date",
+    "nir",
+    "rank",
+    "amo_fund",
+    "member_number",
+    "card_valid_from",
+    "card_valid_to",
+}
 _CHECK_FIELDS = {"method", "outcome", "reference", "guarantees", "note"}
 
 
@@ -140,10 +149,16 @@ class _Reader:
         pp = f"{path}.patient"
         insurer = self.obj(c.get("insurer"), f"{path}.insurer") or {}
         patient = PatientInput(
-            self.text(p, "surname", pp), self.text(p, "first_name", pp), self.text(p, "birth_date", pp),
-            self.text(p, "nir", pp), str(p.get("rank", 1)), self.text(p, "amo_fund", pp, False),
-            self.text(insurer, "amc_number", f"{path}.insurer"), self.text(p, "member_number", pp, False),
-            self.day(p, "card_valid_from", pp), self.day(p, "card_valid_to", pp),
+            self.text(p, "surname", pp),
+            self.text(p, "first_name", pp),
+            self.text(p, "birth_date", pp),
+            self.text(p, "nir", pp),
+            str(p.get("rank", 1)),
+            self.text(p, "amo_fund", pp, False),
+            self.text(insurer, "amc_number", f"{path}.insurer"),
+            self.text(p, "member_number", pp, False),
+            self.day(p, "card_valid_from", pp),
+            self.day(p, "card_valid_to", pp),
         )
         k = self.obj(c.get("coverage_check"), f"{path}.coverage_check") or {}
         kp = f"{path}.coverage_check"
@@ -159,8 +174,13 @@ class _Reader:
                 rate = self.decimal(go, "rate", gp)
                 if rate is not None:
                     guarantees.append(Guarantee(self.text(go, "domain", gp), rate, bool(go.get("covers_ph2", False))))
-        check = CheckFields(self.text(k, "method", kp), self.text(k, "outcome", kp),
-                            self.text(k, "reference", kp, False), tuple(guarantees), self.text(k, "note", kp, False))
+        check = CheckFields(
+            self.text(k, "method", kp),
+            self.text(k, "outcome", kp),
+            self.text(k, "reference", kp, False),
+            tuple(guarantees),
+            self.text(k, "note", kp, False),
+        )
         lines = []
         raw_lines = c.get("lines")
         if not isinstance(raw_lines, list):
@@ -171,13 +191,21 @@ class _Reader:
             lo = self.obj(x, lp)
             if lo is None:
                 continue
-            lines.append(LineDraft(
-                self.text(lo, "label", lp), self.text(lo, "prestation_code", lp), self.integer(lo, "quantity", lp),
-                self.decimal(lo, "unit_price", lp) or Decimal("0"), self.decimal(lo, "amo_rate", lp) or Decimal("0"),
-                self.text(lo, "code", lp, False), self.text(lo, "code_kind", lp, False) or "manual",
-                self.decimal(lo, "br_unit", lp, False), self.day(lo, "expiry", lp),
-                self.text(lo, "lot", lp, False) or None, self.text(lo, "serial", lp, False) or None,
-            ))
+            lines.append(
+                LineDraft(
+                    self.text(lo, "label", lp),
+                    self.text(lo, "prestation_code", lp),
+                    self.integer(lo, "quantity", lp),
+                    self.decimal(lo, "unit_price", lp) or Decimal("0"),
+                    self.decimal(lo, "amo_rate", lp) or Decimal("0"),
+                    self.text(lo, "code", lp, False),
+                    self.text(lo, "code_kind", lp, False) or "manual",
+                    self.decimal(lo, "br_unit", lp, False),
+                    self.day(lo, "expiry", lp),
+                    self.text(lo, "lot", lp, False) or None,
+                    self.text(lo, "serial", lp, False) or None,
+                )
+            )
         dispensed = self.day(c, "dispensed_on", path, required=True)
         prescriber = self.text(c, "prescriber_rpps", path, False) or None
         if len(self.problems) > before or dispensed is None:
@@ -262,18 +290,30 @@ i18n.register(
         "import.missing": ("valeur obligatoire manquante.", "required value missing."),
         "import.not_text": ("un texte est attendu ici.", "a text is expected here."),
         "import.not_integer": ("un nombre entier est attendu ici.", "a whole number is expected here."),
-        "import.not_amount": ("un montant en texte est attendu, par exemple \"12.50\".",
-                              "an amount as text is expected, e.g. \"12.50\"."),
-        "import.not_date": ("une date AAAA-MM-JJ est attendue, par exemple \"2026-12-05\".",
-                            "a YYYY-MM-DD date is expected, e.g. \"2026-12-05\"."),
+        "import.not_amount": (
+            'un montant en texte est attendu, par exemple "12.50".',
+            'an amount as text is expected, e.g. "12.50".',
+        ),
+        "import.not_date": (
+            'une date AAAA-MM-JJ est attendue, par exemple "2026-12-05".',
+            'a YYYY-MM-DD date is expected, e.g. "2026-12-05".',
+        ),
         "import.not_uuid": ("claim_id doit être un UUID.", "claim_id must be a UUID."),
-        "import.no_id": ("chaque demande doit avoir un claim_id (UUID) ou une reference de l'expéditeur.",
-                         "each claim needs a claim_id (UUID) or a sender's reference."),
-        "import.duplicate_id": ("cette demande a le même identifiant qu'une autre du fichier.",
-                                "this claim has the same id as another one in the file."),
-        "import.no_claims": ("le fichier doit contenir une liste « claims » non vide.",
-                             "the file must contain a non-empty \"claims\" list."),
-        "import.bad_json": ("ce n'est pas du JSON valide (ligne {line}, colonne {column}).",
-                            "this is not valid JSON (line {line}, column {column})."),
+        "import.no_id": (
+            "chaque demande doit avoir un claim_id (UUID) ou une reference de l'expéditeur.",
+            "each claim needs a claim_id (UUID) or a sender's reference.",
+        ),
+        "import.duplicate_id": (
+            "cette demande a le même identifiant qu'une autre du fichier.",
+            "this claim has the same id as another one in the file.",
+        ),
+        "import.no_claims": (
+            "le fichier doit contenir une liste « claims » non vide.",
+            'the file must contain a non-empty "claims" list.',
+        ),
+        "import.bad_json": (
+            "ce n'est pas du JSON valide (ligne {line}, colonne {column}).",
+            "this is not valid JSON (line {line}, column {column}).",
+        ),
     }
 )

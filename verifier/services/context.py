@@ -7,7 +7,6 @@ from types import TracebackType
 
 from verifier import i18n
 from verifier.domain.errors import PermissionDenied
-
 from verifier.store import users as user_store
 from verifier.store.engine import Store
 
@@ -51,8 +50,9 @@ class Context:
     def __enter__(self) -> Context:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         """Close the store however the block ends; an exception goes on up."""
         self.close()
 

@@ -63,9 +63,15 @@ class Submitted:
 def check_input(patient_id: str, form: Form) -> CheckInput:
     c = form.check
     return CheckInput(
-        patient_id=patient_id, amc_number=form.patient.amc_number, method=c.method, outcome=c.outcome,
-        guarantees=list(c.guarantees), reference=c.reference, member_number=form.patient.member_number,
-        note=c.note, reused_check_id=c.reused_check_id,
+        patient_id=patient_id,
+        amc_number=form.patient.amc_number,
+        method=c.method,
+        outcome=c.outcome,
+        guarantees=list(c.guarantees),
+        reference=c.reference,
+        member_number=form.patient.member_number,
+        note=c.note,
+        reused_check_id=c.reused_check_id,
     )
 
 
@@ -83,8 +89,16 @@ def store(ctx: Context, form: Form) -> tuple[ClaimInfo, tuple[Problem, ...], boo
             return claims.queue(ctx, earlier.id, form.override), (), True
     patient, warnings = patients.save(ctx, form.patient)
     check = checks.record(ctx, check_input(patient.id, form))
-    claim = claims.create(ctx, check.id, lines, form.dispensed_on, form.prescriber_rpps,
-                          queue_now=True, override=form.override, claim_id=form.claim_id)
+    claim = claims.create(
+        ctx,
+        check.id,
+        lines,
+        form.dispensed_on,
+        form.prescriber_rpps,
+        queue_now=True,
+        override=form.override,
+        claim_id=form.claim_id,
+    )
     return claim, warnings, False
 
 

@@ -58,33 +58,59 @@ def build(location: Location, seed: int = 2024) -> str:
         directory.add_operator(ctx, "ALMERYS", "Almerys", None)
         insurers = [directory.add_insurer(ctx, amc, name, op) for amc, name, op in INSURERS]
         _claims(ctx, insurers, rng)
-    return i18n.tr("demo.done", where=location.describe(), admin=DEMO_ADMIN, counter=DEMO_COUNTER,
-                   password=DEMO_PASSWORD, code=recovery)
+    return i18n.tr(
+        "demo.done",
+        where=location.describe(),
+        admin=DEMO_ADMIN,
+        counter=DEMO_COUNTER,
+        password=DEMO_PASSWORD,
+        code=recovery,
+    )
 
 
 def _claims(ctx: Context, insurers: list[directory.InsurerInfo], rng: random.Random) -> None:
     people = []
     for i, (surname, first, sex, birth, dept, commune) in enumerate(PEOPLE):
         ins = insurers[i % len(insurers)]
-        info, _ = patients.save(ctx, patients.PatientInput(
-            surname, first, birth, nir_for(sex, birth, dept, commune, 100 + i), "1", "011751234",
-            ins.amc_number, f"ADH{rng.randrange(10**6, 10**7)}",
-            date.today() - timedelta(days=300), date.today() + timedelta(days=65)))
+        info, _ = patients.save(
+            ctx,
+            patients.PatientInput(
+                surname,
+                first,
+                birth,
+                nir_for(sex, birth, dept, commune, 100 + i),
+                "1",
+                "011751234",
+                ins.amc_number,
+                f"ADH{rng.randrange(10**6, 10**7)}",
+                date.today() - timedelta(days=300),
+                date.today() + timedelta(days=65),
+            ),
+        )
         people.append((info, ins))
     boxes = [drugs.get(ctx, c) for c in BOXES]
     made: list[tuple[claims.ClaimInfo, directory.InsurerInfo]] = []
     for n in range(24):
         patient, ins = people[n % len(people)]
-        check = checks.record(ctx, checks.CheckInput(
-            patient.id, ins.amc_number, rng.choice(["card", "hotline", "portal"]), "covered",
-            [Guarantee("PHAR", Decimal(rng.choice([100, 200])))], reference=f"REF-{rng.randrange(10**5, 10**6)}"))
+        check = checks.record(
+            ctx,
+            checks.CheckInput(
+                patient.id,
+                ins.amc_number,
+                rng.choice(["card", "hotline", "portal"]),
+                "covered",
+                [Guarantee("PHAR", Decimal(rng.choice([100, 200])))],
+                reference=f"REF-{rng.randrange(10**5, 10**6)}",
+            ),
+        )
         lines = [claims.line_from_drug(boxes[0], quantity=rng.randint(1, 3))]
         if n % 3 == 0:
             lines.append(claims.line_from_drug(boxes[1]))
         if n % 4 == 1:
             lines.append(claims.line_from_drug(boxes[2]))  # 15 %: not covered by PHAR, patient pays the TM
-        made.append((claims.create(ctx, check.id, lines, date.today() - timedelta(days=n % 10),
-                                   queue_now=n % 9 != 0), ins))
+        made.append(
+            (claims.create(ctx, check.id, lines, date.today() - timedelta(days=n % 10), queue_now=n % 9 != 0), ins)
+        )
     # Claims 0, 9 and 18 stay drafts; export the first insurer's queue (5 claims), then
     # record answers for four of them so that every state appears.
     queued = [c for c, ins in made if c.status is ClaimStatus.QUEUED and ins.id == insurers[0].id]
@@ -94,8 +120,9 @@ def _claims(ctx: Context, insurers: list[directory.InsurerInfo], rng: random.Ran
         claims.transition(ctx, exported[0].id, ClaimStatus.ACCEPTED)
         claims.transition(ctx, exported[1].id, ClaimStatus.ACCEPTED)
         claims.transition(ctx, exported[1].id, ClaimStatus.PAID)
-        claims.transition(ctx, exported[2].id, ClaimStatus.REJECTED, code="DROITS",
-                          text_="Droits non ouverts à la date des soins")
+        claims.transition(
+            ctx, exported[2].id, ClaimStatus.REJECTED, code="DROITS", text_="Droits non ouverts à la date des soins"
+        )
         claims.transition(ctx, exported[3].id, ClaimStatus.REJECTED, code="ADH", text_="Numéro d'adhérent absent")
         claims.rectify(ctx, exported[3].id)
     others = [c for c, ins in made if c.status is ClaimStatus.QUEUED and ins.id != insurers[0].id]

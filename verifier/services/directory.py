@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
 from verifier import i18n
 from verifier.domain.errors import NotFound, Problem, ValidationError
 from verifier.domain.identifiers import check_amc_number
@@ -97,8 +96,9 @@ def _too_long(text: str | None, maximum: int, field_name: str, code: str) -> lis
     return [Problem(code, {"maximum": maximum, "count": count}, field_name)] if count > maximum else []
 
 
-def _insurer_field_problems(name: str, hotline: str | None, portal: str | None, batch_by: str,
-                            operator_code: str | None = None) -> list[Problem]:
+def _insurer_field_problems(
+    name: str, hotline: str | None, portal: str | None, batch_by: str, operator_code: str | None = None
+) -> list[Problem]:
     problems = []
     if batch_by == "operator" and not _opt(operator_code):
         problems.append(Problem("insurer.batch_by_needs_operator", {}, "batch_by"))
@@ -182,8 +182,9 @@ def add_insurer(
         if new_operator and operator is not None:
             s.add(operator)
             s.flush()
-            audit_log.append(s, ctx.actor.login, "operator.created", "operator", str(operator.id),
-                             {"code": operator.code})
+            audit_log.append(
+                s, ctx.actor.login, "operator.created", "operator", str(operator.id), {"code": operator.code}
+            )
         ins = Insurer(
             amc_number=checked.value,
             name=name.strip(),
@@ -199,8 +200,9 @@ def add_insurer(
         return _insurer_info(ins)
 
 
-def record_provisional_insurer(ctx: Context, amc_number: str, name: str,
-                               operator_code: str | None = None) -> InsurerInfo:
+def record_provisional_insurer(
+    ctx: Context, amc_number: str, name: str, operator_code: str | None = None
+) -> InsurerInfo:
     """An insurer missing from the directory, recorded at the counter from what the card shows.
 
     Any signed-in user may do it, so that a claim can be queued when no administrator is
@@ -222,12 +224,21 @@ def record_provisional_insurer(ctx: Context, amc_number: str, name: str,
         if problems:
             raise ValidationError(problems)
         assert checked.value is not None
-        ins = Insurer(amc_number=checked.value, name=name.strip(), operator=operator, batch_by="insurer",
-                      active=True, provisional=True, recorded_by=ctx.actor.user_id, recorded_at=utcnow())
+        ins = Insurer(
+            amc_number=checked.value,
+            name=name.strip(),
+            operator=operator,
+            batch_by="insurer",
+            active=True,
+            provisional=True,
+            recorded_by=ctx.actor.user_id,
+            recorded_at=utcnow(),
+        )
         s.add(ins)
         s.flush()
-        audit_log.append(s, ctx.actor.login, "insurer.recorded_provisional", "insurer", str(ins.id),
-                         {"amc": ins.amc_number})
+        audit_log.append(
+            s, ctx.actor.login, "insurer.recorded_provisional", "insurer", str(ins.id), {"amc": ins.amc_number}
+        )
         return _insurer_info(ins)
 
 
@@ -256,8 +267,9 @@ def confirm_insurer(ctx: Context, insurer_id: int) -> InsurerInfo:
         return _insurer_info(ins)
 
 
-def correct_insurer(ctx: Context, insurer_id: int, *, amc_number: str, name: str,
-                    operator_code: str | None) -> InsurerInfo:
+def correct_insurer(
+    ctx: Context, insurer_id: int, *, amc_number: str, name: str, operator_code: str | None
+) -> InsurerInfo:
     """Correct what was typed at the counter (number, name, operator) and confirm the insurer."""
     ctx.require_admin("manage_directory")
     checked = check_amc_number(amc_number)
@@ -278,8 +290,14 @@ def correct_insurer(ctx: Context, insurer_id: int, *, amc_number: str, name: str
         old_amc = ins.amc_number
         changed = _apply(ins, {"amc_number": checked.value, "name": name.strip(), "operator": operator})
         ins.provisional = False
-        audit_log.append(s, ctx.actor.login, "insurer.corrected", "insurer", str(ins.id),
-                         {"amc": ins.amc_number, "was": old_amc, "fields": changed})
+        audit_log.append(
+            s,
+            ctx.actor.login,
+            "insurer.corrected",
+            "insurer",
+            str(ins.id),
+            {"amc": ins.amc_number, "was": old_amc, "fields": changed},
+        )
         return _insurer_info(ins)
 
 
@@ -298,8 +316,14 @@ def merge_insurer(ctx: Context, provisional_id: int, into_id: int) -> InsurerInf
         amc = ins.amc_number
         s.delete(ins)
         s.flush()
-        audit_log.append(s, ctx.actor.login, "insurer.merged", "insurer", str(into.id),
-                         {"amc": into.amc_number, "from_amc": amc, **moved})
+        audit_log.append(
+            s,
+            ctx.actor.login,
+            "insurer.merged",
+            "insurer",
+            str(into.id),
+            {"amc": into.amc_number, "from_amc": amc, **moved},
+        )
         return _insurer_info(into)
 
 
@@ -358,11 +382,25 @@ def update_insurer(
                 problems.append(Problem("operator.unknown", {"code": operator_code.strip()}, "operator"))
         if problems:
             raise ValidationError(problems)
-        changed = _apply(ins, {"name": name.strip(), "operator": operator, "hotline": _opt(hotline),
-                               "portal": _opt(portal), "batch_by": batch_by})
+        changed = _apply(
+            ins,
+            {
+                "name": name.strip(),
+                "operator": operator,
+                "hotline": _opt(hotline),
+                "portal": _opt(portal),
+                "batch_by": batch_by,
+            },
+        )
         if changed:
-            audit_log.append(s, ctx.actor.login, "insurer.updated", "insurer", str(ins.id),
-                             {"amc": ins.amc_number, "fields": changed})
+            audit_log.append(
+                s,
+                ctx.actor.login,
+                "insurer.updated",
+                "insurer",
+                str(ins.id),
+                {"amc": ins.amc_number, "fields": changed},
+            )
         return _insurer_info(ins)
 
 
@@ -402,8 +440,9 @@ def update_operator(ctx: Context, operator_id: int, *, name: str, health_url: st
             raise NotFound("operator.missing")
         changed = _apply(op, {"name": name.strip(), "health_url": _opt(health_url)})
         if changed:
-            audit_log.append(s, ctx.actor.login, "operator.updated", "operator", str(op.id),
-                             {"code": op.code, "fields": changed})
+            audit_log.append(
+                s, ctx.actor.login, "operator.updated", "operator", str(op.id), {"code": op.code, "fields": changed}
+            )
         return _operator_info(op)
 
 
@@ -428,11 +467,20 @@ CSV_COLUMNS = ("amc_number", "name", "operator", "hotline", "portal")
 CSV_REQUIRED = ("amc_number", "name")
 # Header names: the documented English ones, and the French ones an administrator may type.
 CSV_HEADERS: dict[str, str] = {
-    "amc_number": "amc_number", "amc": "amc_number", "numero_amc": "amc_number", "numéro_amc": "amc_number",
-    "name": "name", "nom": "name",
-    "operator": "operator", "operateur": "operator", "opérateur": "operator",
-    "hotline": "hotline", "telephone": "hotline", "téléphone": "hotline",
-    "portal": "portal", "portail": "portal",
+    "amc_number": "amc_number",
+    "amc": "amc_number",
+    "numero_amc": "amc_number",
+    "numéro_amc": "amc_number",
+    "name": "name",
+    "nom": "name",
+    "operator": "operator",
+    "operateur": "operator",
+    "opérateur": "operator",
+    "hotline": "hotline",
+    "telephone": "hotline",
+    "téléphone": "hotline",
+    "portal": "portal",
+    "portail": "portal",
 }
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 
@@ -473,8 +521,9 @@ class ImportReport:
 
     def summary(self) -> str:
         """One sentence: how many insurers were added, updated, left as they were."""
-        text = i18n.tr("insurer.csv_summary", created=self.created, updated=self.updated,
-                       unchanged=self.count(UNCHANGED))
+        text = i18n.tr(
+            "insurer.csv_summary", created=self.created, updated=self.updated, unchanged=self.count(UNCHANGED)
+        )
         if self.operators_created:
             text += " " + i18n.tr("insurer.csv_operators_created", codes=", ".join(self.operators_created))
         return text
@@ -516,13 +565,17 @@ def _header(cells: Sequence[str], line: int) -> tuple[list[str], list[Problem]]:
         key = cell.strip().lower().replace(" ", "_").replace("-", "_")
         column = CSV_HEADERS.get(key)
         if column is None:
-            problems.append(Problem("insurer.csv_unknown_column", {"column": cell.strip(), "expected": ";".join(CSV_COLUMNS)}))
+            problems.append(
+                Problem("insurer.csv_unknown_column", {"column": cell.strip(), "expected": ";".join(CSV_COLUMNS)})
+            )
         elif column in columns:
             problems.append(Problem("insurer.csv_duplicate_column", {"column": cell.strip()}))
         columns.append(column or "")
     for required in CSV_REQUIRED:
         if required not in columns:
-            problems.append(Problem("insurer.csv_missing_column", {"column": required, "expected": ";".join(CSV_COLUMNS)}))
+            problems.append(
+                Problem("insurer.csv_missing_column", {"column": required, "expected": ";".join(CSV_COLUMNS)})
+            )
     return columns, [_line_problem(line, p) for p in problems]
 
 
@@ -537,7 +590,9 @@ def _read_insurers_csv(path: Path) -> tuple[list[_Row], list[Problem], str, str]
             raise ValidationError([Problem("insurer.csv_too_big", {"maximum": CSV_MAX_BYTES // 1_000_000})])
         data = path.read_bytes()
     except OSError as exc:
-        raise ValidationError([Problem("insurer.csv_unreadable", {"path": str(path), "error": exc.strerror or exc})]) from exc
+        raise ValidationError(
+            [Problem("insurer.csv_unreadable", {"path": str(path), "error": exc.strerror or exc})]
+        ) from exc
     text, encoding = _decode(data)
     first = next((line for line in text.splitlines() if line.strip()), None)
     if first is None:
@@ -557,10 +612,17 @@ def _read_insurers_csv(path: Path) -> tuple[list[_Row], list[Problem], str, str]
                     raise ValidationError(header_problems)
                 continue
             number = reader.line_num
-            extra = [c for c in cells[len(columns):] if c.strip()]
+            extra = [c for c in cells[len(columns) :] if c.strip()]
             if extra:
-                problems.append(_line_problem(number, Problem(
-                    "insurer.csv_too_many_fields", {"count": len(cells), "expected": len(columns), "separator": separator})))
+                problems.append(
+                    _line_problem(
+                        number,
+                        Problem(
+                            "insurer.csv_too_many_fields",
+                            {"count": len(cells), "expected": len(columns), "separator": separator},
+                        ),
+                    )
+                )
                 continue
             padded = [c.strip() for c in cells] + [""] * (len(columns) - len(cells))
             rows.append(_Row(number, dict(zip(columns, padded))))
@@ -574,7 +636,9 @@ def _read_insurers_csv(path: Path) -> tuple[list[_Row], list[Problem], str, str]
         reasons = [Problem(p.code, p.params, "amc_number") for p in checked.problems]
         if checked.value is not None:
             if checked.value in seen:
-                reasons.append(Problem("insurer.csv_duplicate", {"amc": checked.value, "first": seen[checked.value]}, "amc_number"))
+                reasons.append(
+                    Problem("insurer.csv_duplicate", {"amc": checked.value, "first": seen[checked.value]}, "amc_number")
+                )
             else:
                 seen[checked.value] = row.line
             row.values["amc_number"] = checked.value
@@ -612,8 +676,9 @@ def import_insurers_csv(ctx: Context, path: Path) -> ImportReport:
         return _write_directory(ctx, s, rows, operators, encoding, separator)
 
 
-def _write_directory(ctx: Context, s: Session, rows: list[_Row], operators: dict[str, Operator],
-                     encoding: str, separator: str) -> ImportReport:
+def _write_directory(
+    ctx: Context, s: Session, rows: list[_Row], operators: dict[str, Operator], encoding: str, separator: str
+) -> ImportReport:
     events: list[audit_log.Event] = []
     created_ops: list[str] = []
     for code in dict.fromkeys(row.get("operator") for row in rows):
@@ -622,7 +687,9 @@ def _write_directory(ctx: Context, s: Session, rows: list[_Row], operators: dict
             s.add(operators[code])
             created_ops.append(code)
     s.flush()
-    events += [("operator.created", "operator", str(operators[c].id), {"code": c, "source": "csv"}) for c in created_ops]
+    events += [
+        ("operator.created", "operator", str(operators[c].id), {"code": c, "source": "csv"}) for c in created_ops
+    ]
     existing = {ins.amc_number: ins for ins in insurer_store.every_insurer(s)}
     results: list[tuple[_Row, Insurer, str]] = []
     for row in rows:
@@ -642,63 +709,157 @@ def _write_directory(ctx: Context, s: Session, rows: list[_Row], operators: dict
             changed = _apply(ins, values)
             results.append((row, ins, UPDATED if changed else UNCHANGED))
             if changed:
-                events.append(("insurer.updated", "insurer", str(ins.id), {"amc": ins.amc_number, "fields": changed, "source": "csv"}))
+                events.append(
+                    (
+                        "insurer.updated",
+                        "insurer",
+                        str(ins.id),
+                        {"amc": ins.amc_number, "fields": changed, "source": "csv"},
+                    )
+                )
     s.flush()
-    events += [("insurer.created", "insurer", str(ins.id), {"amc": ins.amc_number, "source": "csv"})
-               for _, ins, outcome in results if outcome == CREATED]
+    events += [
+        ("insurer.created", "insurer", str(ins.id), {"amc": ins.amc_number, "source": "csv"})
+        for _, ins, outcome in results
+        if outcome == CREATED
+    ]
     report = ImportReport(
         tuple(ImportLine(row.line, ins.amc_number, outcome, ins.active) for row, ins, outcome in results),
-        tuple(created_ops), encoding, separator,
+        tuple(created_ops),
+        encoding,
+        separator,
     )
-    events.append(("insurer.csv_imported", "insurer", None, {
-        "created": report.created, "updated": report.updated, "unchanged": report.count(UNCHANGED),
-        "operators_created": len(created_ops)}))
+    events.append(
+        (
+            "insurer.csv_imported",
+            "insurer",
+            None,
+            {
+                "created": report.created,
+                "updated": report.updated,
+                "unchanged": report.count(UNCHANGED),
+                "operators_created": len(created_ops),
+            },
+        )
+    )
     audit_log.append_many(s, ctx.actor.login, events)
     return report
 
 
 i18n.register(
     {
-        "operator.code_invalid": ("Donnez un code d'opérateur (1 à 40 caractères), par exemple VIAMEDIS.", "Give an operator code (1 to 40 characters), e.g. VIAMEDIS."),
+        "operator.code_invalid": (
+            "Donnez un code d'opérateur (1 à 40 caractères), par exemple VIAMEDIS.",
+            "Give an operator code (1 to 40 characters), e.g. VIAMEDIS.",
+        ),
         "operator.name_missing": ("Indiquez le nom de l'opérateur.", "Enter the operator's name."),
         "operator.exists": ("L'opérateur {code} existe déjà.", "Operator {code} already exists."),
-        "operator.unknown": ("Opérateur inconnu : {code}. Ajoutez-le d'abord.", "Unknown operator: {code}. Add it first."),
+        "operator.unknown": (
+            "Opérateur inconnu : {code}. Ajoutez-le d'abord.",
+            "Unknown operator: {code}. Add it first.",
+        ),
         "insurer.name_missing": ("Indiquez le nom de l'organisme complémentaire.", "Enter the insurer's name."),
         "insurer.batch_by_needs_operator": (
             "Des lots par opérateur demandent un opérateur : choisissez l'opérateur de cet organisme, ou des lots par organisme.",
             "Batches per operator need an operator: choose this insurer's operator, or batches per insurer.",
         ),
-        "insurer.batch_by_invalid": ("Le regroupement des lots doit être « insurer » ou « operator ».", "Batches are grouped by 'insurer' or 'operator'."),
-        "insurer.not_provisional": ("L'organisme n° AMC {amc} est déjà confirmé : modifiez-le plutôt.",
-                                    "The insurer with AMC number {amc} is already confirmed: edit it instead."),
-        "insurer.exists_merge": ("Un organisme porte déjà le numéro AMC {amc} : fusionnez plutôt l'organisme à confirmer avec lui.",
-                                 "An insurer already has AMC number {amc}: merge the insurer to confirm into it instead."),
-        "insurer.merge_target_invalid": ("Choisissez un autre organisme, déjà confirmé, avec lequel fusionner.",
-                                         "Choose another insurer, already confirmed, to merge into."),
+        "insurer.batch_by_invalid": (
+            "Le regroupement des lots doit être « insurer » ou « operator ».",
+            "Batches are grouped by 'insurer' or 'operator'.",
+        ),
+        "insurer.not_provisional": (
+            "L'organisme n° AMC {amc} est déjà confirmé : modifiez-le plutôt.",
+            "The insurer with AMC number {amc} is already confirmed: edit it instead.",
+        ),
+        "insurer.exists_merge": (
+            "Un organisme porte déjà le numéro AMC {amc} : fusionnez plutôt l'organisme à confirmer avec lui.",
+            "An insurer already has AMC number {amc}: merge the insurer to confirm into it instead.",
+        ),
+        "insurer.merge_target_invalid": (
+            "Choisissez un autre organisme, déjà confirmé, avec lequel fusionner.",
+            "Choose another insurer, already confirmed, to merge into.",
+        ),
         "insurer.exists": ("Un organisme porte déjà le numéro AMC {amc}.", "An insurer already has AMC number {amc}."),
-        "insurer.not_found": ("Aucun organisme avec le numéro AMC {amc}. Vérifiez le numéro sur l'attestation ou ajoutez l'organisme.", "No insurer with AMC number {amc}. Check the number on the card or add the insurer."),
-        "insurer.missing": ("Cet organisme n'existe plus. Actualisez la liste.", "This insurer no longer exists. Refresh the list."),
-        "operator.missing": ("Cet opérateur n'existe plus. Actualisez la liste.", "This operator no longer exists. Refresh the list."),
-        "insurer.too_long": ("Ce champ accepte {maximum} caractères au plus ; {count} ont été saisis.", "This field takes at most {maximum} characters; {count} were typed."),
-        "operator.too_long": ("Ce champ accepte {maximum} caractères au plus ; {count} ont été saisis.", "This field takes at most {maximum} characters; {count} were typed."),
-        "operator.url_invalid": ("L'adresse de supervision doit commencer par http:// ou https:// et ne contenir aucun espace.", "The status address must start with http:// or https:// and contain no space."),
+        "insurer.not_found": (
+            "Aucun organisme avec le numéro AMC {amc}. Vérifiez le numéro sur l'attestation ou ajoutez l'organisme.",
+            "No insurer with AMC number {amc}. Check the number on the card or add the insurer.",
+        ),
+        "insurer.missing": (
+            "Cet organisme n'existe plus. Actualisez la liste.",
+            "This insurer no longer exists. Refresh the list.",
+        ),
+        "operator.missing": (
+            "Cet opérateur n'existe plus. Actualisez la liste.",
+            "This operator no longer exists. Refresh the list.",
+        ),
+        "insurer.too_long": (
+            "Ce champ accepte {maximum} caractères au plus ; {count} ont été saisis.",
+            "This field takes at most {maximum} characters; {count} were typed.",
+        ),
+        "operator.too_long": (
+            "Ce champ accepte {maximum} caractères au plus ; {count} ont été saisis.",
+            "This field takes at most {maximum} characters; {count} were typed.",
+        ),
+        "operator.url_invalid": (
+            "L'adresse de supervision doit commencer par http:// ou https:// et ne contenir aucun espace.",
+            "The status address must start with http:// or https:// and contain no space.",
+        ),
         "insurer.csv_line": ("Ligne {line} : {reason}", "Line {line}: {reason}"),
-        "insurer.csv_unreadable": ("Le fichier {path} n'a pas pu être lu ({error}).", "The file {path} could not be read ({error})."),
-        "insurer.csv_too_big": ("Ce fichier dépasse {maximum} Mo : ce n'est pas un annuaire d'organismes.", "This file is over {maximum} MB: it is not an insurer directory."),
-        "insurer.csv_encoding": ("Le fichier n'est ni en UTF-8 ni en Windows-1252 : enregistrez-le en « CSV UTF-8 » depuis votre tableur.", "The file is neither UTF-8 nor Windows-1252: save it as 'CSV UTF-8' from your spreadsheet."),
-        "insurer.csv_empty": ("Le fichier est vide. La première ligne doit nommer les colonnes : {expected}.", "The file is empty. The first line must name the columns: {expected}."),
-        "insurer.csv_no_lines": ("Le fichier ne contient que la ligne d'en-tête : aucun organisme à importer.", "The file holds only the header line: no insurer to import."),
-        "insurer.csv_unknown_column": ("colonne inconnue « {column} » (colonnes attendues : {expected}).", "unknown column '{column}' (expected columns: {expected})."),
-        "insurer.csv_duplicate_column": ("la colonne « {column} » apparaît deux fois.", "the column '{column}' appears twice."),
-        "insurer.csv_missing_column": ("la colonne obligatoire « {column} » manque (colonnes attendues : {expected}).", "the required column '{column}' is missing (expected columns: {expected})."),
-        "insurer.csv_too_many_fields": ("{count} champs au lieu de {expected} : un nom contenant « {separator} » doit être entre guillemets.", "{count} fields instead of {expected}: a name containing '{separator}' must be in quotes."),
+        "insurer.csv_unreadable": (
+            "Le fichier {path} n'a pas pu être lu ({error}).",
+            "The file {path} could not be read ({error}).",
+        ),
+        "insurer.csv_too_big": (
+            "Ce fichier dépasse {maximum} Mo : ce n'est pas un annuaire d'organismes.",
+            "This file is over {maximum} MB: it is not an insurer directory.",
+        ),
+        "insurer.csv_encoding": (
+            "Le fichier n'est ni en UTF-8 ni en Windows-1252 : enregistrez-le en « CSV UTF-8 » depuis votre tableur.",
+            "The file is neither UTF-8 nor Windows-1252: save it as 'CSV UTF-8' from your spreadsheet.",
+        ),
+        "insurer.csv_empty": (
+            "Le fichier est vide. La première ligne doit nommer les colonnes : {expected}.",
+            "The file is empty. The first line must name the columns: {expected}.",
+        ),
+        "insurer.csv_no_lines": (
+            "Le fichier ne contient que la ligne d'en-tête : aucun organisme à importer.",
+            "The file holds only the header line: no insurer to import.",
+        ),
+        "insurer.csv_unknown_column": (
+            "colonne inconnue « {column} » (colonnes attendues : {expected}).",
+            "unknown column '{column}' (expected columns: {expected}).",
+        ),
+        "insurer.csv_duplicate_column": (
+            "la colonne « {column} » apparaît deux fois.",
+            "the column '{column}' appears twice.",
+        ),
+        "insurer.csv_missing_column": (
+            "la colonne obligatoire « {column} » manque (colonnes attendues : {expected}).",
+            "the required column '{column}' is missing (expected columns: {expected}).",
+        ),
+        "insurer.csv_too_many_fields": (
+            "{count} champs au lieu de {expected} : un nom contenant « {separator} » doit être entre guillemets.",
+            "{count} fields instead of {expected}: a name containing '{separator}' must be in quotes.",
+        ),
         "insurer.csv_syntax": ("ligne illisible ({error}).", "unreadable line ({error})."),
-        "insurer.csv_duplicate": ("le numéro AMC {amc} figure déjà ligne {first}.", "AMC number {amc} already appears on line {first}."),
+        "insurer.csv_duplicate": (
+            "le numéro AMC {amc} figure déjà ligne {first}.",
+            "AMC number {amc} already appears on line {first}.",
+        ),
         "insurer.csv_created": ("Ligne {line} : organisme {amc} ajouté.", "Line {line}: insurer {amc} added."),
-        "insurer.csv_updated": ("Ligne {line} : l'organisme {amc} existait déjà ; il a été mis à jour.", "Line {line}: insurer {amc} already existed; it was updated."),
-        "insurer.csv_unchanged": ("Ligne {line} : l'organisme {amc} existait déjà, à l'identique.", "Line {line}: insurer {amc} already existed, unchanged."),
+        "insurer.csv_updated": (
+            "Ligne {line} : l'organisme {amc} existait déjà ; il a été mis à jour.",
+            "Line {line}: insurer {amc} already existed; it was updated.",
+        ),
+        "insurer.csv_unchanged": (
+            "Ligne {line} : l'organisme {amc} existait déjà, à l'identique.",
+            "Line {line}: insurer {amc} already existed, unchanged.",
+        ),
         "insurer.csv_still_inactive": ("Il reste désactivé.", "It stays deactivated."),
-        "insurer.csv_summary": ("Organismes ajoutés : {created} ; mis à jour : {updated} ; inchangés : {unchanged}.", "Insurers added: {created}; updated: {updated}; unchanged: {unchanged}."),
+        "insurer.csv_summary": (
+            "Organismes ajoutés : {created} ; mis à jour : {updated} ; inchangés : {unchanged}.",
+            "Insurers added: {created}; updated: {updated}; unchanged: {unchanged}.",
+        ),
         "insurer.csv_operators_created": ("Opérateurs ajoutés : {codes}.", "Operators added: {codes}."),
     }
 )

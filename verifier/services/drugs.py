@@ -104,9 +104,7 @@ def reference(ctx: Context) -> ReferenceInfo | None:
 
 def _import(store: Store, actor_login: str, actor_id: int | None, report: ParseReport, source: str, date: str) -> int:
     with store.write() as s:
-        count = drug_store.replace_reference(
-            s, report.records, source, date, utcnow(), actor_id, len(report.skipped)
-        )
+        count = drug_store.replace_reference(s, report.records, source, date, utcnow(), actor_id, len(report.skipped))
         audit_log.append(
             s,
             actor_login,
@@ -147,7 +145,9 @@ def load_shipped_snapshot(store: Store, actor_login: str, actor_id: int | None) 
     """Load the snapshot shipped with the application (done once, when a site is set up)."""
     info = shipped_snapshot_info()
     report = parse_bdpm(shipped_snapshot_dir())
-    return _import(store, actor_login, actor_id, report, str(info.get("source", "ANSM BDPM")), str(info.get("date", "")))
+    return _import(
+        store, actor_login, actor_id, report, str(info.get("source", "ANSM BDPM")), str(info.get("date", ""))
+    )
 
 
 i18n.register(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-
 from verifier import i18n
 from verifier.domain.errors import NotFound, Problem, ValidationError
 from verifier.services.context import Context
@@ -51,8 +50,9 @@ def declare_down(ctx: Context, operator_code: str, reason: str = "") -> OutageIn
         op = _operator(s, operator_code)
         if open_outage_id(s, op.id) is not None:
             raise ValidationError([Problem("outage.already_down", {"operator": op.name}, "operator")])
-        outage = Outage(operator_id=op.id, started_at=utcnow(), started_by=ctx.actor.user_id,
-                        reason=reason.strip()[:500] or None)
+        outage = Outage(
+            operator_id=op.id, started_at=utcnow(), started_by=ctx.actor.user_id, reason=reason.strip()[:500] or None
+        )
         s.add(outage)
         s.flush()
         audit_log.append(s, ctx.actor.login, "outage.started", "outage", str(outage.id), {"operator": op.code})

@@ -12,7 +12,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-
 from verifier import i18n
 from verifier.domain.errors import NotFound, Problem, ValidationError
 from verifier.domain.identifiers import (

@@ -77,8 +77,9 @@ i18n.register(
 # --- the schedule ------------------------------------------------------------------------
 
 
-def backoff_delay(failures: int, rng: random.Random, steps: Sequence[float] = BACKOFF_STEPS,
-                  jitter: float = JITTER) -> float:
+def backoff_delay(
+    failures: int, rng: random.Random, steps: Sequence[float] = BACKOFF_STEPS, jitter: float = JITTER
+) -> float:
     """Seconds before the next probe of an operator after `failures` consecutive failures.
 
     0 failures is the first probe after the outage is seen. Capped at `MAX_DELAY`; the
@@ -88,8 +89,7 @@ def backoff_delay(failures: int, rng: random.Random, steps: Sequence[float] = BA
     return base * (1.0 - jitter * rng.random())
 
 
-def schedule(n: int, rng: random.Random, steps: Sequence[float] = BACKOFF_STEPS,
-             jitter: float = JITTER) -> list[float]:
+def schedule(n: int, rng: random.Random, steps: Sequence[float] = BACKOFF_STEPS, jitter: float = JITTER) -> list[float]:
     """The first `n` delays of an operator that never answers."""
     return [backoff_delay(i, rng, steps, jitter) for i in range(n)]
 
@@ -100,8 +100,9 @@ def schedule(n: int, rng: random.Random, steps: Sequence[float] = BACKOFF_STEPS,
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     """A redirect is an answer: it is not followed, to this host or any other."""
 
-    def redirect_request(self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str,
-                         headers: Any, newurl: str) -> urllib.request.Request | None:
+    def redirect_request(
+        self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str, headers: Any, newurl: str
+    ) -> urllib.request.Request | None:
         return None
 
 
@@ -116,8 +117,7 @@ def probe_once(url: str, timeout: float = DEFAULT_TIMEOUT) -> bool:
     if not url.lower().startswith(("http://", "https://")):
         return False
     opener = urllib.request.build_opener(_NoRedirect())
-    request = urllib.request.Request(url, method="GET",
-                                     headers={"User-Agent": f"verifier/{__version__} health-probe"})
+    request = urllib.request.Request(url, method="GET", headers={"User-Agent": f"verifier/{__version__} health-probe"})
     try:
         with opener.open(request, timeout=timeout) as response:
             status = int(response.status)
@@ -145,8 +145,11 @@ class ProbePlan:
 def plans_from(current: Iterable[OutageInfo], operators: Iterable[OperatorInfo]) -> list[ProbePlan]:
     """The operators to probe: declared down now and with a health URL."""
     urls = {o.code: o.health_url for o in operators if o.health_url}
-    return [ProbePlan(o.operator_code, o.operator_name, o.id, urls[o.operator_code])
-            for o in current if o.operator_code in urls]
+    return [
+        ProbePlan(o.operator_code, o.operator_name, o.id, urls[o.operator_code])
+        for o in current
+        if o.operator_code in urls
+    ]
 
 
 def plans(ctx: Context) -> list[ProbePlan]:
@@ -182,9 +185,15 @@ class Prober:
     so), and `next_due_in` to know when to look again. Thread-safe.
     """
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic, rng: random.Random | None = None,
-                 max_in_flight: int = MAX_IN_FLIGHT, steps: Sequence[float] = BACKOFF_STEPS,
-                 jitter: float = JITTER, answering_recheck: float = ANSWERING_RECHECK) -> None:
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.monotonic,
+        rng: random.Random | None = None,
+        max_in_flight: int = MAX_IN_FLIGHT,
+        steps: Sequence[float] = BACKOFF_STEPS,
+        jitter: float = JITTER,
+        answering_recheck: float = ANSWERING_RECHECK,
+    ) -> None:
         if max_in_flight < 1 or not steps:
             raise ValueError("a prober needs at least one probe in flight and one step")
         self._clock = clock
@@ -226,9 +235,10 @@ class Prober:
         """
         now = self._clock()
         with self._lock:
-            due = sorted((s for code, s in self._states.items()
-                          if s.next_due <= now and code not in self._in_flight),
-                         key=lambda s: s.next_due)
+            due = sorted(
+                (s for code, s in self._states.items() if s.next_due <= now and code not in self._in_flight),
+                key=lambda s: s.next_due,
+            )
             taken = []
             for state in due:
                 if len(self._in_flight) >= self.max_in_flight:
@@ -329,8 +339,9 @@ class ProbeResult:
     amount: Decimal = Decimal("0.00")
 
 
-def check(ctx: Context, plan: ProbePlan, timeout: float = DEFAULT_TIMEOUT,
-          probe: Callable[[str, float], bool] = probe_once) -> ProbeResult:
+def check(
+    ctx: Context, plan: ProbePlan, timeout: float = DEFAULT_TIMEOUT, probe: Callable[[str, float], bool] = probe_once
+) -> ProbeResult:
     """Probe one operator and, if it answers, read what waits for it (for a worker thread)."""
     if not probe(plan.url, timeout):
         return ProbeResult(False)

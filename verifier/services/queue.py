@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-
 from verifier.domain.identifiers import mask_nir
 from verifier.domain.states import ClaimStatus
 from verifier.security.crypto import FieldCipher
@@ -23,8 +22,18 @@ from verifier.store.claims_query import ClaimFilter, InsurerTotal
 from verifier.store.session import Session
 
 __all__ = [
-    "SORTS", "Cursor", "InsurerTotal", "QueuePage", "QueueRow", "QueueSlice", "QueueSummary", "Search",
-    "awaiting_export", "list_claims", "read_page", "summary",
+    "SORTS",
+    "Cursor",
+    "InsurerTotal",
+    "QueuePage",
+    "QueueRow",
+    "QueueSlice",
+    "QueueSummary",
+    "Search",
+    "awaiting_export",
+    "list_claims",
+    "read_page",
+    "summary",
 ]
 
 CENT = Decimal("0.01")
@@ -131,13 +140,29 @@ def _row(cipher: FieldCipher, r: claims_query.Row) -> QueueRow:
     surname = cipher.decrypt(r.surname_enc, "patients.surname") or ""
     first = cipher.decrypt(r.first_name_enc, "patients.first_name") or ""
     nir = cipher.decrypt(r.nir_enc, "patients.nir") or ""
-    return QueueRow(r.id, r.number, r.version, ClaimStatus(r.status), r.dispensed_on, f"{surname} {first}",
-                    mask_nir(nir), r.insurer_name, r.amc_number, r.price, r.amc, r.operator_down)
+    return QueueRow(
+        r.id,
+        r.number,
+        r.version,
+        ClaimStatus(r.status),
+        r.dispensed_on,
+        f"{surname} {first}",
+        mask_nir(nir),
+        r.insurer_name,
+        r.amc_number,
+        r.price,
+        r.amc,
+        r.operator_down,
+    )
 
 
 def read_page(
-    ctx: Context, search: Search, sort: str = "number", descending: bool = True,
-    after: Cursor | None = None, limit: int = 100,
+    ctx: Context,
+    search: Search,
+    sort: str = "number",
+    descending: bool = True,
+    after: Cursor | None = None,
+    limit: int = 100,
 ) -> QueueSlice:
     """Up to `limit` claims matching `search` in the chosen order, after `after` (None: the first).
 
@@ -168,8 +193,13 @@ def summary(ctx: Context, search: Search) -> QueueSummary:
 
 
 def list_claims(
-    ctx: Context, search: Search, offset: int = 0, limit: int = 50, sort: str = "number",
-    descending: bool = True, with_totals: bool = True,
+    ctx: Context,
+    search: Search,
+    offset: int = 0,
+    limit: int = 50,
+    sort: str = "number",
+    descending: bool = True,
+    with_totals: bool = True,
 ) -> QueuePage:
     cipher = ctx.store.cipher
     limit = max(1, min(limit, MAX_PAGE))

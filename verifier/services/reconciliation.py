@@ -73,11 +73,23 @@ def reconcile(ctx: Context, today: date | None = None) -> Reconciliation:
     for insurer_id, bands in ages.items():
         if insurer_id in lines:
             lines[insurer_id].ageing = bands
-    return Reconciliation(today, sorted(lines.values(), key=lambda l: l.insurer_name))
+    return Reconciliation(today, sorted(lines.values(), key=lambda line: line.insurer_name))
 
 
-COLUMNS = ("amc_number", "insurer", "queued", "exported", "accepted", "paid", "rejected", "outstanding",
-           "age_0_30", "age_31_60", "age_61_90", "age_90_plus")
+COLUMNS = (
+    "amc_number",
+    "insurer",
+    "queued",
+    "exported",
+    "accepted",
+    "paid",
+    "rejected",
+    "outstanding",
+    "age_0_30",
+    "age_31_60",
+    "age_61_90",
+    "age_90_plus",
+)
 
 
 def to_csv(r: Reconciliation) -> str:
@@ -91,8 +103,19 @@ def to_csv(r: Reconciliation) -> str:
         return f"{v:.2f}".replace(".", ",")
 
     for line in r.lines:
-        w.writerow([line.amc_number, line.insurer_name, fmt(line.queued), fmt(line.exported), fmt(line.accepted),
-                    fmt(line.paid), fmt(line.rejected), fmt(line.outstanding), *(fmt(b) for b in line.ageing)])
+        w.writerow(
+            [
+                line.amc_number,
+                line.insurer_name,
+                fmt(line.queued),
+                fmt(line.exported),
+                fmt(line.accepted),
+                fmt(line.paid),
+                fmt(line.rejected),
+                fmt(line.outstanding),
+                *(fmt(b) for b in line.ageing),
+            ]
+        )
     return out.getvalue()
 
 

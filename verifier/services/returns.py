@@ -15,7 +15,6 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-
 from verifier import i18n
 from verifier.domain.errors import Problem, ValidationError
 from verifier.domain.states import ClaimStatus, can_transition
@@ -51,7 +50,9 @@ class ImportReport:
 
 
 def _line_problem(n: int, code: str, **params: object) -> Problem:
-    return Problem("returns.line", {"line": n, "problem": i18n.tr(code, **params)})  # a line of the file, not of a claim
+    return Problem(
+        "returns.line", {"line": n, "problem": i18n.tr(code, **params)}
+    )  # a line of the file, not of a claim
 
 
 def _parse_row(n: int, row: dict[str, str]) -> tuple[ReturnLine | None, list[Problem]]:
@@ -82,8 +83,15 @@ def _parse_row(n: int, row: dict[str, str]) -> tuple[ReturnLine | None, list[Pro
     if problems:
         return None, problems
     assert number is not None
-    return ReturnLine(number, status, (row.get("reason_code") or "").strip() or None,
-                      (row.get("reason_text") or "").strip() or None, paid, when, n), []
+    return ReturnLine(
+        number,
+        status,
+        (row.get("reason_code") or "").strip() or None,
+        (row.get("reason_text") or "").strip() or None,
+        paid,
+        when,
+        n,
+    ), []
 
 
 def parse_file(path: Path) -> list[ReturnLine]:
@@ -145,8 +153,9 @@ def apply(ctx: Context, lines: list[ReturnLine], source: str) -> ImportReport:
             current = state.get(line.claim_number, ClaimStatus(claim.status))
             target = STATUSES[line.status]
             if not can_transition(current, target):
-                problems.append(_line_problem(n, "returns.bad_transition", number=line.claim_number,
-                                              status=current.label()))
+                problems.append(
+                    _line_problem(n, "returns.bad_transition", number=line.claim_number, status=current.label())
+                )
                 continue
             if target is ClaimStatus.REJECTED and not line.reason_code:
                 problems.append(_line_problem(n, "returns.reason_missing"))
@@ -173,9 +182,17 @@ def apply(ctx: Context, lines: list[ReturnLine], source: str) -> ImportReport:
             if status is ClaimStatus.PAID:
                 claim.paid_amount, claim.paid_on = line.paid_amount, line.payment_date
             counts[status] += 1
-            events.append((f"claim.{status.value}", "claim", claim.id,
-                           {"number": claim.number, "code": line.reason_code, "source": source}))
-        events.append(("returns.imported", "returns", None, {"source": source, **{k.value: n for k, n in counts.items()}}))
+            events.append(
+                (
+                    f"claim.{status.value}",
+                    "claim",
+                    claim.id,
+                    {"number": claim.number, "code": line.reason_code, "source": source},
+                )
+            )
+        events.append(
+            ("returns.imported", "returns", None, {"source": source, **{k.value: n for k, n in counts.items()}})
+        )
         audit_log.append_many(s, ctx.actor.login, events)
         return ImportReport(counts[ClaimStatus.ACCEPTED], counts[ClaimStatus.REJECTED], counts[ClaimStatus.PAID])
 
@@ -194,21 +211,54 @@ i18n.register(
     {
         "returns.line": ("Ligne {line} : {problem}", "Line {line}: {problem}"),
         "returns.bad_number": ("numéro de demande absent ou illisible.", "claim number missing or unreadable."),
-        "returns.bad_status": ("statut inconnu (accepted, rejected ou paid).", "unknown status (accepted, rejected or paid)."),
+        "returns.bad_status": (
+            "statut inconnu (accepted, rejected ou paid).",
+            "unknown status (accepted, rejected or paid).",
+        ),
         "returns.bad_amount": ("montant payé illisible (écrire 12.50).", "paid amount unreadable (write 12.50)."),
-        "returns.bad_date": ("date de paiement illisible (écrire AAAA-MM-JJ).", "payment date unreadable (write YYYY-MM-DD)."),
-        "returns.unknown_claim": ("la demande n° {number} n'existe pas ici.", "claim no. {number} does not exist here."),
-        "returns.duplicate": ("la demande n° {number} a déjà cette réponse plus haut dans le fichier.", "claim no. {number} already has this answer earlier in the file."),
-        "returns.bad_transition": ("la demande n° {number} est « {status} » : cette réponse ne s'applique pas.", "claim no. {number} is '{status}': this answer does not apply."),
+        "returns.bad_date": (
+            "date de paiement illisible (écrire AAAA-MM-JJ).",
+            "payment date unreadable (write YYYY-MM-DD).",
+        ),
+        "returns.unknown_claim": (
+            "la demande n° {number} n'existe pas ici.",
+            "claim no. {number} does not exist here.",
+        ),
+        "returns.duplicate": (
+            "la demande n° {number} a déjà cette réponse plus haut dans le fichier.",
+            "claim no. {number} already has this answer earlier in the file.",
+        ),
+        "returns.bad_transition": (
+            "la demande n° {number} est « {status} » : cette réponse ne s'applique pas.",
+            "claim no. {number} is '{status}': this answer does not apply.",
+        ),
         "returns.reason_missing": ("un rejet doit donner son code motif.", "a rejection must give its reason code."),
-        "returns.paid_missing": ("un paiement doit donner le montant et la date.", "a payment must give the amount and the date."),
-        "returns.wrong_amount": ("le montant payé de la demande n° {number} est nul ou dépasse la part demandée.", "the amount paid for claim no. {number} is zero or more than the share claimed."),
+        "returns.paid_missing": (
+            "un paiement doit donner le montant et la date.",
+            "a payment must give the amount and the date.",
+        ),
+        "returns.wrong_amount": (
+            "le montant payé de la demande n° {number} est nul ou dépasse la part demandée.",
+            "the amount paid for claim no. {number} is zero or more than the share claimed.",
+        ),
         "returns.future_date": ("la date de paiement est dans le futur.", "the payment date is in the future."),
-        "returns.too_big": ("Le fichier est trop gros pour un retour (20 Mo au plus).", "The file is too big for a return (20 MB at most)."),
-        "returns.bad_json": ("Le fichier JSON est illisible : attendu une liste de réponses.", "The JSON file is unreadable: a list of answers was expected."),
-        "returns.no_header": ("La première ligne doit nommer les colonnes (claim_number;status;…).", "The first line must name the columns (claim_number;status;…)."),
+        "returns.too_big": (
+            "Le fichier est trop gros pour un retour (20 Mo au plus).",
+            "The file is too big for a return (20 MB at most).",
+        ),
+        "returns.bad_json": (
+            "Le fichier JSON est illisible : attendu une liste de réponses.",
+            "The JSON file is unreadable: a list of answers was expected.",
+        ),
+        "returns.no_header": (
+            "La première ligne doit nommer les colonnes (claim_number;status;…).",
+            "The first line must name the columns (claim_number;status;…).",
+        ),
         "returns.empty": ("Le fichier ne contient aucune réponse.", "The file holds no answer."),
-        "returns.summary": ("Retour importé : {accepted} acceptée(s), {rejected} rejetée(s), {paid} payée(s).", "Return imported: {accepted} accepted, {rejected} rejected, {paid} paid."),
+        "returns.summary": (
+            "Retour importé : {accepted} acceptée(s), {rejected} rejetée(s), {paid} payée(s).",
+            "Return imported: {accepted} accepted, {rejected} rejected, {paid} paid.",
+        ),
     }
 )
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from dataclasses import asdict, dataclass, fields
 from decimal import Decimal
-
+from functools import lru_cache
 
 from verifier import i18n
 from verifier.domain.errors import Problem, ValidationError
@@ -36,7 +35,7 @@ class SiteSettings:
         return json.dumps(data, sort_keys=True)
 
     @classmethod
-    def from_json(cls, text: str) -> "SiteSettings":
+    def from_json(cls, text: str) -> SiteSettings:
         raw = json.loads(text)
         known = {f.name: f for f in fields(cls)}
         values: dict[str, object] = {}
@@ -104,13 +103,26 @@ def save(ctx: Context, new: SiteSettings) -> SiteSettings:
 
 i18n.register(
     {
-        "settings.ceiling_range": ("Le plafond doit être un montant positif raisonnable.", "The ceiling must be a reasonable positive amount."),
-        "settings.expiry_range": ("L'alerte de péremption se règle entre 0 et 365 jours.",
-                                  "The expiry warning is set between 0 and 365 days."),
-        "settings.separator_unknown": ("Choisissez le séparateur dans la liste.", "Choose the separator from the list."),
-        "settings.reuse_range": ("Indiquez un âge de reprise des vérifications entre 0 et 90 jours.",
-                                 "Give an age for reusing checks between 0 and 90 days."),
-        "settings.idle_range": ("Le verrouillage automatique se règle entre 1 et 120 minutes.", "The idle lock is set between 1 and 120 minutes."),
+        "settings.ceiling_range": (
+            "Le plafond doit être un montant positif raisonnable.",
+            "The ceiling must be a reasonable positive amount.",
+        ),
+        "settings.expiry_range": (
+            "L'alerte de péremption se règle entre 0 et 365 jours.",
+            "The expiry warning is set between 0 and 365 days.",
+        ),
+        "settings.separator_unknown": (
+            "Choisissez le séparateur dans la liste.",
+            "Choose the separator from the list.",
+        ),
+        "settings.reuse_range": (
+            "Indiquez un âge de reprise des vérifications entre 0 et 90 jours.",
+            "Give an age for reusing checks between 0 and 90 days.",
+        ),
+        "settings.idle_range": (
+            "Le verrouillage automatique se règle entre 1 et 120 minutes.",
+            "The idle lock is set between 1 and 120 minutes.",
+        ),
         "action.settings": ("modifier les réglages", "change the settings"),
     }
 )

@@ -32,7 +32,6 @@ import logging
 import time
 from dataclasses import dataclass
 
-
 from verifier import i18n
 from verifier.domain.errors import DomainError
 from verifier.security.crypto import FieldCipher, key_check, unwrap_key
@@ -94,8 +93,12 @@ def migrate_to(source: Location, login: str, password: str, target_url: str) -> 
         ctx.require_admin("migrate_site")
         revision = migrate.current_revision(src.engine)
         if revision != migrate.head_revision():
-            raise SiteMoveError("site_move.source_not_head", where=source.describe(), current=revision or "—",
-                                head=migrate.head_revision())
+            raise SiteMoveError(
+                "site_move.source_not_head",
+                where=source.describe(),
+                current=revision or "—",
+                head=migrate.head_revision(),
+            )
         sample = _sample(src)
         file_slots = [slot for name in slots.names() if (slot := slots.get(name)) is not None]
         result = _copy(src, target, revision, file_slots, key, login, password, sample)
@@ -103,8 +106,15 @@ def migrate_to(source: Location, login: str, password: str, target_url: str) -> 
         src.close()
     _check_sign_in(target, login, password, sample)
     events = next(t.target for t in result.tables if t.table == "audit_events") + 1  # site.migrated
-    report = MoveReport(source.describe(), target.describe(), revision, result.tables, result.sequences,
-                        events, time.monotonic() - started)
+    report = MoveReport(
+        source.describe(),
+        target.describe(),
+        revision,
+        result.tables,
+        result.sequences,
+        events,
+        time.monotonic() - started,
+    )
     log.info("site moved to PostgreSQL: %d tables, %d rows, %.1f s", len(report.tables), report.rows, report.seconds)
     return report
 
@@ -128,27 +138,44 @@ def _sample(store: Store) -> _Sample | None:
 
 
 def _copy(
-    src: Store, target: Location, revision: str, slots: list[Slot], key: bytes, login: str, password: str,
+    src: Store,
+    target: Location,
+    revision: str,
+    slots: list[Slot],
+    key: bytes,
+    login: str,
+    password: str,
     sample: _Sample | None,
 ) -> copy.CopyResult:
     def finish(session: Session, counts: tuple[copy.TableCount, ...]) -> None:
         for c in counts:
             if not c.matches:
-                raise SiteMoveError("site_move.count_mismatch", table=c.table, source=c.source + c.added,
-                                    target=c.target)
+                raise SiteMoveError(
+                    "site_move.count_mismatch", table=c.table, source=c.source + c.added, target=c.target
+                )
         _check_key(session, login, password, key)
         _check_sample(session, FieldCipher(key), sample)
-        audit_log.append(session, login, "site.migrated", "site", "1", {
-            "from": "sqlite", "revision": revision, "tables": {c.table: c.target for c in counts},
-        })
+        audit_log.append(
+            session,
+            login,
+            "site.migrated",
+            "site",
+            "1",
+            {
+                "from": "sqlite",
+                "revision": revision,
+                "tables": {c.table: c.target for c in counts},
+            },
+        )
         # The whole chain, from the genesis to this event: proves the copied events intact
         # and in order, and the new one linked to them (the source is not walked first: a
         # broken chain is found here all the same, and the copy is rolled back).
         chain = audit_log.verify(session)
         copied = next(c.target for c in counts if c.table == "audit_events")
         if chain.broken_at is not None or chain.events != copied + 1:
-            raise SiteMoveError("site_move.chain_broken", seq=chain.broken_at or chain.events,
-                                reason=chain.reason or "count")
+            raise SiteMoveError(
+                "site_move.chain_broken", seq=chain.broken_at or chain.events, reason=chain.reason or "count"
+            )
 
     assert target.url is not None
     engine = postgres_engine(target.url, pooled=False)
@@ -156,8 +183,11 @@ def _copy(
         with database.reachable():
             return copy.copy_site(src.engine, engine, revision, slots, key_check(key), finish)
     except copy.TargetNotEmpty as exc:
-        raise SiteMoveError("site_move.target_not_empty", where=target.describe(),
-                            tables=", ".join(exc.tables[:5]) + (" …" if len(exc.tables) > 5 else "")) from None
+        raise SiteMoveError(
+            "site_move.target_not_empty",
+            where=target.describe(),
+            tables=", ".join(exc.tables[:5]) + (" …" if len(exc.tables) > 5 else ""),
+        ) from None
     except copy.CopyFailed as exc:
         log.warning("site move failed at %s: %s", exc.step, exc.reason)
         raise SiteMoveError("site_move.copy_failed", step=exc.step, reason=exc.reason) from None
@@ -170,8 +200,12 @@ def _check_key(session: Session, login: str, password: str, key: bytes) -> None:
     row = session.get(KeySlotRow, login)
     fingerprint = session.get(Setting, copy.KEY_CHECK_SETTING)
     opened = None if row is None else unwrap_key(Slot.wrapped_from_json(row.data), password, context_for(login))
-    if opened is None or not hmac.compare_digest(opened, key) or fingerprint is None \
-            or fingerprint.value.strip('"') != key_check(opened):
+    if (
+        opened is None
+        or not hmac.compare_digest(opened, key)
+        or fingerprint is None
+        or fingerprint.value.strip('"') != key_check(opened)
+    ):
         raise SiteMoveError("site_move.key_failed")
 
 

@@ -12,7 +12,6 @@ from verifier.security.audit import GENESIS, canonical_details, event_hash
 from verifier.store.schema import AuditEvent, AuditHead, Base
 from verifier.store.types import utcnow
 
-
 _HEAD = "verifier.audit_head"
 _events = Base.metadata.tables["audit_events"]
 _head = Base.metadata.tables["audit_head"]
@@ -58,10 +57,19 @@ def append_many(session: Session, actor: str, events: list[Event]) -> str:
         at = utcnow()
         text = canonical_details(details or {})
         prev, digest = digest, event_hash(digest, seq, at, actor, action, entity, entity_id, text)
-        rows.append({
-            "seq": seq, "at": at, "actor": actor, "action": action, "entity": entity,
-            "entity_id": entity_id, "details": text, "prev_hash": prev, "hash": digest,
-        })
+        rows.append(
+            {
+                "seq": seq,
+                "at": at,
+                "actor": actor,
+                "action": action,
+                "entity": entity,
+                "entity_id": entity_id,
+                "details": text,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
     conn.execute(_INSERT_EVENT, rows)
     conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": digest})
     cached[1], cached[2] = seq, digest
@@ -94,9 +102,7 @@ def verify(session: Session, batch: int = 5000) -> ChainReport:
             if ev.prev_hash != prev:
                 return ChainReport(count, ev.seq, "link")
             at: datetime = ev.at
-            digest = event_hash(
-                ev.prev_hash, ev.seq, at, ev.actor, ev.action, ev.entity, ev.entity_id, ev.details
-            )
+            digest = event_hash(ev.prev_hash, ev.seq, at, ev.actor, ev.action, ev.entity, ev.entity_id, ev.details)
             if digest != ev.hash:
                 return ChainReport(count, ev.seq, "hash")
             prev = ev.hash

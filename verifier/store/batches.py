@@ -34,20 +34,24 @@ class Candidate:
     insurer_provisional: bool = False  # recorded at the counter, not yet confirmed by an administrator
 
 
-def candidates(session: Session, claim_ids: Sequence[str] | None, *, insurer_id: int | None = None,
-               operator_id: int | None = None) -> list[Candidate]:
+def candidates(
+    session: Session, claim_ids: Sequence[str] | None, *, insurer_id: int | None = None, operator_id: int | None = None
+) -> list[Candidate]:
     """Queued claims of the insurer, or of every insurer batched through the operator
     (optionally only those ids), locked, oldest first."""
-    lines = (
-        select(ClaimLine.claim_id, func.count(ClaimLine.id).label("n"))
-        .group_by(ClaimLine.claim_id)
-        .subquery()
-    )
+    lines = select(ClaimLine.claim_id, func.count(ClaimLine.id).label("n")).group_by(ClaimLine.claim_id).subquery()
     q = (
         select(
-            Claim.id, Claim.number, func.coalesce(lines.c.n, 0), Claim.amc, Claim.dispensed_on,
+            Claim.id,
+            Claim.number,
+            func.coalesce(lines.c.n, 0),
+            Claim.amc,
+            Claim.dispensed_on,
             (CoverageCheck.member_number_enc.is_not(None) | Patient.member_number_enc.is_not(None)),
-            Insurer.active, Patient.card_valid_from, Patient.card_valid_to, CoverageCheck.outcome,
+            Insurer.active,
+            Patient.card_valid_from,
+            Patient.card_valid_to,
+            CoverageCheck.outcome,
             Insurer.provisional,
         )
         .join(CoverageCheck, Claim.check_id == CoverageCheck.id)
@@ -83,9 +87,15 @@ def written(session: Session, batch_ids: Sequence[int]) -> set[int]:
     """Which of these batches have had a file written (an export is audited as `batch.exported`)."""
     if not batch_ids:
         return set()
-    q = (select(AuditEvent.entity_id).distinct()
-         .where(AuditEvent.entity == "batch", AuditEvent.entity_id.in_([str(i) for i in batch_ids]),
-                AuditEvent.action == "batch.exported"))
+    q = (
+        select(AuditEvent.entity_id)
+        .distinct()
+        .where(
+            AuditEvent.entity == "batch",
+            AuditEvent.entity_id.in_([str(i) for i in batch_ids]),
+            AuditEvent.action == "batch.exported",
+        )
+    )
     return {int(e) for e in session.scalars(q) if e is not None}
 
 
@@ -93,8 +103,7 @@ def release(session: Session, batch_id: int, at: object) -> list[str]:
     """A voided batch's claims go back to the queue; returns their ids."""
     ids = list(session.scalars(select(Claim.id).where(Claim.batch_id == batch_id)))
     session.execute(
-        update(Claim).where(Claim.batch_id == batch_id)
-        .values(status=ClaimStatus.QUEUED, batch_id=None, updated_at=at),
+        update(Claim).where(Claim.batch_id == batch_id).values(status=ClaimStatus.QUEUED, batch_id=None, updated_at=at),
         execution_options={"synchronize_session": False},
     )
     return ids
@@ -114,9 +123,15 @@ class Totals:
 
 def totals(session: Session, batch_id: int) -> Totals:
     c = session.execute(
-        select(func.count(Claim.id), func.sum(Claim.price), func.sum(Claim.br), func.sum(Claim.amo),
-               func.sum(Claim.tm), func.sum(Claim.amc), func.sum(Claim.patient_share))
-        .where(Claim.batch_id == batch_id)
+        select(
+            func.count(Claim.id),
+            func.sum(Claim.price),
+            func.sum(Claim.br),
+            func.sum(Claim.amo),
+            func.sum(Claim.tm),
+            func.sum(Claim.amc),
+            func.sum(Claim.patient_share),
+        ).where(Claim.batch_id == batch_id)
     ).one()
     n_lines = session.scalar(
         select(func.count(ClaimLine.id)).join(Claim, ClaimLine.claim_id == Claim.id).where(Claim.batch_id == batch_id)
@@ -143,8 +158,9 @@ def shares(session: Session, batch_id: int) -> list[InsurerShare]:
         .group_by(Insurer.amc_number, Insurer.name)
         .order_by(Insurer.amc_number)
     )
-    return [InsurerShare(amc, name, int(n), total if total is not None else Decimal("0.00"))
-            for amc, name, n, total in rows]
+    return [
+        InsurerShare(amc, name, int(n), total if total is not None else Decimal("0.00")) for amc, name, n, total in rows
+    ]
 
 
 _claims = Base.metadata.tables["claims"]
@@ -158,20 +174,51 @@ def export_rows(session: Session, batch_id: int, chunk: int = 2000) -> Iterator[
     """Every line of the batch with its claim, check and patient columns, streamed in order."""
     q = (
         select(
-            _claims.c.id, _claims.c.number, _claims.c.version, _claims.c.previous_id, _claims.c.dispensed_on,
-            _claims.c.prescriber_rpps, _claims.c.operator_down, _claims.c.price.label("claim_price"),
-            _claims.c.amo.label("claim_amo"), _claims.c.amc.label("claim_amc"),
+            _claims.c.id,
+            _claims.c.number,
+            _claims.c.version,
+            _claims.c.previous_id,
+            _claims.c.dispensed_on,
+            _claims.c.prescriber_rpps,
+            _claims.c.operator_down,
+            _claims.c.price.label("claim_price"),
+            _claims.c.amo.label("claim_amo"),
+            _claims.c.amc.label("claim_amc"),
             _claims.c.patient_share.label("claim_patient_share"),
-            _patients.c.id.label("patient_id"), _patients.c.surname_enc, _patients.c.first_name_enc,
-            _patients.c.birth_date_enc, _patients.c.nir_enc, _patients.c.rank, _patients.c.amo_fund,
+            _patients.c.id.label("patient_id"),
+            _patients.c.surname_enc,
+            _patients.c.first_name_enc,
+            _patients.c.birth_date_enc,
+            _patients.c.nir_enc,
+            _patients.c.rank,
+            _patients.c.amo_fund,
             _patients.c.member_number_enc.label("patient_member_enc"),
-            _checks.c.method, _checks.c.reference, _checks.c.outcome, _checks.c.checked_at, _checks.c.guarantees,
+            _checks.c.method,
+            _checks.c.reference,
+            _checks.c.outcome,
+            _checks.c.checked_at,
+            _checks.c.guarantees,
             _checks.c.member_number_enc.label("check_member_enc"),
-            _insurers.c.amc_number.label("insurer_amc_number"), _insurers.c.name.label("insurer_name"),
-            _lines.c.position, _lines.c.code, _lines.c.code_kind, _lines.c.label, _lines.c.prestation_code,
-            _lines.c.quantity, _lines.c.unit_price, _lines.c.br_unit, _lines.c.amo_rate, _lines.c.price,
-            _lines.c.br, _lines.c.amo, _lines.c.tm, _lines.c.amc, _lines.c.patient_share, _lines.c.expiry,
-            _lines.c.lot, _lines.c.serial,
+            _insurers.c.amc_number.label("insurer_amc_number"),
+            _insurers.c.name.label("insurer_name"),
+            _lines.c.position,
+            _lines.c.code,
+            _lines.c.code_kind,
+            _lines.c.label,
+            _lines.c.prestation_code,
+            _lines.c.quantity,
+            _lines.c.unit_price,
+            _lines.c.br_unit,
+            _lines.c.amo_rate,
+            _lines.c.price,
+            _lines.c.br,
+            _lines.c.amo,
+            _lines.c.tm,
+            _lines.c.amc,
+            _lines.c.patient_share,
+            _lines.c.expiry,
+            _lines.c.lot,
+            _lines.c.serial,
         )
         .join(_lines, _lines.c.claim_id == _claims.c.id)
         .join(_checks, _claims.c.check_id == _checks.c.id)
@@ -190,8 +237,9 @@ _boxes = Base.metadata.tables["claim_line_boxes"]
 def export_boxes(session: Session, batch_id: int, chunk: int = 2000) -> Iterator[Any]:
     """Every box of the batch's lines, streamed in the order of `export_rows` (then box order)."""
     q = (
-        select(_claims.c.number, _boxes.c.line_position, _boxes.c.lot, _boxes.c.expiry, _boxes.c.serial,
-               _boxes.c.read_as)
+        select(
+            _claims.c.number, _boxes.c.line_position, _boxes.c.lot, _boxes.c.expiry, _boxes.c.serial, _boxes.c.read_as
+        )
         .join(_claims, _boxes.c.claim_id == _claims.c.id)
         .where(_claims.c.batch_id == batch_id)
         .order_by(_claims.c.number, _boxes.c.line_position, _boxes.c.position)

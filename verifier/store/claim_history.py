@@ -9,10 +9,13 @@ from verifier.store.schema import AuditEvent, Claim
 
 
 def events_of_claim(session: Session, claim_id: str) -> list[AuditEvent]:
-    return list(session.scalars(
-        select(AuditEvent).where(AuditEvent.entity == "claim", AuditEvent.entity_id == claim_id)
-        .order_by(AuditEvent.seq)
-    ))
+    return list(
+        session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.entity == "claim", AuditEvent.entity_id == claim_id)
+            .order_by(AuditEvent.seq)
+        )
+    )
 
 
 def versions(session: Session, claim: Claim) -> list[Claim]:

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -98,8 +98,14 @@ class Row:
 
     def sort_key(self, sort: str) -> object:
         """This row's value for `sort` (see `seek`): what the next page starts after."""
-        return {"dispensed_on": self.dispensed_on, "amc": self.amc, "price": self.price, "status": self.status,
-                "insurer": self.insurer_id, "operator_down": self.operator_down}.get(sort, self.number)
+        return {
+            "dispensed_on": self.dispensed_on,
+            "amc": self.amc,
+            "price": self.price,
+            "status": self.status,
+            "insurer": self.insurer_id,
+            "operator_down": self.operator_down,
+        }.get(sort, self.number)
 
 
 @dataclass(frozen=True)
@@ -119,13 +125,24 @@ class Page:
 
 
 _COLUMNS = (
-    Claim.id, Claim.number, Claim.version, Claim.status, Claim.dispensed_on, Claim.insurer_id,
-    Insurer.name, Insurer.amc_number, Claim.price, Claim.amc, Claim.operator_down,
-    Patient.surname_enc, Patient.first_name_enc, Patient.nir_enc,
+    Claim.id,
+    Claim.number,
+    Claim.version,
+    Claim.status,
+    Claim.dispensed_on,
+    Claim.insurer_id,
+    Insurer.name,
+    Insurer.amc_number,
+    Claim.price,
+    Claim.amc,
+    Claim.operator_down,
+    Patient.surname_enc,
+    Patient.first_name_enc,
+    Patient.nir_enc,
 )
 
 
-AnySelect = Select[Unpack[tuple[Any, ...]]]
+AnySelect = Select[*tuple[Any, ...]]
 
 
 def _rows_query() -> AnySelect:
@@ -238,8 +255,14 @@ def _order(key: Any, descending: bool) -> list[Any]:
     return [key.desc(), Claim.number.desc()] if descending else [key.asc(), Claim.number.asc()]
 
 
-def seek(session: Session, f: ClaimFilter, sort: str = "number", descending: bool = True,
-         after: tuple[object, int] | None = None, limit: int = 100) -> list[Row]:
+def seek(
+    session: Session,
+    f: ClaimFilter,
+    sort: str = "number",
+    descending: bool = True,
+    after: tuple[object, int] | None = None,
+    limit: int = 100,
+) -> list[Row]:
     """Up to `limit` claims matching `f`, in `sort` order, after the row keyed `after`.
 
     `after` is (the last row's `Row.sort_key(sort)`, its number), or None for the first page.
@@ -255,9 +278,12 @@ def seek(session: Session, f: ClaimFilter, sort: str = "number", descending: boo
         return _rows(session, q.order_by(*_order(key, descending)).limit(limit))
     # What the order's index reads in order: status and insurer when sorted by number (their
     # indexes end with the number), the period when sorted by date (a range of that index).
-    served = [k for k in kinds if (key is Claim.number and k in ("status", "insurer")
-                                   and not (k == "status" and len(f.statuses) > 1))
-              or (key is Claim.dispensed_on and k == "period")]
+    served = [
+        k
+        for k in kinds
+        if (key is Claim.number and k in ("status", "insurer") and not (k == "status" and len(f.statuses) > 1))
+        or (key is Claim.dispensed_on and k == "period")
+    ]
     others = _together([k for k in kinds if k not in served], f)
     narrow = _narrowest(session, f, others) if others else None
     if narrow is None and "period" in others and key is Claim.number:
@@ -275,8 +301,15 @@ def seek(session: Session, f: ClaimFilter, sort: str = "number", descending: boo
     return _rows(session, q.order_by(*_order(key, descending)).limit(limit))
 
 
-def _sorted_by_filter(session: Session, f: ClaimFilter, narrow: str, keys: list[Any], descending: bool,
-                      after: tuple[object, ...] | None, limit: int) -> list[Row]:
+def _sorted_by_filter(
+    session: Session,
+    f: ClaimFilter,
+    narrow: str,
+    keys: list[Any],
+    descending: bool,
+    after: tuple[object, ...] | None,
+    limit: int,
+) -> list[Row]:
     """SQLite: the few claims of the narrowest filter, through its index, sorted by `keys`.
 
     Only row ids and the keys are sorted; the page's columns are read for its rows only.
@@ -320,16 +353,21 @@ def _groups(session: Session, f: ClaimFilter, sort: str, descending: bool) -> li
 _GROUP_COLUMNS = {"status": Claim.status, "insurer": Claim.insurer_id, "operator_down": Claim.operator_down}
 
 
-def _seek_grouped(session: Session, f: ClaimFilter, sort: str, descending: bool,
-                  after: tuple[object, int] | None, limit: int) -> list[Row]:
+def _seek_grouped(
+    session: Session, f: ClaimFilter, sort: str, descending: bool, after: tuple[object, int] | None, limit: int
+) -> list[Row]:
     column = _GROUP_COLUMNS[sort]
     groups = _groups(session, f, sort, descending)
     kinds = _kinds(f)
     sqlite = _is_sqlite(session)
     if sqlite and "number" not in kinds:
         # Read in order by (group, number), or (status, insurer, number) for one status.
-        served = [k for k in kinds if (k == "status" and len(f.statuses) == 1 and sort in ("status", "insurer"))
-                  or (k == "insurer" and sort in ("status", "insurer"))]
+        served = [
+            k
+            for k in kinds
+            if (k == "status" and len(f.statuses) == 1 and sort in ("status", "insurer"))
+            or (k == "insurer" and sort in ("status", "insurer"))
+        ]
         others = _together([k for k in kinds if k not in served], f)
         narrow = _narrowest(session, f, others) if others else None
         if narrow is not None:
@@ -365,8 +403,9 @@ def count(session: Session, f: ClaimFilter) -> int:
     return sum(t.count for t in totals_by_insurer(session, f))
 
 
-def page(session: Session, f: ClaimFilter, offset: int, limit: int, sort: str = "number",
-         descending: bool = True) -> list[Row]:
+def page(
+    session: Session, f: ClaimFilter, offset: int, limit: int, sort: str = "number", descending: bool = True
+) -> list[Row]:
     """Rows `offset` to `offset + limit` (the command line's paging); the screen uses `seek`."""
     column = SORT_COLUMNS.get(sort, Claim.number)
     q = _filtered(_rows_query(), f)
@@ -383,8 +422,12 @@ def totals_by_insurer(session: Session, f: ClaimFilter) -> list[InsurerTotal]:
     if _is_sqlite(session) and f.patient_ids is not None and f.number is None:
         indexed = ["patient"]  # the name's claims through their index, not a million rows
     sums = (
-        select(Claim.insurer_id, func.count().label("n"), func.sum(Claim.amc).label("amc"),
-               func.sum(Claim.price).label("price"))
+        select(
+            Claim.insurer_id,
+            func.count().label("n"),
+            func.sum(Claim.amc).label("amc"),
+            func.sum(Claim.price).label("price"),
+        )
         .where(true(), *_conditions(f, indexed))
         .group_by(Claim.insurer_id)
         .subquery()

@@ -24,8 +24,12 @@ _INSERT_LINES = insert(_lines)
 _INSERT_BOXES = insert(Base.metadata.tables["claim_line_boxes"])
 
 
-def insert_claim(session: Session, claim: dict[str, object], lines: Sequence[dict[str, object]],
-                 boxes: Sequence[dict[str, object]] = ()) -> None:
+def insert_claim(
+    session: Session,
+    claim: dict[str, object],
+    lines: Sequence[dict[str, object]],
+    boxes: Sequence[dict[str, object]] = (),
+) -> None:
     """The claim, its lines and their boxes: one multi-row INSERT each."""
     conn = session.connection()
     conn.execute(_INSERT_CLAIM, [claim])
@@ -69,19 +73,30 @@ _OPEN_OUTAGE = (
 )
 _CHECK_FACTS = (
     select(
-        _checks.c.id, _checks.c.patient_id, _checks.c.insurer_id, _checks.c.outcome, _checks.c.guarantees,
-        _checks.c.checked_at, _OPEN_OUTAGE.label("open_outage_id"),
-        _SITE_SETTINGS.label("settings_json"), _OUTSTANDING.label("outstanding_amc"),
-        _checks.c.operator_down, _checks.c.member_number_enc.label("check_member_enc"),
-        _patients.c.member_number_enc.label("patient_member_enc"), _patients.c.card_valid_from,
-        _patients.c.card_valid_to, _insurers.c.active.label("insurer_active"),
+        _checks.c.id,
+        _checks.c.patient_id,
+        _checks.c.insurer_id,
+        _checks.c.outcome,
+        _checks.c.guarantees,
+        _checks.c.checked_at,
+        _OPEN_OUTAGE.label("open_outage_id"),
+        _SITE_SETTINGS.label("settings_json"),
+        _OUTSTANDING.label("outstanding_amc"),
+        _checks.c.operator_down,
+        _checks.c.member_number_enc.label("check_member_enc"),
+        _patients.c.member_number_enc.label("patient_member_enc"),
+        _patients.c.card_valid_from,
+        _patients.c.card_valid_to,
+        _insurers.c.active.label("insurer_active"),
     )
     .join(_patients, _checks.c.patient_id == _patients.c.id)
     .join(_insurers, _checks.c.insurer_id == _insurers.c.id)
     .where(_checks.c.id == bindparam("check_id"))
 )
 _NEXT_VALUE = (
-    update(_counters).where(_counters.c.name == bindparam("counter")).values(value=_counters.c.value + 1)
+    update(_counters)
+    .where(_counters.c.name == bindparam("counter"))
+    .values(value=_counters.c.value + 1)
     .returning(_counters.c.value)
 )
 
@@ -137,4 +152,3 @@ def by_numbers_for_update(session: Session, numbers: Sequence[int]) -> dict[int,
             q = q.with_for_update()
         found.update({c.number: c for c in session.scalars(q)})
     return found
-

@@ -36,11 +36,24 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import psycopg
 import sqlcipher3.dbapi2 as sqlcipher
 from alembic import command
-import psycopg
 from psycopg import sql
-from sqlalchemy import Integer, Table, bindparam, create_engine, delete, event, func, insert, inspect, select, text, update
+from sqlalchemy import (
+    Integer,
+    Table,
+    bindparam,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -208,13 +221,19 @@ def _copy_table(sconn: Connection, tconn: Connection, table: Table, chunk: int) 
             for row in part:
                 values = row._mapping
                 if self_refs and any(values[k] is not None for k in self_refs):
-                    later.append({**{f"pk_{c.key}": values[c.key] for c in pk},
-                                  **{f"new_{k}": values[k] for k in self_refs}})
-                out.write_row([
-                    None if c.key in self_refs or values[c.key] is None
-                    else f(values[c.key]) if f is not None else values[c.key]
-                    for c, f in zip(columns, convert)
-                ])
+                    later.append(
+                        {**{f"pk_{c.key}": values[c.key] for c in pk}, **{f"new_{k}": values[k] for k in self_refs}}
+                    )
+                out.write_row(
+                    [
+                        None
+                        if c.key in self_refs or values[c.key] is None
+                        else f(values[c.key])
+                        if f is not None
+                        else values[c.key]
+                        for c, f in zip(columns, convert)
+                    ]
+                )
     if later:
         fix = (
             update(table)
@@ -228,10 +247,19 @@ def _copy_table(sconn: Connection, tconn: Connection, table: Table, chunk: int) 
 def _write_slots(tconn: Connection, slots: Sequence[Slot], key_check: str) -> dict[str, int]:
     """The key file's slots and fingerprint, in the form store.keyslot_table reads them."""
     if slots:
-        tconn.execute(insert(_KEY_SLOTS), [
-            {"name": s.name, "kind": s.kind, "data": s.to_json(), "failures": s.failures,
-             "locked_until": s.locked_until} for s in slots
-        ])
+        tconn.execute(
+            insert(_KEY_SLOTS),
+            [
+                {
+                    "name": s.name,
+                    "kind": s.kind,
+                    "data": s.to_json(),
+                    "failures": s.failures,
+                    "locked_until": s.locked_until,
+                }
+                for s in slots
+            ],
+        )
     added = {_KEY_SLOTS.name: len(slots)}
     settings = _SETTINGS
     present = tconn.execute(select(settings.c.key).where(settings.c.key == KEY_CHECK_SETTING)).first()
@@ -248,8 +276,7 @@ def _reset_sequences(tconn: Connection, tables: Sequence[Table]) -> tuple[str, .
         pk = list(table.primary_key.columns)
         if len(pk) != 1 or not isinstance(pk[0].type, Integer):
             continue
-        seq = tconn.execute(text("SELECT pg_get_serial_sequence(:t, :c)"),
-                            {"t": table.name, "c": pk[0].name}).scalar()
+        seq = tconn.execute(text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": table.name, "c": pk[0].name}).scalar()
         if seq is None:  # e.g. audit_events.seq, numbered by the chain itself
             continue
         top = tconn.execute(select(func.max(pk[0]))).scalar()

@@ -8,7 +8,6 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +24,15 @@ from verifier.security.crypto import FieldCipher
 from verifier.store.location import DEFAULT_SSL_MODE, Location, normalise_postgres_url
 
 __all__ = [
-    "Location", "ServerUnreachable", "Store", "WrongKey", "is_connection_error", "normalise_postgres_url",
-    "ping_server", "postgres_engine", "sqlite_engine",
+    "Location",
+    "ServerUnreachable",
+    "Store",
+    "WrongKey",
+    "is_connection_error",
+    "normalise_postgres_url",
+    "ping_server",
+    "postgres_engine",
+    "sqlite_engine",
 ]
 
 log = logging.getLogger(__name__)
@@ -73,12 +79,16 @@ def sqlite_engine(path: Path, key: bytes) -> Engine:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, see _on_begin
-        unlock_connection(dbapi_conn, hex_key, (
-            "PRAGMA journal_mode = WAL",
-            "PRAGMA synchronous = FULL",  # a queued claim survives a power cut
-            "PRAGMA foreign_keys = ON",
-            "PRAGMA busy_timeout = 60000",
-        ))
+        unlock_connection(
+            dbapi_conn,
+            hex_key,
+            (
+                "PRAGMA journal_mode = WAL",
+                "PRAGMA synchronous = FULL",  # a queued claim survives a power cut
+                "PRAGMA foreign_keys = ON",
+                "PRAGMA busy_timeout = 60000",
+            ),
+        )
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
@@ -216,9 +226,7 @@ class Store:
         self.cipher = cipher
         self.location = location
         self._read = sessionmaker(engine, expire_on_commit=False)
-        self._write = sessionmaker(
-            engine.execution_options(**{_WRITE_OPTION: True}), expire_on_commit=False
-        )
+        self._write = sessionmaker(engine.execution_options(**{_WRITE_OPTION: True}), expire_on_commit=False)
         self._joined = threading.local()  # the session of `transaction()` open in this thread, if any
 
     @property

@@ -32,7 +32,7 @@ class Location:
         return make_url(self.url or "").render_as_string(hide_password=True)
 
     @classmethod
-    def parse(cls, text: str) -> "Location":
+    def parse(cls, text: str) -> Location:
         if "://" in text:
             if text.startswith("sqlite"):
                 return cls(sqlite_path=Path(text.split(":///", 1)[1]))
@@ -44,7 +44,7 @@ def normalise_postgres_url(url: str) -> str:
     """Use the psycopg 3 driver whatever the URL names."""
     for prefix in ("postgresql+psycopg2://", "postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

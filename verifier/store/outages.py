@@ -22,8 +22,10 @@ def open_outage_id(session: Session, operator_id: int) -> int | None:
 def open_outages(session: Session) -> list[tuple[Outage, Operator]]:
     """Operators declared down now, the oldest outage first."""
     rows = session.execute(
-        select(Outage, Operator).join(Operator, Outage.operator_id == Operator.id)
-        .where(Outage.ended_at.is_(None)).order_by(Outage.started_at)
+        select(Outage, Operator)
+        .join(Operator, Outage.operator_id == Operator.id)
+        .where(Outage.ended_at.is_(None))
+        .order_by(Outage.started_at)
     ).all()
     return [(o, op) for o, op in rows]
 
@@ -31,8 +33,10 @@ def open_outages(session: Session) -> list[tuple[Outage, Operator]]:
 def latest_outages(session: Session, limit: int) -> list[tuple[Outage, Operator]]:
     """The last `limit` outages, ended or not, the newest first."""
     rows = session.execute(
-        select(Outage, Operator).join(Operator, Outage.operator_id == Operator.id)
-        .order_by(Outage.started_at.desc()).limit(limit)
+        select(Outage, Operator)
+        .join(Operator, Outage.operator_id == Operator.id)
+        .order_by(Outage.started_at.desc())
+        .limit(limit)
     ).all()
     return [(o, op) for o, op in rows]
 

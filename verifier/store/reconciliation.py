@@ -29,8 +29,15 @@ class StatusSum:
 
 def by_status(session: Session) -> list[StatusSum]:
     q = (
-        select(Claim.insurer_id, Insurer.name, Insurer.amc_number, Claim.status, func.count(Claim.id),
-               func.sum(Claim.amc), func.sum(Claim.paid_amount))
+        select(
+            Claim.insurer_id,
+            Insurer.name,
+            Insurer.amc_number,
+            Claim.status,
+            func.count(Claim.id),
+            func.sum(Claim.amc),
+            func.sum(Claim.paid_amount),
+        )
         .join(Insurer, Claim.insurer_id == Insurer.id)
         .group_by(Claim.insurer_id, Insurer.name, Insurer.amc_number, Claim.status)
         .order_by(Insurer.name, Claim.status)
@@ -53,12 +60,15 @@ def outstanding_by_age(session: Session, today: date) -> dict[int, list[Decimal]
     return {row[0]: [v if v is not None else zero for v in row[1:]] for row in session.execute(q)}
 
 
-def open_rejections(session: Session, limit: int = 500) -> list[tuple[str, int, int, str | None, str | None, Decimal, str]]:
+def open_rejections(
+    session: Session, limit: int = 500
+) -> list[tuple[str, int, int, str | None, str | None, Decimal, str]]:
     """Rejected claims not yet rectified (no newer version) nor voided: the worklist."""
     newer = select(Claim.previous_id).where(Claim.previous_id.is_not(None))
     q = (
-        select(Claim.id, Claim.number, Claim.version, Claim.rejection_code, Claim.rejection_text, Claim.amc,
-               Insurer.name)
+        select(
+            Claim.id, Claim.number, Claim.version, Claim.rejection_code, Claim.rejection_text, Claim.amc, Insurer.name
+        )
         .join(Insurer, Claim.insurer_id == Insurer.id)
         .where(Claim.status == ClaimStatus.REJECTED, Claim.id.not_in(newer))
         .order_by(Claim.updated_at)

@@ -144,9 +144,7 @@ class PatientSearchToken(Base):
     """Blind-indexed name prefixes, so names can be searched while stored encrypted."""
 
     __tablename__ = "patient_search_tokens"
-    patient_id: Mapped[str] = mapped_column(
-        ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True
-    )
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True)
     token: Mapped[str] = mapped_column(String(32), primary_key=True)
     __table_args__ = (Index("ix_patient_search_tokens_token", "token"),)
 
@@ -235,15 +233,14 @@ class Claim(Base):
     # insurer from indexes alone (see migration 0004).
     __table_args__ = (
         Index("ix_claims_status_number", "status", "number", "insurer_id", "dispensed_on"),
-        Index("ix_claims_status_insurer_amounts", "status", "insurer_id", "number", "dispensed_on", "amc",
-              "price"),
+        Index("ix_claims_status_insurer_amounts", "status", "insurer_id", "number", "dispensed_on", "amc", "price"),
         Index("ix_claims_insurer_number", "insurer_id", "number", "status", "dispensed_on", "amc", "price"),
-        Index("ix_claims_patient_number", "patient_id", "number", "status", "insurer_id", "dispensed_on", "amc",
-              "price"),
+        Index(
+            "ix_claims_patient_number", "patient_id", "number", "status", "insurer_id", "dispensed_on", "amc", "price"
+        ),
         Index("ix_claims_dispensed_number", "dispensed_on", "number", "status", "insurer_id"),
         Index("ix_claims_amc_number", "amc", "number", "status", "insurer_id", "dispensed_on"),
-        Index("ix_claims_operator_down_number", "operator_down", "number", "status", "insurer_id",
-              "dispensed_on"),
+        Index("ix_claims_operator_down_number", "operator_down", "number", "status", "insurer_id", "dispensed_on"),
         # A batch's claims in number order: the export streams them without sorting the whole
         # batch in memory (SQLCipher keeps its temporary sorts in RAM; see migration 0005).
         Index("ix_claims_batch_number", "batch_id", "number"),

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from verifier import i18n, paths
-from verifier.domain.errors import Problem, ValidationError
+from verifier.domain.errors import Problem
 from verifier.domain.money import format_eur
 from verifier.domain.states import ClaimStatus
 from verifier.gui.admin.batch_models import BatchRow, ClaimChoiceModel, ReadyRow
@@ -38,7 +38,10 @@ from verifier.services.context import Context
 
 i18n.register(
     {
-        "admin.batch.export_title": ("Exporter le lot n° {number} — {insurer}", "Export batch no. {number} — {insurer}"),
+        "admin.batch.export_title": (
+            "Exporter le lot n° {number} — {insurer}",
+            "Export batch no. {number} — {insurer}",
+        ),
         "admin.batch.export_explain": (
             "Le lot ({count} demande(s), {amount}) est écrit dans le dossier d'envoi en un seul fichier, qui "
             "apparaît complet ou pas du tout. Exporter à nouveau donne exactement le même fichier.",
@@ -53,8 +56,14 @@ i18n.register(
         "admin.batch.f.choose_title": ("Choisir le dossier d'envoi", "Choose the outbox folder"),
         "admin.batch.f.encryption": ("Chi&ffrement :", "En&cryption:"),
         "admin.batch.f.encryption_a11y": ("Chiffrement du fichier du lot", "Encryption of the batch file"),
-        "admin.batch.enc.none": ("aucun (le dossier est protégé par ailleurs)", "none (the folder is protected otherwise)"),
-        "admin.batch.enc.passphrase": ("par la phrase secrète convenue avec l'organisme", "with the passphrase agreed with the insurer"),
+        "admin.batch.enc.none": (
+            "aucun (le dossier est protégé par ailleurs)",
+            "none (the folder is protected otherwise)",
+        ),
+        "admin.batch.enc.passphrase": (
+            "par la phrase secrète convenue avec l'organisme",
+            "with the passphrase agreed with the insurer",
+        ),
         "admin.batch.enc.certificate": ("pour le certificat de l'organisme", "for the insurer's certificate"),
         "admin.batch.f.passphrase": ("&Phrase secrète :", "&Passphrase:"),
         "admin.batch.f.passphrase_a11y": ("Phrase secrète du fichier du lot", "Passphrase of the batch file"),
@@ -64,29 +73,44 @@ i18n.register(
             "At least 12 characters. Give it to the insurer another way (telephone), never with the file.",
         ),
         "admin.batch.f.generate": ("&Générer", "&Generate"),
-        "admin.batch.f.generate_a11y": ("Générer une phrase secrète et l'afficher", "Generate a passphrase and show it"),
+        "admin.batch.f.generate_a11y": (
+            "Générer une phrase secrète et l'afficher",
+            "Generate a passphrase and show it",
+        ),
         "admin.batch.f.confirm": ("C&onfirmation :", "C&onfirm:"),
         "admin.batch.f.confirm_a11y": ("Confirmation de la phrase secrète", "Passphrase confirmation"),
         "admin.batch.f.certificate": ("Ce&rtificat :", "Ce&rtificate:"),
-        "admin.batch.f.certificate_a11y": ("Fichier du certificat de l'organisme (PEM)",
-                                           "File of the insurer's certificate (PEM)"),
-        "admin.batch.f.certificate_hint": ("Fichier .pem ou .crt fourni par l'organisme.",
-                                           "A .pem or .crt file given by the insurer."),
+        "admin.batch.f.certificate_a11y": (
+            "Fichier du certificat de l'organisme (PEM)",
+            "File of the insurer's certificate (PEM)",
+        ),
+        "admin.batch.f.certificate_hint": (
+            "Fichier .pem ou .crt fourni par l'organisme.",
+            "A .pem or .crt file given by the insurer.",
+        ),
         "admin.batch.f.browse": ("Parcour&ir…", "Bro&wse…"),
         "admin.batch.f.browse_a11y": ("Choisir le fichier du certificat", "Choose the certificate file"),
         "admin.batch.f.browse_title": ("Choisir le certificat de l'organisme", "Choose the insurer's certificate"),
-        "admin.batch.f.browse_filter": ("Certificats (*.pem *.crt *.cer);;Tous les fichiers (*)",
-                                        "Certificates (*.pem *.crt *.cer);;All files (*)"),
+        "admin.batch.f.browse_filter": (
+            "Certificats (*.pem *.crt *.cer);;Tous les fichiers (*)",
+            "Certificates (*.pem *.crt *.cer);;All files (*)",
+        ),
         "admin.batch.export_button": ("&Exporter", "&Export"),
         "admin.batch.exporting": ("Export du lot n° {number} en cours…", "Exporting batch no. {number}…"),
         "admin.batch.export_a11y": ("Avancement de l'export", "Export progress"),
         "admin.batch.outbox_missing": ("Indiquez le dossier où écrire le lot.", "Say which folder the batch goes to."),
-        "admin.batch.passphrase_missing": ("Saisissez la phrase secrète, ou générez-en une.",
-                                           "Type the passphrase, or generate one."),
-        "admin.batch.passphrase_mismatch": ("La confirmation ne correspond pas à la phrase secrète.",
-                                            "The confirmation does not match the passphrase."),
-        "admin.batch.certificate_missing": ("Choisissez le fichier du certificat de l'organisme.",
-                                            "Choose the file of the insurer's certificate."),
+        "admin.batch.passphrase_missing": (
+            "Saisissez la phrase secrète, ou générez-en une.",
+            "Type the passphrase, or generate one.",
+        ),
+        "admin.batch.passphrase_mismatch": (
+            "La confirmation ne correspond pas à la phrase secrète.",
+            "The confirmation does not match the passphrase.",
+        ),
+        "admin.batch.certificate_missing": (
+            "Choisissez le fichier du certificat de l'organisme.",
+            "Choose the file of the insurer's certificate.",
+        ),
         "admin.batch.back": ("&Retour", "&Back"),
         "admin.batch.sent_title": ("Lot n° {number} envoyé", "Batch no. {number} sent"),
         "admin.batch.sent_explain": (
@@ -106,19 +130,29 @@ i18n.register(
         ),
         "admin.batch.f.reason": ("&Motif :", "&Reason:"),
         "admin.batch.f.reason_a11y": ("Motif de l'annulation du lot", "Reason for voiding the batch"),
-        "admin.batch.f.reason_hint": ("Par exemple : fichier refusé par le portail", "For example: file refused by the portal"),
+        "admin.batch.f.reason_hint": (
+            "Par exemple : fichier refusé par le portail",
+            "For example: file refused by the portal",
+        ),
         "admin.batch.void_button": ("A&nnuler le lot", "&Void the batch"),
-        "admin.batch.choose_title": ("Demandes à mettre dans le lot — {insurer}", "Claims to put in the batch — {insurer}"),
+        "admin.batch.choose_title": (
+            "Demandes à mettre dans le lot — {insurer}",
+            "Claims to put in the batch — {insurer}",
+        ),
         "admin.batch.choose_explain": (
             "Cochez les demandes à exporter (Espace coche ou décoche la ligne). Les autres restent en attente.",
             "Tick the claims to export (Space ticks or unticks the row). The others stay queued.",
         ),
         "admin.batch.choose_a11y": ("Demandes en attente de l'organisme", "The insurer's queued claims"),
         "admin.batch.choose_loading": ("Lecture des demandes en attente…", "Reading the queued claims…"),
-        "admin.batch.choose_count": ("{checked} demande(s) cochée(s) sur {total}, {amount}.",
-                                     "{checked} of {total} claim(s) ticked, {amount}."),
-        "admin.batch.choose_more": ("Seules les {shown} premières demandes sont affichées.",
-                                    "Only the first {shown} claims are shown."),
+        "admin.batch.choose_count": (
+            "{checked} demande(s) cochée(s) sur {total}, {amount}.",
+            "{checked} of {total} claim(s) ticked, {amount}.",
+        ),
+        "admin.batch.choose_more": (
+            "Seules les {shown} premières demandes sont affichées.",
+            "Only the first {shown} claims are shown.",
+        ),
         "admin.batch.check_all": ("&Tout cocher", "Tick &all"),
         "admin.batch.check_none": ("Tout &décocher", "&Untick all"),
         "admin.batch.choose_button": ("&Créer le lot", "&Create the batch"),
@@ -152,12 +186,14 @@ class ExportDialog(FormDialog):
 
     def __init__(self, ctx: Context, batch: BatchRow, parent: QWidget | None) -> None:
         info = batch.info
-        super().__init__(ctx, i18n.tr("admin.batch.export_title", number=info.number_text, insurer=batch.insurer_name),
-                         parent)
+        super().__init__(
+            ctx, i18n.tr("admin.batch.export_title", number=info.number_text, insurer=batch.insurer_name), parent
+        )
         self.batch = batch
         self.save_button.setText(i18n.tr("admin.batch.export_button"))
-        explain = QLabel(i18n.tr("admin.batch.export_explain", count=count_text(info.claim_count),
-                                 amount=format_eur(info.total_amc)))
+        explain = QLabel(
+            i18n.tr("admin.batch.export_explain", count=count_text(info.claim_count), amount=format_eur(info.total_amc))
+        )
         explain.setWordWrap(True)
         self.outbox_edit = line_edit(1000)
         self.outbox_edit.setText(str(default_outbox()))
@@ -182,16 +218,34 @@ class ExportDialog(FormDialog):
         self.browse_button.setAccessibleName(i18n.tr("admin.batch.f.browse_a11y"))
         self.browse_button.clicked.connect(self.choose_certificate)
         f = self.form
-        f.add("outbox", i18n.tr("admin.batch.f.outbox"), _with_button(self.outbox_edit, self.choose_button),
-              i18n.tr("admin.batch.f.outbox_a11y"), i18n.tr("admin.batch.f.outbox_hint", folder=str(default_outbox())))
-        f.add("encryption", i18n.tr("admin.batch.f.encryption"), self.encryption_box,
-              i18n.tr("admin.batch.f.encryption_a11y"))
-        f.add("passphrase", i18n.tr("admin.batch.f.passphrase"), _with_button(self.passphrase_edit, self.generate_button),
-              i18n.tr("admin.batch.f.passphrase_a11y"), i18n.tr("admin.batch.f.passphrase_hint"))
+        f.add(
+            "outbox",
+            i18n.tr("admin.batch.f.outbox"),
+            _with_button(self.outbox_edit, self.choose_button),
+            i18n.tr("admin.batch.f.outbox_a11y"),
+            i18n.tr("admin.batch.f.outbox_hint", folder=str(default_outbox())),
+        )
+        f.add(
+            "encryption",
+            i18n.tr("admin.batch.f.encryption"),
+            self.encryption_box,
+            i18n.tr("admin.batch.f.encryption_a11y"),
+        )
+        f.add(
+            "passphrase",
+            i18n.tr("admin.batch.f.passphrase"),
+            _with_button(self.passphrase_edit, self.generate_button),
+            i18n.tr("admin.batch.f.passphrase_a11y"),
+            i18n.tr("admin.batch.f.passphrase_hint"),
+        )
         f.add("confirm", i18n.tr("admin.batch.f.confirm"), self.confirm_edit, i18n.tr("admin.batch.f.confirm_a11y"))
-        f.add("certificate", i18n.tr("admin.batch.f.certificate"),
-              _with_button(self.certificate_edit, self.browse_button), i18n.tr("admin.batch.f.certificate_a11y"),
-              i18n.tr("admin.batch.f.certificate_hint"))
+        f.add(
+            "certificate",
+            i18n.tr("admin.batch.f.certificate"),
+            _with_button(self.certificate_edit, self.browse_button),
+            i18n.tr("admin.batch.f.certificate_a11y"),
+            i18n.tr("admin.batch.f.certificate_hint"),
+        )
         self.bar = QProgressBar()
         self.bar.setRange(0, 0)  # busy: the writer does not say how far it is
         self.bar.setAccessibleName(i18n.tr("admin.batch.export_a11y"))
@@ -201,9 +255,18 @@ class ExportDialog(FormDialog):
         assert isinstance(layout, QVBoxLayout)
         layout.insertWidget(0, explain)
         layout.insertWidget(layout.indexOf(self.message) + 1, self.bar)
-        order = [self.outbox_edit, self.choose_button, self.encryption_box, self.passphrase_edit,
-                 self.generate_button, self.confirm_edit,
-                 self.certificate_edit, self.browse_button, self.save_button, self.cancel_button]
+        order = [
+            self.outbox_edit,
+            self.choose_button,
+            self.encryption_box,
+            self.passphrase_edit,
+            self.generate_button,
+            self.confirm_edit,
+            self.certificate_edit,
+            self.browse_button,
+            self.save_button,
+            self.cancel_button,
+        ]
         for first, second in zip(order, order[1:]):
             QWidget.setTabOrder(first, second)
         self.encryption_box.currentIndexChanged.connect(lambda _i: self._show_rows())
@@ -238,8 +301,9 @@ class ExportDialog(FormDialog):
             self.outbox_edit.setText(folder)
 
     def choose_certificate(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(self, i18n.tr("admin.batch.f.browse_title"), str(Path.home()),
-                                                    i18n.tr("admin.batch.f.browse_filter"))
+        path, _filter = QFileDialog.getOpenFileName(
+            self, i18n.tr("admin.batch.f.browse_title"), str(Path.home()), i18n.tr("admin.batch.f.browse_filter")
+        )
         if path:
             self.certificate_edit.setText(path)
 
@@ -297,10 +361,20 @@ class SentDialog(FormDialog):
         self.channel_box = QComboBox()
         for channel in CHANNELS:
             self.channel_box.addItem(i18n.tr(f"admin.batch.channel.{channel}"), channel)
-        self.form.add("sent_on", i18n.tr("admin.batch.f.sent_on"), self.date_edit, i18n.tr("admin.batch.f.sent_on_a11y"),
-                      compact=True)
-        self.form.add("channel", i18n.tr("admin.batch.f.channel"), self.channel_box,
-                      i18n.tr("admin.batch.f.channel_a11y"), compact=True)
+        self.form.add(
+            "sent_on",
+            i18n.tr("admin.batch.f.sent_on"),
+            self.date_edit,
+            i18n.tr("admin.batch.f.sent_on_a11y"),
+            compact=True,
+        )
+        self.form.add(
+            "channel",
+            i18n.tr("admin.batch.f.channel"),
+            self.channel_box,
+            i18n.tr("admin.batch.f.channel_a11y"),
+            compact=True,
+        )
         self.finish_layout()
         layout = self.layout()
         assert isinstance(layout, QVBoxLayout)
@@ -326,7 +400,9 @@ class VoidBatchDialog(FormDialog):
         self.batch = batch
         self.save_button.setText(i18n.tr("admin.batch.void_button"))
         self.cancel_button.setText(i18n.tr("admin.batch.back"))
-        explain = QLabel(i18n.tr("admin.batch.void_explain", count=count_text(info.claim_count), number=info.number_text))
+        explain = QLabel(
+            i18n.tr("admin.batch.void_explain", count=count_text(info.claim_count), number=info.number_text)
+        )
         explain.setWordWrap(True)
         self.reason_edit = line_edit(500, i18n.tr("admin.batch.f.reason_hint"))
         self.form.add("reason", i18n.tr("admin.batch.f.reason"), self.reason_edit, i18n.tr("admin.batch.f.reason_a11y"))
@@ -374,8 +450,9 @@ class ChooseClaimsDialog(QDialog):
         self.none_button = QPushButton(i18n.tr("admin.batch.check_none"))
         self.none_button.clicked.connect(lambda: self.model.set_all(False))
         self.buttons = QDialogButtonBox()
-        self.create_button = self.buttons.addButton(i18n.tr("admin.batch.choose_button"),
-                                                    QDialogButtonBox.ButtonRole.AcceptRole)
+        self.create_button = self.buttons.addButton(
+            i18n.tr("admin.batch.choose_button"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.create_button.setEnabled(False)
         self.buttons.addButton(i18n.tr("admin.cancel"), QDialogButtonBox.ButtonRole.RejectRole)
         self.buttons.accepted.connect(self.accept)
@@ -408,8 +485,14 @@ class ChooseClaimsDialog(QDialog):
     def _count(self) -> None:
         ids = set(self.model.checked_ids())
         amount = sum((r.amc for r in self.model.rows() if r.id in ids), Decimal("0.00"))
-        self.count_label.say(i18n.tr("admin.batch.choose_count", checked=count_text(len(ids)),
-                                     total=count_text(self.model.rowCount()), amount=format_eur(amount)))
+        self.count_label.say(
+            i18n.tr(
+                "admin.batch.choose_count",
+                checked=count_text(len(ids)),
+                total=count_text(self.model.rowCount()),
+                amount=format_eur(amount),
+            )
+        )
         self.create_button.setEnabled(bool(ids))
 
     def accept(self) -> None:

@@ -140,14 +140,28 @@ class BatchModel(RowsModel):
         Column("admin.batch.col.number", lambda r: r.info.number_text, sort=lambda r: r.info.number),
         Column("admin.batch.col.recipient", lambda r: r.insurer_name),
         Column("admin.batch.col.status", lambda r: i18n.tr(f"batch.status.{r.info.state}")),
-        Column("admin.batch.col.count", lambda r: count_text(r.info.claim_count), sort=lambda r: r.info.claim_count,
-               right=True),
-        Column("admin.batch.col.amount", lambda r: format_eur(r.info.total_amc), sort=lambda r: float(r.info.total_amc),
-               right=True),
-        Column("admin.batch.col.created", lambda r: local_datetime(r.info.created_at),
-               sort=lambda r: r.info.created_at.timestamp()),
-        Column("admin.batch.col.sent", lambda r: local_day(r.info.sent_at) if r.info.sent_at else "",
-               sort=lambda r: r.info.sent_at.timestamp() if r.info.sent_at else 0.0),
+        Column(
+            "admin.batch.col.count",
+            lambda r: count_text(r.info.claim_count),
+            sort=lambda r: r.info.claim_count,
+            right=True,
+        ),
+        Column(
+            "admin.batch.col.amount",
+            lambda r: format_eur(r.info.total_amc),
+            sort=lambda r: float(r.info.total_amc),
+            right=True,
+        ),
+        Column(
+            "admin.batch.col.created",
+            lambda r: local_datetime(r.info.created_at),
+            sort=lambda r: r.info.created_at.timestamp(),
+        ),
+        Column(
+            "admin.batch.col.sent",
+            lambda r: local_day(r.info.sent_at) if r.info.sent_at else "",
+            sort=lambda r: r.info.sent_at.timestamp() if r.info.sent_at else 0.0,
+        ),
         Column("admin.batch.col.channel", lambda r: channel_text(r.info.channel)),
     )
 
@@ -161,7 +175,9 @@ class ClaimChoiceModel(RowsModel):
 
     COLUMNS = (
         Column("admin.batch.col.claim", lambda r: format_number(r.number), sort=lambda r: r.number),
-        Column("admin.batch.col.dispensed", lambda r: day_text(r.dispensed_on), sort=lambda r: r.dispensed_on.toordinal()),
+        Column(
+            "admin.batch.col.dispensed", lambda r: day_text(r.dispensed_on), sort=lambda r: r.dispensed_on.toordinal()
+        ),
         Column("admin.batch.col.patient", lambda r: r.patient_name),
         Column("admin.batch.col.amount", lambda r: format_eur(r.amc), sort=lambda r: float(r.amc), right=True),
     )
@@ -180,7 +196,9 @@ class ClaimChoiceModel(RowsModel):
     def set_all(self, checked: bool) -> None:
         self._checked = {r.id for r in self.rows()} if checked else set()
         if self.rowCount():
-            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, 0), [Qt.ItemDataRole.CheckStateRole])
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(self.rowCount() - 1, 0), [Qt.ItemDataRole.CheckStateRole]
+            )
 
     def claim(self, index: int) -> QueueRow:
         row: QueueRow = self.row(index)
@@ -200,8 +218,9 @@ class ClaimChoiceModel(RowsModel):
             return Qt.CheckState.Checked if chosen else Qt.CheckState.Unchecked
         return super().data(index, role)
 
-    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any,
-                role: int = Qt.ItemDataRole.EditRole) -> bool:
+    def setData(
+        self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole
+    ) -> bool:
         if role != Qt.ItemDataRole.CheckStateRole or not index.isValid() or index.column() != 0:
             return False
         claim_id = self.claim(index.row()).id
@@ -243,13 +262,21 @@ def _insurer_text(line: InsurerLine) -> str:
 
 
 def _amount_column(name: str) -> Column:
-    return Column(f"admin.recon.col.{name}", lambda line: format_eur(getattr(line, name)),
-                  sort=lambda line: float(getattr(line, name)), right=True)
+    return Column(
+        f"admin.recon.col.{name}",
+        lambda line: format_eur(getattr(line, name)),
+        sort=lambda line: float(getattr(line, name)),
+        right=True,
+    )
 
 
 def _band_column(i: int) -> Column:
-    return Column(f"admin.recon.band{i}", lambda line: format_eur(line.ageing[i]),
-                  sort=lambda line: float(line.ageing[i]), right=True)
+    return Column(
+        f"admin.recon.band{i}",
+        lambda line: format_eur(line.ageing[i]),
+        sort=lambda line: float(line.ageing[i]),
+        right=True,
+    )
 
 
 i18n.register({f"admin.recon.band{i}": (f"{band} j", f"{band} d") for i, band in enumerate(BANDS)})

@@ -43,36 +43,57 @@ from verifier.services.context import Context
 
 i18n.register(
     {
-        "admin.batch.ready_title": ("Demandes en attente d'export, par organisme", "Claims awaiting export, per insurer"),
-        "admin.batch.ready_a11y": ("Organismes ayant des demandes en attente d'export",
-                                   "Insurers with claims awaiting export"),
+        "admin.batch.ready_title": (
+            "Demandes en attente d'export, par organisme",
+            "Claims awaiting export, per insurer",
+        ),
+        "admin.batch.ready_a11y": (
+            "Organismes ayant des demandes en attente d'export",
+            "Insurers with claims awaiting export",
+        ),
         "admin.batch.ready_none": ("Aucune demande n'attend d'export.", "No claim is awaiting export."),
-        "admin.batch.ready_total": ("{count} demande(s) en attente, {amount} de part complémentaire.",
-                                    "{count} claim(s) awaiting export, {amount} insurers' share."),
+        "admin.batch.ready_total": (
+            "{count} demande(s) en attente, {amount} de part complémentaire.",
+            "{count} claim(s) awaiting export, {amount} insurers' share.",
+        ),
         "admin.batch.create": ("&Créer les lots", "&Create the batches"),
         "admin.batch.key_tip": ("Raccourci : {keys}.", "Shortcut: {keys}."),
         "admin.batch.create_tip": (
-            ("Un lot par organisme sélectionné, avec toutes ses demandes prêtes (un lot commun par opérateur pour "
-             "les organismes réglés « lots par opérateur ») ; les incomplètes restent en attente."),
-            ("One batch per selected insurer, with all its ready claims (one shared batch per operator for the "
-             "insurers set to 'batches per operator'); incomplete ones stay queued."),
+            (
+                "Un lot par organisme sélectionné, avec toutes ses demandes prêtes (un lot commun par opérateur pour "
+                "les organismes réglés « lots par opérateur ») ; les incomplètes restent en attente."
+            ),
+            (
+                "One batch per selected insurer, with all its ready claims (one shared batch per operator for the "
+                "insurers set to 'batches per operator'); incomplete ones stay queued."
+            ),
         ),
         "admin.batch.choose": ("Choisir les &demandes…", "Choose the c&laims…"),
-        "admin.batch.choose_tip": ("Un lot avec seulement les demandes cochées (un seul organisme sélectionné).",
-                                   "A batch with only the ticked claims (one insurer selected)."),
+        "admin.batch.choose_tip": (
+            "Un lot avec seulement les demandes cochées (un seul organisme sélectionné).",
+            "A batch with only the ticked claims (one insurer selected).",
+        ),
         "admin.batch.creating": ("Création du lot pour {insurer}…", "Creating the batch for {insurer}…"),
         "admin.batch.busy_a11y": ("Travail en cours", "Work in progress"),
-        "admin.batch.created": ("Lot n° {number} créé pour {insurer} : {count} demande(s), {amount}.",
-                                "Batch no. {number} created for {insurer}: {count} claim(s), {amount}."),
-        "admin.batch.created_refused": ("{count} demande(s) incomplète(s) restent en attente (voir la liste).",
-                                        "{count} incomplete claim(s) stay queued (see the list)."),
+        "admin.batch.created": (
+            "Lot n° {number} créé pour {insurer} : {count} demande(s), {amount}.",
+            "Batch no. {number} created for {insurer}: {count} claim(s), {amount}.",
+        ),
+        "admin.batch.created_refused": (
+            "{count} demande(s) incomplète(s) restent en attente (voir la liste).",
+            "{count} incomplete claim(s) stay queued (see the list).",
+        ),
         "admin.batch.not_created": ("{insurer} : {reason}", "{insurer}: {reason}"),
         "admin.batch.export_next": ("Exportez-le maintenant : « Exporter… ».", "Export it now: 'Export…'."),
-        "admin.batch.refused_title": ("Demandes refusées au contrôle (restent en attente)",
-                                      "Claims refused by the check (they stay queued)"),
+        "admin.batch.refused_title": (
+            "Demandes refusées au contrôle (restent en attente)",
+            "Claims refused by the check (they stay queued)",
+        ),
         "admin.batch.refused_a11y": ("Demandes refusées et leurs motifs", "Refused claims and their reasons"),
-        "admin.batch.refused_note": ("Corrigez-les depuis la page Demandes, puis créez un nouveau lot.",
-                                     "Correct them from the Claims page, then create a new batch."),
+        "admin.batch.refused_note": (
+            "Corrigez-les depuis la page Demandes, puis créez un nouveau lot.",
+            "Correct them from the Claims page, then create a new batch.",
+        ),
         "admin.batch.list_title": ("Lots", "Batches"),
         "admin.batch.list_a11y": ("Lots d'export, du plus récent au plus ancien", "Export batches, newest first"),
         "admin.batch.export": ("&Exporter…", "&Export…"),
@@ -82,10 +103,14 @@ i18n.register(
             "Lot n° {number} exporté : {file}. Transmettez-le à l'organisme, puis marquez-le envoyé.",
             "Batch no. {number} exported: {file}. Send it to the insurer, then mark it sent.",
         ),
-        "admin.batch.sent": ("Lot n° {number} marqué envoyé ({channel}, le {day}).",
-                             "Batch no. {number} marked sent ({channel}, on {day})."),
-        "admin.batch.voided": ("Lot n° {number} annulé : ses {count} demande(s) sont de nouveau en attente.",
-                               "Batch no. {number} voided: its {count} claim(s) are queued again."),
+        "admin.batch.sent": (
+            "Lot n° {number} marqué envoyé ({channel}, le {day}).",
+            "Batch no. {number} marked sent ({channel}, on {day}).",
+        ),
+        "admin.batch.voided": (
+            "Lot n° {number} annulé : ses {count} demande(s) sont de nouveau en attente.",
+            "Batch no. {number} voided: its {count} claim(s) are queued again.",
+        ),
         "admin.batch.operator_back": (
             "{operator} répond à nouveau : ses organismes ayant des demandes en attente sont sélectionnés. "
             "Créez les lots, puis exportez-les.",
@@ -100,7 +125,8 @@ i18n.register(
             "{insurers} : leurs demandes restent en attente tant qu'un administrateur ne les a pas confirmés, "
             "corrigés ou fusionnés (onglet Organismes et opérateurs).",
             "{insurers}: their claims stay queued until an administrator confirms, corrects or merges them "
-            "(Insurers and operators tab)."),
+            "(Insurers and operators tab).",
+        ),
     }
 )
 
@@ -120,9 +146,17 @@ def load_page(ctx: Context) -> PageData:
     for total in queue.awaiting_export(ctx):
         if total.count:
             info = insurers.get(total.insurer_id)
-            ready.append(ReadyRow(total.insurer_id, total.insurer_name, info.amc_number if info else "",
-                                  info.operator_code if info else None, total.count, total.amc,
-                                  bool(info and info.batch_by == "operator" and info.operator_code)))
+            ready.append(
+                ReadyRow(
+                    total.insurer_id,
+                    total.insurer_name,
+                    info.amc_number if info else "",
+                    info.operator_code if info else None,
+                    total.count,
+                    total.amc,
+                    bool(info and info.batch_by == "operator" and info.operator_code),
+                )
+            )
     rows = [BatchRow(b, recipient_text(b)) for b in batches.list_batches(ctx)]
     operators = {o.code: o.name for o in directory.list_operators(ctx, include_inactive=True)}
     return PageData(ready, rows, operators, directory.count_provisional(ctx))
@@ -141,16 +175,18 @@ class Outcome:
     reason: str = ""
 
 
-def create_batches(ctx: Context, insurer_ids: list[int], claim_ids: list[str] | None,
-                   progress: Callable[[str], None]) -> list[Outcome]:
+def create_batches(
+    ctx: Context, insurer_ids: list[int], claim_ids: list[str] | None, progress: Callable[[str], None]
+) -> list[Outcome]:
     """One batch per recipient of the selected insurers (the insurer itself, or its operator
     when its batches are made per operator), each in its own transaction; a refusal does not
     stop the others. A permission refusal does: it would be the same for every one.
     """
     done = []
     for recipient in batches.recipients_for(ctx, insurer_ids):
-        name = (i18n.tr("admin.batch.operator_recipient", name=recipient.name) if recipient.for_operator
-                else recipient.name)
+        name = (
+            i18n.tr("admin.batch.operator_recipient", name=recipient.name) if recipient.for_operator else recipient.name
+        )
         progress(i18n.tr("admin.batch.creating", insurer=name))
         try:
             done.append(Outcome(name, batches.create_for(ctx, recipient, claim_ids)))
@@ -301,14 +337,28 @@ class BatchesPage(AdminPage):
 
         self.ready_view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self.batch_view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
-        order = [self.create_button, self.choose_button, self.ready_view, self.refused_view, self.export_button,
-                 self.sent_button, self.void_button, self.batch_view]
+        order = [
+            self.create_button,
+            self.choose_button,
+            self.ready_view,
+            self.refused_view,
+            self.export_button,
+            self.sent_button,
+            self.void_button,
+            self.batch_view,
+        ]
         for first, second in zip(order, order[1:]):
             QWidget.setTabOrder(first, second)
-        self.keys = [_page_key(self, code, button) for code, button in (
-            ("admin.batch.create", self.create_button), ("admin.batch.choose", self.choose_button),
-            ("admin.batch.export", self.export_button), ("admin.batch.mark_sent", self.sent_button),
-            ("admin.batch.void", self.void_button))]
+        self.keys = [
+            _page_key(self, code, button)
+            for code, button in (
+                ("admin.batch.create", self.create_button),
+                ("admin.batch.choose", self.choose_button),
+                ("admin.batch.export", self.export_button),
+                ("admin.batch.mark_sent", self.sent_button),
+                ("admin.batch.void", self.void_button),
+            )
+        ]
         self._update_buttons()
 
     # ----------------------------------------------------------------- loading
@@ -341,13 +391,21 @@ class BatchesPage(AdminPage):
             self.select_batch(current.id)
         if data.ready:
             total = sum((r.amc for r in data.ready), Decimal("0.00"))
-            self.ready_label.setText(i18n.tr("admin.batch.ready_total", count=count_text(sum(r.count for r in data.ready)),
-                                             amount=format_eur(total)))
+            self.ready_label.setText(
+                i18n.tr(
+                    "admin.batch.ready_total",
+                    count=count_text(sum(r.count for r in data.ready)),
+                    amount=format_eur(total),
+                )
+            )
         else:
             self.ready_label.setText(i18n.tr("admin.batch.ready_none"))
         if data.provisional:
-            self.ready_label.setText(self.ready_label.text() + " " + i18n.tr(
-                "admin.batch.provisional", insurers=provisional_text(data.provisional)))
+            self.ready_label.setText(
+                self.ready_label.text()
+                + " "
+                + i18n.tr("admin.batch.provisional", insurers=provisional_text(data.provisional))
+            )
         self._update_buttons()
         then, self._then = self._then, []
         for step in then:
@@ -392,19 +450,22 @@ class BatchesPage(AdminPage):
             if item.id == batch_id:
                 index = self.batch_proxy.mapFromSource(self.batch_model.index(r, 0))
                 self.batch_view.selectionModel().select(
-                    index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+                    index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+                )
                 self.batch_view.setCurrentIndex(index)
                 self.batch_view.scrollTo(index)
                 return
 
     def preselect_operator(self, operator_code: str) -> None:
         """Select the insurers of `operator_code` that have claims awaiting export (fresh figures)."""
+
         def select() -> None:
             name = self.operators.get(operator_code, operator_code)
             ids = {r.id for r in self.ready_model.rows() if (r.operator_code or "").upper() == operator_code.upper()}
             found = self.select_insurers(ids)
-            self.status.say(i18n.tr("admin.batch.operator_back" if found else "admin.batch.operator_back_none",
-                                    operator=name))
+            self.status.say(
+                i18n.tr("admin.batch.operator_back" if found else "admin.batch.operator_back_none", operator=name)
+            )
             (self.create_button if found and self.allowed else self.ready_view).setFocus()
             self._update_buttons()
 
@@ -442,8 +503,15 @@ class BatchesPage(AdminPage):
             return
         self.status.say("")
         self._busy(i18n.tr("admin.batch.creating", insurer=first_name))
-        self.jobs.run(create_batches, self.ctx, insurer_ids, claim_ids, on_done=self._created,
-                      on_failed=self._create_failed, on_progress=self._busy)
+        self.jobs.run(
+            create_batches,
+            self.ctx,
+            insurer_ids,
+            claim_ids,
+            on_done=self._created,
+            on_failed=self._create_failed,
+            on_progress=self._busy,
+        )
         self._update_buttons()
 
     def _busy(self, text: str) -> None:
@@ -460,13 +528,20 @@ class BatchesPage(AdminPage):
                 lines.append(i18n.tr("admin.batch.not_created", insurer=o.insurer_name, reason=o.reason))
                 continue
             b = o.result.batch
-            text = i18n.tr("admin.batch.created", number=b.number_text, insurer=o.insurer_name,
-                           count=count_text(b.claim_count), amount=format_eur(b.total_amc))
+            text = i18n.tr(
+                "admin.batch.created",
+                number=b.number_text,
+                insurer=o.insurer_name,
+                count=count_text(b.claim_count),
+                amount=format_eur(b.total_amc),
+            )
             if o.result.refused:
                 text += " " + i18n.tr("admin.batch.created_refused", count=count_text(len(o.result.refused)))
             lines.append(text)
-            refused += [RefusedRow(o.insurer_name, r.claim_number, " ".join(p.message() for p in r.problems))
-                        for r in o.result.refused]
+            refused += [
+                RefusedRow(o.insurer_name, r.claim_number, " ".join(p.message() for p in r.problems))
+                for r in o.result.refused
+            ]
         if len(made) == 1:
             lines.append(i18n.tr("admin.batch.export_next"))
         self.refused_model.set_rows(refused)
@@ -519,8 +594,14 @@ class BatchesPage(AdminPage):
 
     def _sent(self, info: BatchInfo) -> None:
         day = local_day(info.sent_at) if info.sent_at else ""
-        self.status.say(i18n.tr("admin.batch.sent", number=info.number_text,
-                                channel=i18n.tr(f"admin.batch.channel.{info.channel}"), day=day))
+        self.status.say(
+            i18n.tr(
+                "admin.batch.sent",
+                number=info.number_text,
+                channel=i18n.tr(f"admin.batch.channel.{info.channel}"),
+                day=day,
+            )
+        )
         self.refresh(lambda: self.select_batch(info.id))
         self.changed.emit()
 

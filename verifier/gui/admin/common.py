@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
@@ -145,8 +144,9 @@ class Form:
         self.inputs: dict[str, QWidget] = {}
         self.labels: dict[str, QLabel] = {}
 
-    def add(self, field: str, label: str, widget: QWidget, a11y: str, hint: str | None = None,
-            compact: bool = False) -> None:
+    def add(
+        self, field: str, label: str, widget: QWidget, a11y: str, hint: str | None = None, compact: bool = False
+    ) -> None:
         """A row; a `compact` input keeps its natural width instead of taking the whole row."""
         buddy = QLabel(label)
         buddy.setBuddy(widget)
@@ -205,8 +205,9 @@ class FileImportArea:
     """What an import from a file shows, added to `layout`: an explanation, the button that
     picks the file, the result in one sentence, and the detailed report (hidden until one)."""
 
-    def __init__(self, layout: QVBoxLayout, explain: str, button: str, report_a11y: str,
-                 on_click: Callable[[], None]) -> None:
+    def __init__(
+        self, layout: QVBoxLayout, explain: str, button: str, report_a11y: str, on_click: Callable[[], None]
+    ) -> None:
         text = QLabel(explain)
         text.setWordWrap(True)
         self.button = QPushButton(button)

@@ -32,7 +32,10 @@ i18n.register(
         ),
         "admin.csv_button": ("&Importer un annuaire CSV…", "&Import a CSV directory…"),
         "admin.csv_dialog_title": ("Choisir l'annuaire des organismes", "Choose the insurer directory"),
-        "admin.csv_filter": ("Fichiers CSV (*.csv *.txt);;Tous les fichiers (*)", "CSV files (*.csv *.txt);;All files (*)"),
+        "admin.csv_filter": (
+            "Fichiers CSV (*.csv *.txt);;Tous les fichiers (*)",
+            "CSV files (*.csv *.txt);;All files (*)",
+        ),
         "admin.csv_running": ("Import de {file} en cours…", "Importing {file}…"),
         "admin.csv_done": ("{file} importé. {summary}", "{file} imported. {summary}"),
         "admin.csv_refused": (
@@ -56,8 +59,13 @@ class CsvImportBox(QGroupBox):
         self.jobs = Jobs(self)
         self.report: ImportReport | None = None
         layout = QVBoxLayout(self)
-        area = FileImportArea(layout, i18n.tr("admin.csv_explain"), i18n.tr("admin.csv_button"),
-                              i18n.tr("admin.csv_report_a11y"), self.choose_file)
+        area = FileImportArea(
+            layout,
+            i18n.tr("admin.csv_explain"),
+            i18n.tr("admin.csv_button"),
+            i18n.tr("admin.csv_report_a11y"),
+            self.choose_file,
+        )
         self.button, self.result, self.details = area.button, area.result, area.details
         layout.addStretch(0)
 
@@ -66,7 +74,8 @@ class CsvImportBox(QGroupBox):
 
     def choose_file(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(
-            self, i18n.tr("admin.csv_dialog_title"), str(Path.home()), i18n.tr("admin.csv_filter"))
+            self, i18n.tr("admin.csv_dialog_title"), str(Path.home()), i18n.tr("admin.csv_filter")
+        )
         if path:
             self.import_file(Path(path))
 
@@ -76,9 +85,13 @@ class CsvImportBox(QGroupBox):
         self.button.setEnabled(False)
         self.details.hide()
         self.result.say(i18n.tr("admin.csv_running", file=path.name))
-        self.jobs.run(directory.import_insurers_csv, self.ctx, path,
-                      on_done=lambda report: self._done(path, report),
-                      on_failed=lambda exc: self._failed(path, exc))
+        self.jobs.run(
+            directory.import_insurers_csv,
+            self.ctx,
+            path,
+            on_done=lambda report: self._done(path, report),
+            on_failed=lambda exc: self._failed(path, exc),
+        )
 
     def _done(self, path: Path, report: ImportReport) -> None:
         self.button.setEnabled(True)

@@ -28,9 +28,8 @@ from verifier.gui.admin.common import AdminPage, SentenceLabel, count_text, snap
 from verifier.gui.admin.models import ReasonModel
 from verifier.gui.tasks import error_sentence
 from verifier.services import drugs
-from verifier.services.drugs import CIS_CIP_FILE, ParseReport
 from verifier.services.context import Context
-from verifier.services.drugs import ReferenceInfo
+from verifier.services.drugs import CIS_CIP_FILE, ParseReport, ReferenceInfo
 
 i18n.register(
     {
@@ -40,8 +39,10 @@ i18n.register(
         "admin.drugs_count": ("Présentations :", "Presentations:"),
         "admin.drugs_skipped": ("Lignes ignorées :", "Lines skipped:"),
         "admin.drugs_imported_at": ("Chargée le :", "Loaded on:"),
-        "admin.drugs_none": ("Aucune base des médicaments n'est chargée : importez un téléchargement de l'ANSM.",
-                             "No drug reference is loaded: import an ANSM download."),
+        "admin.drugs_none": (
+            "Aucune base des médicaments n'est chargée : importez un téléchargement de l'ANSM.",
+            "No drug reference is loaded: import an ANSM download.",
+        ),
         "admin.drugs_import_title": ("Importer une version plus récente", "Import a newer version"),
         "admin.drugs_explain": (
             "Téléchargez CIS_CIP_bdpm.txt (et CIS_bdpm.txt pour les noms des médicaments) sur "
@@ -52,20 +53,36 @@ i18n.register(
             "CIS_CIP_bdpm.txt file. The current reference stays in place until the import is complete.",
         ),
         "admin.drugs_date": ("&Date du téléchargement :", "Download &date:"),
-        "admin.drugs_date_a11y": ("Date de la version téléchargée sur le site de l'ANSM",
-                                  "Date of the version downloaded from the ANSM site"),
+        "admin.drugs_date_a11y": (
+            "Date de la version téléchargée sur le site de l'ANSM",
+            "Date of the version downloaded from the ANSM site",
+        ),
         "admin.drugs_import_folder": ("Importer un d&ossier…", "Import a f&older…"),
         "admin.drugs_import_file": ("Importer le &fichier CIS_CIP_bdpm.txt…", "Import the CIS_CIP_bdpm.txt &file…"),
         "admin.drugs_folder_title": ("Choisir le dossier du téléchargement ANSM", "Choose the ANSM download folder"),
         "admin.drugs_file_title": ("Choisir le fichier CIS_CIP_bdpm.txt", "Choose the CIS_CIP_bdpm.txt file"),
-        "admin.drugs_file_filter": ("Fichiers BDPM (*.txt *.gz);;Tous les fichiers (*)", "BDPM files (*.txt *.gz);;All files (*)"),
-        "admin.drugs_progress_a11y": ("Avancement de l'import de la base des médicaments", "Progress of the drug reference import"),
+        "admin.drugs_file_filter": (
+            "Fichiers BDPM (*.txt *.gz);;Tous les fichiers (*)",
+            "BDPM files (*.txt *.gz);;All files (*)",
+        ),
+        "admin.drugs_progress_a11y": (
+            "Avancement de l'import de la base des médicaments",
+            "Progress of the drug reference import",
+        ),
         "admin.drugs_phase.start": ("Préparation de l'import de {name}…", "Preparing to import {name}…"),
-        "admin.drugs_phase.reading": ("Lecture et contrôle des présentations…", "Reading and checking the presentations…"),
-        "admin.drugs_phase.writing": ("Remplacement de la base (en une seule fois)…", "Replacing the reference (all at once)…"),
+        "admin.drugs_phase.reading": (
+            "Lecture et contrôle des présentations…",
+            "Reading and checking the presentations…",
+        ),
+        "admin.drugs_phase.writing": (
+            "Remplacement de la base (en une seule fois)…",
+            "Replacing the reference (all at once)…",
+        ),
         "admin.drugs_phase.done": ("Import terminé.", "Import complete."),
-        "admin.drugs_failed": ("L'import n'a pas abouti ; la base précédente est inchangée. {reason}",
-                               "The import did not complete; the previous reference is unchanged. {reason}"),
+        "admin.drugs_failed": (
+            "L'import n'a pas abouti ; la base précédente est inchangée. {reason}",
+            "The import did not complete; the previous reference is unchanged. {reason}",
+        ),
         "admin.drugs_report_title": ("Compte rendu du dernier import", "Report of the last import"),
         "admin.drugs_report_a11y": ("Lignes ignorées par motif", "Lines skipped by reason"),
     }
@@ -95,9 +112,13 @@ class DrugsPage(AdminPage):
         self.none_label = _value(i18n.tr("admin.drugs_none"))
         self.none_label.hide()
         grid = QFormLayout()
-        for code, label in (("admin.drugs_source", self.source_label), ("admin.drugs_version", self.version_label),
-                            ("admin.drugs_count", self.count_label), ("admin.drugs_skipped", self.skipped_label),
-                            ("admin.drugs_imported_at", self.imported_label)):
+        for code, label in (
+            ("admin.drugs_source", self.source_label),
+            ("admin.drugs_version", self.version_label),
+            ("admin.drugs_count", self.count_label),
+            ("admin.drugs_skipped", self.skipped_label),
+            ("admin.drugs_imported_at", self.imported_label),
+        ):
             grid.addRow(i18n.tr(code), label)
         box = QVBoxLayout(current)
         box.addLayout(grid)
@@ -174,7 +195,13 @@ class DrugsPage(AdminPage):
     def show_reference(self, ref: ReferenceInfo | None) -> None:
         self.none_label.setVisible(ref is None)
         if ref is None:
-            for label in (self.source_label, self.version_label, self.count_label, self.skipped_label, self.imported_label):
+            for label in (
+                self.source_label,
+                self.version_label,
+                self.count_label,
+                self.skipped_label,
+                self.imported_label,
+            ):
                 label.setText("—")
             return
         self.source_label.setText(ref.source)
@@ -194,8 +221,9 @@ class DrugsPage(AdminPage):
             self.import_path(Path(path))
 
     def choose_file(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(self, i18n.tr("admin.drugs_file_title"), str(Path.home()),
-                                                    i18n.tr("admin.drugs_file_filter"))
+        path, _filter = QFileDialog.getOpenFileName(
+            self, i18n.tr("admin.drugs_file_title"), str(Path.home()), i18n.tr("admin.drugs_file_filter")
+        )
         if path:
             self.import_path(Path(path))
 
@@ -209,8 +237,15 @@ class DrugsPage(AdminPage):
         self.bar.show()
         self.phase_label.show()
         date = self.date_edit.date().toString("yyyy-MM-dd")
-        self.jobs.run(drugs.import_reference, self.ctx, path, date,
-                      on_done=self._done, on_failed=self._failed, on_progress=self._phase)
+        self.jobs.run(
+            drugs.import_reference,
+            self.ctx,
+            path,
+            date,
+            on_done=self._done,
+            on_failed=self._failed,
+            on_progress=self._phase,
+        )
         self._set_buttons()
 
     def _phase(self, phase: str, name: str = "") -> None:

@@ -38,7 +38,9 @@ class FormDialog(QDialog):
         self.form = Form(self)
         self.message = SentenceLabel()
         self.buttons = QDialogButtonBox()
-        self.save_button: QPushButton = self.buttons.addButton(i18n.tr("admin.save"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button: QPushButton = self.buttons.addButton(
+            i18n.tr("admin.save"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.save_button.setDefault(True)
         self.cancel_button = self.buttons.addButton(i18n.tr("admin.cancel"), QDialogButtonBox.ButtonRole.RejectRole)
         self.buttons.accepted.connect(self.save)

@@ -40,8 +40,10 @@ i18n.register(
         "admin.insurers_title": ("Organismes complémentaires (AMC)", "Insurers (AMC)"),
         "admin.operators_title": ("Opérateurs de tiers payant", "Tiers-payant operators"),
         "admin.search": ("Re&chercher :", "Sear&ch:"),
-        "admin.search_a11y": ("Rechercher un organisme par numéro AMC, nom ou opérateur",
-                              "Search an insurer by AMC number, name or operator"),
+        "admin.search_a11y": (
+            "Rechercher un organisme par numéro AMC, nom ou opérateur",
+            "Search an insurer by AMC number, name or operator",
+        ),
         "admin.search_placeholder": ("n° AMC, nom ou opérateur", "AMC number, name or operator"),
         "admin.show_inactive": ("Afficher les désacti&vés", "S&how deactivated"),
         "admin.insurers_a11y": ("Liste des organismes complémentaires", "List of insurers"),
@@ -55,25 +57,37 @@ i18n.register(
         "admin.operator_deactivate": ("Désactiver l'opérate&ur", "Deactivate operato&r"),
         "admin.operator_reactivate": ("Réactiver l'opérate&ur", "Reactivate operato&r"),
         "admin.insurer_saved": ("Organisme {amc} « {name} » enregistré.", "Insurer {amc} '{name}' saved."),
-        "admin.insurer_off": ("Organisme {amc} « {name} » désactivé : le comptoir ne le propose plus ; ses demandes restent.",
-                              "Insurer {amc} '{name}' deactivated: the counter no longer offers it; its claims stay."),
+        "admin.insurer_off": (
+            "Organisme {amc} « {name} » désactivé : le comptoir ne le propose plus ; ses demandes restent.",
+            "Insurer {amc} '{name}' deactivated: the counter no longer offers it; its claims stay.",
+        ),
         "admin.insurer_on": ("Organisme {amc} « {name} » réactivé.", "Insurer {amc} '{name}' reactivated."),
         "admin.operator_saved": ("Opérateur {code} enregistré.", "Operator {code} saved."),
-        "admin.operator_off": ("Opérateur {code} désactivé ; ses organismes le gardent.",
-                               "Operator {code} deactivated; its insurers keep it."),
+        "admin.operator_off": (
+            "Opérateur {code} désactivé ; ses organismes le gardent.",
+            "Operator {code} deactivated; its insurers keep it.",
+        ),
         "admin.operator_on": ("Opérateur {code} réactivé.", "Operator {code} reactivated."),
         "admin.insurer_confirm": ("Con&firmer", "Con&firm"),
         "admin.insurer_merge": ("Fusio&nner…", "Merge i&nto…"),
-        "admin.insurer_confirmed": ("Organisme {amc} « {name} » confirmé : ses demandes peuvent être mises en lot.",
-                                    "Insurer {amc} '{name}' confirmed: its claims can be batched."),
-        "admin.insurer_merged": ("Organisme à confirmer fusionné avec {amc} « {name} » : ses demandes, vérifications et patients y sont passés.",
-                                 "Insurer to be confirmed merged into {amc} '{name}': its claims, checks and patients moved there."),
+        "admin.insurer_confirmed": (
+            "Organisme {amc} « {name} » confirmé : ses demandes peuvent être mises en lot.",
+            "Insurer {amc} '{name}' confirmed: its claims can be batched.",
+        ),
+        "admin.insurer_merged": (
+            "Organisme à confirmer fusionné avec {amc} « {name} » : ses demandes, vérifications et patients y sont passés.",
+            "Insurer to be confirmed merged into {amc} '{name}': its claims, checks and patients moved there.",
+        ),
         "admin.merge_title": ("Fusionner un organisme à confirmer", "Merge an insurer to be confirmed"),
-        "admin.merge_explain": ("L'organisme à confirmer {amc} « {name} » est en fait :",
-                                "The insurer to be confirmed {amc} '{name}' is in fact:"),
+        "admin.merge_explain": (
+            "L'organisme à confirmer {amc} « {name} » est en fait :",
+            "The insurer to be confirmed {amc} '{name}' is in fact:",
+        ),
         "admin.merge_into_a11y": ("Organisme de l'annuaire avec lequel fusionner", "Directory insurer to merge into"),
-        "admin.provisional_waiting": ("{n} organisme(s) à confirmer : sélectionnez-les pour les confirmer, les modifier ou les fusionner.",
-                                      "{n} insurer(s) to be confirmed: select them to confirm, edit or merge them."),
+        "admin.provisional_waiting": (
+            "{n} organisme(s) à confirmer : sélectionnez-les pour les confirmer, les modifier ou les fusionner.",
+            "{n} insurer(s) to be confirmed: select them to confirm, edit or merge them.",
+        ),
         "admin.count_insurers": ("Organismes affichés : {shown} sur {total}.", "Insurers shown: {shown} of {total}."),
     }
 )
@@ -163,7 +177,8 @@ class TableSection(QGroupBox):
                 index = self.proxy.mapFromSource(self.model.index(r, 0))
                 if index.isValid():
                     self.view.selectionModel().select(
-                        index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+                        index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+                    )
                     self.view.setCurrentIndex(index)
                     self.view.scrollTo(index)
                 return
@@ -218,8 +233,9 @@ class DirectoryPage(AdminPage):
         self.operators: list[OperatorInfo] = []
 
         self.insurer_model = InsurerModel(self)
-        self.insurers = TableSection(i18n.tr("admin.insurers_title"), self.insurer_model,
-                                     i18n.tr("admin.insurers_a11y"), stretch=1, sort=1)
+        self.insurers = TableSection(
+            i18n.tr("admin.insurers_title"), self.insurer_model, i18n.tr("admin.insurers_a11y"), stretch=1, sort=1
+        )
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText(i18n.tr("admin.search_placeholder"))
         self.search_edit.setClearButtonEnabled(True)
@@ -241,8 +257,13 @@ class DirectoryPage(AdminPage):
         top.addWidget(self.search_edit, 1)
         top.addWidget(self.inactive_box)
         top.addSpacing(16)
-        for b in (self.add_insurer_button, self.edit_insurer_button, self.toggle_insurer_button,
-                  self.confirm_insurer_button, self.merge_insurer_button):
+        for b in (
+            self.add_insurer_button,
+            self.edit_insurer_button,
+            self.toggle_insurer_button,
+            self.confirm_insurer_button,
+            self.merge_insurer_button,
+        ):
             top.addWidget(b)
         box = QVBoxLayout(self.insurers)
         box.addLayout(top)
@@ -250,8 +271,9 @@ class DirectoryPage(AdminPage):
         box.addWidget(self.count_label)
 
         self.operator_model = OperatorModel(self)
-        self.operators_box = TableSection(i18n.tr("admin.operators_title"), self.operator_model,
-                                          i18n.tr("admin.operators_a11y"), stretch=2)
+        self.operators_box = TableSection(
+            i18n.tr("admin.operators_title"), self.operator_model, i18n.tr("admin.operators_a11y"), stretch=2
+        )
         self.operators_box.proxy.set_show_inactive(True)
         self.add_operator_button = _button("admin.operator_add", self.add_operator)
         self.edit_operator_button = _button("admin.operator_edit", self.edit_operator)
@@ -334,21 +356,30 @@ class DirectoryPage(AdminPage):
         self.add_insurer_button.setEnabled(self.allowed)
         self.edit_insurer_button.setEnabled(self.allowed and insurer is not None)
         self.toggle_insurer_button.setEnabled(self.allowed and insurer is not None)
-        self.toggle_insurer_button.setText(i18n.tr(
-            "admin.insurer_reactivate" if insurer is not None and not insurer.active else "admin.insurer_deactivate"))
+        self.toggle_insurer_button.setText(
+            i18n.tr(
+                "admin.insurer_reactivate" if insurer is not None and not insurer.active else "admin.insurer_deactivate"
+            )
+        )
         provisional = self.allowed and insurer is not None and insurer.provisional
         self.confirm_insurer_button.setEnabled(provisional)
         self.merge_insurer_button.setEnabled(provisional)
         self.add_operator_button.setEnabled(self.allowed)
         self.edit_operator_button.setEnabled(self.allowed and operator is not None)
         self.toggle_operator_button.setEnabled(self.allowed and operator is not None)
-        self.toggle_operator_button.setText(i18n.tr(
-            "admin.operator_reactivate" if operator is not None and not operator.active else "admin.operator_deactivate"))
+        self.toggle_operator_button.setText(
+            i18n.tr(
+                "admin.operator_reactivate"
+                if operator is not None and not operator.active
+                else "admin.operator_deactivate"
+            )
+        )
         self.csv_box.set_allowed(self.allowed)
         waiting = sum(1 for i in range(self.insurer_model.rowCount()) if self.insurer_model.insurer(i).provisional)
-        self.count_label.setText(i18n.tr("admin.count_insurers", shown=self.insurers.proxy.rowCount(),
-                                         total=self.insurer_model.rowCount())
-                                 + (" " + i18n.tr("admin.provisional_waiting", n=waiting) if waiting else ""))
+        self.count_label.setText(
+            i18n.tr("admin.count_insurers", shown=self.insurers.proxy.rowCount(), total=self.insurer_model.rowCount())
+            + (" " + i18n.tr("admin.provisional_waiting", n=waiting) if waiting else "")
+        )
 
     # ----------------------------------------------------------------- changes
 
@@ -379,8 +410,14 @@ class DirectoryPage(AdminPage):
         insurer: InsurerInfo | None = self.insurers.selected()
         if insurer is None:
             return
-        self.jobs.run(directory.set_insurer_active, self.ctx, insurer.id, not insurer.active,
-                      on_done=self._insurer_toggled, on_failed=self.status.failed)
+        self.jobs.run(
+            directory.set_insurer_active,
+            self.ctx,
+            insurer.id,
+            not insurer.active,
+            on_done=self._insurer_toggled,
+            on_failed=self.status.failed,
+        )
 
     def _insurer_toggled(self, info: InsurerInfo) -> None:
         code = "admin.insurer_on" if info.active else "admin.insurer_off"
@@ -390,8 +427,13 @@ class DirectoryPage(AdminPage):
     def confirm_insurer(self) -> None:
         insurer: InsurerInfo | None = self.insurers.selected()
         if self.allowed and insurer is not None and insurer.provisional:
-            self.jobs.run(directory.confirm_insurer, self.ctx, insurer.id, on_done=self._insurer_confirmed,
-                          on_failed=self.status.failed)
+            self.jobs.run(
+                directory.confirm_insurer,
+                self.ctx,
+                insurer.id,
+                on_done=self._insurer_confirmed,
+                on_failed=self.status.failed,
+            )
 
     def _insurer_confirmed(self, info: InsurerInfo) -> None:
         self.status.say(i18n.tr("admin.insurer_confirmed", amc=info.amc_number, name=info.name))
@@ -403,8 +445,16 @@ class DirectoryPage(AdminPage):
             return
         targets = [self.insurer_model.insurer(i) for i in range(self.insurer_model.rowCount())]
         dialog = MergeDialog(insurer, [t for t in targets if not t.provisional and t.id != insurer.id], self)
-        dialog.chosen.connect(lambda into: self.jobs.run(directory.merge_insurer, self.ctx, insurer.id, into,
-                                                         on_done=self._insurer_merged, on_failed=self.status.failed))
+        dialog.chosen.connect(
+            lambda into: self.jobs.run(
+                directory.merge_insurer,
+                self.ctx,
+                insurer.id,
+                into,
+                on_done=self._insurer_merged,
+                on_failed=self.status.failed,
+            )
+        )
         self._open(dialog)
 
     def _insurer_merged(self, info: InsurerInfo) -> None:
@@ -432,8 +482,14 @@ class DirectoryPage(AdminPage):
         operator: OperatorInfo | None = self.operators_box.selected()
         if operator is None:
             return
-        self.jobs.run(directory.set_operator_active, self.ctx, operator.id, not operator.active,
-                      on_done=self._operator_toggled, on_failed=self.status.failed)
+        self.jobs.run(
+            directory.set_operator_active,
+            self.ctx,
+            operator.id,
+            not operator.active,
+            on_done=self._operator_toggled,
+            on_failed=self.status.failed,
+        )
 
     def _operator_toggled(self, info: OperatorInfo) -> None:
         self.status.say(i18n.tr("admin.operator_on" if info.active else "admin.operator_off", code=info.code))
@@ -445,6 +501,7 @@ class DirectoryPage(AdminPage):
 
     def _changed(self, then: Callable[[], None] | None = None) -> None:
         """Reload the lists (then select what was saved) and tell the window."""
+
         def loaded(data: tuple[list[InsurerInfo], list[OperatorInfo]]) -> None:
             self._loaded(data)
             if then is not None:

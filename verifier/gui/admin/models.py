@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-
-
 from verifier import i18n
 from verifier.gui.admin.common import count_text
 from verifier.gui.rows import Column, RowsModel
@@ -35,6 +33,7 @@ i18n.register(
         "admin.role.counter": ("comptoir", "counter"),
     }
 )
+
 
 def _state(active: bool) -> str:
     return i18n.tr("admin.active" if active else "admin.inactive")

@@ -69,10 +69,15 @@ class AdminPanel(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName(i18n.tr("admin.tabs_a11y"))
         self.tabs.setDocumentMode(True)
-        for page, code in ((self.directory_page, "admin.tab.directory"), (self.batches_page, "admin.tab.batches"),
-                           (self.returns_page, "admin.tab.returns"),
-                           (self.reconciliation_page, "admin.tab.reconciliation"), (self.users_page, "admin.tab.users"),
-                           (self.drugs_page, "admin.tab.drugs"), (self.settings_page, "admin.tab.settings")):
+        for page, code in (
+            (self.directory_page, "admin.tab.directory"),
+            (self.batches_page, "admin.tab.batches"),
+            (self.returns_page, "admin.tab.returns"),
+            (self.reconciliation_page, "admin.tab.reconciliation"),
+            (self.users_page, "admin.tab.users"),
+            (self.drugs_page, "admin.tab.drugs"),
+            (self.settings_page, "admin.tab.settings"),
+        ):
             self.tabs.addTab(page, i18n.tr(code))
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)

@@ -31,9 +31,14 @@ from verifier.services.reconciliation import Reconciliation
 i18n.register(
     {
         "admin.recon.loading": ("Calcul du rapprochement…", "Computing the reconciliation…"),
-        "admin.recon.a11y": ("Rapprochement par organisme, en euros de part complémentaire",
-                             "Reconciliation per insurer, in euros of insurers' share"),
-        "admin.recon.none": ("Aucune demande enregistrée : rien à rapprocher.", "No claim recorded: nothing to reconcile."),
+        "admin.recon.a11y": (
+            "Rapprochement par organisme, en euros de part complémentaire",
+            "Reconciliation per insurer, in euros of insurers' share",
+        ),
+        "admin.recon.none": (
+            "Aucune demande enregistrée : rien à rapprocher.",
+            "No claim recorded: nothing to reconcile.",
+        ),
         "admin.recon.note": (
             "Montants de part complémentaire (AMC). Restant dû = en attente + exporté + accepté, réparti par "
             "ancienneté depuis la délivrance. Payé en moins = part demandée moins ce que l'organisme a payé. "
@@ -51,8 +56,10 @@ i18n.register(
         "admin.recon.file_name": ("rapprochement-{day}", "reconciliation-{day}"),
         "admin.recon.saving": ("Enregistrement de {file}…", "Saving {file}…"),
         "admin.recon.saved": ("Rapprochement enregistré : {file}", "Reconciliation saved: {file}"),
-        "admin.recon.unwritable": ("Impossible d'écrire {file} ({reason}) : choisissez un autre emplacement.",
-                                   "Cannot write {file} ({reason}): choose another place."),
+        "admin.recon.unwritable": (
+            "Impossible d'écrire {file} ({reason}) : choisissez un autre emplacement.",
+            "Cannot write {file} ({reason}): choose another place.",
+        ),
     }
 )
 
@@ -71,8 +78,9 @@ def _write(path: Path, data: bytes) -> Path:
         with atomic_write(path) as out:
             out.write(data)
     except OSError as exc:
-        raise ValidationError([Problem("admin.recon.unwritable",
-                                       {"file": str(path), "reason": exc.strerror or type(exc).__name__})]) from None
+        raise ValidationError(
+            [Problem("admin.recon.unwritable", {"file": str(path), "reason": exc.strerror or type(exc).__name__})]
+        ) from None
     return path
 
 

@@ -50,9 +50,14 @@ i18n.register(
             "recorded and every problem is listed.",
         ),
         "admin.returns.file_button": ("&Importer un fichier de retour…", "&Import a return file…"),
-        "admin.returns.file_dialog": ("Choisir le fichier de retour de l'organisme", "Choose the insurer's return file"),
-        "admin.returns.file_filter": ("Retours (*.csv *.txt *.json);;Tous les fichiers (*)",
-                                      "Returns (*.csv *.txt *.json);;All files (*)"),
+        "admin.returns.file_dialog": (
+            "Choisir le fichier de retour de l'organisme",
+            "Choose the insurer's return file",
+        ),
+        "admin.returns.file_filter": (
+            "Retours (*.csv *.txt *.json);;Tous les fichiers (*)",
+            "Returns (*.csv *.txt *.json);;All files (*)",
+        ),
         "admin.returns.importing": ("Import de {file} en cours…", "Importing {file}…"),
         "admin.returns.imported": ("{file} : {summary}", "{file}: {summary}"),
         "admin.returns.refused": (
@@ -64,7 +69,10 @@ i18n.register(
         "admin.returns.report_a11y": ("Problèmes du fichier de retour", "Problems of the return file"),
         "admin.returns.manual_title": ("Saisir une réponse (courrier, portail)", "Type an answer (letter, portal)"),
         "admin.returns.f.number": ("N° de &demande :", "Claim &no.:"),
-        "admin.returns.f.number_a11y": ("Numéro de la demande concernée par la réponse", "Number of the claim answered"),
+        "admin.returns.f.number_a11y": (
+            "Numéro de la demande concernée par la réponse",
+            "Number of the claim answered",
+        ),
         "admin.returns.f.status": ("&Réponse :", "&Answer:"),
         "admin.returns.f.status_a11y": ("Réponse de l'organisme", "The insurer's answer"),
         "admin.returns.status.accepted": ("acceptée", "accepted"),
@@ -76,18 +84,31 @@ i18n.register(
         "admin.returns.f.text": ("&Motif :", "R&eason:"),
         "admin.returns.f.text_a11y": ("Libellé du motif de rejet", "Rejection reason text"),
         "admin.returns.f.amount": ("Montant &payé :", "Amount &paid:"),
-        "admin.returns.f.amount_a11y": ("Montant payé par l'organisme, en euros", "Amount paid by the insurer, in euros"),
+        "admin.returns.f.amount_a11y": (
+            "Montant payé par l'organisme, en euros",
+            "Amount paid by the insurer, in euros",
+        ),
         "admin.returns.f.day": ("Da&te de paiement :", "Payment da&te:"),
         "admin.returns.f.day_a11y": ("Date du paiement de l'organisme", "Date of the insurer's payment"),
         "admin.returns.record": ("&Enregistrer la réponse", "Record the ans&wer"),
         "admin.returns.recording": ("Enregistrement de la réponse…", "Recording the answer…"),
-        "admin.returns.recorded": ("Réponse enregistrée pour la demande n° {number} : {status}.",
-                                   "Answer recorded for claim no. {number}: {status}."),
-        "admin.returns.number_invalid": ("Saisissez le numéro de la demande (des chiffres).",
-                                         "Type the claim's number (digits)."),
+        "admin.returns.recorded": (
+            "Réponse enregistrée pour la demande n° {number} : {status}.",
+            "Answer recorded for claim no. {number}: {status}.",
+        ),
+        "admin.returns.number_invalid": (
+            "Saisissez le numéro de la demande (des chiffres).",
+            "Type the claim's number (digits).",
+        ),
         "admin.returns.worklist_title": ("Rejets à traiter", "Rejections to deal with"),
-        "admin.returns.worklist_a11y": ("Demandes rejetées à rectifier ou annuler", "Rejected claims to rectify or void"),
-        "admin.returns.worklist_count": ("{count} demande(s) rejetée(s) à traiter.", "{count} rejected claim(s) to deal with."),
+        "admin.returns.worklist_a11y": (
+            "Demandes rejetées à rectifier ou annuler",
+            "Rejected claims to rectify or void",
+        ),
+        "admin.returns.worklist_count": (
+            "{count} demande(s) rejetée(s) à traiter.",
+            "{count} rejected claim(s) to deal with.",
+        ),
         "admin.returns.worklist_none": ("Aucun rejet à traiter.", "No rejection to deal with."),
         "admin.returns.rectify": ("Recti&fier (nouvelle version)", "Recti&fy (new version)"),
         "admin.returns.rectify_tip": (
@@ -133,9 +154,13 @@ class ReturnsPage(AdminPage):
 
         # -- return file
         file_box = QGroupBox(i18n.tr("admin.returns.file_title"))
-        area = FileImportArea(QVBoxLayout(file_box), i18n.tr("admin.returns.file_explain"),
-                              i18n.tr("admin.returns.file_button"), i18n.tr("admin.returns.report_a11y"),
-                              self.choose_file)
+        area = FileImportArea(
+            QVBoxLayout(file_box),
+            i18n.tr("admin.returns.file_explain"),
+            i18n.tr("admin.returns.file_button"),
+            i18n.tr("admin.returns.report_a11y"),
+            self.choose_file,
+        )
         self.file_button, self.file_result, self.file_details = area.button, area.result, area.details
 
         # -- one typed answer
@@ -153,17 +178,42 @@ class ReturnsPage(AdminPage):
         self.day_edit.setMaximumDate(QDate.currentDate())
         self.form = Form(self)
         f = self.form
-        f.add("claim_number", i18n.tr("admin.returns.f.number"), self.number_edit,
-              i18n.tr("admin.returns.f.number_a11y"), compact=True)
-        f.add("status", i18n.tr("admin.returns.f.status"), self.status_box, i18n.tr("admin.returns.f.status_a11y"),
-              compact=True)
-        f.add("reason_code", i18n.tr("admin.returns.f.code"), self.code_edit, i18n.tr("admin.returns.f.code_a11y"),
-              compact=True)
+        f.add(
+            "claim_number",
+            i18n.tr("admin.returns.f.number"),
+            self.number_edit,
+            i18n.tr("admin.returns.f.number_a11y"),
+            compact=True,
+        )
+        f.add(
+            "status",
+            i18n.tr("admin.returns.f.status"),
+            self.status_box,
+            i18n.tr("admin.returns.f.status_a11y"),
+            compact=True,
+        )
+        f.add(
+            "reason_code",
+            i18n.tr("admin.returns.f.code"),
+            self.code_edit,
+            i18n.tr("admin.returns.f.code_a11y"),
+            compact=True,
+        )
         f.add("reason_text", i18n.tr("admin.returns.f.text"), self.text_edit, i18n.tr("admin.returns.f.text_a11y"))
-        f.add("paid_amount", i18n.tr("admin.returns.f.amount"), self.amount_edit,
-              i18n.tr("admin.returns.f.amount_a11y"), compact=True)
-        f.add("payment_date", i18n.tr("admin.returns.f.day"), self.day_edit, i18n.tr("admin.returns.f.day_a11y"),
-              compact=True)
+        f.add(
+            "paid_amount",
+            i18n.tr("admin.returns.f.amount"),
+            self.amount_edit,
+            i18n.tr("admin.returns.f.amount_a11y"),
+            compact=True,
+        )
+        f.add(
+            "payment_date",
+            i18n.tr("admin.returns.f.day"),
+            self.day_edit,
+            i18n.tr("admin.returns.f.day_a11y"),
+            compact=True,
+        )
         chars = self.fontMetrics().averageCharWidth()
         for edit in (self.number_edit, self.code_edit, self.amount_edit):
             edit.setMinimumWidth(chars * 16)
@@ -222,9 +272,20 @@ class ReturnsPage(AdminPage):
         layout.addWidget(splitter, 1)
 
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
-        order = [self.file_button, self.file_details, self.number_edit, self.status_box, self.code_edit,
-                 self.text_edit, self.amount_edit, self.day_edit, self.record_button, self.rectify_button,
-                 self.void_button, self.view]
+        order = [
+            self.file_button,
+            self.file_details,
+            self.number_edit,
+            self.status_box,
+            self.code_edit,
+            self.text_edit,
+            self.amount_edit,
+            self.day_edit,
+            self.record_button,
+            self.rectify_button,
+            self.void_button,
+            self.view,
+        ]
         for first, second in zip(order, order[1:]):
             QWidget.setTabOrder(first, second)
         self._status_fields()
@@ -247,8 +308,11 @@ class ReturnsPage(AdminPage):
             self.select(current.claim_id)
         if self.selected() is None and rows:  # ready for the keyboard: the first row
             self.view.selectRow(0)
-        self.work_count.setText(i18n.tr("admin.returns.worklist_count", count=count_text(len(rows))) if rows
-                                else i18n.tr("admin.returns.worklist_none"))
+        self.work_count.setText(
+            i18n.tr("admin.returns.worklist_count", count=count_text(len(rows)))
+            if rows
+            else i18n.tr("admin.returns.worklist_none")
+        )
         self._update_buttons()
         if self._reload:
             self.refresh()
@@ -276,8 +340,13 @@ class ReturnsPage(AdminPage):
         self.file_button.setEnabled(idle)
         self.record_button.setEnabled(idle)
 
-    def _run(self, fn: Callable[..., object], *args: object, on_done: Callable[[object], None],
-             on_failed: Callable[[BaseException], None]) -> None:
+    def _run(
+        self,
+        fn: Callable[..., object],
+        *args: object,
+        on_done: Callable[[object], None],
+        on_failed: Callable[[BaseException], None],
+    ) -> None:
         """A change, one at a time; the buttons wait for its answer."""
         if self.jobs.busy:
             return
@@ -300,13 +369,23 @@ class ReturnsPage(AdminPage):
     def rectify(self) -> None:
         rejection = self.selected()
         if self.allowed and rejection is not None:  # claims.rectify does not check the role itself
-            self._run(claims.rectify, self.ctx, rejection.claim_id,
-                      on_done=lambda info: self._rectified(rejection, info),  # type: ignore[arg-type]
-                      on_failed=self.status.failed)
+            self._run(
+                claims.rectify,
+                self.ctx,
+                rejection.claim_id,
+                on_done=lambda info: self._rectified(rejection, info),  # type: ignore[arg-type]
+                on_failed=self.status.failed,
+            )
 
     def _rectified(self, old: Rejection, new: ClaimInfo) -> None:
-        self.status.say(i18n.tr("admin.returns.rectified", old=format_number(old.claim_number), version=new.version,
-                                number=new.number_text))
+        self.status.say(
+            i18n.tr(
+                "admin.returns.rectified",
+                old=format_number(old.claim_number),
+                version=new.version,
+                number=new.number_text,
+            )
+        )
         self._changed()
 
     def void(self) -> None:
@@ -327,8 +406,9 @@ class ReturnsPage(AdminPage):
     # ----------------------------------------------------------------- return file
 
     def choose_file(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(self, i18n.tr("admin.returns.file_dialog"), str(Path.home()),
-                                                    i18n.tr("admin.returns.file_filter"))
+        path, _filter = QFileDialog.getOpenFileName(
+            self, i18n.tr("admin.returns.file_dialog"), str(Path.home()), i18n.tr("admin.returns.file_filter")
+        )
         if path:
             self.import_file(Path(path))
 
@@ -337,9 +417,13 @@ class ReturnsPage(AdminPage):
             return
         self._details([])
         self.file_result.say(i18n.tr("admin.returns.importing", file=path.name))
-        self._run(returns.import_file, self.ctx, path,
-                  on_done=lambda report: self._imported(path, report),  # type: ignore[arg-type]
-                  on_failed=lambda exc: self._import_failed(path, exc))
+        self._run(
+            returns.import_file,
+            self.ctx,
+            path,
+            on_done=lambda report: self._imported(path, report),  # type: ignore[arg-type]
+            on_failed=lambda exc: self._import_failed(path, exc),
+        )
 
     def _imported(self, path: Path, report: ImportReport) -> None:
         self.last_report = report
@@ -405,13 +489,18 @@ class ReturnsPage(AdminPage):
             return
         self.form.clear()
         self.manual_result.say(i18n.tr("admin.returns.recording"))
-        self._run(returns.record, self.ctx, line,
-                  on_done=lambda _r: self._recorded(line),
-                  on_failed=self._record_failed)
+        self._run(
+            returns.record, self.ctx, line, on_done=lambda _r: self._recorded(line), on_failed=self._record_failed
+        )
 
     def _recorded(self, line: ReturnLine) -> None:
-        self.manual_result.say(i18n.tr("admin.returns.recorded", number=format_number(line.claim_number),
-                                       status=i18n.tr(f"claim_status.{line.status}")))
+        self.manual_result.say(
+            i18n.tr(
+                "admin.returns.recorded",
+                number=format_number(line.claim_number),
+                status=i18n.tr(f"claim_status.{line.status}"),
+            )
+        )
         for edit in (self.number_edit, self.code_edit, self.text_edit, self.amount_edit):
             edit.clear()
         self.number_edit.setFocus()

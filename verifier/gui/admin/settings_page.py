@@ -31,67 +31,98 @@ from verifier.services.settings import SiteSettings
 i18n.register(
     {
         "admin.settings_site_title": ("Réglages de l'officine (tous les postes)", "Site settings (every workstation)"),
-        "admin.s.claim_ceiling": ("Plafond de part &complémentaire par demande :", "Insurer's share &ceiling per claim:"),
-        "admin.s.claim_ceiling_a11y": ("Plafond de part complémentaire par demande, en euros",
-                                       "Insurer's share ceiling per claim, in euros"),
+        "admin.s.claim_ceiling": (
+            "Plafond de part &complémentaire par demande :",
+            "Insurer's share &ceiling per claim:",
+        ),
+        "admin.s.claim_ceiling_a11y": (
+            "Plafond de part complémentaire par demande, en euros",
+            "Insurer's share ceiling per claim, in euros",
+        ),
         "admin.s.claim_ceiling_hint": (
             "Au-delà, la demande exige l'accord d'un administrateur (par exemple 300,00 €).",
             "Above it, the claim needs an administrator's approval (for example €300.00).",
         ),
         "admin.s.outstanding_ceiling": ("Plafond d'encours par &organisme :", "Outstanding ceiling per &insurer:"),
-        "admin.s.outstanding_ceiling_a11y": ("Plafond d'encours par organisme, en euros",
-                                             "Outstanding ceiling per insurer, in euros"),
+        "admin.s.outstanding_ceiling_a11y": (
+            "Plafond d'encours par organisme, en euros",
+            "Outstanding ceiling per insurer, in euros",
+        ),
         "admin.s.outstanding_ceiling_hint": (
             "Total des parts complémentaires pas encore payées par un même organisme.",
             "Total of the insurer's shares not yet paid by one insurer.",
         ),
         "admin.s.same_day": ("Vérification des &droits :", "Rights c&heck:"),
-        "admin.s.same_day_box": ("Exiger une vérification faite le jour même de la délivrance",
-                                 "Require a check made on the day of dispensing"),
-        "admin.s.same_day_a11y": ("Exiger une vérification des droits faite le jour même de la délivrance",
-                                  "Require a rights check made on the day of dispensing"),
-        "admin.s.same_day_hint": ("Sinon, une vérification plus ancienne exige l'accord d'un administrateur.",
-                                  "Otherwise an older check needs an administrator's approval."),
+        "admin.s.same_day_box": (
+            "Exiger une vérification faite le jour même de la délivrance",
+            "Require a check made on the day of dispensing",
+        ),
+        "admin.s.same_day_a11y": (
+            "Exiger une vérification des droits faite le jour même de la délivrance",
+            "Require a rights check made on the day of dispensing",
+        ),
+        "admin.s.same_day_hint": (
+            "Sinon, une vérification plus ancienne exige l'accord d'un administrateur.",
+            "Otherwise an older check needs an administrator's approval.",
+        ),
         "admin.s.idle": ("&Verrouillage après :", "Loc&k after:"),
-        "admin.s.idle_a11y": ("Verrouillage automatique du poste après inactivité, en minutes",
-                              "Automatic lock of an idle workstation, in minutes"),
+        "admin.s.idle_a11y": (
+            "Verrouillage automatique du poste après inactivité, en minutes",
+            "Automatic lock of an idle workstation, in minutes",
+        ),
         "admin.s.reuse": ("Reprise d'une vérification :", "Reuse a check:"),
-        "admin.s.reuse_a11y": ("Âge maximal, en jours, d'une vérification que le comptoir propose de reprendre (F6) ; 0 pour jamais",
-                               "Greatest age, in days, of a check the counter offers to reuse (F6); 0 for never"),
+        "admin.s.reuse_a11y": (
+            "Âge maximal, en jours, d'une vérification que le comptoir propose de reprendre (F6) ; 0 pour jamais",
+            "Greatest age, in days, of a check the counter offers to reuse (F6); 0 for never",
+        ),
         "admin.s.reuse_suffix": (" jours au plus", " days at most"),
         "admin.s.idle_suffix": (" min d'inactivité", " min idle"),
         "admin.s.expiry": ("Alerte &boîte proche de péremption :", "Near-e&xpiry warning:"),
-        "admin.s.expiry_a11y": ("Nombre de jours avant la péremption d'une boîte où la ligne est signalée",
-                                "Days before a box's expiry when its line is flagged"),
+        "admin.s.expiry_a11y": (
+            "Nombre de jours avant la péremption d'une boîte où la ligne est signalée",
+            "Days before a box's expiry when its line is flagged",
+        ),
         "admin.s.expiry_suffix": (" jours avant la date", " days before the date"),
-        "admin.s.expiry_hint": ("Une boîte déjà périmée est toujours refusée au scan.",
-                                "A box already expired is always refused at the scan."),
+        "admin.s.expiry_hint": (
+            "Une boîte déjà périmée est toujours refusée au scan.",
+            "A box already expired is always refused at the scan.",
+        ),
         "admin.s.separator": ("Séparateur envoyé par les lec&teurs :", "Separa&tor the scanners send:"),
-        "admin.s.separator_a11y": ("Ce que les lecteurs de codes envoient pour le séparateur de groupe (GS) des DataMatrix",
-                                   "What the barcode scanners send for the DataMatrix group separator (GS)"),
+        "admin.s.separator_a11y": (
+            "Ce que les lecteurs de codes envoient pour le séparateur de groupe (GS) des DataMatrix",
+            "What the barcode scanners send for the DataMatrix group separator (GS)",
+        ),
         "admin.s.separator_hint": (
             "« Automatique » reconnaît le GS et tout caractère qu'un lot ne peut pas contenir. Sans "
             "séparateur, un DataMatrix dont le lot ou le n° de série n'est pas en dernier est refusé.",
-            "\"Automatic\" takes the GS and any character a lot cannot hold. Without a separator, a "
+            '"Automatic" takes the GS and any character a lot cannot hold. Without a separator, a '
             "DataMatrix whose lot or serial is not last is refused.",
         ),
         "admin.s.sep.auto": ("Automatique (GS, ~, |, ^, #, @, <GS>…)", "Automatic (GS, ~, |, ^, #, @, <GS>…)"),
         "admin.s.sep.gs": ("GS (ASCII 29, Ctrl+]) seulement", "GS (ASCII 29, Ctrl+]) only"),
-        "admin.s.sep.other": ("GS ou « {char} »", "GS or \"{char}\""),
+        "admin.s.sep.other": ("GS ou « {char} »", 'GS or "{char}"'),
         "admin.s.save": ("&Enregistrer les réglages", "Sa&ve the settings"),
-        "admin.s.saved": ("Réglages enregistrés ; ils s'appliquent à tous les postes.",
-                          "Settings saved; they apply to every workstation."),
+        "admin.s.saved": (
+            "Réglages enregistrés ; ils s'appliquent à tous les postes.",
+            "Settings saved; they apply to every workstation.",
+        ),
         "admin.s.saving": ("Enregistrement des réglages…", "Saving the settings…"),
-        "admin.s.not_fixed": ("Les réglages n'ont pas été enregistrés : corrigez les champs signalés.",
-                              "The settings were not saved: correct the fields shown."),
+        "admin.s.not_fixed": (
+            "Les réglages n'ont pas été enregistrés : corrigez les champs signalés.",
+            "The settings were not saved: correct the fields shown.",
+        ),
         "admin.language_title": ("Langue de ce poste", "Language of this workstation"),
         "admin.language": ("&Langue de l'interface :", "Interface &language:"),
         "admin.language_a11y": ("Langue de l'interface sur ce poste", "Interface language on this workstation"),
         "admin.language_apply": ("A&ppliquer la langue", "A&pply the language"),
-        "admin.language_note": ("Propre à ce poste : les autres postes gardent leur langue.",
-                                "For this workstation only: other workstations keep theirs."),
-        "admin.language_not_saved": ("La langue n'a pas pu être enregistrée dans {path} ({error}).",
-                                     "The language could not be saved in {path} ({error})."),
+        "admin.language_note": (
+            "Propre à ce poste : les autres postes gardent leur langue.",
+            "For this workstation only: other workstations keep theirs.",
+        ),
+        "admin.language_not_saved": (
+            "La langue n'a pas pu être enregistrée dans {path} ({error}).",
+            "The language could not be saved in {path} ({error}).",
+        ),
     }
 )
 
@@ -123,23 +154,57 @@ class SettingsPage(AdminPage):
         self.expiry_spin.setSuffix(i18n.tr("admin.s.expiry_suffix"))
         self.separator_combo = QComboBox()
         for choice in settings.SCAN_SEPARATORS:
-            text = (i18n.tr(f"admin.s.sep.{choice}") if choice in ("auto", "gs")
-                    else i18n.tr("admin.s.sep.other", char=choice))
+            text = (
+                i18n.tr(f"admin.s.sep.{choice}")
+                if choice in ("auto", "gs")
+                else i18n.tr("admin.s.sep.other", char=choice)
+            )
             self.separator_combo.addItem(text, choice)
         self.form = Form(self)
         f = self.form
-        f.add("claim_amc_ceiling", i18n.tr("admin.s.claim_ceiling"), self.claim_edit,
-              i18n.tr("admin.s.claim_ceiling_a11y"), i18n.tr("admin.s.claim_ceiling_hint"), compact=True)
-        f.add("insurer_outstanding_ceiling", i18n.tr("admin.s.outstanding_ceiling"), self.outstanding_edit,
-              i18n.tr("admin.s.outstanding_ceiling_a11y"), i18n.tr("admin.s.outstanding_ceiling_hint"), compact=True)
-        f.add("check_same_day", i18n.tr("admin.s.same_day"), self.same_day_box, i18n.tr("admin.s.same_day_a11y"),
-              i18n.tr("admin.s.same_day_hint"))
+        f.add(
+            "claim_amc_ceiling",
+            i18n.tr("admin.s.claim_ceiling"),
+            self.claim_edit,
+            i18n.tr("admin.s.claim_ceiling_a11y"),
+            i18n.tr("admin.s.claim_ceiling_hint"),
+            compact=True,
+        )
+        f.add(
+            "insurer_outstanding_ceiling",
+            i18n.tr("admin.s.outstanding_ceiling"),
+            self.outstanding_edit,
+            i18n.tr("admin.s.outstanding_ceiling_a11y"),
+            i18n.tr("admin.s.outstanding_ceiling_hint"),
+            compact=True,
+        )
+        f.add(
+            "check_same_day",
+            i18n.tr("admin.s.same_day"),
+            self.same_day_box,
+            i18n.tr("admin.s.same_day_a11y"),
+            i18n.tr("admin.s.same_day_hint"),
+        )
         f.add("idle_lock_minutes", i18n.tr("admin.s.idle"), self.idle_spin, i18n.tr("admin.s.idle_a11y"), compact=True)
-        f.add("expiry_warning_days", i18n.tr("admin.s.expiry"), self.expiry_spin, i18n.tr("admin.s.expiry_a11y"),
-              i18n.tr("admin.s.expiry_hint"), compact=True)
-        f.add("scan_separator", i18n.tr("admin.s.separator"), self.separator_combo, i18n.tr("admin.s.separator_a11y"),
-              i18n.tr("admin.s.separator_hint"), compact=True)
-        f.add("check_reuse_days", i18n.tr("admin.s.reuse"), self.reuse_spin, i18n.tr("admin.s.reuse_a11y"), compact=True)
+        f.add(
+            "expiry_warning_days",
+            i18n.tr("admin.s.expiry"),
+            self.expiry_spin,
+            i18n.tr("admin.s.expiry_a11y"),
+            i18n.tr("admin.s.expiry_hint"),
+            compact=True,
+        )
+        f.add(
+            "scan_separator",
+            i18n.tr("admin.s.separator"),
+            self.separator_combo,
+            i18n.tr("admin.s.separator_a11y"),
+            i18n.tr("admin.s.separator_hint"),
+            compact=True,
+        )
+        f.add(
+            "check_reuse_days", i18n.tr("admin.s.reuse"), self.reuse_spin, i18n.tr("admin.s.reuse_a11y"), compact=True
+        )
         self.save_button = QPushButton(i18n.tr("admin.s.save"))
         self.save_button.clicked.connect(self.save)
         self.status = SentenceLabel()
@@ -180,8 +245,14 @@ class SettingsPage(AdminPage):
         f.set_tab_order(self.save_button, self.language_box, self.language_button)
         for edit in (self.claim_edit, self.outstanding_edit):
             edit.setReadOnly(not self.allowed)
-        for widget in (self.same_day_box, self.idle_spin, self.expiry_spin, self.separator_combo, self.reuse_spin,
-                       self.save_button):
+        for widget in (
+            self.same_day_box,
+            self.idle_spin,
+            self.expiry_spin,
+            self.separator_combo,
+            self.reuse_spin,
+            self.save_button,
+        ):
             widget.setEnabled(self.allowed)
 
     def refresh(self) -> None:
@@ -219,8 +290,15 @@ class SettingsPage(AdminPage):
         if problems:
             self._refused(ValidationError(problems))
             return
-        new = SiteSettings(claim, outstanding, self.same_day_box.isChecked(), self.idle_spin.value(),
-                           self.expiry_spin.value(), str(self.separator_combo.currentData()), self.reuse_spin.value())
+        new = SiteSettings(
+            claim,
+            outstanding,
+            self.same_day_box.isChecked(),
+            self.idle_spin.value(),
+            self.expiry_spin.value(),
+            str(self.separator_combo.currentData()),
+            self.reuse_spin.value(),
+        )
         self.save_button.setEnabled(False)
         self.status.say(i18n.tr("admin.s.saving"))
         self.jobs.run(settings.save, self.ctx, new, on_done=self._saved, on_failed=self._refused)

@@ -42,25 +42,39 @@ i18n.register(
         "admin.user_add_title": ("Ajouter un utilisateur", "Add a user"),
         "admin.f.login": ("&Identifiant :", "&User name:"),
         "admin.f.login_a11y": ("Identifiant de connexion du nouvel utilisateur", "The new user's sign-in name"),
-        "admin.f.login_hint": ("Lettres, chiffres, points, tirets ou soulignés.", "Letters, digits, dots, dashes or underscores."),
+        "admin.f.login_hint": (
+            "Lettres, chiffres, points, tirets ou soulignés.",
+            "Letters, digits, dots, dashes or underscores.",
+        ),
         "admin.f.display_name": ("Nom &affiché :", "&Display name:"),
         "admin.f.display_name_a11y": ("Nom affiché du nouvel utilisateur", "The new user's display name"),
         "admin.f.role": ("&Rôle :", "&Role:"),
         "admin.f.role_a11y": ("Rôle du nouvel utilisateur", "The new user's role"),
         "admin.f.role_counter": ("comptoir (vérifications et demandes)", "counter (checks and claims)"),
-        "admin.f.role_admin": ("administrateur (tout, y compris ces écrans)", "administrator (everything, these screens included)"),
+        "admin.f.role_admin": (
+            "administrateur (tout, y compris ces écrans)",
+            "administrator (everything, these screens included)",
+        ),
         "admin.f.password": ("&Mot de passe :", "&Password:"),
-        "admin.f.password_a11y": ("Mot de passe du nouvel utilisateur, {minimum} caractères au moins",
-                                  "The new user's password, at least {minimum} characters"),
-        "admin.f.password_hint": ("{minimum} caractères au moins ; l'utilisateur pourra le changer.",
-                                  "At least {minimum} characters; the user can change it."),
+        "admin.f.password_a11y": (
+            "Mot de passe du nouvel utilisateur, {minimum} caractères au moins",
+            "The new user's password, at least {minimum} characters",
+        ),
+        "admin.f.password_hint": (
+            "{minimum} caractères au moins ; l'utilisateur pourra le changer.",
+            "At least {minimum} characters; the user can change it.",
+        ),
         "admin.f.confirm": ("&Confirmation :", "&Confirm:"),
         "admin.f.confirm_a11y": ("Confirmation du mot de passe", "Password confirmation"),
-        "admin.password_mismatch": ("La confirmation ne correspond pas au mot de passe. Saisissez-le à nouveau.",
-                                    "The confirmation does not match the password. Type it again."),
+        "admin.password_mismatch": (
+            "La confirmation ne correspond pas au mot de passe. Saisissez-le à nouveau.",
+            "The confirmation does not match the password. Type it again.",
+        ),
         "admin.user_added": ("Utilisateur « {login} » ajouté ({role}).", "User '{login}' added ({role})."),
-        "admin.user_role_set": ("« {login} » a désormais le rôle {role} (dès sa prochaine connexion).",
-                                "'{login}' now has the {role} role (from their next sign-in)."),
+        "admin.user_role_set": (
+            "« {login} » a désormais le rôle {role} (dès sa prochaine connexion).",
+            "'{login}' now has the {role} role (from their next sign-in).",
+        ),
         "admin.user_on": ("« {login} » peut de nouveau se connecter.", "'{login}' can sign in again."),
         "admin.user_off": ("« {login} » ne peut plus se connecter.", "'{login}' can no longer sign in."),
         "admin.self_demote_title": ("Renoncer au rôle d'administrateur ?", "Give up the administrator role?"),
@@ -96,25 +110,44 @@ class AddUserDialog(FormDialog):
         self.confirm_edit = line_edit(200)
         self.confirm_edit.setEchoMode(QLineEdit.EchoMode.Password)
         f = self.form
-        f.add("login", i18n.tr("admin.f.login"), self.login_edit, i18n.tr("admin.f.login_a11y"), i18n.tr("admin.f.login_hint"))
+        f.add(
+            "login",
+            i18n.tr("admin.f.login"),
+            self.login_edit,
+            i18n.tr("admin.f.login_a11y"),
+            i18n.tr("admin.f.login_hint"),
+        )
         f.add("display_name", i18n.tr("admin.f.display_name"), self.display_edit, i18n.tr("admin.f.display_name_a11y"))
         f.add("role", i18n.tr("admin.f.role"), self.role_box, i18n.tr("admin.f.role_a11y"))
-        f.add("password", i18n.tr("admin.f.password"), self.password_edit,
-              i18n.tr("admin.f.password_a11y", minimum=minimum), i18n.tr("admin.f.password_hint", minimum=minimum))
+        f.add(
+            "password",
+            i18n.tr("admin.f.password"),
+            self.password_edit,
+            i18n.tr("admin.f.password_a11y", minimum=minimum),
+            i18n.tr("admin.f.password_hint", minimum=minimum),
+        )
         f.add("confirm", i18n.tr("admin.f.confirm"), self.confirm_edit, i18n.tr("admin.f.confirm_a11y"))
         self.finish_layout()
         self.login_edit.setFocus()
 
     def save(self) -> None:
         # What the form knows without the database is said at once, with the service's words.
-        problems = auth.login_problems(self.login_edit.text().strip()) + auth.password_problems(self.password_edit.text())
+        problems = auth.login_problems(self.login_edit.text().strip()) + auth.password_problems(
+            self.password_edit.text()
+        )
         if self.confirm_edit.text() != self.password_edit.text():
             problems.append(Problem("admin.password_mismatch", {}, "confirm"))
         if problems:
             self._failed(ValidationError(problems))
             return
-        self.start(users.add_user, self.ctx, self.login_edit.text().strip(), self.display_edit.text(),
-                   str(self.role_box.currentData()), self.password_edit.text())
+        self.start(
+            users.add_user,
+            self.ctx,
+            self.login_edit.text().strip(),
+            self.display_edit.text(),
+            str(self.role_box.currentData()),
+            self.password_edit.text(),
+        )
 
     def saved(self, result: object) -> None:
         self.password_edit.clear()
@@ -175,10 +208,12 @@ class UsersPage(AdminPage):
         self.add_button.setEnabled(self.allowed)
         self.role_button.setEnabled(self.allowed and user is not None)
         self.active_button.setEnabled(self.allowed and user is not None and user.login != self.ctx.actor.login)
-        self.role_button.setText(i18n.tr(
-            "admin.user_make_counter" if user is not None and user.is_admin else "admin.user_make_admin"))
-        self.active_button.setText(i18n.tr(
-            "admin.user_reactivate" if user is not None and not user.active else "admin.user_deactivate"))
+        self.role_button.setText(
+            i18n.tr("admin.user_make_counter" if user is not None and user.is_admin else "admin.user_make_admin")
+        )
+        self.active_button.setText(
+            i18n.tr("admin.user_reactivate" if user is not None and not user.active else "admin.user_deactivate")
+        )
 
     def add_user(self) -> None:
         if not self.allowed:
@@ -212,8 +247,14 @@ class UsersPage(AdminPage):
         user: UserInfo | None = self.section.selected()
         if user is None:
             return
-        self.jobs.run(users.set_active, self.ctx, user.login, not user.active, on_done=self._active_set,
-                      on_failed=self.status.failed)
+        self.jobs.run(
+            users.set_active,
+            self.ctx,
+            user.login,
+            not user.active,
+            on_done=self._active_set,
+            on_failed=self.status.failed,
+        )
 
     def _active_set(self, info: UserInfo) -> None:
         self.status.say(i18n.tr("admin.user_on" if info.active else "admin.user_off", login=info.login))
@@ -225,4 +266,3 @@ class UsersPage(AdminPage):
             self.section.select(select_id)
 
         self.jobs.run(users.list_users, self.ctx, on_done=loaded, on_failed=self.status.failed)
-

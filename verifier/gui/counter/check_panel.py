@@ -40,19 +40,29 @@ i18n.register(
         "counter.method.portal": ("Portail de l'organisme", "Insurer portal"),
         "counter.method.fax": ("Fax", "Fax"),
         "counter.reference": ("Ré&férence :", "R&eference:"),
-        "counter.reference_a11y": ("Référence donnée par la plateforme, le portail ou le fax",
-                                   "Reference given by the hotline, portal or fax"),
+        "counter.reference_a11y": (
+            "Référence donnée par la plateforme, le portail ou le fax",
+            "Reference given by the hotline, portal or fax",
+        ),
         "counter.reference_hint": ("obligatoire sauf carte papier", "required unless paper card"),
         "counter.outcome": ("Résul&tat :", "&Outcome:"),
         "counter.outcome_a11y": ("Résultat de la vérification", "Outcome of the check"),
         "counter.outcome.choose": ("— choisir —", "— choose —"),
         "counter.guarantees": ("Garantie&s :", "&Guarantees:"),
-        "counter.guarantee_domain_a11y": ("Domaine de la garantie {n} (par exemple PHAR)", "Domain of guarantee {n} (e.g. PHAR)"),
+        "counter.guarantee_domain_a11y": (
+            "Domaine de la garantie {n} (par exemple PHAR)",
+            "Domain of guarantee {n} (e.g. PHAR)",
+        ),
         "counter.guarantee_rate": ("% BR", "% BR"),
-        "counter.guarantee_rate_a11y": ("Taux de la garantie {n}, en pourcentage de la BR", "Rate of guarantee {n}, percent of the BR"),
+        "counter.guarantee_rate_a11y": (
+            "Taux de la garantie {n}, en pourcentage de la BR",
+            "Rate of guarantee {n}, percent of the BR",
+        ),
         "counter.guarantee_ph2": ("couvre les médicaments à 15 %", "covers 15 % drugs"),
-        "counter.guarantee_ph2_a11y": ("La garantie {n} couvre aussi les médicaments remboursés à 15 %",
-                                       "Guarantee {n} also covers drugs reimbursed at 15 %"),
+        "counter.guarantee_ph2_a11y": (
+            "La garantie {n} couvre aussi les médicaments remboursés à 15 %",
+            "Guarantee {n} also covers drugs reimbursed at 15 %",
+        ),
         "counter.guarantee_number": ("{n}.", "{n}."),
         "counter.guarantee_add": ("+ garantie", "+ guarantee"),
         "counter.guarantee_add_a11y": ("Ajouter une garantie (autre domaine)", "Add a guarantee (another domain)"),
@@ -62,18 +72,25 @@ i18n.register(
         "counter.contact": ("Pour vérifier auprès de {name} : {ways}.", "To check with {name}: {ways}."),
         "counter.contact_hotline": ("plateforme {hotline}", "hotline {hotline}"),
         "counter.contact_portal": ("portail {portal}", "portal {portal}"),
-        "counter.contact_none": ("Aucun contact enregistré pour {name} : voyez l'attestation.",
-                                 "No contact recorded for {name}: see the card."),
+        "counter.contact_none": (
+            "Aucun contact enregistré pour {name} : voyez l'attestation.",
+            "No contact recorded for {name}: see the card.",
+        ),
         "counter.contact_to_confirm": (
             "{name} (n° AMC {amc}) est un organisme à confirmer : la demande sera mise en file, "
             "mais pas en lot avant qu'un administrateur le confirme.",
             "{name} (AMC no. {amc}) is an insurer to be confirmed: the claim will be queued, "
-            "but not batched until an administrator confirms it."),
-        "counter.reuse_offer": ("Dernière vérification : {method}{reference}, {outcome}, le {day} par {who} — F6 pour la reprendre.",
-                                "Last check: {method}{reference}, {outcome}, on {day} by {who} — F6 to reuse it."),
+            "but not batched until an administrator confirms it.",
+        ),
+        "counter.reuse_offer": (
+            "Dernière vérification : {method}{reference}, {outcome}, le {day} par {who} — F6 pour la reprendre.",
+            "Last check: {method}{reference}, {outcome}, on {day} by {who} — F6 to reuse it.",
+        ),
         "counter.reuse_reference": (", réf. {reference}", ", ref. {reference}"),
-        "counter.reuse_taken": ("Vérification du {day} reprise : elle sera enregistrée comme une nouvelle vérification qui la cite.",
-                                "Check of {day} reused: it will be recorded as a new check citing it."),
+        "counter.reuse_taken": (
+            "Vérification du {day} reprise : elle sera enregistrée comme une nouvelle vérification qui la cite.",
+            "Check of {day} reused: it will be recorded as a new check citing it.",
+        ),
         "counter.note": ("Note :", "Note:"),
         "counter.note_a11y": ("Note libre sur la vérification (facultatif)", "Free note about the check (optional)"),
     }
@@ -144,7 +161,11 @@ class GuaranteeRow(QWidget):
         return guarantee
 
     def state(self) -> dict[str, Any]:
-        return {"domain": self.domain_edit.text(), "rate": self.rate_edit.text(), "covers_ph2": self.ph2_box.isChecked()}
+        return {
+            "domain": self.domain_edit.text(),
+            "rate": self.rate_edit.text(),
+            "covers_ph2": self.ph2_box.isChecked(),
+        }
 
     def restore(self, data: dict[str, Any]) -> None:
         self.domain_edit.setText(str(data.get("domain", "")))
@@ -277,12 +298,28 @@ class CheckPanel(QGroupBox):
         self.fields = FieldSet(self)
         f = self.fields
         f.add("method", i18n.tr("counter.method"), self.method_combo, i18n.tr("counter.method_a11y"), grid, 0, 0)
-        f.add("reference", i18n.tr("counter.reference"), self.reference_edit, i18n.tr("counter.reference_a11y"),
-              grid, 0, 2)
+        f.add(
+            "reference",
+            i18n.tr("counter.reference"),
+            self.reference_edit,
+            i18n.tr("counter.reference_a11y"),
+            grid,
+            0,
+            2,
+        )
         f.add("outcome", i18n.tr("counter.outcome"), self.outcome_combo, i18n.tr("counter.outcome_a11y"), grid, 2, 0)
         f.add("note", i18n.tr("counter.note"), self.note_edit, i18n.tr("counter.note_a11y"), grid, 2, 2)
-        f.add("guarantees", i18n.tr("counter.guarantees"), self.guarantee_list, i18n.tr("counter.guarantee_domain_a11y", n=1),
-              grid, 4, 0, span=3, focus=self.guarantee_list.first_input())
+        f.add(
+            "guarantees",
+            i18n.tr("counter.guarantees"),
+            self.guarantee_list,
+            i18n.tr("counter.guarantee_domain_a11y", n=1),
+            grid,
+            4,
+            0,
+            span=3,
+            focus=self.guarantee_list.first_input(),
+        )
         self.contact = QLabel()
         self.contact.setWordWrap(True)
         self.contact.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -297,8 +334,13 @@ class CheckPanel(QGroupBox):
         self.reuse_label.hide()
         grid.addWidget(self.reuse_label, 8, 0, 1, 4)
         grid.setRowStretch(9, 1)
-        order: list[QWidget] = [self.method_combo, self.reference_edit, self.outcome_combo, self.note_edit,
-                                self.guarantee_list.first_input()]
+        order: list[QWidget] = [
+            self.method_combo,
+            self.reference_edit,
+            self.outcome_combo,
+            self.note_edit,
+            self.guarantee_list.first_input(),
+        ]
         for first, second in zip(order, order[1:]):
             QWidget.setTabOrder(first, second)
 
@@ -321,8 +363,11 @@ class CheckPanel(QGroupBox):
             ways.append(i18n.tr("counter.contact_hotline", hotline=insurer.hotline))
         if insurer.portal:
             ways.append(i18n.tr("counter.contact_portal", portal=insurer.portal))
-        text = (i18n.tr("counter.contact", name=insurer.name, ways=", ".join(ways)) if ways
-                else i18n.tr("counter.contact_none", name=insurer.name))
+        text = (
+            i18n.tr("counter.contact", name=insurer.name, ways=", ".join(ways))
+            if ways
+            else i18n.tr("counter.contact_none", name=insurer.name)
+        )
         if insurer.provisional:
             text = i18n.tr("counter.contact_to_confirm", name=insurer.name, amc=insurer.amc_number) + " " + text
         self.contact.setText(text)
@@ -340,10 +385,16 @@ class CheckPanel(QGroupBox):
             self.reuse_label.hide()
             return
         reference = i18n.tr("counter.reuse_reference", reference=check.reference) if check.reference else ""
-        self.reuse_label.setText(i18n.tr(
-            "counter.reuse_offer", method=i18n.tr(f"counter.method.{check.method}"), reference=reference,
-            outcome=outcome_label(check.outcome, in_sentence=True), day=local_day(check.checked_at),
-            who=check.checked_by_name))
+        self.reuse_label.setText(
+            i18n.tr(
+                "counter.reuse_offer",
+                method=i18n.tr(f"counter.method.{check.method}"),
+                reference=reference,
+                outcome=outcome_label(check.outcome, in_sentence=True),
+                day=local_day(check.checked_at),
+                who=check.checked_by_name,
+            )
+        )
         self.reuse_label.show()
 
     def take_offer(self) -> bool:
@@ -351,10 +402,18 @@ class CheckPanel(QGroupBox):
         check = self.offered
         if check is None:
             return False
-        self.restore({"method": check.method, "reference": check.reference or "", "outcome": check.outcome,
-                      "note": check.note or "",
-                      "guarantees": [{"domain": g.domain, "rate": str(g.rate).replace(".", ","),
-                                      "covers_ph2": g.covers_ph2} for g in check.guarantees]})
+        self.restore(
+            {
+                "method": check.method,
+                "reference": check.reference or "",
+                "outcome": check.outcome,
+                "note": check.note or "",
+                "guarantees": [
+                    {"domain": g.domain, "rate": str(g.rate).replace(".", ","), "covers_ph2": g.covers_ph2}
+                    for g in check.guarantees
+                ],
+            }
+        )
         self._taken = self.state()
         self.reuse_label.setText(i18n.tr("counter.reuse_taken", day=local_day(check.checked_at)))
         self.changed.emit()
@@ -395,7 +454,11 @@ class CheckPanel(QGroupBox):
             problems.append(Problem("check.outcome_invalid", {}, "outcome"))
         elif outcome not in COVERING:
             problems.append(Problem("claim.check_not_covering", {}, "outcome"))
-        if self.method() in METHODS and CheckMethod(self.method()).needs_reference and not self.reference_edit.text().strip():
+        if (
+            self.method() in METHODS
+            and CheckMethod(self.method()).needs_reference
+            and not self.reference_edit.text().strip()
+        ):
             problems.append(Problem("check.reference_missing", {}, "reference"))
         guarantees, bad = self.guarantee_list.guarantees()
         problems += bad
@@ -405,8 +468,11 @@ class CheckPanel(QGroupBox):
 
     def state(self) -> dict[str, Any]:
         return {
-            "method": self.method(), "reference": self.reference_edit.text(), "outcome": self.outcome(),
-            "guarantees": self.guarantee_list.state(), "note": self.note_edit.text(),
+            "method": self.method(),
+            "reference": self.reference_edit.text(),
+            "outcome": self.outcome(),
+            "guarantees": self.guarantee_list.state(),
+            "note": self.note_edit.text(),
         }
 
     def restore(self, data: dict[str, Any]) -> None:
@@ -422,7 +488,10 @@ class CheckPanel(QGroupBox):
 
     def is_default(self) -> bool:
         return self.state() == {
-            "method": METHODS[0], "reference": "", "outcome": "", "note": "",
+            "method": METHODS[0],
+            "reference": "",
+            "outcome": "",
+            "note": "",
             "guarantees": [{"domain": PHAR, "rate": "100", "covers_ph2": False}],
         }
 

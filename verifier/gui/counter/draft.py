@@ -37,8 +37,13 @@ class DraftKeeper(QObject):
 
     failed = Signal(object)
 
-    def __init__(self, ctx: Context, payload: Callable[[], Payload | None], parent: QObject | None = None,
-                 delay_ms: int = SAVE_DELAY_MS) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        payload: Callable[[], Payload | None],
+        parent: QObject | None = None,
+        delay_ms: int = SAVE_DELAY_MS,
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self._payload = payload

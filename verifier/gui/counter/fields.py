@@ -16,7 +16,6 @@ from PySide6.QtWidgets import QBoxLayout, QGridLayout, QLabel, QSizePolicy, QSpa
 from verifier.domain.errors import Problem
 from verifier.gui.tasks import error_style
 
-
 MESSAGE_ROOM_LINES = 3  # one sentence wrapped on two lines, and the row spacing
 
 
@@ -29,8 +28,9 @@ def keep_room_for_messages(panel: QWidget, lines: int = MESSAGE_ROOM_LINES) -> N
     """
     layout = panel.layout()
     if isinstance(layout, QGridLayout):
-        layout.addItem(QSpacerItem(0, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding),
-                       layout.rowCount(), 0)
+        layout.addItem(
+            QSpacerItem(0, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding), layout.rowCount(), 0
+        )
     elif isinstance(layout, QBoxLayout):
         layout.addStretch(1)
     panel.setMinimumHeight(panel.sizeHint().height() + lines * panel.fontMetrics().lineSpacing())
@@ -59,8 +59,17 @@ class FieldSet:
         self.fields: dict[str, Field] = {}
 
     def add(
-        self, name: str, label: str, widget: QWidget, a11y: str, grid: QGridLayout, row: int, col: int,
-        span: int = 1, focus: QWidget | None = None, extra: QWidget | None = None,
+        self,
+        name: str,
+        label: str,
+        widget: QWidget,
+        a11y: str,
+        grid: QGridLayout,
+        row: int,
+        col: int,
+        span: int = 1,
+        focus: QWidget | None = None,
+        extra: QWidget | None = None,
     ) -> Field:
         """`label` at (row, col), `widget` (and `extra` under it) at (row, col + 1).
 
@@ -112,8 +121,9 @@ class FieldSet:
         field.message.setVisible(bool(text))
         field.focus.setAccessibleDescription(text)
 
-    def show(self, problems: Iterable[Problem], names: Iterable[str] | None = None,
-             warnings: Iterable[Problem] = ()) -> None:
+    def show(
+        self, problems: Iterable[Problem], names: Iterable[str] | None = None, warnings: Iterable[Problem] = ()
+    ) -> None:
         """Every problem under its field at once; warnings (which never block) after them."""
         errors: dict[str, list[str]] = {}
         notes: dict[str, list[str]] = {}

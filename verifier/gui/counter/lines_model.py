@@ -21,7 +21,8 @@ from verifier.domain.claims import MAX_QUANTITY, MIN_QUANTITY, ClaimTotals, Line
 from verifier.domain.coverage import Guarantee, coverage_problem, guarantee_for
 from verifier.domain.errors import Problem, ValidationError
 from verifier.domain.money import format_eur, format_rate, parse_amount
-from verifier.gui.boxes import READ_AS, boxes_of, scanned_boxes as _scanned_boxes, with_boxes
+from verifier.gui.boxes import READ_AS, boxes_of, with_boxes
+from verifier.gui.boxes import scanned_boxes as _scanned_boxes
 from verifier.services.claims import Box, LineDraft
 
 i18n.register(
@@ -42,7 +43,10 @@ i18n.register(
         "counter.col.br_tip": ("Base de remboursement", "Reimbursement base (BR)"),
         "counter.col.amo_tip": ("Part de l'assurance maladie obligatoire", "Compulsory health insurance share"),
         "counter.col.tm_tip": ("Ticket modérateur (BR − AMO)", "Co-payment (BR − AMO)"),
-        "counter.col.amc_tip": ("Part de la complémentaire, demandée à l'organisme", "Insurer's share, claimed from the insurer"),
+        "counter.col.amc_tip": (
+            "Part de la complémentaire, demandée à l'organisme",
+            "Insurer's share, claimed from the insurer",
+        ),
         "counter.col.patient_tip": ("Reste à payer par le patient", "What the patient pays"),
         "counter.line_problem": ("Ligne {line} : {text}", "Line {line}: {text}"),
         "counter.quantity_invalid": (
@@ -65,11 +69,22 @@ COL = {name: i for i, name in enumerate(COLUMNS)}
 AMOUNT_COLUMNS = ("br", "amo", "tm", "amc", "patient")
 # Service field names (`lineN.<field>`) -> column, to put the cursor on what is wrong.
 FIELD_COLUMN = {
-    "label": COL["label"], "quantity": COL["quantity"], "unit_price": COL["unit_price"],
-    "br_unit": COL["unit_price"], "amo_rate": COL["amo_rate"], "prestation_code": COL["prestation"],
+    "label": COL["label"],
+    "quantity": COL["quantity"],
+    "unit_price": COL["unit_price"],
+    "br_unit": COL["unit_price"],
+    "amo_rate": COL["amo_rate"],
+    "prestation_code": COL["prestation"],
 }
-_TIPS = {"label": "counter.col.label_tip", "prestation": "counter.col.prestation_tip", "br": "counter.col.br_tip", "amo": "counter.col.amo_tip",
-         "tm": "counter.col.tm_tip", "amc": "counter.col.amc_tip", "patient": "counter.col.patient_tip"}
+_TIPS = {
+    "label": "counter.col.label_tip",
+    "prestation": "counter.col.prestation_tip",
+    "br": "counter.col.br_tip",
+    "amo": "counter.col.amo_tip",
+    "tm": "counter.col.tm_tip",
+    "amc": "counter.col.amc_tip",
+    "patient": "counter.col.patient_tip",
+}
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 ZERO = Decimal("0.00")
@@ -252,10 +267,10 @@ class LinesModel(QAbstractTableModel):
 
     # --- Qt model -------------------------------------------------------------------------
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008 (Qt signature)
         return 0 if parent.isValid() else len(self._lines)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008 (Qt signature)
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -277,8 +292,7 @@ class LinesModel(QAbstractTableModel):
             return Qt.ItemFlag.NoItemFlags
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
         name = COLUMNS[index.column()]
-        editable = name in ("quantity", "unit_price") or (
-            name == "label" and self._by_hand[index.row()])
+        editable = name in ("quantity", "unit_price") or (name == "label" and self._by_hand[index.row()])
         return base | Qt.ItemFlag.ItemIsEditable if editable else base
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -350,16 +364,29 @@ class LinesModel(QAbstractTableModel):
             return ", ".join(parts)
         return None
 
-    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if role != Qt.ItemDataRole.EditRole or not index.isValid() or not self.flags(index) & Qt.ItemFlag.ItemIsEditable:
+    def setData(
+        self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole
+    ) -> bool:
+        if (
+            role != Qt.ItemDataRole.EditRole
+            or not index.isValid()
+            or not self.flags(index) & Qt.ItemFlag.ItemIsEditable
+        ):
             return False
         row, name = index.row(), COLUMNS[index.column()]
         line, text = self._lines[row], str(value).strip()
         try:
             if name == "quantity":
                 if not text.isdigit() or not MIN_QUANTITY <= int(text) <= MAX_QUANTITY:
-                    raise ValidationError([Problem("counter.quantity_invalid",
-                                                   {"minimum": MIN_QUANTITY, "maximum": MAX_QUANTITY}, "quantity")])
+                    raise ValidationError(
+                        [
+                            Problem(
+                                "counter.quantity_invalid",
+                                {"minimum": MIN_QUANTITY, "maximum": MAX_QUANTITY},
+                                "quantity",
+                            )
+                        ]
+                    )
                 # Fewer boxes: the last scanned go; more: the extra ones have no identity.
                 new = with_boxes(replace(line, quantity=int(text)), _scanned_boxes(line))
             elif name == "unit_price":
@@ -391,8 +418,6 @@ def _warning(role: int) -> Any:
     return style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning) if style is not None else None
 
 
-
-
 i18n.register(
     {
         "counter.same_box": (
@@ -402,15 +427,30 @@ i18n.register(
     }
 )
 
+
 def line_to_dict(line: LineDraft) -> dict[str, object]:
     """A line as JSON-friendly values, for the draft."""
     return {
-        "label": line.label, "prestation_code": line.prestation_code, "quantity": line.quantity,
-        "unit_price": str(line.unit_price), "amo_rate": str(line.amo_rate), "code": line.code,
-        "code_kind": line.code_kind, "br_unit": None if line.br_unit is None else str(line.br_unit),
-        "expiry": line.expiry.isoformat() if line.expiry else None, "lot": line.lot, "serial": line.serial,
-        "boxes": [{"lot": b.lot, "expiry": b.expiry.isoformat() if b.expiry else None, "serial": b.serial,
-                   "read_as": b.read_as} for b in line.boxes],
+        "label": line.label,
+        "prestation_code": line.prestation_code,
+        "quantity": line.quantity,
+        "unit_price": str(line.unit_price),
+        "amo_rate": str(line.amo_rate),
+        "code": line.code,
+        "code_kind": line.code_kind,
+        "br_unit": None if line.br_unit is None else str(line.br_unit),
+        "expiry": line.expiry.isoformat() if line.expiry else None,
+        "lot": line.lot,
+        "serial": line.serial,
+        "boxes": [
+            {
+                "lot": b.lot,
+                "expiry": b.expiry.isoformat() if b.expiry else None,
+                "serial": b.serial,
+                "read_as": b.read_as,
+            }
+            for b in line.boxes
+        ],
     }
 
 
@@ -418,10 +458,12 @@ def _box_from_dict(data: object) -> Box:
     if not isinstance(data, dict):
         raise ValueError("box")
     expiry = data.get("expiry")
-    return Box(lot=str(data["lot"]) if data.get("lot") else None,
-               expiry=date.fromisoformat(expiry) if isinstance(expiry, str) else None,
-               serial=str(data["serial"]) if data.get("serial") else None,
-               read_as=read_as if (read_as := str(data.get("read_as"))) in READ_AS else "manual")
+    return Box(
+        lot=str(data["lot"]) if data.get("lot") else None,
+        expiry=date.fromisoformat(expiry) if isinstance(expiry, str) else None,
+        serial=str(data["serial"]) if data.get("serial") else None,
+        read_as=read_as if (read_as := str(data.get("read_as"))) in READ_AS else "manual",
+    )
 
 
 def line_from_dict(data: dict[str, object]) -> LineDraft | None:
@@ -430,17 +472,33 @@ def line_from_dict(data: dict[str, object]) -> LineDraft | None:
         br_unit, expiry = data.get("br_unit"), data.get("expiry")
         quantity = data.get("quantity", 1)
         return LineDraft(
-            label=str(data.get("label", "")), prestation_code=str(data.get("prestation_code", "")),
+            label=str(data.get("label", "")),
+            prestation_code=str(data.get("prestation_code", "")),
             quantity=quantity if isinstance(quantity, int) and not isinstance(quantity, bool) else 1,
-            unit_price=Decimal(str(data.get("unit_price", "0"))), amo_rate=Decimal(str(data.get("amo_rate", "0"))),
-            code=str(data.get("code") or ""), code_kind=str(data.get("code_kind") or "manual"),
+            unit_price=Decimal(str(data.get("unit_price", "0"))),
+            amo_rate=Decimal(str(data.get("amo_rate", "0"))),
+            code=str(data.get("code") or ""),
+            code_kind=str(data.get("code_kind") or "manual"),
             br_unit=None if br_unit is None else Decimal(str(br_unit)),
             expiry=date.fromisoformat(expiry) if isinstance(expiry, str) else None,
-            lot=str(data["lot"]) if data.get("lot") else None, serial=str(data["serial"]) if data.get("serial") else None,
+            lot=str(data["lot"]) if data.get("lot") else None,
+            serial=str(data["serial"]) if data.get("serial") else None,
             boxes=tuple(_box_from_dict(b) for b in boxes) if isinstance(boxes := data.get("boxes"), list) else (),
         )
     except (InvalidOperation, ValueError):
         return None
 
 
-__all__ = ["boxes_of", "line_from_dict", "line_to_dict", "AMOUNT_COLUMNS", "COL", "COLUMNS", "FIELD_COLUMN", "LinesModel", "ZERO", "compute", "line_problems"]
+__all__ = [
+    "boxes_of",
+    "line_from_dict",
+    "line_to_dict",
+    "AMOUNT_COLUMNS",
+    "COL",
+    "COLUMNS",
+    "FIELD_COLUMN",
+    "LinesModel",
+    "ZERO",
+    "compute",
+    "line_problems",
+]

@@ -16,10 +16,10 @@ from PySide6.QtCore import QDate, QEvent, QItemSelectionModel, QObject, QSize, Q
 from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QDateEdit,
     QGridLayout,
-    QApplication,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -40,7 +40,15 @@ from verifier.domain.identifiers import check_rpps
 from verifier.domain.money import format_eur, parse_amount, parse_rate
 from verifier.gui.boxes import describe_boxes
 from verifier.gui.counter.fields import FieldSet, keep_room_for_messages
-from verifier.gui.counter.lines_model import AMOUNT_COLUMNS, COL, COLUMNS, FIELD_COLUMN, LinesModel, line_from_dict, line_to_dict
+from verifier.gui.counter.lines_model import (
+    AMOUNT_COLUMNS,
+    COL,
+    COLUMNS,
+    FIELD_COLUMN,
+    LinesModel,
+    line_from_dict,
+    line_to_dict,
+)
 from verifier.gui.counter.scan_edit import ScanEdit, is_group_separator
 from verifier.gui.tasks import error_sentence, error_style
 from verifier.services import claims, drugs, settings
@@ -51,24 +59,37 @@ i18n.register(
     {
         "counter.lines_title": ("Lignes", "Lines"),
         "counter.scan": ("S&canner / code :", "Scan / &code:"),
-        "counter.scan_a11y": ("Scanner une boîte ou taper son code CIP7 ou CIP13, puis Entrée",
-                              "Scan a box or type its CIP7 or CIP13 code, then Enter"),
-        "counter.scan_placeholder": ("scannez la boîte, ou tapez le code CIP puis Entrée",
-                                     "scan the box, or type the CIP code then Enter"),
+        "counter.scan_a11y": (
+            "Scanner une boîte ou taper son code CIP7 ou CIP13, puis Entrée",
+            "Scan a box or type its CIP7 or CIP13 code, then Enter",
+        ),
+        "counter.scan_placeholder": (
+            "scannez la boîte, ou tapez le code CIP puis Entrée",
+            "scan the box, or type the CIP code then Enter",
+        ),
         "counter.dispensed_on": ("Délivré le :", "&Dispensed on:"),
         "counter.dispensed_on_a11y": ("Date de délivrance", "Dispensing date"),
         "counter.prescriber": ("Prescripteur (RPPS) :", "&Prescriber (RPPS):"),
-        "counter.prescriber_a11y": ("Numéro RPPS du prescripteur, 11 chiffres (facultatif)",
-                                    "Prescriber's RPPS number, 11 digits (optional)"),
+        "counter.prescriber_a11y": (
+            "Numéro RPPS du prescripteur, 11 chiffres (facultatif)",
+            "Prescriber's RPPS number, 11 digits (optional)",
+        ),
         "counter.manual_label": ("À la main – li&bellé :", "By hand – &label:"),
         "counter.manual_label_a11y": ("Libellé du produit saisi à la main", "Label of the product entered by hand"),
-        "counter.manual_label_placeholder": ("produit absent de la base : libellé", "product not in the reference: label"),
+        "counter.manual_label_placeholder": (
+            "produit absent de la base : libellé",
+            "product not in the reference: label",
+        ),
         "counter.manual_price": ("Pri&x unit. :", "Unit price:"),
-        "counter.manual_price_a11y": ("Prix public unitaire TTC du produit saisi à la main",
-                                      "Unit public price of the product entered by hand"),
+        "counter.manual_price_a11y": (
+            "Prix public unitaire TTC du produit saisi à la main",
+            "Unit public price of the product entered by hand",
+        ),
         "counter.manual_rate": ("Taux AMO :", "AMO rate:"),
-        "counter.manual_rate_a11y": ("Taux de remboursement AMO : 65, 30, 15, 100 ou 0 %",
-                                     "AMO reimbursement rate: 65, 30, 15, 100 or 0 %"),
+        "counter.manual_rate_a11y": (
+            "Taux de remboursement AMO : 65, 30, 15, 100 ou 0 %",
+            "AMO reimbursement rate: 65, 30, 15, 100 or 0 %",
+        ),
         "counter.manual_add": ("A&jouter", "&Add"),
         "counter.manual_add_a11y": ("Ajouter la ligne saisie à la main", "Add the line entered by hand"),
         "counter.manual_label_missing": ("Indiquez le libellé du produit.", "Enter the product's label."),
@@ -79,10 +100,14 @@ i18n.register(
         ),
         "counter.added": ("Ajouté : {label}", "Added: {label}"),
         "counter.merged": ("Quantité portée à {quantity} : {label}", "Quantity raised to {quantity}: {label}"),
-        "counter.no_price": ("Pas de prix dans la base pour ce produit : saisissez-le dans le tableau (Entrée sur la cellule).",
-                             "No price in the reference for this product: type it in the table (Enter on the cell)."),
-        "counter.not_marketed": ("Attention : ce produit n'est plus commercialisé selon la base.",
-                                 "Note: this product is no longer marketed according to the reference."),
+        "counter.no_price": (
+            "Pas de prix dans la base pour ce produit : saisissez-le dans le tableau (Entrée sur la cellule).",
+            "No price in the reference for this product: type it in the table (Enter on the cell).",
+        ),
+        "counter.not_marketed": (
+            "Attention : ce produit n'est plus commercialisé selon la base.",
+            "Note: this product is no longer marketed according to the reference.",
+        ),
         "counter.expired": (
             "Boîte périmée le {date} (délivrance le {dispensed}) : elle n'est pas ajoutée. Mettez-la de côté "
             "et scannez une autre boîte.",
@@ -213,9 +238,11 @@ class LinesPanel(QGroupBox):
         self.table.setAlternatingRowColors(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
-                                   | QAbstractItemView.EditTrigger.EditKeyPressed
-                                   | QAbstractItemView.EditTrigger.SelectedClicked)
+        self.table.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.SelectedClicked
+        )
         self.table.setTabKeyNavigation(False)  # Tab leaves the table: the form is keyboard-first
         self.table.setWordWrap(False)
         # One line per row (no word wrap): a fixed height from the font. ResizeToContents
@@ -229,8 +256,13 @@ class LinesPanel(QGroupBox):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(COL["label"], QHeaderView.ResizeMode.Stretch)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        for signal in (self.model.rowsInserted, self.model.rowsRemoved, self.model.dataChanged,
-                       self.model.modelReset, self.model.layoutChanged):
+        for signal in (
+            self.model.rowsInserted,
+            self.model.rowsRemoved,
+            self.model.dataChanged,
+            self.model.modelReset,
+            self.model.layoutChanged,
+        ):
             signal.connect(self._size_columns)
         self._size_columns()
         self.table.installEventFilter(_TableKeys(self))
@@ -254,18 +286,63 @@ class LinesPanel(QGroupBox):
         grid.setColumnStretch(1, 1)
         self.fields = FieldSet(self)
         f = self.fields
-        f.add("scan", i18n.tr("counter.scan"), self.scan_edit, i18n.tr("counter.scan_a11y"), grid, 0, 0,
-              extra=self.scan_feedback)
-        f.add("dispensed_on", i18n.tr("counter.dispensed_on"), self.date_edit, i18n.tr("counter.dispensed_on_a11y"),
-              grid, 0, 2)
-        f.add("prescriber_rpps", i18n.tr("counter.prescriber"), self.rpps_edit, i18n.tr("counter.prescriber_a11y"),
-              grid, 0, 4, span=2)
-        f.add("manual_label", i18n.tr("counter.manual_label"), self.label_edit, i18n.tr("counter.manual_label_a11y"),
-              grid, 2, 0, extra=self.code_label)
-        f.add("manual_price", i18n.tr("counter.manual_price"), self.price_edit, i18n.tr("counter.manual_price_a11y"),
-              grid, 2, 2)
-        f.add("manual_rate", i18n.tr("counter.manual_rate"), self.rate_combo, i18n.tr("counter.manual_rate_a11y"),
-              grid, 2, 4)
+        f.add(
+            "scan",
+            i18n.tr("counter.scan"),
+            self.scan_edit,
+            i18n.tr("counter.scan_a11y"),
+            grid,
+            0,
+            0,
+            extra=self.scan_feedback,
+        )
+        f.add(
+            "dispensed_on",
+            i18n.tr("counter.dispensed_on"),
+            self.date_edit,
+            i18n.tr("counter.dispensed_on_a11y"),
+            grid,
+            0,
+            2,
+        )
+        f.add(
+            "prescriber_rpps",
+            i18n.tr("counter.prescriber"),
+            self.rpps_edit,
+            i18n.tr("counter.prescriber_a11y"),
+            grid,
+            0,
+            4,
+            span=2,
+        )
+        f.add(
+            "manual_label",
+            i18n.tr("counter.manual_label"),
+            self.label_edit,
+            i18n.tr("counter.manual_label_a11y"),
+            grid,
+            2,
+            0,
+            extra=self.code_label,
+        )
+        f.add(
+            "manual_price",
+            i18n.tr("counter.manual_price"),
+            self.price_edit,
+            i18n.tr("counter.manual_price_a11y"),
+            grid,
+            2,
+            2,
+        )
+        f.add(
+            "manual_rate",
+            i18n.tr("counter.manual_rate"),
+            self.rate_combo,
+            i18n.tr("counter.manual_rate_a11y"),
+            grid,
+            2,
+            4,
+        )
         grid.addWidget(self.add_button, 2, 6, Qt.AlignmentFlag.AlignTop)
 
         self.total_values: dict[str, QLabel] = {}
@@ -276,8 +353,11 @@ class LinesPanel(QGroupBox):
         totals.addWidget(self.remove_button)
         totals.addStretch(1)
         for name in TOTALS:
-            caption = QLabel(i18n.tr(f"counter.total.{name}") + " :" if i18n.language() == "fr"
-                             else i18n.tr(f"counter.total.{name}") + ":")
+            caption = QLabel(
+                i18n.tr(f"counter.total.{name}") + " :"
+                if i18n.language() == "fr"
+                else i18n.tr(f"counter.total.{name}") + ":"
+            )
             value = QLabel(format_eur(Decimal("0.00")))
             value.setFont(bold)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -309,8 +389,17 @@ class LinesPanel(QGroupBox):
         layout.addWidget(self.notes)
         layout.addLayout(totals)
 
-        order: list[QWidget] = [self.scan_edit, self.date_edit, self.rpps_edit, self.label_edit, self.price_edit,
-                                self.rate_combo, self.add_button, self.table, self.remove_button]
+        order: list[QWidget] = [
+            self.scan_edit,
+            self.date_edit,
+            self.rpps_edit,
+            self.label_edit,
+            self.price_edit,
+            self.rate_combo,
+            self.add_button,
+            self.table,
+            self.remove_button,
+        ]
         for first, second in zip(order, order[1:]):
             QWidget.setTabOrder(first, second)
 
@@ -327,7 +416,8 @@ class LinesPanel(QGroupBox):
         assert selection is not None
         selection.currentChanged.connect(lambda *_a: self._show_boxes())
         self.date_edit.dateChanged.connect(
-            lambda _d: self.model.set_expiry_rule(self.dispensed_on(), self.model.warning_days()))
+            lambda _d: self.model.set_expiry_rule(self.dispensed_on(), self.model.warning_days())
+        )
         self.model.edit_refused.connect(lambda text: self.fields.say("lines", text))
         self.date_edit.dateChanged.connect(lambda _d: self.changed.emit())
         self.rpps_edit.textChanged.connect(lambda _t: self._typed("prescriber_rpps"))
@@ -360,8 +450,14 @@ class LinesPanel(QGroupBox):
         self.model.set_expiry_rule(dispensed, site.expiry_warning_days)
         if scanned is not None and scanned.expiry is not None and scanned.expiry < dispensed:
             self.scan_edit.clear()  # the next box can be scanned at once; nothing was added
-            self._feedback(i18n.tr("counter.expired", date=scanned.expiry.strftime("%d/%m/%Y"),
-                                   dispensed=dispensed.strftime("%d/%m/%Y")), error=True)
+            self._feedback(
+                i18n.tr(
+                    "counter.expired",
+                    date=scanned.expiry.strftime("%d/%m/%Y"),
+                    dispensed=dispensed.strftime("%d/%m/%Y"),
+                ),
+                error=True,
+            )
             QApplication.beep()
             return
         self.scan_edit.clear()
@@ -376,9 +472,14 @@ class LinesPanel(QGroupBox):
         if found.drug is None:
             assert existing is not None
             line = self.model.line(existing)
-            draft = replace(line, quantity=1, expiry=found.scan.expiry if found.scan else None,
-                            lot=found.scan.lot if found.scan else None, serial=found.scan.serial if found.scan else None,
-                            boxes=(claims.box_of(found.scan),))
+            draft = replace(
+                line,
+                quantity=1,
+                expiry=found.scan.expiry if found.scan else None,
+                lot=found.scan.lot if found.scan else None,
+                serial=found.scan.serial if found.scan else None,
+                boxes=(claims.box_of(found.scan),),
+            )
         else:
             draft = claims.line_from_drug(found.drug, 1, found.scan)
         notes = []
@@ -395,8 +496,11 @@ class LinesPanel(QGroupBox):
             self._feedback(" ".join(p.message() for p in exc.problems), error=True)
             return
         line = self.model.line(row)
-        text = (i18n.tr("counter.merged", quantity=line.quantity, label=line.label) if merged
-                else i18n.tr("counter.added", label=line.label))
+        text = (
+            i18n.tr("counter.merged", quantity=line.quantity, label=line.label)
+            if merged
+            else i18n.tr("counter.added", label=line.label)
+        )
         self._feedback(" ".join([text, *notes]), error=False)
         self.table.setCurrentIndex(self.model.index(row, COL["quantity"]))
         self.table.scrollTo(self.model.index(row, 0))
@@ -424,8 +528,15 @@ class LinesPanel(QGroupBox):
         if problems:
             self.fields.focus_first(p.field or "" for p in problems)
             return
-        draft = LineDraft(label[:300], code, 1, price, rate, code=self.pending_code,
-                          code_kind="cip13" if self.pending_code else "manual")
+        draft = LineDraft(
+            label[:300],
+            code,
+            1,
+            price,
+            rate,
+            code=self.pending_code,
+            code_kind="cip13" if self.pending_code else "manual",
+        )
         self._add(draft, by_hand=True, notes=[])
         self.pending_code = ""
         self.code_label.hide()
@@ -493,8 +604,11 @@ class LinesPanel(QGroupBox):
         for p in problems:
             if p.line is not None:
                 message = p.message()
-                texts.append(message if message.startswith(("Ligne", "Line"))
-                             else i18n.tr("counter.line_problem", line=p.line, text=message))
+                texts.append(
+                    message
+                    if message.startswith(("Ligne", "Line"))
+                    else i18n.tr("counter.line_problem", line=p.line, text=message)
+                )
             elif p.field == "lines":
                 texts.append(p.message())
         self.fields.say("lines", " ".join(texts))
@@ -558,7 +672,9 @@ class LinesPanel(QGroupBox):
     def _model_changed(self) -> None:
         self._show_boxes()
         self._show_totals()
-        notes = [i18n.tr("counter.line_problem", line=row + 1, text=p.message()) for row, p in self.model.coverage_notes()]
+        notes = [
+            i18n.tr("counter.line_problem", line=row + 1, text=p.message()) for row, p in self.model.coverage_notes()
+        ]
         self.notes.setText(" ".join(notes))
         self.notes.setVisible(bool(notes))
         self.changed.emit()
@@ -571,7 +687,9 @@ class LinesPanel(QGroupBox):
         for name, label in self.total_values.items():
             amount = format_eur(getattr(t, name))
             label.setText(amount)
-            label.setAccessibleName(i18n.tr("counter.total_a11y", caption=i18n.tr(f"counter.total.{name}"), amount=amount))
+            label.setAccessibleName(
+                i18n.tr("counter.total_a11y", caption=i18n.tr(f"counter.total.{name}"), amount=amount)
+            )
 
     # --- state ----------------------------------------------------------------------------
 
@@ -586,17 +704,27 @@ class LinesPanel(QGroupBox):
         return checked.value if checked is not None and checked.ok else (text or None)
 
     def is_empty(self) -> bool:
-        return (not self.model.rowCount() and not self.rpps_edit.text().strip() and not self.label_edit.text().strip()
-                and not self.price_edit.text().strip())
+        return (
+            not self.model.rowCount()
+            and not self.rpps_edit.text().strip()
+            and not self.label_edit.text().strip()
+            and not self.price_edit.text().strip()
+        )
 
     def state(self) -> dict[str, Any]:
         return {
             "dispensed_on": self.dispensed_on().isoformat(),
             "prescriber_rpps": self.rpps_edit.text(),
-            "lines": [dict(line_to_dict(self.model.line(r)), by_hand=self.model.by_hand(r))
-                      for r in range(self.model.rowCount())],
-            "manual": {"code": self.pending_code, "label": self.label_edit.text(), "price": self.price_edit.text(),
-                       "rate": self.rate_combo.currentText()},
+            "lines": [
+                dict(line_to_dict(self.model.line(r)), by_hand=self.model.by_hand(r))
+                for r in range(self.model.rowCount())
+            ],
+            "manual": {
+                "code": self.pending_code,
+                "label": self.label_edit.text(),
+                "price": self.price_edit.text(),
+                "rate": self.rate_combo.currentText(),
+            },
         }
 
     def restore(self, data: dict[str, Any]) -> None:

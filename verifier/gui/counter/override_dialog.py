@@ -37,18 +37,31 @@ i18n.register(
             "The authorisation is recorded with the claim.",
         ),
         "counter.override_login": ("&Administrateur :", "&Administrator:"),
-        "counter.override_login_a11y": ("Identifiant de l'administrateur qui autorise", "User name of the authorising administrator"),
+        "counter.override_login_a11y": (
+            "Identifiant de l'administrateur qui autorise",
+            "User name of the authorising administrator",
+        ),
         "counter.override_password": ("&Mot de passe :", "&Password:"),
         "counter.override_password_a11y": ("Mot de passe de l'administrateur", "The administrator's password"),
         "counter.override_reason": ("&Raison :", "&Reason:"),
-        "counter.override_reason_a11y": ("Raison de l'autorisation (5 caractères au moins)",
-                                         "Reason for the authorisation (at least 5 characters)"),
-        "counter.override_reason_placeholder": ("par exemple : ordonnance urgente, accord de la mutuelle",
-                                                "for example: urgent prescription, insurer's agreement"),
+        "counter.override_reason_a11y": (
+            "Raison de l'autorisation (5 caractères au moins)",
+            "Reason for the authorisation (at least 5 characters)",
+        ),
+        "counter.override_reason_placeholder": (
+            "par exemple : ordonnance urgente, accord de la mutuelle",
+            "for example: urgent prescription, insurer's agreement",
+        ),
         "counter.override_submit": ("A&utoriser et mettre en file", "A&uthorise and queue"),
         "counter.override_cancel": ("Annuler", "Cancel"),
-        "counter.override_login_missing": ("Saisissez l'identifiant d'un administrateur.", "Enter an administrator's user name."),
-        "counter.override_password_missing": ("Saisissez le mot de passe de l'administrateur.", "Enter the administrator's password."),
+        "counter.override_login_missing": (
+            "Saisissez l'identifiant d'un administrateur.",
+            "Enter an administrator's user name.",
+        ),
+        "counter.override_password_missing": (
+            "Saisissez le mot de passe de l'administrateur.",
+            "Enter the administrator's password.",
+        ),
         "counter.override_busy": ("Vérification…", "Checking…"),
     }
 )
@@ -83,20 +96,43 @@ class OverrideDialog(QDialog):
         grid = QGridLayout()
         grid.setColumnStretch(1, 1)
         self.fields = FieldSet(self)
-        self.fields.add("login", i18n.tr("counter.override_login"), self.login_edit,
-                        i18n.tr("counter.override_login_a11y"), grid, 0, 0)
-        self.fields.add("password", i18n.tr("counter.override_password"), self.password_edit,
-                        i18n.tr("counter.override_password_a11y"), grid, 2, 0)
-        self.fields.add("reason", i18n.tr("counter.override_reason"), self.reason_edit,
-                        i18n.tr("counter.override_reason_a11y"), grid, 4, 0)
+        self.fields.add(
+            "login",
+            i18n.tr("counter.override_login"),
+            self.login_edit,
+            i18n.tr("counter.override_login_a11y"),
+            grid,
+            0,
+            0,
+        )
+        self.fields.add(
+            "password",
+            i18n.tr("counter.override_password"),
+            self.password_edit,
+            i18n.tr("counter.override_password_a11y"),
+            grid,
+            2,
+            0,
+        )
+        self.fields.add(
+            "reason",
+            i18n.tr("counter.override_reason"),
+            self.reason_edit,
+            i18n.tr("counter.override_reason_a11y"),
+            grid,
+            4,
+            0,
+        )
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.hide()
         self.buttons = QDialogButtonBox()
-        self.submit_button = self.buttons.addButton(i18n.tr("counter.override_submit"),
-                                                    QDialogButtonBox.ButtonRole.AcceptRole)
-        self.cancel_button = self.buttons.addButton(i18n.tr("counter.override_cancel"),
-                                                    QDialogButtonBox.ButtonRole.RejectRole)
+        self.submit_button = self.buttons.addButton(
+            i18n.tr("counter.override_submit"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.cancel_button = self.buttons.addButton(
+            i18n.tr("counter.override_cancel"), QDialogButtonBox.ButtonRole.RejectRole
+        )
         self.submit_button.setDefault(True)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
@@ -107,8 +143,12 @@ class OverrideDialog(QDialog):
         layout.addLayout(grid)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
-        for first, second in ((self.login_edit, self.password_edit), (self.password_edit, self.reason_edit),
-                              (self.reason_edit, self.submit_button), (self.submit_button, self.cancel_button)):
+        for first, second in (
+            (self.login_edit, self.password_edit),
+            (self.password_edit, self.reason_edit),
+            (self.reason_edit, self.submit_button),
+            (self.submit_button, self.cancel_button),
+        ):
             QWidget.setTabOrder(first, second)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("m") * 48)
         self.set_ceilings(ceilings)
@@ -133,8 +173,9 @@ class OverrideDialog(QDialog):
             self.fields.focus_first(p.field or "" for p in problems)
             return
         self._set_busy(True)
-        self.authorised.emit(Override(self.login_edit.text().strip(), self.password_edit.text(),
-                                      self.reason_edit.text().strip()))
+        self.authorised.emit(
+            Override(self.login_edit.text().strip(), self.password_edit.text(), self.reason_edit.text().strip())
+        )
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy

@@ -37,16 +37,23 @@ i18n.register(
     {
         "counter.patient_title": ("Patient", "Patient"),
         "counter.search": ("&Rechercher :", "&Find:"),
-        "counter.search_a11y": ("Rechercher un patient connu par son nom ou son NIR", "Find a known patient by name or NIR"),
-        "counter.search_hint": ("Nom ou NIR d'un patient connu ; sinon remplissez la fiche ci-dessous",
-                                "Name or NIR of a known patient; otherwise fill in the form below"),
+        "counter.search_a11y": (
+            "Rechercher un patient connu par son nom ou son NIR",
+            "Find a known patient by name or NIR",
+        ),
+        "counter.search_hint": (
+            "Nom ou NIR d'un patient connu ; sinon remplissez la fiche ci-dessous",
+            "Name or NIR of a known patient; otherwise fill in the form below",
+        ),
         "counter.surname": ("&Nom :", "&Surname:"),
         "counter.surname_a11y": ("Nom de famille du patient", "Patient's surname"),
         "counter.first_name": ("&Prénom :", "First &name:"),
         "counter.first_name_a11y": ("Prénom du patient", "Patient's first name"),
         "counter.birth_date": ("Né(e) &le :", "&Born on:"),
-        "counter.birth_date_a11y": ("Date de naissance, jour, mois, année (00 si inconnu)",
-                                    "Birth date, day, month, year (00 when unknown)"),
+        "counter.birth_date_a11y": (
+            "Date de naissance, jour, mois, année (00 si inconnu)",
+            "Birth date, day, month, year (00 when unknown)",
+        ),
         "counter.date_placeholder": ("jj/mm/aaaa", "dd/mm/yyyy"),
         "counter.rank": ("Ran&g :", "Ran&k:"),
         "counter.rank_a11y": ("Rang gémellaire, 1 en l'absence de jumeaux", "Twin rank, 1 when there are no twins"),
@@ -54,11 +61,16 @@ i18n.register(
         "counter.nir_a11y": ("NIR, numéro de sécurité sociale avec sa clé", "NIR, social security number with its key"),
         "counter.nir_placeholder": ("15 caractères, clé comprise", "15 characters, key included"),
         "counter.amo_fund": ("Caisse A&MO :", "A&MO fund:"),
-        "counter.amo_fund_a11y": ("Code de l'organisme d'assurance maladie, 9 chiffres (facultatif)",
-                                  "Health insurance fund code, 9 digits (optional)"),
+        "counter.amo_fund_a11y": (
+            "Code de l'organisme d'assurance maladie, 9 chiffres (facultatif)",
+            "Health insurance fund code, 9 digits (optional)",
+        ),
         "counter.optional": ("facultatif", "optional"),
         "counter.insurer": ("&Organisme :", "Ins&urer:"),
-        "counter.insurer_a11y": ("Organisme complémentaire : numéro AMC ou nom", "Complementary insurer: AMC number or name"),
+        "counter.insurer_a11y": (
+            "Organisme complémentaire : numéro AMC ou nom",
+            "Complementary insurer: AMC number or name",
+        ),
         "counter.insurer_placeholder": ("n° AMC ou nom", "AMC no. or name"),
         "counter.insurer_found": ("{name} (n° AMC {amc})", "{name} (AMC no. {amc})"),
         "counter.insurer_missing": (
@@ -70,7 +82,10 @@ i18n.register(
             "Several insurers match: give the AMC number or pick one from the list.",
         ),
         "counter.member_number": ("N° d'a&dhérent :", "Membe&r no.:"),
-        "counter.member_number_a11y": ("Numéro d'adhérent imprimé sur l'attestation", "Member number printed on the card"),
+        "counter.member_number_a11y": (
+            "Numéro d'adhérent imprimé sur l'attestation",
+            "Member number printed on the card",
+        ),
         "counter.valid_from": ("Carte valable d&u :", "Card &valid from:"),
         "counter.valid_from_a11y": ("Début de validité de l'attestation (facultatif)", "Card valid from (optional)"),
         "counter.valid_to": ("&au :", "&to:"),
@@ -79,22 +94,40 @@ i18n.register(
             "Cette date n'est pas au format JJ/MM/AAAA : saisissez par exemple 31/12/2025.",
             "This date is not in the DD/MM/YYYY form: enter for example 31/12/2025.",
         ),
-        "counter.new_patient": ("Nouveau patient : la fiche sera créée à la mise en file.",
-                                "New patient: the record is created when the claim is queued."),
-        "counter.known_patient": ("Patient connu : {name}. Vérifiez la carte ; la fiche sera mise à jour.",
-                                  "Known patient: {name}. Check the card; the record will be updated."),
+        "counter.new_patient": (
+            "Nouveau patient : la fiche sera créée à la mise en file.",
+            "New patient: the record is created when the claim is queued.",
+        ),
+        "counter.known_patient": (
+            "Patient connu : {name}. Vérifiez la carte ; la fiche sera mise à jour.",
+            "Known patient: {name}. Check the card; the record will be updated.",
+        ),
         "counter.search_result": ("{name} – né(e) le {birth} – NIR {nir}", "{name} – born {birth} – NIR {nir}"),
-        "counter.no_result": ("Aucun patient connu ne correspond : remplissez la fiche.",
-                              "No known patient matches: fill in the form."),
+        "counter.no_result": (
+            "Aucun patient connu ne correspond : remplissez la fiche.",
+            "No known patient matches: fill in the form.",
+        ),
         "counter.searching": ("Recherche…", "Searching…"),
     }
 )
 
-PATIENT_FIELDS = ("surname", "first_name", "birth_date", "rank", "nir", "amo_fund", "amc_number", "member_number",
-                  "card_valid_from", "card_valid_to")
+PATIENT_FIELDS = (
+    "surname",
+    "first_name",
+    "birth_date",
+    "rank",
+    "nir",
+    "amo_fund",
+    "amc_number",
+    "member_number",
+    "card_valid_from",
+    "card_valid_to",
+)
 SEARCH_DELAY_MS = 150
 PATIENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
-_DATE = re.compile(r"\s*([0-9]{1,2})\s*[/.\- ]\s*([0-9]{1,2})\s*[/.\- ]\s*([0-9]{4})\s*|\s*([0-9]{2})([0-9]{2})([0-9]{4})\s*")
+_DATE = re.compile(
+    r"\s*([0-9]{1,2})\s*[/.\- ]\s*([0-9]{1,2})\s*[/.\- ]\s*([0-9]{4})\s*|\s*([0-9]{2})([0-9]{2})([0-9]{4})\s*"
+)
 _AMC_FIRST = re.compile(r"\s*([0-9]{1,10})\b")
 
 
@@ -189,17 +222,43 @@ class PatientPanel(QGroupBox):
         grid.addWidget(self.status, 1, 1, 1, 3)
         f = self.fields
         f.add("surname", i18n.tr("counter.surname"), self.surname_edit, i18n.tr("counter.surname_a11y"), grid, 2, 0)
-        f.add("first_name", i18n.tr("counter.first_name"), self.first_edit, i18n.tr("counter.first_name_a11y"), grid, 2, 2)
-        f.add("birth_date", i18n.tr("counter.birth_date"), self.birth_edit, i18n.tr("counter.birth_date_a11y"), grid, 4, 0)
+        f.add(
+            "first_name", i18n.tr("counter.first_name"), self.first_edit, i18n.tr("counter.first_name_a11y"), grid, 2, 2
+        )
+        f.add(
+            "birth_date", i18n.tr("counter.birth_date"), self.birth_edit, i18n.tr("counter.birth_date_a11y"), grid, 4, 0
+        )
         f.add("rank", i18n.tr("counter.rank"), self.rank_edit, i18n.tr("counter.rank_a11y"), grid, 4, 2)
         f.add("nir", i18n.tr("counter.nir"), self.nir_edit, i18n.tr("counter.nir_a11y"), grid, 6, 0)
         f.add("amo_fund", i18n.tr("counter.amo_fund"), self.fund_edit, i18n.tr("counter.amo_fund_a11y"), grid, 6, 2)
-        f.add("amc_number", i18n.tr("counter.insurer"), self.insurer_edit, i18n.tr("counter.insurer_a11y"), grid, 8, 0,
-              extra=self.insurer_label)
-        f.add("member_number", i18n.tr("counter.member_number"), self.member_edit,
-              i18n.tr("counter.member_number_a11y"), grid, 8, 2)
-        f.add("card_valid_from", i18n.tr("counter.valid_from"), self.from_edit, i18n.tr("counter.valid_from_a11y"),
-              grid, 10, 0)
+        f.add(
+            "amc_number",
+            i18n.tr("counter.insurer"),
+            self.insurer_edit,
+            i18n.tr("counter.insurer_a11y"),
+            grid,
+            8,
+            0,
+            extra=self.insurer_label,
+        )
+        f.add(
+            "member_number",
+            i18n.tr("counter.member_number"),
+            self.member_edit,
+            i18n.tr("counter.member_number_a11y"),
+            grid,
+            8,
+            2,
+        )
+        f.add(
+            "card_valid_from",
+            i18n.tr("counter.valid_from"),
+            self.from_edit,
+            i18n.tr("counter.valid_from_a11y"),
+            grid,
+            10,
+            0,
+        )
         f.add("card_valid_to", i18n.tr("counter.valid_to"), self.to_edit, i18n.tr("counter.valid_to_a11y"), grid, 10, 2)
         grid.setRowStretch(12, 1)
         order = [self.search_edit, *f.tab_order()]
@@ -207,9 +266,16 @@ class PatientPanel(QGroupBox):
             QWidget.setTabOrder(first, second)
 
         self._edits: dict[str, QLineEdit] = {
-            "surname": self.surname_edit, "first_name": self.first_edit, "birth_date": self.birth_edit,
-            "rank": self.rank_edit, "nir": self.nir_edit, "amo_fund": self.fund_edit, "amc_number": self.insurer_edit,
-            "member_number": self.member_edit, "card_valid_from": self.from_edit, "card_valid_to": self.to_edit,
+            "surname": self.surname_edit,
+            "first_name": self.first_edit,
+            "birth_date": self.birth_edit,
+            "rank": self.rank_edit,
+            "nir": self.nir_edit,
+            "amo_fund": self.fund_edit,
+            "amc_number": self.insurer_edit,
+            "member_number": self.member_edit,
+            "card_valid_from": self.from_edit,
+            "card_valid_to": self.to_edit,
         }
         for name, edit in self._edits.items():
             edit.textChanged.connect(lambda _t, n=name: self._typed(n))
@@ -228,8 +294,11 @@ class PatientPanel(QGroupBox):
             return
         generation = self._search_generation
         self._search_task = run_task(
-            patients.search, self.ctx, text,
-            on_done=partial(self._found, generation), on_failed=partial(self._search_failed, generation),
+            patients.search,
+            self.ctx,
+            text,
+            on_done=partial(self._found, generation),
+            on_failed=partial(self._search_failed, generation),
         )
 
     def popup(self) -> QAbstractItemView:
@@ -243,8 +312,9 @@ class PatientPanel(QGroupBox):
         self._search_task = None
         self.results.clear()
         for p in found:
-            item = QStandardItem(i18n.tr("counter.search_result", name=p.display_name, birth=p.birth_date.text,
-                                         nir=p.masked_nir))
+            item = QStandardItem(
+                i18n.tr("counter.search_result", name=p.display_name, birth=p.birth_date.text, nir=p.masked_nir)
+            )
             item.setData(p, PATIENT_ID_ROLE)
             item.setEditable(False)
             self.results.appendRow(item)
@@ -371,8 +441,9 @@ class PatientPanel(QGroupBox):
     def _show_insurer(self) -> None:
         insurer, _problem = self.resolve_insurer()
         self.insurer_changed.emit(insurer)
-        if insurer is not None and (insurer.provisional
-                                    or self.insurer_edit.text().strip() != self._insurer_text(insurer)):
+        if insurer is not None and (
+            insurer.provisional or self.insurer_edit.text().strip() != self._insurer_text(insurer)
+        ):
             text = i18n.tr("counter.insurer_found", name=insurer.name, amc=insurer.amc_number)
             if insurer.provisional:
                 text += " — " + i18n.tr("counter.to_confirm")
@@ -392,6 +463,7 @@ class PatientPanel(QGroupBox):
 
     def patient_input(self) -> PatientInput:
         """What the form says; unreadable card dates count as empty (problems() reports them)."""
+
         def day(edit: QLineEdit) -> date | None:
             try:
                 return parse_day(edit.text())
@@ -399,11 +471,16 @@ class PatientPanel(QGroupBox):
                 return None
 
         return PatientInput(
-            surname=self.surname_edit.text().strip(), first_name=self.first_edit.text().strip(),
-            birth_date=self.birth_edit.text().strip(), nir=self.nir_edit.text().strip(),
-            rank=self.rank_edit.text().strip() or "1", amo_fund=self.fund_edit.text().strip(),
-            amc_number=self.amc_number(), member_number=self.member_edit.text().strip(),
-            card_valid_from=day(self.from_edit), card_valid_to=day(self.to_edit),
+            surname=self.surname_edit.text().strip(),
+            first_name=self.first_edit.text().strip(),
+            birth_date=self.birth_edit.text().strip(),
+            nir=self.nir_edit.text().strip(),
+            rank=self.rank_edit.text().strip() or "1",
+            amo_fund=self.fund_edit.text().strip(),
+            amc_number=self.amc_number(),
+            member_number=self.member_edit.text().strip(),
+            card_valid_from=day(self.from_edit),
+            card_valid_to=day(self.to_edit),
         )
 
     def problems(self) -> tuple[list[Problem], list[Problem]]:

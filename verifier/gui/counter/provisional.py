@@ -21,17 +21,24 @@ i18n.register(
             "Le numéro AMC {amc} n'est pas dans l'annuaire. Saisissez le nom imprimé sur la carte puis Entrée : "
             "l'organisme sera enregistré « à confirmer » par un administrateur, et la demande pourra être mise en file.",
             "AMC number {amc} is not in the directory. Type the name printed on the card, then Enter: the insurer "
-            "will be recorded \u201cto be confirmed\u201d by an administrator, and the claim can be queued."),
+            "will be recorded \u201cto be confirmed\u201d by an administrator, and the claim can be queued.",
+        ),
         "counter.provisional_name": ("Nom sur la carte :", "Name on the card:"),
-        "counter.provisional_name_a11y": ("Nom de l'organisme complémentaire imprimé sur la carte",
-                                          "Name of the complementary insurer printed on the card"),
+        "counter.provisional_name_a11y": (
+            "Nom de l'organisme complémentaire imprimé sur la carte",
+            "Name of the complementary insurer printed on the card",
+        ),
         "counter.provisional_operator": ("Opérateur :", "Operator:"),
-        "counter.provisional_operator_a11y": ("Opérateur de tiers payant de l'organisme (facultatif)",
-                                              "The insurer's tiers-payant operator (optional)"),
+        "counter.provisional_operator_a11y": (
+            "Opérateur de tiers payant de l'organisme (facultatif)",
+            "The insurer's tiers-payant operator (optional)",
+        ),
         "counter.provisional_no_operator": ("— aucun ou inconnu —", "— none or unknown —"),
         "counter.provisional_record": ("Enregistrer l'organisme à confirmer", "Record the insurer to be confirmed"),
-        "counter.provisional_recorded": ("Organisme n° AMC {amc} enregistré, à confirmer par un administrateur.",
-                                         "Insurer with AMC number {amc} recorded, to be confirmed by an administrator."),
+        "counter.provisional_recorded": (
+            "Organisme n° AMC {amc} enregistré, à confirmer par un administrateur.",
+            "Insurer with AMC number {amc} recorded, to be confirmed by an administrator.",
+        ),
         "counter.to_confirm": ("organisme à confirmer", "insurer to be confirmed"),
     }
 )

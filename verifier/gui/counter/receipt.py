@@ -25,17 +25,23 @@ i18n.register(
         "counter.receipt_file": ("recu-{number}.pdf", "receipt-{number}.pdf"),
         "counter.receipt_save_title": ("Enregistrer le reçu", "Save the receipt"),
         "counter.receipt_filter": ("Documents PDF (*.pdf)", "PDF documents (*.pdf)"),
-        "counter.receipt_opened": ("Reçu de la demande n° {number} ouvert : imprimez-le depuis le lecteur PDF.",
-                                   "Receipt of claim no. {number} opened: print it from the PDF reader."),
+        "counter.receipt_opened": (
+            "Reçu de la demande n° {number} ouvert : imprimez-le depuis le lecteur PDF.",
+            "Receipt of claim no. {number} opened: print it from the PDF reader.",
+        ),
         "counter.receipt_saved": ("Reçu enregistré : {path}", "Receipt saved: {path}"),
         "counter.receipt_no_viewer": (
             "Aucun lecteur PDF n'a pu ouvrir le reçu. Utilisez « Enregistrer le reçu… » puis ouvrez le fichier.",
             "No PDF reader could open the receipt. Use “Save the receipt…” and open the file.",
         ),
-        "counter.receipt_failed": ("Le reçu n'a pas pu être préparé. {reason}", "The receipt could not be made. {reason}"),
+        "counter.receipt_failed": (
+            "Le reçu n'a pas pu être préparé. {reason}",
+            "The receipt could not be made. {reason}",
+        ),
         "counter.receipt_busy": ("Préparation du reçu…", "Preparing the receipt…"),
     }
 )
+
 
 def open_with_system(path: Path) -> bool:
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
@@ -43,7 +49,8 @@ def open_with_system(path: Path) -> bool:
 
 def ask_save_path(parent: QWidget, suggested: str) -> str | None:
     name, _filter = QFileDialog.getSaveFileName(
-        parent, i18n.tr("counter.receipt_save_title"), str(Path.home() / suggested), i18n.tr("counter.receipt_filter"))
+        parent, i18n.tr("counter.receipt_save_title"), str(Path.home() / suggested), i18n.tr("counter.receipt_filter")
+    )
     return name or None
 
 
@@ -79,8 +86,14 @@ class ReceiptActions(QObject):
         if self._task is not None:
             return
         self.said.emit(i18n.tr("counter.receipt_busy"), False)
-        self._task = run_task(claim_view.save_receipt, self.ctx, claim_id, path,
-                              on_done=lambda p: self._done(p, then), on_failed=self._failed)
+        self._task = run_task(
+            claim_view.save_receipt,
+            self.ctx,
+            claim_id,
+            path,
+            on_done=lambda p: self._done(p, then),
+            on_failed=self._failed,
+        )
 
     def _done(self, path: Path, then: Callable[[Path], None]) -> None:
         self._task = None

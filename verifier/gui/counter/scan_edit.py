@@ -35,8 +35,7 @@ class ScanEdit(QLineEdit):
 
     def event(self, event: QEvent) -> bool:
         # Ctrl+] must reach keyPressEvent even if a window-wide shortcut would take it.
-        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) \
-                and is_group_separator(event):
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) and is_group_separator(event):
             event.accept()
             return True
         return super().event(event)

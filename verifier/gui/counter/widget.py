@@ -51,42 +51,69 @@ from verifier.services.directory import InsurerInfo, OperatorInfo
 i18n.register(
     {
         "counter.queue": ("Mettre en file (Ctrl+Entrée)", "Queue the claim (Ctrl+Enter)"),
-        "counter.queue_a11y": ("Enregistrer la vérification et mettre la demande en file", "Record the check and queue the claim"),
+        "counter.queue_a11y": (
+            "Enregistrer la vérification et mettre la demande en file",
+            "Record the check and queue the claim",
+        ),
         "counter.new": ("Nouveau patient (Ctrl+N)", "New patient (Ctrl+N)"),
         "counter.print": ("Imprimer le reçu (Ctrl+P)", "Print the receipt (Ctrl+P)"),
-        "counter.print_a11y": ("Ouvrir le reçu de la dernière demande pour l'imprimer", "Open the last claim's receipt to print it"),
+        "counter.print_a11y": (
+            "Ouvrir le reçu de la dernière demande pour l'imprimer",
+            "Open the last claim's receipt to print it",
+        ),
         "counter.save_receipt": ("&Enregistrer le reçu…", "Save t&he receipt…"),
-        "counter.save_receipt_a11y": ("Enregistrer le reçu de la dernière demande dans un fichier", "Save the last claim's receipt to a file"),
+        "counter.save_receipt_a11y": (
+            "Enregistrer le reçu de la dernière demande dans un fichier",
+            "Save the last claim's receipt to a file",
+        ),
         "counter.message_a11y": ("Messages du comptoir", "Counter messages"),
         "counter.queued": ("Demande n° {number} mise en file.", "Claim no. {number} queued."),
         "counter.queued_amount": ("Part complémentaire : {amount}.", "Insurer's share: {amount}."),
         "counter.queueing": ("Mise en file…", "Queueing…"),
-        "counter.problems_one": ("La demande n'est pas mise en file : 1 point à corriger – {items}.",
-                                 "The claim is not queued: 1 thing to correct – {items}."),
-        "counter.problems_many": ("La demande n'est pas mise en file : {count} points à corriger – {items}.",
-                                  "The claim is not queued: {count} things to correct – {items}."),
+        "counter.problems_one": (
+            "La demande n'est pas mise en file : 1 point à corriger – {items}.",
+            "The claim is not queued: 1 thing to correct – {items}.",
+        ),
+        "counter.problems_many": (
+            "La demande n'est pas mise en file : {count} points à corriger – {items}.",
+            "The claim is not queued: {count} things to correct – {items}.",
+        ),
         "counter.line_title": ("ligne {line}", "line {line}"),
-        "counter.override_cancelled": ("Mise en file annulée : la saisie est conservée.",
-                                       "Queueing cancelled: the form is kept."),
+        "counter.override_cancelled": (
+            "Mise en file annulée : la saisie est conservée.",
+            "Queueing cancelled: the form is kept.",
+        ),
         "counter.restored": ("Saisie en cours restaurée.", "Entry in progress restored."),
         "counter.nothing_to_print": (
             "Pas de reçu : la demande à l'écran n'est pas mise en file. Mettez-la en file (Ctrl+Entrée), "
             "ou retrouvez une demande passée dans la file d'attente.",
             "No receipt: the claim on screen is not queued. Queue it (Ctrl+Enter), or find a past claim in the queue.",
         ),
-        "counter.receipt_of": ("Reçu de la demande n° {number} — {patient}", "Receipt of claim no. {number} — {patient}"),
-        "counter.receipt_none": ("Aucun reçu : le reçu n'est proposé que pour la demande qui vient d'être mise en file.",
-                                 "No receipt: it is offered only for the claim just queued."),
+        "counter.receipt_of": (
+            "Reçu de la demande n° {number} — {patient}",
+            "Receipt of claim no. {number} — {patient}",
+        ),
+        "counter.receipt_none": (
+            "Aucun reçu : le reçu n'est proposé que pour la demande qui vient d'être mise en file.",
+            "No receipt: it is offered only for the claim just queued.",
+        ),
         "counter.discard_title": ("Nouveau patient", "New patient"),
-        "counter.discard": ("Effacer la saisie en cours sans la mettre en file ?",
-                            "Clear the entry in progress without queueing it?"),
-        "counter.draft_failed": ("La saisie n'a pas pu être sauvegardée. {reason}", "The entry could not be saved. {reason}"),
+        "counter.discard": (
+            "Effacer la saisie en cours sans la mettre en file ?",
+            "Clear the entry in progress without queueing it?",
+        ),
+        "counter.draft_failed": (
+            "La saisie n'a pas pu être sauvegardée. {reason}",
+            "The entry could not be saved. {reason}",
+        ),
         "counter.server_back": (
             "Le serveur de données répond à nouveau : appuyez sur Ctrl+Entrée pour mettre la demande en file.",
             "The data server answers again: press Ctrl+Enter to queue the claim.",
         ),
-        "counter.server_back_retrying": ("Le serveur de données répond à nouveau : mise en file…",
-                                         "The data server answers again: queueing…"),
+        "counter.server_back_retrying": (
+            "Le serveur de données répond à nouveau : mise en file…",
+            "The data server answers again: queueing…",
+        ),
     }
 )
 
@@ -198,12 +225,14 @@ class CounterWidget(QWidget):
         root.addLayout(bar)
 
         # Each panel chains its own inputs; these link the panels, in reading order.
-        for first, second in ((self.patient.to_edit, self.check.first_input()),
-                              (self.check.last_input(), self.lines.scan_edit),
-                              (self.lines.remove_button, self.queue_button),
-                              (self.queue_button, self.print_button),
-                              (self.print_button, self.save_receipt_button),
-                              (self.save_receipt_button, self.new_button)):
+        for first, second in (
+            (self.patient.to_edit, self.check.first_input()),
+            (self.check.last_input(), self.lines.scan_edit),
+            (self.lines.remove_button, self.queue_button),
+            (self.queue_button, self.print_button),
+            (self.print_button, self.save_receipt_button),
+            (self.save_receipt_button, self.new_button),
+        ):
             QWidget.setTabOrder(first, second)
 
         for panel in (self.patient, self.check):
@@ -280,11 +309,19 @@ class CounterWidget(QWidget):
 
     def refresh_directory(self) -> None:
         """Reload the insurers (call after the directory changed)."""
-        self._insurer_task = run_task(directory.list_insurers, self.ctx, on_done=self._insurers_loaded,
-                                      on_failed=lambda exc: self._say(error_sentence(exc), True))
+        self._insurer_task = run_task(
+            directory.list_insurers,
+            self.ctx,
+            on_done=self._insurers_loaded,
+            on_failed=lambda exc: self._say(error_sentence(exc), True),
+        )
 
-        self._operator_task = run_task(directory.list_operators, self.ctx, on_done=self._operators_loaded,
-                                       on_failed=lambda exc: self._say(error_sentence(exc), True))
+        self._operator_task = run_task(
+            directory.list_operators,
+            self.ctx,
+            on_done=self._operators_loaded,
+            on_failed=lambda exc: self._say(error_sentence(exc), True),
+        )
 
     def _insurers_loaded(self, insurers: list[InsurerInfo]) -> None:
         self._insurer_task = None
@@ -314,14 +351,20 @@ class CounterWidget(QWidget):
             return
         key = (patient_id, insurer.amc_number)
         self._reuse_key = key
-        self._reuse_task = run_task(checks.last_reusable, self.ctx, patient_id, insurer.amc_number,
-                                    on_done=lambda found: self._last_check_found(key, found),
-                                    on_failed=lambda _exc: None)  # only an offer: no sentence if it fails
+        self._reuse_task = run_task(
+            checks.last_reusable,
+            self.ctx,
+            patient_id,
+            insurer.amc_number,
+            on_done=lambda found: self._last_check_found(key, found),
+            on_failed=lambda _exc: None,
+        )  # only an offer: no sentence if it fails
 
     def _last_check_found(self, key: tuple[str, str], found: CheckInfo | None) -> None:
         self._reuse_task = None
-        if key == self._reuse_key and (self.check.offered is None or found is None
-                                       or self.check.offered.id != found.id):
+        if key == self._reuse_key and (
+            self.check.offered is None or found is None or self.check.offered.id != found.id
+        ):
             self.check.offer(found)
 
     def take_last_check(self) -> None:
@@ -339,9 +382,15 @@ class CounterWidget(QWidget):
     def _record_provisional(self, amc: str, name: str, operator_code: str) -> None:
         if self._provisional_task is not None:
             return
-        self._provisional_task = run_task(directory.record_provisional_insurer, self.ctx, amc, name,
-                                          operator_code or None, on_done=self._provisional_recorded,
-                                          on_failed=self._provisional_failed)
+        self._provisional_task = run_task(
+            directory.record_provisional_insurer,
+            self.ctx,
+            amc,
+            name,
+            operator_code or None,
+            on_done=self._provisional_recorded,
+            on_failed=self._provisional_failed,
+        )
 
     def _provisional_recorded(self, insurer: InsurerInfo) -> None:
         self._provisional_task = None
@@ -457,13 +506,25 @@ class CounterWidget(QWidget):
 
     def _submission_for(self, override: Override | None) -> Form:
         patient = self.patient.patient_input()
-        fields = CheckFields(self.check.method(), self.check.outcome(), self.check.reference_edit.text().strip(),
-                             tuple(self.check.guarantees()), self.check.note_edit.text().strip(),
-                             self.check.reused_check_id())
+        fields = CheckFields(
+            self.check.method(),
+            self.check.outcome(),
+            self.check.reference_edit.text().strip(),
+            tuple(self.check.guarantees()),
+            self.check.note_edit.text().strip(),
+            self.check.reused_check_id(),
+        )
         if self._claim_id is None:
             self._claim_id = str(uuid.uuid4())
-        return Form(patient, fields, tuple(self.lines.model.lines()), self.lines.dispensed_on(),
-                    self.lines.prescriber(), override, self._claim_id)
+        return Form(
+            patient,
+            fields,
+            tuple(self.lines.model.lines()),
+            self.lines.dispensed_on(),
+            self.lines.prescriber(),
+            override,
+            self._claim_id,
+        )
 
     def _start(self, override: Override | None) -> None:
         self._unanswered = None
@@ -471,7 +532,9 @@ class CounterWidget(QWidget):
         self._submission = self._submission_for(override)
         self._set_busy(True)
         self._say(i18n.tr("counter.queueing"), False)
-        self._task = run_task(counter.submit, self.ctx, self._submission, on_done=self._submitted, on_failed=self._failed)
+        self._task = run_task(
+            counter.submit, self.ctx, self._submission, on_done=self._submitted, on_failed=self._failed
+        )
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy
@@ -553,8 +616,10 @@ class CounterWidget(QWidget):
         person = self._submission.patient
         self._reset_form()
         self.keeper.clear()
-        parts = [i18n.tr("counter.queued", number=claim.number_text),
-                 i18n.tr("counter.queued_amount", amount=format_eur(claim.amc))]
+        parts = [
+            i18n.tr("counter.queued", number=claim.number_text),
+            i18n.tr("counter.queued_amount", amount=format_eur(claim.amc)),
+        ]
         parts += [w.message() for w in out.warnings]
         self._say(" ".join(parts), False)
         self._offer_receipt(claim, f"{person.surname} {person.first_name}".strip())
@@ -606,15 +671,22 @@ class CounterWidget(QWidget):
 
     def _receipt_buttons(self, enabled: bool) -> None:
         claim = self.receipt_claim if enabled else None
-        tip = (i18n.tr("counter.receipt_of", number=claim.number_text, patient=self.receipt_patient)
-               if claim is not None else i18n.tr("counter.receipt_none"))
+        tip = (
+            i18n.tr("counter.receipt_of", number=claim.number_text, patient=self.receipt_patient)
+            if claim is not None
+            else i18n.tr("counter.receipt_none")
+        )
         for button in (self.print_button, self.save_receipt_button):
             button.setEnabled(claim is not None)
             button.setToolTip(tip)
             button.setAccessibleDescription(tip)
 
     def _ask_discard(self) -> bool:
-        answer = QMessageBox.question(self, i18n.tr("counter.discard_title"), i18n.tr("counter.discard"),
-                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                                      QMessageBox.StandardButton.No)
+        answer = QMessageBox.question(
+            self,
+            i18n.tr("counter.discard_title"),
+            i18n.tr("counter.discard"),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
         return answer == QMessageBox.StandardButton.Yes

@@ -47,8 +47,10 @@ from verifier.services.context import Context
 i18n.register(
     {
         "queue.claim.title": ("Demande n° {number}", "Claim no. {number}"),
-        "queue.claim.heading": ("Demande n° {number} – version {version} – {status}",
-                                "Claim no. {number} – version {version} – {status}"),
+        "queue.claim.heading": (
+            "Demande n° {number} – version {version} – {status}",
+            "Claim no. {number} – version {version} – {status}",
+        ),
         "queue.claim.loading": ("Chargement de la demande…", "Loading the claim…"),
         "queue.claim.patient": ("Patient", "Patient"),
         "queue.claim.check": ("Vérification des droits", "Coverage check"),
@@ -91,11 +93,12 @@ i18n.register(
         "queue.claim.lines_a11y": ("Lignes de la demande", "Claim lines"),
         "queue.claim.history_a11y": ("Historique de la demande", "Claim history"),
         "queue.claim.versions_a11y": ("Versions de la demande", "Claim versions"),
-        "queue.claim.totals": ("Total : {price} dont AMO {amo}, AMC {amc}, reste patient {patient}",
-                               "Total: {price}, of which AMO {amo}, insurer {amc}, patient {patient}"),
+        "queue.claim.totals": (
+            "Total : {price} dont AMO {amo}, AMC {amc}, reste patient {patient}",
+            "Total: {price}, of which AMO {amo}, insurer {amc}, patient {patient}",
+        ),
         "queue.claim.editing": (
-            "Correction : changez les quantités et les prix unitaires (F2 ou tapez sur la cellule), "
-            "puis enregistrez.",
+            "Correction : changez les quantités et les prix unitaires (F2 ou tapez sur la cellule), puis enregistrez.",
             "Correcting: change quantities and unit prices (F2 or type on the cell), then save.",
         ),
         "queue.claim.open_version": ("&Ouvrir cette version", "&Open this version"),
@@ -112,8 +115,10 @@ i18n.register(
             "Le reçu est prêt dans {path}, mais aucun lecteur PDF ne l'a ouvert : ouvrez ce fichier vous-même.",
             "The receipt is ready in {path}, but no PDF viewer opened it: open that file yourself.",
         ),
-        "queue.claim.rectified": ("Nouvelle version créée : corrigez-la puis mettez-la en attente.",
-                                  "New version created: correct it, then queue it."),
+        "queue.claim.rectified": (
+            "Nouvelle version créée : corrigez-la puis mettez-la en attente.",
+            "New version created: correct it, then queue it.",
+        ),
         "queue.claim.saved": ("Correction enregistrée.", "Correction saved."),
         "queue.claim.voided": ("Demande annulée.", "Claim voided."),
         "queue.claim.not_editable_tip": (
@@ -134,8 +139,14 @@ i18n.register(
 UrlOpener = Callable[[QUrl], bool]
 # While correcting: F2, typing, double-click or a click on the selected cell edits it;
 # moving with the arrows does not (keyboard users move first, then type).
-EDIT_TRIGGERS = (QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
-                 | QAbstractItemView.EditTrigger.AnyKeyPressed | QAbstractItemView.EditTrigger.SelectedClicked)
+EDIT_TRIGGERS = (
+    QAbstractItemView.EditTrigger.DoubleClicked
+    | QAbstractItemView.EditTrigger.EditKeyPressed
+    | QAbstractItemView.EditTrigger.AnyKeyPressed
+    | QAbstractItemView.EditTrigger.SelectedClicked
+)
+
+
 def problems_text(exc: BaseException) -> str:
     """The service's sentences; a line's problems say which line ("Ligne 2 : ...")."""
     if not isinstance(exc, ValidationError):
@@ -168,8 +179,9 @@ class ClaimDialog(QDialog):
     changed = Signal()
     loaded = Signal(str)  # the id of the claim now shown
 
-    def __init__(self, ctx: Context, claim_id: str, parent: QWidget | None = None, *,
-                 open_url: UrlOpener | None = None) -> None:
+    def __init__(
+        self, ctx: Context, claim_id: str, parent: QWidget | None = None, *, open_url: UrlOpener | None = None
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.claim_id = claim_id
@@ -193,10 +205,16 @@ class ClaimDialog(QDialog):
         self.notes.hide()
         boxes = QHBoxLayout()
         boxes.addWidget(self._box("queue.claim.patient", ["name", "nir", "birth", "rank", "fund", "member"]), 1)
-        boxes.addWidget(self._box("queue.claim.check", ["method", "reference", "outcome", "guarantees", "checked",
-                                                        "operator"]), 1)
-        boxes.addWidget(self._box("queue.claim.claim", ["insurer", "dispensed", "prescriber", "price", "amo", "amc",
-                                                        "patient_share", "created"]), 1)
+        boxes.addWidget(
+            self._box("queue.claim.check", ["method", "reference", "outcome", "guarantees", "checked", "operator"]), 1
+        )
+        boxes.addWidget(
+            self._box(
+                "queue.claim.claim",
+                ["insurer", "dispensed", "prescriber", "price", "amo", "amc", "patient_share", "created"],
+            ),
+            1,
+        )
 
         self.lines_model = LinesModel(self)
         self.lines = _table("queue.claim.lines_a11y")
@@ -259,8 +277,14 @@ class ClaimDialog(QDialog):
         self.receipt_button = self._button("queue.claim.receipt", self.open_receipt)
         self.close_button = self._button("queue.claim.close", self.reject)
         buttons = QHBoxLayout()
-        for b in (self.correct_button, self.save_button, self.cancel_edit_button, self.void_button,
-                  self.rectify_button, self.receipt_button):
+        for b in (
+            self.correct_button,
+            self.save_button,
+            self.cancel_edit_button,
+            self.void_button,
+            self.rectify_button,
+            self.receipt_button,
+        ):
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
@@ -295,8 +319,9 @@ class ClaimDialog(QDialog):
         for key in keys:
             value = QLabel()
             value.setWordWrap(True)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
-                                          | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+            value.setTextInteractionFlags(
+                Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+            )
             label_text = i18n.tr(f"queue.claim.{key}")
             value.setAccessibleName(label_text.rstrip(" :"))
             label = QLabel(label_text)
@@ -336,21 +361,32 @@ class ClaimDialog(QDialog):
         c, p, ck, ins = d.claim, d.patient, d.check, d.insurer
         number = format_number(c.number)
         self.setWindowTitle(i18n.tr("queue.claim.title", number=number))
-        self.heading.setText(i18n.tr("queue.claim.heading", number=number, version=c.version,
-                                     status=status_text(c.status)))
+        self.heading.setText(
+            i18n.tr("queue.claim.heading", number=number, version=c.version, status=status_text(c.status))
+        )
         none = i18n.tr("queue.claim.none")
         member = ck.member_number or p.member_number
         values = {
-            "name": p.display_name, "nir": spaced_nir(p.nir), "birth": p.birth_date.text, "rank": str(p.rank),
-            "fund": p.amo_fund or none, "member": member or none,
-            "method": method_text(ck.method), "reference": ck.reference or none,
-            "outcome": outcome_text(ck.outcome), "guarantees": guarantees_text(ck.guarantees) or none,
+            "name": p.display_name,
+            "nir": spaced_nir(p.nir),
+            "birth": p.birth_date.text,
+            "rank": str(p.rank),
+            "fund": p.amo_fund or none,
+            "member": member or none,
+            "method": method_text(ck.method),
+            "reference": ck.reference or none,
+            "outcome": outcome_text(ck.outcome),
+            "guarantees": guarantees_text(ck.guarantees) or none,
             "checked": i18n.tr("queue.claim.checked_value", who=d.checked_by, when=local_datetime(ck.checked_at)),
             "operator": i18n.tr("queue.claim.operator_down" if ck.operator_down else "queue.claim.operator_up"),
             "insurer": i18n.tr("queue.claim.insurer_value", name=ins.name, amc=ins.amc_number),
-            "dispensed": format_date(c.dispensed_on), "prescriber": c.prescriber_rpps or none,
-            "price": format_eur(c.price), "amo": format_eur(c.amo), "amc": format_eur(c.amc),
-            "patient_share": format_eur(c.patient_share), "created": local_datetime(c.created_at),
+            "dispensed": format_date(c.dispensed_on),
+            "prescriber": c.prescriber_rpps or none,
+            "price": format_eur(c.price),
+            "amo": format_eur(c.amo),
+            "amc": format_eur(c.amc),
+            "patient_share": format_eur(c.patient_share),
+            "created": local_datetime(c.created_at),
         }
         for key, text in values.items():
             self.fields[key].setText(text)
@@ -467,8 +503,14 @@ class ClaimDialog(QDialog):
         self.lines.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self._show_info(i18n.tr("queue.claim.busy"))
         self._set_busy(True)
-        self._task = run_task(claims.update_lines, self.ctx, self.claim_id, list(self.lines_model.drafts),
-                              on_done=self._saved, on_failed=self._save_failed)
+        self._task = run_task(
+            claims.update_lines,
+            self.ctx,
+            self.claim_id,
+            list(self.lines_model.drafts),
+            on_done=self._saved,
+            on_failed=self._save_failed,
+        )
 
     def _saved(self, info: ClaimInfo) -> None:
         self._task = None
@@ -502,8 +544,7 @@ class ClaimDialog(QDialog):
         if self.detail is None or self._task is not None:
             return
         self._set_busy(True)
-        self._task = run_task(claims.rectify, self.ctx, self.claim_id, on_done=self._rectified,
-                              on_failed=self._failed)
+        self._task = run_task(claims.rectify, self.ctx, self.claim_id, on_done=self._rectified, on_failed=self._failed)
 
     def _rectified(self, info: ClaimInfo) -> None:
         self._task = None
@@ -518,8 +559,9 @@ class ClaimDialog(QDialog):
         self._show_info(i18n.tr("queue.claim.receipt_busy"))
         self._set_busy(True)
         path = paths.receipts_dir() / f"recu-{format_number(c.number)}-v{c.version}.pdf"
-        self._task = run_task(claim_view.save_receipt, self.ctx, c.id, path, on_done=self._receipt_ready,
-                              on_failed=self._failed)
+        self._task = run_task(
+            claim_view.save_receipt, self.ctx, c.id, path, on_done=self._receipt_ready, on_failed=self._failed
+        )
 
     def _receipt_ready(self, path: Path) -> None:
         self._task = None

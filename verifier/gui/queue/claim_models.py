@@ -56,9 +56,18 @@ _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
 LABEL, CODE, PRESTATION, QUANTITY, UNIT_PRICE, AMO_RATE, PRICE, AMO, AMC, PATIENT = range(10)
-_LINE_HEADERS = ("queue.line.label", "queue.line.code", "queue.line.prestation", "queue.line.quantity",
-                 "queue.line.unit_price", "queue.line.amo_rate", "queue.line.price", "queue.line.amo",
-                 "queue.line.amc", "queue.line.patient")
+_LINE_HEADERS = (
+    "queue.line.label",
+    "queue.line.code",
+    "queue.line.prestation",
+    "queue.line.quantity",
+    "queue.line.unit_price",
+    "queue.line.amo_rate",
+    "queue.line.price",
+    "queue.line.amo",
+    "queue.line.amc",
+    "queue.line.patient",
+)
 EDITABLE_COLUMNS = (QUANTITY, UNIT_PRICE)
 
 
@@ -157,8 +166,11 @@ class LinesModel(QAbstractTableModel):
         return None
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if role != Qt.ItemDataRole.EditRole or not index.isValid() or not (self.flags(index)
-                                                                           & Qt.ItemFlag.ItemIsEditable):
+        if (
+            role != Qt.ItemDataRole.EditRole
+            or not index.isValid()
+            or not (self.flags(index) & Qt.ItemFlag.ItemIsEditable)
+        ):
             return False
         row = index.row()
         draft = self.drafts[row]
@@ -180,8 +192,9 @@ class LinesModel(QAbstractTableModel):
                 guarantee_for(draft.prestation_code, self.guarantees),
             )
         except ValidationError as exc:
-            self.problem.emit(" ".join(
-                i18n.tr("queue.line.problem", line=row + 1, message=p.message()) for p in exc.problems))
+            self.problem.emit(
+                " ".join(i18n.tr("queue.line.problem", line=row + 1, message=p.message()) for p in exc.problems)
+            )
             return False
         except (TypeError, ValueError, InvalidOperation):
             return False
@@ -275,4 +288,3 @@ class VersionsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _LEFT
         return None
-

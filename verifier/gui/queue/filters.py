@@ -37,7 +37,7 @@ i18n.register(
             "Des chiffres (jusqu'à 9) : la demande de ce numéro.\n"
             "Un NIR complet (15 caractères) : les demandes de ce patient.\n"
             "Échap efface, Flèche bas passe à la liste.",
-            "A name: the claims of the patients whose names start so (\"dur él\").\n"
+            'A name: the claims of the patients whose names start so ("dur él").\n'
             "Digits (up to 9): the claim with that number.\n"
             "A full NIR (15 characters): that patient's claims.\n"
             "Escape clears, Down arrow moves to the list.",
@@ -144,9 +144,13 @@ class FilterBar(QWidget):
         top.addWidget(self.clear_button)
         grid.addLayout(top, 0, 1)
         bottom = QHBoxLayout()
-        for key, widget in (("queue.status", self.status_combo), ("queue.insurer", self.insurer_combo),
-                            ("queue.period", self.period_combo), ("queue.from", self.from_edit),
-                            ("queue.to", self.to_edit)):
+        for key, widget in (
+            ("queue.status", self.status_combo),
+            ("queue.insurer", self.insurer_combo),
+            ("queue.period", self.period_combo),
+            ("queue.from", self.from_edit),
+            ("queue.to", self.to_edit),
+        ):
             if key != "queue.status":
                 bottom.addSpacing(self.fontMetrics().averageCharWidth() * 2)
             bottom.addWidget(self._label(key, widget))
@@ -154,9 +158,14 @@ class FilterBar(QWidget):
         bottom.addStretch(1)
         grid.addLayout(bottom, 1, 1)
         grid.setColumnStretch(1, 1)
-        for first, second in ((self.search_edit, self.clear_button), (self.clear_button, self.status_combo),
-                              (self.status_combo, self.insurer_combo), (self.insurer_combo, self.period_combo),
-                              (self.period_combo, self.from_edit), (self.from_edit, self.to_edit)):
+        for first, second in (
+            (self.search_edit, self.clear_button),
+            (self.clear_button, self.status_combo),
+            (self.status_combo, self.insurer_combo),
+            (self.insurer_combo, self.period_combo),
+            (self.period_combo, self.from_edit),
+            (self.from_edit, self.to_edit),
+        ):
             QWidget.setTabOrder(first, second)
 
         self._quiet = False

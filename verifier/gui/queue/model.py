@@ -64,8 +64,7 @@ i18n.register(
         "queue.tip.status_sort": (
             "Tri dans l'ordre de la vie d'une demande : brouillon, en attente, exportée, "
             "acceptée, rejetée, payée, annulée.",
-            "Sorted in a claim's life-cycle order: draft, queued, exported, accepted, "
-            "rejected, paid, void.",
+            "Sorted in a claim's life-cycle order: draft, queued, exported, accepted, rejected, paid, void.",
         ),
         "queue.flag.down": ("panne opérateur", "operator down"),
         "queue.flag.version": ("version {version}", "version {version}"),
@@ -84,15 +83,33 @@ i18n.register(
 )
 
 NUMBER, DATE, PATIENT, NIR, INSURER, AMC, STATUS, FLAGS = range(8)
-_HEADERS = ("queue.col.number", "queue.col.date", "queue.col.patient", "queue.col.nir",
-            "queue.col.insurer", "queue.col.amc", "queue.col.status", "queue.col.flags")
+_HEADERS = (
+    "queue.col.number",
+    "queue.col.date",
+    "queue.col.patient",
+    "queue.col.nir",
+    "queue.col.insurer",
+    "queue.col.amc",
+    "queue.col.status",
+    "queue.col.flags",
+)
 # The service's order for each column; None: the column cannot be sorted (encrypted).
 SORT_OF: dict[int, str | None] = {
-    NUMBER: "number", DATE: "dispensed_on", PATIENT: None, NIR: None, INSURER: "insurer",
-    AMC: "amc", STATUS: "status", FLAGS: "operator_down",
+    NUMBER: "number",
+    DATE: "dispensed_on",
+    PATIENT: None,
+    NIR: None,
+    INSURER: "insurer",
+    AMC: "amc",
+    STATUS: "status",
+    FLAGS: "operator_down",
 }
-_HEADER_TIPS = {PATIENT: "queue.tip.patient_unsorted", NIR: "queue.tip.nir_unsorted",
-                FLAGS: "queue.tip.flags_sort", STATUS: "queue.tip.status_sort"}
+_HEADER_TIPS = {
+    PATIENT: "queue.tip.patient_unsorted",
+    NIR: "queue.tip.nir_unsorted",
+    FLAGS: "queue.tip.flags_sort",
+    STATUS: "queue.tip.status_sort",
+}
 CLAIM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SUMMARY_DELAY_MS = 300
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -285,8 +302,15 @@ class QueueModel(QAbstractTableModel):
         # Bound methods (not partials): Qt drops the connection if the model is deleted first.
         self._page_gen, self._page_append = gen, after is not None
         self._page_task = run_task(
-            queue.read_page, self.ctx, self.search, self.sort_key, self.descending, after, self.page_size,
-            on_done=self._page_done, on_failed=self._page_failed,
+            queue.read_page,
+            self.ctx,
+            self.search,
+            self.sort_key,
+            self.descending,
+            after,
+            self.page_size,
+            on_done=self._page_done,
+            on_failed=self._page_failed,
         )
         self.loading_changed.emit(True)
 
@@ -341,8 +365,9 @@ class QueueModel(QAbstractTableModel):
         if busy or self._summary_started == self._summary_due:
             return  # called again when the running read or the awaited page reports
         self._summary_started = self._summary_due
-        self._summary_task = run_task(queue.summary, self.ctx, self.search,
-                                      on_done=self._summary_done, on_failed=self._summary_failed)
+        self._summary_task = run_task(
+            queue.summary, self.ctx, self.search, on_done=self._summary_done, on_failed=self._summary_failed
+        )
 
     def _summary_done(self, result: QueueSummary) -> None:
         self._summary_task = None
@@ -375,4 +400,3 @@ class TotalsModel(RowsModel):
 
     def set_totals(self, totals: list[InsurerTotal]) -> None:
         self.set_rows(totals)
-

@@ -7,8 +7,8 @@ from decimal import Decimal, InvalidOperation
 from verifier import i18n
 from verifier.domain.coverage import Guarantee
 from verifier.domain.money import format_eur, format_rate
-from verifier.services.claim_view import HistoryEntry
 from verifier.domain.states import outcome_label
+from verifier.services.claim_view import HistoryEntry
 
 i18n.register(
     {
@@ -50,8 +50,10 @@ i18n.register(
         "queue.method.portal": ("Portail de l'organisme", "Insurer's portal"),
         "queue.method.fax": ("Fax", "Fax"),
         "queue.guarantee": ("{domain} {rate} % BR", "{domain} {rate}% of BR"),
-        "queue.guarantee_ph2": ("{domain} {rate} % BR (médicaments à 15 % inclus)",
-                                "{domain} {rate}% of BR (15% drugs included)"),
+        "queue.guarantee_ph2": (
+            "{domain} {rate} % BR (médicaments à 15 % inclus)",
+            "{domain} {rate}% of BR (15% drugs included)",
+        ),
     }
 )
 
@@ -73,16 +75,24 @@ def history_sentence(entry: HistoryEntry) -> str:
     d = entry.details
     action = entry.action
     if action in ("claim.created", "claim.corrected"):
-        return i18n.tr(f"queue.history.{action}", lines=lines_text(int(str(d.get("lines", 0)))),
-                       amc=_amount(d.get("amc", "0")))
+        return i18n.tr(
+            f"queue.history.{action}", lines=lines_text(int(str(d.get("lines", 0)))), amc=_amount(d.get("amc", "0"))
+        )
     if action == "claim.override":
         return i18n.tr("queue.history.claim.override", by=d.get("by", "?"))
     if action == "claim.rectified":
         return i18n.tr("queue.history.claim.rectified", version=d.get("version", "?"))
     if action == "claim.rejected" and d.get("code"):
         return i18n.tr("queue.history.claim.rejected_code", code=d["code"])
-    if action in ("claim.queued", "claim.voided", "claim.draft", "claim.exported", "claim.accepted",
-                  "claim.rejected", "claim.paid"):
+    if action in (
+        "claim.queued",
+        "claim.voided",
+        "claim.draft",
+        "claim.exported",
+        "claim.accepted",
+        "claim.rejected",
+        "claim.paid",
+    ):
         return i18n.tr(f"queue.history.{action}")
     return i18n.tr("queue.history.other", action=action)
 
@@ -97,8 +107,7 @@ def outcome_text(outcome: str) -> str:
 
 def guarantees_text(guarantees: list[Guarantee]) -> str:
     return ", ".join(
-        i18n.tr("queue.guarantee_ph2" if g.covers_ph2 else "queue.guarantee", domain=g.domain,
-                rate=format_rate(g.rate))
+        i18n.tr("queue.guarantee_ph2" if g.covers_ph2 else "queue.guarantee", domain=g.domain, rate=format_rate(g.rate))
         for g in guarantees
     )
 

@@ -55,8 +55,10 @@ i18n.register(
             "{count} demandes, part complémentaire {amc}",
             "{count} claims, insurer's share {amc}",
         ),
-        "queue.summary_shown": ("({shown} affichées, les suivantes en descendant)",
-                                "({shown} shown, more as you scroll down)"),
+        "queue.summary_shown": (
+            "({shown} affichées, les suivantes en descendant)",
+            "({shown} shown, more as you scroll down)",
+        ),
         "queue.none": ("Aucune demande ne correspond à la recherche.", "No claim matches the search."),
         "queue.help": (
             "Entrée ou double-clic : ouvrir la demande. Ctrl+F : rechercher.",
@@ -138,8 +140,9 @@ class QueueView(QWidget):
 
         self.summary_label = QLabel(i18n.tr("queue.loading"))
         self.summary_label.setAccessibleName(i18n.tr("queue.summary_a11y"))
-        self.summary_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard
-                                                   | Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByKeyboard | Qt.TextInteractionFlag.TextSelectableByMouse
+        )
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet(error_style(self))
@@ -191,9 +194,15 @@ class QueueView(QWidget):
         """Widths from the font (high-DPI friendly); the patient's name takes what is left."""
         fm = self.fontMetrics()
         pad = fm.averageCharWidth() * 6  # margins and the sort arrow
-        samples = {NUMBER: "0000000", DATE: "00/00/0000", NIR: "2 00 00 •• ••• ••• ••",
-                   INSURER: "Mutuelle Familiale du Sud-Est", AMC: "00 000,00 €", STATUS: "En attente",
-                   FLAGS: "panne opérateur · version 2"}
+        samples = {
+            NUMBER: "0000000",
+            DATE: "00/00/0000",
+            NIR: "2 00 00 •• ••• ••• ••",
+            INSURER: "Mutuelle Familiale du Sud-Est",
+            AMC: "00 000,00 €",
+            STATUS: "En attente",
+            FLAGS: "panne opérateur · version 2",
+        }
         header = self.table.horizontalHeader()
         for col, sample in samples.items():
             title = str(self.model.headerData(col, Qt.Orientation.Horizontal))
@@ -234,8 +243,11 @@ class QueueView(QWidget):
             self.summary_label.setText(i18n.tr("queue.none"))
             return
         one = summary.total_count == 1
-        text = i18n.tr("queue.summary_one" if one else "queue.summary_many",
-                       count=format_count(summary.total_count), amc=format_eur(summary.total_amc))
+        text = i18n.tr(
+            "queue.summary_one" if one else "queue.summary_many",
+            count=format_count(summary.total_count),
+            amc=format_eur(summary.total_amc),
+        )
         shown = len(self.model.rows)
         if shown < summary.total_count:
             text += " " + i18n.tr("queue.summary_shown", shown=format_count(shown))

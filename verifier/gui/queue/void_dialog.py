@@ -53,8 +53,9 @@ class VoidDialog(QDialog):
         self.message.setAccessibleName(i18n.tr("queue.void.reason_a11y"))
         self.message.hide()
         self.buttons = QDialogButtonBox()
-        self.confirm_button = self.buttons.addButton(i18n.tr("queue.void.confirm"),
-                                                     QDialogButtonBox.ButtonRole.AcceptRole)
+        self.confirm_button = self.buttons.addButton(
+            i18n.tr("queue.void.confirm"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.buttons.addButton(i18n.tr("queue.void.back"), QDialogButtonBox.ButtonRole.RejectRole)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
@@ -76,8 +77,9 @@ class VoidDialog(QDialog):
         self.message.setStyleSheet("")
         self.message.show()
         self.adjustSize()
-        self._task = run_task(claims.void, self.ctx, self.claim_id, self.reason_edit.text(),
-                              on_done=self._done, on_failed=self._failed)
+        self._task = run_task(
+            claims.void, self.ctx, self.claim_id, self.reason_edit.text(), on_done=self._done, on_failed=self._failed
+        )
 
     def _done(self, info: ClaimInfo) -> None:
         self._task = None

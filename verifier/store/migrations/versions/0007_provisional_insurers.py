@@ -30,8 +30,9 @@ def upgrade() -> None:
         batch_op.create_foreign_key(op.f("fk_insurers_recorded_by_users"), "users", ["recorded_by"], ["id"])
     with op.batch_alter_table("coverage_checks", schema=None) as batch_op:
         batch_op.add_column(sa.Column("reused_check_id", sa.String(length=36), nullable=True))
-        batch_op.create_foreign_key(op.f("fk_coverage_checks_reused_check_id_coverage_checks"), "coverage_checks",
-                                    ["reused_check_id"], ["id"])
+        batch_op.create_foreign_key(
+            op.f("fk_coverage_checks_reused_check_id_coverage_checks"), "coverage_checks", ["reused_check_id"], ["id"]
+        )
 
 
 def downgrade() -> None:

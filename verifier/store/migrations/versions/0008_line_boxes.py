@@ -34,8 +34,9 @@ def upgrade() -> None:
         sa.Column("expiry", sa.Date(), nullable=True),
         sa.Column("serial", sa.String(length=20), nullable=True),
         sa.Column("read_as", sa.String(length=10), nullable=False),
-        sa.ForeignKeyConstraint(["claim_id"], ["claims.id"], name=op.f("fk_claim_line_boxes_claim_id_claims"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["claim_id"], ["claims.id"], name=op.f("fk_claim_line_boxes_claim_id_claims"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_claim_line_boxes")),
     )
     op.create_index(op.f("ix_claim_line_boxes_claim_id"), "claim_line_boxes", ["claim_id"], unique=False)
