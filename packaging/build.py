@@ -99,6 +99,8 @@ def freeze(python: Path) -> float:
             f"PyInstaller is not installed for {python}: run "
             f'`{python} -m pip install -e ".[package]"` in {ROOT}, then build again.'
         )
+    # the .mo files the frozen program reads, from the .po files of this checkout
+    subprocess.run([str(python), str(ROOT / "scripts" / "catalogs.py"), "compile"], check=True)
     WORK.mkdir(exist_ok=True)
     log_path = WORK / "pyinstaller.log"
     started = time.perf_counter()

@@ -26,3 +26,5 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     fi
     echo "$want" > "$stamp"
 fi
+# The message catalogs (.po, in git) compiled to .mo (not in git): every run, it takes a moment.
+"$venv/bin/python" "$root/scripts/catalogs.py" compile

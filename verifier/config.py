@@ -106,25 +106,16 @@ def remember_database(url: str) -> Config:
 
 i18n.register(
     {
-        "config.password_in_url": (
-            "L'adresse contient un mot de passe : retirez-le ; mettez-le dans le fichier de mots de passe de PostgreSQL (~/.pgpass, ou %APPDATA%\\postgresql\\pgpass.conf sous Windows) ou dans la variable PGPASSWORD.",
-            "The address holds a password: remove it; put it in PostgreSQL's password file (~/.pgpass, or %APPDATA%\\postgresql\\pgpass.conf on Windows) or in the PGPASSWORD variable.",
+        "config.password_in_url": i18n.N_(
+            "L'adresse contient un mot de passe : retirez-le ; mettez-le dans le fichier de mots de passe de PostgreSQL (~/.pgpass, ou %APPDATA%\\postgresql\\pgpass.conf sous Windows) ou dans la variable PGPASSWORD."
         ),
-        "config.url_scheme": (
-            "L'adresse du serveur commence par postgresql:// ; par exemple : postgresql://comptoir@serveur-officine:5432/verifier",
-            "The server address starts with postgresql://; for example: postgresql://counter@pharmacy-server:5432/verifier",
+        "config.url_scheme": i18n.N_(
+            "L'adresse du serveur commence par postgresql:// ; par exemple : postgresql://comptoir@serveur-officine:5432/verifier"
         ),
-        "config.url_host": (
-            "Indiquez le nom ou l'adresse du serveur (et un port en chiffres) : postgresql://utilisateur@serveur:5432/verifier",
-            "Give the server's name or address (and a numeric port): postgresql://user@server:5432/verifier",
+        "config.url_host": i18n.N_(
+            "Indiquez le nom ou l'adresse du serveur (et un port en chiffres) : postgresql://utilisateur@serveur:5432/verifier"
         ),
-        "config.url_database": (
-            "Indiquez le nom de la base après le serveur : …@serveur:5432/verifier",
-            "Give the database name after the server: …@server:5432/verifier",
-        ),
-        "config.url_sslmode": (
-            "sslmode={value} n'existe pas : choisissez parmi {modes}.",
-            "sslmode={value} does not exist: choose one of {modes}.",
-        ),
+        "config.url_database": i18n.N_("Indiquez le nom de la base après le serveur : …@serveur:5432/verifier"),
+        "config.url_sslmode": i18n.N_("sslmode={value} n'existe pas : choisissez parmi {modes}."),
     }
 )

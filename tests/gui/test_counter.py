@@ -261,9 +261,9 @@ def test_an_empty_form_lists_every_problem_and_focuses_the_first(qtbot, ctx: Con
         for name in names:
             assert fields.fields[name].message.isVisible(), name
             assert fields.fields[name].message.text(), name
-    assert widget.patient.fields.fields["surname"].message.text() == i18n.tr("patient.surname_missing")
+    assert widget.patient.fields.fields["surname"].message.text() == i18n.tr("Indiquez le nom de famille du patient.")
     assert widget.patient.surname_edit.hasFocus()
-    assert widget.patient.surname_edit.accessibleDescription() == i18n.tr("patient.surname_missing")
+    assert widget.patient.surname_edit.accessibleDescription() == i18n.tr("Indiquez le nom de famille du patient.")
     assert widget.last_claim is None
 
     # A hotline check needs its reference; a wrong NIR key and a bad date are said inline.
@@ -271,9 +271,15 @@ def test_an_empty_form_lists_every_problem_and_focuses_the_first(qtbot, ctx: Con
     type_into(qtbot, widget.patient.nir_edit, NIR[:-2] + "00")
     type_into(qtbot, widget.patient.to_edit, "31/13/2030")
     widget.queue_claim()
-    assert widget.check.fields.fields["reference"].message.text() == i18n.tr("check.reference_missing")
-    assert widget.patient.fields.fields["nir"].message.text() == i18n.tr("nir.key")
-    assert widget.patient.fields.fields["card_valid_to"].message.text() == i18n.tr("counter.date_format")
+    assert widget.check.fields.fields["reference"].message.text() == i18n.tr(
+        "Notez la référence donnée par la plateforme, le portail ou le fax : l'organisme la demandera."
+    )
+    assert widget.patient.fields.fields["nir"].message.text() == i18n.tr(
+        "La clé du NIR ne correspond pas au numéro : vérifiez chaque chiffre sur la carte."
+    )
+    assert widget.patient.fields.fields["card_valid_to"].message.text() == i18n.tr(
+        "Cette date n'est pas au format JJ/MM/AAAA : saisissez par exemple 31/12/2025."
+    )
     assert widget.patient.surname_edit.hasFocus()
     # A sentence follows the typing once shown.
     type_into(qtbot, widget.patient.surname_edit, "X")
@@ -290,12 +296,17 @@ def test_a_nir_that_disagrees_with_the_birth_date_warns_but_does_not_block(qtbot
     qtbot.keyClicks(p.birth_edit, "14/03/1968")  # the NIR says born in February 1980
     qtbot.keyClick(p.birth_edit, Qt.Key.Key_Tab)  # leaving the birth date checks the NIR against it
     nir_message = p.fields.fields["nir"].message
-    assert nir_message.isVisible() and nir_message.text() == i18n.tr("nir.birth_mismatch")
+    assert nir_message.isVisible() and nir_message.text() == i18n.tr(
+        "L'année ou le mois du NIR diffère de la date de naissance : vérifiez les deux."
+    )
     assert nir_message.styleSheet() == ""  # a warning, not an error
     scan(qtbot, widget, "3015141")
     with qtbot.waitSignal(widget.queued, timeout=20_000):
         widget.queue_claim()
-    assert i18n.tr("nir.birth_mismatch") in widget.message.text()
+    assert (
+        i18n.tr("L'année ou le mois du NIR diffère de la date de naissance : vérifiez les deux.")
+        in widget.message.text()
+    )
     stop(widget)
 
 

@@ -71,7 +71,11 @@ def test_a_stopped_server_keeps_the_form_and_a_retry_queues_once(qtbot, ctx: Con
     qtbot.mouseClick(widget.queue_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not widget.busy, timeout=30_000)
     sentence = "Le serveur de données ne répond pas : ce qui est saisi est gardé ; réessayez quand il sera revenu."
-    assert widget.message.text() == sentence == i18n.tr("db.server_down")
+    assert (
+        widget.message.text()
+        == sentence
+        == i18n.tr("Le serveur de données ne répond pas : ce qui est saisi est gardé ; réessayez quand il sera revenu.")
+    )
     assert widget.message.styleSheet()  # shown as an error
     assert not connection.up
     assert _form(widget) == before  # nothing cleared
@@ -107,7 +111,9 @@ def test_the_strip_says_the_server_is_down_and_the_claim_goes_when_it_is_back(
 
     widget.queue_claim()
     qtbot.waitUntil(lambda: not widget.busy, timeout=30_000)
-    assert widget.message.text() == i18n.tr("db.server_down")
+    assert widget.message.text() == i18n.tr(
+        "Le serveur de données ne répond pas : ce qui est saisi est gardé ; réessayez quand il sera revenu."
+    )
     assert strip.server.isVisible()
     assert strip.server.label.text().startswith("Serveur de données injoignable depuis ")
     assert "nouvel essai" in strip.server.label.toolTip()
@@ -131,7 +137,15 @@ def test_a_form_changed_while_down_waits_for_the_keystroke(qtbot, ctx: Context, 
     qtbot.waitUntil(lambda: not widget.busy, timeout=30_000)
     qtbot.keyClicks(widget.check.reference_edit, "-B")  # changed after the failure
     pg_server.start()
-    qtbot.waitUntil(lambda: widget.message.text() == i18n.tr("counter.server_back"), timeout=30_000)
+    qtbot.waitUntil(
+        lambda: (
+            widget.message.text()
+            == i18n.tr(
+                "Le serveur de données répond à nouveau : appuyez sur Ctrl+Entrée pour mettre la demande en file."
+            )
+        ),
+        timeout=30_000,
+    )
     assert _claims(ctx) == [] and not widget.is_empty()
     with qtbot.waitSignal(widget.queued, timeout=30_000):
         widget.queue_claim()  # what Ctrl+Entrée does

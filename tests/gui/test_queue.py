@@ -164,7 +164,7 @@ def test_search_by_name_prefix_claim_number_and_exact_nir(qtbot, ctx: Context) -
     assert {r.patient_name for r in view.model.rows} == {target.patient_name}
     search(qtbot, view, nir[:10])  # a NIR must be typed in full: part of one finds nothing
     assert view.model.rowCount() == 0
-    assert view.summary_label.text() == i18n.tr("queue.none")
+    assert view.summary_label.text() == i18n.tr("Aucune demande ne correspond à la recherche.")
     # Escape clears the search, Down arrow goes to the list.
     qtbot.keyClick(view.filters.search_edit, Qt.Key.Key_Escape)
     settle(qtbot, view)
@@ -270,7 +270,7 @@ def test_void_a_queued_claim_needs_a_reason(qtbot, ctx: Context) -> None:  # typ
     void = dialog.void_dialog
     assert void is not None and void.isVisible()
     qtbot.mouseClick(void.confirm_button, Qt.MouseButton.LeftButton)  # no reason given
-    refused = i18n.tr("claim.void_reason")
+    refused = i18n.tr("Indiquez pourquoi la demande est annulée.")
     qtbot.waitUntil(lambda: void.message.text() == refused, timeout=WAIT)
     assert void.isVisible() and claims.get(ctx, claim_id).status is ClaimStatus.QUEUED
     qtbot.keyClicks(void.reason_edit, "Saisie en double")

@@ -78,7 +78,9 @@ def test_a_password_in_the_address_is_refused_before_connecting(qtbot) -> None: 
     page.url_edit.setText("postgresql://comptoir:secret@serveur-officine:5432/verifier")
     wizard.next()
     assert wizard.currentPage() is page and not page.busy
-    assert page.result.text() == i18n.tr("config.password_in_url")
+    assert page.result.text() == i18n.tr(
+        "L'adresse contient un mot de passe : retirez-le ; mettez-le dans le fichier de mots de passe de PostgreSQL (~/.pgpass, ou %APPDATA%\\postgresql\\pgpass.conf sous Windows) ou dans la variable PGPASSWORD."
+    )
     assert "pgpass.conf" in page.result.text()
     assert not Config.path().exists()
 
@@ -109,7 +111,7 @@ def test_an_empty_server_database_gets_the_site_and_the_address_is_saved(qtbot, 
     wizard.location_chosen.connect(chosen.append)
     wizard.next()  # not tested yet: the test runs, then the assistant goes on by itself
     qtbot.waitUntil(lambda: wizard.currentPage() is wizard.site_page, timeout=30_000)
-    assert page.result.text() == i18n.tr("setup.server_empty")
+    assert page.result.text() == i18n.tr("Connexion réussie. La base est vide : l'assistant va y créer l'officine.")
     assert wizard.location == Location.parse(server_url)
     assert wizard.site_page.where.text().startswith("L'officine sera créée sur le serveur")
     fill_site(wizard)
@@ -137,8 +139,10 @@ def test_a_server_holding_a_site_is_joined(qtbot, server_url: str) -> None:  # t
     page.url_edit.setText(f"  {server_url}  ")
     qtbot.mouseClick(page.test_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not page.busy, timeout=30_000)
-    assert page.result.text() == i18n.tr("setup.server_has_site")
-    assert wizard.button(QWizard.WizardButton.NextButton).text() == i18n.tr("setup.join")
+    assert page.result.text() == i18n.tr(
+        "Connexion réussie. Ce serveur contient déjà une officine : « Rejoindre » enregistre l'adresse sur ce poste, puis ouvre la connexion."
+    )
+    assert wizard.button(QWizard.WizardButton.NextButton).text() == i18n.tr("&Rejoindre")
     assert not Config.path().exists()  # nothing saved before the user says so
     chosen: list[Location] = []
     wizard.location_chosen.connect(chosen.append)
@@ -148,7 +152,7 @@ def test_a_server_holding_a_site_is_joined(qtbot, server_url: str) -> None:  # t
     assert _config()["database"] == server_url
     # An address edited after the test is tested again before anything is saved.
     page.url_edit.setText(server_url + "x")
-    assert wizard.button(QWizard.WizardButton.NextButton).text() != i18n.tr("setup.join")
+    assert wizard.button(QWizard.WizardButton.NextButton).text() != i18n.tr("&Rejoindre")
 
 
 def test_the_start_up_flow_goes_from_joining_to_sign_in_on_the_server(qtbot, server_url: str) -> None:  # type: ignore[no-untyped-def]

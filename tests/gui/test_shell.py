@@ -157,7 +157,7 @@ def test_status_shows_an_outage_and_the_queue_per_insurer(qtbot, qtmodeltester, 
     assert tip.startswith("Mutuelle Test : 1 demande, ")
     assert (
         i18n.tr(
-            "shell.status.queue_insurer",
+            "{insurer} : {claims}, {amount}",
             insurer="Mutuelle Test",
             claims="1 demande",
             amount=window.strip.queue_button.text().rsplit(", ", 1)[1],
@@ -251,7 +251,9 @@ def test_idle_lock_hides_every_patient_name_and_unlocks_with_the_password(qtbot,
     page.password_edit.setText("pas le bon mot de passe")
     qtbot.keyClick(page.password_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not page.busy, timeout=10_000)
-    assert page.message.text() == i18n.tr("auth.failed")
+    assert page.message.text() == i18n.tr(
+        "Identifiant ou mot de passe incorrect. Vérifiez la saisie (majuscules, clavier) et réessayez."
+    )
     assert window.locked and page.password_edit.text() == ""
 
     page.password_edit.setText(demo.DEMO_PASSWORD)
@@ -274,7 +276,9 @@ def test_ctrl_l_locks_and_another_users_password_does_not_unlock(qtbot, demo_loc
     window.lock_page.password_edit.setText(PASSWORD)  # not this user's password
     window.lock_page.submit()
     qtbot.waitUntil(lambda: not window.lock_page.busy, timeout=10_000)
-    assert window.locked and window.lock_page.message.text() == i18n.tr("auth.failed")
+    assert window.locked and window.lock_page.message.text() == i18n.tr(
+        "Identifiant ou mot de passe incorrect. Vérifiez la saisie (majuscules, clavier) et réessayez."
+    )
 
 
 def test_idle_delay_comes_from_the_site_settings_and_follows_them(qtbot, demo_location: Location) -> None:  # type: ignore[no-untyped-def]

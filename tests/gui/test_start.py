@@ -103,7 +103,7 @@ def test_setup_then_sign_in_then_main_window(qtbot, location: Location) -> None:
     dialog.login_edit.setText(LOGIN)
     dialog.password_edit.setText("not the password")
     qtbot.mouseClick(dialog.submit_button, Qt.MouseButton.LeftButton)
-    expected = i18n.tr("auth.failed")
+    expected = i18n.tr("Identifiant ou mot de passe incorrect. Vérifiez la saisie (majuscules, clavier) et réessayez.")
     qtbot.waitUntil(lambda: dialog.message.text() == expected, timeout=10_000)
     assert dialog.isVisible() and dialog.context is None and dialog.result() != QDialog.DialogCode.Accepted
     assert dialog.password_edit.text() == ""
@@ -133,7 +133,9 @@ def test_password_too_short_is_shown_inline_with_every_problem(qtbot, location: 
     wizard.next()  # no site name: refused, the sentence is under the field
     assert wizard.currentPage() is wizard.site_page
     name_message = wizard.site_page.form.messages["site_name"]
-    assert name_message.isVisible() and name_message.text() == i18n.tr("site.name_missing")
+    assert name_message.isVisible() and name_message.text() == i18n.tr(
+        "Indiquez le nom de l'officine ou de l'établissement."
+    )
     fill_site(wizard)
     assert not name_message.isVisible()  # the sentence follows what is typed
     wizard.next()
@@ -144,12 +146,19 @@ def test_password_too_short_is_shown_inline_with_every_problem(qtbot, location: 
     page.confirm_edit.setText("shorter")
     wizard.next()  # refused, and every problem is shown at once
     assert wizard.currentPage() is page
-    short = i18n.tr("password.short", minimum=auth.MIN_PASSWORD)
+    short = i18n.tr(
+        "Le mot de passe doit compter au moins {minimum} caractères. Choisissez une phrase plus longue.",
+        minimum=auth.MIN_PASSWORD,
+    )
     assert page.form.messages["password"].isVisible()
     assert page.form.messages["password"].text() == short
     assert page.password_edit.accessibleDescription() == short
-    assert page.form.messages["login"].text() == i18n.tr("user.login_invalid")
-    assert page.form.messages["confirm"].text() == i18n.tr("setup.mismatch")
+    assert page.form.messages["login"].text() == i18n.tr(
+        "L'identifiant doit compter 1 à 64 lettres, chiffres, points, tirets ou soulignés."
+    )
+    assert page.form.messages["confirm"].text() == i18n.tr(
+        "La confirmation ne correspond pas au mot de passe. Saisissez-le à nouveau."
+    )
     assert not database.exists(location)
 
     page.password_edit.setText(PASSWORD)  # fixing the password clears its sentence at once
@@ -166,7 +175,10 @@ def test_leaving_a_short_password_field_shows_the_sentence(qtbot, location: Loca
     page = wizard.admin_page
     page.password_edit.setText("abc")
     page.password_edit.editingFinished.emit()
-    assert page.form.messages["password"].text() == i18n.tr("password.short", minimum=auth.MIN_PASSWORD)
+    assert page.form.messages["password"].text() == i18n.tr(
+        "Le mot de passe doit compter au moins {minimum} caractères. Choisissez une phrase plus longue.",
+        minimum=auth.MIN_PASSWORD,
+    )
 
 
 def test_every_input_has_a_buddy_and_an_accessible_name(qtbot, location: Location) -> None:  # type: ignore[no-untyped-def]
@@ -235,7 +247,13 @@ def test_flow_says_so_when_the_database_cannot_be_reached(qtbot, monkeypatch, lo
     dialog = flow.start()
     qtbot.addWidget(dialog)
     assert isinstance(dialog, SignInDialog)
-    qtbot.waitUntil(lambda: dialog.message.text() == i18n.tr("auth.failed"), timeout=10_000)
+    qtbot.waitUntil(
+        lambda: (
+            dialog.message.text()
+            == i18n.tr("Identifiant ou mot de passe incorrect. Vérifiez la saisie (majuscules, clavier) et réessayez.")
+        ),
+        timeout=10_000,
+    )
     assert flow.window is dialog
 
 

@@ -176,7 +176,9 @@ def test_a_stopped_server_is_said_in_a_sentence(pg_server: PgServer, pg_location
         pg_server.stop()
         with pytest.raises(ServerUnreachable) as caught:
             claims.create(ctx, check_id, qworker.lines_for(1), date.today(), queue_now=True, claim_id=claim_id)
-        assert str(caught.value) == i18n.tr("db.server_down")
+        assert str(caught.value) == i18n.tr(
+            "Le serveur de données ne répond pas : ce qui est saisi est gardé ; réessayez quand il sera revenu."
+        )
         assert str(caught.value).startswith("Le serveur de données ne répond pas")
         pg_server.start()
         info = claims.create(ctx, check_id, qworker.lines_for(1), date.today(), queue_now=True, claim_id=claim_id)

@@ -83,7 +83,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The server went away mid-command: the counter's sentence ("what is typed is kept")
         # does not fit a command; this one says what to check.
         server_down = isinstance(exc, DomainError) and exc.problem.code == "db.server_down"
-        print(i18n.tr("db.unreachable") if server_down else str(exc), file=sys.stderr)
+        print(
+            i18n.tr(
+                "La base de données ne répond pas : vérifiez que le serveur PostgreSQL est démarré et que l'adresse (--db ou VERIFIER_DATABASE_URL) est juste, puis réessayez."
+            )
+            if server_down
+            else str(exc),
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt:
         return 130
@@ -92,8 +99,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if isinstance(exc, OperationalError):
             log.warning("database unreachable: %s", type(exc.orig).__name__ if exc.orig else "OperationalError")
-            print(i18n.tr("db.unreachable"), file=sys.stderr)
+            print(
+                i18n.tr(
+                    "La base de données ne répond pas : vérifiez que le serveur PostgreSQL est démarré et que l'adresse (--db ou VERIFIER_DATABASE_URL) est juste, puis réessayez."
+                ),
+                file=sys.stderr,
+            )
             return 1
         log.exception("unexpected error in %s", getattr(args, "command", "gui"))
-        print(i18n.tr("cli.unexpected", log=logfile), file=sys.stderr)
+        print(
+            i18n.tr("Erreur inattendue ; rien n'a été modifié. Détails dans le journal : {log}", log=logfile),
+            file=sys.stderr,
+        )
         return 1

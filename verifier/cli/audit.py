@@ -8,19 +8,6 @@ from typing import Any
 from verifier import i18n
 from verifier.cli.common import UserError, signed_in
 
-i18n.register(
-    {
-        "cli.audit_ok": (
-            "Journal d'audit intègre : {count} événements vérifiés.",
-            "Audit log intact: {count} events verified.",
-        ),
-        "cli.audit_broken": (
-            "Journal d'audit altéré : l'événement n° {seq} ne correspond pas ({reason}). Les événements suivants ne sont plus garantis.",
-            "Audit log altered: event #{seq} does not verify ({reason}). Events after it can no longer be trusted.",
-        ),
-    }
-)
-
 
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     audit = sub.add_parser("audit", help="audit log")
@@ -35,6 +22,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
     with signed_in(args) as ctx:
         report = audit.verify(ctx)
     if report.broken_at is not None:
-        raise UserError(i18n.tr("cli.audit_broken", seq=report.broken_at, reason=report.reason))
-    print(i18n.tr("cli.audit_ok", count=report.events))
+        raise UserError(
+            i18n.tr(
+                "Journal d'audit altéré : l'événement n° {seq} ne correspond pas ({reason}). Les événements suivants ne sont plus garantis.",
+                seq=report.broken_at,
+                reason=report.reason,
+            )
+        )
+    print(i18n.tr("Journal d'audit intègre : {count} événements vérifiés.", count=report.events))
     return 0

@@ -14,30 +14,6 @@ from verifier.formatting import local_day
 if TYPE_CHECKING:
     from verifier.exports.bundle import Encryption
 
-i18n.register(
-    {
-        "cli.batch_created": (
-            "Lot n° {number} créé pour {insurer} : {count} demande(s), {amount}.",
-            "Batch no. {number} created for {insurer}: {count} claim(s), {amount}.",
-        ),
-        "cli.batch_operator": ("opérateur {name}", "operator {name}"),
-        "cli.batch_refused": (
-            "Restée(s) en file : demande n° {number} – {reasons}",
-            "Left in the queue: claim no. {number} – {reasons}",
-        ),
-        "cli.batch_exported": ("Lot exporté : {path}", "Batch exported: {path}"),
-        "cli.batch_voided": (
-            "Lot n° {number} annulé ; ses demandes sont revenues en file.",
-            "Batch no. {number} voided; its claims are back in the queue.",
-        ),
-        "cli.batch_sent": ("Lot n° {number} marqué envoyé ({channel}).", "Batch no. {number} marked sent ({channel})."),
-        "cli.passphrase_missing": (
-            "Aucune phrase secrète : mettez-la dans un fichier (--passphrase-file) ou dans VERIFIER_EXPORT_PASSPHRASE.",
-            "No passphrase: put it in a file (--passphrase-file) or in VERIFIER_EXPORT_PASSPHRASE.",
-        ),
-    }
-)
-
 
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     batch = sub.add_parser("batch", help="export batches: create, export, void, mark sent, list")
@@ -80,16 +56,24 @@ def _encryption(args: argparse.Namespace) -> Encryption | None:
         try:
             return batches.encryption(certificate_pem=Path(args.encrypt_cert).read_bytes())
         except OSError:
-            raise UserError(i18n.tr("cli.unreadable_file", path=args.encrypt_cert)) from None
+            raise UserError(
+                i18n.tr("Impossible de lire {path} : vérifiez le chemin.", path=args.encrypt_cert)
+            ) from None
     if args.encrypt_passphrase:
         secret = os.environ.get("VERIFIER_EXPORT_PASSPHRASE", "")
         if args.passphrase_file:
             try:
                 secret = Path(args.passphrase_file).read_text("utf-8").strip()
             except OSError:
-                raise UserError(i18n.tr("cli.unreadable_file", path=args.passphrase_file)) from None
+                raise UserError(
+                    i18n.tr("Impossible de lire {path} : vérifiez le chemin.", path=args.passphrase_file)
+                ) from None
         if not secret:
-            raise UserError(i18n.tr("cli.passphrase_missing"))
+            raise UserError(
+                i18n.tr(
+                    "Aucune phrase secrète : mettez-la dans un fichier (--passphrase-file) ou dans VERIFIER_EXPORT_PASSPHRASE."
+                )
+            )
         return batches.encryption(passphrase=secret)
     return None
 
@@ -115,7 +99,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
             b = result.batch
             print(
                 i18n.tr(
-                    "cli.batch_created",
+                    "Lot n° {number} créé pour {insurer} : {count} demande(s), {amount}.",
                     number=b.number_text,
                     insurer=b.recipient,
                     count=b.claim_count,
@@ -125,32 +109,32 @@ def cmd_batch(args: argparse.Namespace) -> int:
             for r in result.refused:
                 print(
                     i18n.tr(
-                        "cli.batch_refused",
-                        number=f"{r.claim_number:07d}",
+                        "Restée(s) en file : demande n° {number} – {reasons}",
+                        number=format(r.claim_number, "07d"),
                         reasons=" ".join(p.message() for p in r.problems),
                     )
                 )
             print(f"id={b.id}")
         elif args.batch_command == "export":
             path = batches.export_batch(ctx, args.id, Path(args.out), encryption)
-            print(i18n.tr("cli.batch_exported", path=path))
+            print(i18n.tr("Lot exporté : {path}", path=path))
         elif args.batch_command == "void":
             b = batches.void_batch(ctx, args.id, args.reason)
-            print(i18n.tr("cli.batch_voided", number=b.number_text))
+            print(i18n.tr("Lot n° {number} annulé ; ses demandes sont revenues en file.", number=b.number_text))
         elif args.batch_command == "sent":
             from datetime import date
 
             b = batches.mark_sent(ctx, args.id, parse_date(args.date) or date.today(), args.channel)
-            print(i18n.tr("cli.batch_sent", number=b.number_text, channel=args.channel))
+            print(i18n.tr("Lot n° {number} marqué envoyé ({channel}).", number=b.number_text, channel=args.channel))
         else:
             for b in batches.list_batches(ctx):
                 who = (
-                    i18n.tr("cli.batch_operator", name=b.recipient)
+                    i18n.tr("opérateur {name}", name=b.recipient)
                     if b.for_operator
                     else f"{directory.get_insurer(ctx, b.insurer_id or 0).amc_number} {b.recipient}"
                 )
                 print(
-                    f"{b.id:>5}  n° {b.number_text}  {i18n.tr('batch.status.' + b.state):<16}"
+                    f"{b.id:>5}  n° {b.number_text}  {i18n.say('batch.status.' + b.state):<16}"
                     f"  {b.claim_count:>6}  {format_eur(b.total_amc):>14}  {local_day(b.created_at)}  {who}"
                 )
     return 0

@@ -13,24 +13,8 @@ from verifier.cli.common import UserError, parse_date, signed_in
 
 i18n.register(
     {
-        "cli.unknown_status": (
-            "Statut inconnu « {value} ». Choisissez parmi : {choices}.",
-            "Unknown status '{value}'. Choose from: {choices}.",
-        ),
-        "cli.import_unreadable": ("Impossible de lire {path} ({reason}).", "Cannot read {path} ({reason})."),
-        "cli.import_queued": ("mise en file", "queued"),
-        "cli.import_already": (
-            "déjà en file (import précédent) : rien de nouveau",
-            "already queued (earlier import): nothing new",
-        ),
-        "cli.import_summary": (
-            "{new} demande(s) mise(s) en file, {already} déjà en file.",
-            "{new} claim(s) queued, {already} already queued.",
-        ),
-        "cli.import_nothing": (
-            "Rien n'a été enregistré : corrigez le fichier et recommencez.",
-            "Nothing was stored: correct the file and run it again.",
-        ),
+        "cli.import_queued": i18n.N_("mise en file"),
+        "cli.import_already": i18n.N_("déjà en file (import précédent) : rien de nouveau"),
     }
 )
 
@@ -62,7 +46,9 @@ def cmd_claims_import(args: argparse.Namespace) -> int:
     try:
         text = sys.stdin.read() if args.path == "-" else Path(args.path).read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(i18n.tr("cli.import_unreadable", path=args.path, reason=type(exc).__name__)) from None
+        raise UserError(
+            i18n.tr("Impossible de lire {path} ({reason}).", path=args.path, reason=type(exc).__name__)
+        ) from None
     try:
         forms = claims_import.parse(text)  # the file's own mistakes, before asking for the password
     except claims_import.ImportRefused as refused:
@@ -74,16 +60,22 @@ def cmd_claims_import(args: argparse.Namespace) -> int:
         except claims_import.ImportRefused as refused:
             return _refused(refused)
     for claim, already in done.claims:
-        state = i18n.tr("cli.import_already" if already else "cli.import_queued")
+        state = i18n.say("cli.import_already" if already else "cli.import_queued")
         print(f"{claim.number_text}  {claim.id}  {claim.amc}  {state}")
-    print(i18n.tr("cli.import_summary", new=done.new_count, already=len(done.claims) - done.new_count))
+    print(
+        i18n.tr(
+            "{new} demande(s) mise(s) en file, {already} déjà en file.",
+            new=done.new_count,
+            already=len(done.claims) - done.new_count,
+        )
+    )
     return 0
 
 
 def _refused(refused: Exception) -> int:
     for problem in getattr(refused, "problems", []):
         print(str(problem), file=sys.stderr)
-    print(i18n.tr("cli.import_nothing"), file=sys.stderr)
+    print(i18n.tr("Rien n'a été enregistré : corrigez le fichier et recommencez."), file=sys.stderr)
     return 1
 
 
@@ -160,7 +152,11 @@ def cmd_claims(args: argparse.Namespace) -> int:
             statuses.append(ClaimStatus(value))
         except ValueError:
             raise UserError(
-                i18n.tr("cli.unknown_status", value=value, choices=", ".join(s.value for s in ClaimStatus))
+                i18n.tr(
+                    "Statut inconnu « {value} ». Choisissez parmi : {choices}.",
+                    value=value,
+                    choices=", ".join(s.value for s in ClaimStatus),
+                )
             ) from None
     with signed_in(args) as ctx:
         insurer_id = directory.get_insurer(ctx, args.insurer).id if args.insurer else None
@@ -208,5 +204,5 @@ def cmd_claims(args: argparse.Namespace) -> int:
     print("—" * 40)
     for t in page.totals:
         print(f"{t.insurer_name}: {t.count} — {format_eur(t.amc)}")
-    print(f"{page.total_count} {'demande(s)' if i18n.language() == 'fr' else 'claim(s)'}")
+    print(i18n.ntr("{n} demande", "{n} demandes", page.total_count))
     return 0

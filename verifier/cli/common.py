@@ -25,35 +25,6 @@ class UserError(Exception):
     """Something the user can fix; printed as one sentence."""
 
 
-i18n.register(
-    {
-        "cli.password_prompt": ("Mot de passe de {user} : ", "Password for {user}: "),
-        "cli.confirm_prompt": ("Confirmez le mot de passe : ", "Confirm the password: "),
-        "cli.mismatch": ("Les deux mots de passe diffèrent. Recommencez.", "The two passwords differ. Start again."),
-        "cli.no_password": (
-            "Aucun mot de passe fourni : utilisez --password-stdin, la variable VERIFIER_PASSWORD ou un terminal.",
-            "No password given: use --password-stdin, the VERIFIER_PASSWORD variable, or a terminal.",
-        ),
-        "cli.no_user": (
-            "Indiquez l'utilisateur avec --user (ou VERIFIER_USER).",
-            "Give the user with --user (or VERIFIER_USER).",
-        ),
-        "cli.unexpected": (
-            "Erreur inattendue ; rien n'a été modifié. Détails dans le journal : {log}",
-            "Unexpected error; nothing was changed. Details in the log: {log}",
-        ),
-        "cli.bad_date": (
-            "Date invalide « {value} » : écrivez jj/mm/aaaa.",
-            "Invalid date '{value}': write dd/mm/yyyy.",
-        ),
-        "cli.unreadable_file": (
-            "Impossible de lire {path} : vérifiez le chemin.",
-            "Cannot read {path}: check the path.",
-        ),
-    }
-)
-
-
 def common_options(suppress: bool) -> argparse.ArgumentParser:
     """--db, --user, --password-stdin: accepted before or after the sub-command.
 
@@ -74,16 +45,24 @@ def read_password(args: argparse.Namespace, prompt: str, *, confirm: bool = Fals
     if getattr(args, "password_stdin", False):
         line = sys.stdin.readline()
         if not line:
-            raise UserError(i18n.tr("cli.no_password"))
+            raise UserError(
+                i18n.tr(
+                    "Aucun mot de passe fourni : utilisez --password-stdin, la variable VERIFIER_PASSWORD ou un terminal."
+                )
+            )
         return line.rstrip("\r\n")
     env = os.environ.get("VERIFIER_PASSWORD")
     if env:
         return env
     if not sys.stdin.isatty():
-        raise UserError(i18n.tr("cli.no_password"))
+        raise UserError(
+            i18n.tr(
+                "Aucun mot de passe fourni : utilisez --password-stdin, la variable VERIFIER_PASSWORD ou un terminal."
+            )
+        )
     first = getpass.getpass(prompt)
-    if confirm and getpass.getpass(i18n.tr("cli.confirm_prompt")) != first:
-        raise UserError(i18n.tr("cli.mismatch"))
+    if confirm and getpass.getpass(i18n.tr("Confirmez le mot de passe : ")) != first:
+        raise UserError(i18n.tr("Les deux mots de passe diffèrent. Recommencez."))
     return first
 
 
@@ -95,7 +74,7 @@ def user_name(args: argparse.Namespace) -> str:
     """--user, then VERIFIER_USER; refused when neither is given."""
     user: str | None = args.user or os.environ.get("VERIFIER_USER")
     if not user:
-        raise UserError(i18n.tr("cli.no_user"))
+        raise UserError(i18n.tr("Indiquez l'utilisateur avec --user (ou VERIFIER_USER)."))
     return user
 
 
@@ -105,7 +84,7 @@ def signed_in(args: argparse.Namespace) -> Iterator[Context]:
     from verifier.services import auth
 
     user = user_name(args)
-    password = read_password(args, i18n.tr("cli.password_prompt", user=user))
+    password = read_password(args, i18n.tr("Mot de passe de {user} : ", user=user))
     with auth.sign_in(location(args), user, password) as ctx:
         yield ctx
 
@@ -125,4 +104,4 @@ def parse_date(text: str | None) -> date | None:
                 return date(int(parts[2]), int(parts[1]), int(parts[0]))
             except ValueError:
                 break
-    raise UserError(i18n.tr("cli.bad_date", value=text))
+    raise UserError(i18n.tr("Date invalide « {value} » : écrivez jj/mm/aaaa.", value=text))

@@ -13,43 +13,7 @@ from typing import Any
 
 from verifier import i18n
 from verifier.cli.common import UserError, location, read_password, signed_in, user_name
-
-i18n.register(
-    {
-        "cli.db_status": (
-            "Base : {where}\nVersion du schéma : {current} (dernière : {head})",
-            "Database: {where}\nSchema version: {current} (latest: {head})",
-        ),
-        "cli.db_upgraded": ("Schéma à jour ({head}).", "Schema up to date ({head})."),
-        "cli.migrate_url_missing": (
-            "Indiquez la base PostgreSQL de destination : verifier db migrate-to postgresql://utilisateur@serveur:5432/base.",
-            "Give the destination PostgreSQL database: verifier db migrate-to postgresql://user@server:5432/database.",
-        ),
-        "cli.migrate_done": (
-            "Site copié de {source} vers {target} (schéma {revision}) en {seconds} s. Lignes par table (fichier → serveur) :",
-            "Site copied from {source} to {target} (schema {revision}) in {seconds} s. Rows per table (file → server):",
-        ),
-        "cli.migrate_added": (" (+{added} du fichier de clés)", " (+{added} from the key file)"),
-        "cli.migrate_checks": (
-            "Vérifié sur le serveur : nombres de lignes égaux, journal d'audit intègre ({events} événements, « site.migrated » compris), connexion de {user} et déchiffrement. Séquences remises à niveau : {sequences}.",
-            "Verified on the server: equal row counts, audit log intact ({events} events, 'site.migrated' included), {user}'s sign-in and decryption. Sequences moved on: {sequences}.",
-        ),
-        "cli.migrate_next": (
-            "Ensuite :\n"
-            "  1. Sur chaque poste, indiquez la nouvelle base : variable VERIFIER_DATABASE_URL={url}\n"
-            '     ou "database": "{url}" dans config.json ({config}).\n'
-            "     Le mot de passe PostgreSQL va dans ~/.pgpass (ou PGPASSWORD), jamais dans config.json.\n"
-            "  2. Gardez {source} et {source}.keys comme sauvegarde, sans plus y enregistrer de demandes :\n"
-            "     ce qui y serait saisi désormais n'irait pas sur le serveur.",
-            "Next:\n"
-            "  1. On each workstation, point to the new database: VERIFIER_DATABASE_URL={url}\n"
-            '     or "database": "{url}" in config.json ({config}).\n'
-            "     The PostgreSQL password belongs in ~/.pgpass (or PGPASSWORD), never in config.json.\n"
-            "  2. Keep {source} and {source}.keys as a backup, and record nothing more there:\n"
-            "     whatever is entered there from now on would not reach the server.",
-        ),
-    }
-)
+from verifier.formatting import format_decimal
 
 
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -67,9 +31,16 @@ def cmd_db(args: argparse.Namespace) -> int:
     with signed_in(args) as ctx:
         current, head = auth.schema_revisions(ctx)
         if args.db_command == "status":
-            print(i18n.tr("cli.db_status", where=ctx.store.location.describe(), current=current, head=head))
+            print(
+                i18n.tr(
+                    "Base : {where}\nVersion du schéma : {current} (dernière : {head})",
+                    where=ctx.store.location.describe(),
+                    current=current,
+                    head=head,
+                )
+            )
         else:  # upgrade: signing in already upgraded (with a backup first)
-            print(i18n.tr("cli.db_upgraded", head=head))
+            print(i18n.tr("Schéma à jour ({head}).", head=head))
     return 0
 
 
@@ -81,22 +52,44 @@ def cmd_migrate_to(args: argparse.Namespace) -> int:
 
     url = getattr(args, "url", None)
     if not url:
-        raise UserError(i18n.tr("cli.migrate_url_missing"))
+        raise UserError(
+            i18n.tr(
+                "Indiquez la base PostgreSQL de destination : verifier db migrate-to postgresql://utilisateur@serveur:5432/base."
+            )
+        )
     user = user_name(args)
-    password = read_password(args, i18n.tr("cli.password_prompt", user=user))
+    password = read_password(args, i18n.tr("Mot de passe de {user} : ", user=user))
     report = site_move.migrate_to(location(args), user, password, url)
-    seconds = f"{report.seconds:.1f}".replace(".", "," if i18n.language() == "fr" else ".")
+    seconds = format_decimal(report.seconds, 1)
     print(
         i18n.tr(
-            "cli.migrate_done", source=report.source, target=report.target, revision=report.revision, seconds=seconds
+            "Site copié de {source} vers {target} (schéma {revision}) en {seconds} s. Lignes par table (fichier → serveur) :",
+            source=report.source,
+            target=report.target,
+            revision=report.revision,
+            seconds=seconds,
         )
     )
     for t in report.tables:
-        note = i18n.tr("cli.migrate_added", added=t.added) if t.added else ""
+        note = i18n.tr(" (+{added} du fichier de clés)", added=t.added) if t.added else ""
         print(f"  {t.table:<24} {t.source:>9} → {t.target:>9}{note}")
-    print(i18n.tr("cli.migrate_checks", events=report.audit_events, user=user, sequences=len(report.sequences)))
+    print(
+        i18n.tr(
+            "Vérifié sur le serveur : nombres de lignes égaux, journal d'audit intègre ({events} événements, « site.migrated » compris), connexion de {user} et déchiffrement. Séquences remises à niveau : {sequences}.",
+            events=report.audit_events,
+            user=user,
+            sequences=len(report.sequences),
+        )
+    )
     # The address to configure, without any password typed into it (that goes in ~/.pgpass).
     address = make_url(url)._replace(password=None).difference_update_query(["password"])
     address_text = address.render_as_string(hide_password=False)
-    print(i18n.tr("cli.migrate_next", url=address_text, config=Config.path(), source=report.source))
+    print(
+        i18n.tr(
+            'Ensuite :\n  1. Sur chaque poste, indiquez la nouvelle base : variable VERIFIER_DATABASE_URL={url}\n     ou "database": "{url}" dans config.json ({config}).\n     Le mot de passe PostgreSQL va dans ~/.pgpass (ou PGPASSWORD), jamais dans config.json.\n  2. Gardez {source} et {source}.keys comme sauvegarde, sans plus y enregistrer de demandes :\n     ce qui y serait saisi désormais n\'irait pas sur le serveur.',
+            url=address_text,
+            config=Config.path(),
+            source=report.source,
+        )
+    )
     return 0

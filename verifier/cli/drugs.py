@@ -10,12 +10,6 @@ from verifier import i18n
 from verifier.cli.common import signed_in
 from verifier.domain.errors import DomainError
 
-i18n.register(
-    {
-        "cli.drugs_imported": ("Référentiel remplacé. {summary}", "Reference replaced. {summary}"),
-    }
-)
-
 
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     drugs = sub.add_parser("drugs", help="drug reference")
@@ -35,7 +29,7 @@ def cmd_drugs(args: argparse.Namespace) -> int:
     with signed_in(args) as ctx:
         if args.drugs_command == "import":
             report = drugs.import_reference(ctx, Path(args.path), args.snapshot_date)
-            print(i18n.tr("cli.drugs_imported", summary=report.summary()))
+            print(i18n.tr("Référentiel remplacé. {summary}", summary=report.summary()))
             return 0
         found = drugs.lookup(ctx, args.code)
         if found.drug is None:
@@ -45,7 +39,7 @@ def cmd_drugs(args: argparse.Namespace) -> int:
         price = format_eur(d.price) if d.price is not None else "—"
         print(
             f"{d.cip13}  (CIP7 {d.cip7})\n{d.label}\n{d.prestation_code}  {rate}  {price}"
-            + ("" if d.marketed else "  [non commercialisé]" if i18n.language() == "fr" else "  [not marketed]")
+            + ("" if d.marketed else "  " + i18n.tr("[non commercialisé]"))
         )
         if found.scan and (found.scan.expiry or found.scan.lot):
             print(

@@ -12,36 +12,6 @@ from verifier.formatting import local_datetime
 if TYPE_CHECKING:
     from datetime import datetime
 
-i18n.register(
-    {
-        "cli.outage_started": (
-            "{name} ({code}) est déclaré en panne depuis le {at}.",
-            "{name} ({code}) is declared down since {at}.",
-        ),
-        "cli.outage_ended": (
-            "{name} ({code}) est déclaré rétabli le {at} ; la panne avait commencé le {since}.",
-            "{name} ({code}) is declared back up on {at}; the outage began on {since}.",
-        ),
-        "cli.outage_ready": (
-            "En attente d'export pour cet opérateur : {count} demande(s), {amount}.",
-            "Awaiting export for this operator: {count} claim(s), {amount}.",
-        ),
-        "cli.outage_none": ("Aucune panne enregistrée.", "No outage recorded."),
-        "cli.outage_current": ("En panne maintenant :", "Down now:"),
-        "cli.outage_no_current": ("Aucun opérateur n'est déclaré en panne.", "No operator is declared down."),
-        "cli.outage_recent": ("Pannes terminées récentes :", "Recent outages, ended:"),
-        "cli.outage_down_line": (
-            "  {code:<14} {name:<20} depuis le {since}{reason}",
-            "  {code:<14} {name:<20} since {since}{reason}",
-        ),
-        "cli.outage_past_line": (
-            "  {code:<14} {name:<20} du {since} au {until}{reason}",
-            "  {code:<14} {name:<20} from {since} to {until}{reason}",
-        ),
-        "cli.outage_reason": (" – motif : {reason}", " – reason: {reason}"),
-    }
-)
-
 
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     outage = sub.add_parser("outage", help="operator outages: declare down, declare back up, list")
@@ -70,7 +40,7 @@ def cmd_outage(args: argparse.Namespace) -> int:
             info = outages.declare_down(ctx, args.operator, args.reason or "")
             print(
                 i18n.tr(
-                    "cli.outage_started",
+                    "{name} ({code}) est déclaré en panne depuis le {at}.",
                     name=info.operator_name,
                     code=info.operator_code,
                     at=_local_time(info.started_at),
@@ -83,29 +53,35 @@ def cmd_outage(args: argparse.Namespace) -> int:
             assert info.ended_at is not None
             print(
                 i18n.tr(
-                    "cli.outage_ended",
+                    "{name} ({code}) est déclaré rétabli le {at} ; la panne avait commencé le {since}.",
                     name=info.operator_name,
                     code=info.operator_code,
                     at=_local_time(info.ended_at),
                     since=_local_time(info.started_at),
                 )
             )
-            print(i18n.tr("cli.outage_ready", count=count, amount=format_eur(amount)))
+            print(
+                i18n.tr(
+                    "En attente d'export pour cet opérateur : {count} demande(s), {amount}.",
+                    count=count,
+                    amount=format_eur(amount),
+                )
+            )
             return 0
         current = outages.current(ctx)
         past = [o for o in outages.history(ctx, limit=args.limit) if o.ended_at is not None]
 
     def reason(o: outages.OutageInfo) -> str:
-        return i18n.tr("cli.outage_reason", reason=o.reason) if o.reason else ""
+        return i18n.tr(" – motif : {reason}", reason=o.reason) if o.reason else ""
 
     if not current and not past:
-        print(i18n.tr("cli.outage_none"))
+        print(i18n.tr("Aucune panne enregistrée."))
         return 0
-    print(i18n.tr("cli.outage_current") if current else i18n.tr("cli.outage_no_current"))
+    print(i18n.tr("En panne maintenant :") if current else i18n.tr("Aucun opérateur n'est déclaré en panne."))
     for o in current:
         print(
             i18n.tr(
-                "cli.outage_down_line",
+                "  {code:<14} {name:<20} depuis le {since}{reason}",
                 code=o.operator_code,
                 name=o.operator_name,
                 since=_local_time(o.started_at),
@@ -113,12 +89,12 @@ def cmd_outage(args: argparse.Namespace) -> int:
             )
         )
     if past:
-        print(i18n.tr("cli.outage_recent"))
+        print(i18n.tr("Pannes terminées récentes :"))
     for o in past:
         assert o.ended_at is not None
         print(
             i18n.tr(
-                "cli.outage_past_line",
+                "  {code:<14} {name:<20} du {since} au {until}{reason}",
                 code=o.operator_code,
                 name=o.operator_name,
                 since=_local_time(o.started_at),

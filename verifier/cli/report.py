@@ -36,14 +36,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.csv:
         sys.stdout.write(reconciliation.to_csv(r))
         return 0
-    print(i18n.tr("recon.title", date=r.on.strftime("%d/%m/%Y")))
+    print(i18n.tr("Rapprochement par organisme au {date}", date=r.on.strftime("%d/%m/%Y")))
     names = ("queued", "exported", "accepted", "paid", "rejected", "outstanding")
     for line in r.lines:
         ages = " / ".join(format_eur(a) for a in line.ageing)
         print(f"{line.insurer_name} ({line.amc_number})")
         print(
             "   "
-            + "  ".join(f"{i18n.tr('recon.col.' + n)} {format_eur(getattr(line, n))}" for n in names)
+            + "  ".join(f"{i18n.say('recon.col.' + n)} {format_eur(getattr(line, n))}" for n in names)
             + f"  [0-30/31-60/61-90/90+ : {ages}]"
         )
     return 0

@@ -23,7 +23,7 @@ def cmd_returns(args: argparse.Namespace) -> int:
 
     path = Path(args.file)
     if not path.is_file():
-        raise UserError(i18n.tr("cli.unreadable_file", path=path))
+        raise UserError(i18n.tr("Impossible de lire {path} : vérifiez le chemin.", path=path))
     with signed_in(args) as ctx:
         print(returns.import_file(ctx, path).summary())
     return 0

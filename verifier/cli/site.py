@@ -11,21 +11,6 @@ from verifier.cli.common import location, read_password
 from verifier.config import Config, database_location
 from verifier.store.location import Location
 
-i18n.register(
-    {
-        "cli.new_password_prompt": (
-            "Nouveau mot de passe (12 caractères au moins) : ",
-            "New password (at least 12 characters): ",
-        ),
-        "cli.site_name": ("Nom de l'officine ou de l'établissement : ", "Name of the pharmacy or establishment: "),
-        "cli.init_done": (
-            "Base créée : {where}\nAdministrateur : {user}\n\nCODE DE SECOURS (à imprimer ou recopier, il ne sera plus affiché) :\n  {code}\nIl permet de redéfinir le mot de passe d'un administrateur.\nMédicaments : {drugs} présentations chargées.",
-            "Database created: {where}\nAdministrator: {user}\n\nRECOVERY CODE (print or write it down; it will not be shown again):\n  {code}\nIt can reset an administrator's password.\nDrugs: {drugs} presentations loaded.",
-        ),
-        "cli.url_saved": ("Adresse du serveur enregistrée dans {path}.", "Server address saved in {path}."),
-    }
-)
-
 
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     init = sub.add_parser("init", parents=[common], help="create a new site and its first administrator")
@@ -55,17 +40,27 @@ def cmd_init(args: argparse.Namespace) -> int:
         if problems:
             raise ValidationError(problems)
     where = Location.parse(args.database_url.strip()) if args.database_url else location(args)
-    site_name = args.site_name or (input(i18n.tr("cli.site_name")) if sys.stdin.isatty() else "")
+    site_name = args.site_name or (
+        input(i18n.tr("Nom de l'officine ou de l'établissement : ")) if sys.stdin.isatty() else ""
+    )
     user = args.user or "admin"
-    password = read_password(args, i18n.tr("cli.new_password_prompt"), confirm=True)
+    password = read_password(args, i18n.tr("Nouveau mot de passe (12 caractères au moins) : "), confirm=True)
     site = auth.SiteInput(site_name, args.finess, args.am_number, args.address)
     ctx, recovery = auth.initialise(where, site, user, args.display_name or user, password)
     with ctx:
         count = drugs.load_shipped_snapshot(ctx.store, ctx.actor.login, ctx.actor.user_id)
-    print(i18n.tr("cli.init_done", where=where.describe(), user=user, code=recovery, drugs=count))
+    print(
+        i18n.tr(
+            "Base créée : {where}\nAdministrateur : {user}\n\nCODE DE SECOURS (à imprimer ou recopier, il ne sera plus affiché) :\n  {code}\nIl permet de redéfinir le mot de passe d'un administrateur.\nMédicaments : {drugs} présentations chargées.",
+            where=where.describe(),
+            user=user,
+            code=recovery,
+            drugs=count,
+        )
+    )
     if args.database_url:  # this computer's GUI opens the server from now on
         remember_database(args.database_url)
-        print(i18n.tr("cli.url_saved", path=Config.path()))
+        print(i18n.tr("Adresse du serveur enregistrée dans {path}.", path=Config.path()))
     return 0
 
 

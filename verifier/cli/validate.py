@@ -10,13 +10,6 @@ from verifier import i18n
 from verifier.cli.common import UserError
 from verifier.domain.errors import Problem
 
-i18n.register(
-    {
-        "cli.valid": ("Valide : {value}", "Valid: {value}"),
-        "cli.warning": ("Attention : {message}", "Warning: {message}"),
-    }
-)
-
 VALIDATORS: dict[str, str] = {
     "nir": "check_nir",
     "rpps": "check_rpps",
@@ -41,8 +34,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     problems: tuple[Problem, ...] = result.problems  # type: ignore[attr-defined]
     warnings: tuple[Problem, ...] = result.warnings  # type: ignore[attr-defined]
     for w in warnings:
-        print(i18n.tr("cli.warning", message=w.message()))
+        print(i18n.tr("Attention : {message}", message=w.message()))
     if problems:
         raise UserError(" ".join(p.message() for p in problems))
-    print(i18n.tr("cli.valid", value=result.value))  # type: ignore[attr-defined]
+    print(i18n.tr("Valide : {value}", value=result.value))  # type: ignore[attr-defined]
     return 0

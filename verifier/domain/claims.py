@@ -44,68 +44,31 @@ HUNDRED = Decimal(100)
 
 i18n.register(
     {
-        "line.unknown_prestation": (
-            (
-                "Le code de prestation « {code} » est inconnu : utilisez PH7, PH4, PH2, PH1, "
-                "PMR, PM4, PMH, PHN ou un code LPP à 7 chiffres."
-            ),
-            (
-                "The prestation code “{code}” is unknown: use PH7, PH4, PH2, PH1, PMR, PM4, "
-                "PMH, PHN or a 7-digit LPP code."
-            ),
+        "line.unknown_prestation": i18n.N_(
+            "Le code de prestation « {code} » est inconnu : utilisez PH7, PH4, PH2, PH1, PMR, PM4, PMH, PHN ou un code LPP à 7 chiffres."
         ),
-        "line.quantity_out_of_range": (
-            ("La quantité {quantity} doit être comprise entre {minimum} et {maximum} : corrigez-la."),
-            "The quantity {quantity} must be between {minimum} and {maximum}: correct it.",
+        "line.quantity_out_of_range": i18n.N_(
+            "La quantité {quantity} doit être comprise entre {minimum} et {maximum} : corrigez-la."
         ),
-        "line.price_negative": (
-            "Le prix unitaire ne peut pas être négatif : saisissez le prix public TTC.",
-            "The unit price cannot be negative: enter the public retail price.",
+        "line.price_negative": i18n.N_("Le prix unitaire ne peut pas être négatif : saisissez le prix public TTC."),
+        "line.price_too_precise": i18n.N_(
+            "Le prix unitaire {amount} a plus de deux décimales : arrondissez-le au centime."
         ),
-        "line.price_too_precise": (
-            "Le prix unitaire {amount} a plus de deux décimales : arrondissez-le au centime.",
-            "The unit price {amount} has more than two decimals: round it to the cent.",
+        "line.price_too_large": i18n.N_("Le prix unitaire dépasse {maximum} : vérifiez la saisie."),
+        "line.br_negative": i18n.N_("La base de remboursement ne peut pas être négative : corrigez-la."),
+        "line.br_too_precise": i18n.N_(
+            "La base de remboursement {amount} a plus de deux décimales : arrondissez-la au centime."
         ),
-        "line.price_too_large": (
-            "Le prix unitaire dépasse {maximum} : vérifiez la saisie.",
-            "The unit price is above {maximum}: check what was typed.",
+        "line.br_too_large": i18n.N_("La base de remboursement dépasse {maximum} : vérifiez la saisie."),
+        "line.amo_rate_out_of_range": i18n.N_(
+            "Le taux AMO de {rate} % doit être compris entre 0 et 100 % : corrigez-le."
         ),
-        "line.br_negative": (
-            "La base de remboursement ne peut pas être négative : corrigez-la.",
-            "The reimbursement base cannot be negative: correct it.",
+        "line.amo_rate_too_precise": i18n.N_("Le taux AMO de {rate} % a plus de deux décimales : arrondissez-le."),
+        "line.phn_reimbursed": i18n.N_(
+            "Un produit non remboursable (PHN) ne peut pas avoir de taux AMO : mettez le taux à 0 % ou choisissez un autre code de prestation."
         ),
-        "line.br_too_precise": (
-            ("La base de remboursement {amount} a plus de deux décimales : arrondissez-la au centime."),
-            ("The reimbursement base {amount} has more than two decimals: round it to the cent."),
-        ),
-        "line.br_too_large": (
-            "La base de remboursement dépasse {maximum} : vérifiez la saisie.",
-            "The reimbursement base is above {maximum}: check what was typed.",
-        ),
-        "line.amo_rate_out_of_range": (
-            "Le taux AMO de {rate} % doit être compris entre 0 et 100 % : corrigez-le.",
-            "The AMO rate of {rate}% must be between 0 and 100%: correct it.",
-        ),
-        "line.amo_rate_too_precise": (
-            "Le taux AMO de {rate} % a plus de deux décimales : arrondissez-le.",
-            "The AMO rate of {rate}% has more than two decimals: round it.",
-        ),
-        "line.phn_reimbursed": (
-            (
-                "Un produit non remboursable (PHN) ne peut pas avoir de taux AMO : mettez le "
-                "taux à 0 % ou choisissez un autre code de prestation."
-            ),
-            (
-                "A non-reimbursable product (PHN) cannot have an AMO rate: set the rate to 0% "
-                "or choose another prestation code."
-            ),
-        ),
-        "claim.amounts_inconsistent": (
-            (
-                "Les montants calculés de la demande sont incohérents : ne l'envoyez pas et "
-                "signalez le problème à l'assistance."
-            ),
-            ("The computed amounts of the claim are inconsistent: do not send it and report the problem to support."),
+        "claim.amounts_inconsistent": i18n.N_(
+            "Les montants calculés de la demande sont incohérents : ne l'envoyez pas et signalez le problème à l'assistance."
         ),
     }
 )

@@ -62,72 +62,32 @@ GUARANTEE_MAX_RATE = Decimal(1000)
 
 i18n.register(
     {
-        "prestation.unknown_rate": (
-            (
-                "Aucun code de prestation ne correspond au taux de {rate} % : choisissez le code "
-                "de prestation vous-même."
-            ),
-            "No prestation code matches the {rate}% rate: choose the prestation code yourself.",
+        "prestation.unknown_rate": i18n.N_(
+            "Aucun code de prestation ne correspond au taux de {rate} % : choisissez le code de prestation vous-même."
         ),
-        "guarantee.domain_empty": (
-            (
-                "Le domaine de la garantie est vide : recopiez le code imprimé sur la carte "
-                "de mutuelle, par exemple PHAR."
-            ),
-            ("The guarantee's domain is empty: copy the code printed on the mutuelle card, for example PHAR."),
+        "guarantee.domain_empty": i18n.N_(
+            "Le domaine de la garantie est vide : recopiez le code imprimé sur la carte de mutuelle, par exemple PHAR."
         ),
-        "guarantee.domain_too_long": (
-            (
-                "Le domaine de garantie « {domain} » dépasse {maximum} caractères : recopiez "
-                "seulement le code imprimé sur la carte."
-            ),
-            (
-                "The guarantee domain “{domain}” is longer than {maximum} characters: copy only "
-                "the code printed on the card."
-            ),
+        "guarantee.domain_too_long": i18n.N_(
+            "Le domaine de garantie « {domain} » dépasse {maximum} caractères : recopiez seulement le code imprimé sur la carte."
         ),
-        "guarantee.rate_out_of_range": (
-            ("Le taux de garantie de {rate} % doit être compris entre 0 et {maximum} % de la BR : corrigez-le."),
-            ("The guarantee rate of {rate}% must be between 0 and {maximum}% of the BR: correct it."),
+        "guarantee.rate_out_of_range": i18n.N_(
+            "Le taux de garantie de {rate} % doit être compris entre 0 et {maximum} % de la BR : corrigez-le."
         ),
-        "guarantee.rate_too_precise": (
-            "Le taux de garantie de {rate} % a plus de deux décimales : arrondissez-le.",
-            "The guarantee rate of {rate}% has more than two decimals: round it.",
+        "guarantee.rate_too_precise": i18n.N_(
+            "Le taux de garantie de {rate} % a plus de deux décimales : arrondissez-le."
         ),
-        "coverage.unknown_prestation": (
-            (
-                "Le code de prestation « {code} » est inconnu : utilisez PH7, PH4, PH2, PH1, "
-                "PMR, PM4, PMH, PHN ou un code LPP à 7 chiffres."
-            ),
-            (
-                "The prestation code “{code}” is unknown: use PH7, PH4, PH2, PH1, PMR, PM4, "
-                "PMH, PHN or a 7-digit LPP code."
-            ),
+        "coverage.unknown_prestation": i18n.N_(
+            "Le code de prestation « {code} » est inconnu : utilisez PH7, PH4, PH2, PH1, PMR, PM4, PMH, PHN ou un code LPP à 7 chiffres."
         ),
-        "coverage.not_reimbursable": (
-            ("Ce produit n'est pas remboursable (PHN) : la mutuelle ne le prend pas en charge, le patient le règle."),
-            ("This product is not reimbursable (PHN): the mutuelle does not cover it, the patient pays for it."),
+        "coverage.not_reimbursable": i18n.N_(
+            "Ce produit n'est pas remboursable (PHN) : la mutuelle ne le prend pas en charge, le patient le règle."
         ),
-        "coverage.ph2_not_covered": (
-            (
-                "La garantie PHAR ne couvre pas les médicaments remboursés à 15 % (PH2) : "
-                "faites régler le ticket modérateur par le patient, sauf si la carte de "
-                "mutuelle les mentionne."
-            ),
-            (
-                "The PHAR guarantee does not cover drugs reimbursed at 15% (PH2): have the "
-                "patient pay the co-payment, unless the mutuelle card mentions them."
-            ),
+        "coverage.ph2_not_covered": i18n.N_(
+            "La garantie PHAR ne couvre pas les médicaments remboursés à 15 % (PH2) : faites régler le ticket modérateur par le patient, sauf si la carte de mutuelle les mentionne."
         ),
-        "coverage.no_guarantee": (
-            (
-                "Aucune garantie {domain} n'est saisie pour ce patient : vérifiez la carte de "
-                "mutuelle ou faites régler la part complémentaire par le patient."
-            ),
-            (
-                "No {domain} guarantee is recorded for this patient: check the mutuelle card "
-                "or have the patient pay the complementary share."
-            ),
+        "coverage.no_guarantee": i18n.N_(
+            "Aucune garantie {domain} n'est saisie pour ce patient : vérifiez la carte de mutuelle ou faites régler la part complémentaire par le patient."
         ),
     }
 )

@@ -40,7 +40,7 @@ class Problem:
         return f"line{self.line}" + (f".{self.field}" if self.field else "")
 
     def message(self) -> str:
-        return i18n.tr(self.code, **self.params)
+        return i18n.say(self.code, **self.params)
 
     def __str__(self) -> str:
         return self.message()
@@ -114,6 +114,6 @@ class NotFound(DomainError):
 
 i18n.register(
     {
-        "validation.unknown": ("La saisie est invalide.", "The input is invalid."),
+        "validation.unknown": i18n.N_("La saisie est invalide."),
     }
 )

@@ -31,138 +31,85 @@ _CORSICA = {"2A": "19", "2B": "18"}
 MIN_BIRTH_YEAR = 1850
 MAX_MEMBER_LENGTH = 30
 
-# Digit identifiers sharing the empty/digits/length messages:
-# code prefix -> (French name, English name, French length, English length).
-_SIMPLE = {
-    "rank": ("Le rang gémellaire", "The twin rank", "1 chiffre", "1 digit"),
-    "amo_fund": ("Le code de l'organisme AMO", "The AMO fund code", "9 chiffres", "9 digits"),
-    "amc": ("Le numéro AMC", "The AMC number", "1 à 10 chiffres", "1 to 10 digits"),
-    "rpps": ("Le numéro RPPS", "The RPPS number", "11 chiffres", "11 digits"),
-    "finess": (
-        "Le numéro FINESS",
-        "The FINESS number",
-        "9 chiffres (ou 2A/2B)",
-        "9 digits (or 2A/2B)",
-    ),
-    "cip": ("Le code CIP", "The CIP code", "7 ou 13 chiffres", "7 or 13 digits"),
-    "lpp": ("Le code LPP", "The LPP code", "7 chiffres", "7 digits"),
-    "nir": ("Le NIR", "The NIR", "15 chiffres (ou 2A/2B)", "15 digits (or 2A/2B)"),
-}
-# These two have their own wording for bad characters (2A/2B allowed).
-_OWN_CHARACTER_MESSAGE = ("nir", "finess")
-
-
-def _simple_messages() -> dict[str, tuple[str, str]]:
-    messages: dict[str, tuple[str, str]] = {}
-    for code, (fr, en, fr_len, en_len) in _SIMPLE.items():
-        messages[f"{code}.empty"] = (
-            f"{fr} est vide : saisissez-le tel qu'il est imprimé.",
-            f"{en} is empty: enter it as printed.",
-        )
-        if code not in _OWN_CHARACTER_MESSAGE:
-            messages[f"{code}.digits"] = (
-                f"{fr} ne contient que des chiffres : corrigez les lettres ou symboles saisis.",
-                f"{en} has digits only: correct the letters or symbols typed.",
-            )
-        messages[f"{code}.length"] = (
-            f"{fr} compte {fr_len} mais {{count}} caractères ont été saisis : vérifiez la saisie.",
-            f"{en} has {en_len} but {{count}} characters were typed: check the input.",
-        )
-    return messages
-
-
-i18n.register(_simple_messages())
-_MESSAGES = {
-    "nir.digits": (
-        "Le NIR ne contient que des chiffres, sauf 2A ou 2B pour la Corse : corrigez-le.",
-        "The NIR has digits only, except 2A or 2B for Corsica: correct it.",
-    ),
-    "nir.key_missing": (
-        "La clé du NIR manque : ajoutez les 2 chiffres imprimés après le numéro.",
-        "The NIR's key is missing: add the 2 digits printed after the number.",
-    ),
-    "nir.key": (
-        "La clé du NIR ne correspond pas au numéro : vérifiez chaque chiffre sur la carte.",
-        "The NIR's key does not match the number: check each digit against the card.",
-    ),
-    "nir.sex": (
-        "Le premier chiffre du NIR doit être 1, 2, 7 ou 8 : vérifiez la saisie.",
-        "The NIR's first digit must be 1, 2, 7 or 8: check the input.",
-    ),
-    "nir.month": (
-        "Le mois de naissance du NIR (4e et 5e chiffres) n'existe pas : vérifiez la saisie.",
-        "The NIR's birth month (4th and 5th digits) does not exist: check the input.",
-    ),
-    "nir.birth_mismatch": (
-        "L'année ou le mois du NIR diffère de la date de naissance : vérifiez les deux.",
-        "The NIR's year or month differs from the birth date: check both.",
-    ),
-    "rank.range": (
-        "Le rang gémellaire va de 1 à 9 : saisissez 1 en l'absence de jumeaux.",
-        "The twin rank goes from 1 to 9: enter 1 when there are no twins.",
-    ),
-    "rpps.key": (
-        "La clé (dernier chiffre) du numéro RPPS est fausse : vérifiez la saisie.",
-        "The RPPS number's key (last digit) is wrong: check the input.",
-    ),
-    "finess.characters": (
-        "Le numéro FINESS ne contient que des chiffres, sauf 2A ou 2B en tête : corrigez-le.",
-        "The FINESS number has digits only, except a leading 2A or 2B: correct it.",
-    ),
-    "finess.key_unverified": (
-        "La clé du numéro FINESS semble fausse : vérifiez-le (il reste accepté).",
-        "The FINESS number's key looks wrong: check it (it is still accepted).",
-    ),
-    "cip.prefix": (
-        "Un code CIP à 13 chiffres commence par 34009 : vérifiez le code sur la boîte.",
-        "A 13-digit CIP code starts with 34009: check the code on the box.",
-    ),
-    "cip.key": (
-        "La clé (dernier chiffre) du code CIP est fausse : vérifiez le code sur la boîte.",
-        "The CIP code's key (last digit) is wrong: check the code on the box.",
-    ),
-    "member.empty": (
-        "Le numéro d'adhérent est vide : recopiez-le tel qu'il est imprimé sur la carte.",
-        "The member number is empty: copy it as printed on the card.",
-    ),
-    "member.length": (
-        "Le numéro d'adhérent a 30 caractères au plus, {count} saisis : vérifiez-le.",
-        "The member number has at most 30 characters, {count} typed: check it.",
-    ),
-    "member.characters": (
-        "Le numéro d'adhérent contient un caractère de contrôle : ressaisissez-le.",
-        "The member number contains a control character: type it again.",
-    ),
-    "birth_date.empty": (
-        "La date de naissance est vide : saisissez-la au format JJ/MM/AAAA.",
-        "The birth date is empty: enter it as DD/MM/YYYY.",
-    ),
-    "birth_date.letters": (
-        "La date de naissance contient des lettres : saisissez JJ/MM/AAAA en chiffres.",
-        "The birth date contains letters: type DD/MM/YYYY in digits.",
-    ),
-    "birth_date.format": (
-        "La date n'est pas au format JJ/MM/AAAA : saisissez par exemple 05/03/1980.",
-        "The date is not in the DD/MM/YYYY form: enter for example 05/03/1980.",
-    ),
-    "birth_date.day": (
-        "Le jour de naissance va de 00 à 31 : vérifiez la saisie (00 si le jour est inconnu).",
-        "The birth day goes from 00 to 31: check the input (00 when the day is unknown).",
-    ),
-    "birth_date.month": (
-        "Le mois de naissance va de 00 à 12 : vérifiez la saisie (00 si le mois est inconnu).",
-        "The birth month goes from 00 to 12: check the input (00 when the month is unknown).",
-    ),
-    "birth_date.year": (
-        "L'année de naissance doit être comprise entre {first} et {last} : vérifiez la saisie.",
-        "The birth year must be between {first} and {last}: check the input.",
-    ),
-    "birth_date.future": (
-        "La date de naissance est dans le futur : vérifiez la saisie.",
-        "The birth date is in the future: check the input.",
-    ),
-}
-i18n.register(_MESSAGES)
+# What is wrong with an identifier, by problem code (French msgids; English in the catalogs).
+i18n.register(
+    {
+        "rank.empty": i18n.N_("Le rang gémellaire est vide : saisissez-le tel qu'il est imprimé."),
+        "rank.digits": i18n.N_(
+            "Le rang gémellaire ne contient que des chiffres : corrigez les lettres ou symboles saisis."
+        ),
+        "rank.length": i18n.N_(
+            "Le rang gémellaire compte 1 chiffre mais {count} caractères ont été saisis : vérifiez la saisie."
+        ),
+        "amo_fund.empty": i18n.N_("Le code de l'organisme AMO est vide : saisissez-le tel qu'il est imprimé."),
+        "amo_fund.digits": i18n.N_(
+            "Le code de l'organisme AMO ne contient que des chiffres : corrigez les lettres ou symboles saisis."
+        ),
+        "amo_fund.length": i18n.N_(
+            "Le code de l'organisme AMO compte 9 chiffres mais {count} caractères ont été saisis : vérifiez la saisie."
+        ),
+        "amc.empty": i18n.N_("Le numéro AMC est vide : saisissez-le tel qu'il est imprimé."),
+        "amc.digits": i18n.N_("Le numéro AMC ne contient que des chiffres : corrigez les lettres ou symboles saisis."),
+        "amc.length": i18n.N_(
+            "Le numéro AMC compte 1 à 10 chiffres mais {count} caractères ont été saisis : vérifiez la saisie."
+        ),
+        "rpps.empty": i18n.N_("Le numéro RPPS est vide : saisissez-le tel qu'il est imprimé."),
+        "rpps.digits": i18n.N_(
+            "Le numéro RPPS ne contient que des chiffres : corrigez les lettres ou symboles saisis."
+        ),
+        "rpps.length": i18n.N_(
+            "Le numéro RPPS compte 11 chiffres mais {count} caractères ont été saisis : vérifiez la saisie."
+        ),
+        "finess.empty": i18n.N_("Le numéro FINESS est vide : saisissez-le tel qu'il est imprimé."),
+        "finess.length": i18n.N_(
+            "Le numéro FINESS compte 9 chiffres (ou 2A/2B) mais {count} caractères ont été saisis : vérifiez la saisie."
+        ),
+        "cip.empty": i18n.N_("Le code CIP est vide : saisissez-le tel qu'il est imprimé."),
+        "cip.digits": i18n.N_("Le code CIP ne contient que des chiffres : corrigez les lettres ou symboles saisis."),
+        "cip.length": i18n.N_(
+            "Le code CIP compte 7 ou 13 chiffres mais {count} caractères ont été saisis : vérifiez la saisie."
+        ),
+        "lpp.empty": i18n.N_("Le code LPP est vide : saisissez-le tel qu'il est imprimé."),
+        "lpp.digits": i18n.N_("Le code LPP ne contient que des chiffres : corrigez les lettres ou symboles saisis."),
+        "lpp.length": i18n.N_(
+            "Le code LPP compte 7 chiffres mais {count} caractères ont été saisis : vérifiez la saisie."
+        ),
+        "nir.empty": i18n.N_("Le NIR est vide : saisissez-le tel qu'il est imprimé."),
+        "nir.digits": i18n.N_("Le NIR ne contient que des chiffres, sauf 2A ou 2B pour la Corse : corrigez-le."),
+        "nir.length": i18n.N_(
+            "Le NIR compte 15 chiffres (ou 2A/2B) mais {count} caractères ont été saisis : vérifiez la saisie."
+        ),
+        "nir.key_missing": i18n.N_("La clé du NIR manque : ajoutez les 2 chiffres imprimés après le numéro."),
+        "nir.key": i18n.N_("La clé du NIR ne correspond pas au numéro : vérifiez chaque chiffre sur la carte."),
+        "nir.sex": i18n.N_("Le premier chiffre du NIR doit être 1, 2, 7 ou 8 : vérifiez la saisie."),
+        "nir.month": i18n.N_("Le mois de naissance du NIR (4e et 5e chiffres) n'existe pas : vérifiez la saisie."),
+        "nir.birth_mismatch": i18n.N_("L'année ou le mois du NIR diffère de la date de naissance : vérifiez les deux."),
+        "rank.range": i18n.N_("Le rang gémellaire va de 1 à 9 : saisissez 1 en l'absence de jumeaux."),
+        "rpps.key": i18n.N_("La clé (dernier chiffre) du numéro RPPS est fausse : vérifiez la saisie."),
+        "finess.characters": i18n.N_(
+            "Le numéro FINESS ne contient que des chiffres, sauf 2A ou 2B en tête : corrigez-le."
+        ),
+        "finess.key_unverified": i18n.N_("La clé du numéro FINESS semble fausse : vérifiez-le (il reste accepté)."),
+        "cip.prefix": i18n.N_("Un code CIP à 13 chiffres commence par 34009 : vérifiez le code sur la boîte."),
+        "cip.key": i18n.N_("La clé (dernier chiffre) du code CIP est fausse : vérifiez le code sur la boîte."),
+        "member.empty": i18n.N_("Le numéro d'adhérent est vide : recopiez-le tel qu'il est imprimé sur la carte."),
+        "member.length": i18n.N_("Le numéro d'adhérent a 30 caractères au plus, {count} saisis : vérifiez-le."),
+        "member.characters": i18n.N_("Le numéro d'adhérent contient un caractère de contrôle : ressaisissez-le."),
+        "birth_date.empty": i18n.N_("La date de naissance est vide : saisissez-la au format JJ/MM/AAAA."),
+        "birth_date.letters": i18n.N_("La date de naissance contient des lettres : saisissez JJ/MM/AAAA en chiffres."),
+        "birth_date.format": i18n.N_("La date n'est pas au format JJ/MM/AAAA : saisissez par exemple 05/03/1980."),
+        "birth_date.day": i18n.N_(
+            "Le jour de naissance va de 00 à 31 : vérifiez la saisie (00 si le jour est inconnu)."
+        ),
+        "birth_date.month": i18n.N_(
+            "Le mois de naissance va de 00 à 12 : vérifiez la saisie (00 si le mois est inconnu)."
+        ),
+        "birth_date.year": i18n.N_(
+            "L'année de naissance doit être comprise entre {first} et {last} : vérifiez la saisie."
+        ),
+        "birth_date.future": i18n.N_("La date de naissance est dans le futur : vérifiez la saisie."),
+    }
+)
 
 
 def _compact(value: str) -> str:

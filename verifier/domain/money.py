@@ -37,48 +37,19 @@ _GROUP = re.compile(r"[0-9]{3}")
 
 i18n.register(
     {
-        "amount.empty": (
-            "Le montant est vide : saisissez un montant en euros, par exemple 12,50.",
-            "The amount is empty: enter an amount in euros, for example 12.50.",
+        "amount.empty": i18n.N_("Le montant est vide : saisissez un montant en euros, par exemple 12,50."),
+        "amount.invalid": i18n.N_(
+            "« {text} » n'est pas un montant : saisissez un montant en euros, par exemple 12,50."
         ),
-        "amount.invalid": (
-            "« {text} » n'est pas un montant : saisissez un montant en euros, par exemple 12,50.",
-            "“{text}” is not an amount: enter an amount in euros, for example 12.50.",
+        "amount.negative": i18n.N_("Le montant « {text} » est négatif : saisissez un montant positif ou nul."),
+        "amount.too_precise": i18n.N_(
+            "Le montant « {text} » a plus de deux décimales : arrondissez au centime (séparez les milliers par une espace, pas par une virgule ou un point)."
         ),
-        "amount.negative": (
-            "Le montant « {text} » est négatif : saisissez un montant positif ou nul.",
-            "The amount “{text}” is negative: enter an amount of zero or more.",
-        ),
-        "amount.too_precise": (
-            (
-                "Le montant « {text} » a plus de deux décimales : arrondissez au centime "
-                "(séparez les milliers par une espace, pas par une virgule ou un point)."
-            ),
-            (
-                "The amount “{text}” has more than two decimals: round it to the cent "
-                "(separate thousands with a space, not a comma or a period)."
-            ),
-        ),
-        "amount.too_large": (
-            "Le montant « {text} » est trop élevé : vérifiez la saisie.",
-            "The amount “{text}” is too large: check what was typed.",
-        ),
-        "rate.empty": (
-            "Le taux est vide : saisissez un pourcentage, par exemple 65.",
-            "The rate is empty: enter a percentage, for example 65.",
-        ),
-        "rate.invalid": (
-            "« {text} » n'est pas un taux : saisissez un pourcentage, par exemple 65.",
-            "“{text}” is not a rate: enter a percentage, for example 65.",
-        ),
-        "rate.too_precise": (
-            "Le taux « {text} » a plus de deux décimales : arrondissez-le.",
-            "The rate “{text}” has more than two decimals: round it.",
-        ),
-        "rate.out_of_range": (
-            "Le taux « {text} » doit être compris entre 0 et {maximum} % : corrigez-le.",
-            "The rate “{text}” must be between 0 and {maximum}%: correct it.",
-        ),
+        "amount.too_large": i18n.N_("Le montant « {text} » est trop élevé : vérifiez la saisie."),
+        "rate.empty": i18n.N_("Le taux est vide : saisissez un pourcentage, par exemple 65."),
+        "rate.invalid": i18n.N_("« {text} » n'est pas un taux : saisissez un pourcentage, par exemple 65."),
+        "rate.too_precise": i18n.N_("Le taux « {text} » a plus de deux décimales : arrondissez-le."),
+        "rate.out_of_range": i18n.N_("Le taux « {text} » doit être compris entre 0 et {maximum} % : corrigez-le."),
     }
 )
 

@@ -54,32 +54,15 @@ _FROM_AZERTY = str.maketrans(_AZERTY_DIGITS, "0123456789")
 
 i18n.register(
     {
-        "scan.empty": (
-            "Le scan est vide : scannez à nouveau le code de la boîte.",
-            "The scan is empty: scan the box's code again.",
+        "scan.empty": i18n.N_("Le scan est vide : scannez à nouveau le code de la boîte."),
+        "scan.unreadable": i18n.N_("Le code scanné est illisible : scannez à nouveau ou saisissez le code CIP."),
+        "scan.no_product": i18n.N_("Le code scanné ne contient pas de code produit : scannez la boîte de médicament."),
+        "scan.not_cip": i18n.N_(
+            "Ce n'est pas un code de médicament français (CIP13) : scannez la boîte du médicament."
         ),
-        "scan.unreadable": (
-            "Le code scanné est illisible : scannez à nouveau ou saisissez le code CIP.",
-            "The scanned code is unreadable: scan again or type the CIP code.",
-        ),
-        "scan.no_product": (
-            "Le code scanné ne contient pas de code produit : scannez la boîte de médicament.",
-            "The scanned code holds no product code: scan the drug box.",
-        ),
-        "scan.not_cip": (
-            "Ce n'est pas un code de médicament français (CIP13) : scannez la boîte du médicament.",
-            "This is not a French drug code (CIP13): scan the drug's box.",
-        ),
-        "scan.key": (
-            "La clé du code scanné est fausse : scannez à nouveau ou saisissez le code CIP.",
-            "The scanned code's key is wrong: scan again or type the CIP code.",
-        ),
-        "scan.ambiguous": (
-            "Le lecteur n'a pas transmis de séparateur après le lot ou le n° de série : ils ne "
-            "peuvent pas être lus sans deviner. Vérifiez le réglage du séparateur (Administration "
-            "› Réglages) puis scannez à nouveau",
-            "The scanner sent no separator after the lot or serial: they cannot be read without "
-            "guessing. Check the separator setting (Administration › Settings), then scan again",
+        "scan.key": i18n.N_("La clé du code scanné est fausse : scannez à nouveau ou saisissez le code CIP."),
+        "scan.ambiguous": i18n.N_(
+            "Le lecteur n'a pas transmis de séparateur après le lot ou le n° de série : ils ne peuvent pas être lus sans deviner. Vérifiez le réglage du séparateur (Administration › Réglages) puis scannez à nouveau"
         ),
     }
 )

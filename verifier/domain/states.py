@@ -30,7 +30,7 @@ class ClaimStatus(enum.StrEnum):
 
     def label(self) -> str:
         """The status as the user reads it, in the current language."""
-        return i18n.tr(f"claim_status.{self.value}")
+        return i18n.say(f"claim_status.{self.value}")
 
 
 class BatchStatus(enum.StrEnum):
@@ -81,7 +81,7 @@ class CheckOutcome(enum.StrEnum):
         """The outcome's one wording everywhere ("Droits ouverts"): the counter said "Couvert"
         where the claim window said "Droits ouverts" (issue 9, point 10). In a sentence, with a
         small first letter."""
-        text = i18n.tr(f"outcome.{self.value}")
+        text = i18n.say(f"outcome.{self.value}")
         return text[:1].lower() + text[1:] if in_sentence else text
 
 
@@ -92,95 +92,42 @@ def outcome_label(outcome: str, in_sentence: bool = False) -> str:
 
 i18n.register(
     {
-        "outcome.covered": ("Droits ouverts", "Covered"),
-        "outcome.partial": ("Droits partiels", "Partly covered"),
-        "outcome.not_covered": ("Droits non ouverts", "Not covered"),
-        "outcome.unverified": ("Droits impossibles à vérifier", "Could not be checked"),
-        "claim_status.draft": ("brouillon", "draft"),
-        "claim_status.queued": ("en attente", "queued"),
-        "claim_status.exported": ("exportée", "exported"),
-        "claim_status.accepted": ("acceptée", "accepted"),
-        "claim_status.rejected": ("rejetée", "rejected"),
-        "claim_status.paid": ("payée", "paid"),
-        "claim_status.void": ("annulée", "void"),
-        "claim.transition.same": (
-            "La demande est déjà « {current} » : il n'y a rien à changer.",
-            "The claim is already “{current}”: there is nothing to change.",
+        "outcome.covered": i18n.N_("Droits ouverts"),
+        "outcome.partial": i18n.N_("Droits partiels"),
+        "outcome.not_covered": i18n.N_("Droits non ouverts"),
+        "outcome.unverified": i18n.N_("Droits impossibles à vérifier"),
+        "claim_status.draft": i18n.N_("brouillon"),
+        "claim_status.queued": i18n.N_("en attente"),
+        "claim_status.exported": i18n.N_("exportée"),
+        "claim_status.accepted": i18n.N_("acceptée"),
+        "claim_status.rejected": i18n.N_("rejetée"),
+        "claim_status.paid": i18n.N_("payée"),
+        "claim_status.void": i18n.N_("annulée"),
+        "claim.transition.same": i18n.N_("La demande est déjà « {current} » : il n'y a rien à changer."),
+        "claim.transition.illegal": i18n.N_("Une demande « {current} » ne peut pas passer à « {target} »."),
+        "claim.transition.not_queued": i18n.N_(
+            "Une demande « {current} » ne peut pas passer à « {target} » : mettez-la d'abord en attente, puis exportez-la dans un lot."
         ),
-        "claim.transition.illegal": (
-            "Une demande « {current} » ne peut pas passer à « {target} ».",
-            "A “{current}” claim cannot become “{target}”.",
+        "claim.transition.not_exported": i18n.N_(
+            "Une demande « {current} » ne peut pas passer à « {target} » : exportez-la d'abord dans un lot envoyé à l'assureur."
         ),
-        "claim.transition.not_queued": (
-            (
-                "Une demande « {current} » ne peut pas passer à « {target} » : mettez-la "
-                "d'abord en attente, puis exportez-la dans un lot."
-            ),
-            ("A “{current}” claim cannot become “{target}”: queue it first, then export it in a batch."),
+        "claim.transition.exported": i18n.N_(
+            "Une demande « {current} » ne peut pas passer à « {target} » : si son lot n'a pas été envoyé, annulez le lot pour la remettre en attente, sinon attendez la réponse de l'assureur."
         ),
-        "claim.transition.not_exported": (
-            (
-                "Une demande « {current} » ne peut pas passer à « {target} » : exportez-la "
-                "d'abord dans un lot envoyé à l'assureur."
-            ),
-            ("A “{current}” claim cannot become “{target}”: first export it in a batch sent to the insurer."),
+        "claim.transition.accepted": i18n.N_(
+            "Une demande « {current} » ne peut pas passer à « {target} » : l'assureur l'a acceptée, attendez son paiement ou son rejet."
         ),
-        "claim.transition.exported": (
-            (
-                "Une demande « {current} » ne peut pas passer à « {target} » : si son lot n'a "
-                "pas été envoyé, annulez le lot pour la remettre en attente, sinon attendez la "
-                "réponse de l'assureur."
-            ),
-            (
-                "An “{current}” claim cannot become “{target}”: if its batch was not sent, void "
-                "the batch to put the claim back in the queue, otherwise wait for the insurer's "
-                "answer."
-            ),
+        "claim.transition.rejected": i18n.N_(
+            "Une demande « {current} » ne peut pas passer à « {target} » : corrigez-la en créant une nouvelle version (rectification), ou annulez-la."
         ),
-        "claim.transition.accepted": (
-            (
-                "Une demande « {current} » ne peut pas passer à « {target} » : l'assureur l'a "
-                "acceptée, attendez son paiement ou son rejet."
-            ),
-            (
-                "An “{current}” claim cannot become “{target}”: the insurer accepted it, wait "
-                "for its payment or its rejection."
-            ),
+        "claim.transition.paid": i18n.N_(
+            "Une demande « {current} » ne peut pas passer à « {target} » : elle est réglée et reste consultable dans l'historique."
         ),
-        "claim.transition.rejected": (
-            (
-                "Une demande « {current} » ne peut pas passer à « {target} » : corrigez-la en "
-                "créant une nouvelle version (rectification), ou annulez-la."
-            ),
-            (
-                "A “{current}” claim cannot become “{target}”: correct it by creating a new "
-                "version (rectification), or void it."
-            ),
+        "claim.transition.void": i18n.N_(
+            "Une demande « {current} » ne peut pas passer à « {target} » : créez une nouvelle demande si elle doit encore être facturée."
         ),
-        "claim.transition.paid": (
-            (
-                "Une demande « {current} » ne peut pas passer à « {target} » : elle est réglée "
-                "et reste consultable dans l'historique."
-            ),
-            ("A “{current}” claim cannot become “{target}”: it is settled and stays readable in the history."),
-        ),
-        "claim.transition.void": (
-            (
-                "Une demande « {current} » ne peut pas passer à « {target} » : créez une "
-                "nouvelle demande si elle doit encore être facturée."
-            ),
-            ("A “{current}” claim cannot become “{target}”: create a new claim if it still has to be billed."),
-        ),
-        "claim.rectify_not_rejected": (
-            (
-                "Une demande « {current} » ne peut pas être rectifiée : seule une demande "
-                "« {rejected} » se corrige par une nouvelle version ; modifiez-la directement "
-                "si elle est encore en brouillon ou en attente."
-            ),
-            (
-                "A “{current}” claim cannot be rectified: only a “{rejected}” claim is corrected "
-                "by a new version; edit it directly while it is a draft or queued."
-            ),
+        "claim.rectify_not_rejected": i18n.N_(
+            "Une demande « {current} » ne peut pas être rectifiée : seule une demande « {rejected} » se corrige par une nouvelle version ; modifiez-la directement si elle est encore en brouillon ou en attente."
         ),
     }
 )

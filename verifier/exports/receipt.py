@@ -25,51 +25,18 @@ from verifier.exports.values import time_printed_fr
 
 i18n.register(
     {
-        "receipt.title": (
-            "Reçu de délivrance – tiers payant en mode dégradé",
-            "Dispensing receipt – tiers payant, degraded procedure",
-        ),
-        "receipt.claim": ("Demande n° {number} (version {version})", "Claim no. {number} (version {version})"),
-        "receipt.dispensed": ("Délivré le {date}", "Dispensed on {date}"),
-        "receipt.printed": ("Imprimé le {date}", "Printed on {date}"),
-        "receipt.patient": ("Patient", "Patient"),
-        "receipt.born": ("né(e) le {date}", "born {date}"),
-        "receipt.nir": ("NIR {nir} – rang {rank}", "NIR {nir} – rank {rank}"),
-        "receipt.insurer": ("Organisme complémentaire", "Complementary insurer"),
-        "receipt.amc": ("N° AMC {amc}", "AMC no. {amc}"),
-        "receipt.member": ("N° d'adhérent {member}", "Member no. {member}"),
-        "receipt.check": ("Vérification des droits", "Coverage check"),
-        "receipt.check_line": (
-            "{method} le {date} par {who} – résultat : {outcome}",
-            "{method} on {date} by {who} – outcome: {outcome}",
-        ),
-        "receipt.reference": ("Référence obtenue : {reference}", "Reference obtained: {reference}"),
-        "receipt.guarantee": ("Garantie : {guarantees}", "Guarantee: {guarantees}"),
-        "receipt.operator_down": (
-            "Opérateur de tiers payant indisponible au moment de la délivrance.",
-            "Tiers-payant operator unavailable at the time of dispensing.",
-        ),
-        "receipt.col.product": ("Produit", "Product"),
-        "receipt.col.qty": ("Qté", "Qty"),
-        "receipt.col.unit": ("Prix unit.", "Unit price"),
-        "receipt.col.br": ("Base remb.", "BR"),
-        "receipt.col.rate": ("Taux AMO", "AMO rate"),
-        "receipt.col.amo": ("AMO", "AMO"),
-        "receipt.col.amc": ("AMC", "AMC"),
-        "receipt.col.patient": ("Patient", "Patient"),
-        "receipt.total": ("Total", "Total"),
-        "receipt.note": (
-            "La part complémentaire (AMC) sera facturée à votre organisme dès le retour du service. "
-            "Si l'organisme la refuse, l'officine pourra vous la demander.",
-            "The complementary share (AMC) will be billed to your insurer as soon as the service is back. "
-            "If the insurer refuses it, the pharmacy may ask you to pay it.",
-        ),
-        "receipt.sign_patient": ("Signature du patient", "Patient's signature"),
-        "receipt.sign_site": ("Cachet et signature de l'officine", "Pharmacy's stamp and signature"),
-        "method.card": ("Carte papier vue", "Paper card seen"),
-        "method.hotline": ("Appel à la plateforme", "Hotline call"),
-        "method.portal": ("Portail de l'organisme", "Insurer portal"),
-        "method.fax": ("Fax", "Fax"),
+        "receipt.col.product": i18n.N_("Produit"),
+        "receipt.col.qty": i18n.N_("Qté"),
+        "receipt.col.unit": i18n.N_("Prix unit."),
+        "receipt.col.br": i18n.N_("Base remb."),
+        "receipt.col.rate": i18n.N_("Taux AMO"),
+        "receipt.col.amo": i18n.N_("AMO"),
+        "receipt.col.amc": i18n.N_("AMC"),
+        "receipt.col.patient": i18n.N_("Patient"),
+        "method.card": i18n.N_("Carte papier vue"),
+        "method.hotline": i18n.N_("Appel à la plateforme"),
+        "method.portal": i18n.NP_("method", "Portail de l'organisme"),
+        "method.fax": i18n.N_("Fax"),
     }
 )
 
@@ -206,9 +173,9 @@ def render_receipt(d: ReceiptDetail, site: ReceiptSite, printed_at: datetime | N
                 [
                     [p(site_lines[0], head)] + [p(x, small) for x in site_lines[1:]] + ([p(ids, small)] if ids else []),
                     [
-                        p(tr("receipt.claim", number=c.number_text, version=c.version), head),
-                        p(tr("receipt.dispensed", date=c.dispensed_on.strftime("%d/%m/%Y")), small),
-                        p(tr("receipt.printed", date=_date(printed_at or datetime.now(UTC))), small),
+                        p(tr("Demande n° {number} (version {version})", number=c.number_text, version=c.version), head),
+                        p(tr("Délivré le {date}", date=c.dispensed_on.strftime("%d/%m/%Y")), small),
+                        p(tr("Imprimé le {date}", date=_date(printed_at or datetime.now(UTC))), small),
                     ],
                 ]
             ],
@@ -216,26 +183,26 @@ def render_receipt(d: ReceiptDetail, site: ReceiptSite, printed_at: datetime | N
             style=[("VALIGN", (0, 0), (-1, -1), "TOP")],
         ),
         Spacer(1, 4 * mm),
-        p(tr("receipt.title"), title),
-        p(tr("receipt.patient"), head),
-        p(f"{pt.surname} {pt.first_name}, " + tr("receipt.born", date=pt.birth_date.text)),
-        p(tr("receipt.nir", nir=_spaced_nir(pt.nir), rank=pt.rank)),
-        p(tr("receipt.insurer"), head),
+        p(tr("Reçu de délivrance – tiers payant en mode dégradé"), title),
+        p(tr("Patient"), head),
+        p(f"{pt.surname} {pt.first_name}, " + tr("né(e) le {date}", date=pt.birth_date.text)),
+        p(tr("NIR {nir} – rang {rank}", nir=_spaced_nir(pt.nir), rank=pt.rank)),
+        p(i18n.ptr("receipt", "Organisme complémentaire"), head),
         p(
             f"{d.insurer.name} – "
-            + tr("receipt.amc", amc=d.insurer.amc_number)
+            + tr("N° AMC {amc}", amc=d.insurer.amc_number)
             + (f" – {d.insurer.operator_code}" if d.insurer.operator_code else "")
         ),
     ]
     if ck.member_number:
-        story.append(p(tr("receipt.member", member=ck.member_number)))
+        story.append(p(tr("N° d'adhérent {member}", member=ck.member_number)))
     guarantees = ", ".join(f"{g.domain} {format_rate(g.rate)} % BR" for g in ck.guarantees) or "—"
     story += [
-        p(tr("receipt.check"), head),
+        p(tr("Vérification des droits"), head),
         p(
             tr(
-                "receipt.check_line",
-                method=tr(f"method.{ck.method}"),
+                "{method} le {date} par {who} – résultat : {outcome}",
+                method=i18n.say(f"method.{ck.method}"),
                 date=_date(ck.checked_at),
                 who=d.checked_by,
                 outcome=outcome_label(ck.outcome, in_sentence=True),
@@ -243,12 +210,12 @@ def render_receipt(d: ReceiptDetail, site: ReceiptSite, printed_at: datetime | N
         ),
     ]
     if ck.reference:
-        story.append(p(tr("receipt.reference", reference=ck.reference)))
-    story.append(p(tr("receipt.guarantee", guarantees=guarantees)))
+        story.append(p(tr("Référence obtenue : {reference}", reference=ck.reference)))
+    story.append(p(tr("Garantie : {guarantees}", guarantees=guarantees)))
     if ck.operator_down:
-        story.append(p(tr("receipt.operator_down"), small))
+        story.append(p(tr("Opérateur de tiers payant indisponible au moment de la délivrance."), small))
     cols = ["product", "qty", "unit", "br", "rate", "amo", "amc", "patient"]
-    rows: list[list[object]] = [[p(tr(f"receipt.col.{k}"), small) for k in cols]]
+    rows: list[list[object]] = [[p(i18n.say(f"receipt.col.{k}"), small) for k in cols]]
     for line, a in c.lines:
         code = f"{line.code} · " if line.code else ""
         rows.append(
@@ -267,7 +234,7 @@ def render_receipt(d: ReceiptDetail, site: ReceiptSite, printed_at: datetime | N
     br = sum((a.br for _, a in c.lines), c.price * 0)
     rows.append(
         [
-            p(tr("receipt.total"), body),
+            p(tr("Total"), body),
             "",
             format_eur(c.price),
             format_eur(br),
@@ -293,9 +260,20 @@ def render_receipt(d: ReceiptDetail, site: ReceiptSite, printed_at: datetime | N
             ]
         )
     )
-    story += [Spacer(1, 4 * mm), table, Spacer(1, 4 * mm), p(tr("receipt.note"), small), Spacer(1, 6 * mm)]
+    story += [
+        Spacer(1, 4 * mm),
+        table,
+        Spacer(1, 4 * mm),
+        p(
+            tr(
+                "La part complémentaire (AMC) sera facturée à votre organisme dès le retour du service. Si l'organisme la refuse, l'officine pourra vous la demander."
+            ),
+            small,
+        ),
+        Spacer(1, 6 * mm),
+    ]
     box = Table(
-        [[p(tr("receipt.sign_patient"), small), p(tr("receipt.sign_site"), small)], ["", ""]],
+        [[p(tr("Signature du patient"), small), p(tr("Cachet et signature de l'officine"), small)], ["", ""]],
         colWidths=[85 * mm, 85 * mm],
         rowHeights=[6 * mm, 28 * mm],
     )
@@ -317,9 +295,9 @@ def render_receipt(d: ReceiptDetail, site: ReceiptSite, printed_at: datetime | N
         rightMargin=15 * mm,
         topMargin=15 * mm,
         bottomMargin=15 * mm,
-        title=tr("receipt.title"),
+        title=tr("Reçu de délivrance – tiers payant en mode dégradé"),
         author=site.name,
-        subject=tr("receipt.claim", number=c.number_text, version=c.version),
+        subject=tr("Demande n° {number} (version {version})", number=c.number_text, version=c.version),
     )
     doc.build(story)
     return out.getvalue()

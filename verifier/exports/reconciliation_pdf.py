@@ -54,10 +54,10 @@ class Report(Protocol):
 def render(r: Report, site_name: str) -> bytes:
     tr = i18n.tr
     styles = getSampleStyleSheet()
-    head = [tr("recon.col.insurer")] + [
-        tr(f"recon.col.{k}") for k in ("queued", "exported", "accepted", "paid", "rejected", "outstanding")
+    head = [tr("Organisme")] + [
+        i18n.say(f"recon.col.{k}") for k in ("queued", "exported", "accepted", "paid", "rejected", "outstanding")
     ]
-    head += [tr("recon.col.age", band=b) for b in BANDS]
+    head += [tr("{band} j", band=b) for b in BANDS]
     rows: list[list[str]] = [head]
     for line in r.lines:
         rows.append(
@@ -72,7 +72,7 @@ def render(r: Report, site_name: str) -> bytes:
         )
     totals = [r.total(k) for k in ("queued", "exported", "accepted", "paid", "rejected", "outstanding")]
     ageing = [sum((line.ageing[i] for line in r.lines), totals[0] * 0) for i in range(len(BANDS))]
-    rows.append([tr("recon.total"), *(format_eur(v) for v in totals), *(format_eur(v) for v in ageing)])
+    rows.append([tr("Total"), *(format_eur(v) for v in totals), *(format_eur(v) for v in ageing)])
     table = Table(rows, repeatRows=1, colWidths=[62 * mm] + [20 * mm] * 10)
     table.setStyle(
         TableStyle(
@@ -95,17 +95,20 @@ def render(r: Report, site_name: str) -> bytes:
         rightMargin=12 * mm,
         topMargin=12 * mm,
         bottomMargin=12 * mm,
-        title=tr("recon.title", date=r.on.strftime("%d/%m/%Y")),
+        title=tr("Rapprochement par organisme au {date}", date=r.on.strftime("%d/%m/%Y")),
         author=site_name,
     )
     doc.build(
         [
             Paragraph(site_name, styles["Heading2"]),
-            Paragraph(tr("recon.title", date=r.on.strftime("%d/%m/%Y")), styles["Title"]),
+            Paragraph(tr("Rapprochement par organisme au {date}", date=r.on.strftime("%d/%m/%Y")), styles["Title"]),
             Spacer(1, 4 * mm),
             table,
             Spacer(1, 4 * mm),
-            Paragraph(tr("recon.ageing_note"), styles["Normal"]),
+            Paragraph(
+                tr("Restant dû = en file + exporté + accepté, réparti par ancienneté depuis la délivrance."),
+                styles["Normal"],
+            ),
         ]
     )
     return out.getvalue()

@@ -18,38 +18,26 @@ from verifier import __version__, i18n
 
 i18n.register(
     {
-        # The pages' fields hold nearly every letter: the menus keep an Alt+letter only where
-        # no page uses it (tests/gui/mnemonics.py checks); F10 opens the menu bar for the rest.
-        "shell.menu.session": ("Session", "Session"),
-        "shell.menu.claim": ("Demande", "Claim"),
-        "shell.menu.view": ("Affic&hage", "View"),
-        "shell.menu.operators": ("Opérateurs", "Operators"),
-        "shell.menu.help": ("Aide", "Help"),
-        "shell.action.new_claim": ("&Nouvelle demande", "&New claim"),
-        "shell.action.queue_claim": ("&Mettre la demande en file", "&Queue the claim"),
-        "shell.action.print_receipt": ("&Imprimer le reçu", "&Print the receipt"),
-        "shell.action.search": ("&Rechercher une demande", "&Search claims"),
-        "shell.action.page_counter": ("&Comptoir", "&Counter"),
-        "shell.action.page_queue": ("&Demandes", "C&laims"),
-        "shell.action.page_admin": ("&Administration", "&Administration"),
-        "shell.action.refresh": ("Ac&tualiser", "&Refresh"),
-        "shell.action.declare_down": ("Déclarer un opérateur en &panne…", "Declare an operator &down…"),
-        "shell.action.declare_up": ("Déclarer un opérateur &rétabli…", "Declare an operator &back up…"),
-        "shell.action.lock": ("&Verrouiller le poste", "&Lock the workstation"),
-        "shell.action.switch_user": ("&Changer d'utilisateur…", "S&witch user…"),
-        "shell.action.sign_out": ("Se &déconnecter", "Sign &out"),
-        "shell.action.quit": ("&Quitter", "&Quit"),
-        "shell.action.help": ("À &propos et raccourcis clavier", "&About and keyboard shortcuts"),
-        "shell.help_title": ("À propos de verifier", "About verifier"),
-        "shell.help.menu_key": ("Ouvrir la barre de menus", "Open the menu bar"),
-        "shell.help": (
-            "<p><b>verifier {version}</b> – vérifications de droits et demandes de remboursement "
-            "quand le tiers payant est en panne.</p><p>Base : {db}<br>Journal : {log}</p>"
-            "<p><b>Raccourcis clavier</b></p>{shortcuts}",
-            "<p><b>verifier {version}</b> – coverage checks and reimbursement claims "
-            "while third-party payment is down.</p><p>Database: {db}<br>Log: {log}</p>"
-            "<p><b>Keyboard shortcuts</b></p>{shortcuts}",
-        ),
+        "shell.menu.session": i18n.N_("Session"),
+        "shell.menu.claim": i18n.N_("Demande"),
+        "shell.menu.view": i18n.N_("Affic&hage"),
+        "shell.menu.operators": i18n.N_("Opérateurs"),
+        "shell.menu.help": i18n.N_("Aide"),
+        "shell.action.new_claim": i18n.N_("&Nouvelle demande"),
+        "shell.action.queue_claim": i18n.N_("&Mettre la demande en file"),
+        "shell.action.print_receipt": i18n.N_("&Imprimer le reçu"),
+        "shell.action.search": i18n.N_("&Rechercher une demande"),
+        "shell.action.page_counter": i18n.N_("&Comptoir"),
+        "shell.action.page_queue": i18n.N_("&Demandes"),
+        "shell.action.page_admin": i18n.N_("&Administration"),
+        "shell.action.refresh": i18n.N_("Ac&tualiser"),
+        "shell.action.declare_down": i18n.N_("Déclarer un opérateur en &panne…"),
+        "shell.action.declare_up": i18n.N_("Déclarer un opérateur &rétabli…"),
+        "shell.action.lock": i18n.N_("&Verrouiller le poste"),
+        "shell.action.switch_user": i18n.N_("&Changer d'utilisateur…"),
+        "shell.action.sign_out": i18n.N_("Se &déconnecter"),
+        "shell.action.quit": i18n.N_("&Quitter"),
+        "shell.action.help": i18n.N_("À &propos et raccourcis clavier"),
     }
 )
 
@@ -136,13 +124,13 @@ class ActionRegistry:
 
     def retranslate(self) -> None:
         for action_id, action in self._actions.items():
-            action.setText(i18n.tr(action_id.text_code))
+            action.setText(i18n.say(action_id.text_code))
 
     def fill_menus(self, bar: QMenuBar) -> None:
         """(Re)build the menu bar from MENUS in the current language."""
         bar.clear()
         for spec in MENUS:
-            menu = bar.addMenu(i18n.tr(spec.title_code))
+            menu = bar.addMenu(i18n.say(spec.title_code))
             for item in spec.items:
                 if item is None:
                     menu.addSeparator()
@@ -164,10 +152,10 @@ class ActionRegistry:
                     QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText) for k in SHORTCUTS.get(item, ())
                 ]
                 if keys:
-                    text = i18n.tr(item.text_code).replace("&", "").rstrip("…")
+                    text = i18n.say(item.text_code).replace("&", "").rstrip("…")
                     rows.append((text, " / ".join(keys)))
         menu_key = QKeySequence(MENU_BAR_KEY).toString(QKeySequence.SequenceFormat.NativeText)
-        rows.append((i18n.tr("shell.help.menu_key"), menu_key))
+        rows.append((i18n.tr("Ouvrir la barre de menus"), menu_key))
         return rows
 
 
@@ -177,10 +165,11 @@ def help_text(registry: ActionRegistry, database: str, log_file: str) -> str:
         f"<tr><td>{html.escape(what)}</td><td>&nbsp;&nbsp;<b>{html.escape(keys)}</b></td></tr>"
         for what, keys in registry.shortcut_rows()
     )
+    table = f"<table>{rows}</table>"  # outside the call: Babel skips a call holding an f-string
     return i18n.tr(
-        "shell.help",
+        "<p><b>verifier {version}</b> – vérifications de droits et demandes de remboursement quand le tiers payant est en panne.</p><p>Base : {db}<br>Journal : {log}</p><p><b>Raccourcis clavier</b></p>{shortcuts}",
         version=__version__,
         db=html.escape(database),
         log=html.escape(log_file),
-        shortcuts=f"<table>{rows}</table>",
+        shortcuts=table,
     )

@@ -9,16 +9,10 @@ from verifier.services.claims import Box, LineDraft
 
 i18n.register(
     {
-        "counter.boxes": ("Ligne {line}, {count} boîte(s) : {boxes}", "Line {line}, {count} box(es): {boxes}"),
-        "counter.box": ("{number}) {parts}", "{number}) {parts}"),
-        "counter.box_lot": ("lot {lot}", "lot {lot}"),
-        "counter.box_expiry": ("pér. {date}", "exp. {date}"),
-        "counter.box_serial": ("n° série {serial}", "serial {serial}"),
-        "counter.box_none": ("sans lot ni n° de série", "no lot nor serial"),
-        "counter.read.datamatrix": ("DataMatrix", "DataMatrix"),
-        "counter.read.ean13": ("code-barres EAN-13", "EAN-13 barcode"),
-        "counter.read.cip7": ("CIP7", "CIP7"),
-        "counter.read.manual": ("compté à la main", "counted by hand"),
+        "counter.read.datamatrix": i18n.N_("DataMatrix"),
+        "counter.read.ean13": i18n.N_("code-barres EAN-13"),
+        "counter.read.cip7": i18n.N_("CIP7"),
+        "counter.read.manual": i18n.N_("compté à la main"),
     }
 )
 
@@ -66,16 +60,18 @@ def describe_boxes(line_number: int, boxes: tuple[Box, ...]) -> str:
     for number, box in enumerate(boxes, start=1):
         parts = []
         if box.lot:
-            parts.append(i18n.tr("counter.box_lot", lot=box.lot))
+            parts.append(i18n.tr("lot {lot}", lot=box.lot))
         if box.expiry:
-            parts.append(i18n.tr("counter.box_expiry", date=box.expiry.strftime("%d/%m/%Y")))
+            parts.append(i18n.tr("pér. {date}", date=box.expiry.strftime("%d/%m/%Y")))
         if box.serial:
-            parts.append(i18n.tr("counter.box_serial", serial=box.serial))
+            parts.append(i18n.tr("n° série {serial}", serial=box.serial))
         if not parts:
-            parts.append(i18n.tr("counter.box_none"))
-        parts.append(i18n.tr(f"counter.read.{box.read_as if box.read_as in READ_AS else 'manual'}"))
-        described.append(i18n.tr("counter.box", number=number, parts=", ".join(parts)))
-    return i18n.tr("counter.boxes", line=line_number, count=len(described), boxes=" ; ".join(described))
+            parts.append(i18n.tr("sans lot ni n° de série"))
+        parts.append(i18n.say(f"counter.read.{box.read_as if box.read_as in READ_AS else 'manual'}"))
+        described.append(i18n.tr("{number}) {parts}", number=number, parts=", ".join(parts)))
+    return i18n.tr(
+        "Ligne {line}, {count} boîte(s) : {boxes}", line=line_number, count=len(described), boxes=" ; ".join(described)
+    )
 
 
 __all__ = ["READ_AS", "boxes_of", "describe_boxes", "scanned_boxes", "with_boxes"]

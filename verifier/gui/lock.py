@@ -31,28 +31,6 @@ from verifier.services.context import Context
 
 log = logging.getLogger(__name__)
 
-i18n.register(
-    {
-        "shell.lock.heading": ("Poste verrouillé", "Workstation locked"),
-        "shell.lock.explain": (
-            "Session de {user}. Saisissez votre mot de passe pour reprendre là où vous en étiez, "
-            "ou changez d'utilisateur.",
-            "{user}'s session. Enter your password to carry on where you left off, or switch user.",
-        ),
-        "shell.lock.password": ("&Mot de passe :", "&Password:"),
-        "shell.lock.password_a11y": ("Mot de passe de la session verrouillée", "Password of the locked session"),
-        "shell.lock.unlock": ("&Déverrouiller", "&Unlock"),
-        "shell.lock.switch": ("&Changer d'utilisateur…", "S&witch user…"),
-        "shell.lock.busy": ("Vérification du mot de passe…", "Checking the password…"),
-        "shell.lock.password_missing": ("Saisissez votre mot de passe.", "Enter your password."),
-        "shell.lock.message_a11y": ("Message", "Message"),
-        "shell.lock.draft_failed": (
-            "Le brouillon en cours n'a pas pu être enregistré : {reason}",
-            "The claim being entered could not be saved: {reason}",
-        ),
-    }
-)
-
 
 # --- checking the password ------------------------------------------------------------
 
@@ -192,19 +170,24 @@ class LockPage(QWidget):
         icon = QLabel()
         size = self.style().pixelMetric(QStyle.PixelMetric.PM_LargeIconSize) * 2
         icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation).pixmap(size, size))
-        heading = QLabel(i18n.tr("shell.lock.heading"))
+        heading = QLabel(i18n.tr("Poste verrouillé"))
         font = heading.font()
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setWeight(QFont.Weight.Bold)
         heading.setFont(font)
-        self.explain = QLabel(i18n.tr("shell.lock.explain", user=ctx.actor.login))
+        self.explain = QLabel(
+            i18n.tr(
+                "Session de {user}. Saisissez votre mot de passe pour reprendre là où vous en étiez, ou changez d'utilisateur.",
+                user=ctx.actor.login,
+            )
+        )
         self.explain.setWordWrap(True)
 
         self.password_edit = QLineEdit()
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password_edit.setAccessibleName(i18n.tr("shell.lock.password_a11y"))
+        self.password_edit.setAccessibleName(i18n.tr("Mot de passe de la session verrouillée"))
         self.password_edit.returnPressed.connect(self.submit)
-        password_label = QLabel(i18n.tr("shell.lock.password"))
+        password_label = QLabel(i18n.tr("&Mot de passe :"))
         password_label.setBuddy(self.password_edit)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -212,14 +195,14 @@ class LockPage(QWidget):
 
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setAccessibleName(i18n.tr("shell.lock.message_a11y"))
+        self.message.setAccessibleName(i18n.tr("Message"))
         self.message.setMinimumHeight(self.message.fontMetrics().lineSpacing() * 2)
         self.message.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
 
-        self.unlock_button = QPushButton(i18n.tr("shell.lock.unlock"))
+        self.unlock_button = QPushButton(i18n.tr("&Déverrouiller"))
         self.unlock_button.setDefault(True)
         self.unlock_button.clicked.connect(self.submit)
-        self.switch_button = QPushButton(i18n.tr("shell.lock.switch"))
+        self.switch_button = QPushButton(i18n.tr("&Changer d'utilisateur…"))
         self.switch_button.clicked.connect(self.switch_requested)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -264,7 +247,7 @@ class LockPage(QWidget):
         for widget in (self.password_edit, self.unlock_button, self.switch_button):
             widget.setEnabled(not busy)
         if busy:
-            self._say(i18n.tr("shell.lock.busy"), error=False)
+            self._say(i18n.tr("Vérification du mot de passe…"), error=False)
         else:
             self.unlock_button.setDefault(True)
 
@@ -273,7 +256,7 @@ class LockPage(QWidget):
             return
         password = self.password_edit.text()
         if not password:
-            self._say(i18n.tr("shell.lock.password_missing"), error=True)
+            self._say(i18n.tr("Saisissez votre mot de passe."), error=True)
             self.password_edit.setFocus()
             return
         self._set_busy(True)

@@ -43,21 +43,8 @@ log = logging.getLogger(__name__)
 
 i18n.register(
     {
-        "shell.title": ("verifier – {site}", "verifier – {site}"),
-        "shell.title_locked": ("verifier – {site} (poste verrouillé)", "verifier – {site} (workstation locked)"),
-        "shell.page.counter": ("Comptoir", "Counter"),
-        "shell.page.queue": ("Demandes", "Claims"),
-        "shell.page.admin": ("Administration", "Administration"),
-        "shell.close_unsaved_title": ("Saisie non enregistrée", "Unsaved entry"),
-        "shell.close_unsaved": (
-            "Le serveur de données ne répond pas : la saisie en cours au comptoir n'a pas pu être gardée. "
-            "Si vous fermez, elle sera perdue. Laissez la fenêtre ouverte : la demande sera mise en file "
-            "quand le serveur répondra.",
-            "The data server does not answer: the entry in progress at the counter could not be kept. "
-            "If you close, it is lost. Leave the window open: the claim will be queued when the server answers.",
-        ),
-        "shell.close_unsaved_keep": ("&Laisser ouvert", "&Keep open"),
-        "shell.close_unsaved_lose": ("&Fermer et perdre la saisie", "&Close and lose the entry"),
+        "shell.title": i18n.N_("verifier – {site}"),
+        "shell.title_locked": i18n.N_("verifier – {site} (poste verrouillé)"),
     }
 )
 
@@ -173,13 +160,13 @@ class MainWindow(QMainWindow):
         self.admin = AdminPanel(ctx) if ctx.actor.is_admin else None
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.counter, i18n.tr("shell.page.counter"))
-        self.tabs.addTab(self.queue, i18n.tr("shell.page.queue"))
+        self.tabs.addTab(self.counter, i18n.tr("Comptoir"))
+        self.tabs.addTab(self.queue, i18n.tr("Demandes"))
         self.counter.queued.connect(self.refresh_status)
         self.counter.changed.connect(self.refresh_status)
         self.queue.changed.connect(self.refresh_status)
         if self.admin is not None:
-            self.tabs.addTab(self.admin, i18n.tr("shell.page.admin"))
+            self.tabs.addTab(self.admin, i18n.tr("Administration"))
             self.admin.changed.connect(self.refresh_status)
             self.admin.changed.connect(self.queue.refresh)
             self.admin.settings_changed.connect(self._load_idle_setting)
@@ -231,7 +218,7 @@ class MainWindow(QMainWindow):
         if not site:
             self.setWindowTitle("verifier")
         else:
-            self.setWindowTitle(i18n.tr("shell.title_locked" if self.locked else "shell.title", site=site))
+            self.setWindowTitle(i18n.say("shell.title_locked" if self.locked else "shell.title", site=site))
 
     def _update_actions(self) -> None:
         self.registry.set_locked(self.locked)
@@ -350,7 +337,7 @@ class MainWindow(QMainWindow):
         try:
             self.counter.save_draft_now()
         except Exception as exc:  # noqa: BLE001 - privacy first: lock or switch even so
-            return i18n.tr("shell.lock.draft_failed", reason=error_sentence(exc))
+            return i18n.tr("Le brouillon en cours n'a pas pu être enregistré : {reason}", reason=error_sentence(exc))
         return ""
 
     def lock(self) -> None:
@@ -445,7 +432,7 @@ class MainWindow(QMainWindow):
         where = self.ctx.store.location.describe() if self.ctx is not None else ""
         if self._help is None:
             self._help = QMessageBox(
-                QMessageBox.Icon.Information, i18n.tr("shell.help_title"), "", QMessageBox.StandardButton.Ok, self
+                QMessageBox.Icon.Information, i18n.tr("À propos de verifier"), "", QMessageBox.StandardButton.Ok, self
             )
             self._help.setTextFormat(Qt.TextFormat.RichText)
         self._help.setText(help_text(self.registry, where, str(logsetup.log_file())))
@@ -468,13 +455,15 @@ class MainWindow(QMainWindow):
     def _ask_close_unsaved(self) -> bool:
         box = QMessageBox(
             QMessageBox.Icon.Warning,
-            i18n.tr("shell.close_unsaved_title"),
-            i18n.tr("shell.close_unsaved"),
+            i18n.tr("Saisie non enregistrée"),
+            i18n.tr(
+                "Le serveur de données ne répond pas : la saisie en cours au comptoir n'a pas pu être gardée. Si vous fermez, elle sera perdue. Laissez la fenêtre ouverte : la demande sera mise en file quand le serveur répondra."
+            ),
             QMessageBox.StandardButton.NoButton,
             self,
         )
-        keep = box.addButton(i18n.tr("shell.close_unsaved_keep"), QMessageBox.ButtonRole.RejectRole)
-        box.addButton(i18n.tr("shell.close_unsaved_lose"), QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton(i18n.tr("&Laisser ouvert"), QMessageBox.ButtonRole.RejectRole)
+        box.addButton(i18n.tr("&Fermer et perdre la saisie"), QMessageBox.ButtonRole.DestructiveRole)
         box.setDefaultButton(keep)
         box.exec()
         return box.clickedButton() is not keep

@@ -40,23 +40,6 @@ log = logging.getLogger(__name__)
 REFRESH_MS = 30_000  # how often the outage register is read again
 NOTIFICATION_MS = 20_000
 
-i18n.register(
-    {
-        "probe.notice.export": ("&Exporter…", "&Export…"),
-        "probe.notice.export_tip": (
-            "Préparer l'export des demandes en attente pour {operator}",
-            "Prepare the export of the claims waiting for {operator}",
-        ),
-        "probe.notice.declare_up": ("Déclarer &rétabli", "Declare &back up"),
-        "probe.notice.declare_up_tip": (
-            "Le service répond, mais c'est à vous de décider qu'il est rétabli : la panne sera close à votre nom.",
-            "The service answers, but you decide whether it is back: the outage will be closed in your name.",
-        ),
-        "probe.notice.dismiss": ("Masquer ce message", "Dismiss this message"),
-        "probe.notice.a11y": ("Opérateur de nouveau joignable", "Operator reachable again"),
-    }
-)
-
 
 # --- the runner -------------------------------------------------------------------------
 
@@ -189,19 +172,23 @@ class AnswerNotice(QFrame):
         self.ctx = ctx
         self._pending: dict[str, tuple[str, bool]] = {}  # code -> (message, still declared down)
         self._task: Task | None = None
-        self.setAccessibleName(i18n.tr("probe.notice.a11y"))
+        self.setAccessibleName(i18n.tr("Opérateur de nouveau joignable"))
         self.label = QLabel()
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.export_button = QPushButton(i18n.tr("probe.notice.export"))
+        self.export_button = QPushButton(i18n.tr("&Exporter…"))
         self.export_button.clicked.connect(self._export)
-        self.up_button = QPushButton(i18n.tr("probe.notice.declare_up"))
-        self.up_button.setToolTip(i18n.tr("probe.notice.declare_up_tip"))
+        self.up_button = QPushButton(i18n.tr("Déclarer &rétabli"))
+        self.up_button.setToolTip(
+            i18n.tr(
+                "Le service répond, mais c'est à vous de décider qu'il est rétabli : la panne sera close à votre nom."
+            )
+        )
         self.up_button.clicked.connect(self._declare_up)
         self.dismiss_button = QToolButton()
         self.dismiss_button.setText("×")
         self.dismiss_button.setAutoRaise(True)
-        self.dismiss_button.setAccessibleName(i18n.tr("probe.notice.dismiss"))
-        self.dismiss_button.setToolTip(i18n.tr("probe.notice.dismiss"))
+        self.dismiss_button.setAccessibleName(i18n.tr("Masquer ce message"))
+        self.dismiss_button.setToolTip(i18n.tr("Masquer ce message"))
         self.dismiss_button.clicked.connect(self.dismiss)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
@@ -242,7 +229,9 @@ class AnswerNotice(QFrame):
         message, down = self._pending[code]
         self.label.setText(message)
         self.setAccessibleDescription(message)
-        self.export_button.setToolTip(i18n.tr("probe.notice.export_tip", operator=code))
+        self.export_button.setToolTip(
+            i18n.tr("Préparer l'export des demandes en attente pour {operator}", operator=code)
+        )
         self.up_button.setVisible(down)
         self.up_button.setEnabled(self._task is None)
         self.show()
@@ -285,7 +274,7 @@ class Notification(QFrame):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setAccessibleName(i18n.tr("probe.notice.a11y"))
+        self.setAccessibleName(i18n.tr("Opérateur de nouveau joignable"))
         self.setAccessibleDescription(message)
         self.label = QLabel(message)
         self.label.setWordWrap(True)

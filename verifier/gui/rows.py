@@ -67,7 +67,7 @@ class RowsModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.COLUMNS):
             if role == Qt.ItemDataRole.DisplayRole:
-                return i18n.tr(self.COLUMNS[section].title)
+                return i18n.say(self.COLUMNS[section].title)
             if role == Qt.ItemDataRole.TextAlignmentRole:
                 return int(_RIGHT if self.COLUMNS[section].right else _LEFT)
         if (

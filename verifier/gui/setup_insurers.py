@@ -31,47 +31,7 @@ from verifier.services import directory
 from verifier.services.context import Context
 from verifier.services.directory import InsurerInfo
 
-i18n.register(
-    {
-        "setup.insurers_title": ("Organismes complémentaires", "Complementary insurers"),
-        "setup.insurers_subtitle": (
-            "Facultatif. Au comptoir, l'organisme est reconnu par son numéro AMC. Importez l'annuaire, "
-            "ajoutez les organismes que vous voyez le plus souvent, ou terminez : tout se complète plus tard.",
-            "Optional. At the counter an insurer is found by its AMC number. Import the directory, add the "
-            "insurers you see most often, or finish: all of it can be completed later.",
-        ),
-        "setup.insurers_later": (
-            "Plus tard : menu Administration, page Organismes. Au comptoir, un organisme absent de "
-            "l'annuaire peut être saisi « à confirmer » ; la demande est mise en file normalement.",
-            "Later: Administration menu, Insurers page. At the counter, an insurer missing from the "
-            "directory can be recorded 'to be confirmed'; the claim is queued as usual.",
-        ),
-        "setup.insurer_add_title": ("Ajouter un organisme", "Add an insurer"),
-        "setup.insurer_amc": ("N° &AMC :", "&AMC number:"),
-        "setup.insurer_amc_a11y": (
-            "Numéro AMC de l'organisme, 8 chiffres en général",
-            "The insurer's AMC number, usually 8 digits",
-        ),
-        "setup.insurer_amc_hint": ("Tel qu'imprimé sur l'attestation du patient.", "As printed on the patient's card."),
-        "setup.insurer_name": ("&Nom :", "&Name:"),
-        "setup.insurer_name_a11y": ("Nom de l'organisme complémentaire", "Name of the complementary insurer"),
-        "setup.insurer_operator": ("&Opérateur :", "&Operator:"),
-        "setup.insurer_operator_a11y": (
-            "Opérateur de tiers payant de l'organisme (facultatif)",
-            "The insurer's third-party payment operator (optional)",
-        ),
-        "setup.insurer_no_operator": ("(aucun ou inconnu)", "(none or unknown)"),
-        "setup.insurer_add": ("A&jouter l'organisme", "Add the &insurer"),
-        "setup.insurer_added": ("{name} ({amc}) ajouté à l'annuaire.", "{name} ({amc}) added to the directory."),
-        "setup.insurers_list_a11y": ("Organismes de l'annuaire", "Insurers in the directory"),
-        "setup.insurers_count_none": ("L'annuaire est vide.", "The directory is empty."),
-        "setup.insurers_count_one": ("L'annuaire compte 1 organisme :", "The directory holds 1 insurer:"),
-        "setup.insurers_count_many": (
-            "L'annuaire compte {count} organismes :",
-            "The directory holds {count} insurers:",
-        ),
-    }
-)
+i18n.register({})
 
 
 def insurer_line(info: InsurerInfo) -> str:
@@ -98,40 +58,46 @@ class InsurersPage(QWizardPage):
 
     def __init__(self) -> None:
         super().__init__()
-        self.setTitle(i18n.tr("setup.insurers_title"))
-        self.setSubTitle(i18n.tr("setup.insurers_subtitle"))
+        self.setTitle(i18n.tr("Organismes complémentaires"))
+        self.setSubTitle(
+            i18n.tr(
+                "Facultatif. Au comptoir, l'organisme est reconnu par son numéro AMC. Importez l'annuaire, ajoutez les organismes que vous voyez le plus souvent, ou terminez : tout se complète plus tard."
+            )
+        )
         self.ctx: Context | None = None
         self.jobs = Jobs(self)  # the insurer being added
         self.list_jobs = Jobs(self)  # what the directory holds
         self.csv_box = CsvImportBox(None, self)
         self.csv_box.imported.connect(lambda _report: self.refresh())
 
-        add_box = QGroupBox(i18n.tr("setup.insurer_add_title"))
+        add_box = QGroupBox(i18n.tr("Ajouter un organisme"))
         self.amc_edit = QLineEdit()
         self.amc_edit.setMaxLength(20)
         self.name_edit = QLineEdit()
         self.name_edit.setMaxLength(200)
         self.operator_combo = QComboBox()
-        self.operator_combo.addItem(i18n.tr("setup.insurer_no_operator"), "")
+        self.operator_combo.addItem(i18n.tr("(aucun ou inconnu)"), "")
         for code, name in directory.KNOWN_OPERATORS.items():
             self.operator_combo.addItem(name, code)
         self.form = Form(self)
         self.form.add(
             "amc_number",
-            i18n.tr("setup.insurer_amc"),
+            i18n.tr("N° &AMC :"),
             self.amc_edit,
-            i18n.tr("setup.insurer_amc_a11y"),
-            i18n.tr("setup.insurer_amc_hint"),
+            i18n.tr("Numéro AMC de l'organisme, 8 chiffres en général"),
+            i18n.tr("Tel qu'imprimé sur l'attestation du patient."),
         )
-        self.form.add("name", i18n.tr("setup.insurer_name"), self.name_edit, i18n.tr("setup.insurer_name_a11y"))
+        self.form.add(
+            "name", i18n.ptr("setup", "&Nom :"), self.name_edit, i18n.ptr("setup", "Nom de l'organisme complémentaire")
+        )
         self.form.add(
             "operator",
-            i18n.tr("setup.insurer_operator"),
+            i18n.tr("&Opérateur :"),
             self.operator_combo,
-            i18n.tr("setup.insurer_operator_a11y"),
+            i18n.ptr("setup", "Opérateur de tiers payant de l'organisme (facultatif)"),
             compact=True,
         )
-        self.add_button = QPushButton(i18n.tr("setup.insurer_add"))
+        self.add_button = QPushButton(i18n.tr("A&jouter l'organisme"))
         self.add_button.setAutoDefault(False)
         self.add_button.clicked.connect(self.add_insurer)
         self.said = SentenceLabel(self)
@@ -147,9 +113,13 @@ class InsurersPage(QWizardPage):
 
         self.count_label = QLabel()
         self.list = QListWidget()
-        self.list.setAccessibleName(i18n.tr("setup.insurers_list_a11y"))
+        self.list.setAccessibleName(i18n.tr("Organismes de l'annuaire"))
         self.list.setMinimumHeight(self.list.fontMetrics().lineSpacing() * 3 + 8)
-        later = QLabel(i18n.tr("setup.insurers_later"))
+        later = QLabel(
+            i18n.tr(
+                "Plus tard : menu Administration, page Organismes. Au comptoir, un organisme absent de l'annuaire peut être saisi « à confirmer » ; la demande est mise en file normalement."
+            )
+        )
         later.setWordWrap(True)
 
         columns = QHBoxLayout()
@@ -196,7 +166,7 @@ class InsurersPage(QWizardPage):
     def _added(self, info: InsurerInfo) -> None:
         self.add_button.setEnabled(True)
         self.form.clear()
-        self.said.say(i18n.tr("setup.insurer_added", name=info.name, amc=info.amc_number))
+        self.said.say(i18n.tr("{name} ({amc}) ajouté à l'annuaire.", name=info.name, amc=info.amc_number))
         self.amc_edit.clear()
         self.name_edit.clear()
         self.operator_combo.setCurrentIndex(0)
@@ -229,5 +199,14 @@ class InsurersPage(QWizardPage):
         self._show_count(len(insurers))
 
     def _show_count(self, count: int) -> None:
-        code = {0: "setup.insurers_count_none", 1: "setup.insurers_count_one"}.get(count, "setup.insurers_count_many")
-        self.count_label.setText(i18n.tr(code, count=count))
+        if count == 0:
+            self.count_label.setText(i18n.tr("L'annuaire est vide."))
+        else:
+            self.count_label.setText(
+                i18n.ntr(
+                    "L'annuaire compte {count} organisme :",
+                    "L'annuaire compte {count} organismes :",
+                    count,
+                    count=count,
+                )
+            )

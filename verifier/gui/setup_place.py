@@ -31,46 +31,11 @@ from verifier.store.location import Location
 
 i18n.register(
     {
-        "setup.place_title": ("Où garder les données ?", "Where should the data be kept?"),
-        "setup.place_subtitle": (
-            "Un seul poste au comptoir : cet ordinateur suffit. Plusieurs postes : un serveur PostgreSQL de l'officine.",
-            "One counter workstation: this computer is enough. Several workstations: a PostgreSQL server at the pharmacy.",
+        "setup.server_empty": i18n.N_("Connexion réussie. La base est vide : l'assistant va y créer l'officine."),
+        "setup.server_has_site": i18n.N_(
+            "Connexion réussie. Ce serveur contient déjà une officine : « Rejoindre » enregistre l'adresse sur ce poste, puis ouvre la connexion."
         ),
-        "setup.place_local": ("Cet ordinateur &seulement (fichier chiffré)", "This computer &only (encrypted file)"),
-        "setup.place_local_note": (
-            "La base chiffrée sera créée ici : {where}",
-            "The encrypted database will be created here: {where}",
-        ),
-        "setup.place_server": (
-            "Serveur &partagé (PostgreSQL), pour plusieurs postes",
-            "&Shared server (PostgreSQL), for several workstations",
-        ),
-        "setup.server_url": ("&Adresse du serveur :", "Server &address:"),
-        "setup.server_url_a11y": (
-            "Adresse du serveur PostgreSQL, sans mot de passe",
-            "PostgreSQL server address, without a password",
-        ),
-        "setup.server_url_hint": (
-            (
-                "Sans mot de passe : il va dans %APPDATA%\\postgresql\\pgpass.conf (ou ~/.pgpass). "
-                "Le chiffrement TLS est utilisé dès que le serveur le propose ; ajoutez ?sslmode=require pour l'exiger."
-            ),
-            (
-                "No password: it goes in %APPDATA%\\postgresql\\pgpass.conf (or ~/.pgpass). "
-                "TLS encryption is used whenever the server offers it; add ?sslmode=require to insist on it."
-            ),
-        ),
-        "setup.test": ("&Tester la connexion", "&Test the connection"),
-        "setup.testing": ("Connexion au serveur…", "Connecting to the server…"),
-        "setup.server_empty": (
-            "Connexion réussie. La base est vide : l'assistant va y créer l'officine.",
-            "Connected. The database is empty: the assistant will set the pharmacy up there.",
-        ),
-        "setup.server_has_site": (
-            "Connexion réussie. Ce serveur contient déjà une officine : « Rejoindre » enregistre l'adresse sur ce poste, puis ouvre la connexion.",
-            "Connected. This server already holds a pharmacy: 'Join' saves the address on this computer, then opens sign-in.",
-        ),
-        "setup.join": ("&Rejoindre", "&Join"),
+        "setup.join": i18n.N_("&Rejoindre"),
     }
 )
 
@@ -85,24 +50,32 @@ class PlacePage(QWizardPage):
     def __init__(self, local: Location, server_url: str = "") -> None:
         super().__init__()
         self.local = local
-        self.setTitle(i18n.tr("setup.place_title"))
-        self.setSubTitle(i18n.tr("setup.place_subtitle"))
-        self.local_radio = QRadioButton(i18n.tr("setup.place_local"))
-        self.server_radio = QRadioButton(i18n.tr("setup.place_server"))
+        self.setTitle(i18n.tr("Où garder les données ?"))
+        self.setSubTitle(
+            i18n.tr(
+                "Un seul poste au comptoir : cet ordinateur suffit. Plusieurs postes : un serveur PostgreSQL de l'officine."
+            )
+        )
+        self.local_radio = QRadioButton(i18n.tr("Cet ordinateur &seulement (fichier chiffré)"))
+        self.server_radio = QRadioButton(i18n.tr("Serveur &partagé (PostgreSQL), pour plusieurs postes"))
         group = QButtonGroup(self)
         group.addButton(self.local_radio)
         group.addButton(self.server_radio)
-        local_note = QLabel(i18n.tr("setup.place_local_note", where=local.describe()))
+        local_note = QLabel(i18n.tr("La base chiffrée sera créée ici : {where}", where=local.describe()))
         local_note.setWordWrap(True)
         local_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.url_edit = QLineEdit(server_url)
         self.url_edit.setPlaceholderText(EXAMPLE_URL)
-        self.url_edit.setAccessibleName(i18n.tr("setup.server_url_a11y"))
-        url_label = QLabel(i18n.tr("setup.server_url"))
+        self.url_edit.setAccessibleName(i18n.tr("Adresse du serveur PostgreSQL, sans mot de passe"))
+        url_label = QLabel(i18n.tr("&Adresse du serveur :"))
         url_label.setBuddy(self.url_edit)
-        self.test_button = QPushButton(i18n.tr("setup.test"))
+        self.test_button = QPushButton(i18n.tr("&Tester la connexion"))
         self.test_button.clicked.connect(self.test)
-        hint = QLabel(i18n.tr("setup.server_url_hint"))
+        hint = QLabel(
+            i18n.tr(
+                "Sans mot de passe : il va dans %APPDATA%\\postgresql\\pgpass.conf (ou ~/.pgpass). Le chiffrement TLS est utilisé dès que le serveur le propose ; ajoutez ?sslmode=require pour l'exiger."
+            )
+        )
         hint.setWordWrap(True)
         self.result = QLabel()
         self.result.setObjectName("server_result")
@@ -176,7 +149,7 @@ class PlacePage(QWizardPage):
         wizard = self.wizard()
         if wizard is not None:
             self.setButtonText(
-                QWizard.WizardButton.NextButton, i18n.tr("setup.join" if self._joining() else "setup.next")
+                QWizard.WizardButton.NextButton, i18n.say("setup.join" if self._joining() else "setup.next")
             )
 
     def _say(self, text: str, error: bool) -> None:
@@ -196,7 +169,7 @@ class PlacePage(QWizardPage):
             self._say(" ".join(p.message() for p in problems), True)
             self.url_edit.setFocus()
             return False
-        self._say(i18n.tr("setup.testing"), False)
+        self._say(i18n.tr("Connexion au serveur…"), False)
         url = self.url()
         self._task = run_task(
             auth.server_holds_site,
@@ -213,7 +186,7 @@ class PlacePage(QWizardPage):
         if url != self.url():
             return  # changed meanwhile: that answer is about another address
         self._tested = (url, holds_site)
-        self._say(i18n.tr("setup.server_has_site" if holds_site else "setup.server_empty"), False)
+        self._say(i18n.say("setup.server_has_site" if holds_site else "setup.server_empty"), False)
         self._update_next()
         if self._next_after_test:
             self._next_after_test = False

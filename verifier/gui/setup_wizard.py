@@ -38,6 +38,7 @@ from verifier import i18n, paths
 from verifier.config import remember_database
 from verifier.domain.errors import DomainError, Problem
 from verifier.domain.identifiers import check_finess
+from verifier.formatting import format_count
 from verifier.gui.setup_insurers import InsurersPage
 from verifier.gui.setup_place import PlacePage
 from verifier.gui.tasks import Task, error_sentence, error_style, run_task
@@ -47,153 +48,22 @@ from verifier.store.location import Location
 
 i18n.register(
     {
-        "setup.window_title": ("verifier – première mise en service", "verifier – first-time set-up"),
-        "setup.back": ("< &Précédent", "< &Back"),
-        "setup.next": ("&Suivant >", "&Next >"),
-        "setup.create": ("&Créer la base", "&Create the database"),
-        "setup.finish": ("&Terminer", "&Finish"),
-        "setup.cancel": ("Annuler", "Cancel"),
-        "setup.site_title": ("Votre officine", "Your pharmacy"),
-        "setup.site_subtitle": (
-            (
-                "Ces informations figurent sur les demandes de remboursement. Seul le nom est obligatoire ; "
-                "le reste peut être complété plus tard."
-            ),
-            (
-                "These details appear on reimbursement claims. Only the name is required; "
-                "the rest can be filled in later."
-            ),
+        "setup.back": i18n.N_("< &Précédent"),
+        "setup.next": i18n.N_("&Suivant >"),
+        "setup.finish": i18n.N_("&Terminer"),
+        "setup.cancel": i18n.N_("Annuler"),
+        "setup.where": i18n.N_("La base chiffrée sera créée ici : {where}"),
+        "setup.where_server": i18n.N_("L'officine sera créée sur le serveur : {where}"),
+        "setup.too_long": i18n.N_("Ce champ accepte {maximum} caractères au plus ; {count} ont été saisis."),
+        "setup.mismatch": i18n.N_("La confirmation ne correspond pas au mot de passe. Saisissez-le à nouveau."),
+        "setup.recovery_printed": i18n.N_("Code envoyé à l'imprimante. Rangez la feuille en lieu sûr."),
+        "setup.recovery_print_failed": i18n.N_(
+            "L'impression n'a pas abouti : vérifiez l'imprimante, ou recopiez le code à la main."
         ),
-        "setup.site_name": ("&Nom de l'officine :", "Pharmacy &name:"),
-        "setup.site_name_a11y": (
-            "Nom de l'officine ou de l'établissement (obligatoire)",
-            "Name of the pharmacy or establishment (required)",
-        ),
-        "setup.site_name_hint": (
-            "Obligatoire. Par exemple : Pharmacie du Marché",
-            "Required. For example: Market Pharmacy",
-        ),
-        "setup.finess": ("N° &FINESS :", "&FINESS number:"),
-        "setup.finess_a11y": ("Numéro FINESS, 9 caractères (facultatif)", "FINESS number, 9 characters (optional)"),
-        "setup.am_number": ("N° d'&assurance maladie :", "Health insurance (&AM) number:"),
-        "setup.am_number_a11y": (
-            "Numéro d'assurance maladie de l'officine (facultatif)",
-            "The pharmacy's health insurance number (optional)",
-        ),
-        "setup.address": ("A&dresse :", "A&ddress:"),
-        "setup.address_a11y": (
-            "Adresse postale de l'officine (facultatif)",
-            "Postal address of the pharmacy (optional)",
-        ),
-        "setup.optional": ("Facultatif", "Optional"),
-        "setup.where": (
-            "La base chiffrée sera créée ici : {where}",
-            "The encrypted database will be created here: {where}",
-        ),
-        "setup.where_server": (
-            "L'officine sera créée sur le serveur : {where}",
-            "The pharmacy will be set up on the server: {where}",
-        ),
-        "setup.config_failed": (
-            "L'adresse du serveur n'a pas pu être enregistrée sur ce poste ({reason}) : indiquez-la avec VERIFIER_DATABASE_URL.",
-            "The server address could not be saved on this computer ({reason}): give it with VERIFIER_DATABASE_URL.",
-        ),
-        "setup.too_long": (
-            "Ce champ accepte {maximum} caractères au plus ; {count} ont été saisis.",
-            "This field takes at most {maximum} characters; {count} were typed.",
-        ),
-        "setup.admin_title": ("Premier administrateur", "First administrator"),
-        "setup.admin_subtitle": (
-            (
-                "Ce compte gère les utilisateurs et les organismes. Choisissez un mot de passe long : "
-                "il protège les données des patients."
-            ),
-            ("This account manages users and insurers. Choose a long password: it protects the patients' data."),
-        ),
-        "setup.login": ("&Identifiant :", "&User name:"),
-        "setup.login_a11y": ("Identifiant de connexion de l'administrateur", "The administrator's sign-in name"),
-        "setup.login_placeholder": ("par exemple : mdupont", "for example: mdupont"),
-        "setup.display_name": ("Nom &affiché :", "&Display name:"),
-        "setup.display_name_a11y": (
-            "Nom affiché de l'administrateur (facultatif)",
-            "The administrator's display name (optional)",
-        ),
-        "setup.display_name_placeholder": ("par exemple : Marie Dupont", "for example: Marie Dupont"),
-        "setup.password": ("&Mot de passe :", "&Password:"),
-        "setup.password_a11y": (
-            "Mot de passe, {minimum} caractères au moins",
-            "Password, at least {minimum} characters",
-        ),
-        "setup.password_hint": (
-            "{minimum} caractères au moins. Une phrase de plusieurs mots est plus facile à retenir.",
-            "At least {minimum} characters. A phrase of several words is easier to remember.",
-        ),
-        "setup.confirm": ("&Confirmation :", "&Confirm:"),
-        "setup.confirm_a11y": ("Confirmation du mot de passe", "Password confirmation"),
-        "setup.mismatch": (
-            "La confirmation ne correspond pas au mot de passe. Saisissez-le à nouveau.",
-            "The confirmation does not match the password. Type it again.",
-        ),
-        "setup.progress_title": ("Création de la base", "Creating the database"),
-        "setup.progress_subtitle": (
-            "Quelques secondes : la base est chiffrée et la liste des médicaments y est chargée.",
-            "A few seconds: the database is encrypted and the drug list is loaded into it.",
-        ),
-        "setup.progress_a11y": ("Création de la base en cours", "Creating the database"),
-        "setup.step_start": ("Préparation…", "Preparing…"),
-        "setup.step_db": ("Chiffrement et création de la base…", "Encrypting and creating the database…"),
-        "setup.step_drugs": (
-            "Chargement de la base des médicaments (environ 20 000 présentations)…",
-            "Loading the drug reference (about 20,000 presentations)…",
-        ),
-        "setup.failed": ("La base n'a pas été créée. {reason}", "The database was not created. {reason}"),
-        "setup.go_back": ("&Revenir à la saisie", "&Go back to the form"),
-        "setup.recovery_title": ("Code de secours", "Recovery code"),
-        "setup.recovery_subtitle": (
-            "La base est prête. Ce code ne sera plus jamais affiché.",
-            "The database is ready. This code will never be shown again.",
-        ),
-        "setup.recovery_text": (
-            (
-                "Si tous les mots de passe administrateur sont perdus, ce code est le seul moyen de rouvrir la base. "
-                "Imprimez-le ou recopiez-le, puis rangez-le en lieu sûr, hors de l'ordinateur."
-            ),
-            (
-                "If every administrator password is lost, this code is the only way to open the database again. "
-                "Print it or write it down, then keep it somewhere safe, away from the computer."
-            ),
-        ),
-        "setup.recovery_a11y": ("Code de secours", "Recovery code"),
-        "setup.recovery_confirm": ("J'ai imprimé ou recopié ce &code", "I have printed or written down this &code"),
-        "setup.recovery_print": ("&Imprimer le code…", "&Print the code…"),
-        "setup.recovery_copy": ("C&opier le code", "C&opy the code"),
-        "setup.recovery_printed": (
-            "Code envoyé à l'imprimante. Rangez la feuille en lieu sûr.",
-            "Code sent to the printer. Keep the sheet somewhere safe.",
-        ),
-        "setup.recovery_print_failed": (
-            "L'impression n'a pas abouti : vérifiez l'imprimante, ou recopiez le code à la main.",
-            "Printing failed: check the printer, or write the code down by hand.",
-        ),
-        "setup.recovery_copied": (
-            "Code copié : collez-le dans votre coffre-fort de mots de passe. Le presse-papiers sera vidé à la fin.",
-            "Code copied: paste it into your password safe. The clipboard is cleared at the end.",
-        ),
-        "setup.recovery_sheet_title": ("Code de secours verifier", "verifier recovery code"),
-        "setup.recovery_sheet_site": ("Officine : {site}", "Pharmacy: {site}"),
-        "setup.recovery_sheet_text": (
-            "Ce code rouvre la base si tous les mots de passe administrateur sont perdus. "
-            "Rangez cette feuille en lieu sûr, hors de l'ordinateur ; ne la photographiez pas.",
-            "This code opens the database again if every administrator password is lost. "
-            "Keep this sheet somewhere safe, away from the computer; do not photograph it.",
-        ),
-        "setup.drugs_loaded": (
-            "Base des médicaments : {count} présentations chargées.",
-            "Drug reference: {count} presentations loaded.",
-        ),
-        "setup.drugs_failed": (
-            "La base des médicaments n'a pas pu être chargée ({reason}). Un administrateur pourra l'importer ensuite.",
-            "The drug reference could not be loaded ({reason}). An administrator can import it later.",
+        "setup.recovery_sheet_title": i18n.N_("Code de secours verifier"),
+        "setup.recovery_sheet_site": i18n.N_("Officine : {site}"),
+        "setup.recovery_sheet_text": i18n.N_(
+            "Ce code rouvre la base si tous les mots de passe administrateur sont perdus. Rangez cette feuille en lieu sûr, hors de l'ordinateur ; ne la photographiez pas."
         ),
     }
 )
@@ -201,9 +71,7 @@ i18n.register(
 NAME_MAX, FINESS_MAX, AM_MAX, LOGIN_MAX, DISPLAY_MAX = 200, 9, 20, 64, 200
 
 
-def _count(n: int) -> str:
-    text = f"{n:,}"
-    return text.replace(",", "\u00a0") if i18n.language() == "fr" else text
+_count = format_count
 
 
 def _too_long(text: str, maximum: int, field: str) -> list[Problem]:
@@ -273,28 +141,41 @@ class _Form:
 class SitePage(QWizardPage):
     def __init__(self, location: Location) -> None:
         super().__init__()
-        self.setTitle(i18n.tr("setup.site_title"))
-        self.setSubTitle(i18n.tr("setup.site_subtitle"))
+        self.setTitle(i18n.tr("Votre officine"))
+        self.setSubTitle(
+            i18n.tr(
+                "Ces informations figurent sur les demandes de remboursement. Seul le nom est obligatoire ; le reste peut être complété plus tard."
+            )
+        )
         self.name_edit = QLineEdit()
         self.finess_edit = QLineEdit()
-        self.finess_edit.setPlaceholderText(i18n.tr("setup.optional"))
+        self.finess_edit.setPlaceholderText(i18n.tr("Facultatif"))
         self.am_edit = QLineEdit()
-        self.am_edit.setPlaceholderText(i18n.tr("setup.optional"))
+        self.am_edit.setPlaceholderText(i18n.tr("Facultatif"))
         self.address_edit = QPlainTextEdit()
         self.address_edit.setTabChangesFocus(True)
-        self.address_edit.setPlaceholderText(i18n.tr("setup.optional"))
+        self.address_edit.setPlaceholderText(i18n.tr("Facultatif"))
         self.address_edit.setFixedHeight(self.address_edit.fontMetrics().lineSpacing() * 4 + 12)
         self.form = _Form(self)
         self.form.add(
             "site_name",
-            i18n.tr("setup.site_name"),
+            i18n.tr("&Nom de l'officine :"),
             self.name_edit,
-            i18n.tr("setup.site_name_a11y"),
-            i18n.tr("setup.site_name_hint"),
+            i18n.tr("Nom de l'officine ou de l'établissement (obligatoire)"),
+            i18n.tr("Obligatoire. Par exemple : Pharmacie du Marché"),
         )
-        self.form.add("finess", i18n.tr("setup.finess"), self.finess_edit, i18n.tr("setup.finess_a11y"))
-        self.form.add("am_number", i18n.tr("setup.am_number"), self.am_edit, i18n.tr("setup.am_number_a11y"))
-        self.form.add("address", i18n.tr("setup.address"), self.address_edit, i18n.tr("setup.address_a11y"))
+        self.form.add(
+            "finess", i18n.tr("N° &FINESS :"), self.finess_edit, i18n.tr("Numéro FINESS, 9 caractères (facultatif)")
+        )
+        self.form.add(
+            "am_number",
+            i18n.tr("N° d'&assurance maladie :"),
+            self.am_edit,
+            i18n.tr("Numéro d'assurance maladie de l'officine (facultatif)"),
+        )
+        self.form.add(
+            "address", i18n.tr("A&dresse :"), self.address_edit, i18n.tr("Adresse postale de l'officine (facultatif)")
+        )
         self.where = QLabel()
         self.where.setWordWrap(True)
         self.where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -310,7 +191,7 @@ class SitePage(QWizardPage):
 
     def set_location(self, location: Location) -> None:
         code = "setup.where" if location.is_sqlite else "setup.where_server"
-        self.where.setText(i18n.tr(code, where=location.describe()))
+        self.where.setText(i18n.say(code, where=location.describe()))
 
     def problems(self) -> tuple[list[Problem], list[Problem]]:
         """(problems that block, warnings that do not)."""
@@ -364,32 +245,44 @@ class SitePage(QWizardPage):
 class AdminPage(QWizardPage):
     def __init__(self) -> None:
         super().__init__()
-        self.setTitle(i18n.tr("setup.admin_title"))
-        self.setSubTitle(i18n.tr("setup.admin_subtitle"))
+        self.setTitle(i18n.tr("Premier administrateur"))
+        self.setSubTitle(
+            i18n.tr(
+                "Ce compte gère les utilisateurs et les organismes. Choisissez un mot de passe long : il protège les données des patients."
+            )
+        )
         self.setCommitPage(True)  # once the database is created there is no going back
-        self.setButtonText(QWizard.WizardButton.CommitButton, i18n.tr("setup.create"))
+        self.setButtonText(QWizard.WizardButton.CommitButton, i18n.tr("&Créer la base"))
         self.login_edit = QLineEdit()
-        self.login_edit.setPlaceholderText(i18n.tr("setup.login_placeholder"))
+        self.login_edit.setPlaceholderText(i18n.tr("par exemple : mdupont"))
         self.display_edit = QLineEdit()
-        self.display_edit.setPlaceholderText(i18n.tr("setup.display_name_placeholder"))
+        self.display_edit.setPlaceholderText(i18n.tr("par exemple : Marie Dupont"))
         self.password_edit = QLineEdit()
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.confirm_edit = QLineEdit()
         self.confirm_edit.setEchoMode(QLineEdit.EchoMode.Password)
         minimum = auth.MIN_PASSWORD
         self.form = _Form(self)
-        self.form.add("login", i18n.tr("setup.login"), self.login_edit, i18n.tr("setup.login_a11y"))
         self.form.add(
-            "display_name", i18n.tr("setup.display_name"), self.display_edit, i18n.tr("setup.display_name_a11y")
+            "login", i18n.tr("&Identifiant :"), self.login_edit, i18n.tr("Identifiant de connexion de l'administrateur")
+        )
+        self.form.add(
+            "display_name",
+            i18n.tr("Nom &affiché :"),
+            self.display_edit,
+            i18n.tr("Nom affiché de l'administrateur (facultatif)"),
         )
         self.form.add(
             "password",
-            i18n.tr("setup.password"),
+            i18n.tr("&Mot de passe :"),
             self.password_edit,
-            i18n.tr("setup.password_a11y", minimum=minimum),
-            i18n.tr("setup.password_hint", minimum=minimum),
+            i18n.tr("Mot de passe, {minimum} caractères au moins", minimum=minimum),
+            i18n.tr(
+                "{minimum} caractères au moins. Une phrase de plusieurs mots est plus facile à retenir.",
+                minimum=minimum,
+            ),
         )
-        self.form.add("confirm", i18n.tr("setup.confirm"), self.confirm_edit, i18n.tr("setup.confirm_a11y"))
+        self.form.add("confirm", i18n.tr("&Confirmation :"), self.confirm_edit, i18n.tr("Confirmation du mot de passe"))
         outer = QVBoxLayout(self)
         outer.addLayout(self.form.layout)
         outer.addStretch(1)
@@ -460,9 +353,9 @@ def create_site(
     progress: Callable[[str], None],
 ) -> SetupResult:
     """The work of the progress page, run off the GUI thread."""
-    progress(i18n.tr("setup.step_db"))
+    progress(i18n.tr("Chiffrement et création de la base…"))
     ctx, code = auth.initialise(location, site, login, display_name, password)
-    progress(i18n.tr("setup.step_drugs"))
+    progress(i18n.tr("Chargement de la base des médicaments (environ 20 000 présentations)…"))
     try:
         count = drugs.load_shipped_snapshot(ctx.store, ctx.actor.login, ctx.actor.user_id)
     except Exception as exc:  # noqa: BLE001 - the code must still be shown; the drugs can come later
@@ -473,14 +366,14 @@ def create_site(
 class ProgressPage(QWizardPage):
     def __init__(self) -> None:
         super().__init__()
-        self.setTitle(i18n.tr("setup.progress_title"))
-        self.setSubTitle(i18n.tr("setup.progress_subtitle"))
+        self.setTitle(i18n.tr("Création de la base"))
+        self.setSubTitle(i18n.tr("Quelques secondes : la base est chiffrée et la liste des médicaments y est chargée."))
         self.setCommitPage(True)  # the recovery page cannot come back here
-        self.setButtonText(QWizard.WizardButton.CommitButton, i18n.tr("setup.next"))
+        self.setButtonText(QWizard.WizardButton.CommitButton, i18n.tr("&Suivant >"))
         self.bar = QProgressBar()
         self.bar.setRange(0, 0)
         self.bar.setTextVisible(False)
-        self.bar.setAccessibleName(i18n.tr("setup.progress_a11y"))
+        self.bar.setAccessibleName(i18n.tr("Création de la base en cours"))
         self.step = QLabel()
         self.step.setWordWrap(True)
         self.error = QLabel()
@@ -488,7 +381,7 @@ class ProgressPage(QWizardPage):
         self.error.setStyleSheet(error_style(self))
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error.hide()
-        self.back_button = QPushButton(i18n.tr("setup.go_back"))
+        self.back_button = QPushButton(i18n.tr("&Revenir à la saisie"))
         self.back_button.hide()
         self.back_button.clicked.connect(lambda: self.wizard().back())
         layout = QVBoxLayout(self)
@@ -508,7 +401,7 @@ class ProgressPage(QWizardPage):
         self.error.hide()
         self.back_button.hide()
         self.bar.show()
-        self.step.setText(i18n.tr("setup.step_start"))
+        self.step.setText(i18n.tr("Préparation…"))
         self.busy = True
         admin = wizard.admin_page
         self._task = run_task(
@@ -531,7 +424,10 @@ class ProgressPage(QWizardPage):
             try:  # so that this computer opens the server from now on
                 remember_database(wizard.place_page.url())
             except (DomainError, OSError) as exc:
-                result.config_error = i18n.tr("setup.config_failed", reason=error_sentence(exc))
+                result.config_error = i18n.tr(
+                    "L'adresse du serveur n'a pas pu être enregistrée sur ce poste ({reason}) : indiquez-la avec VERIFIER_DATABASE_URL.",
+                    reason=error_sentence(exc),
+                )
         self.completeChanged.emit()
         self.wizard().next()
 
@@ -539,7 +435,7 @@ class ProgressPage(QWizardPage):
         self.busy, self._task = False, None
         self.bar.hide()
         self.step.setText("")
-        self.error.setText(i18n.tr("setup.failed", reason=error_sentence(exc)))
+        self.error.setText(i18n.tr("La base n'a pas été créée. {reason}", reason=error_sentence(exc)))
         self.error.show()
         self.back_button.show()
         self.back_button.setFocus()
@@ -551,9 +447,13 @@ class ProgressPage(QWizardPage):
 class RecoveryPage(QWizardPage):
     def __init__(self) -> None:
         super().__init__()
-        self.setTitle(i18n.tr("setup.recovery_title"))
-        self.setSubTitle(i18n.tr("setup.recovery_subtitle"))
-        text = QLabel(i18n.tr("setup.recovery_text"))
+        self.setTitle(i18n.tr("Code de secours"))
+        self.setSubTitle(i18n.tr("La base est prête. Ce code ne sera plus jamais affiché."))
+        text = QLabel(
+            i18n.tr(
+                "Si tous les mots de passe administrateur sont perdus, ce code est le seul moyen de rouvrir la base. Imprimez-le ou recopiez-le, puis rangez-le en lieu sûr, hors de l'ordinateur."
+            )
+        )
         text.setWordWrap(True)
         self.code_label = QLabel()
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
@@ -565,19 +465,19 @@ class RecoveryPage(QWizardPage):
             Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
         self.code_label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.code_label.setAccessibleName(i18n.tr("setup.recovery_a11y"))
+        self.code_label.setAccessibleName(i18n.tr("Code de secours"))
         self.code_label.setFrameShape(QLabel.Shape.StyledPanel)
         self.code_label.setMargin(12)
         self.drugs_label = QLabel()
         self.drugs_label.setWordWrap(True)
         # Once past this page the code is never shown again: no way back to it.
         self.setCommitPage(True)
-        self.setButtonText(QWizard.WizardButton.CommitButton, i18n.tr("setup.next"))
-        self.confirm_box = QCheckBox(i18n.tr("setup.recovery_confirm"))
+        self.setButtonText(QWizard.WizardButton.CommitButton, i18n.tr("&Suivant >"))
+        self.confirm_box = QCheckBox(i18n.tr("J'ai imprimé ou recopié ce &code"))
         self.confirm_box.toggled.connect(lambda _on: self.completeChanged.emit())
-        self.print_button = QPushButton(i18n.tr("setup.recovery_print"))
+        self.print_button = QPushButton(i18n.tr("&Imprimer le code…"))
         self.print_button.clicked.connect(self.print_code)
-        self.copy_button = QPushButton(i18n.tr("setup.recovery_copy"))
+        self.copy_button = QPushButton(i18n.tr("C&opier le code"))
         self.copy_button.clicked.connect(self.copy_code)
         self.said = QLabel()
         self.said.setWordWrap(True)
@@ -614,11 +514,11 @@ class RecoveryPage(QWizardPage):
         """The printed page: title, site, the code in large type, what it is for."""
         doc = QTextDocument()
         esc = html.escape
-        site = f"<p>{esc(i18n.tr('setup.recovery_sheet_site', site=self.site_name))}</p>" if self.site_name else ""
+        site = f"<p>{esc(i18n.say('setup.recovery_sheet_site', site=self.site_name))}</p>" if self.site_name else ""
         doc.setHtml(
-            f"<h2>{esc(i18n.tr('setup.recovery_sheet_title'))}</h2>{site}"
+            f"<h2>{esc(i18n.say('setup.recovery_sheet_title'))}</h2>{site}"
             f"<p style='font-family: monospace; font-size: 20pt; font-weight: bold'>{esc(self.code_label.text())}</p>"
-            f"<p>{esc(i18n.tr('setup.recovery_sheet_text'))}</p>"
+            f"<p>{esc(i18n.say('setup.recovery_sheet_text'))}</p>"
         )
         return doc
 
@@ -630,14 +530,18 @@ class RecoveryPage(QWizardPage):
             return
         self.sheet().print_(printer)
         ok = printer.printerState() != QPrinter.PrinterState.Error
-        self.said.setText(i18n.tr("setup.recovery_printed" if ok else "setup.recovery_print_failed"))
+        self.said.setText(i18n.say("setup.recovery_printed" if ok else "setup.recovery_print_failed"))
         self.said.setStyleSheet("" if ok else error_style(self))
         self.confirm_box.setFocus()
 
     def copy_code(self) -> None:
         clipboard = QGuiApplication.clipboard()
         clipboard.setText(self.code_label.text())
-        self.said.setText(i18n.tr("setup.recovery_copied"))
+        self.said.setText(
+            i18n.tr(
+                "Code copié : collez-le dans votre coffre-fort de mots de passe. Le presse-papiers sera vidé à la fin."
+            )
+        )
         self.said.setStyleSheet("")
         self.confirm_box.setFocus()
 
@@ -656,10 +560,17 @@ class RecoveryPage(QWizardPage):
         self.code_label.setText(result.recovery_code)
         self.site_name = wizard.site_page.name_edit.text().strip()
         if result.drug_count is not None:
-            self.drugs_label.setText(i18n.tr("setup.drugs_loaded", count=_count(result.drug_count)))
+            self.drugs_label.setText(
+                i18n.tr("Base des médicaments : {count} présentations chargées.", count=_count(result.drug_count))
+            )
             self.drugs_label.setStyleSheet("")
         else:
-            self.drugs_label.setText(i18n.tr("setup.drugs_failed", reason=result.drug_error))
+            self.drugs_label.setText(
+                i18n.tr(
+                    "La base des médicaments n'a pas pu être chargée ({reason}). Un administrateur pourra l'importer ensuite.",
+                    reason=result.drug_error,
+                )
+            )
             self.drugs_label.setStyleSheet(error_style(self))
         if result.config_error:
             self.drugs_label.setText(f"{self.drugs_label.text()}\n{result.config_error}")
@@ -686,7 +597,7 @@ class SetupWizard(QWizard):
         self.location = location
         self.initial_location = location
         self.context: Context | None = None
-        self.setWindowTitle(i18n.tr("setup.window_title"))
+        self.setWindowTitle(i18n.tr("verifier – première mise en service"))
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         for button, code in (
@@ -696,7 +607,7 @@ class SetupWizard(QWizard):
             (QWizard.WizardButton.FinishButton, "setup.finish"),
             (QWizard.WizardButton.CancelButton, "setup.cancel"),
         ):
-            self.setButtonText(button, i18n.tr(code))
+            self.setButtonText(button, i18n.say(code))
         if choose_place is None:
             choose_place = location.sqlite_path == paths.default_database()
         self.place_page: PlacePage | None = None

@@ -30,23 +30,16 @@ if TYPE_CHECKING:
 
 i18n.register(
     {
-        "signin.window_title": ("verifier – connexion", "verifier – sign in"),
-        "signin.heading": ("Connexion", "Sign in"),
-        "signin.login": ("&Identifiant :", "&User name:"),
-        "signin.login_a11y": ("Identifiant", "User name"),
-        "signin.password": ("&Mot de passe :", "&Password:"),
-        "signin.password_a11y": ("Mot de passe", "Password"),
-        "signin.submit": ("&Se connecter", "&Sign in"),
-        "signin.quit": ("&Quitter", "&Quit"),
-        "signin.busy": ("Connexion en cours…", "Signing in…"),
-        "signin.message_a11y": ("Message", "Message"),
-        "signin.login_missing": ("Saisissez votre identifiant.", "Enter your user name."),
-        "signin.password_missing": ("Saisissez votre mot de passe.", "Enter your password."),
-        "signin.where": ("Base : {where}", "Database: {where}"),
-        "signin.switch_title": ("verifier – changer d'utilisateur", "verifier – switch user"),
-        "signin.switch_heading": ("Changer d'utilisateur", "Switch user"),
-        "signin.switch_submit": ("&Changer d'utilisateur", "S&witch user"),
-        "signin.cancel": ("Annuler", "Cancel"),
+        "signin.window_title": i18n.N_("verifier – connexion"),
+        "signin.heading": i18n.N_("Connexion"),
+        "signin.submit": i18n.N_("&Se connecter"),
+        "signin.quit": i18n.N_("&Quitter"),
+        "signin.login_missing": i18n.N_("Saisissez votre identifiant."),
+        "signin.password_missing": i18n.N_("Saisissez votre mot de passe."),
+        "signin.switch_title": i18n.N_("verifier – changer d'utilisateur"),
+        "signin.switch_heading": i18n.N_("Changer d'utilisateur"),
+        "signin.switch_submit": i18n.N_("&Changer d'utilisateur"),
+        "signin.cancel": i18n.N_("Annuler"),
     }
 )
 
@@ -77,9 +70,9 @@ class SignInDialog(QDialog):
         self.busy = False
         self._task: Task | None = None
         self._warm_task: Task | None = None
-        self.setWindowTitle(i18n.tr("signin.switch_title" if switching else "signin.window_title"))
+        self.setWindowTitle(i18n.say("signin.switch_title" if switching else "signin.window_title"))
 
-        heading = QLabel(i18n.tr("signin.switch_heading" if switching else "signin.heading"))
+        heading = QLabel(i18n.say("signin.switch_heading" if switching else "signin.heading"))
         font = heading.font()
         font.setPointSizeF(font.pointSizeF() * 1.4)
         font.setWeight(QFont.Weight.Bold)
@@ -87,13 +80,13 @@ class SignInDialog(QDialog):
         heading.setAccessibleName(heading.text())
 
         self.login_edit = QLineEdit(login)
-        self.login_edit.setAccessibleName(i18n.tr("signin.login_a11y"))
+        self.login_edit.setAccessibleName(i18n.tr("Identifiant"))
         self.password_edit = QLineEdit()
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password_edit.setAccessibleName(i18n.tr("signin.password_a11y"))
-        login_label = QLabel(i18n.tr("signin.login"))
+        self.password_edit.setAccessibleName(i18n.tr("Mot de passe"))
+        login_label = QLabel(i18n.tr("&Identifiant :"))
         login_label.setBuddy(self.login_edit)
-        password_label = QLabel(i18n.tr("signin.password"))
+        password_label = QLabel(i18n.tr("&Mot de passe :"))
         password_label.setBuddy(self.password_edit)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -102,7 +95,7 @@ class SignInDialog(QDialog):
 
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setAccessibleName(i18n.tr("signin.message_a11y"))
+        self.message.setAccessibleName(i18n.tr("Message"))
         # Three lines kept for the message, text at the top, so the window does not jump. A
         # layout rather than QLabel.setAlignment: the first use of the Qt namespace builds its
         # ~100 enums (~12 ms), which this first window can do without.
@@ -115,16 +108,16 @@ class SignInDialog(QDialog):
 
         self.buttons = QDialogButtonBox()
         self.submit_button = self.buttons.addButton(
-            i18n.tr("signin.switch_submit" if switching else "signin.submit"), QDialogButtonBox.ButtonRole.AcceptRole
+            i18n.say("signin.switch_submit" if switching else "signin.submit"), QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.quit_button = self.buttons.addButton(
-            i18n.tr("signin.cancel" if switching else "signin.quit"), QDialogButtonBox.ButtonRole.RejectRole
+            i18n.say("signin.cancel" if switching else "signin.quit"), QDialogButtonBox.ButtonRole.RejectRole
         )
         self.submit_button.setDefault(True)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
-        self.where = QLabel(i18n.tr("signin.where", where=location.describe()))
+        self.where = QLabel(i18n.tr("Base : {where}", where=location.describe()))
         self.where.setWordWrap(True)
 
         layout = QVBoxLayout(self)
@@ -167,7 +160,7 @@ class SignInDialog(QDialog):
         for widget in (self.login_edit, self.password_edit, self.submit_button):
             widget.setEnabled(not busy)
         if busy:
-            self._say(i18n.tr("signin.busy"), error=False)
+            self._say(i18n.tr("Connexion en cours…"), error=False)
         else:
             self.submit_button.setDefault(True)  # a disabled button loses its default role
 
@@ -178,7 +171,7 @@ class SignInDialog(QDialog):
         login = self.login_edit.text().strip()
         password = self.password_edit.text()
         if not login or not password:
-            self._say(i18n.tr("signin.login_missing" if not login else "signin.password_missing"), error=True)
+            self._say(i18n.say("signin.login_missing" if not login else "signin.password_missing"), error=True)
             (self.login_edit if not login else self.password_edit).setFocus()
             return
         self._set_busy(True)

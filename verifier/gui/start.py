@@ -35,22 +35,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-i18n.register(
-    {
-        "gui.crash_title": ("verifier – erreur inattendue", "verifier – unexpected error"),
-        "gui.crash": (
-            (
-                "Une erreur inattendue s'est produite ; la dernière action n'a peut-être pas été enregistrée. "
-                "Vérifiez-la, puis continuez. Détails pour l'assistance dans le journal : {log}"
-            ),
-            (
-                "An unexpected error occurred; the last action may not have been saved. "
-                "Check it, then carry on. Details for support are in the log: {log}"
-            ),
-        ),
-    }
-)
-
 
 # --- crash handler --------------------------------------------------------------------
 
@@ -74,8 +58,11 @@ def _show_crash_message() -> None:
     try:
         box = QMessageBox(
             QMessageBox.Icon.Critical,
-            i18n.tr("gui.crash_title"),
-            i18n.tr("gui.crash", log=logsetup.log_file()),
+            i18n.tr("verifier – erreur inattendue"),
+            i18n.tr(
+                "Une erreur inattendue s'est produite ; la dernière action n'a peut-être pas été enregistrée. Vérifiez-la, puis continuez. Détails pour l'assistance dans le journal : {log}",
+                log=logsetup.log_file(),
+            ),
             QMessageBox.StandardButton.Ok,
         )
         box.exec()

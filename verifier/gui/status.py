@@ -47,77 +47,20 @@ from verifier.services.queue import InsurerTotal
 
 i18n.register(
     {
-        "shell.claim_one": ("{n} demande", "{n} claim"),
-        "shell.claim_many": ("{n} demandes", "{n} claims"),
-        "shell.status.loading": ("Chargement…", "Loading…"),
-        "shell.status.no_outage": ("Aucun opérateur déclaré en panne", "No operator declared down"),
-        "shell.status.outage": ("{code} en panne depuis {since}", "{code} down since {since}"),
-        "shell.status.outage_tip": (
-            "{name} ({code}) : en panne depuis le {since}{reason}",
-            "{name} ({code}): down since {since}{reason}",
-        ),
-        "shell.status.reason": (" – motif : {reason}", " – reason: {reason}"),
-        "shell.status.outage_a11y": ("Opérateurs en panne", "Operators down"),
-        "shell.status.queue": ("En attente d'export : {claims}, {amount}", "Awaiting export: {claims}, {amount}"),
-        "shell.status.queue_a11y": (
-            "Demandes en attente d'export, par organisme",
-            "Claims awaiting export, per insurer",
-        ),
-        "shell.status.queue_insurer": ("{insurer} : {claims}, {amount}", "{insurer}: {claims}, {amount}"),
-        "shell.status.provisional_one": ("1 organisme à confirmer", "1 insurer to be confirmed"),
-        "shell.status.provisional_many": ("{n} organismes à confirmer", "{n} insurers to be confirmed"),
-        "shell.status.provisional_tip": (
-            "Organismes enregistrés au comptoir : un administrateur les confirme, corrige ou fusionne (Administration, "
-            "Organismes) ; leurs demandes ne peuvent pas être mises en lot avant.",
-            "Insurers recorded at the counter: an administrator confirms, corrects or merges them (Administration, "
-            "Insurers); their claims cannot be batched until then.",
-        ),
-        "shell.status.queue_none": ("Aucune demande en attente d'export.", "No claim awaiting export."),
-        "shell.status.queue_tip_end": ("Cliquez pour la liste par organisme.", "Click for the list per insurer."),
-        "shell.status.user": ("{login} ({role})", "{login} ({role})"),
-        "shell.status.server_down": (
-            "Serveur de données injoignable depuis {since}",
-            "Data server unreachable since {since}",
-        ),
-        "shell.status.server_down_tip": (
-            (
-                "Le serveur PostgreSQL ne répond pas. Ce qui est saisi au comptoir reste à l'écran ; "
-                "nouvel essai toutes les {seconds} secondes, et la demande est mise en file dès son retour."
-            ),
-            (
-                "The PostgreSQL server does not answer. What is typed at the counter stays on screen; "
-                "it is tried again every {seconds} seconds, and the claim is queued as soon as it is back."
-            ),
-        ),
-        "shell.status.server_a11y": ("État du serveur de données", "Data server state"),
-        "shell.role.admin": ("administrateur", "administrator"),
-        "shell.role.counter": ("comptoir", "counter"),
-        "shell.col.insurer": ("Organisme", "Insurer"),
-        "shell.col.claims": ("Demandes", "Claims"),
-        "shell.col.amc": ("Part complémentaire", "Insurer's share"),
-        "shell.col.price": ("Montant total", "Total amount"),
-        "shell.col.total": ("Total", "Total"),
-        "shell.outage.down_title": ("Déclarer un opérateur en panne", "Declare an operator down"),
-        "shell.outage.up_title": ("Déclarer un opérateur rétabli", "Declare an operator back up"),
-        "shell.outage.operator": ("&Opérateur :", "&Operator:"),
-        "shell.outage.operator_a11y": ("Opérateur de tiers payant", "Third-party payment operator"),
-        "shell.outage.reason": ("&Motif :", "&Reason:"),
-        "shell.outage.reason_a11y": ("Motif de la panne (facultatif)", "Reason for the outage (optional)"),
-        "shell.outage.reason_hint": (
-            "Facultatif. Par exemple : serveur injoignable",
-            "Optional. For example: server unreachable",
-        ),
-        "shell.outage.declare_down": ("Déclarer en &panne", "Declare &down"),
-        "shell.outage.declare_up": ("Déclarer &rétabli", "Declare &back up"),
-        "shell.outage.cancel": ("Annuler", "Cancel"),
-        "shell.outage.none_left": (
-            "Tous les opérateurs sont déjà déclarés en panne.",
-            "Every operator is already declared down.",
-        ),
-        "shell.outage.none_down": ("Aucun opérateur n'est déclaré en panne.", "No operator is declared down."),
-        "shell.outage.no_operator": (
-            "Aucun opérateur n'est enregistré : un administrateur doit d'abord les ajouter.",
-            "No operator is recorded: an administrator must add them first.",
+        "shell.role.admin": i18n.N_("administrateur"),
+        "shell.role.counter": i18n.N_("comptoir"),
+        "shell.col.insurer": i18n.N_("Organisme"),
+        "shell.col.claims": i18n.N_("Demandes"),
+        "shell.col.amc": i18n.N_("Part complémentaire"),
+        "shell.col.price": i18n.N_("Montant total"),
+        "shell.outage.down_title": i18n.N_("Déclarer un opérateur en panne"),
+        "shell.outage.up_title": i18n.N_("Déclarer un opérateur rétabli"),
+        "shell.outage.declare_down": i18n.N_("Déclarer en &panne"),
+        "shell.outage.declare_up": i18n.N_("Déclarer &rétabli"),
+        "shell.outage.none_left": i18n.N_("Tous les opérateurs sont déjà déclarés en panne."),
+        "shell.outage.none_down": i18n.N_("Aucun opérateur n'est déclaré en panne."),
+        "shell.outage.no_operator": i18n.N_(
+            "Aucun opérateur n'est enregistré : un administrateur doit d'abord les ajouter."
         ),
     }
 )
@@ -125,15 +68,14 @@ i18n.register(
 
 def claims_text(n: int) -> str:
     """'0 demande', '1 demande', '2 demandes' (French counts 0 and 1 as singular)."""
-    one = n in (0, 1) if i18n.language() == "fr" else n == 1
-    return i18n.tr("shell.claim_one" if one else "shell.claim_many", n=n)
+    return i18n.ntr("{n} demande", "{n} demandes", n)
 
 
 def provisional_text(n: int) -> str:
     """ "2 organismes à confirmer"; empty for none."""
     if n <= 0:
         return ""
-    return i18n.tr("shell.status.provisional_one" if n == 1 else "shell.status.provisional_many", n=n)
+    return i18n.ntr("{n} organisme à confirmer", "{n} organismes à confirmer", n)
 
 
 def since_text(moment: datetime, now: datetime | None = None) -> str:
@@ -198,7 +140,7 @@ class InsurerTotalsModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < 4:
-            return i18n.tr(self.HEADERS[section])
+            return i18n.say(self.HEADERS[section])
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
@@ -209,7 +151,7 @@ class InsurerTotalsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if is_total:
                 values = (
-                    i18n.tr("shell.col.total"),
+                    i18n.tr("Total"),
                     sum(t.count for t in self._totals),
                     sum((t.amc for t in self._totals), Decimal("0.00")),
                     sum((t.price for t in self._totals), Decimal("0.00")),
@@ -239,7 +181,7 @@ class TotalsPopup(QFrame):
         self.model = InsurerTotalsModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
-        self.table.setAccessibleName(i18n.tr("shell.status.queue_a11y"))
+        self.table.setAccessibleName(i18n.tr("Demandes en attente d'export, par organisme"))
         self.table.verticalHeader().hide()
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -248,7 +190,7 @@ class TotalsPopup(QFrame):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(False)
-        self.empty = QLabel(i18n.tr("shell.status.queue_none"))
+        self.empty = QLabel(i18n.tr("Aucune demande en attente d'export."))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.table)
@@ -307,7 +249,7 @@ class ServerState(QWidget):
         bold.setBold(True)
         self.label.setFont(bold)
         self.label.setStyleSheet(error_style(self))
-        self.setAccessibleName(i18n.tr("shell.status.server_a11y"))
+        self.setAccessibleName(i18n.tr("État du serveur de données"))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 8, 0)
         layout.setSpacing(4)
@@ -326,7 +268,10 @@ class ServerState(QWidget):
         self.label.setToolTip(self._tip())
 
     def _tip(self) -> str:
-        return i18n.tr("shell.status.server_down_tip", seconds=max(1, self.timer.interval() // 1000))
+        return i18n.tr(
+            "Le serveur PostgreSQL ne répond pas. Ce qui est saisi au comptoir reste à l'écran ; nouvel essai toutes les {seconds} secondes, et la demande est mise en file dès son retour.",
+            seconds=max(1, self.timer.interval() // 1000),
+        )
 
     def _changed(self, up: bool) -> None:
         if up:
@@ -336,7 +281,7 @@ class ServerState(QWidget):
             return
         if self.since is None:
             self.since = datetime.now(UTC)
-        self.label.setText(i18n.tr("shell.status.server_down", since=since_text(self.since)))
+        self.label.setText(i18n.tr("Serveur de données injoignable depuis {since}", since=since_text(self.since)))
         self.label.setToolTip(self._tip())
         self.setAccessibleDescription(f"{self.label.text()}. {self._tip()}")
         self.show()
@@ -380,21 +325,25 @@ class StatusStrip(QWidget):
         self.outage_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.outage_button.setAutoRaise(True)
         self.outage_button.setMenu(self.outage_menu)
-        self.outage_button.setAccessibleName(i18n.tr("shell.status.outage_a11y"))
-        self.outage_button.setText(i18n.tr("shell.status.loading"))
+        self.outage_button.setAccessibleName(i18n.tr("Opérateurs en panne"))
+        self.outage_button.setText(i18n.tr("Chargement…"))
         self.message = QLabel()
         self.message.setStyleSheet(error_style(self))
         self.message.hide()
         self.queue_button = QToolButton()
         self.queue_button.setAutoRaise(True)
-        self.queue_button.setAccessibleName(i18n.tr("shell.status.queue_a11y"))
-        self.queue_button.setText(i18n.tr("shell.status.loading"))
+        self.queue_button.setAccessibleName(i18n.tr("Demandes en attente d'export, par organisme"))
+        self.queue_button.setText(i18n.tr("Chargement…"))
         self.queue_button.clicked.connect(self.show_totals)
         self.provisional_label = QLabel()
-        self.provisional_label.setToolTip(i18n.tr("shell.status.provisional_tip"))
+        self.provisional_label.setToolTip(
+            i18n.tr(
+                "Organismes enregistrés au comptoir : un administrateur les confirme, corrige ou fusionne (Administration, Organismes) ; leurs demandes ne peuvent pas être mises en lot avant."
+            )
+        )
         self.provisional_label.hide()
-        role = i18n.tr(f"shell.role.{ctx.actor.role}")
-        self.user_label = QLabel(i18n.tr("shell.status.user", login=ctx.actor.login, role=role))
+        role = i18n.say(f"shell.role.{ctx.actor.role}")
+        self.user_label = QLabel(i18n.tr("{login} ({role})", login=ctx.actor.login, role=role))
         self.popup = TotalsPopup(self)
         self.notice = AnswerNotice(ctx)
         self.notice.export_requested.connect(self.export_requested)
@@ -421,16 +370,16 @@ class StatusStrip(QWidget):
         bold = QFont(self.font())
         if status.outages:
             parts = [
-                i18n.tr("shell.status.outage", code=o.operator_code, since=since_text(o.started_at))
+                i18n.tr("{code} en panne depuis {since}", code=o.operator_code, since=since_text(o.started_at))
                 for o in status.outages
             ]
             tips = [
                 i18n.tr(
-                    "shell.status.outage_tip",
+                    "{name} ({code}) : en panne depuis le {since}{reason}",
                     name=o.operator_name,
                     code=o.operator_code,
                     since=since_text(o.started_at, datetime(1970, 1, 1, tzinfo=UTC)),
-                    reason=i18n.tr("shell.status.reason", reason=o.reason) if o.reason else "",
+                    reason=i18n.tr(" – motif : {reason}", reason=o.reason) if o.reason else "",
                 )
                 for o in status.outages
             ]
@@ -439,12 +388,16 @@ class StatusStrip(QWidget):
             self.outage_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning))
             bold.setBold(True)
         else:
-            self.outage_button.setText(i18n.tr("shell.status.no_outage"))
+            self.outage_button.setText(i18n.tr("Aucun opérateur déclaré en panne"))
             self.outage_button.setToolTip("")
             self.outage_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton))
         self.outage_button.setFont(bold)
         self.queue_button.setText(
-            i18n.tr("shell.status.queue", claims=claims_text(status.count), amount=format_eur(status.amc))
+            i18n.tr(
+                "En attente d'export : {claims}, {amount}",
+                claims=claims_text(status.count),
+                amount=format_eur(status.amc),
+            )
         )
         self.provisional_label.setText(provisional_text(status.provisional))
         self.provisional_label.setVisible(status.provisional > 0)
@@ -466,20 +419,22 @@ class StatusStrip(QWidget):
         if self.status is None:
             return ""
         if not self.status.totals:
-            return i18n.tr("shell.status.queue_none")
+            return i18n.tr("Aucune demande en attente d'export.")
         lines = [
             i18n.tr(
-                "shell.status.queue_insurer",
+                "{insurer} : {claims}, {amount}",
                 insurer=t.insurer_name,
                 claims=claims_text(t.count),
                 amount=format_eur(t.amc),
             )
             for t in self.status.totals
         ]
-        return "\n".join([*lines, i18n.tr("shell.status.queue_tip_end")])
+        return "\n".join([*lines, i18n.tr("Cliquez pour la liste par organisme.")])
 
     def failed(self, sentence: str) -> None:
-        if not connection.up and sentence == i18n.tr("db.server_down"):
+        if not connection.up and sentence == i18n.tr(
+            "Le serveur de données ne répond pas : ce qui est saisi est gardé ; réessayez quand il sera revenu."
+        ):
             return  # the server's state, on the left, says it already
         self.message.setText(sentence)
         self.message.show()
@@ -508,7 +463,7 @@ class OutageDialog(QDialog):
         self.ctx = ctx
         self.down = down
         self._task: Task | None = None
-        self.setWindowTitle(i18n.tr("shell.outage.down_title" if down else "shell.outage.up_title"))
+        self.setWindowTitle(i18n.say("shell.outage.down_title" if down else "shell.outage.up_title"))
         operators = status.operators if status else []
         down_codes = {o.operator_code for o in status.outages} if status else set()
         if down:
@@ -518,30 +473,30 @@ class OutageDialog(QDialog):
                 (o.operator_code, f"{o.operator_name} ({o.operator_code})") for o in (status.outages if status else [])
             ]
         self.operator_combo = QComboBox()
-        self.operator_combo.setAccessibleName(i18n.tr("shell.outage.operator_a11y"))
+        self.operator_combo.setAccessibleName(i18n.tr("Opérateur de tiers payant"))
         for code, label in choices:
             self.operator_combo.addItem(label, code)
-        operator_label = QLabel(i18n.tr("shell.outage.operator"))
+        operator_label = QLabel(i18n.tr("&Opérateur :"))
         operator_label.setBuddy(self.operator_combo)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow(operator_label, self.operator_combo)
         self.reason_edit = QLineEdit()
         self.reason_edit.setMaxLength(500)
-        self.reason_edit.setAccessibleName(i18n.tr("shell.outage.reason_a11y"))
-        self.reason_edit.setPlaceholderText(i18n.tr("shell.outage.reason_hint"))
+        self.reason_edit.setAccessibleName(i18n.tr("Motif de la panne (facultatif)"))
+        self.reason_edit.setPlaceholderText(i18n.tr("Facultatif. Par exemple : serveur injoignable"))
         if down:
-            reason_label = QLabel(i18n.tr("shell.outage.reason"))
+            reason_label = QLabel(i18n.ptr("shell.outage", "&Motif :"))
             reason_label.setBuddy(self.reason_edit)
             form.addRow(reason_label, self.reason_edit)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.buttons = QDialogButtonBox()
         self.ok_button = self.buttons.addButton(
-            i18n.tr("shell.outage.declare_down" if down else "shell.outage.declare_up"),
+            i18n.say("shell.outage.declare_down" if down else "shell.outage.declare_up"),
             QDialogButtonBox.ButtonRole.AcceptRole,
         )
-        self.buttons.addButton(i18n.tr("shell.outage.cancel"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.buttons.addButton(i18n.tr("Annuler"), QDialogButtonBox.ButtonRole.RejectRole)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -554,7 +509,7 @@ class OutageDialog(QDialog):
                 if not operators
                 else ("shell.outage.none_left" if down else "shell.outage.none_down")
             )
-            self._say(i18n.tr(empty), error=False)
+            self._say(i18n.say(empty), error=False)
             self.ok_button.setEnabled(False)
             self.operator_combo.setEnabled(False)
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)

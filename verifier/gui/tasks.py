@@ -20,15 +20,6 @@ from verifier.domain.errors import DomainError, ValidationError
 
 log = logging.getLogger(__name__)
 
-i18n.register(
-    {
-        "gui.unexpected": (
-            "Erreur inattendue ; l'opération n'a pas abouti. Détails dans le journal : {log}",
-            "Unexpected error; the operation did not complete. Details in the log: {log}",
-        ),
-    }
-)
-
 
 class ConnectionState(QObject):
     """Whether the data server answers, as the last action or probe found it (one per process).
@@ -130,9 +121,13 @@ def error_sentence(exc: BaseException) -> str:
         return str(exc)
     if server_unreachable(exc):  # a driver's connection error that no service turned into a sentence
         log.warning("data server unreachable: %s", type(exc).__name__)
-        return i18n.tr("db.server_down")
+        return i18n.tr(
+            "Le serveur de données ne répond pas : ce qui est saisi est gardé ; réessayez quand il sera revenu."
+        )
     log.error("unexpected error in a background task", exc_info=(type(exc), exc, exc.__traceback__))
-    return i18n.tr("gui.unexpected", log=logsetup.log_file())
+    return i18n.tr(
+        "Erreur inattendue ; l'opération n'a pas abouti. Détails dans le journal : {log}", log=logsetup.log_file()
+    )
 
 
 def error_style(widget: QWidget) -> str:

@@ -62,6 +62,7 @@ from stdnum import ean
 from verifier import i18n
 from verifier.domain.drugs import DrugRecord  # re-exported: the importer produces these
 from verifier.domain.errors import Problem, ValidationError
+from verifier.formatting import format_count
 
 CIS_CIP_FILE = "CIS_CIP_bdpm.txt"
 CIS_FILE = "CIS_bdpm.txt"
@@ -94,7 +95,7 @@ class Skipped:
     reason: str
 
     def message(self) -> str:
-        return i18n.tr("bdpm.skipped_line", file=self.file, line=self.line, reason=i18n.tr(self.reason))
+        return i18n.tr("{file}, ligne {line} : {reason}.", file=self.file, line=self.line, reason=i18n.say(self.reason))
 
 
 @dataclass
@@ -112,28 +113,21 @@ class ParseReport:
     def summary(self) -> str:
         """One sentence in the current language, e.g. "20 123 présentations importées, ..."."""
         n = len(self.records)
-        imported = i18n.tr(
-            "bdpm.summary.imported_one" if n == 1 else "bdpm.summary.imported_many",
-            n=format_count(n),
-        )
+        imported = i18n.ntr("{n} présentation importée", "{n} présentations importées", n, n=format_count(n))
         if not self.skipped:
-            return i18n.tr("bdpm.summary.none_skipped", imported=imported)
+            return i18n.tr("{imported}, aucune ignorée.", imported=imported)
         details = ", ".join(
-            f"{format_count(count)} {i18n.tr(reason)}" for reason, count in self.counts_by_reason().items()
+            f"{format_count(count)} {i18n.say(reason)}" for reason, count in self.counts_by_reason().items()
         )
         k = len(self.skipped)
-        return i18n.tr(
-            "bdpm.summary.skipped_one" if k == 1 else "bdpm.summary.skipped_many",
+        return i18n.ntr(
+            "{imported}, {n} ignorée ({details}).",
+            "{imported}, {n} ignorées ({details}).",
+            k,
             imported=imported,
             n=format_count(k),
             details=details,
         )
-
-
-def format_count(n: int) -> str:
-    """An integer with thousands grouped as the current language writes them."""
-    grouped = f"{n:,}"
-    return grouped.replace(",", "\u00a0") if i18n.language() == "fr" else grouped
 
 
 # --------------------------------------------------------------------------- field readers
@@ -379,52 +373,20 @@ def _record(cols: list[str], names: dict[str, str], seen: set[str]) -> DrugRecor
 
 i18n.register(
     {
-        # Reasons for a skipped line (short: they are listed in the import summary).
-        "bdpm.short_line": ("ligne incomplète", "incomplete line"),
-        "bdpm.bad_cip13": ("CIP13 invalide", "invalid CIP13"),
-        "bdpm.bad_cip7": ("CIP7 invalide", "invalid CIP7"),
-        "bdpm.bad_cis": ("code CIS invalide", "invalid CIS code"),
-        "bdpm.cip_mismatch": ("CIP7 différent du CIP13", "CIP7 not matching the CIP13"),
-        "bdpm.bad_rate": ("taux de remboursement illisible", "unreadable reimbursement rate"),
-        "bdpm.bad_price": ("prix illisible", "unreadable price"),
-        "bdpm.duplicate": ("CIP13 en double", "duplicate CIP13"),
-        "bdpm.skipped_line": (
-            "{file}, ligne {line} : {reason}.",
-            "{file}, line {line}: {reason}.",
+        "bdpm.short_line": i18n.N_("ligne incomplète"),
+        "bdpm.bad_cip13": i18n.N_("CIP13 invalide"),
+        "bdpm.bad_cip7": i18n.N_("CIP7 invalide"),
+        "bdpm.bad_cis": i18n.N_("code CIS invalide"),
+        "bdpm.cip_mismatch": i18n.N_("CIP7 différent du CIP13"),
+        "bdpm.bad_rate": i18n.N_("taux de remboursement illisible"),
+        "bdpm.bad_price": i18n.N_("prix illisible"),
+        "bdpm.duplicate": i18n.N_("CIP13 en double"),
+        "bdpm.missing_file": i18n.N_(
+            "Le fichier {file} (ou {file}.gz) de la base des médicaments est introuvable (cherché dans : {where})."
         ),
-        # Summary of an import.
-        "bdpm.summary.imported_one": ("{n} présentation importée", "{n} presentation imported"),
-        "bdpm.summary.imported_many": (
-            "{n} présentations importées",
-            "{n} presentations imported",
-        ),
-        "bdpm.summary.none_skipped": ("{imported}, aucune ignorée.", "{imported}, none skipped."),
-        "bdpm.summary.skipped_one": (
-            "{imported}, {n} ignorée ({details}).",
-            "{imported}, {n} skipped ({details}).",
-        ),
-        "bdpm.summary.skipped_many": (
-            "{imported}, {n} ignorées ({details}).",
-            "{imported}, {n} skipped ({details}).",
-        ),
-        # Errors that stop an import.
-        "bdpm.missing_file": (
-            ("Le fichier {file} (ou {file}.gz) de la base des médicaments est introuvable (cherché dans : {where})."),
-            "The drug database file {file} (or {file}.gz) was not found (looked in: {where}).",
-        ),
-        "bdpm.unreadable_file": (
-            "Le fichier {path} n'a pas pu être lu ({error}).",
-            "The file {path} could not be read ({error}).",
-        ),
-        "bdpm.no_records": (
-            (
-                "Aucune présentation n'a pu être lue dans {path} (lignes ignorées : {skipped}) : "
-                "est-ce bien le fichier CIS_CIP_bdpm de la base des médicaments ?"
-            ),
-            (
-                "No presentation could be read from {path} (lines skipped: {skipped}): is it "
-                "really the CIS_CIP_bdpm file of the drug database?"
-            ),
+        "bdpm.unreadable_file": i18n.N_("Le fichier {path} n'a pas pu être lu ({error})."),
+        "bdpm.no_records": i18n.N_(
+            "Aucune présentation n'a pu être lue dans {path} (lignes ignorées : {skipped}) : est-ce bien le fichier CIS_CIP_bdpm de la base des médicaments ?"
         ),
     }
 )

@@ -172,17 +172,14 @@ class FileSlots:
 
 i18n.register(
     {
-        "auth.failed": (
-            "Identifiant ou mot de passe incorrect. Vérifiez la saisie (majuscules, clavier) et réessayez.",
-            "Wrong user name or password. Check what you typed (caps lock, keyboard layout) and try again.",
+        "auth.failed": i18n.N_(
+            "Identifiant ou mot de passe incorrect. Vérifiez la saisie (majuscules, clavier) et réessayez."
         ),
-        "auth.locked": (
-            "Trop d'essais manqués : ce compte est bloqué pendant {minutes} min. Réessayez ensuite ou demandez à un administrateur.",
-            "Too many failed attempts: this account is locked for {minutes} min. Try again later or ask an administrator.",
+        "auth.locked": i18n.N_(
+            "Trop d'essais manqués : ce compte est bloqué pendant {minutes} min. Réessayez ensuite ou demandez à un administrateur."
         ),
-        "auth.mismatch": (
-            "Le fichier de clés ne correspond pas à cette base de données. Remettez le fichier « .keys » d'origine à côté de la base.",
-            "The key file does not belong to this database. Put the original '.keys' file back beside the database.",
+        "auth.mismatch": i18n.N_(
+            "Le fichier de clés ne correspond pas à cette base de données. Remettez le fichier « .keys » d'origine à côté de la base."
         ),
     }
 )

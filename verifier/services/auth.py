@@ -244,40 +244,24 @@ def reset_with_recovery(location: Location, recovery_code: str, login: str, new_
 
 i18n.register(
     {
-        "password.short": (
-            "Le mot de passe doit compter au moins {minimum} caractères. Choisissez une phrase plus longue.",
-            "The password must have at least {minimum} characters. Choose a longer phrase.",
+        "password.short": i18n.N_(
+            "Le mot de passe doit compter au moins {minimum} caractères. Choisissez une phrase plus longue."
         ),
-        "password.weak": (
-            "Ce mot de passe est trop répétitif. Mélangez davantage de caractères différents.",
-            "This password is too repetitive. Use more different characters.",
+        "password.weak": i18n.N_("Ce mot de passe est trop répétitif. Mélangez davantage de caractères différents."),
+        "user.login_invalid": i18n.N_(
+            "L'identifiant doit compter 1 à 64 lettres, chiffres, points, tirets ou soulignés."
         ),
-        "user.login_invalid": (
-            "L'identifiant doit compter 1 à 64 lettres, chiffres, points, tirets ou soulignés.",
-            "The user name must be 1 to 64 letters, digits, dots, dashes or underscores.",
+        "user.role_invalid": i18n.N_("Rôle inconnu. Choisissez parmi : {roles}."),
+        "user.exists": i18n.N_("L'identifiant « {login} » est déjà pris. Choisissez-en un autre."),
+        "user.not_found": i18n.N_("Aucun utilisateur « {login} »."),
+        "user.display_name_long": i18n.N_("Le nom affiché ne peut dépasser 200 caractères."),
+        "user.not_admin": i18n.N_(
+            "« {login} » n'est pas un administrateur : le code de secours ne sert qu'aux administrateurs."
         ),
-        "user.role_invalid": ("Rôle inconnu. Choisissez parmi : {roles}.", "Unknown role. Choose one of: {roles}."),
-        "user.exists": (
-            "L'identifiant « {login} » est déjà pris. Choisissez-en un autre.",
-            "The user name '{login}' is already taken. Choose another one.",
+        "user.self_deactivate": i18n.N_(
+            "Vous ne pouvez pas désactiver votre propre compte. Demandez à un autre administrateur."
         ),
-        "user.not_found": ("Aucun utilisateur « {login} ».", "No user '{login}'."),
-        "user.display_name_long": (
-            "Le nom affiché ne peut dépasser 200 caractères.",
-            "The display name cannot exceed 200 characters.",
-        ),
-        "user.not_admin": (
-            "« {login} » n'est pas un administrateur : le code de secours ne sert qu'aux administrateurs.",
-            "'{login}' is not an administrator: the recovery code only resets administrators.",
-        ),
-        "user.self_deactivate": (
-            "Vous ne pouvez pas désactiver votre propre compte. Demandez à un autre administrateur.",
-            "You cannot deactivate your own account. Ask another administrator.",
-        ),
-        "site.name_missing": (
-            "Indiquez le nom de l'officine ou de l'établissement.",
-            "Enter the name of the pharmacy or establishment.",
-        ),
+        "site.name_missing": i18n.N_("Indiquez le nom de l'officine ou de l'établissement."),
     }
 )
 

@@ -297,7 +297,7 @@ def void_batch(ctx: Context, batch_id: int, reason: str) -> BatchInfo:
         batch = _load(s, batch_id, lock=True)
         if batch.status is not BatchStatus.EXPORTED:
             raise ValidationError(
-                [Problem("batch.not_voidable", {"status": i18n.tr(f"batch.status.{batch.status}")}, None)]
+                [Problem("batch.not_voidable", {"status": i18n.say(f"batch.status.{batch.status}")}, None)]
             )
         now = utcnow()
         ids = batch_store.release(s, batch.id, now)
@@ -321,7 +321,7 @@ def mark_sent(ctx: Context, batch_id: int, sent_on: date, channel: str) -> Batch
         batch = _load(s, batch_id, lock=True)
         if batch.status is not BatchStatus.EXPORTED:
             raise ValidationError(
-                [Problem("batch.not_sendable", {"status": i18n.tr(f"batch.status.{batch.status}")}, None)]
+                [Problem("batch.not_sendable", {"status": i18n.say(f"batch.status.{batch.status}")}, None)]
             )
         batch.status = BatchStatus.SENT
         batch.sent_at = datetime.combine(sent_on, datetime.min.time()).astimezone()
@@ -574,51 +574,28 @@ def export_with(ctx: Context, batch_id: int, outbox: Path, passphrase: str | Non
 
 i18n.register(
     {
-        "admin.batch.outbox_unwritable": (
-            "Impossible d'écrire dans {folder} ({reason}) : choisissez un autre dossier.",
-            "Cannot write to {folder} ({reason}): choose another folder.",
+        "admin.batch.outbox_unwritable": i18n.N_(
+            "Impossible d'écrire dans {folder} ({reason}) : choisissez un autre dossier."
         ),
-        "admin.batch.certificate_unreadable": (
-            "Le certificat {file} ne peut pas être lu ({reason}).",
-            "The certificate {file} cannot be read ({reason}).",
+        "admin.batch.certificate_unreadable": i18n.N_("Le certificat {file} ne peut pas être lu ({reason})."),
+        "batch.empty": i18n.N_(
+            "Aucune demande prête pour {recipient} ({refused} refusée(s) au contrôle) : il n'y a rien à mettre dans un lot."
         ),
-        "batch.empty": (
-            "Aucune demande prête pour {recipient} ({refused} refusée(s) au contrôle) : il n'y a rien à mettre dans un lot.",
-            "No claim ready for {recipient} ({refused} refused by the check): there is nothing to put in a batch.",
+        "batch.goes_by_operator": i18n.N_(
+            "Les demandes de {insurer} partent dans les lots de l'opérateur {operator} : créez le lot de l'opérateur (code {code}), qui les regroupe avec celles de ses autres organismes."
         ),
-        "batch.goes_by_operator": (
-            "Les demandes de {insurer} partent dans les lots de l'opérateur {operator} : créez le lot de l'opérateur "
-            "(code {code}), qui les regroupe avec celles de ses autres organismes.",
-            "The claims of {insurer} go in the batches of operator {operator}: create the operator's batch "
-            "(code {code}), which groups them with those of its other insurers.",
-        ),
-        "batch.refused_claim": ("Demande n° {number} : {reasons}", "Claim no. {number}: {reasons}"),
-        "batch.not_found": ("Le lot {id} n'existe pas.", "Batch {id} does not exist."),
-        "batch.void_reason": ("Indiquez pourquoi le lot est annulé.", "Say why the batch is voided."),
-        "batch.not_voidable": (
-            "Ce lot est « {status} » : seul un lot pas encore envoyé peut être annulé.",
-            "This batch is '{status}': only a batch not yet sent can be voided.",
-        ),
-        "batch.not_sendable": (
-            "Ce lot est « {status} » : il ne peut pas être marqué envoyé.",
-            "This batch is '{status}': it cannot be marked sent.",
-        ),
-        "batch.channel": (
-            "Choisissez comment le lot a été envoyé : {channels}.",
-            "Choose how the batch was sent: {channels}.",
-        ),
-        "batch.sent_future": (
-            "La date d'envoi est dans le futur : corrigez-la.",
-            "The sending date is in the future: correct it.",
-        ),
-        "batch.voided": (
-            "Le lot {number} est annulé : il ne peut plus être exporté.",
-            "Batch {number} is void: it can no longer be exported.",
-        ),
-        "batch.status.exported": ("exporté", "exported"),
-        "batch.status.sent": ("envoyé", "sent"),
-        "batch.status.void": ("annulé", "void"),
-        "batch.status.created": ("créé", "created"),
-        "batch.status.to_export": ("créé, à exporter", "created, to export"),
+        "batch.refused_claim": i18n.N_("Demande n° {number} : {reasons}"),
+        "batch.not_found": i18n.N_("Le lot {id} n'existe pas."),
+        "batch.void_reason": i18n.N_("Indiquez pourquoi le lot est annulé."),
+        "batch.not_voidable": i18n.N_("Ce lot est « {status} » : seul un lot pas encore envoyé peut être annulé."),
+        "batch.not_sendable": i18n.N_("Ce lot est « {status} » : il ne peut pas être marqué envoyé."),
+        "batch.channel": i18n.N_("Choisissez comment le lot a été envoyé : {channels}."),
+        "batch.sent_future": i18n.N_("La date d'envoi est dans le futur : corrigez-la."),
+        "batch.voided": i18n.N_("Le lot {number} est annulé : il ne peut plus être exporté."),
+        "batch.status.exported": i18n.N_("exporté"),
+        "batch.status.sent": i18n.N_("envoyé"),
+        "batch.status.void": i18n.N_("annulé"),
+        "batch.status.created": i18n.N_("créé"),
+        "batch.status.to_export": i18n.N_("créé, à exporter"),
     }
 )

@@ -88,25 +88,16 @@ def authorise(store: Store, s: Session, override: Override) -> int:
 
 i18n.register(
     {
-        "ceiling.claim": (
-            "La part complémentaire ({amount}) dépasse le plafond par demande ({ceiling}) : un administrateur doit autoriser.",
-            "The insurer's share ({amount}) is over the per-claim ceiling ({ceiling}): an administrator must authorise it.",
+        "ceiling.claim": i18n.N_(
+            "La part complémentaire ({amount}) dépasse le plafond par demande ({ceiling}) : un administrateur doit autoriser."
         ),
-        "ceiling.insurer": (
-            "L'encours de cet organisme ({amount}) dépasserait son plafond ({ceiling}) : un administrateur doit autoriser.",
-            "This insurer's outstanding total ({amount}) would exceed its ceiling ({ceiling}): an administrator must authorise it.",
+        "ceiling.insurer": i18n.N_(
+            "L'encours de cet organisme ({amount}) dépasserait son plafond ({ceiling}) : un administrateur doit autoriser."
         ),
-        "ceiling.check_age": (
-            "La vérification des droits date du {day}, avant le jour de délivrance : vérifiez à nouveau ou faites autoriser par un administrateur.",
-            "The coverage check dates from {day}, before the day of dispensing: check again or have an administrator authorise it.",
+        "ceiling.check_age": i18n.N_(
+            "La vérification des droits date du {day}, avant le jour de délivrance : vérifiez à nouveau ou faites autoriser par un administrateur."
         ),
-        "override.reason": (
-            "Indiquez la raison de l'autorisation (5 caractères au moins).",
-            "Give the reason for the authorisation (at least 5 characters).",
-        ),
-        "override.not_admin": (
-            "Seul un administrateur actif peut autoriser un dépassement.",
-            "Only an active administrator can authorise going over a ceiling.",
-        ),
+        "override.reason": i18n.N_("Indiquez la raison de l'autorisation (5 caractères au moins)."),
+        "override.not_admin": i18n.N_("Seul un administrateur actif peut autoriser un dépassement."),
     }
 )

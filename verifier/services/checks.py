@@ -209,34 +209,23 @@ def get(ctx: Context, check_id: str) -> CheckInfo:
 
 i18n.register(
     {
-        "check.method_invalid": (
-            "Choisissez comment les droits ont été vérifiés : carte papier, appel à la plateforme, portail ou fax.",
-            "Choose how coverage was checked: paper card, hotline call, portal or fax.",
+        "check.method_invalid": i18n.N_(
+            "Choisissez comment les droits ont été vérifiés : carte papier, appel à la plateforme, portail ou fax."
         ),
-        "check.outcome_invalid": (
-            "Choisissez le résultat : couvert, partiellement, non couvert ou impossible à vérifier.",
-            "Choose the outcome: covered, partly, not covered or could not verify.",
+        "check.outcome_invalid": i18n.N_(
+            "Choisissez le résultat : couvert, partiellement, non couvert ou impossible à vérifier."
         ),
-        "check.reuse_mismatch": (
-            "La vérification reprise n'est pas celle de ce patient avec cet organisme : vérifiez à nouveau.",
-            "The reused check is not this patient's with this insurer: check again.",
+        "check.reuse_mismatch": i18n.N_(
+            "La vérification reprise n'est pas celle de ce patient avec cet organisme : vérifiez à nouveau."
         ),
-        "check.reference_missing": (
-            "Notez la référence donnée par la plateforme, le portail ou le fax : l'organisme la demandera.",
-            "Write down the reference given by the hotline, portal or fax: the insurer will ask for it.",
+        "check.reference_missing": i18n.N_(
+            "Notez la référence donnée par la plateforme, le portail ou le fax : l'organisme la demandera."
         ),
-        "check.reference_long": (
-            "La référence ne peut dépasser 100 caractères.",
-            "The reference cannot exceed 100 characters.",
+        "check.reference_long": i18n.N_("La référence ne peut dépasser 100 caractères."),
+        "check.guarantee_missing": i18n.N_(
+            "Indiquez au moins une garantie (par exemple PHAR 100 % BR) lue sur l'attestation."
         ),
-        "check.guarantee_missing": (
-            "Indiquez au moins une garantie (par exemple PHAR 100 % BR) lue sur l'attestation.",
-            "Enter at least one guarantee (e.g. PHAR 100% BR) read on the card.",
-        ),
-        "check.future": (
-            "La date de vérification est dans le futur : corrigez-la.",
-            "The check date is in the future: correct it.",
-        ),
-        "check.not_found": ("Cette vérification n'existe pas.", "This coverage check does not exist."),
+        "check.future": i18n.N_("La date de vérification est dans le futur : corrigez-la."),
+        "check.not_found": i18n.N_("Cette vérification n'existe pas."),
     }
 )

@@ -701,71 +701,35 @@ def transition(
 
 i18n.register(
     {
-        "claim.not_found": ("Cette demande n'existe pas.", "This claim does not exist."),
-        "claim.line_label_missing": (
-            "Ligne {line} : indiquez le libellé du produit.",
-            "Line {line}: enter the product's label.",
+        "claim.not_found": i18n.N_("Cette demande n'existe pas."),
+        "claim.line_label_missing": i18n.N_("Ligne {line} : indiquez le libellé du produit."),
+        "claim.too_many_lines": i18n.N_("Une demande compte au plus {maximum} lignes : faites-en une seconde."),
+        "claim.future": i18n.N_("La date de délivrance est dans le futur : corrigez-la."),
+        "claim.not_editable": i18n.N_("Une demande « {status} » ne peut plus être modifiée."),
+        "claim.no_lines": i18n.N_("Ajoutez au moins une ligne (scannez une boîte ou saisissez un produit)."),
+        "claim.check_not_covering": i18n.N_(
+            "La vérification des droits n'a pas confirmé de couverture : rien ne peut être facturé à la complémentaire."
         ),
-        "claim.too_many_lines": (
-            "Une demande compte au plus {maximum} lignes : faites-en une seconde.",
-            "A claim holds at most {maximum} lines: make a second one.",
+        "claim.nothing_to_claim": i18n.N_("La part complémentaire est nulle : il n'y a rien à demander à l'organisme."),
+        "claim.member_missing": i18n.N_(
+            "Le numéro d'adhérent manque : recopiez-le depuis l'attestation (l'organisme rejette sinon)."
         ),
-        "claim.future": (
-            "La date de délivrance est dans le futur : corrigez-la.",
-            "The dispensing date is in the future: correct it.",
+        "claim.insurer_provisional": i18n.N_(
+            "L'organisme de cette demande est à confirmer : un administrateur doit le confirmer, le corriger ou le fusionner (Administration, Organismes) avant la mise en lot. La demande reste en attente."
         ),
-        "claim.not_editable": (
-            "Une demande « {status} » ne peut plus être modifiée.",
-            "A claim that is '{status}' can no longer be changed.",
+        "claim.insurer_inactive": i18n.N_("Cet organisme est désactivé : choisissez l'organisme actuel du patient."),
+        "claim.card_expired": i18n.N_(
+            "L'attestation n'était plus valable à la date de délivrance : vérifiez les dates ou demandez une attestation à jour."
         ),
-        "claim.no_lines": (
-            "Ajoutez au moins une ligne (scannez une boîte ou saisissez un produit).",
-            "Add at least one line (scan a box or enter a product).",
+        "claim.card_not_yet_valid": i18n.N_("L'attestation n'était pas encore valable à la date de délivrance."),
+        "claim.void_reason": i18n.N_("Indiquez pourquoi la demande est annulée."),
+        "claim.not_rectifiable": i18n.N_("Seule une demande rejetée peut être rectifiée (celle-ci est « {status} »)."),
+        "claim.id_taken": i18n.N_(
+            "Cette demande a déjà été enregistrée (n° {number}) juste avant la coupure, avec un autre contenu : ouvrez-la dans Demandes pour la vérifier, puis effacez ce formulaire (Ctrl+N)."
         ),
-        "claim.check_not_covering": (
-            "La vérification des droits n'a pas confirmé de couverture : rien ne peut être facturé à la complémentaire.",
-            "The coverage check did not confirm coverage: nothing can be billed to the insurer.",
+        "claim.id_settled": i18n.N_(
+            "Cette saisie est déjà la demande n° {number}, maintenant « {status} » : rien n'a été mis en file. Ouvrez-la dans Demandes, puis effacez ce formulaire (Ctrl+N)."
         ),
-        "claim.nothing_to_claim": (
-            "La part complémentaire est nulle : il n'y a rien à demander à l'organisme.",
-            "The insurer's share is zero: there is nothing to claim.",
-        ),
-        "claim.member_missing": (
-            "Le numéro d'adhérent manque : recopiez-le depuis l'attestation (l'organisme rejette sinon).",
-            "The member number is missing: copy it from the card (the insurer rejects claims without it).",
-        ),
-        "claim.insurer_provisional": (
-            "L'organisme de cette demande est à confirmer : un administrateur doit le confirmer, le corriger ou le fusionner (Administration, Organismes) avant la mise en lot. La demande reste en attente.",
-            "This claim's insurer is to be confirmed: an administrator must confirm, correct or merge it (Administration, Insurers) before batching. The claim stays queued.",
-        ),
-        "claim.insurer_inactive": (
-            "Cet organisme est désactivé : choisissez l'organisme actuel du patient.",
-            "This insurer is deactivated: choose the patient's current insurer.",
-        ),
-        "claim.card_expired": (
-            "L'attestation n'était plus valable à la date de délivrance : vérifiez les dates ou demandez une attestation à jour.",
-            "The card was no longer valid on the dispensing date: check the dates or ask for a current card.",
-        ),
-        "claim.card_not_yet_valid": (
-            "L'attestation n'était pas encore valable à la date de délivrance.",
-            "The card was not yet valid on the dispensing date.",
-        ),
-        "claim.void_reason": ("Indiquez pourquoi la demande est annulée.", "Say why the claim is voided."),
-        "claim.not_rectifiable": (
-            "Seule une demande rejetée peut être rectifiée (celle-ci est « {status} »).",
-            "Only a rejected claim can be rectified (this one is '{status}').",
-        ),
-        "claim.id_taken": (
-            "Cette demande a déjà été enregistrée (n° {number}) juste avant la coupure, avec un autre contenu : ouvrez-la dans Demandes pour la vérifier, puis effacez ce formulaire (Ctrl+N).",
-            "This claim was already stored (no. {number}) just before the connection was lost, with another content: open it in Claims to check it, then clear this form (Ctrl+N).",
-        ),
-        "claim.id_settled": (
-            "Cette saisie est déjà la demande n° {number}, maintenant « {status} » : rien n'a été mis en file. Ouvrez-la dans Demandes, puis effacez ce formulaire (Ctrl+N).",
-            "This form is already claim no. {number}, now '{status}': nothing was queued. Open it in Claims, then clear this form (Ctrl+N).",
-        ),
-        "claim.already_rectified": (
-            "Cette demande a déjà été rectifiée : ouvrez sa nouvelle version.",
-            "This claim was already rectified: open its new version.",
-        ),
+        "claim.already_rectified": i18n.N_("Cette demande a déjà été rectifiée : ouvrez sa nouvelle version."),
     }
 )

@@ -71,7 +71,7 @@ class _Reader:
         self.problems: list[PathProblem] = []
 
     def bad(self, path: str, key: str, **params: object) -> None:
-        self.problems.append(PathProblem(path, i18n.tr(key, **params)))
+        self.problems.append(PathProblem(path, i18n.say(key, **params)))
 
     def obj(self, value: Any, path: str) -> dict[str, Any] | None:
         if not isinstance(value, dict):
@@ -235,7 +235,18 @@ def parse(text: str) -> list[Form]:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ImportRefused([PathProblem("$", i18n.tr("import.bad_json", line=exc.lineno, column=exc.colno))]) from None
+        raise ImportRefused(
+            [
+                PathProblem(
+                    "$",
+                    i18n.tr(
+                        "ce n'est pas du JSON valide (ligne {line}, colonne {column}).",
+                        line=exc.lineno,
+                        column=exc.colno,
+                    ),
+                )
+            ]
+        ) from None
     root = r.obj(doc, "$")
     forms: list[Form] = []
     if root is not None:
@@ -285,35 +296,16 @@ def import_claims(ctx: Context, text: str) -> Imported:
 
 i18n.register(
     {
-        "import.not_object": ("un objet JSON est attendu ici.", "a JSON object is expected here."),
-        "import.not_list": ("une liste JSON est attendue ici.", "a JSON list is expected here."),
-        "import.missing": ("valeur obligatoire manquante.", "required value missing."),
-        "import.not_text": ("un texte est attendu ici.", "a text is expected here."),
-        "import.not_integer": ("un nombre entier est attendu ici.", "a whole number is expected here."),
-        "import.not_amount": (
-            'un montant en texte est attendu, par exemple "12.50".',
-            'an amount as text is expected, e.g. "12.50".',
-        ),
-        "import.not_date": (
-            'une date AAAA-MM-JJ est attendue, par exemple "2026-12-05".',
-            'a YYYY-MM-DD date is expected, e.g. "2026-12-05".',
-        ),
-        "import.not_uuid": ("claim_id doit être un UUID.", "claim_id must be a UUID."),
-        "import.no_id": (
-            "chaque demande doit avoir un claim_id (UUID) ou une reference de l'expéditeur.",
-            "each claim needs a claim_id (UUID) or a sender's reference.",
-        ),
-        "import.duplicate_id": (
-            "cette demande a le même identifiant qu'une autre du fichier.",
-            "this claim has the same id as another one in the file.",
-        ),
-        "import.no_claims": (
-            "le fichier doit contenir une liste « claims » non vide.",
-            'the file must contain a non-empty "claims" list.',
-        ),
-        "import.bad_json": (
-            "ce n'est pas du JSON valide (ligne {line}, colonne {column}).",
-            "this is not valid JSON (line {line}, column {column}).",
-        ),
+        "import.not_object": i18n.N_("un objet JSON est attendu ici."),
+        "import.not_list": i18n.N_("une liste JSON est attendue ici."),
+        "import.missing": i18n.N_("valeur obligatoire manquante."),
+        "import.not_text": i18n.N_("un texte est attendu ici."),
+        "import.not_integer": i18n.N_("un nombre entier est attendu ici."),
+        "import.not_amount": i18n.N_('un montant en texte est attendu, par exemple "12.50".'),
+        "import.not_date": i18n.N_('une date AAAA-MM-JJ est attendue, par exemple "2026-12-05".'),
+        "import.not_uuid": i18n.N_("claim_id doit être un UUID."),
+        "import.no_id": i18n.N_("chaque demande doit avoir un claim_id (UUID) ou une reference de l'expéditeur."),
+        "import.duplicate_id": i18n.N_("cette demande a le même identifiant qu'une autre du fichier."),
+        "import.no_claims": i18n.N_("le fichier doit contenir une liste « claims » non vide."),
     }
 )

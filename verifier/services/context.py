@@ -42,7 +42,7 @@ class Context:
                 row = user_store.role_now(s, self.actor.user_id)
             if row is not None and row.role == ADMIN and row.active:
                 return
-        raise PermissionDenied("perm.admin_only", action=i18n.tr(f"action.{action}"))
+        raise PermissionDenied("perm.admin_only", action=i18n.say(f"action.{action}"))
 
     def close(self) -> None:
         self.store.close()
@@ -59,17 +59,14 @@ class Context:
 
 i18n.register(
     {
-        "perm.admin_only": (
-            "Seul un administrateur peut {action}. Demandez à un administrateur de le faire.",
-            "Only an administrator can {action}. Ask an administrator to do it.",
-        ),
-        "action.add_user": ("ajouter un utilisateur", "add a user"),
-        "action.manage_users": ("gérer les utilisateurs", "manage users"),
-        "action.manage_directory": ("modifier les organismes et opérateurs", "change insurers and operators"),
-        "action.import_drugs": ("importer la base des médicaments", "import the drug reference"),
-        "action.record_return": ("enregistrer un retour d'organisme", "record an insurer's return"),
-        "action.create_batch": ("créer, exporter ou annuler un lot", "create, export or void a batch"),
-        "action.verify_audit": ("vérifier le journal d'audit", "verify the audit log"),
-        "action.override": ("autoriser un dépassement de plafond", "authorise going over a ceiling"),
+        "perm.admin_only": i18n.N_("Seul un administrateur peut {action}. Demandez à un administrateur de le faire."),
+        "action.add_user": i18n.N_("ajouter un utilisateur"),
+        "action.manage_users": i18n.N_("gérer les utilisateurs"),
+        "action.manage_directory": i18n.N_("modifier les organismes et opérateurs"),
+        "action.import_drugs": i18n.N_("importer la base des médicaments"),
+        "action.record_return": i18n.N_("enregistrer un retour d'organisme"),
+        "action.create_batch": i18n.N_("créer, exporter ou annuler un lot"),
+        "action.verify_audit": i18n.N_("vérifier le journal d'audit"),
+        "action.override": i18n.N_("autoriser un dépassement de plafond"),
     }
 )

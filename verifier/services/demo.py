@@ -59,7 +59,7 @@ def build(location: Location, seed: int = 2024) -> str:
         insurers = [directory.add_insurer(ctx, amc, name, op) for amc, name, op in INSURERS]
         _claims(ctx, insurers, rng)
     return i18n.tr(
-        "demo.done",
+        "Base de démonstration créée : {where}\nConnexion administrateur : --db {where} --user {admin}\nConnexion comptoir : --user {counter}\nMot de passe (les deux) : {password}\nCode de secours : {code}\nExemple : verifier --db {where} claims list --user {admin}",
         where=location.describe(),
         admin=DEMO_ADMIN,
         counter=DEMO_COUNTER,
@@ -127,17 +127,3 @@ def _claims(ctx: Context, insurers: list[directory.InsurerInfo], rng: random.Ran
         claims.rectify(ctx, exported[3].id)
     others = [c for c, ins in made if c.status is ClaimStatus.QUEUED and ins.id != insurers[0].id]
     claims.void(ctx, others[0].id, "Saisie en double")
-
-
-i18n.register(
-    {
-        "demo.done": (
-            "Base de démonstration créée : {where}\nConnexion administrateur : --db {where} --user {admin}\n"
-            "Connexion comptoir : --user {counter}\nMot de passe (les deux) : {password}\nCode de secours : {code}\n"
-            "Exemple : verifier --db {where} claims list --user {admin}",
-            "Demo database created: {where}\nAdministrator sign-in: --db {where} --user {admin}\n"
-            "Counter sign-in: --user {counter}\nPassword (both): {password}\nRecovery code: {code}\n"
-            "Example: verifier --db {where} claims list --user {admin}",
-        ),
-    }
-)

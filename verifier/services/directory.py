@@ -495,8 +495,8 @@ class ImportLine:
     active: bool  # False: an existing insurer that stays deactivated
 
     def message(self) -> str:
-        text = i18n.tr(f"insurer.csv_{self.outcome}", line=self.line, amc=self.amc_number)
-        return text if self.active else f"{text} {i18n.tr('insurer.csv_still_inactive')}"
+        text = i18n.say(f"insurer.csv_{self.outcome}", line=self.line, amc=self.amc_number)
+        return text if self.active else f"{text} {i18n.say('insurer.csv_still_inactive')}"
 
 
 @dataclass(frozen=True)
@@ -522,10 +522,13 @@ class ImportReport:
     def summary(self) -> str:
         """One sentence: how many insurers were added, updated, left as they were."""
         text = i18n.tr(
-            "insurer.csv_summary", created=self.created, updated=self.updated, unchanged=self.count(UNCHANGED)
+            "Organismes ajoutés : {created} ; mis à jour : {updated} ; inchangés : {unchanged}.",
+            created=self.created,
+            updated=self.updated,
+            unchanged=self.count(UNCHANGED),
         )
         if self.operators_created:
-            text += " " + i18n.tr("insurer.csv_operators_created", codes=", ".join(self.operators_created))
+            text += " " + i18n.tr("Opérateurs ajoutés : {codes}.", codes=", ".join(self.operators_created))
         return text
 
     def details(self) -> list[str]:
@@ -748,118 +751,56 @@ def _write_directory(
 
 i18n.register(
     {
-        "operator.code_invalid": (
-            "Donnez un code d'opérateur (1 à 40 caractères), par exemple VIAMEDIS.",
-            "Give an operator code (1 to 40 characters), e.g. VIAMEDIS.",
+        "operator.code_invalid": i18n.N_("Donnez un code d'opérateur (1 à 40 caractères), par exemple VIAMEDIS."),
+        "operator.name_missing": i18n.N_("Indiquez le nom de l'opérateur."),
+        "operator.exists": i18n.N_("L'opérateur {code} existe déjà."),
+        "operator.unknown": i18n.N_("Opérateur inconnu : {code}. Ajoutez-le d'abord."),
+        "insurer.name_missing": i18n.N_("Indiquez le nom de l'organisme complémentaire."),
+        "insurer.batch_by_needs_operator": i18n.N_(
+            "Des lots par opérateur demandent un opérateur : choisissez l'opérateur de cet organisme, ou des lots par organisme."
         ),
-        "operator.name_missing": ("Indiquez le nom de l'opérateur.", "Enter the operator's name."),
-        "operator.exists": ("L'opérateur {code} existe déjà.", "Operator {code} already exists."),
-        "operator.unknown": (
-            "Opérateur inconnu : {code}. Ajoutez-le d'abord.",
-            "Unknown operator: {code}. Add it first.",
+        "insurer.batch_by_invalid": i18n.N_("Le regroupement des lots doit être « insurer » ou « operator »."),
+        "insurer.not_provisional": i18n.N_("L'organisme n° AMC {amc} est déjà confirmé : modifiez-le plutôt."),
+        "insurer.exists_merge": i18n.N_(
+            "Un organisme porte déjà le numéro AMC {amc} : fusionnez plutôt l'organisme à confirmer avec lui."
         ),
-        "insurer.name_missing": ("Indiquez le nom de l'organisme complémentaire.", "Enter the insurer's name."),
-        "insurer.batch_by_needs_operator": (
-            "Des lots par opérateur demandent un opérateur : choisissez l'opérateur de cet organisme, ou des lots par organisme.",
-            "Batches per operator need an operator: choose this insurer's operator, or batches per insurer.",
+        "insurer.merge_target_invalid": i18n.N_("Choisissez un autre organisme, déjà confirmé, avec lequel fusionner."),
+        "insurer.exists": i18n.N_("Un organisme porte déjà le numéro AMC {amc}."),
+        "insurer.not_found": i18n.N_(
+            "Aucun organisme avec le numéro AMC {amc}. Vérifiez le numéro sur l'attestation ou ajoutez l'organisme."
         ),
-        "insurer.batch_by_invalid": (
-            "Le regroupement des lots doit être « insurer » ou « operator ».",
-            "Batches are grouped by 'insurer' or 'operator'.",
+        "insurer.missing": i18n.N_("Cet organisme n'existe plus. Actualisez la liste."),
+        "operator.missing": i18n.N_("Cet opérateur n'existe plus. Actualisez la liste."),
+        "insurer.too_long": i18n.N_("Ce champ accepte {maximum} caractères au plus ; {count} ont été saisis."),
+        "operator.too_long": i18n.N_("Ce champ accepte {maximum} caractères au plus ; {count} ont été saisis."),
+        "operator.url_invalid": i18n.N_(
+            "L'adresse de supervision doit commencer par http:// ou https:// et ne contenir aucun espace."
         ),
-        "insurer.not_provisional": (
-            "L'organisme n° AMC {amc} est déjà confirmé : modifiez-le plutôt.",
-            "The insurer with AMC number {amc} is already confirmed: edit it instead.",
+        "insurer.csv_line": i18n.N_("Ligne {line} : {reason}"),
+        "insurer.csv_unreadable": i18n.N_("Le fichier {path} n'a pas pu être lu ({error})."),
+        "insurer.csv_too_big": i18n.N_("Ce fichier dépasse {maximum} Mo : ce n'est pas un annuaire d'organismes."),
+        "insurer.csv_encoding": i18n.N_(
+            "Le fichier n'est ni en UTF-8 ni en Windows-1252 : enregistrez-le en « CSV UTF-8 » depuis votre tableur."
         ),
-        "insurer.exists_merge": (
-            "Un organisme porte déjà le numéro AMC {amc} : fusionnez plutôt l'organisme à confirmer avec lui.",
-            "An insurer already has AMC number {amc}: merge the insurer to confirm into it instead.",
+        "insurer.csv_empty": i18n.N_("Le fichier est vide. La première ligne doit nommer les colonnes : {expected}."),
+        "insurer.csv_no_lines": i18n.N_("Le fichier ne contient que la ligne d'en-tête : aucun organisme à importer."),
+        "insurer.csv_unknown_column": i18n.N_("colonne inconnue « {column} » (colonnes attendues : {expected})."),
+        "insurer.csv_duplicate_column": i18n.N_("la colonne « {column} » apparaît deux fois."),
+        "insurer.csv_missing_column": i18n.N_(
+            "la colonne obligatoire « {column} » manque (colonnes attendues : {expected})."
         ),
-        "insurer.merge_target_invalid": (
-            "Choisissez un autre organisme, déjà confirmé, avec lequel fusionner.",
-            "Choose another insurer, already confirmed, to merge into.",
+        "insurer.csv_too_many_fields": i18n.N_(
+            "{count} champs au lieu de {expected} : un nom contenant « {separator} » doit être entre guillemets."
         ),
-        "insurer.exists": ("Un organisme porte déjà le numéro AMC {amc}.", "An insurer already has AMC number {amc}."),
-        "insurer.not_found": (
-            "Aucun organisme avec le numéro AMC {amc}. Vérifiez le numéro sur l'attestation ou ajoutez l'organisme.",
-            "No insurer with AMC number {amc}. Check the number on the card or add the insurer.",
+        "insurer.csv_syntax": i18n.N_("ligne illisible ({error})."),
+        "insurer.csv_duplicate": i18n.N_("le numéro AMC {amc} figure déjà ligne {first}."),
+        "insurer.csv_created": i18n.N_("Ligne {line} : organisme {amc} ajouté."),
+        "insurer.csv_updated": i18n.N_("Ligne {line} : l'organisme {amc} existait déjà ; il a été mis à jour."),
+        "insurer.csv_unchanged": i18n.N_("Ligne {line} : l'organisme {amc} existait déjà, à l'identique."),
+        "insurer.csv_still_inactive": i18n.N_("Il reste désactivé."),
+        "insurer.csv_summary": i18n.N_(
+            "Organismes ajoutés : {created} ; mis à jour : {updated} ; inchangés : {unchanged}."
         ),
-        "insurer.missing": (
-            "Cet organisme n'existe plus. Actualisez la liste.",
-            "This insurer no longer exists. Refresh the list.",
-        ),
-        "operator.missing": (
-            "Cet opérateur n'existe plus. Actualisez la liste.",
-            "This operator no longer exists. Refresh the list.",
-        ),
-        "insurer.too_long": (
-            "Ce champ accepte {maximum} caractères au plus ; {count} ont été saisis.",
-            "This field takes at most {maximum} characters; {count} were typed.",
-        ),
-        "operator.too_long": (
-            "Ce champ accepte {maximum} caractères au plus ; {count} ont été saisis.",
-            "This field takes at most {maximum} characters; {count} were typed.",
-        ),
-        "operator.url_invalid": (
-            "L'adresse de supervision doit commencer par http:// ou https:// et ne contenir aucun espace.",
-            "The status address must start with http:// or https:// and contain no space.",
-        ),
-        "insurer.csv_line": ("Ligne {line} : {reason}", "Line {line}: {reason}"),
-        "insurer.csv_unreadable": (
-            "Le fichier {path} n'a pas pu être lu ({error}).",
-            "The file {path} could not be read ({error}).",
-        ),
-        "insurer.csv_too_big": (
-            "Ce fichier dépasse {maximum} Mo : ce n'est pas un annuaire d'organismes.",
-            "This file is over {maximum} MB: it is not an insurer directory.",
-        ),
-        "insurer.csv_encoding": (
-            "Le fichier n'est ni en UTF-8 ni en Windows-1252 : enregistrez-le en « CSV UTF-8 » depuis votre tableur.",
-            "The file is neither UTF-8 nor Windows-1252: save it as 'CSV UTF-8' from your spreadsheet.",
-        ),
-        "insurer.csv_empty": (
-            "Le fichier est vide. La première ligne doit nommer les colonnes : {expected}.",
-            "The file is empty. The first line must name the columns: {expected}.",
-        ),
-        "insurer.csv_no_lines": (
-            "Le fichier ne contient que la ligne d'en-tête : aucun organisme à importer.",
-            "The file holds only the header line: no insurer to import.",
-        ),
-        "insurer.csv_unknown_column": (
-            "colonne inconnue « {column} » (colonnes attendues : {expected}).",
-            "unknown column '{column}' (expected columns: {expected}).",
-        ),
-        "insurer.csv_duplicate_column": (
-            "la colonne « {column} » apparaît deux fois.",
-            "the column '{column}' appears twice.",
-        ),
-        "insurer.csv_missing_column": (
-            "la colonne obligatoire « {column} » manque (colonnes attendues : {expected}).",
-            "the required column '{column}' is missing (expected columns: {expected}).",
-        ),
-        "insurer.csv_too_many_fields": (
-            "{count} champs au lieu de {expected} : un nom contenant « {separator} » doit être entre guillemets.",
-            "{count} fields instead of {expected}: a name containing '{separator}' must be in quotes.",
-        ),
-        "insurer.csv_syntax": ("ligne illisible ({error}).", "unreadable line ({error})."),
-        "insurer.csv_duplicate": (
-            "le numéro AMC {amc} figure déjà ligne {first}.",
-            "AMC number {amc} already appears on line {first}.",
-        ),
-        "insurer.csv_created": ("Ligne {line} : organisme {amc} ajouté.", "Line {line}: insurer {amc} added."),
-        "insurer.csv_updated": (
-            "Ligne {line} : l'organisme {amc} existait déjà ; il a été mis à jour.",
-            "Line {line}: insurer {amc} already existed; it was updated.",
-        ),
-        "insurer.csv_unchanged": (
-            "Ligne {line} : l'organisme {amc} existait déjà, à l'identique.",
-            "Line {line}: insurer {amc} already existed, unchanged.",
-        ),
-        "insurer.csv_still_inactive": ("Il reste désactivé.", "It stays deactivated."),
-        "insurer.csv_summary": (
-            "Organismes ajoutés : {created} ; mis à jour : {updated} ; inchangés : {unchanged}.",
-            "Insurers added: {created}; updated: {updated}; unchanged: {unchanged}.",
-        ),
-        "insurer.csv_operators_created": ("Opérateurs ajoutés : {codes}.", "Operators added: {codes}."),
+        "insurer.csv_operators_created": i18n.N_("Opérateurs ajoutés : {codes}."),
     }
 )

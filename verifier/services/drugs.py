@@ -152,13 +152,11 @@ def load_shipped_snapshot(store: Store, actor_login: str, actor_id: int | None) 
 
 i18n.register(
     {
-        "drug.unknown": (
-            "Ce code n'est pas dans la base des médicaments. Saisissez la ligne à la main (libellé, prix, taux).",
-            "This code is not in the drug reference. Enter the line by hand (label, price, rate).",
+        "drug.unknown": i18n.N_(
+            "Ce code n'est pas dans la base des médicaments. Saisissez la ligne à la main (libellé, prix, taux)."
         ),
-        "drug.import_empty": (
-            "Le fichier ne contient aucune présentation lisible : vérifiez qu'il s'agit bien de CIS_CIP_bdpm.txt téléchargé sur le site de l'ANSM.",
-            "The file holds no readable presentation: check it is CIS_CIP_bdpm.txt as downloaded from the ANSM site.",
+        "drug.import_empty": i18n.N_(
+            "Le fichier ne contient aucune présentation lisible : vérifiez qu'il s'agit bien de CIS_CIP_bdpm.txt téléchargé sur le site de l'ANSM."
         ),
     }
 )

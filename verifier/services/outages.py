@@ -86,7 +86,7 @@ def history(ctx: Context, limit: int = 100) -> list[OutageInfo]:
 
 i18n.register(
     {
-        "outage.already_down": ("{operator} est déjà déclaré en panne.", "{operator} is already declared down."),
-        "outage.not_down": ("{operator} n'est pas déclaré en panne.", "{operator} is not declared down."),
+        "outage.already_down": i18n.N_("{operator} est déjà déclaré en panne."),
+        "outage.not_down": i18n.N_("{operator} n'est pas déclaré en panne."),
     }
 )

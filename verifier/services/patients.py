@@ -257,12 +257,9 @@ def search(ctx: Context, text: str, limit: int = 20) -> list[PatientInfo]:
 
 i18n.register(
     {
-        "patient.surname_missing": ("Indiquez le nom de famille du patient.", "Enter the patient's surname."),
-        "patient.first_name_missing": ("Indiquez le prénom du patient.", "Enter the patient's first name."),
-        "patient.card_dates": (
-            "La fin de validité de la carte est avant son début : vérifiez les deux dates.",
-            "The card's end date is before its start date: check both dates.",
-        ),
-        "patient.not_found": ("Ce patient n'existe pas (ou plus).", "This patient does not exist (any more)."),
+        "patient.surname_missing": i18n.N_("Indiquez le nom de famille du patient."),
+        "patient.first_name_missing": i18n.N_("Indiquez le prénom du patient."),
+        "patient.card_dates": i18n.N_("La fin de validité de la carte est avant son début : vérifiez les deux dates."),
+        "patient.not_found": i18n.N_("Ce patient n'existe pas (ou plus)."),
     }
 )

@@ -40,6 +40,7 @@ from typing import IO, Any
 
 from verifier import __version__, i18n
 from verifier.domain.money import format_eur
+from verifier.formatting import format_count
 from verifier.services import directory, outages
 from verifier.services.context import Context
 from verifier.services.directory import OperatorInfo
@@ -56,22 +57,7 @@ ANSWERING_RECHECK = 300.0  # while an operator answers (and is still declared do
 DEFAULT_TIMEOUT = 5.0
 MAX_IN_FLIGHT = 2
 
-i18n.register(
-    {
-        "probe.answers_many": (
-            "{operator} répond à nouveau : {count} demandes, {amount} prêtes à l'export.",
-            "{operator} answers again: {count} claims, {amount} ready to export.",
-        ),
-        "probe.answers_one": (
-            "{operator} répond à nouveau : 1 demande, {amount} prête à l'export.",
-            "{operator} answers again: 1 claim, {amount} ready to export.",
-        ),
-        "probe.answers_none": (
-            "{operator} répond à nouveau : aucune demande en attente d'export.",
-            "{operator} answers again: no claim awaiting export.",
-        ),
-    }
-)
+i18n.register({})
 
 
 # --- the schedule ------------------------------------------------------------------------
@@ -319,15 +305,15 @@ def ready_to_export(ctx: Context, operator_code: str) -> tuple[int, Decimal]:
 def answers_again_message(operator_name: str, count: int, amount: Decimal) -> str:
     """'Viamedis répond à nouveau : 132 demandes, 4 230,50 € prêtes à l'export.' (or English)."""
     if count == 0:
-        return i18n.tr("probe.answers_none", operator=operator_name)
-    code = "probe.answers_one" if count == 1 else "probe.answers_many"
-    return i18n.tr(code, operator=operator_name, count=_count_text(count), amount=format_eur(amount))
-
-
-def _count_text(n: int) -> str:
-    """1 234 (no-break space) in French, 1,234 in English."""
-    grouped = f"{n:,}"
-    return grouped.replace(",", "\u00a0") if i18n.language() == "fr" else grouped
+        return i18n.tr("{operator} répond à nouveau : aucune demande en attente d'export.", operator=operator_name)
+    return i18n.ntr(
+        "{operator} répond à nouveau : {count} demande, {amount} prête à l'export.",
+        "{operator} répond à nouveau : {count} demandes, {amount} prêtes à l'export.",
+        count,
+        operator=operator_name,
+        count=format_count(count),
+        amount=format_eur(amount),
+    )
 
 
 @dataclass(frozen=True)

@@ -128,23 +128,13 @@ def to_pdf(r: Reconciliation, site_name: str) -> bytes:
 
 i18n.register(
     {
-        "recon.title": ("Rapprochement par organisme au {date}", "Reconciliation per insurer on {date}"),
-    }
-)
-i18n.register(
-    {
-        "recon.col.insurer": ("Organisme", "Insurer"),
-        "recon.col.queued": ("En attente", "Queued"),
-        "recon.col.exported": ("Exporté", "Exported"),
-        "recon.col.accepted": ("Accepté", "Accepted"),
-        "recon.col.paid": ("Payé", "Paid"),
-        "recon.col.rejected": ("Rejeté", "Rejected"),
-        "recon.col.outstanding": ("Restant dû", "Outstanding"),
-        "recon.col.age": ("{band} j", "{band} d"),
-        "recon.total": ("Total", "Total"),
-        "recon.ageing_note": (
-            "Restant dû = en file + exporté + accepté, réparti par ancienneté depuis la délivrance.",
-            "Outstanding = queued + exported + accepted, split by age since dispensing.",
-        ),
+        "recon.col.insurer": i18n.N_("Organisme"),
+        "recon.col.queued": i18n.N_("En attente"),
+        "recon.col.exported": i18n.N_("Exporté"),
+        "recon.col.accepted": i18n.N_("Accepté"),
+        "recon.col.paid": i18n.N_("Payé"),
+        "recon.col.rejected": i18n.N_("Rejeté"),
+        "recon.col.outstanding": i18n.N_("Restant dû"),
+        "recon.col.age": i18n.N_("{band} j"),
     }
 )

@@ -46,12 +46,17 @@ class ImportReport:
     paid: int
 
     def summary(self) -> str:
-        return i18n.tr("returns.summary", accepted=self.accepted, rejected=self.rejected, paid=self.paid)
+        return i18n.tr(
+            "Retour importé : {accepted} acceptée(s), {rejected} rejetée(s), {paid} payée(s).",
+            accepted=self.accepted,
+            rejected=self.rejected,
+            paid=self.paid,
+        )
 
 
 def _line_problem(n: int, code: str, **params: object) -> Problem:
     return Problem(
-        "returns.line", {"line": n, "problem": i18n.tr(code, **params)}
+        "returns.line", {"line": n, "problem": i18n.say(code, **params)}
     )  # a line of the file, not of a claim
 
 
@@ -209,56 +214,24 @@ def record(ctx: Context, line: ReturnLine) -> ImportReport:
 
 i18n.register(
     {
-        "returns.line": ("Ligne {line} : {problem}", "Line {line}: {problem}"),
-        "returns.bad_number": ("numéro de demande absent ou illisible.", "claim number missing or unreadable."),
-        "returns.bad_status": (
-            "statut inconnu (accepted, rejected ou paid).",
-            "unknown status (accepted, rejected or paid).",
+        "returns.line": i18n.N_("Ligne {line} : {problem}"),
+        "returns.bad_number": i18n.N_("numéro de demande absent ou illisible."),
+        "returns.bad_status": i18n.N_("statut inconnu (accepted, rejected ou paid)."),
+        "returns.bad_amount": i18n.N_("montant payé illisible (écrire 12.50)."),
+        "returns.bad_date": i18n.N_("date de paiement illisible (écrire AAAA-MM-JJ)."),
+        "returns.unknown_claim": i18n.N_("la demande n° {number} n'existe pas ici."),
+        "returns.duplicate": i18n.N_("la demande n° {number} a déjà cette réponse plus haut dans le fichier."),
+        "returns.bad_transition": i18n.N_("la demande n° {number} est « {status} » : cette réponse ne s'applique pas."),
+        "returns.reason_missing": i18n.N_("un rejet doit donner son code motif."),
+        "returns.paid_missing": i18n.N_("un paiement doit donner le montant et la date."),
+        "returns.wrong_amount": i18n.N_(
+            "le montant payé de la demande n° {number} est nul ou dépasse la part demandée."
         ),
-        "returns.bad_amount": ("montant payé illisible (écrire 12.50).", "paid amount unreadable (write 12.50)."),
-        "returns.bad_date": (
-            "date de paiement illisible (écrire AAAA-MM-JJ).",
-            "payment date unreadable (write YYYY-MM-DD).",
-        ),
-        "returns.unknown_claim": (
-            "la demande n° {number} n'existe pas ici.",
-            "claim no. {number} does not exist here.",
-        ),
-        "returns.duplicate": (
-            "la demande n° {number} a déjà cette réponse plus haut dans le fichier.",
-            "claim no. {number} already has this answer earlier in the file.",
-        ),
-        "returns.bad_transition": (
-            "la demande n° {number} est « {status} » : cette réponse ne s'applique pas.",
-            "claim no. {number} is '{status}': this answer does not apply.",
-        ),
-        "returns.reason_missing": ("un rejet doit donner son code motif.", "a rejection must give its reason code."),
-        "returns.paid_missing": (
-            "un paiement doit donner le montant et la date.",
-            "a payment must give the amount and the date.",
-        ),
-        "returns.wrong_amount": (
-            "le montant payé de la demande n° {number} est nul ou dépasse la part demandée.",
-            "the amount paid for claim no. {number} is zero or more than the share claimed.",
-        ),
-        "returns.future_date": ("la date de paiement est dans le futur.", "the payment date is in the future."),
-        "returns.too_big": (
-            "Le fichier est trop gros pour un retour (20 Mo au plus).",
-            "The file is too big for a return (20 MB at most).",
-        ),
-        "returns.bad_json": (
-            "Le fichier JSON est illisible : attendu une liste de réponses.",
-            "The JSON file is unreadable: a list of answers was expected.",
-        ),
-        "returns.no_header": (
-            "La première ligne doit nommer les colonnes (claim_number;status;…).",
-            "The first line must name the columns (claim_number;status;…).",
-        ),
-        "returns.empty": ("Le fichier ne contient aucune réponse.", "The file holds no answer."),
-        "returns.summary": (
-            "Retour importé : {accepted} acceptée(s), {rejected} rejetée(s), {paid} payée(s).",
-            "Return imported: {accepted} accepted, {rejected} rejected, {paid} paid.",
-        ),
+        "returns.future_date": i18n.N_("la date de paiement est dans le futur."),
+        "returns.too_big": i18n.N_("Le fichier est trop gros pour un retour (20 Mo au plus)."),
+        "returns.bad_json": i18n.N_("Le fichier JSON est illisible : attendu une liste de réponses."),
+        "returns.no_header": i18n.N_("La première ligne doit nommer les colonnes (claim_number;status;…)."),
+        "returns.empty": i18n.N_("Le fichier ne contient aucune réponse."),
     }
 )
 

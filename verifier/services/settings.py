@@ -103,26 +103,11 @@ def save(ctx: Context, new: SiteSettings) -> SiteSettings:
 
 i18n.register(
     {
-        "settings.ceiling_range": (
-            "Le plafond doit être un montant positif raisonnable.",
-            "The ceiling must be a reasonable positive amount.",
-        ),
-        "settings.expiry_range": (
-            "L'alerte de péremption se règle entre 0 et 365 jours.",
-            "The expiry warning is set between 0 and 365 days.",
-        ),
-        "settings.separator_unknown": (
-            "Choisissez le séparateur dans la liste.",
-            "Choose the separator from the list.",
-        ),
-        "settings.reuse_range": (
-            "Indiquez un âge de reprise des vérifications entre 0 et 90 jours.",
-            "Give an age for reusing checks between 0 and 90 days.",
-        ),
-        "settings.idle_range": (
-            "Le verrouillage automatique se règle entre 1 et 120 minutes.",
-            "The idle lock is set between 1 and 120 minutes.",
-        ),
-        "action.settings": ("modifier les réglages", "change the settings"),
+        "settings.ceiling_range": i18n.N_("Le plafond doit être un montant positif raisonnable."),
+        "settings.expiry_range": i18n.N_("L'alerte de péremption se règle entre 0 et 365 jours."),
+        "settings.separator_unknown": i18n.N_("Choisissez le séparateur dans la liste."),
+        "settings.reuse_range": i18n.N_("Indiquez un âge de reprise des vérifications entre 0 et 90 jours."),
+        "settings.idle_range": i18n.N_("Le verrouillage automatique se règle entre 1 et 120 minutes."),
+        "action.settings": i18n.N_("modifier les réglages"),
     }
 )

@@ -233,46 +233,36 @@ def _check_sign_in(target: Location, login: str, password: str, sample: _Sample 
 
 i18n.register(
     {
-        "action.migrate_site": ("déplacer le site vers un serveur PostgreSQL", "move the site to a PostgreSQL server"),
-        "site_move.source_not_file": (
-            "La base {where} est déjà sur un serveur : seule une base embarquée (fichier) se déplace ainsi ; indiquez le fichier avec --db.",
-            "The database {where} is already on a server: only an embedded database (a file) moves this way; give the file with --db.",
+        "action.migrate_site": i18n.N_("déplacer le site vers un serveur PostgreSQL"),
+        "site_move.source_not_file": i18n.N_(
+            "La base {where} est déjà sur un serveur : seule une base embarquée (fichier) se déplace ainsi ; indiquez le fichier avec --db."
         ),
-        "site_move.target_not_postgres": (
-            "La destination {where} n'est pas une adresse PostgreSQL : écrivez-la postgresql://utilisateur@serveur:5432/base.",
-            "The destination {where} is not a PostgreSQL address: write it postgresql://user@server:5432/database.",
+        "site_move.target_not_postgres": i18n.N_(
+            "La destination {where} n'est pas une adresse PostgreSQL : écrivez-la postgresql://utilisateur@serveur:5432/base."
         ),
-        "site_move.source_not_head": (
-            "Le fichier {where} est au schéma {current} et non au dernier ({head}) : lancez d'abord « verifier db upgrade », puis recommencez.",
-            "The file {where} is at schema {current}, not the latest ({head}): run 'verifier db upgrade' first, then try again.",
+        "site_move.source_not_head": i18n.N_(
+            "Le fichier {where} est au schéma {current} et non au dernier ({head}) : lancez d'abord « verifier db upgrade », puis recommencez."
         ),
-        "site_move.target_not_empty": (
-            "La base de destination {where} n'est pas vide (tables : {tables}) ; rien n'a été modifié : indiquez une base PostgreSQL nouvellement créée (createdb).",
-            "The destination database {where} is not empty (tables: {tables}); nothing was changed: give a newly created PostgreSQL database (createdb).",
+        "site_move.target_not_empty": i18n.N_(
+            "La base de destination {where} n'est pas vide (tables : {tables}) ; rien n'a été modifié : indiquez une base PostgreSQL nouvellement créée (createdb)."
         ),
-        "site_move.copy_failed": (
-            "La copie a échoué à l'étape « {step} » ({reason}) ; la destination est restée vide et le fichier n'a pas changé : corrigez la cause (voir le journal) puis recommencez.",
-            "The copy failed at step '{step}' ({reason}); the destination was left empty and the file is unchanged: fix the cause (see the log) and try again.",
+        "site_move.copy_failed": i18n.N_(
+            "La copie a échoué à l'étape « {step} » ({reason}) ; la destination est restée vide et le fichier n'a pas changé : corrigez la cause (voir le journal) puis recommencez."
         ),
-        "site_move.count_mismatch": (
-            "Vérification échouée : la table {table} compte {source} lignes dans le fichier et {target} sur le serveur ; la destination est restée vide : recommencez.",
-            "Verification failed: table {table} has {source} rows in the file and {target} on the server; the destination was left empty: try again.",
+        "site_move.count_mismatch": i18n.N_(
+            "Vérification échouée : la table {table} compte {source} lignes dans le fichier et {target} sur le serveur ; la destination est restée vide : recommencez."
         ),
-        "site_move.chain_broken": (
-            "Le journal d'audit ne se vérifie pas après la copie (événement n° {seq}, {reason}) ; la destination est restée vide : lancez « verifier audit verify » sur le fichier pour trouver l'altération.",
-            "The audit log does not verify after the copy (event #{seq}, {reason}); the destination was left empty: run 'verifier audit verify' on the file to find the alteration.",
+        "site_move.chain_broken": i18n.N_(
+            "Le journal d'audit ne se vérifie pas après la copie (événement n° {seq}, {reason}) ; la destination est restée vide : lancez « verifier audit verify » sur le fichier pour trouver l'altération."
         ),
-        "site_move.key_failed": (
-            "Vérification échouée : la clé ouverte depuis les emplacements de clés copiés n'est pas celle du site ; la destination est restée vide : vérifiez le fichier « .keys » puis recommencez.",
-            "Verification failed: the key opened from the copied key slots is not the site's; the destination was left empty: check the '.keys' file and try again.",
+        "site_move.key_failed": i18n.N_(
+            "Vérification échouée : la clé ouverte depuis les emplacements de clés copiés n'est pas celle du site ; la destination est restée vide : vérifiez le fichier « .keys » puis recommencez."
         ),
-        "site_move.sample_failed": (
-            "Vérification échouée : une identité chiffrée ne se déchiffre pas de même sur le serveur ; la destination est restée vide : recommencez et signalez-le si cela se reproduit.",
-            "Verification failed: an encrypted identity does not decrypt the same on the server; the destination was left empty: try again and report it if it happens again.",
+        "site_move.sample_failed": i18n.N_(
+            "Vérification échouée : une identité chiffrée ne se déchiffre pas de même sur le serveur ; la destination est restée vide : recommencez et signalez-le si cela se reproduit."
         ),
-        "site_move.reopen_failed": (
-            "La copie est enregistrée sur le serveur mais la connexion de contrôle a échoué ({reason}) : supprimez la base du serveur, gardez le fichier et recommencez.",
-            "The copy is saved on the server but the check sign-in failed ({reason}): drop the server database, keep the file and try again.",
+        "site_move.reopen_failed": i18n.N_(
+            "La copie est enregistrée sur le serveur mais la connexion de contrôle a échoué ({reason}) : supprimez la base du serveur, gardez le fichier et recommencez."
         ),
     }
 )

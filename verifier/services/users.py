@@ -114,13 +114,11 @@ def set_active(ctx: Context, login: str, active: bool) -> UserInfo:
 
 i18n.register(
     {
-        "user.last_admin_role": (
-            "« {login} » est le dernier administrateur actif : nommez d'abord un autre administrateur.",
-            "'{login}' is the last active administrator: make someone else an administrator first.",
+        "user.last_admin_role": i18n.N_(
+            "« {login} » est le dernier administrateur actif : nommez d'abord un autre administrateur."
         ),
-        "user.last_admin_active": (
-            "« {login} » est le dernier administrateur actif et ne peut pas être désactivé.",
-            "'{login}' is the last active administrator and cannot be deactivated.",
+        "user.last_admin_active": i18n.N_(
+            "« {login} » est le dernier administrateur actif et ne peut pas être désactivé."
         ),
     }
 )

@@ -149,17 +149,12 @@ def integrity_check(store: Store) -> str:
 
 i18n.register(
     {
-        "db.exists": (
-            "Une base de données existe déjà ici : {where}. Choisissez un autre emplacement ou ouvrez celle-ci.",
-            "A database already exists here: {where}. Choose another location or open that one.",
+        "db.exists": i18n.N_(
+            "Une base de données existe déjà ici : {where}. Choisissez un autre emplacement ou ouvrez celle-ci."
         ),
-        "db.unreachable": (
-            "La base de données ne répond pas : vérifiez que le serveur PostgreSQL est démarré et que l'adresse (--db ou VERIFIER_DATABASE_URL) est juste, puis réessayez.",
-            "The database does not answer: check that the PostgreSQL server is running and that the address (--db or VERIFIER_DATABASE_URL) is right, then try again.",
+        "db.unreachable": i18n.N_(
+            "La base de données ne répond pas : vérifiez que le serveur PostgreSQL est démarré et que l'adresse (--db ou VERIFIER_DATABASE_URL) est juste, puis réessayez."
         ),
-        "db.missing": (
-            "Aucune base de données trouvée : {where}. Lancez d'abord « verifier init ».",
-            "No database found at {where}. Run 'verifier init' first.",
-        ),
+        "db.missing": i18n.N_("Aucune base de données trouvée : {where}. Lancez d'abord « verifier init »."),
     }
 )

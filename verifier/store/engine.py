@@ -302,13 +302,11 @@ class Store:
 
 i18n.register(
     {
-        "db.server_down": (
-            "Le serveur de données ne répond pas : ce qui est saisi est gardé ; réessayez quand il sera revenu.",
-            "The data server does not answer: what was typed is kept; try again when it is back.",
+        "db.server_down": i18n.N_(
+            "Le serveur de données ne répond pas : ce qui est saisi est gardé ; réessayez quand il sera revenu."
         ),
-        "db.server_refused": (
-            "Connexion au serveur impossible ({reason}). Vérifiez l'adresse, que PostgreSQL est démarré et que ce poste y est autorisé (pg_hba.conf), puis réessayez.",
-            "Cannot connect to the server ({reason}). Check the address, that PostgreSQL is running and that this computer is allowed in (pg_hba.conf), then try again.",
+        "db.server_refused": i18n.N_(
+            "Connexion au serveur impossible ({reason}). Vérifiez l'adresse, que PostgreSQL est démarré et que ce poste y est autorisé (pg_hba.conf), puis réessayez."
         ),
     }
 )

@@ -38,124 +38,13 @@ from verifier.services.context import Context
 
 i18n.register(
     {
-        "admin.batch.export_title": (
-            "Exporter le lot n° {number} — {insurer}",
-            "Export batch no. {number} — {insurer}",
-        ),
-        "admin.batch.export_explain": (
-            "Le lot ({count} demande(s), {amount}) est écrit dans le dossier d'envoi en un seul fichier, qui "
-            "apparaît complet ou pas du tout. Exporter à nouveau donne exactement le même fichier.",
-            "The batch ({count} claim(s), {amount}) is written to the outbox folder as one file, which appears "
-            "complete or not at all. Exporting again gives exactly the same file.",
-        ),
-        "admin.batch.f.outbox": ("&Dossier d'envoi :", "Out&box folder:"),
-        "admin.batch.f.outbox_a11y": ("Dossier où écrire le fichier du lot", "Folder where the batch file is written"),
-        "admin.batch.f.outbox_hint": ("Par défaut : {folder}", "Default: {folder}"),
-        "admin.batch.f.choose": ("C&hoisir…", "C&hoose…"),
-        "admin.batch.f.choose_a11y": ("Choisir un autre dossier d'envoi", "Choose another outbox folder"),
-        "admin.batch.f.choose_title": ("Choisir le dossier d'envoi", "Choose the outbox folder"),
-        "admin.batch.f.encryption": ("Chi&ffrement :", "En&cryption:"),
-        "admin.batch.f.encryption_a11y": ("Chiffrement du fichier du lot", "Encryption of the batch file"),
-        "admin.batch.enc.none": (
-            "aucun (le dossier est protégé par ailleurs)",
-            "none (the folder is protected otherwise)",
-        ),
-        "admin.batch.enc.passphrase": (
-            "par la phrase secrète convenue avec l'organisme",
-            "with the passphrase agreed with the insurer",
-        ),
-        "admin.batch.enc.certificate": ("pour le certificat de l'organisme", "for the insurer's certificate"),
-        "admin.batch.f.passphrase": ("&Phrase secrète :", "&Passphrase:"),
-        "admin.batch.f.passphrase_a11y": ("Phrase secrète du fichier du lot", "Passphrase of the batch file"),
-        "admin.batch.f.passphrase_hint": (
-            "12 caractères au moins. Communiquez-la à l'organisme par un autre moyen (téléphone), jamais avec "
-            "le fichier.",
-            "At least 12 characters. Give it to the insurer another way (telephone), never with the file.",
-        ),
-        "admin.batch.f.generate": ("&Générer", "&Generate"),
-        "admin.batch.f.generate_a11y": (
-            "Générer une phrase secrète et l'afficher",
-            "Generate a passphrase and show it",
-        ),
-        "admin.batch.f.confirm": ("C&onfirmation :", "C&onfirm:"),
-        "admin.batch.f.confirm_a11y": ("Confirmation de la phrase secrète", "Passphrase confirmation"),
-        "admin.batch.f.certificate": ("Ce&rtificat :", "Ce&rtificate:"),
-        "admin.batch.f.certificate_a11y": (
-            "Fichier du certificat de l'organisme (PEM)",
-            "File of the insurer's certificate (PEM)",
-        ),
-        "admin.batch.f.certificate_hint": (
-            "Fichier .pem ou .crt fourni par l'organisme.",
-            "A .pem or .crt file given by the insurer.",
-        ),
-        "admin.batch.f.browse": ("Parcour&ir…", "Bro&wse…"),
-        "admin.batch.f.browse_a11y": ("Choisir le fichier du certificat", "Choose the certificate file"),
-        "admin.batch.f.browse_title": ("Choisir le certificat de l'organisme", "Choose the insurer's certificate"),
-        "admin.batch.f.browse_filter": (
-            "Certificats (*.pem *.crt *.cer);;Tous les fichiers (*)",
-            "Certificates (*.pem *.crt *.cer);;All files (*)",
-        ),
-        "admin.batch.export_button": ("&Exporter", "&Export"),
-        "admin.batch.exporting": ("Export du lot n° {number} en cours…", "Exporting batch no. {number}…"),
-        "admin.batch.export_a11y": ("Avancement de l'export", "Export progress"),
-        "admin.batch.outbox_missing": ("Indiquez le dossier où écrire le lot.", "Say which folder the batch goes to."),
-        "admin.batch.passphrase_missing": (
-            "Saisissez la phrase secrète, ou générez-en une.",
-            "Type the passphrase, or generate one.",
-        ),
-        "admin.batch.passphrase_mismatch": (
-            "La confirmation ne correspond pas à la phrase secrète.",
-            "The confirmation does not match the passphrase.",
-        ),
-        "admin.batch.certificate_missing": (
-            "Choisissez le fichier du certificat de l'organisme.",
-            "Choose the file of the insurer's certificate.",
-        ),
-        "admin.batch.back": ("&Retour", "&Back"),
-        "admin.batch.sent_title": ("Lot n° {number} envoyé", "Batch no. {number} sent"),
-        "admin.batch.sent_explain": (
-            "Une fois marqué envoyé, le lot ne peut plus être annulé : ses demandes attendent la réponse de "
-            "l'organisme.",
-            "Once marked sent, the batch can no longer be voided: its claims wait for the insurer's answer.",
-        ),
-        "admin.batch.f.sent_on": ("&Date d'envoi :", "&Sent on:"),
-        "admin.batch.f.sent_on_a11y": ("Date d'envoi du lot à l'organisme", "Date the batch was sent to the insurer"),
-        "admin.batch.f.channel": ("&Envoyé par :", "Sent &by:"),
-        "admin.batch.f.channel_a11y": ("Comment le lot a été envoyé", "How the batch was sent"),
-        "admin.batch.sent_button": ("&Marquer envoyé", "&Mark sent"),
-        "admin.batch.void_title": ("Annuler le lot n° {number}", "Void batch no. {number}"),
-        "admin.batch.void_explain": (
-            "Ses {count} demande(s) reviennent en attente d'export. Le numéro {number} ne sera jamais réutilisé.",
-            "Its {count} claim(s) go back to the queue. Number {number} will never be used again.",
-        ),
-        "admin.batch.f.reason": ("&Motif :", "&Reason:"),
-        "admin.batch.f.reason_a11y": ("Motif de l'annulation du lot", "Reason for voiding the batch"),
-        "admin.batch.f.reason_hint": (
-            "Par exemple : fichier refusé par le portail",
-            "For example: file refused by the portal",
-        ),
-        "admin.batch.void_button": ("A&nnuler le lot", "&Void the batch"),
-        "admin.batch.choose_title": (
-            "Demandes à mettre dans le lot — {insurer}",
-            "Claims to put in the batch — {insurer}",
-        ),
-        "admin.batch.choose_explain": (
-            "Cochez les demandes à exporter (Espace coche ou décoche la ligne). Les autres restent en attente.",
-            "Tick the claims to export (Space ticks or unticks the row). The others stay queued.",
-        ),
-        "admin.batch.choose_a11y": ("Demandes en attente de l'organisme", "The insurer's queued claims"),
-        "admin.batch.choose_loading": ("Lecture des demandes en attente…", "Reading the queued claims…"),
-        "admin.batch.choose_count": (
-            "{checked} demande(s) cochée(s) sur {total}, {amount}.",
-            "{checked} of {total} claim(s) ticked, {amount}.",
-        ),
-        "admin.batch.choose_more": (
-            "Seules les {shown} premières demandes sont affichées.",
-            "Only the first {shown} claims are shown.",
-        ),
-        "admin.batch.check_all": ("&Tout cocher", "Tick &all"),
-        "admin.batch.check_none": ("Tout &décocher", "&Untick all"),
-        "admin.batch.choose_button": ("&Créer le lot", "&Create the batch"),
+        "admin.batch.enc.none": i18n.N_("aucun (le dossier est protégé par ailleurs)"),
+        "admin.batch.enc.passphrase": i18n.N_("par la phrase secrète convenue avec l'organisme"),
+        "admin.batch.enc.certificate": i18n.N_("pour le certificat de l'organisme"),
+        "admin.batch.outbox_missing": i18n.N_("Indiquez le dossier où écrire le lot."),
+        "admin.batch.passphrase_missing": i18n.N_("Saisissez la phrase secrète, ou générez-en une."),
+        "admin.batch.passphrase_mismatch": i18n.N_("La confirmation ne correspond pas à la phrase secrète."),
+        "admin.batch.certificate_missing": i18n.N_("Choisissez le fichier du certificat de l'organisme."),
     }
 )
 
@@ -187,68 +76,76 @@ class ExportDialog(FormDialog):
     def __init__(self, ctx: Context, batch: BatchRow, parent: QWidget | None) -> None:
         info = batch.info
         super().__init__(
-            ctx, i18n.tr("admin.batch.export_title", number=info.number_text, insurer=batch.insurer_name), parent
+            ctx,
+            i18n.tr("Exporter le lot n° {number} — {insurer}", number=info.number_text, insurer=batch.insurer_name),
+            parent,
         )
         self.batch = batch
-        self.save_button.setText(i18n.tr("admin.batch.export_button"))
+        self.save_button.setText(i18n.tr("&Exporter"))
         explain = QLabel(
-            i18n.tr("admin.batch.export_explain", count=count_text(info.claim_count), amount=format_eur(info.total_amc))
+            i18n.tr(
+                "Le lot ({count} demande(s), {amount}) est écrit dans le dossier d'envoi en un seul fichier, qui apparaît complet ou pas du tout. Exporter à nouveau donne exactement le même fichier.",
+                count=count_text(info.claim_count),
+                amount=format_eur(info.total_amc),
+            )
         )
         explain.setWordWrap(True)
         self.outbox_edit = line_edit(1000)
         self.outbox_edit.setText(str(default_outbox()))
-        self.outbox_edit.setAccessibleName(i18n.tr("admin.batch.f.outbox_a11y"))
-        self.choose_button = QPushButton(i18n.tr("admin.batch.f.choose"))
-        self.choose_button.setAccessibleName(i18n.tr("admin.batch.f.choose_a11y"))
+        self.outbox_edit.setAccessibleName(i18n.tr("Dossier où écrire le fichier du lot"))
+        self.choose_button = QPushButton(i18n.tr("C&hoisir…"))
+        self.choose_button.setAccessibleName(i18n.tr("Choisir un autre dossier d'envoi"))
         self.choose_button.clicked.connect(self.choose_folder)
         self.encryption_box = QComboBox()
         for code in ("none", "passphrase", "certificate"):
-            self.encryption_box.addItem(i18n.tr(f"admin.batch.enc.{code}"), code)
+            self.encryption_box.addItem(i18n.say(f"admin.batch.enc.{code}"), code)
         self.passphrase_edit = line_edit(200)
         self.passphrase_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase_edit.setAccessibleName(i18n.tr("admin.batch.f.passphrase_a11y"))
-        self.generate_button = QPushButton(i18n.tr("admin.batch.f.generate"))
-        self.generate_button.setAccessibleName(i18n.tr("admin.batch.f.generate_a11y"))
+        self.passphrase_edit.setAccessibleName(i18n.tr("Phrase secrète du fichier du lot"))
+        self.generate_button = QPushButton(i18n.tr("&Générer"))
+        self.generate_button.setAccessibleName(i18n.tr("Générer une phrase secrète et l'afficher"))
         self.generate_button.clicked.connect(self.generate_passphrase)
         self.confirm_edit = line_edit(200)
         self.confirm_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.certificate_edit = line_edit(1000)
-        self.certificate_edit.setAccessibleName(i18n.tr("admin.batch.f.certificate_a11y"))
-        self.browse_button = QPushButton(i18n.tr("admin.batch.f.browse"))
-        self.browse_button.setAccessibleName(i18n.tr("admin.batch.f.browse_a11y"))
+        self.certificate_edit.setAccessibleName(i18n.tr("Fichier du certificat de l'organisme (PEM)"))
+        self.browse_button = QPushButton(i18n.tr("Parcour&ir…"))
+        self.browse_button.setAccessibleName(i18n.tr("Choisir le fichier du certificat"))
         self.browse_button.clicked.connect(self.choose_certificate)
         f = self.form
         f.add(
             "outbox",
-            i18n.tr("admin.batch.f.outbox"),
+            i18n.tr("&Dossier d'envoi :"),
             _with_button(self.outbox_edit, self.choose_button),
-            i18n.tr("admin.batch.f.outbox_a11y"),
-            i18n.tr("admin.batch.f.outbox_hint", folder=str(default_outbox())),
+            i18n.tr("Dossier où écrire le fichier du lot"),
+            i18n.tr("Par défaut : {folder}", folder=str(default_outbox())),
         )
         f.add(
             "encryption",
-            i18n.tr("admin.batch.f.encryption"),
+            i18n.tr("Chi&ffrement :"),
             self.encryption_box,
-            i18n.tr("admin.batch.f.encryption_a11y"),
+            i18n.tr("Chiffrement du fichier du lot"),
         )
         f.add(
             "passphrase",
-            i18n.tr("admin.batch.f.passphrase"),
+            i18n.tr("&Phrase secrète :"),
             _with_button(self.passphrase_edit, self.generate_button),
-            i18n.tr("admin.batch.f.passphrase_a11y"),
-            i18n.tr("admin.batch.f.passphrase_hint"),
+            i18n.tr("Phrase secrète du fichier du lot"),
+            i18n.tr(
+                "12 caractères au moins. Communiquez-la à l'organisme par un autre moyen (téléphone), jamais avec le fichier."
+            ),
         )
-        f.add("confirm", i18n.tr("admin.batch.f.confirm"), self.confirm_edit, i18n.tr("admin.batch.f.confirm_a11y"))
+        f.add("confirm", i18n.tr("C&onfirmation :"), self.confirm_edit, i18n.tr("Confirmation de la phrase secrète"))
         f.add(
             "certificate",
-            i18n.tr("admin.batch.f.certificate"),
+            i18n.tr("Ce&rtificat :"),
             _with_button(self.certificate_edit, self.browse_button),
-            i18n.tr("admin.batch.f.certificate_a11y"),
-            i18n.tr("admin.batch.f.certificate_hint"),
+            i18n.tr("Fichier du certificat de l'organisme (PEM)"),
+            i18n.tr("Fichier .pem ou .crt fourni par l'organisme."),
         )
         self.bar = QProgressBar()
         self.bar.setRange(0, 0)  # busy: the writer does not say how far it is
-        self.bar.setAccessibleName(i18n.tr("admin.batch.export_a11y"))
+        self.bar.setAccessibleName(i18n.tr("Avancement de l'export"))
         self.bar.hide()
         self.finish_layout()
         layout = self.layout()
@@ -296,13 +193,16 @@ class ExportDialog(FormDialog):
 
     def choose_folder(self) -> None:
         start = self.outbox_edit.text().strip() or str(default_outbox())
-        folder = QFileDialog.getExistingDirectory(self, i18n.tr("admin.batch.f.choose_title"), start)
+        folder = QFileDialog.getExistingDirectory(self, i18n.tr("Choisir le dossier d'envoi"), start)
         if folder:
             self.outbox_edit.setText(folder)
 
     def choose_certificate(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(
-            self, i18n.tr("admin.batch.f.browse_title"), str(Path.home()), i18n.tr("admin.batch.f.browse_filter")
+            self,
+            i18n.tr("Choisir le certificat de l'organisme"),
+            str(Path.home()),
+            i18n.tr("Certificats (*.pem *.crt *.cer);;Tous les fichiers (*)"),
         )
         if path:
             self.certificate_edit.setText(path)
@@ -331,7 +231,7 @@ class ExportDialog(FormDialog):
         if problems:
             return
         self.start(batches.export_with, self.ctx, self.batch.info.id, Path(outbox), passphrase, certificate)
-        self.message.say(i18n.tr("admin.batch.exporting", number=self.batch.info.number_text))
+        self.message.say(i18n.tr("Export du lot n° {number} en cours…", number=self.batch.info.number_text))
         self.bar.show()
 
     def saved(self, result: object) -> None:
@@ -349,10 +249,14 @@ class SentDialog(FormDialog):
     sent = Signal(object)  # BatchInfo
 
     def __init__(self, ctx: Context, batch: BatchRow, parent: QWidget | None) -> None:
-        super().__init__(ctx, i18n.tr("admin.batch.sent_title", number=batch.info.number_text), parent)
+        super().__init__(ctx, i18n.tr("Lot n° {number} envoyé", number=batch.info.number_text), parent)
         self.batch = batch
-        self.save_button.setText(i18n.tr("admin.batch.sent_button"))
-        explain = QLabel(i18n.tr("admin.batch.sent_explain"))
+        self.save_button.setText(i18n.tr("&Marquer envoyé"))
+        explain = QLabel(
+            i18n.tr(
+                "Une fois marqué envoyé, le lot ne peut plus être annulé : ses demandes attendent la réponse de l'organisme."
+            )
+        )
         explain.setWordWrap(True)
         self.date_edit = QDateEdit(QDate.currentDate())
         self.date_edit.setDisplayFormat("dd/MM/yyyy")
@@ -360,19 +264,19 @@ class SentDialog(FormDialog):
         self.date_edit.setMaximumDate(QDate.currentDate())
         self.channel_box = QComboBox()
         for channel in CHANNELS:
-            self.channel_box.addItem(i18n.tr(f"admin.batch.channel.{channel}"), channel)
+            self.channel_box.addItem(i18n.say(f"admin.batch.channel.{channel}"), channel)
         self.form.add(
             "sent_on",
-            i18n.tr("admin.batch.f.sent_on"),
+            i18n.tr("&Date d'envoi :"),
             self.date_edit,
-            i18n.tr("admin.batch.f.sent_on_a11y"),
+            i18n.tr("Date d'envoi du lot à l'organisme"),
             compact=True,
         )
         self.form.add(
             "channel",
-            i18n.tr("admin.batch.f.channel"),
+            i18n.tr("&Envoyé par :"),
             self.channel_box,
-            i18n.tr("admin.batch.f.channel_a11y"),
+            i18n.tr("Comment le lot a été envoyé"),
             compact=True,
         )
         self.finish_layout()
@@ -396,16 +300,22 @@ class VoidBatchDialog(FormDialog):
 
     def __init__(self, ctx: Context, batch: BatchRow, parent: QWidget | None) -> None:
         info: BatchInfo = batch.info
-        super().__init__(ctx, i18n.tr("admin.batch.void_title", number=info.number_text), parent)
+        super().__init__(ctx, i18n.tr("Annuler le lot n° {number}", number=info.number_text), parent)
         self.batch = batch
-        self.save_button.setText(i18n.tr("admin.batch.void_button"))
-        self.cancel_button.setText(i18n.tr("admin.batch.back"))
+        self.save_button.setText(i18n.tr("A&nnuler le lot"))
+        self.cancel_button.setText(i18n.tr("&Retour"))
         explain = QLabel(
-            i18n.tr("admin.batch.void_explain", count=count_text(info.claim_count), number=info.number_text)
+            i18n.tr(
+                "Ses {count} demande(s) reviennent en attente d'export. Le numéro {number} ne sera jamais réutilisé.",
+                count=count_text(info.claim_count),
+                number=info.number_text,
+            )
         )
         explain.setWordWrap(True)
-        self.reason_edit = line_edit(500, i18n.tr("admin.batch.f.reason_hint"))
-        self.form.add("reason", i18n.tr("admin.batch.f.reason"), self.reason_edit, i18n.tr("admin.batch.f.reason_a11y"))
+        self.reason_edit = line_edit(500, i18n.tr("Par exemple : fichier refusé par le portail"))
+        self.form.add(
+            "reason", i18n.ptr("admin.batch.f", "&Motif :"), self.reason_edit, i18n.tr("Motif de l'annulation du lot")
+        )
         self.finish_layout()
         layout = self.layout()
         assert isinstance(layout, QVBoxLayout)
@@ -434,27 +344,27 @@ class ChooseClaimsDialog(QDialog):
         self.ctx = ctx
         self.insurer = insurer
         self.jobs = Jobs(self)
-        self.setWindowTitle(i18n.tr("admin.batch.choose_title", insurer=insurer.name))
-        explain = QLabel(i18n.tr("admin.batch.choose_explain"))
+        self.setWindowTitle(i18n.tr("Demandes à mettre dans le lot — {insurer}", insurer=insurer.name))
+        explain = QLabel(
+            i18n.tr("Cochez les demandes à exporter (Espace coche ou décoche la ligne). Les autres restent en attente.")
+        )
         explain.setWordWrap(True)
         self.model = ClaimChoiceModel(self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(Qt.ItemDataRole.UserRole)
-        self.view = table(self.proxy, i18n.tr("admin.batch.choose_a11y"), stretch=2)
+        self.view = table(self.proxy, i18n.tr("Demandes en attente de l'organisme"), stretch=2)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.count_label = SentenceLabel()
-        self.count_label.say(i18n.tr("admin.batch.choose_loading"))
-        self.all_button = QPushButton(i18n.tr("admin.batch.check_all"))
+        self.count_label.say(i18n.tr("Lecture des demandes en attente…"))
+        self.all_button = QPushButton(i18n.tr("&Tout cocher"))
         self.all_button.clicked.connect(lambda: self.model.set_all(True))
-        self.none_button = QPushButton(i18n.tr("admin.batch.check_none"))
+        self.none_button = QPushButton(i18n.tr("Tout &décocher"))
         self.none_button.clicked.connect(lambda: self.model.set_all(False))
         self.buttons = QDialogButtonBox()
-        self.create_button = self.buttons.addButton(
-            i18n.tr("admin.batch.choose_button"), QDialogButtonBox.ButtonRole.AcceptRole
-        )
+        self.create_button = self.buttons.addButton(i18n.tr("&Créer le lot"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.create_button.setEnabled(False)
-        self.buttons.addButton(i18n.tr("admin.cancel"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.buttons.addButton(i18n.tr("Annuler"), QDialogButtonBox.ButtonRole.RejectRole)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         row = QHBoxLayout()
@@ -477,7 +387,11 @@ class ChooseClaimsDialog(QDialog):
         self.model.set_rows(found.rows)
         self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         if found.next is not None:
-            self.count_label.say(self.count_label.text() + " " + i18n.tr("admin.batch.choose_more", shown=CHOOSE_LIMIT))
+            self.count_label.say(
+                self.count_label.text()
+                + " "
+                + i18n.tr("Seules les {shown} premières demandes sont affichées.", shown=CHOOSE_LIMIT)
+            )
         if self.model.rowCount():
             self.view.setCurrentIndex(self.proxy.index(0, 0))
         self.view.setFocus()
@@ -487,7 +401,7 @@ class ChooseClaimsDialog(QDialog):
         amount = sum((r.amc for r in self.model.rows() if r.id in ids), Decimal("0.00"))
         self.count_label.say(
             i18n.tr(
-                "admin.batch.choose_count",
+                "{checked} demande(s) cochée(s) sur {total}, {amount}.",
                 checked=count_text(len(ids)),
                 total=count_text(self.model.rowCount()),
                 amount=format_eur(amount),

@@ -24,41 +24,36 @@ from verifier.services.returns import Rejection
 
 i18n.register(
     {
-        "admin.batch.col.insurer": ("Organisme", "Insurer"),
-        "admin.batch.col.amc": ("N° AMC", "AMC no."),
-        "admin.batch.col.operator": ("Opérateur", "Operator"),
-        "admin.batch.col.batch_to": ("Lot", "Batch"),
-        "admin.batch.col.recipient": ("Destinataire", "Recipient"),
-        "admin.batch.to_insurer": ("propre à l'organisme", "the insurer's own"),
-        "admin.batch.to_operator": ("commun, opérateur {code}", "shared, operator {code}"),
-        "admin.batch.operator_recipient": ("Opérateur {name}", "Operator {name}"),
-        "admin.batch.col.count": ("Demandes", "Claims"),
-        "admin.batch.col.amount": ("Part AMC", "Insurer's share"),
-        "admin.batch.col.number": ("N° lot", "Batch no."),
-        "admin.batch.col.status": ("État", "Status"),
-        "admin.batch.col.created": ("Créé le", "Created"),
-        "admin.batch.col.sent": ("Envoyé le", "Sent on"),
-        "admin.batch.col.channel": ("Envoyé par", "Sent by"),
-        "admin.batch.col.claim": ("N° demande", "Claim no."),
-        "admin.batch.col.reasons": ("Motifs du refus", "Why it was refused"),
-        "admin.batch.col.dispensed": ("Délivrée le", "Dispensed"),
-        "admin.batch.col.patient": ("Patient", "Patient"),
-        "admin.batch.channel.upload": ("dépôt sur le portail", "portal upload"),
-        "admin.batch.channel.mail": ("messagerie", "e-mail"),
-        "admin.batch.channel.post": ("courrier postal", "post"),
-        "admin.returns.col.version": ("Version", "Version"),
-        "admin.returns.col.code": ("Code motif", "Reason code"),
-        "admin.returns.col.reason": ("Motif", "Reason"),
-        "admin.recon.col.insurer": ("Organisme", "Insurer"),
-        "admin.recon.col.queued": ("En attente", "Queued"),
-        "admin.recon.col.exported": ("Exporté", "Exported"),
-        "admin.recon.col.accepted": ("Accepté", "Accepted"),
-        "admin.recon.col.paid": ("Payé", "Paid"),
-        "admin.recon.col.rejected": ("Rejeté", "Rejected"),
-        "admin.recon.col.outstanding": ("Restant dû", "Outstanding"),
-        "admin.recon.col.short_paid": ("Payé en moins", "Short paid"),
-        "admin.recon.total": ("Total", "Total"),
-        "admin.recon.count_tip": ("{amount} : {count} demande(s)", "{amount}: {count} claim(s)"),
+        "admin.batch.col.insurer": i18n.N_("Organisme"),
+        "admin.batch.col.amc": i18n.N_("N° AMC"),
+        "admin.batch.col.operator": i18n.N_("Opérateur"),
+        "admin.batch.col.batch_to": i18n.N_("Lot"),
+        "admin.batch.col.recipient": i18n.N_("Destinataire"),
+        "admin.batch.col.count": i18n.N_("Demandes"),
+        "admin.batch.col.amount": i18n.N_("Part AMC"),
+        "admin.batch.col.number": i18n.N_("N° lot"),
+        "admin.batch.col.status": i18n.N_("État"),
+        "admin.batch.col.created": i18n.N_("Créé le"),
+        "admin.batch.col.sent": i18n.N_("Envoyé le"),
+        "admin.batch.col.channel": i18n.N_("Envoyé par"),
+        "admin.batch.col.claim": i18n.N_("N° demande"),
+        "admin.batch.col.reasons": i18n.N_("Motifs du refus"),
+        "admin.batch.col.dispensed": i18n.NP_("admin.batch.col", "Délivrée le"),
+        "admin.batch.col.patient": i18n.N_("Patient"),
+        "admin.batch.channel.upload": i18n.N_("dépôt sur le portail"),
+        "admin.batch.channel.mail": i18n.N_("messagerie"),
+        "admin.batch.channel.post": i18n.N_("courrier postal"),
+        "admin.returns.col.version": i18n.N_("Version"),
+        "admin.returns.col.code": i18n.N_("Code motif"),
+        "admin.returns.col.reason": i18n.N_("Motif"),
+        "admin.recon.col.insurer": i18n.N_("Organisme"),
+        "admin.recon.col.queued": i18n.N_("En attente"),
+        "admin.recon.col.exported": i18n.N_("Exporté"),
+        "admin.recon.col.accepted": i18n.N_("Accepté"),
+        "admin.recon.col.paid": i18n.N_("Payé"),
+        "admin.recon.col.rejected": i18n.N_("Rejeté"),
+        "admin.recon.col.outstanding": i18n.N_("Restant dû"),
+        "admin.recon.col.short_paid": i18n.N_("Payé en moins"),
     }
 )
 
@@ -85,8 +80,8 @@ class ReadyRow:
 
 def batch_to_text(r: ReadyRow) -> str:
     if r.by_operator and r.operator_code:
-        return i18n.tr("admin.batch.to_operator", code=r.operator_code)
-    return i18n.tr("admin.batch.to_insurer")
+        return i18n.tr("commun, opérateur {code}", code=r.operator_code)
+    return i18n.tr("propre à l'organisme")
 
 
 class ReadyModel(RowsModel):
@@ -132,14 +127,14 @@ class BatchRow:
 
 
 def channel_text(channel: str | None) -> str:
-    return i18n.tr(f"admin.batch.channel.{channel}") if channel else ""
+    return i18n.say(f"admin.batch.channel.{channel}") if channel else ""
 
 
 class BatchModel(RowsModel):
     COLUMNS = (
         Column("admin.batch.col.number", lambda r: r.info.number_text, sort=lambda r: r.info.number),
         Column("admin.batch.col.recipient", lambda r: r.insurer_name),
-        Column("admin.batch.col.status", lambda r: i18n.tr(f"batch.status.{r.info.state}")),
+        Column("admin.batch.col.status", lambda r: i18n.say(f"batch.status.{r.info.state}")),
         Column(
             "admin.batch.col.count",
             lambda r: count_text(r.info.claim_count),
@@ -279,7 +274,14 @@ def _band_column(i: int) -> Column:
     )
 
 
-i18n.register({f"admin.recon.band{i}": (f"{band} j", f"{band} d") for i, band in enumerate(BANDS)})
+i18n.register(
+    {
+        "admin.recon.band0": i18n.N_("0–30 j"),
+        "admin.recon.band1": i18n.N_("31–60 j"),
+        "admin.recon.band2": i18n.N_("61–90 j"),
+        "admin.recon.band3": i18n.N_("90+ j"),
+    }
+)
 
 
 class ReconciliationModel(RowsModel):
@@ -312,14 +314,14 @@ class ReconciliationModel(RowsModel):
         if role == Qt.ItemDataRole.ToolTipRole and index.column() in self.COUNTED:
             status = self.COUNTED[index.column()]
             amount = super().data(index, Qt.ItemDataRole.DisplayRole)
-            return i18n.tr("admin.recon.count_tip", amount=amount, count=count_text(line.counts.get(status, 0)))
+            return i18n.tr("{amount} : {count} demande(s)", amount=amount, count=count_text(line.counts.get(status, 0)))
         return super().data(index, role)
 
 
 def total_line(lines: list[InsurerLine]) -> InsurerLine:
     """The sum of every insurer's line (counts included), named "Total"."""
     zero = Decimal("0.00")
-    total = InsurerLine(0, i18n.tr("admin.recon.total"), "")
+    total = InsurerLine(0, i18n.tr("Total"), "")
     for name in ("queued", "exported", "accepted", "paid_claimed", "paid", "rejected"):
         setattr(total, name, sum((getattr(line, name) for line in lines), zero))
     if lines:

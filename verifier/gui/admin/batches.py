@@ -43,89 +43,22 @@ from verifier.services.context import Context
 
 i18n.register(
     {
-        "admin.batch.ready_title": (
-            "Demandes en attente d'export, par organisme",
-            "Claims awaiting export, per insurer",
+        "admin.batch.create": i18n.N_("&Créer les lots"),
+        "admin.batch.create_tip": i18n.N_(
+            "Un lot par organisme sélectionné, avec toutes ses demandes prêtes (un lot commun par opérateur pour les organismes réglés « lots par opérateur ») ; les incomplètes restent en attente."
         ),
-        "admin.batch.ready_a11y": (
-            "Organismes ayant des demandes en attente d'export",
-            "Insurers with claims awaiting export",
+        "admin.batch.choose": i18n.N_("Choisir les &demandes…"),
+        "admin.batch.choose_tip": i18n.N_(
+            "Un lot avec seulement les demandes cochées (un seul organisme sélectionné)."
         ),
-        "admin.batch.ready_none": ("Aucune demande n'attend d'export.", "No claim is awaiting export."),
-        "admin.batch.ready_total": (
-            "{count} demande(s) en attente, {amount} de part complémentaire.",
-            "{count} claim(s) awaiting export, {amount} insurers' share.",
+        "admin.batch.export": i18n.N_("&Exporter…"),
+        "admin.batch.mark_sent": i18n.N_("Marquer en&voyé…"),
+        "admin.batch.void": i18n.N_("A&nnuler le lot…"),
+        "admin.batch.operator_back": i18n.N_(
+            "{operator} répond à nouveau : ses organismes ayant des demandes en attente sont sélectionnés. Créez les lots, puis exportez-les."
         ),
-        "admin.batch.create": ("&Créer les lots", "&Create the batches"),
-        "admin.batch.key_tip": ("Raccourci : {keys}.", "Shortcut: {keys}."),
-        "admin.batch.create_tip": (
-            (
-                "Un lot par organisme sélectionné, avec toutes ses demandes prêtes (un lot commun par opérateur pour "
-                "les organismes réglés « lots par opérateur ») ; les incomplètes restent en attente."
-            ),
-            (
-                "One batch per selected insurer, with all its ready claims (one shared batch per operator for the "
-                "insurers set to 'batches per operator'); incomplete ones stay queued."
-            ),
-        ),
-        "admin.batch.choose": ("Choisir les &demandes…", "Choose the c&laims…"),
-        "admin.batch.choose_tip": (
-            "Un lot avec seulement les demandes cochées (un seul organisme sélectionné).",
-            "A batch with only the ticked claims (one insurer selected).",
-        ),
-        "admin.batch.creating": ("Création du lot pour {insurer}…", "Creating the batch for {insurer}…"),
-        "admin.batch.busy_a11y": ("Travail en cours", "Work in progress"),
-        "admin.batch.created": (
-            "Lot n° {number} créé pour {insurer} : {count} demande(s), {amount}.",
-            "Batch no. {number} created for {insurer}: {count} claim(s), {amount}.",
-        ),
-        "admin.batch.created_refused": (
-            "{count} demande(s) incomplète(s) restent en attente (voir la liste).",
-            "{count} incomplete claim(s) stay queued (see the list).",
-        ),
-        "admin.batch.not_created": ("{insurer} : {reason}", "{insurer}: {reason}"),
-        "admin.batch.export_next": ("Exportez-le maintenant : « Exporter… ».", "Export it now: 'Export…'."),
-        "admin.batch.refused_title": (
-            "Demandes refusées au contrôle (restent en attente)",
-            "Claims refused by the check (they stay queued)",
-        ),
-        "admin.batch.refused_a11y": ("Demandes refusées et leurs motifs", "Refused claims and their reasons"),
-        "admin.batch.refused_note": (
-            "Corrigez-les depuis la page Demandes, puis créez un nouveau lot.",
-            "Correct them from the Claims page, then create a new batch.",
-        ),
-        "admin.batch.list_title": ("Lots", "Batches"),
-        "admin.batch.list_a11y": ("Lots d'export, du plus récent au plus ancien", "Export batches, newest first"),
-        "admin.batch.export": ("&Exporter…", "&Export…"),
-        "admin.batch.mark_sent": ("Marquer en&voyé…", "Mark &sent…"),
-        "admin.batch.void": ("A&nnuler le lot…", "&Void the batch…"),
-        "admin.batch.exported": (
-            "Lot n° {number} exporté : {file}. Transmettez-le à l'organisme, puis marquez-le envoyé.",
-            "Batch no. {number} exported: {file}. Send it to the insurer, then mark it sent.",
-        ),
-        "admin.batch.sent": (
-            "Lot n° {number} marqué envoyé ({channel}, le {day}).",
-            "Batch no. {number} marked sent ({channel}, on {day}).",
-        ),
-        "admin.batch.voided": (
-            "Lot n° {number} annulé : ses {count} demande(s) sont de nouveau en attente.",
-            "Batch no. {number} voided: its {count} claim(s) are queued again.",
-        ),
-        "admin.batch.operator_back": (
-            "{operator} répond à nouveau : ses organismes ayant des demandes en attente sont sélectionnés. "
-            "Créez les lots, puis exportez-les.",
-            "{operator} answers again: its insurers with queued claims are selected. Create the batches, "
-            "then export them.",
-        ),
-        "admin.batch.operator_back_none": (
-            "{operator} répond à nouveau ; aucune demande de ses organismes n'attend d'export.",
-            "{operator} answers again; no claim of its insurers is awaiting export.",
-        ),
-        "admin.batch.provisional": (
-            "{insurers} : leurs demandes restent en attente tant qu'un administrateur ne les a pas confirmés, "
-            "corrigés ou fusionnés (onglet Organismes et opérateurs).",
-            "{insurers}: their claims stay queued until an administrator confirms, corrects or merges them "
-            "(Insurers and operators tab).",
+        "admin.batch.operator_back_none": i18n.N_(
+            "{operator} répond à nouveau ; aucune demande de ses organismes n'attend d'export."
         ),
     }
 )
@@ -163,7 +96,7 @@ def load_page(ctx: Context) -> PageData:
 
 
 def recipient_text(b: BatchInfo) -> str:
-    return i18n.tr("admin.batch.operator_recipient", name=b.recipient) if b.for_operator else b.recipient
+    return i18n.tr("Opérateur {name}", name=b.recipient) if b.for_operator else b.recipient
 
 
 @dataclass(frozen=True)
@@ -184,10 +117,8 @@ def create_batches(
     """
     done = []
     for recipient in batches.recipients_for(ctx, insurer_ids):
-        name = (
-            i18n.tr("admin.batch.operator_recipient", name=recipient.name) if recipient.for_operator else recipient.name
-        )
-        progress(i18n.tr("admin.batch.creating", insurer=name))
+        name = i18n.tr("Opérateur {name}", name=recipient.name) if recipient.for_operator else recipient.name
+        progress(i18n.tr("Création du lot pour {insurer}…", insurer=name))
         try:
             done.append(Outcome(name, batches.create_for(ctx, recipient, claim_ids)))
         except (ValidationError, NotFound) as exc:
@@ -207,11 +138,11 @@ SHORTCUTS: dict[str, str] = {
 
 
 def _button(code: str, slot: Callable[[], None], tip: str | None = None) -> QPushButton:
-    button = QPushButton(i18n.tr(code))
+    button = QPushButton(i18n.say(code))
     button.clicked.connect(slot)
     native = QKeySequence.SequenceFormat.NativeText
     keys = QKeySequence(SHORTCUTS[code]).toString(native) if code in SHORTCUTS else ""
-    parts = (i18n.tr(tip) if tip else "", i18n.tr("admin.batch.key_tip", keys=keys) if keys else "")
+    parts = (i18n.say(tip) if tip else "", i18n.tr("Raccourci : {keys}.", keys=keys) if keys else "")
     text = " ".join(part for part in parts if part)
     if text:
         button.setToolTip(text)
@@ -252,7 +183,9 @@ class BatchesPage(AdminPage):
         # -- claims awaiting export, per insurer
         self.ready_model = ReadyModel(self)
         self.ready_proxy = _proxy(self.ready_model)
-        self.ready_view = table(self.ready_proxy, i18n.tr("admin.batch.ready_a11y"), stretch=0, sort=0)
+        self.ready_view = table(
+            self.ready_proxy, i18n.tr("Organismes ayant des demandes en attente d'export"), stretch=0, sort=0
+        )
         self.ready_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.ready_label = QLabel()
         self.ready_label.setWordWrap(True)
@@ -260,13 +193,13 @@ class BatchesPage(AdminPage):
         self.choose_button = _button("admin.batch.choose", self.choose_claims, "admin.batch.choose_tip")
         self.busy_bar = QProgressBar()
         self.busy_bar.setRange(0, 0)
-        self.busy_bar.setAccessibleName(i18n.tr("admin.batch.busy_a11y"))
+        self.busy_bar.setAccessibleName(i18n.tr("Travail en cours"))
         self.busy_bar.setMaximumHeight(self.fontMetrics().height())
         self.busy_bar.setTextVisible(False)
         self.busy_label = QLabel()
         self.busy_bar.hide()
         self.busy_label.hide()
-        ready_box = QGroupBox(i18n.tr("admin.batch.ready_title"))
+        ready_box = QGroupBox(i18n.tr("Demandes en attente d'export, par organisme"))
         buttons = QHBoxLayout()
         buttons.addWidget(self.create_button)
         buttons.addWidget(self.choose_button)
@@ -283,7 +216,7 @@ class BatchesPage(AdminPage):
         self.refused_model = RefusedModel(self)
         self.refused_view = QTableView()
         self.refused_view.setModel(self.refused_model)
-        self.refused_view.setAccessibleName(i18n.tr("admin.batch.refused_a11y"))
+        self.refused_view.setAccessibleName(i18n.tr("Demandes refusées et leurs motifs"))
         self.refused_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.refused_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.refused_view.setTabKeyNavigation(False)
@@ -293,8 +226,8 @@ class BatchesPage(AdminPage):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.refused_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.refused_box = QGroupBox(i18n.tr("admin.batch.refused_title"))
-        refused_note = QLabel(i18n.tr("admin.batch.refused_note"))
+        self.refused_box = QGroupBox(i18n.tr("Demandes refusées au contrôle (restent en attente)"))
+        refused_note = QLabel(i18n.tr("Corrigez-les depuis la page Demandes, puis créez un nouveau lot."))
         refused_note.setWordWrap(True)
         box = QVBoxLayout(self.refused_box)
         box.addWidget(self.refused_view, 1)
@@ -310,12 +243,14 @@ class BatchesPage(AdminPage):
         # -- batches
         self.batch_model = BatchModel(self)
         self.batch_proxy = _proxy(self.batch_model)
-        self.batch_view = table(self.batch_proxy, i18n.tr("admin.batch.list_a11y"), stretch=1, sort=5)
+        self.batch_view = table(
+            self.batch_proxy, i18n.tr("Lots d'export, du plus récent au plus ancien"), stretch=1, sort=5
+        )
         self.batch_view.sortByColumn(5, Qt.SortOrder.DescendingOrder)  # newest first (numbers are per insurer)
         self.export_button = _button("admin.batch.export", self.export_batch)
         self.sent_button = _button("admin.batch.mark_sent", self.mark_sent)
         self.void_button = _button("admin.batch.void", self.void_batch)
-        list_box = QGroupBox(i18n.tr("admin.batch.list_title"))
+        list_box = QGroupBox(i18n.tr("Lots"))
         row = QHBoxLayout()
         for b in (self.export_button, self.sent_button, self.void_button):
             row.addWidget(b)
@@ -393,18 +328,21 @@ class BatchesPage(AdminPage):
             total = sum((r.amc for r in data.ready), Decimal("0.00"))
             self.ready_label.setText(
                 i18n.tr(
-                    "admin.batch.ready_total",
+                    "{count} demande(s) en attente, {amount} de part complémentaire.",
                     count=count_text(sum(r.count for r in data.ready)),
                     amount=format_eur(total),
                 )
             )
         else:
-            self.ready_label.setText(i18n.tr("admin.batch.ready_none"))
+            self.ready_label.setText(i18n.tr("Aucune demande n'attend d'export."))
         if data.provisional:
             self.ready_label.setText(
                 self.ready_label.text()
                 + " "
-                + i18n.tr("admin.batch.provisional", insurers=provisional_text(data.provisional))
+                + i18n.tr(
+                    "{insurers} : leurs demandes restent en attente tant qu'un administrateur ne les a pas confirmés, corrigés ou fusionnés (onglet Organismes et opérateurs).",
+                    insurers=provisional_text(data.provisional),
+                )
             )
         self._update_buttons()
         then, self._then = self._then, []
@@ -464,7 +402,7 @@ class BatchesPage(AdminPage):
             ids = {r.id for r in self.ready_model.rows() if (r.operator_code or "").upper() == operator_code.upper()}
             found = self.select_insurers(ids)
             self.status.say(
-                i18n.tr("admin.batch.operator_back" if found else "admin.batch.operator_back_none", operator=name)
+                i18n.say("admin.batch.operator_back" if found else "admin.batch.operator_back_none", operator=name)
             )
             (self.create_button if found and self.allowed else self.ready_view).setFocus()
             self._update_buttons()
@@ -502,7 +440,7 @@ class BatchesPage(AdminPage):
         if self.jobs.busy:
             return
         self.status.say("")
-        self._busy(i18n.tr("admin.batch.creating", insurer=first_name))
+        self._busy(i18n.tr("Création du lot pour {insurer}…", insurer=first_name))
         self.jobs.run(
             create_batches,
             self.ctx,
@@ -525,25 +463,28 @@ class BatchesPage(AdminPage):
         made = [o for o in outcomes if o.result is not None]
         for o in outcomes:
             if o.result is None:
-                lines.append(i18n.tr("admin.batch.not_created", insurer=o.insurer_name, reason=o.reason))
+                lines.append(i18n.tr("{insurer} : {reason}", insurer=o.insurer_name, reason=o.reason))
                 continue
             b = o.result.batch
             text = i18n.tr(
-                "admin.batch.created",
+                "Lot n° {number} créé pour {insurer} : {count} demande(s), {amount}.",
                 number=b.number_text,
                 insurer=o.insurer_name,
                 count=count_text(b.claim_count),
                 amount=format_eur(b.total_amc),
             )
             if o.result.refused:
-                text += " " + i18n.tr("admin.batch.created_refused", count=count_text(len(o.result.refused)))
+                text += " " + i18n.tr(
+                    "{count} demande(s) incomplète(s) restent en attente (voir la liste).",
+                    count=count_text(len(o.result.refused)),
+                )
             lines.append(text)
             refused += [
                 RefusedRow(o.insurer_name, r.claim_number, " ".join(p.message() for p in r.problems))
                 for r in o.result.refused
             ]
         if len(made) == 1:
-            lines.append(i18n.tr("admin.batch.export_next"))
+            lines.append(i18n.tr("Exportez-le maintenant : « Exporter… »."))
         self.refused_model.set_rows(refused)
         self.refused_box.setVisible(bool(refused))
         (self.status.say if made else self.status.refuse)("\n".join(lines))
@@ -582,7 +523,13 @@ class BatchesPage(AdminPage):
 
     def _exported(self, batch: BatchRow, path: Path) -> None:
         self.last_export = path
-        self.status.say(i18n.tr("admin.batch.exported", number=batch.info.number_text, file=str(path)))
+        self.status.say(
+            i18n.tr(
+                "Lot n° {number} exporté : {file}. Transmettez-le à l'organisme, puis marquez-le envoyé.",
+                number=batch.info.number_text,
+                file=str(path),
+            )
+        )
         self.refresh()
 
     def mark_sent(self) -> None:
@@ -596,9 +543,9 @@ class BatchesPage(AdminPage):
         day = local_day(info.sent_at) if info.sent_at else ""
         self.status.say(
             i18n.tr(
-                "admin.batch.sent",
+                "Lot n° {number} marqué envoyé ({channel}, le {day}).",
                 number=info.number_text,
-                channel=i18n.tr(f"admin.batch.channel.{info.channel}"),
+                channel=i18n.say(f"admin.batch.channel.{info.channel}"),
                 day=day,
             )
         )
@@ -613,6 +560,12 @@ class BatchesPage(AdminPage):
             self._open(dialog)
 
     def _voided(self, info: BatchInfo) -> None:
-        self.status.say(i18n.tr("admin.batch.voided", number=info.number_text, count=count_text(info.claim_count)))
+        self.status.say(
+            i18n.tr(
+                "Lot n° {number} annulé : ses {count} demande(s) sont de nouveau en attente.",
+                number=info.number_text,
+                count=count_text(info.claim_count),
+            )
+        )
         self.refresh(lambda: self.select_batch(info.id))
         self.changed.emit()

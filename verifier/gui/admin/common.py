@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPlainTextEdit, 
 
 from verifier import i18n
 from verifier.domain.errors import Problem, ValidationError
+from verifier.formatting import format_count
 from verifier.gui.tasks import Task, error_sentence, error_style, run_task
 
 if TYPE_CHECKING:
@@ -20,12 +21,8 @@ if TYPE_CHECKING:
 
 i18n.register(
     {
-        "admin.counter_banner": (
-            "Ces écrans sont réservés aux administrateurs : vous pouvez les consulter, pas les modifier.",
-            "These screens are for administrators: you can look, not change.",
-        ),
-        "admin.yes": ("oui", "yes"),
-        "admin.no": ("non", "no"),
+        "admin.yes": i18n.N_("oui"),
+        "admin.no": i18n.N_("non"),
     }
 )
 
@@ -228,7 +225,7 @@ class FileImportArea:
 
 
 def yes_no(value: bool) -> str:
-    return i18n.tr("admin.yes" if value else "admin.no")
+    return i18n.say("admin.yes" if value else "admin.no")
 
 
 def snapshot_date(text: str) -> str:
@@ -239,7 +236,4 @@ def snapshot_date(text: str) -> str:
     return text
 
 
-def count_text(n: int) -> str:
-    """A count with thousands grouped as the current language writes them."""
-    grouped = f"{n:,}"
-    return grouped.replace(",", "\u00a0") if i18n.language() == "fr" else grouped
+count_text = format_count  # the name the admin pages know

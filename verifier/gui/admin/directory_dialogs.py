@@ -13,56 +13,8 @@ from verifier.services.directory import InsurerInfo, OperatorInfo
 
 i18n.register(
     {
-        "admin.insurer_add_title": ("Ajouter un organisme complémentaire", "Add an insurer"),
-        "admin.insurer_edit_title": ("Modifier l'organisme {amc}", "Edit insurer {amc}"),
-        "admin.f.amc": ("N° &AMC :", "&AMC number:"),
-        "admin.f.amc_a11y": ("Numéro AMC de l'organisme, 1 à 10 chiffres", "The insurer's AMC number, 1 to 10 digits"),
-        "admin.f.amc_hint": (
-            "Tel qu'imprimé sur l'attestation de tiers payant.",
-            "As printed on the tiers-payant card.",
-        ),
-        "admin.f.amc_fixed": (
-            "Le numéro AMC identifie l'organisme sur les demandes : il ne se modifie pas.",
-            "The AMC number identifies the insurer on claims: it cannot be changed.",
-        ),
-        "admin.f.name": ("&Nom :", "&Name:"),
-        "admin.f.insurer_name_a11y": ("Nom de l'organisme complémentaire", "The insurer's name"),
-        "admin.f.operator": ("&Opérateur :", "&Operator:"),
-        "admin.f.operator_a11y": ("Opérateur de tiers payant de l'organisme", "The insurer's tiers-payant operator"),
-        "admin.f.no_operator": ("(aucun opérateur)", "(no operator)"),
-        "admin.f.hotline": ("&Téléphone :", "&Hotline:"),
-        "admin.f.hotline_a11y": (
-            "Téléphone de l'organisme pour vérifier les droits",
-            "The insurer's hotline for checking rights",
-        ),
-        "admin.f.portal": ("&Portail :", "&Portal:"),
-        "admin.f.portal_a11y": (
-            "Adresse du portail professionnel de l'organisme",
-            "Address of the insurer's professional portal",
-        ),
-        "admin.f.optional": ("facultatif", "optional"),
-        "admin.f.batch_by": ("&Lots d'export :", "Export &batches:"),
-        "admin.f.batch_by_a11y": (
-            "Regroupement des demandes dans les lots d'export",
-            "How claims are grouped in export batches",
-        ),
-        "admin.f.batch_insurer": ("un lot par organisme", "one batch per insurer"),
-        "admin.f.batch_operator": ("un lot par opérateur", "one batch per operator"),
-        "admin.operator_add_title": ("Ajouter un opérateur de tiers payant", "Add a tiers-payant operator"),
-        "admin.operator_edit_title": ("Modifier l'opérateur {code}", "Edit operator {code}"),
-        "admin.f.code": ("&Code :", "&Code:"),
-        "admin.f.code_a11y": ("Code de l'opérateur, par exemple VIAMEDIS", "The operator's code, e.g. VIAMEDIS"),
-        "admin.f.code_fixed": (
-            "Le code identifie l'opérateur (annuaires CSV, pannes) : il ne se modifie pas.",
-            "The code identifies the operator (CSV directories, outages): it cannot be changed.",
-        ),
-        "admin.f.operator_name_a11y": ("Nom de l'opérateur", "The operator's name"),
-        "admin.f.health_url": ("Adresse de &supervision :", "Status &address:"),
-        "admin.f.health_url_a11y": (
-            "Adresse web interrogée pour savoir si l'opérateur répond",
-            "Web address probed to know whether the operator answers",
-        ),
-        "admin.f.health_url_hint": ("Facultatif. Commence par https://", "Optional. Starts with https://"),
+        "admin.f.amc_hint": i18n.N_("Tel qu'imprimé sur l'attestation de tiers payant."),
+        "admin.f.amc_fixed": i18n.N_("Le numéro AMC identifie l'organisme sur les demandes : il ne se modifie pas."),
     }
 )
 
@@ -80,38 +32,60 @@ class InsurerDialog(FormDialog):
         parent: QWidget | None = None,
     ) -> None:
         title = (
-            i18n.tr("admin.insurer_edit_title", amc=insurer.amc_number)
+            i18n.tr("Modifier l'organisme {amc}", amc=insurer.amc_number)
             if insurer
-            else i18n.tr("admin.insurer_add_title")
+            else i18n.tr("Ajouter un organisme complémentaire")
         )
         super().__init__(ctx, title, parent)
         self.insurer = insurer
         self.amc_edit = line_edit(20)
         self.name_edit = line_edit(directory.NAME_MAX)
         self.operator_box = QComboBox()
-        self.operator_box.addItem(i18n.tr("admin.f.no_operator"), "")
+        self.operator_box.addItem(i18n.tr("(aucun opérateur)"), "")
         current = insurer.operator_code if insurer else None
         for op in operators:
             if op.active or op.code == current:
                 self.operator_box.addItem(f"{op.name} ({op.code})", op.code)
-        self.hotline_edit = line_edit(directory.HOTLINE_MAX, i18n.tr("admin.f.optional"))
-        self.portal_edit = line_edit(directory.URL_MAX, i18n.tr("admin.f.optional"))
+        self.hotline_edit = line_edit(directory.HOTLINE_MAX, i18n.tr("facultatif"))
+        self.portal_edit = line_edit(directory.URL_MAX, i18n.tr("facultatif"))
         self.batch_box = QComboBox()
-        self.batch_box.addItem(i18n.tr("admin.f.batch_insurer"), "insurer")
-        self.batch_box.addItem(i18n.tr("admin.f.batch_operator"), "operator")
+        self.batch_box.addItem(i18n.tr("un lot par organisme"), "insurer")
+        self.batch_box.addItem(i18n.tr("un lot par opérateur"), "operator")
         f = self.form
         f.add(
             "amc_number",
-            i18n.tr("admin.f.amc"),
+            i18n.tr("N° &AMC :"),
             self.amc_edit,
-            i18n.tr("admin.f.amc_a11y"),
-            i18n.tr("admin.f.amc_fixed" if insurer else "admin.f.amc_hint"),
+            i18n.tr("Numéro AMC de l'organisme, 1 à 10 chiffres"),
+            i18n.say("admin.f.amc_fixed" if insurer else "admin.f.amc_hint"),
         )
-        f.add("name", i18n.tr("admin.f.name"), self.name_edit, i18n.tr("admin.f.insurer_name_a11y"))
-        f.add("operator", i18n.tr("admin.f.operator"), self.operator_box, i18n.tr("admin.f.operator_a11y"))
-        f.add("hotline", i18n.tr("admin.f.hotline"), self.hotline_edit, i18n.tr("admin.f.hotline_a11y"))
-        f.add("portal", i18n.tr("admin.f.portal"), self.portal_edit, i18n.tr("admin.f.portal_a11y"))
-        f.add("batch_by", i18n.tr("admin.f.batch_by"), self.batch_box, i18n.tr("admin.f.batch_by_a11y"))
+        f.add(
+            "name",
+            i18n.ptr("admin.f", "&Nom :"),
+            self.name_edit,
+            i18n.ptr("admin.f", "Nom de l'organisme complémentaire"),
+        )
+        f.add(
+            "operator", i18n.tr("&Opérateur :"), self.operator_box, i18n.tr("Opérateur de tiers payant de l'organisme")
+        )
+        f.add(
+            "hotline",
+            i18n.tr("&Téléphone :"),
+            self.hotline_edit,
+            i18n.tr("Téléphone de l'organisme pour vérifier les droits"),
+        )
+        f.add(
+            "portal",
+            i18n.tr("&Portail :"),
+            self.portal_edit,
+            i18n.tr("Adresse du portail professionnel de l'organisme"),
+        )
+        f.add(
+            "batch_by",
+            i18n.tr("&Lots d'export :"),
+            self.batch_box,
+            i18n.tr("Regroupement des demandes dans les lots d'export"),
+        )
         if insurer is not None:
             self.amc_edit.setText(insurer.amc_number)
             self.amc_edit.setReadOnly(True)
@@ -172,9 +146,9 @@ class OperatorDialog(FormDialog):
 
     def __init__(self, ctx: Context, operator: OperatorInfo | None = None, parent: QWidget | None = None) -> None:
         title = (
-            i18n.tr("admin.operator_edit_title", code=operator.code)
+            i18n.tr("Modifier l'opérateur {code}", code=operator.code)
             if operator
-            else i18n.tr("admin.operator_add_title")
+            else i18n.tr("Ajouter un opérateur de tiers payant")
         )
         super().__init__(ctx, title, parent)
         self.operator = operator
@@ -184,18 +158,20 @@ class OperatorDialog(FormDialog):
         f = self.form
         f.add(
             "code",
-            i18n.tr("admin.f.code"),
+            i18n.tr("&Code :"),
             self.code_edit,
-            i18n.tr("admin.f.code_a11y"),
-            i18n.tr("admin.f.code_fixed") if operator else None,
+            i18n.tr("Code de l'opérateur, par exemple VIAMEDIS"),
+            i18n.tr("Le code identifie l'opérateur (annuaires CSV, pannes) : il ne se modifie pas.")
+            if operator
+            else None,
         )
-        f.add("name", i18n.tr("admin.f.name"), self.name_edit, i18n.tr("admin.f.operator_name_a11y"))
+        f.add("name", i18n.ptr("admin.f", "&Nom :"), self.name_edit, i18n.tr("Nom de l'opérateur"))
         f.add(
             "health_url",
-            i18n.tr("admin.f.health_url"),
+            i18n.tr("Adresse de &supervision :"),
             self.url_edit,
-            i18n.tr("admin.f.health_url_a11y"),
-            i18n.tr("admin.f.health_url_hint"),
+            i18n.tr("Adresse web interrogée pour savoir si l'opérateur répond"),
+            i18n.tr("Facultatif. Commence par https://"),
         )
         if operator is not None:
             self.code_edit.setText(operator.code)

@@ -33,58 +33,15 @@ from verifier.services.drugs import CIS_CIP_FILE, ParseReport, ReferenceInfo
 
 i18n.register(
     {
-        "admin.drugs_current": ("Base des médicaments chargée", "Drug reference loaded"),
-        "admin.drugs_source": ("Source :", "Source:"),
-        "admin.drugs_version": ("Version :", "Version:"),
-        "admin.drugs_count": ("Présentations :", "Presentations:"),
-        "admin.drugs_skipped": ("Lignes ignorées :", "Lines skipped:"),
-        "admin.drugs_imported_at": ("Chargée le :", "Loaded on:"),
-        "admin.drugs_none": (
-            "Aucune base des médicaments n'est chargée : importez un téléchargement de l'ANSM.",
-            "No drug reference is loaded: import an ANSM download.",
-        ),
-        "admin.drugs_import_title": ("Importer une version plus récente", "Import a newer version"),
-        "admin.drugs_explain": (
-            "Téléchargez CIS_CIP_bdpm.txt (et CIS_bdpm.txt pour les noms des médicaments) sur "
-            "base-donnees-publique.medicaments.gouv.fr, puis choisissez le dossier qui les contient ou le fichier "
-            "CIS_CIP_bdpm.txt. L'ancienne base reste en place jusqu'à la fin de l'import.",
-            "Download CIS_CIP_bdpm.txt (and CIS_bdpm.txt for the medicine names) from "
-            "base-donnees-publique.medicaments.gouv.fr, then choose the folder holding them or the "
-            "CIS_CIP_bdpm.txt file. The current reference stays in place until the import is complete.",
-        ),
-        "admin.drugs_date": ("&Date du téléchargement :", "Download &date:"),
-        "admin.drugs_date_a11y": (
-            "Date de la version téléchargée sur le site de l'ANSM",
-            "Date of the version downloaded from the ANSM site",
-        ),
-        "admin.drugs_import_folder": ("Importer un d&ossier…", "Import a f&older…"),
-        "admin.drugs_import_file": ("Importer le &fichier CIS_CIP_bdpm.txt…", "Import the CIS_CIP_bdpm.txt &file…"),
-        "admin.drugs_folder_title": ("Choisir le dossier du téléchargement ANSM", "Choose the ANSM download folder"),
-        "admin.drugs_file_title": ("Choisir le fichier CIS_CIP_bdpm.txt", "Choose the CIS_CIP_bdpm.txt file"),
-        "admin.drugs_file_filter": (
-            "Fichiers BDPM (*.txt *.gz);;Tous les fichiers (*)",
-            "BDPM files (*.txt *.gz);;All files (*)",
-        ),
-        "admin.drugs_progress_a11y": (
-            "Avancement de l'import de la base des médicaments",
-            "Progress of the drug reference import",
-        ),
-        "admin.drugs_phase.start": ("Préparation de l'import de {name}…", "Preparing to import {name}…"),
-        "admin.drugs_phase.reading": (
-            "Lecture et contrôle des présentations…",
-            "Reading and checking the presentations…",
-        ),
-        "admin.drugs_phase.writing": (
-            "Remplacement de la base (en une seule fois)…",
-            "Replacing the reference (all at once)…",
-        ),
-        "admin.drugs_phase.done": ("Import terminé.", "Import complete."),
-        "admin.drugs_failed": (
-            "L'import n'a pas abouti ; la base précédente est inchangée. {reason}",
-            "The import did not complete; the previous reference is unchanged. {reason}",
-        ),
-        "admin.drugs_report_title": ("Compte rendu du dernier import", "Report of the last import"),
-        "admin.drugs_report_a11y": ("Lignes ignorées par motif", "Lines skipped by reason"),
+        "admin.drugs_source": i18n.N_("Source :"),
+        "admin.drugs_version": i18n.N_("Version :"),
+        "admin.drugs_count": i18n.N_("Présentations :"),
+        "admin.drugs_skipped": i18n.N_("Lignes ignorées :"),
+        "admin.drugs_imported_at": i18n.N_("Chargée le :"),
+        "admin.drugs_phase.start": i18n.N_("Préparation de l'import de {name}…"),
+        "admin.drugs_phase.reading": i18n.N_("Lecture et contrôle des présentations…"),
+        "admin.drugs_phase.writing": i18n.N_("Remplacement de la base (en une seule fois)…"),
+        "admin.drugs_phase.done": i18n.N_("Import terminé."),
     }
 )
 
@@ -106,10 +63,12 @@ class DrugsPage(AdminPage):
         super().__init__(ctx, parent)
         self.report: ParseReport | None = None
 
-        current = QGroupBox(i18n.tr("admin.drugs_current"))
+        current = QGroupBox(i18n.tr("Base des médicaments chargée"))
         self.source_label, self.version_label, self.count_label = _value(""), _value(""), _value("")
         self.skipped_label, self.imported_label = _value(""), _value("")
-        self.none_label = _value(i18n.tr("admin.drugs_none"))
+        self.none_label = _value(
+            i18n.tr("Aucune base des médicaments n'est chargée : importez un téléchargement de l'ANSM.")
+        )
         self.none_label.hide()
         grid = QFormLayout()
         for code, label in (
@@ -119,27 +78,31 @@ class DrugsPage(AdminPage):
             ("admin.drugs_skipped", self.skipped_label),
             ("admin.drugs_imported_at", self.imported_label),
         ):
-            grid.addRow(i18n.tr(code), label)
+            grid.addRow(i18n.say(code), label)
         box = QVBoxLayout(current)
         box.addLayout(grid)
         box.addWidget(self.none_label)
 
-        importer = QGroupBox(i18n.tr("admin.drugs_import_title"))
-        explain = _value(i18n.tr("admin.drugs_explain"))
+        importer = QGroupBox(i18n.tr("Importer une version plus récente"))
+        explain = _value(
+            i18n.tr(
+                "Téléchargez CIS_CIP_bdpm.txt (et CIS_bdpm.txt pour les noms des médicaments) sur base-donnees-publique.medicaments.gouv.fr, puis choisissez le dossier qui les contient ou le fichier CIS_CIP_bdpm.txt. L'ancienne base reste en place jusqu'à la fin de l'import."
+            )
+        )
         self.date_edit = QDateEdit(QDate.currentDate())
         self.date_edit.setDisplayFormat("dd/MM/yyyy")
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setMaximumDate(QDate.currentDate())
-        self.date_edit.setAccessibleName(i18n.tr("admin.drugs_date_a11y"))
-        date_label = QLabel(i18n.tr("admin.drugs_date"))
+        self.date_edit.setAccessibleName(i18n.tr("Date de la version téléchargée sur le site de l'ANSM"))
+        date_label = QLabel(i18n.tr("&Date du téléchargement :"))
         date_label.setBuddy(self.date_edit)
-        self.folder_button = QPushButton(i18n.tr("admin.drugs_import_folder"))
+        self.folder_button = QPushButton(i18n.tr("Importer un d&ossier…"))
         self.folder_button.clicked.connect(self.choose_folder)
-        self.file_button = QPushButton(i18n.tr("admin.drugs_import_file"))
+        self.file_button = QPushButton(i18n.tr("Importer le &fichier CIS_CIP_bdpm.txt…"))
         self.file_button.clicked.connect(self.choose_file)
         self.bar = QProgressBar()
         self.bar.setRange(0, len(PHASES) - 1)
-        self.bar.setAccessibleName(i18n.tr("admin.drugs_progress_a11y"))
+        self.bar.setAccessibleName(i18n.tr("Avancement de l'import de la base des médicaments"))
         self.bar.hide()
         self.phase_label = _value("")
         self.phase_label.hide()
@@ -156,12 +119,12 @@ class DrugsPage(AdminPage):
         box.addWidget(self.phase_label)
         box.addWidget(self.bar)
 
-        self.report_box = QGroupBox(i18n.tr("admin.drugs_report_title"))
+        self.report_box = QGroupBox(i18n.tr("Compte rendu du dernier import"))
         self.summary_label = _value("")
         self.reason_model = ReasonModel(self)
         self.reason_view = QTableView()
         self.reason_view.setModel(self.reason_model)
-        self.reason_view.setAccessibleName(i18n.tr("admin.drugs_report_a11y"))
+        self.reason_view.setAccessibleName(i18n.tr("Lignes ignorées par motif"))
         self.reason_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.reason_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.reason_view.setTabKeyNavigation(False)
@@ -216,13 +179,18 @@ class DrugsPage(AdminPage):
             widget.setEnabled(idle)
 
     def choose_folder(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, i18n.tr("admin.drugs_folder_title"), str(Path.home()))
+        path = QFileDialog.getExistingDirectory(
+            self, i18n.tr("Choisir le dossier du téléchargement ANSM"), str(Path.home())
+        )
         if path:
             self.import_path(Path(path))
 
     def choose_file(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(
-            self, i18n.tr("admin.drugs_file_title"), str(Path.home()), i18n.tr("admin.drugs_file_filter")
+            self,
+            i18n.tr("Choisir le fichier CIS_CIP_bdpm.txt"),
+            str(Path.home()),
+            i18n.tr("Fichiers BDPM (*.txt *.gz);;Tous les fichiers (*)"),
         )
         if path:
             self.import_path(Path(path))
@@ -251,7 +219,7 @@ class DrugsPage(AdminPage):
     def _phase(self, phase: str, name: str = "") -> None:
         if phase in PHASES:
             self.bar.setValue(PHASES.index(phase))
-            self.phase_label.setText(i18n.tr(f"admin.drugs_phase.{phase}", name=name))
+            self.phase_label.setText(i18n.say(f"admin.drugs_phase.{phase}", name=name))
 
     def _done(self, report: ParseReport) -> None:
         self.report = report
@@ -268,4 +236,6 @@ class DrugsPage(AdminPage):
         self.bar.hide()
         self.phase_label.hide()
         self._set_buttons()
-        self.status.refuse(i18n.tr("admin.drugs_failed", reason=error_sentence(exc)))
+        self.status.refuse(
+            i18n.tr("L'import n'a pas abouti ; la base précédente est inchangée. {reason}", reason=error_sentence(exc))
+        )

@@ -11,14 +11,6 @@ from verifier import i18n
 from verifier.gui.admin.common import Form, Jobs, SentenceLabel, problems_of
 from verifier.services.context import Context
 
-i18n.register(
-    {
-        "admin.save": ("&Enregistrer", "&Save"),
-        "admin.cancel": ("Annuler", "Cancel"),
-        "admin.saving": ("Enregistrement…", "Saving…"),
-    }
-)
-
 
 def line_edit(maximum: int, placeholder: str = "") -> QLineEdit:
     edit = QLineEdit()
@@ -39,10 +31,10 @@ class FormDialog(QDialog):
         self.message = SentenceLabel()
         self.buttons = QDialogButtonBox()
         self.save_button: QPushButton = self.buttons.addButton(
-            i18n.tr("admin.save"), QDialogButtonBox.ButtonRole.AcceptRole
+            i18n.tr("&Enregistrer"), QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.save_button.setDefault(True)
-        self.cancel_button = self.buttons.addButton(i18n.tr("admin.cancel"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.cancel_button = self.buttons.addButton(i18n.tr("Annuler"), QDialogButtonBox.ButtonRole.RejectRole)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
 
@@ -62,7 +54,7 @@ class FormDialog(QDialog):
         if self.jobs.busy:
             return
         self.save_button.setEnabled(False)
-        self.message.say(i18n.tr("admin.saving"))
+        self.message.say(i18n.tr("Enregistrement…"))
         self.jobs.run(fn, *args, on_done=self._done, on_failed=self._failed)
 
     def _done(self, result: object) -> None:

@@ -37,58 +37,22 @@ from verifier.services.directory import ImportReport, InsurerInfo, OperatorInfo
 
 i18n.register(
     {
-        "admin.insurers_title": ("Organismes complémentaires (AMC)", "Insurers (AMC)"),
-        "admin.operators_title": ("Opérateurs de tiers payant", "Tiers-payant operators"),
-        "admin.search": ("Re&chercher :", "Sear&ch:"),
-        "admin.search_a11y": (
-            "Rechercher un organisme par numéro AMC, nom ou opérateur",
-            "Search an insurer by AMC number, name or operator",
+        "admin.insurer_add": i18n.N_("&Ajouter…"),
+        "admin.insurer_edit": i18n.N_("&Modifier…"),
+        "admin.insurer_deactivate": i18n.N_("&Désactiver"),
+        "admin.insurer_reactivate": i18n.N_("Réacti&ver"),
+        "admin.operator_add": i18n.N_("Ajouter un o&pérateur…"),
+        "admin.operator_edit": i18n.N_("Modifier l'opéra&teur…"),
+        "admin.operator_deactivate": i18n.N_("Désactiver l'opérate&ur"),
+        "admin.operator_reactivate": i18n.N_("Réactiver l'opérate&ur"),
+        "admin.insurer_off": i18n.N_(
+            "Organisme {amc} « {name} » désactivé : le comptoir ne le propose plus ; ses demandes restent."
         ),
-        "admin.search_placeholder": ("n° AMC, nom ou opérateur", "AMC number, name or operator"),
-        "admin.show_inactive": ("Afficher les désacti&vés", "S&how deactivated"),
-        "admin.insurers_a11y": ("Liste des organismes complémentaires", "List of insurers"),
-        "admin.operators_a11y": ("Liste des opérateurs de tiers payant", "List of tiers-payant operators"),
-        "admin.insurer_add": ("&Ajouter…", "&Add…"),
-        "admin.insurer_edit": ("&Modifier…", "&Edit…"),
-        "admin.insurer_deactivate": ("&Désactiver", "&Deactivate"),
-        "admin.insurer_reactivate": ("Réacti&ver", "Reacti&vate"),
-        "admin.operator_add": ("Ajouter un o&pérateur…", "Add an o&perator…"),
-        "admin.operator_edit": ("Modifier l'opéra&teur…", "Edi&t operator…"),
-        "admin.operator_deactivate": ("Désactiver l'opérate&ur", "Deactivate operato&r"),
-        "admin.operator_reactivate": ("Réactiver l'opérate&ur", "Reactivate operato&r"),
-        "admin.insurer_saved": ("Organisme {amc} « {name} » enregistré.", "Insurer {amc} '{name}' saved."),
-        "admin.insurer_off": (
-            "Organisme {amc} « {name} » désactivé : le comptoir ne le propose plus ; ses demandes restent.",
-            "Insurer {amc} '{name}' deactivated: the counter no longer offers it; its claims stay.",
-        ),
-        "admin.insurer_on": ("Organisme {amc} « {name} » réactivé.", "Insurer {amc} '{name}' reactivated."),
-        "admin.operator_saved": ("Opérateur {code} enregistré.", "Operator {code} saved."),
-        "admin.operator_off": (
-            "Opérateur {code} désactivé ; ses organismes le gardent.",
-            "Operator {code} deactivated; its insurers keep it.",
-        ),
-        "admin.operator_on": ("Opérateur {code} réactivé.", "Operator {code} reactivated."),
-        "admin.insurer_confirm": ("Con&firmer", "Con&firm"),
-        "admin.insurer_merge": ("Fusio&nner…", "Merge i&nto…"),
-        "admin.insurer_confirmed": (
-            "Organisme {amc} « {name} » confirmé : ses demandes peuvent être mises en lot.",
-            "Insurer {amc} '{name}' confirmed: its claims can be batched.",
-        ),
-        "admin.insurer_merged": (
-            "Organisme à confirmer fusionné avec {amc} « {name} » : ses demandes, vérifications et patients y sont passés.",
-            "Insurer to be confirmed merged into {amc} '{name}': its claims, checks and patients moved there.",
-        ),
-        "admin.merge_title": ("Fusionner un organisme à confirmer", "Merge an insurer to be confirmed"),
-        "admin.merge_explain": (
-            "L'organisme à confirmer {amc} « {name} » est en fait :",
-            "The insurer to be confirmed {amc} '{name}' is in fact:",
-        ),
-        "admin.merge_into_a11y": ("Organisme de l'annuaire avec lequel fusionner", "Directory insurer to merge into"),
-        "admin.provisional_waiting": (
-            "{n} organisme(s) à confirmer : sélectionnez-les pour les confirmer, les modifier ou les fusionner.",
-            "{n} insurer(s) to be confirmed: select them to confirm, edit or merge them.",
-        ),
-        "admin.count_insurers": ("Organismes affichés : {shown} sur {total}.", "Insurers shown: {shown} of {total}."),
+        "admin.insurer_on": i18n.N_("Organisme {amc} « {name} » réactivé."),
+        "admin.operator_off": i18n.N_("Opérateur {code} désactivé ; ses organismes le gardent."),
+        "admin.operator_on": i18n.N_("Opérateur {code} réactivé."),
+        "admin.insurer_confirm": i18n.N_("Con&firmer"),
+        "admin.insurer_merge": i18n.N_("Fusio&nner…"),
     }
 )
 
@@ -191,12 +155,14 @@ class MergeDialog(QDialog):
 
     def __init__(self, insurer: InsurerInfo, targets: list[InsurerInfo], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(i18n.tr("admin.merge_title"))
+        self.setWindowTitle(i18n.tr("Fusionner un organisme à confirmer"))
         self.combo = QComboBox()
-        self.combo.setAccessibleName(i18n.tr("admin.merge_into_a11y"))
+        self.combo.setAccessibleName(i18n.tr("Organisme de l'annuaire avec lequel fusionner"))
         for t in sorted(targets, key=lambda t: t.name.casefold()):
             self.combo.addItem(f"{t.amc_number} – {t.name}", t.id)
-        label = QLabel(i18n.tr("admin.merge_explain", amc=insurer.amc_number, name=insurer.name))
+        label = QLabel(
+            i18n.tr("L'organisme à confirmer {amc} « {name} » est en fait :", amc=insurer.amc_number, name=insurer.name)
+        )
         label.setWordWrap(True)
         label.setBuddy(self.combo)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -216,7 +182,7 @@ class MergeDialog(QDialog):
 
 
 def _button(code: str, slot: Callable[[], None]) -> QPushButton:
-    button = QPushButton(i18n.tr(code))
+    button = QPushButton(i18n.say(code))
     button.clicked.connect(slot)
     return button
 
@@ -234,17 +200,21 @@ class DirectoryPage(AdminPage):
 
         self.insurer_model = InsurerModel(self)
         self.insurers = TableSection(
-            i18n.tr("admin.insurers_title"), self.insurer_model, i18n.tr("admin.insurers_a11y"), stretch=1, sort=1
+            i18n.tr("Organismes complémentaires (AMC)"),
+            self.insurer_model,
+            i18n.tr("Liste des organismes complémentaires"),
+            stretch=1,
+            sort=1,
         )
         self.search_edit = QLineEdit()
-        self.search_edit.setPlaceholderText(i18n.tr("admin.search_placeholder"))
+        self.search_edit.setPlaceholderText(i18n.tr("n° AMC, nom ou opérateur"))
         self.search_edit.setClearButtonEnabled(True)
-        self.search_edit.setAccessibleName(i18n.tr("admin.search_a11y"))
+        self.search_edit.setAccessibleName(i18n.tr("Rechercher un organisme par numéro AMC, nom ou opérateur"))
         self.search_edit.textChanged.connect(self._filter)
-        search_label = QLabel(i18n.tr("admin.search"))
+        search_label = QLabel(i18n.tr("Re&chercher :"))
         search_label.setBuddy(self.search_edit)
-        self.inactive_box = QCheckBox(i18n.tr("admin.show_inactive"))
-        self.inactive_box.setAccessibleName(i18n.tr("admin.show_inactive").replace("&", ""))
+        self.inactive_box = QCheckBox(i18n.tr("Afficher les désacti&vés"))
+        self.inactive_box.setAccessibleName(i18n.tr("Afficher les désacti&vés").replace("&", ""))
         self.inactive_box.toggled.connect(self._show_inactive)
         self.add_insurer_button = _button("admin.insurer_add", self.add_insurer)
         self.edit_insurer_button = _button("admin.insurer_edit", self.edit_insurer)
@@ -272,7 +242,10 @@ class DirectoryPage(AdminPage):
 
         self.operator_model = OperatorModel(self)
         self.operators_box = TableSection(
-            i18n.tr("admin.operators_title"), self.operator_model, i18n.tr("admin.operators_a11y"), stretch=2
+            i18n.tr("Opérateurs de tiers payant"),
+            self.operator_model,
+            i18n.tr("Liste des opérateurs de tiers payant"),
+            stretch=2,
         )
         self.operators_box.proxy.set_show_inactive(True)
         self.add_operator_button = _button("admin.operator_add", self.add_operator)
@@ -310,7 +283,7 @@ class DirectoryPage(AdminPage):
         self.insurers.view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self.operators_box.view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         for w in (search_label, self.search_edit):
-            w.setToolTip(i18n.tr("admin.search_a11y"))
+            w.setToolTip(i18n.tr("Rechercher un organisme par numéro AMC, nom ou opérateur"))
         QWidget.setTabOrder(self.search_edit, self.inactive_box)
         QWidget.setTabOrder(self.inactive_box, self.add_insurer_button)
         QWidget.setTabOrder(self.add_insurer_button, self.edit_insurer_button)
@@ -357,7 +330,7 @@ class DirectoryPage(AdminPage):
         self.edit_insurer_button.setEnabled(self.allowed and insurer is not None)
         self.toggle_insurer_button.setEnabled(self.allowed and insurer is not None)
         self.toggle_insurer_button.setText(
-            i18n.tr(
+            i18n.say(
                 "admin.insurer_reactivate" if insurer is not None and not insurer.active else "admin.insurer_deactivate"
             )
         )
@@ -368,7 +341,7 @@ class DirectoryPage(AdminPage):
         self.edit_operator_button.setEnabled(self.allowed and operator is not None)
         self.toggle_operator_button.setEnabled(self.allowed and operator is not None)
         self.toggle_operator_button.setText(
-            i18n.tr(
+            i18n.say(
                 "admin.operator_reactivate"
                 if operator is not None and not operator.active
                 else "admin.operator_deactivate"
@@ -377,8 +350,20 @@ class DirectoryPage(AdminPage):
         self.csv_box.set_allowed(self.allowed)
         waiting = sum(1 for i in range(self.insurer_model.rowCount()) if self.insurer_model.insurer(i).provisional)
         self.count_label.setText(
-            i18n.tr("admin.count_insurers", shown=self.insurers.proxy.rowCount(), total=self.insurer_model.rowCount())
-            + (" " + i18n.tr("admin.provisional_waiting", n=waiting) if waiting else "")
+            i18n.tr(
+                "Organismes affichés : {shown} sur {total}.",
+                shown=self.insurers.proxy.rowCount(),
+                total=self.insurer_model.rowCount(),
+            )
+            + (
+                " "
+                + i18n.tr(
+                    "{n} organisme(s) à confirmer : sélectionnez-les pour les confirmer, les modifier ou les fusionner.",
+                    n=waiting,
+                )
+                if waiting
+                else ""
+            )
         )
 
     # ----------------------------------------------------------------- changes
@@ -403,7 +388,7 @@ class DirectoryPage(AdminPage):
             self._open(dialog)
 
     def _insurer_saved(self, info: InsurerInfo) -> None:
-        self.status.say(i18n.tr("admin.insurer_saved", amc=info.amc_number, name=info.name))
+        self.status.say(i18n.tr("Organisme {amc} « {name} » enregistré.", amc=info.amc_number, name=info.name))
         self._changed(lambda: self.insurers.select(info.id))
 
     def toggle_insurer(self) -> None:
@@ -421,7 +406,7 @@ class DirectoryPage(AdminPage):
 
     def _insurer_toggled(self, info: InsurerInfo) -> None:
         code = "admin.insurer_on" if info.active else "admin.insurer_off"
-        self.status.say(i18n.tr(code, amc=info.amc_number, name=info.name))
+        self.status.say(i18n.say(code, amc=info.amc_number, name=info.name))
         self._changed()
 
     def confirm_insurer(self) -> None:
@@ -436,7 +421,13 @@ class DirectoryPage(AdminPage):
             )
 
     def _insurer_confirmed(self, info: InsurerInfo) -> None:
-        self.status.say(i18n.tr("admin.insurer_confirmed", amc=info.amc_number, name=info.name))
+        self.status.say(
+            i18n.tr(
+                "Organisme {amc} « {name} » confirmé : ses demandes peuvent être mises en lot.",
+                amc=info.amc_number,
+                name=info.name,
+            )
+        )
         self._changed(lambda: self.insurers.select(info.id))
 
     def merge_insurer(self) -> None:
@@ -458,7 +449,13 @@ class DirectoryPage(AdminPage):
         self._open(dialog)
 
     def _insurer_merged(self, info: InsurerInfo) -> None:
-        self.status.say(i18n.tr("admin.insurer_merged", amc=info.amc_number, name=info.name))
+        self.status.say(
+            i18n.tr(
+                "Organisme à confirmer fusionné avec {amc} « {name} » : ses demandes, vérifications et patients y sont passés.",
+                amc=info.amc_number,
+                name=info.name,
+            )
+        )
         self._changed(lambda: self.insurers.select(info.id))
 
     def add_operator(self) -> None:
@@ -475,7 +472,7 @@ class DirectoryPage(AdminPage):
             self._open(dialog)
 
     def _operator_saved(self, info: OperatorInfo) -> None:
-        self.status.say(i18n.tr("admin.operator_saved", code=info.code))
+        self.status.say(i18n.tr("Opérateur {code} enregistré.", code=info.code))
         self._changed(lambda: self.operators_box.select(info.id))
 
     def toggle_operator(self) -> None:
@@ -492,7 +489,7 @@ class DirectoryPage(AdminPage):
         )
 
     def _operator_toggled(self, info: OperatorInfo) -> None:
-        self.status.say(i18n.tr("admin.operator_on" if info.active else "admin.operator_off", code=info.code))
+        self.status.say(i18n.say("admin.operator_on" if info.active else "admin.operator_off", code=info.code))
         self._changed()
 
     def _imported(self, _report: ImportReport) -> None:

@@ -10,33 +10,32 @@ from verifier.services.users import UserInfo
 
 i18n.register(
     {
-        "admin.col.amc": ("N° AMC", "AMC no."),
-        "admin.col.name": ("Nom", "Name"),
-        "admin.col.operator": ("Opérateur", "Operator"),
-        "admin.col.hotline": ("Téléphone", "Hotline"),
-        "admin.col.portal": ("Portail", "Portal"),
-        "admin.col.batch_by": ("Lots par", "Batches by"),
-        "admin.col.state": ("État", "Status"),
-        "admin.col.code": ("Code", "Code"),
-        "admin.col.health_url": ("Adresse de supervision", "Status address"),
-        "admin.col.login": ("Identifiant", "User name"),
-        "admin.col.display_name": ("Nom affiché", "Display name"),
-        "admin.col.role": ("Rôle", "Role"),
-        "admin.col.reason": ("Motif", "Reason"),
-        "admin.col.lines": ("Lignes ignorées", "Lines skipped"),
-        "admin.to_confirm": ("à confirmer", "to be confirmed"),
-        "admin.active": ("actif", "active"),
-        "admin.inactive": ("désactivé", "deactivated"),
-        "admin.batch_by.insurer": ("organisme", "insurer"),
-        "admin.batch_by.operator": ("opérateur", "operator"),
-        "admin.role.admin": ("administrateur", "administrator"),
-        "admin.role.counter": ("comptoir", "counter"),
+        "admin.col.amc": i18n.N_("N° AMC"),
+        "admin.col.name": i18n.N_("Nom"),
+        "admin.col.operator": i18n.N_("Opérateur"),
+        "admin.col.hotline": i18n.N_("Téléphone"),
+        "admin.col.portal": i18n.N_("Portail"),
+        "admin.col.batch_by": i18n.N_("Lots par"),
+        "admin.col.state": i18n.N_("État"),
+        "admin.col.code": i18n.N_("Code"),
+        "admin.col.health_url": i18n.N_("Adresse de supervision"),
+        "admin.col.login": i18n.N_("Identifiant"),
+        "admin.col.display_name": i18n.N_("Nom affiché"),
+        "admin.col.role": i18n.N_("Rôle"),
+        "admin.col.reason": i18n.N_("Motif"),
+        "admin.col.lines": i18n.N_("Lignes ignorées"),
+        "admin.active": i18n.N_("actif"),
+        "admin.inactive": i18n.N_("désactivé"),
+        "admin.batch_by.insurer": i18n.N_("organisme"),
+        "admin.batch_by.operator": i18n.N_("opérateur"),
+        "admin.role.admin": i18n.N_("administrateur"),
+        "admin.role.counter": i18n.N_("comptoir"),
     }
 )
 
 
 def _state(active: bool) -> str:
-    return i18n.tr("admin.active" if active else "admin.inactive")
+    return i18n.say("admin.active" if active else "admin.inactive")
 
 
 class InsurerModel(RowsModel):
@@ -46,8 +45,8 @@ class InsurerModel(RowsModel):
         Column("admin.col.operator", lambda i: i.operator_code or ""),
         Column("admin.col.hotline", lambda i: i.hotline or ""),
         Column("admin.col.portal", lambda i: i.portal or ""),
-        Column("admin.col.batch_by", lambda i: i18n.tr(f"admin.batch_by.{i.batch_by}")),
-        Column("admin.col.state", lambda i: i18n.tr("admin.to_confirm") if i.provisional else _state(i.active)),
+        Column("admin.col.batch_by", lambda i: i18n.say(f"admin.batch_by.{i.batch_by}")),
+        Column("admin.col.state", lambda i: i18n.tr("à confirmer") if i.provisional else _state(i.active)),
     )
 
     def insurer(self, index: int) -> InsurerInfo:
@@ -72,7 +71,7 @@ class UserModel(RowsModel):
     COLUMNS = (
         Column("admin.col.login", lambda u: u.login),
         Column("admin.col.display_name", lambda u: u.display_name),
-        Column("admin.col.role", lambda u: i18n.tr(f"admin.role.{u.role}")),
+        Column("admin.col.role", lambda u: i18n.say(f"admin.role.{u.role}")),
         Column("admin.col.state", lambda u: _state(u.active)),
     )
 
@@ -85,6 +84,6 @@ class ReasonModel(RowsModel):
     """(reason code, number of lines) pairs of a drug import, the reason in the user's words."""
 
     COLUMNS = (
-        Column("admin.col.reason", lambda r: i18n.tr(r[0])),
+        Column("admin.col.reason", lambda r: i18n.say(r[0])),
         Column("admin.col.lines", lambda r: count_text(r[1]), sort=lambda r: r[1], right=True),
     )

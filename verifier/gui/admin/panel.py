@@ -18,14 +18,13 @@ from verifier.services.context import Context
 
 i18n.register(
     {
-        "admin.tab.directory": ("Organismes et opérateurs", "Insurers and operators"),
-        "admin.tab.batches": ("Lots", "Batches"),
-        "admin.tab.returns": ("Retours et rejets", "Returns and rejections"),
-        "admin.tab.reconciliation": ("Rapprochement", "Reconciliation"),
-        "admin.tab.users": ("Utilisateurs", "Users"),
-        "admin.tab.drugs": ("Médicaments", "Drugs"),
-        "admin.tab.settings": ("Réglages", "Settings"),
-        "admin.tabs_a11y": ("Écrans d'administration", "Administration screens"),
+        "admin.tab.directory": i18n.N_("Organismes et opérateurs"),
+        "admin.tab.batches": i18n.N_("Lots"),
+        "admin.tab.returns": i18n.N_("Retours et rejets"),
+        "admin.tab.reconciliation": i18n.N_("Rapprochement"),
+        "admin.tab.users": i18n.N_("Utilisateurs"),
+        "admin.tab.drugs": i18n.N_("Médicaments"),
+        "admin.tab.settings": i18n.N_("Réglages"),
     }
 )
 
@@ -56,7 +55,9 @@ class AdminPanel(QWidget):
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.banner = QLabel(i18n.tr("admin.counter_banner"))
+        self.banner = QLabel(
+            i18n.tr("Ces écrans sont réservés aux administrateurs : vous pouvez les consulter, pas les modifier.")
+        )
         self.banner.setWordWrap(True)
         self.banner.setVisible(not ctx.actor.is_admin)
         self.directory_page = DirectoryPage(ctx)
@@ -67,7 +68,7 @@ class AdminPanel(QWidget):
         self.returns_page = ReturnsPage(ctx)
         self.reconciliation_page = ReconciliationPage(ctx)
         self.tabs = QTabWidget()
-        self.tabs.setAccessibleName(i18n.tr("admin.tabs_a11y"))
+        self.tabs.setAccessibleName(i18n.tr("Écrans d'administration"))
         self.tabs.setDocumentMode(True)
         for page, code in (
             (self.directory_page, "admin.tab.directory"),
@@ -78,7 +79,7 @@ class AdminPanel(QWidget):
             (self.drugs_page, "admin.tab.drugs"),
             (self.settings_page, "admin.tab.settings"),
         ):
-            self.tabs.addTab(page, i18n.tr(code))
+            self.tabs.addTab(page, i18n.say(code))
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(self.tabs, 1)

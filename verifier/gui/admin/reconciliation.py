@@ -30,36 +30,11 @@ from verifier.services.reconciliation import Reconciliation
 
 i18n.register(
     {
-        "admin.recon.loading": ("Calcul du rapprochement…", "Computing the reconciliation…"),
-        "admin.recon.a11y": (
-            "Rapprochement par organisme, en euros de part complémentaire",
-            "Reconciliation per insurer, in euros of insurers' share",
-        ),
-        "admin.recon.none": (
-            "Aucune demande enregistrée : rien à rapprocher.",
-            "No claim recorded: nothing to reconcile.",
-        ),
-        "admin.recon.note": (
-            "Montants de part complémentaire (AMC). Restant dû = en attente + exporté + accepté, réparti par "
-            "ancienneté depuis la délivrance. Payé en moins = part demandée moins ce que l'organisme a payé. "
-            "Survolez un montant pour le nombre de demandes.",
-            "Insurers' share (AMC) amounts. Outstanding = queued + exported + accepted, split by age since "
-            "dispensing. Short paid = share claimed minus what the insurer paid. Hover over an amount for the "
-            "number of claims.",
-        ),
-        "admin.recon.csv": ("Exporter en &CSV…", "Export as &CSV…"),
-        "admin.recon.pdf": ("Enregistrer en P&DF pour imprimer…", "Save as P&DF to print…"),
-        "admin.recon.csv_title": ("Enregistrer le rapprochement (CSV)", "Save the reconciliation (CSV)"),
-        "admin.recon.pdf_title": ("Enregistrer le rapprochement (PDF)", "Save the reconciliation (PDF)"),
-        "admin.recon.csv_filter": ("Fichiers CSV (*.csv)", "CSV files (*.csv)"),
-        "admin.recon.pdf_filter": ("Documents PDF (*.pdf)", "PDF documents (*.pdf)"),
-        "admin.recon.file_name": ("rapprochement-{day}", "reconciliation-{day}"),
-        "admin.recon.saving": ("Enregistrement de {file}…", "Saving {file}…"),
-        "admin.recon.saved": ("Rapprochement enregistré : {file}", "Reconciliation saved: {file}"),
-        "admin.recon.unwritable": (
-            "Impossible d'écrire {file} ({reason}) : choisissez un autre emplacement.",
-            "Cannot write {file} ({reason}): choose another place.",
-        ),
+        "admin.recon.csv_title": i18n.N_("Enregistrer le rapprochement (CSV)"),
+        "admin.recon.pdf_title": i18n.N_("Enregistrer le rapprochement (PDF)"),
+        "admin.recon.csv_filter": i18n.N_("Fichiers CSV (*.csv)"),
+        "admin.recon.pdf_filter": i18n.N_("Documents PDF (*.pdf)"),
+        "admin.recon.unwritable": i18n.N_("Impossible d'écrire {file} ({reason}) : choisissez un autre emplacement."),
     }
 )
 
@@ -101,14 +76,14 @@ class ReconciliationPage(AdminPage):
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.2)
         self.title.setFont(font)
-        self.csv_button = QPushButton(i18n.tr("admin.recon.csv"))
+        self.csv_button = QPushButton(i18n.tr("Exporter en &CSV…"))
         self.csv_button.clicked.connect(self.save_csv)
-        self.pdf_button = QPushButton(i18n.tr("admin.recon.pdf"))
+        self.pdf_button = QPushButton(i18n.tr("Enregistrer en P&DF pour imprimer…"))
         self.pdf_button.clicked.connect(self.save_pdf)
         self.model = ReconciliationModel(self)
         proxy = QSortFilterProxyModel(self)  # no sorting: the total stays last
         proxy.setSourceModel(self.model)
-        self.view = table(proxy, i18n.tr("admin.recon.a11y"), stretch=0)
+        self.view = table(proxy, i18n.tr("Rapprochement par organisme, en euros de part complémentaire"), stretch=0)
         self.view.setSortingEnabled(False)
         self.view.setSelectionMode(self.view.SelectionMode.NoSelection)
         self.view.setTabKeyNavigation(False)
@@ -116,7 +91,11 @@ class ReconciliationPage(AdminPage):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)  # the amounts share the width
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setMinimumSectionSize(self.fontMetrics().horizontalAdvance("0 000,00 €  "))
-        note = QLabel(i18n.tr("admin.recon.note"))
+        note = QLabel(
+            i18n.tr(
+                "Montants de part complémentaire (AMC). Restant dû = en attente + exporté + accepté, réparti par ancienneté depuis la délivrance. Payé en moins = part demandée moins ce que l'organisme a payé. Survolez un montant pour le nombre de demandes."
+            )
+        )
         note.setWordWrap(True)
         self.status = SentenceLabel()
         top = QHBoxLayout()
@@ -138,17 +117,19 @@ class ReconciliationPage(AdminPage):
             return
         self._reload = False
         if self.report is None:
-            self.title.setText(i18n.tr("admin.recon.loading"))
+            self.title.setText(i18n.tr("Calcul du rapprochement…"))
         self.jobs.run(reconciliation.reconcile, self.ctx, on_done=self._loaded, on_failed=self._failed)
 
     def _loaded(self, report: Reconciliation) -> None:
         self.loaded_once = True
         self.report = report
-        self.title.setText(i18n.tr("recon.title", date=report.on.strftime("%d/%m/%Y")))
+        self.title.setText(i18n.tr("Rapprochement par organisme au {date}", date=report.on.strftime("%d/%m/%Y")))
         self.model.set_lines(report.lines, total_line(report.lines) if report.lines else None)
         if not report.lines:
-            self.status.say(i18n.tr("admin.recon.none"))
-        elif not self.save_jobs.busy and self.status.text() == i18n.tr("admin.recon.none"):
+            self.status.say(i18n.tr("Aucune demande enregistrée : rien à rapprocher."))
+        elif not self.save_jobs.busy and self.status.text() == i18n.tr(
+            "Aucune demande enregistrée : rien à rapprocher."
+        ):
             self.status.say("")
         self._update_buttons()
         if self._reload:
@@ -171,8 +152,10 @@ class ReconciliationPage(AdminPage):
 
     def _ask(self, title: str, suffix: str, file_filter: str) -> Path | None:
         assert self.report is not None
-        name = i18n.tr("admin.recon.file_name", day=self.report.on.isoformat()) + suffix
-        path, _filter = QFileDialog.getSaveFileName(self, i18n.tr(title), str(Path.home() / name), i18n.tr(file_filter))
+        name = i18n.tr("rapprochement-{day}", day=self.report.on.isoformat()) + suffix
+        path, _filter = QFileDialog.getSaveFileName(
+            self, i18n.say(title), str(Path.home() / name), i18n.say(file_filter)
+        )
         if not path:
             return None
         chosen = Path(path)
@@ -196,13 +179,13 @@ class ReconciliationPage(AdminPage):
             self._save(lambda r, p: write_pdf(ctx, r, p), self.report, path)
 
     def _save(self, writer: Callable[[Reconciliation, Path], Path], report: Reconciliation, path: Path) -> None:
-        self.status.say(i18n.tr("admin.recon.saving", file=path.name))
+        self.status.say(i18n.tr("Enregistrement de {file}…", file=path.name))
         self.save_jobs.run(writer, report, path, on_done=self._saved, on_failed=self._save_failed)
         self._update_buttons()
 
     def _saved(self, path: Path) -> None:
         self.last_saved = path
-        self.status.say(i18n.tr("admin.recon.saved", file=str(path)))
+        self.status.say(i18n.tr("Rapprochement enregistré : {file}", file=str(path)))
         self._update_buttons()
 
     def _save_failed(self, exc: BaseException) -> None:

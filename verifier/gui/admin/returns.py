@@ -40,91 +40,10 @@ from verifier.services.returns import ImportReport, Rejection, ReturnLine
 
 i18n.register(
     {
-        "admin.returns.file_title": ("Importer un fichier de retour", "Import a return file"),
-        "admin.returns.file_explain": (
-            "Fichier CSV de l'organisme (claim_number;status;reason_code;reason_text;paid_amount;payment_date, "
-            "statut accepted, rejected ou paid) ou JSON. Tout ou rien : au moindre problème, rien n'est "
-            "enregistré et chaque problème est listé.",
-            "The insurer's CSV file (claim_number;status;reason_code;reason_text;paid_amount;payment_date, "
-            "status accepted, rejected or paid) or JSON. All or nothing: if anything is wrong, nothing is "
-            "recorded and every problem is listed.",
-        ),
-        "admin.returns.file_button": ("&Importer un fichier de retour…", "&Import a return file…"),
-        "admin.returns.file_dialog": (
-            "Choisir le fichier de retour de l'organisme",
-            "Choose the insurer's return file",
-        ),
-        "admin.returns.file_filter": (
-            "Retours (*.csv *.txt *.json);;Tous les fichiers (*)",
-            "Returns (*.csv *.txt *.json);;All files (*)",
-        ),
-        "admin.returns.importing": ("Import de {file} en cours…", "Importing {file}…"),
-        "admin.returns.imported": ("{file} : {summary}", "{file}: {summary}"),
-        "admin.returns.refused": (
-            "{file} est refusé ; rien n'a été enregistré. Corrigez ces lignes (ou demandez un fichier corrigé "
-            "à l'organisme) puis importez-le à nouveau :",
-            "{file} is refused; nothing was recorded. Correct these lines (or ask the insurer for a corrected "
-            "file) and import it again:",
-        ),
-        "admin.returns.report_a11y": ("Problèmes du fichier de retour", "Problems of the return file"),
-        "admin.returns.manual_title": ("Saisir une réponse (courrier, portail)", "Type an answer (letter, portal)"),
-        "admin.returns.f.number": ("N° de &demande :", "Claim &no.:"),
-        "admin.returns.f.number_a11y": (
-            "Numéro de la demande concernée par la réponse",
-            "Number of the claim answered",
-        ),
-        "admin.returns.f.status": ("&Réponse :", "&Answer:"),
-        "admin.returns.f.status_a11y": ("Réponse de l'organisme", "The insurer's answer"),
-        "admin.returns.status.accepted": ("acceptée", "accepted"),
-        "admin.returns.status.rejected": ("rejetée (code motif obligatoire)", "rejected (reason code required)"),
-        "admin.returns.status.paid": ("payée (montant et date)", "paid (amount and date)"),
-        "admin.returns.f.code": ("C&ode motif :", "Reas&on code:"),
-        "admin.returns.f.code_a11y": ("Code du motif de rejet", "Rejection reason code"),
-        "admin.returns.f.code_hint": ("Par exemple ADH, DROITS", "For example ADH, DROITS"),
-        "admin.returns.f.text": ("&Motif :", "R&eason:"),
-        "admin.returns.f.text_a11y": ("Libellé du motif de rejet", "Rejection reason text"),
-        "admin.returns.f.amount": ("Montant &payé :", "Amount &paid:"),
-        "admin.returns.f.amount_a11y": (
-            "Montant payé par l'organisme, en euros",
-            "Amount paid by the insurer, in euros",
-        ),
-        "admin.returns.f.day": ("Da&te de paiement :", "Payment da&te:"),
-        "admin.returns.f.day_a11y": ("Date du paiement de l'organisme", "Date of the insurer's payment"),
-        "admin.returns.record": ("&Enregistrer la réponse", "Record the ans&wer"),
-        "admin.returns.recording": ("Enregistrement de la réponse…", "Recording the answer…"),
-        "admin.returns.recorded": (
-            "Réponse enregistrée pour la demande n° {number} : {status}.",
-            "Answer recorded for claim no. {number}: {status}.",
-        ),
-        "admin.returns.number_invalid": (
-            "Saisissez le numéro de la demande (des chiffres).",
-            "Type the claim's number (digits).",
-        ),
-        "admin.returns.worklist_title": ("Rejets à traiter", "Rejections to deal with"),
-        "admin.returns.worklist_a11y": (
-            "Demandes rejetées à rectifier ou annuler",
-            "Rejected claims to rectify or void",
-        ),
-        "admin.returns.worklist_count": (
-            "{count} demande(s) rejetée(s) à traiter.",
-            "{count} rejected claim(s) to deal with.",
-        ),
-        "admin.returns.worklist_none": ("Aucun rejet à traiter.", "No rejection to deal with."),
-        "admin.returns.rectify": ("Recti&fier (nouvelle version)", "Recti&fy (new version)"),
-        "admin.returns.rectify_tip": (
-            "Crée une nouvelle version en brouillon, à corriger puis remettre en attente depuis la page Demandes ; "
-            "la version rejetée reste consultable.",
-            "Makes a new draft version to correct then queue again from the Claims page; the rejected version "
-            "stays readable.",
-        ),
-        "admin.returns.void": ("Ann&uler la demande…", "&Void the claim…"),
-        "admin.returns.rectified": (
-            "Demande n° {old} rectifiée : la version {version} porte le n° {number}, en brouillon. Corrigez-la "
-            "puis mettez-la en attente depuis la page Demandes.",
-            "Claim no. {old} rectified: version {version} is no. {number}, a draft. Correct it, then queue it "
-            "from the Claims page.",
-        ),
-        "admin.returns.voided": ("Demande n° {number} annulée.", "Claim no. {number} voided."),
+        "admin.returns.status.accepted": i18n.N_("acceptée"),
+        "admin.returns.status.rejected": i18n.N_("rejetée (code motif obligatoire)"),
+        "admin.returns.status.paid": i18n.N_("payée (montant et date)"),
+        "admin.returns.number_invalid": i18n.N_("Saisissez le numéro de la demande (des chiffres)."),
     }
 )
 
@@ -153,23 +72,25 @@ class ReturnsPage(AdminPage):
         self.last_report: ImportReport | None = None
 
         # -- return file
-        file_box = QGroupBox(i18n.tr("admin.returns.file_title"))
+        file_box = QGroupBox(i18n.tr("Importer un fichier de retour"))
         area = FileImportArea(
             QVBoxLayout(file_box),
-            i18n.tr("admin.returns.file_explain"),
-            i18n.tr("admin.returns.file_button"),
-            i18n.tr("admin.returns.report_a11y"),
+            i18n.tr(
+                "Fichier CSV de l'organisme (claim_number;status;reason_code;reason_text;paid_amount;payment_date, statut accepted, rejected ou paid) ou JSON. Tout ou rien : au moindre problème, rien n'est enregistré et chaque problème est listé."
+            ),
+            i18n.tr("&Importer un fichier de retour…"),
+            i18n.tr("Problèmes du fichier de retour"),
             self.choose_file,
         )
         self.file_button, self.file_result, self.file_details = area.button, area.result, area.details
 
         # -- one typed answer
-        manual_box = QGroupBox(i18n.tr("admin.returns.manual_title"))
+        manual_box = QGroupBox(i18n.tr("Saisir une réponse (courrier, portail)"))
         self.number_edit = line_edit(12, "0000042")
         self.status_box = QComboBox()
         for status in STATUSES:
-            self.status_box.addItem(i18n.tr(f"admin.returns.status.{status.value}"), status.value)
-        self.code_edit = line_edit(20, i18n.tr("admin.returns.f.code_hint"))
+            self.status_box.addItem(i18n.say(f"admin.returns.status.{status.value}"), status.value)
+        self.code_edit = line_edit(20, i18n.tr("Par exemple ADH, DROITS"))
         self.text_edit = line_edit(500)
         self.amount_edit = line_edit(20, "12,50")
         self.day_edit = QDateEdit(QDate.currentDate())
@@ -180,44 +101,46 @@ class ReturnsPage(AdminPage):
         f = self.form
         f.add(
             "claim_number",
-            i18n.tr("admin.returns.f.number"),
+            i18n.tr("N° de &demande :"),
             self.number_edit,
-            i18n.tr("admin.returns.f.number_a11y"),
+            i18n.tr("Numéro de la demande concernée par la réponse"),
             compact=True,
         )
         f.add(
             "status",
-            i18n.tr("admin.returns.f.status"),
+            i18n.tr("&Réponse :"),
             self.status_box,
-            i18n.tr("admin.returns.f.status_a11y"),
+            i18n.tr("Réponse de l'organisme"),
             compact=True,
         )
         f.add(
             "reason_code",
-            i18n.tr("admin.returns.f.code"),
+            i18n.tr("C&ode motif :"),
             self.code_edit,
-            i18n.tr("admin.returns.f.code_a11y"),
+            i18n.tr("Code du motif de rejet"),
             compact=True,
         )
-        f.add("reason_text", i18n.tr("admin.returns.f.text"), self.text_edit, i18n.tr("admin.returns.f.text_a11y"))
+        f.add(
+            "reason_text", i18n.ptr("admin.returns.f", "&Motif :"), self.text_edit, i18n.tr("Libellé du motif de rejet")
+        )
         f.add(
             "paid_amount",
-            i18n.tr("admin.returns.f.amount"),
+            i18n.tr("Montant &payé :"),
             self.amount_edit,
-            i18n.tr("admin.returns.f.amount_a11y"),
+            i18n.tr("Montant payé par l'organisme, en euros"),
             compact=True,
         )
         f.add(
             "payment_date",
-            i18n.tr("admin.returns.f.day"),
+            i18n.tr("Da&te de paiement :"),
             self.day_edit,
-            i18n.tr("admin.returns.f.day_a11y"),
+            i18n.tr("Date du paiement de l'organisme"),
             compact=True,
         )
         chars = self.fontMetrics().averageCharWidth()
         for edit in (self.number_edit, self.code_edit, self.amount_edit):
             edit.setMinimumWidth(chars * 16)
-        self.record_button = QPushButton(i18n.tr("admin.returns.record"))
+        self.record_button = QPushButton(i18n.tr("&Enregistrer la réponse"))
         self.record_button.clicked.connect(self.record)
         self.manual_result = SentenceLabel()
         row = QHBoxLayout()
@@ -233,16 +156,20 @@ class ReturnsPage(AdminPage):
             edit.returnPressed.connect(self.record)
 
         # -- rejection worklist
-        work_box = QGroupBox(i18n.tr("admin.returns.worklist_title"))
+        work_box = QGroupBox(i18n.tr("Rejets à traiter"))
         self.model = RejectionModel(self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(Qt.ItemDataRole.UserRole)
-        self.view = table(self.proxy, i18n.tr("admin.returns.worklist_a11y"), stretch=4, sort=0)
-        self.rectify_button = QPushButton(i18n.tr("admin.returns.rectify"))
-        self.rectify_button.setToolTip(i18n.tr("admin.returns.rectify_tip"))
+        self.view = table(self.proxy, i18n.tr("Demandes rejetées à rectifier ou annuler"), stretch=4, sort=0)
+        self.rectify_button = QPushButton(i18n.tr("Recti&fier (nouvelle version)"))
+        self.rectify_button.setToolTip(
+            i18n.tr(
+                "Crée une nouvelle version en brouillon, à corriger puis remettre en attente depuis la page Demandes ; la version rejetée reste consultable."
+            )
+        )
         self.rectify_button.clicked.connect(self.rectify)
-        self.void_button = QPushButton(i18n.tr("admin.returns.void"))
+        self.void_button = QPushButton(i18n.tr("Ann&uler la demande…"))
         self.void_button.clicked.connect(self.void)
         self.work_count = QLabel()
         self.status = SentenceLabel()
@@ -309,9 +236,9 @@ class ReturnsPage(AdminPage):
         if self.selected() is None and rows:  # ready for the keyboard: the first row
             self.view.selectRow(0)
         self.work_count.setText(
-            i18n.tr("admin.returns.worklist_count", count=count_text(len(rows)))
+            i18n.tr("{count} demande(s) rejetée(s) à traiter.", count=count_text(len(rows)))
             if rows
-            else i18n.tr("admin.returns.worklist_none")
+            else i18n.tr("Aucun rejet à traiter.")
         )
         self._update_buttons()
         if self._reload:
@@ -380,7 +307,7 @@ class ReturnsPage(AdminPage):
     def _rectified(self, old: Rejection, new: ClaimInfo) -> None:
         self.status.say(
             i18n.tr(
-                "admin.returns.rectified",
+                "Demande n° {old} rectifiée : la version {version} porte le n° {number}, en brouillon. Corrigez-la puis mettez-la en attente depuis la page Demandes.",
                 old=format_number(old.claim_number),
                 version=new.version,
                 number=new.number_text,
@@ -400,14 +327,17 @@ class ReturnsPage(AdminPage):
         dialog.open()
 
     def _voided(self, info: ClaimInfo) -> None:
-        self.status.say(i18n.tr("admin.returns.voided", number=info.number_text))
+        self.status.say(i18n.tr("Demande n° {number} annulée.", number=info.number_text))
         self._changed()
 
     # ----------------------------------------------------------------- return file
 
     def choose_file(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(
-            self, i18n.tr("admin.returns.file_dialog"), str(Path.home()), i18n.tr("admin.returns.file_filter")
+            self,
+            i18n.tr("Choisir le fichier de retour de l'organisme"),
+            str(Path.home()),
+            i18n.tr("Retours (*.csv *.txt *.json);;Tous les fichiers (*)"),
         )
         if path:
             self.import_file(Path(path))
@@ -416,7 +346,7 @@ class ReturnsPage(AdminPage):
         if self.jobs.busy:
             return
         self._details([])
-        self.file_result.say(i18n.tr("admin.returns.importing", file=path.name))
+        self.file_result.say(i18n.tr("Import de {file} en cours…", file=path.name))
         self._run(
             returns.import_file,
             self.ctx,
@@ -427,7 +357,7 @@ class ReturnsPage(AdminPage):
 
     def _imported(self, path: Path, report: ImportReport) -> None:
         self.last_report = report
-        self.file_result.say(i18n.tr("admin.returns.imported", file=path.name, summary=report.summary()))
+        self.file_result.say(i18n.tr("{file} : {summary}", file=path.name, summary=report.summary()))
         self._changed()
 
     def _import_failed(self, path: Path, exc: BaseException) -> None:
@@ -435,7 +365,12 @@ class ReturnsPage(AdminPage):
         if not problems:
             self.file_result.failed(exc)
             return
-        self.file_result.refuse(i18n.tr("admin.returns.refused", file=path.name))
+        self.file_result.refuse(
+            i18n.tr(
+                "{file} est refusé ; rien n'a été enregistré. Corrigez ces lignes (ou demandez un fichier corrigé à l'organisme) puis importez-le à nouveau :",
+                file=path.name,
+            )
+        )
         self._details([p.message() for p in problems])
 
     def _details(self, lines: list[str]) -> None:
@@ -488,7 +423,7 @@ class ReturnsPage(AdminPage):
             self.manual_result.say("")
             return
         self.form.clear()
-        self.manual_result.say(i18n.tr("admin.returns.recording"))
+        self.manual_result.say(i18n.tr("Enregistrement de la réponse…"))
         self._run(
             returns.record, self.ctx, line, on_done=lambda _r: self._recorded(line), on_failed=self._record_failed
         )
@@ -496,9 +431,9 @@ class ReturnsPage(AdminPage):
     def _recorded(self, line: ReturnLine) -> None:
         self.manual_result.say(
             i18n.tr(
-                "admin.returns.recorded",
+                "Réponse enregistrée pour la demande n° {number} : {status}.",
                 number=format_number(line.claim_number),
-                status=i18n.tr(f"claim_status.{line.status}"),
+                status=i18n.say(f"claim_status.{line.status}"),
             )
         )
         for edit in (self.number_edit, self.code_edit, self.text_edit, self.amount_edit):

@@ -30,99 +30,9 @@ from verifier.services.settings import SiteSettings
 
 i18n.register(
     {
-        "admin.settings_site_title": ("Réglages de l'officine (tous les postes)", "Site settings (every workstation)"),
-        "admin.s.claim_ceiling": (
-            "Plafond de part &complémentaire par demande :",
-            "Insurer's share &ceiling per claim:",
-        ),
-        "admin.s.claim_ceiling_a11y": (
-            "Plafond de part complémentaire par demande, en euros",
-            "Insurer's share ceiling per claim, in euros",
-        ),
-        "admin.s.claim_ceiling_hint": (
-            "Au-delà, la demande exige l'accord d'un administrateur (par exemple 300,00 €).",
-            "Above it, the claim needs an administrator's approval (for example €300.00).",
-        ),
-        "admin.s.outstanding_ceiling": ("Plafond d'encours par &organisme :", "Outstanding ceiling per &insurer:"),
-        "admin.s.outstanding_ceiling_a11y": (
-            "Plafond d'encours par organisme, en euros",
-            "Outstanding ceiling per insurer, in euros",
-        ),
-        "admin.s.outstanding_ceiling_hint": (
-            "Total des parts complémentaires pas encore payées par un même organisme.",
-            "Total of the insurer's shares not yet paid by one insurer.",
-        ),
-        "admin.s.same_day": ("Vérification des &droits :", "Rights c&heck:"),
-        "admin.s.same_day_box": (
-            "Exiger une vérification faite le jour même de la délivrance",
-            "Require a check made on the day of dispensing",
-        ),
-        "admin.s.same_day_a11y": (
-            "Exiger une vérification des droits faite le jour même de la délivrance",
-            "Require a rights check made on the day of dispensing",
-        ),
-        "admin.s.same_day_hint": (
-            "Sinon, une vérification plus ancienne exige l'accord d'un administrateur.",
-            "Otherwise an older check needs an administrator's approval.",
-        ),
-        "admin.s.idle": ("&Verrouillage après :", "Loc&k after:"),
-        "admin.s.idle_a11y": (
-            "Verrouillage automatique du poste après inactivité, en minutes",
-            "Automatic lock of an idle workstation, in minutes",
-        ),
-        "admin.s.reuse": ("Reprise d'une vérification :", "Reuse a check:"),
-        "admin.s.reuse_a11y": (
-            "Âge maximal, en jours, d'une vérification que le comptoir propose de reprendre (F6) ; 0 pour jamais",
-            "Greatest age, in days, of a check the counter offers to reuse (F6); 0 for never",
-        ),
-        "admin.s.reuse_suffix": (" jours au plus", " days at most"),
-        "admin.s.idle_suffix": (" min d'inactivité", " min idle"),
-        "admin.s.expiry": ("Alerte &boîte proche de péremption :", "Near-e&xpiry warning:"),
-        "admin.s.expiry_a11y": (
-            "Nombre de jours avant la péremption d'une boîte où la ligne est signalée",
-            "Days before a box's expiry when its line is flagged",
-        ),
-        "admin.s.expiry_suffix": (" jours avant la date", " days before the date"),
-        "admin.s.expiry_hint": (
-            "Une boîte déjà périmée est toujours refusée au scan.",
-            "A box already expired is always refused at the scan.",
-        ),
-        "admin.s.separator": ("Séparateur envoyé par les lec&teurs :", "Separa&tor the scanners send:"),
-        "admin.s.separator_a11y": (
-            "Ce que les lecteurs de codes envoient pour le séparateur de groupe (GS) des DataMatrix",
-            "What the barcode scanners send for the DataMatrix group separator (GS)",
-        ),
-        "admin.s.separator_hint": (
-            "« Automatique » reconnaît le GS et tout caractère qu'un lot ne peut pas contenir. Sans "
-            "séparateur, un DataMatrix dont le lot ou le n° de série n'est pas en dernier est refusé.",
-            '"Automatic" takes the GS and any character a lot cannot hold. Without a separator, a '
-            "DataMatrix whose lot or serial is not last is refused.",
-        ),
-        "admin.s.sep.auto": ("Automatique (GS, ~, |, ^, #, @, <GS>…)", "Automatic (GS, ~, |, ^, #, @, <GS>…)"),
-        "admin.s.sep.gs": ("GS (ASCII 29, Ctrl+]) seulement", "GS (ASCII 29, Ctrl+]) only"),
-        "admin.s.sep.other": ("GS ou « {char} »", 'GS or "{char}"'),
-        "admin.s.save": ("&Enregistrer les réglages", "Sa&ve the settings"),
-        "admin.s.saved": (
-            "Réglages enregistrés ; ils s'appliquent à tous les postes.",
-            "Settings saved; they apply to every workstation.",
-        ),
-        "admin.s.saving": ("Enregistrement des réglages…", "Saving the settings…"),
-        "admin.s.not_fixed": (
-            "Les réglages n'ont pas été enregistrés : corrigez les champs signalés.",
-            "The settings were not saved: correct the fields shown.",
-        ),
-        "admin.language_title": ("Langue de ce poste", "Language of this workstation"),
-        "admin.language": ("&Langue de l'interface :", "Interface &language:"),
-        "admin.language_a11y": ("Langue de l'interface sur ce poste", "Interface language on this workstation"),
-        "admin.language_apply": ("A&ppliquer la langue", "A&pply the language"),
-        "admin.language_note": (
-            "Propre à ce poste : les autres postes gardent leur langue.",
-            "For this workstation only: other workstations keep theirs.",
-        ),
-        "admin.language_not_saved": (
-            "La langue n'a pas pu être enregistrée dans {path} ({error}).",
-            "The language could not be saved in {path} ({error}).",
-        ),
+        "admin.s.sep.auto": i18n.N_("Automatique (GS, ~, |, ^, #, @, <GS>…)"),
+        "admin.s.sep.gs": i18n.N_("GS (ASCII 29, Ctrl+]) seulement"),
+        "admin.s.sep.other": i18n.N_("GS ou « {char} »"),
     }
 )
 
@@ -139,73 +49,87 @@ class SettingsPage(AdminPage):
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
 
-        site = QGroupBox(i18n.tr("admin.settings_site_title"))
+        site = QGroupBox(i18n.tr("Réglages de l'officine (tous les postes)"))
         self.claim_edit = QLineEdit()
         self.outstanding_edit = QLineEdit()
-        self.same_day_box = QCheckBox(i18n.tr("admin.s.same_day_box"))
+        self.same_day_box = QCheckBox(i18n.tr("Exiger une vérification faite le jour même de la délivrance"))
         self.reuse_spin = QSpinBox()
         self.reuse_spin.setRange(0, 90)
-        self.reuse_spin.setSuffix(i18n.tr("admin.s.reuse_suffix"))
+        self.reuse_spin.setSuffix(i18n.tr(" jours au plus"))
         self.idle_spin = QSpinBox()
         self.idle_spin.setRange(1, 120)
-        self.idle_spin.setSuffix(i18n.tr("admin.s.idle_suffix"))
+        self.idle_spin.setSuffix(i18n.tr(" min d'inactivité"))
         self.expiry_spin = QSpinBox()
         self.expiry_spin.setRange(0, 365)
-        self.expiry_spin.setSuffix(i18n.tr("admin.s.expiry_suffix"))
+        self.expiry_spin.setSuffix(i18n.tr(" jours avant la date"))
         self.separator_combo = QComboBox()
         for choice in settings.SCAN_SEPARATORS:
             text = (
-                i18n.tr(f"admin.s.sep.{choice}")
+                i18n.say(f"admin.s.sep.{choice}")
                 if choice in ("auto", "gs")
-                else i18n.tr("admin.s.sep.other", char=choice)
+                else i18n.tr("GS ou « {char} »", char=choice)
             )
             self.separator_combo.addItem(text, choice)
         self.form = Form(self)
         f = self.form
         f.add(
             "claim_amc_ceiling",
-            i18n.tr("admin.s.claim_ceiling"),
+            i18n.tr("Plafond de part &complémentaire par demande :"),
             self.claim_edit,
-            i18n.tr("admin.s.claim_ceiling_a11y"),
-            i18n.tr("admin.s.claim_ceiling_hint"),
+            i18n.tr("Plafond de part complémentaire par demande, en euros"),
+            i18n.tr("Au-delà, la demande exige l'accord d'un administrateur (par exemple 300,00 €)."),
             compact=True,
         )
         f.add(
             "insurer_outstanding_ceiling",
-            i18n.tr("admin.s.outstanding_ceiling"),
+            i18n.tr("Plafond d'encours par &organisme :"),
             self.outstanding_edit,
-            i18n.tr("admin.s.outstanding_ceiling_a11y"),
-            i18n.tr("admin.s.outstanding_ceiling_hint"),
+            i18n.tr("Plafond d'encours par organisme, en euros"),
+            i18n.tr("Total des parts complémentaires pas encore payées par un même organisme."),
             compact=True,
         )
         f.add(
             "check_same_day",
-            i18n.tr("admin.s.same_day"),
+            i18n.tr("Vérification des &droits :"),
             self.same_day_box,
-            i18n.tr("admin.s.same_day_a11y"),
-            i18n.tr("admin.s.same_day_hint"),
+            i18n.tr("Exiger une vérification des droits faite le jour même de la délivrance"),
+            i18n.tr("Sinon, une vérification plus ancienne exige l'accord d'un administrateur."),
         )
-        f.add("idle_lock_minutes", i18n.tr("admin.s.idle"), self.idle_spin, i18n.tr("admin.s.idle_a11y"), compact=True)
+        f.add(
+            "idle_lock_minutes",
+            i18n.tr("&Verrouillage après :"),
+            self.idle_spin,
+            i18n.tr("Verrouillage automatique du poste après inactivité, en minutes"),
+            compact=True,
+        )
         f.add(
             "expiry_warning_days",
-            i18n.tr("admin.s.expiry"),
+            i18n.tr("Alerte &boîte proche de péremption :"),
             self.expiry_spin,
-            i18n.tr("admin.s.expiry_a11y"),
-            i18n.tr("admin.s.expiry_hint"),
+            i18n.tr("Nombre de jours avant la péremption d'une boîte où la ligne est signalée"),
+            i18n.tr("Une boîte déjà périmée est toujours refusée au scan."),
             compact=True,
         )
         f.add(
             "scan_separator",
-            i18n.tr("admin.s.separator"),
+            i18n.tr("Séparateur envoyé par les lec&teurs :"),
             self.separator_combo,
-            i18n.tr("admin.s.separator_a11y"),
-            i18n.tr("admin.s.separator_hint"),
+            i18n.tr("Ce que les lecteurs de codes envoient pour le séparateur de groupe (GS) des DataMatrix"),
+            i18n.tr(
+                "« Automatique » reconnaît le GS et tout caractère qu'un lot ne peut pas contenir. Sans séparateur, un DataMatrix dont le lot ou le n° de série n'est pas en dernier est refusé."
+            ),
             compact=True,
         )
         f.add(
-            "check_reuse_days", i18n.tr("admin.s.reuse"), self.reuse_spin, i18n.tr("admin.s.reuse_a11y"), compact=True
+            "check_reuse_days",
+            i18n.tr("Reprise d'une vérification :"),
+            self.reuse_spin,
+            i18n.tr(
+                "Âge maximal, en jours, d'une vérification que le comptoir propose de reprendre (F6) ; 0 pour jamais"
+            ),
+            compact=True,
         )
-        self.save_button = QPushButton(i18n.tr("admin.s.save"))
+        self.save_button = QPushButton(i18n.tr("&Enregistrer les réglages"))
         self.save_button.clicked.connect(self.save)
         self.status = SentenceLabel()
         row = QHBoxLayout()
@@ -216,16 +140,16 @@ class SettingsPage(AdminPage):
         box.addLayout(row)
         box.addWidget(self.status)
 
-        lang = QGroupBox(i18n.tr("admin.language_title"))
+        lang = QGroupBox(i18n.tr("Langue de ce poste"))
         self.language_box = QComboBox()
         for code, name in LANGUAGE_NAMES.items():
             self.language_box.addItem(name, code)
-        self.language_box.setAccessibleName(i18n.tr("admin.language_a11y"))
-        language_label = QLabel(i18n.tr("admin.language"))
+        self.language_box.setAccessibleName(i18n.tr("Langue de l'interface sur ce poste"))
+        language_label = QLabel(i18n.tr("&Langue de l'interface :"))
         language_label.setBuddy(self.language_box)
-        self.language_button = QPushButton(i18n.tr("admin.language_apply"))
+        self.language_button = QPushButton(i18n.tr("A&ppliquer la langue"))
         self.language_button.clicked.connect(self.apply_language)
-        note = QLabel(i18n.tr("admin.language_note"))
+        note = QLabel(i18n.tr("Propre à ce poste : les autres postes gardent leur langue."))
         note.setWordWrap(True)
         self.language_status = SentenceLabel()
         row = QHBoxLayout()
@@ -300,13 +224,13 @@ class SettingsPage(AdminPage):
             self.reuse_spin.value(),
         )
         self.save_button.setEnabled(False)
-        self.status.say(i18n.tr("admin.s.saving"))
+        self.status.say(i18n.tr("Enregistrement des réglages…"))
         self.jobs.run(settings.save, self.ctx, new, on_done=self._saved, on_failed=self._refused)
 
     def _saved(self, values: SiteSettings) -> None:
         self.save_button.setEnabled(self.allowed)
         self.show_settings(values)
-        self.status.say(i18n.tr("admin.s.saved"))
+        self.status.say(i18n.tr("Réglages enregistrés ; ils s'appliquent à tous les postes."))
         self.settings_changed.emit()
 
     def _refused(self, exc: BaseException) -> None:
@@ -318,7 +242,7 @@ class SettingsPage(AdminPage):
         elif unplaced:
             self.status.refuse(" ".join(p.message() for p in unplaced))
         else:
-            self.status.refuse(i18n.tr("admin.s.not_fixed"))
+            self.status.refuse(i18n.tr("Les réglages n'ont pas été enregistrés : corrigez les champs signalés."))
 
     def apply_language(self) -> None:
         """Save this workstation's language, switch to it, then tell the window (last)."""
@@ -328,7 +252,9 @@ class SettingsPage(AdminPage):
             config.language = language
             config.save()
         except (OSError, ValueError, TypeError) as exc:
-            self.language_status.refuse(i18n.tr("admin.language_not_saved", path=Config.path(), error=exc))
+            self.language_status.refuse(
+                i18n.tr("La langue n'a pas pu être enregistrée dans {path} ({error}).", path=Config.path(), error=exc)
+            )
             return
         i18n.set_language(language)
         self.language_status.say("")

@@ -32,67 +32,11 @@ from verifier.services.directory import InsurerInfo
 
 i18n.register(
     {
-        "counter.check_title": ("Vérification des droits", "Coverage check"),
-        "counter.method": ("&Vérifié par :", "Checked b&y:"),
-        "counter.method_a11y": ("Comment les droits ont été vérifiés", "How coverage was checked"),
-        "counter.method.card": ("Carte papier vue", "Paper card seen"),
-        "counter.method.hotline": ("Appel à la plateforme", "Hotline call"),
-        "counter.method.portal": ("Portail de l'organisme", "Insurer portal"),
-        "counter.method.fax": ("Fax", "Fax"),
-        "counter.reference": ("Ré&férence :", "R&eference:"),
-        "counter.reference_a11y": (
-            "Référence donnée par la plateforme, le portail ou le fax",
-            "Reference given by the hotline, portal or fax",
-        ),
-        "counter.reference_hint": ("obligatoire sauf carte papier", "required unless paper card"),
-        "counter.outcome": ("Résul&tat :", "&Outcome:"),
-        "counter.outcome_a11y": ("Résultat de la vérification", "Outcome of the check"),
-        "counter.outcome.choose": ("— choisir —", "— choose —"),
-        "counter.guarantees": ("Garantie&s :", "&Guarantees:"),
-        "counter.guarantee_domain_a11y": (
-            "Domaine de la garantie {n} (par exemple PHAR)",
-            "Domain of guarantee {n} (e.g. PHAR)",
-        ),
-        "counter.guarantee_rate": ("% BR", "% BR"),
-        "counter.guarantee_rate_a11y": (
-            "Taux de la garantie {n}, en pourcentage de la BR",
-            "Rate of guarantee {n}, percent of the BR",
-        ),
-        "counter.guarantee_ph2": ("couvre les médicaments à 15 %", "covers 15 % drugs"),
-        "counter.guarantee_ph2_a11y": (
-            "La garantie {n} couvre aussi les médicaments remboursés à 15 %",
-            "Guarantee {n} also covers drugs reimbursed at 15 %",
-        ),
-        "counter.guarantee_number": ("{n}.", "{n}."),
-        "counter.guarantee_add": ("+ garantie", "+ guarantee"),
-        "counter.guarantee_add_a11y": ("Ajouter une garantie (autre domaine)", "Add a guarantee (another domain)"),
-        "counter.guarantee_remove": ("Retirer", "Remove"),
-        "counter.guarantee_remove_a11y": ("Retirer la garantie {n}", "Remove guarantee {n}"),
-        "counter.guarantee_problem": ("Garantie {n} : {text}", "Guarantee {n}: {text}"),
-        "counter.contact": ("Pour vérifier auprès de {name} : {ways}.", "To check with {name}: {ways}."),
-        "counter.contact_hotline": ("plateforme {hotline}", "hotline {hotline}"),
-        "counter.contact_portal": ("portail {portal}", "portal {portal}"),
-        "counter.contact_none": (
-            "Aucun contact enregistré pour {name} : voyez l'attestation.",
-            "No contact recorded for {name}: see the card.",
-        ),
-        "counter.contact_to_confirm": (
-            "{name} (n° AMC {amc}) est un organisme à confirmer : la demande sera mise en file, "
-            "mais pas en lot avant qu'un administrateur le confirme.",
-            "{name} (AMC no. {amc}) is an insurer to be confirmed: the claim will be queued, "
-            "but not batched until an administrator confirms it.",
-        ),
-        "counter.reuse_offer": (
-            "Dernière vérification : {method}{reference}, {outcome}, le {day} par {who} — F6 pour la reprendre.",
-            "Last check: {method}{reference}, {outcome}, on {day} by {who} — F6 to reuse it.",
-        ),
-        "counter.reuse_reference": (", réf. {reference}", ", ref. {reference}"),
-        "counter.reuse_taken": (
-            "Vérification du {day} reprise : elle sera enregistrée comme une nouvelle vérification qui la cite.",
-            "Check of {day} reused: it will be recorded as a new check citing it.",
-        ),
-        "counter.note": ("Note :", "Note:"),
-        "counter.note_a11y": ("Note libre sur la vérification (facultatif)", "Free note about the check (optional)"),
+        "counter.method.card": i18n.N_("Carte papier vue"),
+        "counter.method.hotline": i18n.N_("Appel à la plateforme"),
+        "counter.method.portal": i18n.NP_("counter.method", "Portail de l'organisme"),
+        "counter.method.fax": i18n.N_("Fax"),
+        "counter.guarantee_problem": i18n.N_("Garantie {n} : {text}"),
     }
 )
 
@@ -105,13 +49,13 @@ class GuaranteeRow(QWidget):
 
     def __init__(self, number: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.number_label = QLabel(i18n.tr("counter.guarantee_number", n=number))
+        self.number_label = QLabel(i18n.tr("{n}.", n=number))
         self.domain_edit = QLineEdit(PHAR if number == 1 else "")
         self.domain_edit.setMaxLength(10)
         self.rate_edit = QLineEdit("100" if number == 1 else "")
-        self.rate_label = QLabel(i18n.tr("counter.guarantee_rate"))
-        self.ph2_box = QCheckBox(i18n.tr("counter.guarantee_ph2"))
-        self.remove_button = QPushButton(i18n.tr("counter.guarantee_remove"))
+        self.rate_label = QLabel(i18n.tr("% BR"))
+        self.ph2_box = QCheckBox(i18n.tr("couvre les médicaments à 15 %"))
+        self.remove_button = QPushButton(i18n.tr("Retirer"))
         self.remove_button.setVisible(number > 1)
         self.number_label.setBuddy(self.domain_edit)
         self.rate_label.setBuddy(self.rate_edit)
@@ -134,11 +78,13 @@ class GuaranteeRow(QWidget):
 
     def renumber(self, number: int) -> None:
         self.number = number
-        self.number_label.setText(i18n.tr("counter.guarantee_number", n=number))
-        self.domain_edit.setAccessibleName(i18n.tr("counter.guarantee_domain_a11y", n=number))
-        self.rate_edit.setAccessibleName(i18n.tr("counter.guarantee_rate_a11y", n=number))
-        self.ph2_box.setAccessibleName(i18n.tr("counter.guarantee_ph2_a11y", n=number))
-        self.remove_button.setAccessibleName(i18n.tr("counter.guarantee_remove_a11y", n=number))
+        self.number_label.setText(i18n.tr("{n}.", n=number))
+        self.domain_edit.setAccessibleName(i18n.tr("Domaine de la garantie {n} (par exemple PHAR)", n=number))
+        self.rate_edit.setAccessibleName(i18n.tr("Taux de la garantie {n}, en pourcentage de la BR", n=number))
+        self.ph2_box.setAccessibleName(
+            i18n.tr("La garantie {n} couvre aussi les médicaments remboursés à 15 %", n=number)
+        )
+        self.remove_button.setAccessibleName(i18n.tr("Retirer la garantie {n}", n=number))
 
     def is_blank(self) -> bool:
         return not self.domain_edit.text().strip() and not self.rate_edit.text().strip()
@@ -184,8 +130,8 @@ class GuaranteeList(QWidget):
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(2)
-        self.add_button = QPushButton(i18n.tr("counter.guarantee_add"))
-        self.add_button.setAccessibleName(i18n.tr("counter.guarantee_add_a11y"))
+        self.add_button = QPushButton(i18n.tr("+ garantie"))
+        self.add_button.setAccessibleName(i18n.tr("Ajouter une garantie (autre domaine)"))
         self.add_button.clicked.connect(lambda: self.add_row(focus=True))
         self.add_row()
 
@@ -275,20 +221,20 @@ class CheckPanel(QGroupBox):
     guarantees_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(i18n.tr("counter.check_title"), parent)
+        super().__init__(i18n.tr("Vérification des droits"), parent)
         self.method_combo = QComboBox()
         for method in METHODS:
-            self.method_combo.addItem(i18n.tr(f"counter.method.{method}"), method)
+            self.method_combo.addItem(i18n.say(f"counter.method.{method}"), method)
         self.reference_edit = QLineEdit()
         self.reference_edit.setMaxLength(100)
-        self.reference_edit.setPlaceholderText(i18n.tr("counter.reference_hint"))
+        self.reference_edit.setPlaceholderText(i18n.tr("obligatoire sauf carte papier"))
         self.outcome_combo = QComboBox()
-        self.outcome_combo.addItem(i18n.tr("counter.outcome.choose"), "")
+        self.outcome_combo.addItem(i18n.tr("— choisir —"), "")
         for outcome in OUTCOMES:
             self.outcome_combo.addItem(outcome_label(outcome), outcome)
         self.guarantee_list = GuaranteeList()
         self.note_edit = QLineEdit()
-        self.note_edit.setPlaceholderText(i18n.tr("counter.optional"))
+        self.note_edit.setPlaceholderText(i18n.tr("facultatif"))
 
         grid = QGridLayout(self)
         grid.setHorizontalSpacing(8)
@@ -297,23 +243,39 @@ class CheckPanel(QGroupBox):
         grid.setColumnStretch(3, 1)
         self.fields = FieldSet(self)
         f = self.fields
-        f.add("method", i18n.tr("counter.method"), self.method_combo, i18n.tr("counter.method_a11y"), grid, 0, 0)
+        f.add(
+            "method",
+            i18n.tr("&Vérifié par :"),
+            self.method_combo,
+            i18n.tr("Comment les droits ont été vérifiés"),
+            grid,
+            0,
+            0,
+        )
         f.add(
             "reference",
-            i18n.tr("counter.reference"),
+            i18n.tr("Ré&férence :"),
             self.reference_edit,
-            i18n.tr("counter.reference_a11y"),
+            i18n.tr("Référence donnée par la plateforme, le portail ou le fax"),
             grid,
             0,
             2,
         )
-        f.add("outcome", i18n.tr("counter.outcome"), self.outcome_combo, i18n.tr("counter.outcome_a11y"), grid, 2, 0)
-        f.add("note", i18n.tr("counter.note"), self.note_edit, i18n.tr("counter.note_a11y"), grid, 2, 2)
+        f.add("outcome", i18n.tr("Résul&tat :"), self.outcome_combo, i18n.tr("Résultat de la vérification"), grid, 2, 0)
+        f.add(
+            "note",
+            i18n.tr("Note :"),
+            self.note_edit,
+            i18n.tr("Note libre sur la vérification (facultatif)"),
+            grid,
+            2,
+            2,
+        )
         f.add(
             "guarantees",
-            i18n.tr("counter.guarantees"),
+            i18n.tr("Garantie&s :"),
             self.guarantee_list,
-            i18n.tr("counter.guarantee_domain_a11y", n=1),
+            i18n.tr("Domaine de la garantie {n} (par exemple PHAR)", n=1),
             grid,
             4,
             0,
@@ -360,16 +322,24 @@ class CheckPanel(QGroupBox):
             return
         ways = []
         if insurer.hotline:
-            ways.append(i18n.tr("counter.contact_hotline", hotline=insurer.hotline))
+            ways.append(i18n.tr("plateforme {hotline}", hotline=insurer.hotline))
         if insurer.portal:
-            ways.append(i18n.tr("counter.contact_portal", portal=insurer.portal))
+            ways.append(i18n.tr("portail {portal}", portal=insurer.portal))
         text = (
-            i18n.tr("counter.contact", name=insurer.name, ways=", ".join(ways))
+            i18n.tr("Pour vérifier auprès de {name} : {ways}.", name=insurer.name, ways=", ".join(ways))
             if ways
-            else i18n.tr("counter.contact_none", name=insurer.name)
+            else i18n.tr("Aucun contact enregistré pour {name} : voyez l'attestation.", name=insurer.name)
         )
         if insurer.provisional:
-            text = i18n.tr("counter.contact_to_confirm", name=insurer.name, amc=insurer.amc_number) + " " + text
+            text = (
+                i18n.tr(
+                    "{name} (n° AMC {amc}) est un organisme à confirmer : la demande sera mise en file, mais pas en lot avant qu'un administrateur le confirme.",
+                    name=insurer.name,
+                    amc=insurer.amc_number,
+                )
+                + " "
+                + text
+            )
         self.contact.setText(text)
         self.contact.show()
 
@@ -384,11 +354,11 @@ class CheckPanel(QGroupBox):
         if check is None:
             self.reuse_label.hide()
             return
-        reference = i18n.tr("counter.reuse_reference", reference=check.reference) if check.reference else ""
+        reference = i18n.tr(", réf. {reference}", reference=check.reference) if check.reference else ""
         self.reuse_label.setText(
             i18n.tr(
-                "counter.reuse_offer",
-                method=i18n.tr(f"counter.method.{check.method}"),
+                "Dernière vérification : {method}{reference}, {outcome}, le {day} par {who} — F6 pour la reprendre.",
+                method=i18n.say(f"counter.method.{check.method}"),
                 reference=reference,
                 outcome=outcome_label(check.outcome, in_sentence=True),
                 day=local_day(check.checked_at),
@@ -415,7 +385,12 @@ class CheckPanel(QGroupBox):
             }
         )
         self._taken = self.state()
-        self.reuse_label.setText(i18n.tr("counter.reuse_taken", day=local_day(check.checked_at)))
+        self.reuse_label.setText(
+            i18n.tr(
+                "Vérification du {day} reprise : elle sera enregistrée comme une nouvelle vérification qui la cite.",
+                day=local_day(check.checked_at),
+            )
+        )
         self.changed.emit()
         return True
 

@@ -21,46 +21,33 @@ from verifier.domain.claims import MAX_QUANTITY, MIN_QUANTITY, ClaimTotals, Line
 from verifier.domain.coverage import Guarantee, coverage_problem, guarantee_for
 from verifier.domain.errors import Problem, ValidationError
 from verifier.domain.money import format_eur, format_rate, parse_amount
+from verifier.formatting import format_decimal
 from verifier.gui.boxes import READ_AS, boxes_of, with_boxes
 from verifier.gui.boxes import scanned_boxes as _scanned_boxes
 from verifier.services.claims import Box, LineDraft
 
 i18n.register(
     {
-        "counter.col.code": ("Code", "Code"),
-        "counter.col.label": ("Produit", "Product"),
-        "counter.col.prestation": ("Prest.", "Billing"),
-        "counter.col.prestation_tip": ("Code de prestation (PH7, PH4, PH2…)", "Prestation code (PH7, PH4, PH2…)"),
-        "counter.col.quantity": ("Qté", "Qty"),
-        "counter.col.unit_price": ("Prix unit.", "Unit price"),
-        "counter.col.amo_rate": ("Taux AMO", "AMO rate"),
-        "counter.col.br": ("BR", "BR"),
-        "counter.col.amo": ("AMO", "AMO"),
-        "counter.col.tm": ("TM", "TM"),
-        "counter.col.amc": ("AMC", "AMC"),
-        "counter.col.patient": ("Part patient", "Patient"),
-        "counter.col.label_tip": ("Libellé du produit", "Product label"),
-        "counter.col.br_tip": ("Base de remboursement", "Reimbursement base (BR)"),
-        "counter.col.amo_tip": ("Part de l'assurance maladie obligatoire", "Compulsory health insurance share"),
-        "counter.col.tm_tip": ("Ticket modérateur (BR − AMO)", "Co-payment (BR − AMO)"),
-        "counter.col.amc_tip": (
-            "Part de la complémentaire, demandée à l'organisme",
-            "Insurer's share, claimed from the insurer",
-        ),
-        "counter.col.patient_tip": ("Reste à payer par le patient", "What the patient pays"),
-        "counter.line_problem": ("Ligne {line} : {text}", "Line {line}: {text}"),
-        "counter.quantity_invalid": (
-            "La quantité est un nombre entier de {minimum} à {maximum} : corrigez-la.",
-            "The quantity is a whole number from {minimum} to {maximum}: correct it.",
-        ),
-        "counter.label_empty": ("Le libellé ne peut pas être vide.", "The label cannot be empty."),
-        "counter.expiry": ("Péremption {date}", "Expiry {date}"),
-        "counter.lot": ("lot {lot}", "lot {lot}"),
-        "counter.expires_soon": (
-            "Attention : une boîte de cette ligne périme le {date}, dans {days} jour(s) : vérifiez qu'elle "
-            "couvre le traitement.",
-            "Note: a box of this line expires on {date}, in {days} day(s): check it lasts the treatment.",
-        ),
+        "counter.col.code": i18n.N_("Code"),
+        "counter.col.label": i18n.N_("Produit"),
+        "counter.col.prestation": i18n.NP_("counter.col", "Prest."),
+        "counter.col.prestation_tip": i18n.N_("Code de prestation (PH7, PH4, PH2…)"),
+        "counter.col.quantity": i18n.N_("Qté"),
+        "counter.col.unit_price": i18n.N_("Prix unit."),
+        "counter.col.amo_rate": i18n.N_("Taux AMO"),
+        "counter.col.br": i18n.N_("BR"),
+        "counter.col.amo": i18n.N_("AMO"),
+        "counter.col.tm": i18n.N_("TM"),
+        "counter.col.amc": i18n.N_("AMC"),
+        "counter.col.patient": i18n.NP_("counter.col", "Part patient"),
+        "counter.col.label_tip": i18n.N_("Libellé du produit"),
+        "counter.col.br_tip": i18n.N_("Base de remboursement"),
+        "counter.col.amo_tip": i18n.N_("Part de l'assurance maladie obligatoire"),
+        "counter.col.tm_tip": i18n.N_("Ticket modérateur (BR − AMO)"),
+        "counter.col.amc_tip": i18n.N_("Part de la complémentaire, demandée à l'organisme"),
+        "counter.col.patient_tip": i18n.N_("Reste à payer par le patient"),
+        "counter.quantity_invalid": i18n.N_("La quantité est un nombre entier de {minimum} à {maximum} : corrigez-la."),
+        "counter.label_empty": i18n.N_("Le libellé ne peut pas être vide."),
     }
 )
 
@@ -277,9 +264,9 @@ class LinesModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
             name = COLUMNS[section]
             if role == Qt.ItemDataRole.DisplayRole:
-                return i18n.tr(f"counter.col.{name}")
+                return i18n.say(f"counter.col.{name}")
             if role == Qt.ItemDataRole.ToolTipRole and name in _TIPS:
-                return i18n.tr(_TIPS[name])
+                return i18n.say(_TIPS[name])
             if role == Qt.ItemDataRole.TextAlignmentRole:
                 return int(_LEFT if name in ("code", "label", "prestation") else _RIGHT)
             return None
@@ -306,8 +293,7 @@ class LinesModel(QAbstractTableModel):
             if name == "quantity":
                 return str(line.quantity)
             if name == "unit_price":
-                text = f"{line.unit_price:.2f}"
-                return text.replace(".", ",") if i18n.language() == "fr" else text
+                return format_decimal(line.unit_price, 2)
             return self._display(line, amounts, name)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(_LEFT if name in ("code", "label", "prestation") else _RIGHT)
@@ -327,7 +313,11 @@ class LinesModel(QAbstractTableModel):
         soon = self.expires_soon(row)
         if soon is None:
             return ""
-        return i18n.tr("counter.expires_soon", date=soon.strftime("%d/%m/%Y"), days=(soon - self._dispensed_on).days)
+        return i18n.tr(
+            "Attention : une boîte de cette ligne périme le {date}, dans {days} jour(s) : vérifiez qu'elle couvre le traitement.",
+            date=soon.strftime("%d/%m/%Y"),
+            days=(soon - self._dispensed_on).days,
+        )
 
     def _display(self, line: LineDraft, amounts: LineAmounts | None, name: str) -> str:
         if name == "code":
@@ -358,9 +348,9 @@ class LinesModel(QAbstractTableModel):
         if name in ("code", "label") and (line.expiry or line.lot):
             parts = []
             if line.expiry:
-                parts.append(i18n.tr("counter.expiry", date=line.expiry.strftime("%d/%m/%Y")))
+                parts.append(i18n.tr("Péremption {date}", date=line.expiry.strftime("%d/%m/%Y")))
             if line.lot:
-                parts.append(i18n.tr("counter.lot", lot=line.lot))
+                parts.append(i18n.tr("lot {lot}", lot=line.lot))
             return ", ".join(parts)
         return None
 
@@ -397,7 +387,7 @@ class LinesModel(QAbstractTableModel):
                 new = replace(line, label=text[:300])
         except ValidationError as exc:
             sentence = " ".join(p.message() for p in exc.problems)
-            self.edit_refused.emit(i18n.tr("counter.line_problem", line=row + 1, text=sentence))
+            self.edit_refused.emit(i18n.tr("Ligne {line} : {text}", line=row + 1, text=sentence))
             return False
         self._lines[row] = new
         self._serials[row] = {b.serial for b in new.boxes if b.serial}
@@ -420,9 +410,8 @@ def _warning(role: int) -> Any:
 
 i18n.register(
     {
-        "counter.same_box": (
-            "Cette boîte (même numéro de série) est déjà scannée, ligne {line} : elle n'est pas comptée deux fois.",
-            "This box (same serial number) was already scanned, line {line}: it is not counted twice.",
+        "counter.same_box": i18n.N_(
+            "Cette boîte (même numéro de série) est déjà scannée, ligne {line} : elle n'est pas comptée deux fois."
         ),
     }
 )

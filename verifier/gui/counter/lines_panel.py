@@ -38,6 +38,7 @@ from verifier.domain.coverage import prestation_for_rate
 from verifier.domain.errors import DomainError, Problem, ValidationError
 from verifier.domain.identifiers import check_rpps
 from verifier.domain.money import format_eur, parse_amount, parse_rate
+from verifier.formatting import with_colon
 from verifier.gui.boxes import describe_boxes
 from verifier.gui.counter.fields import FieldSet, keep_room_for_messages
 from verifier.gui.counter.lines_model import (
@@ -57,73 +58,13 @@ from verifier.services.context import Context
 
 i18n.register(
     {
-        "counter.lines_title": ("Lignes", "Lines"),
-        "counter.scan": ("S&canner / code :", "Scan / &code:"),
-        "counter.scan_a11y": (
-            "Scanner une boîte ou taper son code CIP7 ou CIP13, puis Entrée",
-            "Scan a box or type its CIP7 or CIP13 code, then Enter",
-        ),
-        "counter.scan_placeholder": (
-            "scannez la boîte, ou tapez le code CIP puis Entrée",
-            "scan the box, or type the CIP code then Enter",
-        ),
-        "counter.dispensed_on": ("Délivré le :", "&Dispensed on:"),
-        "counter.dispensed_on_a11y": ("Date de délivrance", "Dispensing date"),
-        "counter.prescriber": ("Prescripteur (RPPS) :", "&Prescriber (RPPS):"),
-        "counter.prescriber_a11y": (
-            "Numéro RPPS du prescripteur, 11 chiffres (facultatif)",
-            "Prescriber's RPPS number, 11 digits (optional)",
-        ),
-        "counter.manual_label": ("À la main – li&bellé :", "By hand – &label:"),
-        "counter.manual_label_a11y": ("Libellé du produit saisi à la main", "Label of the product entered by hand"),
-        "counter.manual_label_placeholder": (
-            "produit absent de la base : libellé",
-            "product not in the reference: label",
-        ),
-        "counter.manual_price": ("Pri&x unit. :", "Unit price:"),
-        "counter.manual_price_a11y": (
-            "Prix public unitaire TTC du produit saisi à la main",
-            "Unit public price of the product entered by hand",
-        ),
-        "counter.manual_rate": ("Taux AMO :", "AMO rate:"),
-        "counter.manual_rate_a11y": (
-            "Taux de remboursement AMO : 65, 30, 15, 100 ou 0 %",
-            "AMO reimbursement rate: 65, 30, 15, 100 or 0 %",
-        ),
-        "counter.manual_add": ("A&jouter", "&Add"),
-        "counter.manual_add_a11y": ("Ajouter la ligne saisie à la main", "Add the line entered by hand"),
-        "counter.manual_label_missing": ("Indiquez le libellé du produit.", "Enter the product's label."),
-        "counter.manual_code": ("Code {code}", "Code {code}"),
-        "counter.unknown_code": (
-            "Le code {code} n'est pas dans la base des médicaments : saisissez la ligne à la main (libellé, prix, taux).",
-            "Code {code} is not in the drug reference: enter the line by hand (label, price, rate).",
-        ),
-        "counter.added": ("Ajouté : {label}", "Added: {label}"),
-        "counter.merged": ("Quantité portée à {quantity} : {label}", "Quantity raised to {quantity}: {label}"),
-        "counter.no_price": (
-            "Pas de prix dans la base pour ce produit : saisissez-le dans le tableau (Entrée sur la cellule).",
-            "No price in the reference for this product: type it in the table (Enter on the cell).",
-        ),
-        "counter.not_marketed": (
-            "Attention : ce produit n'est plus commercialisé selon la base.",
-            "Note: this product is no longer marketed according to the reference.",
-        ),
-        "counter.expired": (
-            "Boîte périmée le {date} (délivrance le {dispensed}) : elle n'est pas ajoutée. Mettez-la de côté "
-            "et scannez une autre boîte.",
-            "This box expired on {date} (dispensed on {dispensed}): it is not added. Set it aside and scan "
-            "another box.",
-        ),
-        "counter.table_a11y": ("Lignes de la demande", "Lines of the claim"),
-        "counter.remove_line": ("Supprimer la ligne (Suppr)", "Remove line (Del)"),
-        "counter.remove_line_a11y": ("Supprimer la ligne sélectionnée", "Remove the selected line"),
-        "counter.total.price": ("Total", "Total"),
-        "counter.total.br": ("BR", "BR"),
-        "counter.total.amo": ("AMO", "AMO"),
-        "counter.total.tm": ("TM", "TM"),
-        "counter.total.amc": ("AMC (demandé)", "AMC (claimed)"),
-        "counter.total.patient": ("Part patient", "Patient pays"),
-        "counter.total_a11y": ("{caption} : {amount}", "{caption}: {amount}"),
+        "counter.manual_label_missing": i18n.N_("Indiquez le libellé du produit."),
+        "counter.total.price": i18n.N_("Total"),
+        "counter.total.br": i18n.N_("BR"),
+        "counter.total.amo": i18n.N_("AMO"),
+        "counter.total.tm": i18n.N_("TM"),
+        "counter.total.amc": i18n.N_("AMC (demandé)"),
+        "counter.total.patient": i18n.NP_("counter.total", "Part patient"),
     }
 )
 
@@ -193,13 +134,13 @@ class LinesPanel(QGroupBox):
     changed = Signal()
 
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
-        super().__init__(i18n.tr("counter.lines_title"), parent)
+        super().__init__(i18n.tr("Lignes"), parent)
         self.ctx = ctx
         self.pending_code = ""  # a valid code not in the reference, waiting for a label, price, rate
         self.model = LinesModel(self)
 
         self.scan_edit = ScanEdit()
-        self.scan_edit.setPlaceholderText(i18n.tr("counter.scan_placeholder"))
+        self.scan_edit.setPlaceholderText(i18n.tr("scannez la boîte, ou tapez le code CIP puis Entrée"))
         self.scan_edit.returnPressed.connect(self.scan)
         self.scan_feedback = QLabel()
         self.scan_feedback.setWordWrap(True)
@@ -209,10 +150,10 @@ class LinesPanel(QGroupBox):
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setMaximumDate(QDate.currentDate())
         self.rpps_edit = QLineEdit()
-        self.rpps_edit.setPlaceholderText(i18n.tr("counter.optional"))
+        self.rpps_edit.setPlaceholderText(i18n.tr("facultatif"))
         self.rpps_edit.setMaxLength(20)
         self.label_edit = QLineEdit()
-        self.label_edit.setPlaceholderText(i18n.tr("counter.manual_label_placeholder"))
+        self.label_edit.setPlaceholderText(i18n.tr("produit absent de la base : libellé"))
         self.label_edit.setMaxLength(300)
         self.code_label = QLabel()
         self.code_label.hide()
@@ -223,8 +164,8 @@ class LinesPanel(QGroupBox):
         self.rate_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         for rate in RATE_CHOICES:
             self.rate_combo.addItem(f"{rate} %", rate)
-        self.add_button = QPushButton(i18n.tr("counter.manual_add"))
-        self.add_button.setAccessibleName(i18n.tr("counter.manual_add_a11y"))
+        self.add_button = QPushButton(i18n.tr("A&jouter"))
+        self.add_button.setAccessibleName(i18n.tr("Ajouter la ligne saisie à la main"))
         self.add_button.clicked.connect(self.add_manual)
         for edit in (self.label_edit, self.price_edit):
             edit.returnPressed.connect(self.add_manual)
@@ -234,7 +175,7 @@ class LinesPanel(QGroupBox):
 
         self.table = LinesTable()
         self.table.setModel(self.model)
-        self.table.setAccessibleName(i18n.tr("counter.table_a11y"))
+        self.table.setAccessibleName(i18n.ptr("counter", "Lignes de la demande"))
         self.table.setAlternatingRowColors(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -266,8 +207,8 @@ class LinesPanel(QGroupBox):
             signal.connect(self._size_columns)
         self._size_columns()
         self.table.installEventFilter(_TableKeys(self))
-        self.remove_button = QPushButton(i18n.tr("counter.remove_line"))
-        self.remove_button.setAccessibleName(i18n.tr("counter.remove_line_a11y"))
+        self.remove_button = QPushButton(i18n.tr("Supprimer la ligne (Suppr)"))
+        self.remove_button.setAccessibleName(i18n.tr("Supprimer la ligne sélectionnée"))
         self.remove_button.clicked.connect(self.remove_current)
         self.notes = QLabel()
         self.notes.setWordWrap(True)
@@ -288,9 +229,9 @@ class LinesPanel(QGroupBox):
         f = self.fields
         f.add(
             "scan",
-            i18n.tr("counter.scan"),
+            i18n.tr("S&canner / code :"),
             self.scan_edit,
-            i18n.tr("counter.scan_a11y"),
+            i18n.tr("Scanner une boîte ou taper son code CIP7 ou CIP13, puis Entrée"),
             grid,
             0,
             0,
@@ -298,18 +239,18 @@ class LinesPanel(QGroupBox):
         )
         f.add(
             "dispensed_on",
-            i18n.tr("counter.dispensed_on"),
+            i18n.tr("Délivré le :"),
             self.date_edit,
-            i18n.tr("counter.dispensed_on_a11y"),
+            i18n.tr("Date de délivrance"),
             grid,
             0,
             2,
         )
         f.add(
             "prescriber_rpps",
-            i18n.tr("counter.prescriber"),
+            i18n.ptr("counter", "Prescripteur (RPPS) :"),
             self.rpps_edit,
-            i18n.tr("counter.prescriber_a11y"),
+            i18n.tr("Numéro RPPS du prescripteur, 11 chiffres (facultatif)"),
             grid,
             0,
             4,
@@ -317,9 +258,9 @@ class LinesPanel(QGroupBox):
         )
         f.add(
             "manual_label",
-            i18n.tr("counter.manual_label"),
+            i18n.tr("À la main – li&bellé :"),
             self.label_edit,
-            i18n.tr("counter.manual_label_a11y"),
+            i18n.tr("Libellé du produit saisi à la main"),
             grid,
             2,
             0,
@@ -327,18 +268,18 @@ class LinesPanel(QGroupBox):
         )
         f.add(
             "manual_price",
-            i18n.tr("counter.manual_price"),
+            i18n.tr("Pri&x unit. :"),
             self.price_edit,
-            i18n.tr("counter.manual_price_a11y"),
+            i18n.tr("Prix public unitaire TTC du produit saisi à la main"),
             grid,
             2,
             2,
         )
         f.add(
             "manual_rate",
-            i18n.tr("counter.manual_rate"),
+            i18n.tr("Taux AMO :"),
             self.rate_combo,
-            i18n.tr("counter.manual_rate_a11y"),
+            i18n.tr("Taux de remboursement AMO : 65, 30, 15, 100 ou 0 %"),
             grid,
             2,
             4,
@@ -353,11 +294,7 @@ class LinesPanel(QGroupBox):
         totals.addWidget(self.remove_button)
         totals.addStretch(1)
         for name in TOTALS:
-            caption = QLabel(
-                i18n.tr(f"counter.total.{name}") + " :"
-                if i18n.language() == "fr"
-                else i18n.tr(f"counter.total.{name}") + ":"
-            )
+            caption = QLabel(with_colon(i18n.say(f"counter.total.{name}")))
             value = QLabel(format_eur(Decimal("0.00")))
             value.setFont(bold)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -381,7 +318,7 @@ class LinesPanel(QGroupBox):
         layout.addWidget(self.form_area)
         table_grid = QGridLayout()
         table_grid.setContentsMargins(0, 0, 0, 0)
-        f.add("lines", "", self.table, i18n.tr("counter.table_a11y"), table_grid, 0, 0)
+        f.add("lines", "", self.table, i18n.ptr("counter", "Lignes de la demande"), table_grid, 0, 0)
         f.fields["lines"].label.hide()
         table_grid.setColumnStretch(1, 1)
         layout.addLayout(table_grid, 1)
@@ -452,7 +389,7 @@ class LinesPanel(QGroupBox):
             self.scan_edit.clear()  # the next box can be scanned at once; nothing was added
             self._feedback(
                 i18n.tr(
-                    "counter.expired",
+                    "Boîte périmée le {date} (délivrance le {dispensed}) : elle n'est pas ajoutée. Mettez-la de côté et scannez une autre boîte.",
                     date=scanned.expiry.strftime("%d/%m/%Y"),
                     dispensed=dispensed.strftime("%d/%m/%Y"),
                 ),
@@ -464,9 +401,15 @@ class LinesPanel(QGroupBox):
         existing = self.model.row_of(found.cip13)
         if found.drug is None and existing is None:
             self.pending_code = found.cip13
-            self.code_label.setText(i18n.tr("counter.manual_code", code=found.cip13))
+            self.code_label.setText(i18n.tr("Code {code}", code=found.cip13))
             self.code_label.show()
-            self._feedback(i18n.tr("counter.unknown_code", code=found.cip13), error=True)
+            self._feedback(
+                i18n.tr(
+                    "Le code {code} n'est pas dans la base des médicaments : saisissez la ligne à la main (libellé, prix, taux).",
+                    code=found.cip13,
+                ),
+                error=True,
+            )
             self.label_edit.setFocus()
             return
         if found.drug is None:
@@ -484,9 +427,13 @@ class LinesPanel(QGroupBox):
             draft = claims.line_from_drug(found.drug, 1, found.scan)
         notes = []
         if found.drug is not None and found.drug.price is None:
-            notes.append(i18n.tr("counter.no_price"))
+            notes.append(
+                i18n.tr(
+                    "Pas de prix dans la base pour ce produit : saisissez-le dans le tableau (Entrée sur la cellule)."
+                )
+            )
         if found.drug is not None and not found.drug.marketed:
-            notes.append(i18n.tr("counter.not_marketed"))
+            notes.append(i18n.tr("Attention : ce produit n'est plus commercialisé selon la base."))
         self._add(draft, by_hand=False, notes=notes)
 
     def _add(self, draft: LineDraft, by_hand: bool, notes: list[str]) -> None:
@@ -497,9 +444,9 @@ class LinesPanel(QGroupBox):
             return
         line = self.model.line(row)
         text = (
-            i18n.tr("counter.merged", quantity=line.quantity, label=line.label)
+            i18n.tr("Quantité portée à {quantity} : {label}", quantity=line.quantity, label=line.label)
             if merged
-            else i18n.tr("counter.added", label=line.label)
+            else i18n.tr("Ajouté : {label}", label=line.label)
         )
         self._feedback(" ".join([text, *notes]), error=False)
         self.table.setCurrentIndex(self.model.index(row, COL["quantity"]))
@@ -607,7 +554,7 @@ class LinesPanel(QGroupBox):
                 texts.append(
                     message
                     if message.startswith(("Ligne", "Line"))
-                    else i18n.tr("counter.line_problem", line=p.line, text=message)
+                    else i18n.tr("Ligne {line} : {text}", line=p.line, text=message)
                 )
             elif p.field == "lines":
                 texts.append(p.message())
@@ -673,7 +620,7 @@ class LinesPanel(QGroupBox):
         self._show_boxes()
         self._show_totals()
         notes = [
-            i18n.tr("counter.line_problem", line=row + 1, text=p.message()) for row, p in self.model.coverage_notes()
+            i18n.tr("Ligne {line} : {text}", line=row + 1, text=p.message()) for row, p in self.model.coverage_notes()
         ]
         self.notes.setText(" ".join(notes))
         self.notes.setVisible(bool(notes))
@@ -688,7 +635,7 @@ class LinesPanel(QGroupBox):
             amount = format_eur(getattr(t, name))
             label.setText(amount)
             label.setAccessibleName(
-                i18n.tr("counter.total_a11y", caption=i18n.tr(f"counter.total.{name}"), amount=amount)
+                i18n.tr("{caption} : {amount}", caption=i18n.say(f"counter.total.{name}"), amount=amount)
             )
 
     # --- state ----------------------------------------------------------------------------
@@ -746,7 +693,7 @@ class LinesPanel(QGroupBox):
         manual = data.get("manual") if isinstance(data.get("manual"), dict) else {}
         assert isinstance(manual, dict)
         self.pending_code = str(manual.get("code", ""))
-        self.code_label.setText(i18n.tr("counter.manual_code", code=self.pending_code))
+        self.code_label.setText(i18n.tr("Code {code}", code=self.pending_code))
         self.code_label.setVisible(bool(self.pending_code))
         self.label_edit.setText(str(manual.get("label", "")))
         self.price_edit.setText(str(manual.get("price", "")))

@@ -28,41 +28,8 @@ from verifier.services.ceilings import Override
 
 i18n.register(
     {
-        "counter.override_title": ("Autorisation d'un administrateur", "An administrator's authorisation"),
-        "counter.override_heading": ("Plafond dépassé", "Ceiling exceeded"),
-        "counter.override_intro": (
-            "Pour mettre cette demande en file malgré tout, un administrateur saisit son identifiant, "
-            "son mot de passe et la raison. L'autorisation est enregistrée avec la demande.",
-            "To queue this claim anyway, an administrator types their user name, password and the reason. "
-            "The authorisation is recorded with the claim.",
-        ),
-        "counter.override_login": ("&Administrateur :", "&Administrator:"),
-        "counter.override_login_a11y": (
-            "Identifiant de l'administrateur qui autorise",
-            "User name of the authorising administrator",
-        ),
-        "counter.override_password": ("&Mot de passe :", "&Password:"),
-        "counter.override_password_a11y": ("Mot de passe de l'administrateur", "The administrator's password"),
-        "counter.override_reason": ("&Raison :", "&Reason:"),
-        "counter.override_reason_a11y": (
-            "Raison de l'autorisation (5 caractères au moins)",
-            "Reason for the authorisation (at least 5 characters)",
-        ),
-        "counter.override_reason_placeholder": (
-            "par exemple : ordonnance urgente, accord de la mutuelle",
-            "for example: urgent prescription, insurer's agreement",
-        ),
-        "counter.override_submit": ("A&utoriser et mettre en file", "A&uthorise and queue"),
-        "counter.override_cancel": ("Annuler", "Cancel"),
-        "counter.override_login_missing": (
-            "Saisissez l'identifiant d'un administrateur.",
-            "Enter an administrator's user name.",
-        ),
-        "counter.override_password_missing": (
-            "Saisissez le mot de passe de l'administrateur.",
-            "Enter the administrator's password.",
-        ),
-        "counter.override_busy": ("Vérification…", "Checking…"),
+        "counter.override_login_missing": i18n.N_("Saisissez l'identifiant d'un administrateur."),
+        "counter.override_password_missing": i18n.N_("Saisissez le mot de passe de l'administrateur."),
     }
 )
 
@@ -75,8 +42,8 @@ class OverrideDialog(QDialog):
     def __init__(self, ceilings: list[Problem], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.busy = False
-        self.setWindowTitle(i18n.tr("counter.override_title"))
-        heading = QLabel(i18n.tr("counter.override_heading"))
+        self.setWindowTitle(i18n.tr("Autorisation d'un administrateur"))
+        heading = QLabel(i18n.tr("Plafond dépassé"))
         font = heading.font()
         font.setPointSizeF(font.pointSizeF() * 1.2)
         font.setWeight(QFont.Weight.Bold)
@@ -85,40 +52,44 @@ class OverrideDialog(QDialog):
         self.ceilings_label.setWordWrap(True)
         self.ceilings_label.setStyleSheet(error_style(self))
         self.ceilings_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        intro = QLabel(i18n.tr("counter.override_intro"))
+        intro = QLabel(
+            i18n.tr(
+                "Pour mettre cette demande en file malgré tout, un administrateur saisit son identifiant, son mot de passe et la raison. L'autorisation est enregistrée avec la demande."
+            )
+        )
         intro.setWordWrap(True)
         self.login_edit = QLineEdit()
         self.password_edit = QLineEdit()
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.reason_edit = QLineEdit()
         self.reason_edit.setMaxLength(500)
-        self.reason_edit.setPlaceholderText(i18n.tr("counter.override_reason_placeholder"))
+        self.reason_edit.setPlaceholderText(i18n.tr("par exemple : ordonnance urgente, accord de la mutuelle"))
         grid = QGridLayout()
         grid.setColumnStretch(1, 1)
         self.fields = FieldSet(self)
         self.fields.add(
             "login",
-            i18n.tr("counter.override_login"),
+            i18n.tr("&Administrateur :"),
             self.login_edit,
-            i18n.tr("counter.override_login_a11y"),
+            i18n.tr("Identifiant de l'administrateur qui autorise"),
             grid,
             0,
             0,
         )
         self.fields.add(
             "password",
-            i18n.tr("counter.override_password"),
+            i18n.tr("&Mot de passe :"),
             self.password_edit,
-            i18n.tr("counter.override_password_a11y"),
+            i18n.tr("Mot de passe de l'administrateur"),
             grid,
             2,
             0,
         )
         self.fields.add(
             "reason",
-            i18n.tr("counter.override_reason"),
+            i18n.tr("&Raison :"),
             self.reason_edit,
-            i18n.tr("counter.override_reason_a11y"),
+            i18n.tr("Raison de l'autorisation (5 caractères au moins)"),
             grid,
             4,
             0,
@@ -128,11 +99,9 @@ class OverrideDialog(QDialog):
         self.message.hide()
         self.buttons = QDialogButtonBox()
         self.submit_button = self.buttons.addButton(
-            i18n.tr("counter.override_submit"), QDialogButtonBox.ButtonRole.AcceptRole
+            i18n.tr("A&utoriser et mettre en file"), QDialogButtonBox.ButtonRole.AcceptRole
         )
-        self.cancel_button = self.buttons.addButton(
-            i18n.tr("counter.override_cancel"), QDialogButtonBox.ButtonRole.RejectRole
-        )
+        self.cancel_button = self.buttons.addButton(i18n.tr("Annuler"), QDialogButtonBox.ButtonRole.RejectRole)
         self.submit_button.setDefault(True)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
@@ -181,7 +150,7 @@ class OverrideDialog(QDialog):
         self.busy = busy
         for widget in (self.login_edit, self.password_edit, self.reason_edit, self.submit_button, self.cancel_button):
             widget.setEnabled(not busy)
-        self.message.setText(i18n.tr("counter.override_busy") if busy else "")
+        self.message.setText(i18n.tr("Vérification…") if busy else "")
         self.message.setStyleSheet("")
         self.message.setVisible(busy)
         if not busy:

@@ -35,79 +35,13 @@ from verifier.services.patients import PatientInfo, PatientInput
 
 i18n.register(
     {
-        "counter.patient_title": ("Patient", "Patient"),
-        "counter.search": ("&Rechercher :", "&Find:"),
-        "counter.search_a11y": (
-            "Rechercher un patient connu par son nom ou son NIR",
-            "Find a known patient by name or NIR",
+        "counter.insurer_missing": i18n.N_(
+            "Choisissez l'organisme complémentaire : son numéro AMC ou son nom, tel qu'imprimé sur l'attestation."
         ),
-        "counter.search_hint": (
-            "Nom ou NIR d'un patient connu ; sinon remplissez la fiche ci-dessous",
-            "Name or NIR of a known patient; otherwise fill in the form below",
+        "counter.insurer_ambiguous": i18n.N_(
+            "Plusieurs organismes correspondent : précisez le numéro AMC ou choisissez dans la liste."
         ),
-        "counter.surname": ("&Nom :", "&Surname:"),
-        "counter.surname_a11y": ("Nom de famille du patient", "Patient's surname"),
-        "counter.first_name": ("&Prénom :", "First &name:"),
-        "counter.first_name_a11y": ("Prénom du patient", "Patient's first name"),
-        "counter.birth_date": ("Né(e) &le :", "&Born on:"),
-        "counter.birth_date_a11y": (
-            "Date de naissance, jour, mois, année (00 si inconnu)",
-            "Birth date, day, month, year (00 when unknown)",
-        ),
-        "counter.date_placeholder": ("jj/mm/aaaa", "dd/mm/yyyy"),
-        "counter.rank": ("Ran&g :", "Ran&k:"),
-        "counter.rank_a11y": ("Rang gémellaire, 1 en l'absence de jumeaux", "Twin rank, 1 when there are no twins"),
-        "counter.nir": ("N&IR :", "N&IR:"),
-        "counter.nir_a11y": ("NIR, numéro de sécurité sociale avec sa clé", "NIR, social security number with its key"),
-        "counter.nir_placeholder": ("15 caractères, clé comprise", "15 characters, key included"),
-        "counter.amo_fund": ("Caisse A&MO :", "A&MO fund:"),
-        "counter.amo_fund_a11y": (
-            "Code de l'organisme d'assurance maladie, 9 chiffres (facultatif)",
-            "Health insurance fund code, 9 digits (optional)",
-        ),
-        "counter.optional": ("facultatif", "optional"),
-        "counter.insurer": ("&Organisme :", "Ins&urer:"),
-        "counter.insurer_a11y": (
-            "Organisme complémentaire : numéro AMC ou nom",
-            "Complementary insurer: AMC number or name",
-        ),
-        "counter.insurer_placeholder": ("n° AMC ou nom", "AMC no. or name"),
-        "counter.insurer_found": ("{name} (n° AMC {amc})", "{name} (AMC no. {amc})"),
-        "counter.insurer_missing": (
-            "Choisissez l'organisme complémentaire : son numéro AMC ou son nom, tel qu'imprimé sur l'attestation.",
-            "Choose the complementary insurer: its AMC number or name, as printed on the card.",
-        ),
-        "counter.insurer_ambiguous": (
-            "Plusieurs organismes correspondent : précisez le numéro AMC ou choisissez dans la liste.",
-            "Several insurers match: give the AMC number or pick one from the list.",
-        ),
-        "counter.member_number": ("N° d'a&dhérent :", "Membe&r no.:"),
-        "counter.member_number_a11y": (
-            "Numéro d'adhérent imprimé sur l'attestation",
-            "Member number printed on the card",
-        ),
-        "counter.valid_from": ("Carte valable d&u :", "Card &valid from:"),
-        "counter.valid_from_a11y": ("Début de validité de l'attestation (facultatif)", "Card valid from (optional)"),
-        "counter.valid_to": ("&au :", "&to:"),
-        "counter.valid_to_a11y": ("Fin de validité de l'attestation (facultatif)", "Card valid until (optional)"),
-        "counter.date_format": (
-            "Cette date n'est pas au format JJ/MM/AAAA : saisissez par exemple 31/12/2025.",
-            "This date is not in the DD/MM/YYYY form: enter for example 31/12/2025.",
-        ),
-        "counter.new_patient": (
-            "Nouveau patient : la fiche sera créée à la mise en file.",
-            "New patient: the record is created when the claim is queued.",
-        ),
-        "counter.known_patient": (
-            "Patient connu : {name}. Vérifiez la carte ; la fiche sera mise à jour.",
-            "Known patient: {name}. Check the card; the record will be updated.",
-        ),
-        "counter.search_result": ("{name} – né(e) le {birth} – NIR {nir}", "{name} – born {birth} – NIR {nir}"),
-        "counter.no_result": (
-            "Aucun patient connu ne correspond : remplissez la fiche.",
-            "No known patient matches: fill in the form.",
-        ),
-        "counter.searching": ("Recherche…", "Searching…"),
+        "counter.date_format": i18n.N_("Cette date n'est pas au format JJ/MM/AAAA : saisissez par exemple 31/12/2025."),
     }
 )
 
@@ -157,7 +91,7 @@ class PatientPanel(QGroupBox):
     insurer_changed = Signal(object)  # the InsurerInfo the insurer field names, or None
 
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
-        super().__init__(i18n.tr("counter.patient_title"), parent)
+        super().__init__(i18n.tr("Patient"), parent)
         self.ctx = ctx
         self.patient_id: str | None = None
         self.insurers: list[InsurerInfo] = []
@@ -167,7 +101,9 @@ class PatientPanel(QGroupBox):
         self._search_generation = 0
 
         self.search_edit = QLineEdit()
-        self.search_edit.setPlaceholderText(i18n.tr("counter.search_hint"))
+        self.search_edit.setPlaceholderText(
+            i18n.tr("Nom ou NIR d'un patient connu ; sinon remplissez la fiche ci-dessous")
+        )
         self.search_edit.setClearButtonEnabled(True)
         self.results = QStandardItemModel(self)
         self.completer = QCompleter(self.results, self)
@@ -184,15 +120,15 @@ class PatientPanel(QGroupBox):
         self.surname_edit = QLineEdit()
         self.first_edit = QLineEdit()
         self.birth_edit = QLineEdit()
-        self.birth_edit.setPlaceholderText(i18n.tr("counter.date_placeholder"))
+        self.birth_edit.setPlaceholderText(i18n.tr("jj/mm/aaaa"))
         self.rank_edit = QLineEdit("1")
         self.rank_edit.setMaxLength(1)
         self.nir_edit = QLineEdit()
-        self.nir_edit.setPlaceholderText(i18n.tr("counter.nir_placeholder"))
+        self.nir_edit.setPlaceholderText(i18n.tr("15 caractères, clé comprise"))
         self.fund_edit = QLineEdit()
-        self.fund_edit.setPlaceholderText(i18n.tr("counter.optional"))
+        self.fund_edit.setPlaceholderText(i18n.tr("facultatif"))
         self.insurer_edit = QLineEdit()
-        self.insurer_edit.setPlaceholderText(i18n.tr("counter.insurer_placeholder"))
+        self.insurer_edit.setPlaceholderText(i18n.tr("n° AMC ou nom"))
         self.insurer_names = QStringListModel(self)
         insurer_completer = QCompleter(self.insurer_names, self)
         insurer_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -202,10 +138,12 @@ class PatientPanel(QGroupBox):
         self.insurer_label.hide()
         self.member_edit = QLineEdit()
         self.from_edit = QLineEdit()
-        self.from_edit.setPlaceholderText(i18n.tr("counter.date_placeholder"))
+        self.from_edit.setPlaceholderText(i18n.tr("jj/mm/aaaa"))
         self.to_edit = QLineEdit()
-        self.to_edit.setPlaceholderText(i18n.tr("counter.date_placeholder"))
-        self.status = QLabel(i18n.tr("counter.new_patient"))  # who the patient is, or what the search found
+        self.to_edit.setPlaceholderText(i18n.tr("jj/mm/aaaa"))
+        self.status = QLabel(
+            i18n.tr("Nouveau patient : la fiche sera créée à la mise en file.")
+        )  # who the patient is, or what the search found
         self.status.setWordWrap(True)
 
         grid = QGridLayout(self)
@@ -214,28 +152,58 @@ class PatientPanel(QGroupBox):
         grid.setColumnStretch(1, 3)
         grid.setColumnStretch(3, 2)
         self.fields = FieldSet(self)
-        search_label = QLabel(i18n.tr("counter.search"))
+        search_label = QLabel(i18n.ptr("counter", "&Rechercher :"))
         search_label.setBuddy(self.search_edit)
-        self.search_edit.setAccessibleName(i18n.tr("counter.search_a11y"))
+        self.search_edit.setAccessibleName(i18n.tr("Rechercher un patient connu par son nom ou son NIR"))
         grid.addWidget(search_label, 0, 0)
         grid.addWidget(self.search_edit, 0, 1, 1, 3)
         grid.addWidget(self.status, 1, 1, 1, 3)
         f = self.fields
-        f.add("surname", i18n.tr("counter.surname"), self.surname_edit, i18n.tr("counter.surname_a11y"), grid, 2, 0)
         f.add(
-            "first_name", i18n.tr("counter.first_name"), self.first_edit, i18n.tr("counter.first_name_a11y"), grid, 2, 2
+            "surname",
+            i18n.ptr("counter", "&Nom :"),
+            self.surname_edit,
+            i18n.tr("Nom de famille du patient"),
+            grid,
+            2,
+            0,
+        )
+        f.add("first_name", i18n.tr("&Prénom :"), self.first_edit, i18n.tr("Prénom du patient"), grid, 2, 2)
+        f.add(
+            "birth_date",
+            i18n.tr("Né(e) &le :"),
+            self.birth_edit,
+            i18n.tr("Date de naissance, jour, mois, année (00 si inconnu)"),
+            grid,
+            4,
+            0,
         )
         f.add(
-            "birth_date", i18n.tr("counter.birth_date"), self.birth_edit, i18n.tr("counter.birth_date_a11y"), grid, 4, 0
+            "rank",
+            i18n.tr("Ran&g :"),
+            self.rank_edit,
+            i18n.tr("Rang gémellaire, 1 en l'absence de jumeaux"),
+            grid,
+            4,
+            2,
         )
-        f.add("rank", i18n.tr("counter.rank"), self.rank_edit, i18n.tr("counter.rank_a11y"), grid, 4, 2)
-        f.add("nir", i18n.tr("counter.nir"), self.nir_edit, i18n.tr("counter.nir_a11y"), grid, 6, 0)
-        f.add("amo_fund", i18n.tr("counter.amo_fund"), self.fund_edit, i18n.tr("counter.amo_fund_a11y"), grid, 6, 2)
+        f.add(
+            "nir", i18n.tr("N&IR :"), self.nir_edit, i18n.tr("NIR, numéro de sécurité sociale avec sa clé"), grid, 6, 0
+        )
+        f.add(
+            "amo_fund",
+            i18n.tr("Caisse A&MO :"),
+            self.fund_edit,
+            i18n.tr("Code de l'organisme d'assurance maladie, 9 chiffres (facultatif)"),
+            grid,
+            6,
+            2,
+        )
         f.add(
             "amc_number",
-            i18n.tr("counter.insurer"),
+            i18n.ptr("counter", "&Organisme :"),
             self.insurer_edit,
-            i18n.tr("counter.insurer_a11y"),
+            i18n.tr("Organisme complémentaire : numéro AMC ou nom"),
             grid,
             8,
             0,
@@ -243,23 +211,31 @@ class PatientPanel(QGroupBox):
         )
         f.add(
             "member_number",
-            i18n.tr("counter.member_number"),
+            i18n.tr("N° d'a&dhérent :"),
             self.member_edit,
-            i18n.tr("counter.member_number_a11y"),
+            i18n.tr("Numéro d'adhérent imprimé sur l'attestation"),
             grid,
             8,
             2,
         )
         f.add(
             "card_valid_from",
-            i18n.tr("counter.valid_from"),
+            i18n.tr("Carte valable d&u :"),
             self.from_edit,
-            i18n.tr("counter.valid_from_a11y"),
+            i18n.tr("Début de validité de l'attestation (facultatif)"),
             grid,
             10,
             0,
         )
-        f.add("card_valid_to", i18n.tr("counter.valid_to"), self.to_edit, i18n.tr("counter.valid_to_a11y"), grid, 10, 2)
+        f.add(
+            "card_valid_to",
+            i18n.tr("&au :"),
+            self.to_edit,
+            i18n.tr("Fin de validité de l'attestation (facultatif)"),
+            grid,
+            10,
+            2,
+        )
         grid.setRowStretch(12, 1)
         order = [self.search_edit, *f.tab_order()]
         for first, second in zip(order, order[1:]):
@@ -313,7 +289,12 @@ class PatientPanel(QGroupBox):
         self.results.clear()
         for p in found:
             item = QStandardItem(
-                i18n.tr("counter.search_result", name=p.display_name, birth=p.birth_date.text, nir=p.masked_nir)
+                i18n.tr(
+                    "{name} – né(e) le {birth} – NIR {nir}",
+                    name=p.display_name,
+                    birth=p.birth_date.text,
+                    nir=p.masked_nir,
+                )
             )
             item.setData(p, PATIENT_ID_ROLE)
             item.setEditable(False)
@@ -325,7 +306,7 @@ class PatientPanel(QGroupBox):
                 self.completer.complete()
         else:
             self.popup().hide()
-            self._say(i18n.tr("counter.no_result"), error=False)
+            self._say(i18n.tr("Aucun patient connu ne correspond : remplissez la fiche."), error=False)
 
     def _search_failed(self, generation: int, exc: BaseException) -> None:
         if generation != self._search_generation:
@@ -444,9 +425,9 @@ class PatientPanel(QGroupBox):
         if insurer is not None and (
             insurer.provisional or self.insurer_edit.text().strip() != self._insurer_text(insurer)
         ):
-            text = i18n.tr("counter.insurer_found", name=insurer.name, amc=insurer.amc_number)
+            text = i18n.tr("{name} (n° AMC {amc})", name=insurer.name, amc=insurer.amc_number)
             if insurer.provisional:
-                text += " — " + i18n.tr("counter.to_confirm")
+                text += " — " + i18n.tr("organisme à confirmer")
             self.insurer_label.setText(text)
             self.insurer_label.show()
         else:
@@ -558,10 +539,13 @@ class PatientPanel(QGroupBox):
     def _show_status(self) -> None:
         """Say who the patient is (new, or known)."""
         if self.patient_id is None:
-            self._say(i18n.tr("counter.new_patient"), error=False)
+            self._say(i18n.tr("Nouveau patient : la fiche sera créée à la mise en file."), error=False)
         else:
             name = f"{self.surname_edit.text().strip()} {self.first_edit.text().strip()}"
-            self._say(i18n.tr("counter.known_patient", name=name), error=False)
+            self._say(
+                i18n.tr("Patient connu : {name}. Vérifiez la carte ; la fiche sera mise à jour.", name=name),
+                error=False,
+            )
 
     def _say(self, text: str, error: bool) -> None:
         self.status.setText(text)

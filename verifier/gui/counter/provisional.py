@@ -14,35 +14,6 @@ from verifier import i18n
 from verifier.gui.tasks import error_style
 from verifier.services.directory import OperatorInfo
 
-i18n.register(
-    {
-        "counter.provisional_title": ("Organisme absent de l'annuaire", "Insurer not in the directory"),
-        "counter.provisional_explain": (
-            "Le numéro AMC {amc} n'est pas dans l'annuaire. Saisissez le nom imprimé sur la carte puis Entrée : "
-            "l'organisme sera enregistré « à confirmer » par un administrateur, et la demande pourra être mise en file.",
-            "AMC number {amc} is not in the directory. Type the name printed on the card, then Enter: the insurer "
-            "will be recorded \u201cto be confirmed\u201d by an administrator, and the claim can be queued.",
-        ),
-        "counter.provisional_name": ("Nom sur la carte :", "Name on the card:"),
-        "counter.provisional_name_a11y": (
-            "Nom de l'organisme complémentaire imprimé sur la carte",
-            "Name of the complementary insurer printed on the card",
-        ),
-        "counter.provisional_operator": ("Opérateur :", "Operator:"),
-        "counter.provisional_operator_a11y": (
-            "Opérateur de tiers payant de l'organisme (facultatif)",
-            "The insurer's tiers-payant operator (optional)",
-        ),
-        "counter.provisional_no_operator": ("— aucun ou inconnu —", "— none or unknown —"),
-        "counter.provisional_record": ("Enregistrer l'organisme à confirmer", "Record the insurer to be confirmed"),
-        "counter.provisional_recorded": (
-            "Organisme n° AMC {amc} enregistré, à confirmer par un administrateur.",
-            "Insurer with AMC number {amc} recorded, to be confirmed by an administrator.",
-        ),
-        "counter.to_confirm": ("organisme à confirmer", "insurer to be confirmed"),
-    }
-)
-
 
 class ProvisionalInsurerBox(QGroupBox):
     """Name and operator of an unknown insurer, as the card shows them."""
@@ -50,23 +21,25 @@ class ProvisionalInsurerBox(QGroupBox):
     record_requested = Signal(str, str, str)  # AMC number, name, operator code ("" for none)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(i18n.tr("counter.provisional_title"), parent)
+        super().__init__(i18n.tr("Organisme absent de l'annuaire"), parent)
         self.amc = ""
         self.explain = QLabel()
         self.explain.setWordWrap(True)
         self.name_edit = QLineEdit()
         self.name_edit.setMaxLength(200)
-        self.name_edit.setAccessibleName(i18n.tr("counter.provisional_name_a11y"))
+        self.name_edit.setAccessibleName(i18n.tr("Nom de l'organisme complémentaire imprimé sur la carte"))
         self.operator_combo = QComboBox()
-        self.operator_combo.setAccessibleName(i18n.tr("counter.provisional_operator_a11y"))
+        self.operator_combo.setAccessibleName(
+            i18n.ptr("counter", "Opérateur de tiers payant de l'organisme (facultatif)")
+        )
         self.set_operators([])
-        self.record_button = QPushButton(i18n.tr("counter.provisional_record"))
+        self.record_button = QPushButton(i18n.tr("Enregistrer l'organisme à confirmer"))
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet(error_style(self))
-        name_label = QLabel(i18n.tr("counter.provisional_name"))
+        name_label = QLabel(i18n.tr("Nom sur la carte :"))
         name_label.setBuddy(self.name_edit)
-        operator_label = QLabel(i18n.tr("counter.provisional_operator"))
+        operator_label = QLabel(i18n.tr("Opérateur :"))
         operator_label.setBuddy(self.operator_combo)
         grid = QGridLayout(self)
         grid.setVerticalSpacing(4)
@@ -87,7 +60,7 @@ class ProvisionalInsurerBox(QGroupBox):
     def set_operators(self, operators: list[OperatorInfo]) -> None:
         chosen = self.operator_combo.currentData()
         self.operator_combo.clear()
-        self.operator_combo.addItem(i18n.tr("counter.provisional_no_operator"), "")
+        self.operator_combo.addItem(i18n.tr("— aucun ou inconnu —"), "")
         for op in operators:
             self.operator_combo.addItem(f"{op.name} ({op.code})", op.code)
         self.operator_combo.setCurrentIndex(max(self.operator_combo.findData(chosen), 0))
@@ -100,7 +73,12 @@ class ProvisionalInsurerBox(QGroupBox):
         if amc != self.amc:
             self.problem.clear()
         self.amc = amc
-        self.explain.setText(i18n.tr("counter.provisional_explain", amc=amc))
+        self.explain.setText(
+            i18n.tr(
+                "Le numéro AMC {amc} n'est pas dans l'annuaire. Saisissez le nom imprimé sur la carte puis Entrée : l'organisme sera enregistré « à confirmer » par un administrateur, et la demande pourra être mise en file.",
+                amc=amc,
+            )
+        )
         self.show()
 
     def show_problem(self, text: str) -> None:

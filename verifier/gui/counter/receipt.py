@@ -20,28 +20,6 @@ from verifier.gui.tasks import Task, error_sentence, run_task
 from verifier.services import claim_view
 from verifier.services.context import Context
 
-i18n.register(
-    {
-        "counter.receipt_file": ("recu-{number}.pdf", "receipt-{number}.pdf"),
-        "counter.receipt_save_title": ("Enregistrer le reçu", "Save the receipt"),
-        "counter.receipt_filter": ("Documents PDF (*.pdf)", "PDF documents (*.pdf)"),
-        "counter.receipt_opened": (
-            "Reçu de la demande n° {number} ouvert : imprimez-le depuis le lecteur PDF.",
-            "Receipt of claim no. {number} opened: print it from the PDF reader.",
-        ),
-        "counter.receipt_saved": ("Reçu enregistré : {path}", "Receipt saved: {path}"),
-        "counter.receipt_no_viewer": (
-            "Aucun lecteur PDF n'a pu ouvrir le reçu. Utilisez « Enregistrer le reçu… » puis ouvrez le fichier.",
-            "No PDF reader could open the receipt. Use “Save the receipt…” and open the file.",
-        ),
-        "counter.receipt_failed": (
-            "Le reçu n'a pas pu être préparé. {reason}",
-            "The receipt could not be made. {reason}",
-        ),
-        "counter.receipt_busy": ("Préparation du reçu…", "Preparing the receipt…"),
-    }
-)
-
 
 def open_with_system(path: Path) -> bool:
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
@@ -49,7 +27,7 @@ def open_with_system(path: Path) -> bool:
 
 def ask_save_path(parent: QWidget, suggested: str) -> str | None:
     name, _filter = QFileDialog.getSaveFileName(
-        parent, i18n.tr("counter.receipt_save_title"), str(Path.home() / suggested), i18n.tr("counter.receipt_filter")
+        parent, i18n.tr("Enregistrer le reçu"), str(Path.home() / suggested), i18n.tr("Documents PDF (*.pdf)")
     )
     return name or None
 
@@ -73,19 +51,19 @@ class ReceiptActions(QObject):
         return self._task is not None
 
     def open(self, claim_id: str, number_text: str) -> None:
-        path = paths.receipts_dir() / i18n.tr("counter.receipt_file", number=number_text)
+        path = paths.receipts_dir() / i18n.tr("recu-{number}.pdf", number=number_text)
         self._run(claim_id, path, lambda p: self._opened(p, number_text))
 
     def save_as(self, claim_id: str, number_text: str) -> None:
-        chosen = self.ask_path(self.parent_widget, i18n.tr("counter.receipt_file", number=number_text))
+        chosen = self.ask_path(self.parent_widget, i18n.tr("recu-{number}.pdf", number=number_text))
         if not chosen:
             return
-        self._run(claim_id, Path(chosen), lambda p: self.said.emit(i18n.tr("counter.receipt_saved", path=p), False))
+        self._run(claim_id, Path(chosen), lambda p: self.said.emit(i18n.tr("Reçu enregistré : {path}", path=p), False))
 
     def _run(self, claim_id: str, path: Path, then: Callable[[Path], None]) -> None:
         if self._task is not None:
             return
-        self.said.emit(i18n.tr("counter.receipt_busy"), False)
+        self.said.emit(i18n.tr("Préparation du reçu…"), False)
         self._task = run_task(
             claim_view.save_receipt,
             self.ctx,
@@ -102,10 +80,20 @@ class ReceiptActions(QObject):
 
     def _opened(self, path: Path, number_text: str) -> None:
         if self.opener(path):
-            self.said.emit(i18n.tr("counter.receipt_opened", number=number_text), False)
+            self.said.emit(
+                i18n.tr(
+                    "Reçu de la demande n° {number} ouvert : imprimez-le depuis le lecteur PDF.", number=number_text
+                ),
+                False,
+            )
         else:
-            self.said.emit(i18n.tr("counter.receipt_no_viewer"), True)
+            self.said.emit(
+                i18n.tr(
+                    "Aucun lecteur PDF n'a pu ouvrir le reçu. Utilisez « Enregistrer le reçu… » puis ouvrez le fichier."
+                ),
+                True,
+            )
 
     def _failed(self, exc: BaseException) -> None:
         self._task = None
-        self.said.emit(i18n.tr("counter.receipt_failed", reason=error_sentence(exc)), True)
+        self.said.emit(i18n.tr("Le reçu n'a pas pu être préparé. {reason}", reason=error_sentence(exc)), True)

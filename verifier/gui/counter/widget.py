@@ -48,74 +48,7 @@ from verifier.services.context import Context
 from verifier.services.counter import CheckFields, Form, Submitted
 from verifier.services.directory import InsurerInfo, OperatorInfo
 
-i18n.register(
-    {
-        "counter.queue": ("Mettre en file (Ctrl+Entrée)", "Queue the claim (Ctrl+Enter)"),
-        "counter.queue_a11y": (
-            "Enregistrer la vérification et mettre la demande en file",
-            "Record the check and queue the claim",
-        ),
-        "counter.new": ("Nouveau patient (Ctrl+N)", "New patient (Ctrl+N)"),
-        "counter.print": ("Imprimer le reçu (Ctrl+P)", "Print the receipt (Ctrl+P)"),
-        "counter.print_a11y": (
-            "Ouvrir le reçu de la dernière demande pour l'imprimer",
-            "Open the last claim's receipt to print it",
-        ),
-        "counter.save_receipt": ("&Enregistrer le reçu…", "Save t&he receipt…"),
-        "counter.save_receipt_a11y": (
-            "Enregistrer le reçu de la dernière demande dans un fichier",
-            "Save the last claim's receipt to a file",
-        ),
-        "counter.message_a11y": ("Messages du comptoir", "Counter messages"),
-        "counter.queued": ("Demande n° {number} mise en file.", "Claim no. {number} queued."),
-        "counter.queued_amount": ("Part complémentaire : {amount}.", "Insurer's share: {amount}."),
-        "counter.queueing": ("Mise en file…", "Queueing…"),
-        "counter.problems_one": (
-            "La demande n'est pas mise en file : 1 point à corriger – {items}.",
-            "The claim is not queued: 1 thing to correct – {items}.",
-        ),
-        "counter.problems_many": (
-            "La demande n'est pas mise en file : {count} points à corriger – {items}.",
-            "The claim is not queued: {count} things to correct – {items}.",
-        ),
-        "counter.line_title": ("ligne {line}", "line {line}"),
-        "counter.override_cancelled": (
-            "Mise en file annulée : la saisie est conservée.",
-            "Queueing cancelled: the form is kept.",
-        ),
-        "counter.restored": ("Saisie en cours restaurée.", "Entry in progress restored."),
-        "counter.nothing_to_print": (
-            "Pas de reçu : la demande à l'écran n'est pas mise en file. Mettez-la en file (Ctrl+Entrée), "
-            "ou retrouvez une demande passée dans la file d'attente.",
-            "No receipt: the claim on screen is not queued. Queue it (Ctrl+Enter), or find a past claim in the queue.",
-        ),
-        "counter.receipt_of": (
-            "Reçu de la demande n° {number} — {patient}",
-            "Receipt of claim no. {number} — {patient}",
-        ),
-        "counter.receipt_none": (
-            "Aucun reçu : le reçu n'est proposé que pour la demande qui vient d'être mise en file.",
-            "No receipt: it is offered only for the claim just queued.",
-        ),
-        "counter.discard_title": ("Nouveau patient", "New patient"),
-        "counter.discard": (
-            "Effacer la saisie en cours sans la mettre en file ?",
-            "Clear the entry in progress without queueing it?",
-        ),
-        "counter.draft_failed": (
-            "La saisie n'a pas pu être sauvegardée. {reason}",
-            "The entry could not be saved. {reason}",
-        ),
-        "counter.server_back": (
-            "Le serveur de données répond à nouveau : appuyez sur Ctrl+Entrée pour mettre la demande en file.",
-            "The data server answers again: press Ctrl+Enter to queue the claim.",
-        ),
-        "counter.server_back_retrying": (
-            "Le serveur de données répond à nouveau : mise en file…",
-            "The data server answers again: queueing…",
-        ),
-    }
-)
+i18n.register({})
 
 # Service field names that belong to another input on this screen.
 _ALIASES = {"check": "outcome", "insurer": "amc_number", "amc": "lines"}
@@ -185,19 +118,21 @@ class CounterWidget(QWidget):
 
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setAccessibleName(i18n.tr("counter.message_a11y"))
+        self.message.setAccessibleName(i18n.tr("Messages du comptoir"))
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.setMinimumHeight(self.message.fontMetrics().lineSpacing() * 2)
-        self.new_button = QPushButton(i18n.tr("counter.new"))
+        self.new_button = QPushButton(i18n.tr("Nouveau patient (Ctrl+N)"))
         self.new_button.clicked.connect(self.new_claim)
-        self.save_receipt_button = QPushButton(i18n.tr("counter.save_receipt"))
-        self.save_receipt_button.setAccessibleName(i18n.tr("counter.save_receipt_a11y"))
+        self.save_receipt_button = QPushButton(i18n.tr("&Enregistrer le reçu…"))
+        self.save_receipt_button.setAccessibleName(
+            i18n.tr("Enregistrer le reçu de la dernière demande dans un fichier")
+        )
         self.save_receipt_button.clicked.connect(self.save_receipt)
-        self.print_button = QPushButton(i18n.tr("counter.print"))
-        self.print_button.setAccessibleName(i18n.tr("counter.print_a11y"))
+        self.print_button = QPushButton(i18n.tr("Imprimer le reçu (Ctrl+P)"))
+        self.print_button.setAccessibleName(i18n.tr("Ouvrir le reçu de la dernière demande pour l'imprimer"))
         self.print_button.clicked.connect(self.print_receipt)
-        self.queue_button = QPushButton(i18n.tr("counter.queue"))
-        self.queue_button.setAccessibleName(i18n.tr("counter.queue_a11y"))
+        self.queue_button = QPushButton(i18n.tr("Mettre en file (Ctrl+Entrée)"))
+        self.queue_button.setAccessibleName(i18n.tr("Enregistrer la vérification et mettre la demande en file"))
         self.queue_button.clicked.connect(self.queue_claim)
         font = self.queue_button.font()
         font.setBold(True)
@@ -285,14 +220,24 @@ class CounterWidget(QWidget):
         """Open the receipt of the claim just queued; nothing once the form has changed."""
         claim = self.receipt_claim
         if claim is None:
-            self._say(i18n.tr("counter.nothing_to_print"), True)
+            self._say(
+                i18n.tr(
+                    "Pas de reçu : la demande à l'écran n'est pas mise en file. Mettez-la en file (Ctrl+Entrée), ou retrouvez une demande passée dans la file d'attente."
+                ),
+                True,
+            )
             return
         self.receipts.open(claim.id, claim.number_text)
 
     def save_receipt(self) -> None:
         claim = self.receipt_claim
         if claim is None:
-            self._say(i18n.tr("counter.nothing_to_print"), True)
+            self._say(
+                i18n.tr(
+                    "Pas de reçu : la demande à l'écran n'est pas mise en file. Mettez-la en file (Ctrl+Entrée), ou retrouvez une demande passée dans la file d'attente."
+                ),
+                True,
+            )
             return
         self.receipts.save_as(claim.id, claim.number_text)
 
@@ -303,7 +248,7 @@ class CounterWidget(QWidget):
         try:
             self.keeper.save_now()
         except Exception as exc:  # noqa: BLE001 - the shell must be able to lock or close regardless
-            self._say(i18n.tr("counter.draft_failed", reason=error_sentence(exc)), True)
+            self._say(i18n.tr("La saisie n'a pas pu être sauvegardée. {reason}", reason=error_sentence(exc)), True)
             return False
         return True
 
@@ -397,7 +342,10 @@ class CounterWidget(QWidget):
         self.check.provisional.clear()
         self.patient.set_insurers([*self.patient.insurers, insurer])
         self.patient.member_edit.setFocus()
-        self._say(i18n.tr("counter.provisional_recorded", amc=insurer.amc_number), False)
+        self._say(
+            i18n.tr("Organisme n° AMC {amc} enregistré, à confirmer par un administrateur.", amc=insurer.amc_number),
+            False,
+        )
 
     def _provisional_failed(self, exc: BaseException) -> None:
         self._provisional_task = None
@@ -438,7 +386,7 @@ class CounterWidget(QWidget):
         claim_id = data.get("claim_id")
         self._claim_id = claim_id if isinstance(claim_id, str) else None
         self._guarantees_changed()
-        self._say(i18n.tr("counter.restored"), False)
+        self._say(i18n.tr("Saisie en cours restaurée."), False)
 
     def _reset_form(self) -> None:
         self._restoring = True
@@ -475,13 +423,13 @@ class CounterWidget(QWidget):
 
     def _title(self, p: Problem) -> str:
         if p.line is not None:
-            return i18n.tr("counter.line_title", line=p.line)
+            return i18n.tr("ligne {line}", line=p.line)
         name = _field(p)
         for fields in (self.patient.fields, self.check.fields, self.lines.fields):
             if name in fields and fields.fields[name].label.isVisibleTo(self):
                 return fields.title(name)
         if name == "lines":
-            return self.lines.title().lower() if i18n.language() == "fr" else self.lines.title()
+            return i18n.tr("les lignes")
         return p.message()
 
     def _summarise(self, problems: list[Problem]) -> None:
@@ -490,8 +438,14 @@ class CounterWidget(QWidget):
             title = self._title(p)
             if title not in titles:
                 titles.append(title)
-        code = "counter.problems_one" if len(problems) == 1 else "counter.problems_many"
-        self._say(i18n.tr(code, count=len(problems), items=", ".join(titles)), True)
+        text = i18n.ntr(
+            "La demande n'est pas mise en file : {count} point à corriger – {items}.",
+            "La demande n'est pas mise en file : {count} points à corriger – {items}.",
+            len(problems),
+            count=len(problems),
+            items=", ".join(titles),
+        )
+        self._say(text, True)
         self.message.setAccessibleDescription(" ".join(p.message() for p in problems))
 
     def _focus_first(self, problems: list[Problem]) -> None:
@@ -531,7 +485,7 @@ class CounterWidget(QWidget):
         self._forget_receipt()
         self._submission = self._submission_for(override)
         self._set_busy(True)
-        self._say(i18n.tr("counter.queueing"), False)
+        self._say(i18n.tr("Mise en file…"), False)
         self._task = run_task(
             counter.submit, self.ctx, self._submission, on_done=self._submitted, on_failed=self._failed
         )
@@ -586,23 +540,30 @@ class CounterWidget(QWidget):
             return
         if not self.is_empty():
             self.keeper.touch()  # the draft could not be saved meanwhile
-        if self._unanswered is None and self.message.text() == i18n.tr("db.server_down"):
+        if self._unanswered is None and self.message.text() == i18n.tr(
+            "Le serveur de données ne répond pas : ce qui est saisi est gardé ; réessayez quand il sera revenu."
+        ):
             self._say("", False)  # said after a draft save failed: no longer true
         if self._unanswered is None or self.busy:
             return
         untouched = self._unanswered == self._edits
         if untouched and self.retry_when_back and self.override_dialog is None:
-            self._say(i18n.tr("counter.server_back_retrying"), False)
+            self._say(i18n.tr("Le serveur de données répond à nouveau : mise en file…"), False)
             self.queue_claim()
         else:
-            self._say(i18n.tr("counter.server_back"), False)
+            self._say(
+                i18n.tr(
+                    "Le serveur de données répond à nouveau : appuyez sur Ctrl+Entrée pour mettre la demande en file."
+                ),
+                False,
+            )
 
     def _draft_failed(self, exc: BaseException) -> None:
         if server_unreachable(exc):
             if self._unanswered is None and not self.busy:  # else the counter already says so
                 self._say(error_sentence(exc), True)
             return
-        self._say(i18n.tr("counter.draft_failed", reason=error_sentence(exc)), True)
+        self._say(i18n.tr("La saisie n'a pas pu être sauvegardée. {reason}", reason=error_sentence(exc)), True)
 
     def _queued(self, out: Submitted) -> None:
         claim = out.claim
@@ -617,8 +578,8 @@ class CounterWidget(QWidget):
         self._reset_form()
         self.keeper.clear()
         parts = [
-            i18n.tr("counter.queued", number=claim.number_text),
-            i18n.tr("counter.queued_amount", amount=format_eur(claim.amc)),
+            i18n.tr("Demande n° {number} mise en file.", number=claim.number_text),
+            i18n.tr("Part complémentaire : {amount}.", amount=format_eur(claim.amc)),
         ]
         parts += [w.message() for w in out.warnings]
         self._say(" ".join(parts), False)
@@ -643,7 +604,7 @@ class CounterWidget(QWidget):
         dialog, self.override_dialog = self.override_dialog, None
         if dialog is not None:
             dialog.deleteLater()
-        self._say(i18n.tr("counter.override_cancelled"), True)
+        self._say(i18n.tr("Mise en file annulée : la saisie est conservée."), True)
         self.queue_button.setFocus()
 
     def _close_override(self) -> None:
@@ -672,9 +633,11 @@ class CounterWidget(QWidget):
     def _receipt_buttons(self, enabled: bool) -> None:
         claim = self.receipt_claim if enabled else None
         tip = (
-            i18n.tr("counter.receipt_of", number=claim.number_text, patient=self.receipt_patient)
+            i18n.tr(
+                "Reçu de la demande n° {number} — {patient}", number=claim.number_text, patient=self.receipt_patient
+            )
             if claim is not None
-            else i18n.tr("counter.receipt_none")
+            else i18n.tr("Aucun reçu : le reçu n'est proposé que pour la demande qui vient d'être mise en file.")
         )
         for button in (self.print_button, self.save_receipt_button):
             button.setEnabled(claim is not None)
@@ -684,8 +647,8 @@ class CounterWidget(QWidget):
     def _ask_discard(self) -> bool:
         answer = QMessageBox.question(
             self,
-            i18n.tr("counter.discard_title"),
-            i18n.tr("counter.discard"),
+            i18n.tr("Nouveau patient"),
+            i18n.tr("Effacer la saisie en cours sans la mettre en file ?"),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )

@@ -46,93 +46,74 @@ from verifier.services.context import Context
 
 i18n.register(
     {
-        "queue.claim.title": ("Demande n° {number}", "Claim no. {number}"),
-        "queue.claim.heading": (
-            "Demande n° {number} – version {version} – {status}",
-            "Claim no. {number} – version {version} – {status}",
+        "queue.claim.title": i18n.N_("Demande n° {number}"),
+        "queue.claim.heading": i18n.N_("Demande n° {number} – version {version} – {status}"),
+        "queue.claim.loading": i18n.N_("Chargement de la demande…"),
+        "queue.claim.patient": i18n.N_("Patient"),
+        "queue.claim.check": i18n.N_("Vérification des droits"),
+        "queue.claim.claim": i18n.N_("Organisme et montants"),
+        "queue.claim.name": i18n.N_("Nom :"),
+        "queue.claim.nir": i18n.N_("NIR :"),
+        "queue.claim.birth": i18n.N_("Né(e) le :"),
+        "queue.claim.rank": i18n.N_("Rang :"),
+        "queue.claim.fund": i18n.N_("Caisse AMO :"),
+        "queue.claim.member": i18n.N_("N° d'adhérent :"),
+        "queue.claim.method": i18n.N_("Méthode :"),
+        "queue.claim.reference": i18n.N_("Référence :"),
+        "queue.claim.outcome": i18n.N_("Résultat :"),
+        "queue.claim.guarantees": i18n.N_("Garanties :"),
+        "queue.claim.checked": i18n.N_("Vérifiée par :"),
+        "queue.claim.checked_value": i18n.N_("{who}, le {when}"),
+        "queue.claim.operator": i18n.N_("Opérateur :"),
+        "queue.claim.operator_down": i18n.N_("en panne lors de la vérification"),
+        "queue.claim.operator_up": i18n.N_("disponible"),
+        "queue.claim.insurer": i18n.N_("Organisme :"),
+        "queue.claim.insurer_value": i18n.N_("{name} (AMC {amc})"),
+        "queue.claim.dispensed": i18n.N_("Délivrée le :"),
+        "queue.claim.prescriber": i18n.NP_("queue.claim", "Prescripteur (RPPS) :"),
+        "queue.claim.price": i18n.N_("Montant total :"),
+        "queue.claim.amo": i18n.N_("Part AMO :"),
+        "queue.claim.amc": i18n.N_("Part AMC :"),
+        "queue.claim.patient_share": i18n.N_("Reste patient :"),
+        "queue.claim.created": i18n.N_("Créée le :"),
+        "queue.claim.none": i18n.N_("—"),
+        "queue.claim.rejection": i18n.N_("Rejet de l'organisme : {code} – {text}"),
+        "queue.claim.override": i18n.N_("Plafond dépassé, autorisé : {reason}"),
+        "queue.claim.void_reason": i18n.N_("Annulée : {reason}"),
+        "queue.claim.rectified_by": i18n.N_("Une version plus récente existe : ouvrez-la dans l'onglet Versions."),
+        "queue.claim.tab_lines": i18n.N_("&Lignes ({n})"),
+        "queue.claim.tab_history": i18n.N_("&Historique ({n})"),
+        "queue.claim.tab_versions": i18n.N_("&Versions ({n})"),
+        "queue.claim.lines_a11y": i18n.NP_("queue.claim", "Lignes de la demande"),
+        "queue.claim.history_a11y": i18n.N_("Historique de la demande"),
+        "queue.claim.versions_a11y": i18n.N_("Versions de la demande"),
+        "queue.claim.totals": i18n.N_("Total : {price} dont AMO {amo}, AMC {amc}, reste patient {patient}"),
+        "queue.claim.editing": i18n.N_(
+            "Correction : changez les quantités et les prix unitaires (F2 ou tapez sur la cellule), puis enregistrez."
         ),
-        "queue.claim.loading": ("Chargement de la demande…", "Loading the claim…"),
-        "queue.claim.patient": ("Patient", "Patient"),
-        "queue.claim.check": ("Vérification des droits", "Coverage check"),
-        "queue.claim.claim": ("Organisme et montants", "Insurer and amounts"),
-        "queue.claim.name": ("Nom :", "Name:"),
-        "queue.claim.nir": ("NIR :", "NIR:"),
-        "queue.claim.birth": ("Né(e) le :", "Born on:"),
-        "queue.claim.rank": ("Rang :", "Rank:"),
-        "queue.claim.fund": ("Caisse AMO :", "AMO fund:"),
-        "queue.claim.member": ("N° d'adhérent :", "Member no.:"),
-        "queue.claim.method": ("Méthode :", "Method:"),
-        "queue.claim.reference": ("Référence :", "Reference:"),
-        "queue.claim.outcome": ("Résultat :", "Outcome:"),
-        "queue.claim.guarantees": ("Garanties :", "Guarantees:"),
-        "queue.claim.checked": ("Vérifiée par :", "Checked by:"),
-        "queue.claim.checked_value": ("{who}, le {when}", "{who}, on {when}"),
-        "queue.claim.operator": ("Opérateur :", "Operator:"),
-        "queue.claim.operator_down": ("en panne lors de la vérification", "down at the time of the check"),
-        "queue.claim.operator_up": ("disponible", "available"),
-        "queue.claim.insurer": ("Organisme :", "Insurer:"),
-        "queue.claim.insurer_value": ("{name} (AMC {amc})", "{name} (AMC {amc})"),
-        "queue.claim.dispensed": ("Délivrée le :", "Dispensed on:"),
-        "queue.claim.prescriber": ("Prescripteur (RPPS) :", "Prescriber (RPPS):"),
-        "queue.claim.price": ("Montant total :", "Total price:"),
-        "queue.claim.amo": ("Part AMO :", "AMO share:"),
-        "queue.claim.amc": ("Part AMC :", "Insurer's share:"),
-        "queue.claim.patient_share": ("Reste patient :", "Patient pays:"),
-        "queue.claim.created": ("Créée le :", "Created on:"),
-        "queue.claim.none": ("—", "—"),
-        "queue.claim.rejection": ("Rejet de l'organisme : {code} – {text}", "Insurer's rejection: {code} – {text}"),
-        "queue.claim.override": ("Plafond dépassé, autorisé : {reason}", "Ceiling exceeded, authorised: {reason}"),
-        "queue.claim.void_reason": ("Annulée : {reason}", "Voided: {reason}"),
-        "queue.claim.rectified_by": (
-            "Une version plus récente existe : ouvrez-la dans l'onglet Versions.",
-            "A newer version exists: open it in the Versions tab.",
+        "queue.claim.open_version": i18n.N_("&Ouvrir cette version"),
+        "queue.claim.correct": i18n.N_("&Corriger les lignes"),
+        "queue.claim.save": i18n.N_("&Enregistrer la correction"),
+        "queue.claim.cancel_edit": i18n.N_("A&bandonner la correction"),
+        "queue.claim.void": i18n.N_("A&nnuler la demande…"),
+        "queue.claim.rectify": i18n.N_("&Rectifier (nouvelle version)"),
+        "queue.claim.receipt": i18n.N_("Reçu &PDF"),
+        "queue.claim.close": i18n.N_("&Fermer"),
+        "queue.claim.busy": i18n.N_("Enregistrement…"),
+        "queue.claim.receipt_busy": i18n.N_("Préparation du reçu…"),
+        "queue.claim.receipt_not_opened": i18n.N_(
+            "Le reçu est prêt dans {path}, mais aucun lecteur PDF ne l'a ouvert : ouvrez ce fichier vous-même."
         ),
-        "queue.claim.tab_lines": ("&Lignes ({n})", "&Lines ({n})"),
-        "queue.claim.tab_history": ("&Historique ({n})", "&History ({n})"),
-        "queue.claim.tab_versions": ("&Versions ({n})", "&Versions ({n})"),
-        "queue.claim.lines_a11y": ("Lignes de la demande", "Claim lines"),
-        "queue.claim.history_a11y": ("Historique de la demande", "Claim history"),
-        "queue.claim.versions_a11y": ("Versions de la demande", "Claim versions"),
-        "queue.claim.totals": (
-            "Total : {price} dont AMO {amo}, AMC {amc}, reste patient {patient}",
-            "Total: {price}, of which AMO {amo}, insurer {amc}, patient {patient}",
+        "queue.claim.rectified": i18n.N_("Nouvelle version créée : corrigez-la puis mettez-la en attente."),
+        "queue.claim.saved": i18n.N_("Correction enregistrée."),
+        "queue.claim.voided": i18n.N_("Demande annulée."),
+        "queue.claim.not_editable_tip": i18n.N_(
+            "Seule une demande en brouillon ou en attente se corrige ; une demande rejetée se rectifie."
         ),
-        "queue.claim.editing": (
-            "Correction : changez les quantités et les prix unitaires (F2 ou tapez sur la cellule), puis enregistrez.",
-            "Correcting: change quantities and unit prices (F2 or type on the cell), then save.",
+        "queue.claim.not_voidable_tip": i18n.N_(
+            "Une demande exportée, acceptée, payée ou déjà annulée ne peut pas être annulée."
         ),
-        "queue.claim.open_version": ("&Ouvrir cette version", "&Open this version"),
-        "queue.claim.correct": ("&Corriger les lignes", "Correct the &lines"),
-        "queue.claim.save": ("&Enregistrer la correction", "&Save the correction"),
-        "queue.claim.cancel_edit": ("A&bandonner la correction", "A&bandon the correction"),
-        "queue.claim.void": ("A&nnuler la demande…", "Voi&d the claim…"),
-        "queue.claim.rectify": ("&Rectifier (nouvelle version)", "&Rectify (new version)"),
-        "queue.claim.receipt": ("Reçu &PDF", "&PDF receipt"),
-        "queue.claim.close": ("&Fermer", "&Close"),
-        "queue.claim.busy": ("Enregistrement…", "Saving…"),
-        "queue.claim.receipt_busy": ("Préparation du reçu…", "Preparing the receipt…"),
-        "queue.claim.receipt_not_opened": (
-            "Le reçu est prêt dans {path}, mais aucun lecteur PDF ne l'a ouvert : ouvrez ce fichier vous-même.",
-            "The receipt is ready in {path}, but no PDF viewer opened it: open that file yourself.",
-        ),
-        "queue.claim.rectified": (
-            "Nouvelle version créée : corrigez-la puis mettez-la en attente.",
-            "New version created: correct it, then queue it.",
-        ),
-        "queue.claim.saved": ("Correction enregistrée.", "Correction saved."),
-        "queue.claim.voided": ("Demande annulée.", "Claim voided."),
-        "queue.claim.not_editable_tip": (
-            "Seule une demande en brouillon ou en attente se corrige ; une demande rejetée se rectifie.",
-            "Only a draft or queued claim can be corrected; a rejected claim is rectified.",
-        ),
-        "queue.claim.not_voidable_tip": (
-            "Une demande exportée, acceptée, payée ou déjà annulée ne peut pas être annulée.",
-            "An exported, accepted, paid or already void claim cannot be voided.",
-        ),
-        "queue.claim.not_rectifiable_tip": (
-            "Seule la dernière version d'une demande rejetée se rectifie.",
-            "Only the latest version of a rejected claim can be rectified.",
-        ),
+        "queue.claim.not_rectifiable_tip": i18n.N_("Seule la dernière version d'une demande rejetée se rectifie."),
     }
 )
 
@@ -154,7 +135,7 @@ def problems_text(exc: BaseException) -> str:
     out = []
     for p in exc.problems:
         if p.line is not None:
-            out.append(i18n.tr("queue.line.problem", line=p.line, message=p.message()))
+            out.append(i18n.tr("Ligne {line} : {message}", line=p.line, message=p.message()))
         else:
             out.append(p.message())
     return " ".join(out)
@@ -162,7 +143,7 @@ def problems_text(exc: BaseException) -> str:
 
 def _table(a11y: str) -> QTableView:
     table = QTableView()
-    table.setAccessibleName(i18n.tr(a11y))
+    table.setAccessibleName(i18n.say(a11y))
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -192,10 +173,10 @@ class ClaimDialog(QDialog):
         self._task: Task | None = None
         self.void_dialog: VoidDialog | None = None
         self._busy = True
-        self.setWindowTitle(i18n.tr("queue.claim.loading"))
+        self.setWindowTitle(i18n.tr("Chargement de la demande…"))
         self.fields: dict[str, QLabel] = {}
 
-        self.heading = QLabel(i18n.tr("queue.claim.loading"))
+        self.heading = QLabel(i18n.tr("Chargement de la demande…"))
         font = self.heading.font()
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setWeight(QFont.Weight.Bold)
@@ -230,7 +211,11 @@ class ClaimDialog(QDialog):
         self.box_detail.setWordWrap(True)
         self.box_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.box_detail.hide()
-        self.edit_hint = QLabel(i18n.tr("queue.claim.editing"))
+        self.edit_hint = QLabel(
+            i18n.tr(
+                "Correction : changez les quantités et les prix unitaires (F2 ou tapez sur la cellule), puis enregistrez."
+            )
+        )
         self.edit_hint.setWordWrap(True)
         self.edit_hint.hide()
         lines_page = QWidget()
@@ -251,7 +236,7 @@ class ClaimDialog(QDialog):
         self.versions.setModel(self.versions_model)
         self.versions.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.versions.horizontalHeader().setStretchLastSection(True)
-        self.open_version_button = QPushButton(i18n.tr("queue.claim.open_version"))
+        self.open_version_button = QPushButton(i18n.tr("&Ouvrir cette version"))
         versions_page = QWidget()
         versions_layout = QVBoxLayout(versions_page)
         versions_layout.addWidget(self.versions)
@@ -313,7 +298,7 @@ class ClaimDialog(QDialog):
     # --- building -------------------------------------------------------------------------
 
     def _box(self, title: str, keys: list[str]) -> QGroupBox:
-        box = QGroupBox(i18n.tr(title))
+        box = QGroupBox(i18n.say(title))
         form = QFormLayout(box)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         for key in keys:
@@ -322,7 +307,7 @@ class ClaimDialog(QDialog):
             value.setTextInteractionFlags(
                 Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
             )
-            label_text = i18n.tr(f"queue.claim.{key}")
+            label_text = i18n.say(f"queue.claim.{key}")
             value.setAccessibleName(label_text.rstrip(" :"))
             label = QLabel(label_text)
             label.setBuddy(value)
@@ -331,7 +316,7 @@ class ClaimDialog(QDialog):
         return box
 
     def _button(self, key: str, slot: Callable[[], Any]) -> QPushButton:
-        button = QPushButton(i18n.tr(key))
+        button = QPushButton(i18n.say(key))
         button.setAutoDefault(False)  # Enter belongs to the tables (open a version, end an edit)
         button.clicked.connect(slot)
         return button
@@ -360,11 +345,16 @@ class ClaimDialog(QDialog):
         self.editing = False
         c, p, ck, ins = d.claim, d.patient, d.check, d.insurer
         number = format_number(c.number)
-        self.setWindowTitle(i18n.tr("queue.claim.title", number=number))
+        self.setWindowTitle(i18n.tr("Demande n° {number}", number=number))
         self.heading.setText(
-            i18n.tr("queue.claim.heading", number=number, version=c.version, status=status_text(c.status))
+            i18n.tr(
+                "Demande n° {number} – version {version} – {status}",
+                number=number,
+                version=c.version,
+                status=status_text(c.status),
+            )
         )
-        none = i18n.tr("queue.claim.none")
+        none = i18n.tr("—")
         member = ck.member_number or p.member_number
         values = {
             "name": p.display_name,
@@ -377,9 +367,9 @@ class ClaimDialog(QDialog):
             "reference": ck.reference or none,
             "outcome": outcome_text(ck.outcome),
             "guarantees": guarantees_text(ck.guarantees) or none,
-            "checked": i18n.tr("queue.claim.checked_value", who=d.checked_by, when=local_datetime(ck.checked_at)),
-            "operator": i18n.tr("queue.claim.operator_down" if ck.operator_down else "queue.claim.operator_up"),
-            "insurer": i18n.tr("queue.claim.insurer_value", name=ins.name, amc=ins.amc_number),
+            "checked": i18n.tr("{who}, le {when}", who=d.checked_by, when=local_datetime(ck.checked_at)),
+            "operator": i18n.say("queue.claim.operator_down" if ck.operator_down else "queue.claim.operator_up"),
+            "insurer": i18n.tr("{name} (AMC {amc})", name=ins.name, amc=ins.amc_number),
             "dispensed": format_date(c.dispensed_on),
             "prescriber": c.prescriber_rpps or none,
             "price": format_eur(c.price),
@@ -392,13 +382,17 @@ class ClaimDialog(QDialog):
             self.fields[key].setText(text)
         notes = []
         if d.rejection_code or d.rejection_text:
-            notes.append(i18n.tr("queue.claim.rejection", code=d.rejection_code or none, text=d.rejection_text or ""))
+            notes.append(
+                i18n.tr(
+                    "Rejet de l'organisme : {code} – {text}", code=d.rejection_code or none, text=d.rejection_text or ""
+                )
+            )
         if d.override_reason:
-            notes.append(i18n.tr("queue.claim.override", reason=d.override_reason))
+            notes.append(i18n.tr("Plafond dépassé, autorisé : {reason}", reason=d.override_reason))
         if c.void_reason:
-            notes.append(i18n.tr("queue.claim.void_reason", reason=c.void_reason))
+            notes.append(i18n.tr("Annulée : {reason}", reason=c.void_reason))
         if not self._is_latest():
-            notes.append(i18n.tr("queue.claim.rectified_by"))
+            notes.append(i18n.tr("Une version plus récente existe : ouvrez-la dans l'onglet Versions."))
         self.notes.setText("\n".join(notes))
         self.notes.setVisible(bool(notes))
         self.lines_model.set_lines(c.lines, ck.guarantees)
@@ -407,9 +401,9 @@ class ClaimDialog(QDialog):
         self.edit_hint.hide()
         self.history_model.set_entries(d.history)
         self.versions_model.set_versions(d.versions, c.id)
-        self.tabs.setTabText(0, i18n.tr("queue.claim.tab_lines", n=len(c.lines)))
-        self.tabs.setTabText(1, i18n.tr("queue.claim.tab_history", n=len(d.history)))
-        self.tabs.setTabText(2, i18n.tr("queue.claim.tab_versions", n=len(d.versions)))
+        self.tabs.setTabText(0, i18n.tr("&Lignes ({n})", n=len(c.lines)))
+        self.tabs.setTabText(1, i18n.tr("&Historique ({n})", n=len(d.history)))
+        self.tabs.setTabText(2, i18n.tr("&Versions ({n})", n=len(d.versions)))
         current = next(i for i, v in enumerate(d.versions) if v.id == c.id)
         self.versions.selectRow(current)
         self._show_totals()
@@ -433,7 +427,15 @@ class ClaimDialog(QDialog):
             self.lines_totals.clear()
             return
         price, amo, amc, patient = (format_eur(v) for v in totals)
-        self.lines_totals.setText(i18n.tr("queue.claim.totals", price=price, amo=amo, amc=amc, patient=patient))
+        self.lines_totals.setText(
+            i18n.tr(
+                "Total : {price} dont AMO {amo}, AMC {amc}, reste patient {patient}",
+                price=price,
+                amo=amo,
+                amc=amc,
+                patient=patient,
+            )
+        )
 
     def _is_latest(self) -> bool:
         return self.detail is None or self.detail.versions[-1].id == self.detail.claim.id
@@ -456,11 +458,21 @@ class ClaimDialog(QDialog):
         self.rectify_button.setEnabled(idle and not self.editing and can_rectify(status) and self._is_latest())
         self.receipt_button.setEnabled(idle and not self.editing)
         self.open_version_button.setEnabled(idle and not self.editing)
-        self.correct_button.setToolTip("" if editable(status) else i18n.tr("queue.claim.not_editable_tip"))
+        self.correct_button.setToolTip(
+            ""
+            if editable(status)
+            else i18n.tr("Seule une demande en brouillon ou en attente se corrige ; une demande rejetée se rectifie.")
+        )
         can_void = can_transition(status, ClaimStatus.VOID)
-        self.void_button.setToolTip("" if can_void else i18n.tr("queue.claim.not_voidable_tip"))
+        self.void_button.setToolTip(
+            ""
+            if can_void
+            else i18n.tr("Une demande exportée, acceptée, payée ou déjà annulée ne peut pas être annulée.")
+        )
         rectifiable = can_rectify(status) and self._is_latest()
-        self.rectify_button.setToolTip("" if rectifiable else i18n.tr("queue.claim.not_rectifiable_tip"))
+        self.rectify_button.setToolTip(
+            "" if rectifiable else i18n.tr("Seule la dernière version d'une demande rejetée se rectifie.")
+        )
 
     def _show_error(self, sentence: str) -> None:
         self.message.setStyleSheet(error_style(self))
@@ -501,7 +513,7 @@ class ClaimDialog(QDialog):
         if self.detail is None or not self.editing or self._task is not None:
             return
         self.lines.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self._show_info(i18n.tr("queue.claim.busy"))
+        self._show_info(i18n.tr("Enregistrement…"))
         self._set_busy(True)
         self._task = run_task(
             claims.update_lines,
@@ -515,7 +527,7 @@ class ClaimDialog(QDialog):
     def _saved(self, info: ClaimInfo) -> None:
         self._task = None
         self.edit_hint.hide()
-        self._show_info(i18n.tr("queue.claim.saved"))
+        self._show_info(i18n.tr("Correction enregistrée."))
         self.changed.emit()
         self.load(info.id)
 
@@ -536,7 +548,7 @@ class ClaimDialog(QDialog):
         return dialog
 
     def _voided(self, info: ClaimInfo) -> None:
-        self._show_info(i18n.tr("queue.claim.voided"))
+        self._show_info(i18n.tr("Demande annulée."))
         self.changed.emit()
         self.load(info.id)
 
@@ -548,7 +560,7 @@ class ClaimDialog(QDialog):
 
     def _rectified(self, info: ClaimInfo) -> None:
         self._task = None
-        self._show_info(i18n.tr("queue.claim.rectified"))
+        self._show_info(i18n.tr("Nouvelle version créée : corrigez-la puis mettez-la en attente."))
         self.changed.emit()
         self.load(info.id)  # the new version, a draft to correct
 
@@ -556,7 +568,7 @@ class ClaimDialog(QDialog):
         if self.detail is None or self._task is not None:
             return
         c = self.detail.claim
-        self._show_info(i18n.tr("queue.claim.receipt_busy"))
+        self._show_info(i18n.tr("Préparation du reçu…"))
         self._set_busy(True)
         path = paths.receipts_dir() / f"recu-{format_number(c.number)}-v{c.version}.pdf"
         self._task = run_task(
@@ -569,7 +581,12 @@ class ClaimDialog(QDialog):
         self.receipt_path = path
         self.message.hide()
         if not self.open_url(QUrl.fromLocalFile(str(path))):
-            self._show_error(i18n.tr("queue.claim.receipt_not_opened", path=path))
+            self._show_error(
+                i18n.tr(
+                    "Le reçu est prêt dans {path}, mais aucun lecteur PDF ne l'a ouvert : ouvrez ce fichier vous-même.",
+                    path=path,
+                )
+            )
 
     def open_version(self, claim_id: str) -> None:
         if claim_id != self.claim_id and self._task is None and not self.editing:

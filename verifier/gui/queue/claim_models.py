@@ -25,29 +25,22 @@ from verifier.services.claims import LineDraft, format_number
 
 i18n.register(
     {
-        "queue.line.label": ("Produit", "Product"),
-        "queue.line.code": ("Code", "Code"),
-        "queue.line.prestation": ("Prest.", "Code type"),
-        "queue.line.quantity": ("Qté", "Qty"),
-        "queue.line.unit_price": ("Prix unitaire", "Unit price"),
-        "queue.line.amo_rate": ("Taux AMO", "AMO rate"),
-        "queue.line.price": ("Prix", "Price"),
-        "queue.line.amo": ("Part AMO", "AMO share"),
-        "queue.line.amc": ("Part AMC", "Insurer's share"),
-        "queue.line.patient": ("Reste patient", "Patient pays"),
-        "queue.line.rate": ("{rate} %", "{rate}%"),
-        "queue.line.editable_tip": (
-            "Modifiable : tapez la nouvelle valeur puis Entrée.",
-            "Editable: type the new value, then Enter.",
-        ),
-        "queue.line.problem": ("Ligne {line} : {message}", "Line {line}: {message}"),
-        "queue.history.when": ("Date", "When"),
-        "queue.history.who": ("Par", "By"),
-        "queue.history.what": ("Action", "Action"),
-        "queue.version.number": ("N° de demande", "Claim no."),
-        "queue.version.version": ("Version", "Version"),
-        "queue.version.status": ("Statut", "Status"),
-        "queue.version.current": ("{status} (affichée)", "{status} (shown)"),
+        "queue.line.label": i18n.N_("Produit"),
+        "queue.line.code": i18n.N_("Code"),
+        "queue.line.prestation": i18n.NP_("queue.line", "Prest."),
+        "queue.line.quantity": i18n.N_("Qté"),
+        "queue.line.unit_price": i18n.N_("Prix unitaire"),
+        "queue.line.amo_rate": i18n.N_("Taux AMO"),
+        "queue.line.price": i18n.N_("Prix"),
+        "queue.line.amo": i18n.N_("Part AMO"),
+        "queue.line.amc": i18n.N_("Part AMC"),
+        "queue.line.patient": i18n.N_("Reste patient"),
+        "queue.history.when": i18n.N_("Date"),
+        "queue.history.who": i18n.N_("Par"),
+        "queue.history.what": i18n.N_("Action"),
+        "queue.version.number": i18n.N_("N° de demande"),
+        "queue.version.version": i18n.N_("Version"),
+        "queue.version.status": i18n.N_("Statut"),
     }
 )
 
@@ -131,7 +124,7 @@ class LinesModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _RIGHT if col >= QUANTITY else _LEFT
         if role == Qt.ItemDataRole.ToolTipRole and self.editable and col in EDITABLE_COLUMNS:
-            return i18n.tr("queue.line.editable_tip")
+            return i18n.tr("Modifiable : tapez la nouvelle valeur puis Entrée.")
         if role == Qt.ItemDataRole.FontRole and index.row() in self.changed_lines and col in EDITABLE_COLUMNS:
             font = QFont()
             font.setBold(True)
@@ -151,7 +144,7 @@ class LinesModel(QAbstractTableModel):
         if col == UNIT_PRICE:
             return format_eur(d.unit_price)
         if col == AMO_RATE:
-            return i18n.tr("queue.line.rate", rate=format_rate(d.amo_rate))
+            return i18n.tr("{rate} %", rate=format_rate(d.amo_rate))
         if a is None:
             return "—"
         return format_eur((a.price, a.amo, a.amc, a.patient)[col - PRICE])
@@ -160,7 +153,7 @@ class LinesModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(_LINE_HEADERS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return i18n.tr(_LINE_HEADERS[section])
+            return i18n.say(_LINE_HEADERS[section])
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _RIGHT if section >= QUANTITY else _LEFT
         return None
@@ -193,7 +186,7 @@ class LinesModel(QAbstractTableModel):
             )
         except ValidationError as exc:
             self.problem.emit(
-                " ".join(i18n.tr("queue.line.problem", line=row + 1, message=p.message()) for p in exc.problems)
+                " ".join(i18n.tr("Ligne {line} : {message}", line=row + 1, message=p.message()) for p in exc.problems)
             )
             return False
         except (TypeError, ValueError, InvalidOperation):
@@ -219,10 +212,10 @@ class QuantityDelegate(QStyledItemDelegate):
         if index.column() == QUANTITY:
             spin = QSpinBox(parent)
             spin.setRange(MIN_QUANTITY, MAX_QUANTITY)
-            spin.setAccessibleName(i18n.tr("queue.line.quantity"))
+            spin.setAccessibleName(i18n.tr("Qté"))
             return spin
         editor = super().createEditor(parent, option, index)
-        editor.setAccessibleName(i18n.tr(_LINE_HEADERS[index.column()]))
+        editor.setAccessibleName(i18n.say(_LINE_HEADERS[index.column()]))
         return editor
 
 
@@ -270,7 +263,7 @@ class VersionsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             status = status_text(ClaimStatus(v.status))
             if v.id == self.current:
-                status = i18n.tr("queue.version.current", status=status)
+                status = i18n.tr("{status} (affichée)", status=status)
             return (format_number(v.number), str(v.version), status)[index.column()]
         if role == Qt.ItemDataRole.FontRole and v.id == self.current:
             font = QFont()
@@ -284,7 +277,7 @@ class VersionsModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < 3:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return i18n.tr(("queue.version.number", "queue.version.version", "queue.version.status")[section])
+            return i18n.say(("queue.version.number", "queue.version.version", "queue.version.status")[section])
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _LEFT
         return None

@@ -26,44 +26,22 @@ from verifier.services.queue import Search
 
 i18n.register(
     {
-        "queue.search": ("&Rechercher :", "Sea&rch:"),
-        "queue.search_a11y": ("Rechercher une demande", "Search for a claim"),
-        "queue.search_hint": (
-            "Nom du patient, n° de demande ou NIR complet",
-            "Patient's name, claim number or full NIR",
-        ),
-        "queue.search_tip": (
-            "Un nom : les demandes des patients dont les noms commencent ainsi (« dur él »).\n"
-            "Des chiffres (jusqu'à 9) : la demande de ce numéro.\n"
-            "Un NIR complet (15 caractères) : les demandes de ce patient.\n"
-            "Échap efface, Flèche bas passe à la liste.",
-            'A name: the claims of the patients whose names start so ("dur él").\n'
-            "Digits (up to 9): the claim with that number.\n"
-            "A full NIR (15 characters): that patient's claims.\n"
-            "Escape clears, Down arrow moves to the list.",
-        ),
-        "queue.status": ("Statu&t :", "Sta&tus:"),
-        "queue.status_a11y": ("Statut des demandes", "Claims' status"),
-        "queue.status_all": ("Tous les statuts", "All statuses"),
-        "queue.insurer": ("&Organisme :", "&Insurer:"),
-        "queue.insurer_a11y": ("Organisme complémentaire", "Insurer"),
-        "queue.insurer_all": ("Tous les organismes", "All insurers"),
-        "queue.insurer_item": ("{name} ({amc})", "{name} ({amc})"),
-        "queue.period": ("&Période :", "&Period:"),
-        "queue.period_a11y": ("Période de délivrance", "Dispensing period"),
-        "queue.period.all": ("Toutes les dates", "All dates"),
-        "queue.period.today": ("Aujourd'hui", "Today"),
-        "queue.period.7d": ("Les 7 derniers jours", "The last 7 days"),
-        "queue.period.30d": ("Les 30 derniers jours", "The last 30 days"),
-        "queue.period.month": ("Ce mois-ci", "This month"),
-        "queue.period.last_month": ("Le mois dernier", "Last month"),
-        "queue.period.year": ("Cette année", "This year"),
-        "queue.period.custom": ("Dates choisies", "Chosen dates"),
-        "queue.from": ("&Du :", "&From:"),
-        "queue.from_a11y": ("Délivrées à partir du", "Dispensed from"),
-        "queue.to": ("A&u :", "T&o:"),
-        "queue.to_a11y": ("Délivrées jusqu'au", "Dispensed until"),
-        "queue.clear": ("&Effacer les filtres", "&Clear the filters"),
+        "queue.search": i18n.NP_("queue", "&Rechercher :"),
+        "queue.status": i18n.N_("Statu&t :"),
+        "queue.insurer": i18n.NP_("queue", "&Organisme :"),
+        "queue.period": i18n.N_("&Période :"),
+        "queue.period.all": i18n.N_("Toutes les dates"),
+        "queue.period.today": i18n.N_("Aujourd'hui"),
+        "queue.period.7d": i18n.N_("Les 7 derniers jours"),
+        "queue.period.30d": i18n.N_("Les 30 derniers jours"),
+        "queue.period.month": i18n.N_("Ce mois-ci"),
+        "queue.period.last_month": i18n.N_("Le mois dernier"),
+        "queue.period.year": i18n.N_("Cette année"),
+        "queue.period.custom": i18n.N_("Dates choisies"),
+        "queue.from": i18n.N_("&Du :"),
+        "queue.from_a11y": i18n.N_("Délivrées à partir du"),
+        "queue.to": i18n.N_("A&u :"),
+        "queue.to_a11y": i18n.N_("Délivrées jusqu'au"),
     }
 )
 
@@ -112,29 +90,33 @@ class FilterBar(QWidget):
     def __init__(self, insurers: list[InsurerInfo], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.search_edit = _SearchEdit()
-        self.search_edit.setPlaceholderText(i18n.tr("queue.search_hint"))
-        self.search_edit.setToolTip(i18n.tr("queue.search_tip"))
-        self.search_edit.setAccessibleName(i18n.tr("queue.search_a11y"))
+        self.search_edit.setPlaceholderText(i18n.tr("Nom du patient, n° de demande ou NIR complet"))
+        self.search_edit.setToolTip(
+            i18n.tr(
+                "Un nom : les demandes des patients dont les noms commencent ainsi (« dur él »).\nDes chiffres (jusqu'à 9) : la demande de ce numéro.\nUn NIR complet (15 caractères) : les demandes de ce patient.\nÉchap efface, Flèche bas passe à la liste."
+            )
+        )
+        self.search_edit.setAccessibleName(i18n.tr("Rechercher une demande"))
         self.search_edit.setClearButtonEnabled(True)
         self.status_combo = QComboBox()
-        self.status_combo.setAccessibleName(i18n.tr("queue.status_a11y"))
-        self.status_combo.addItem(i18n.tr("queue.status_all"), None)
+        self.status_combo.setAccessibleName(i18n.tr("Statut des demandes"))
+        self.status_combo.addItem(i18n.tr("Tous les statuts"), None)
         for status in ClaimStatus:
             self.status_combo.addItem(status_text(status), status.value)
         self.insurer_combo = QComboBox()
-        self.insurer_combo.setAccessibleName(i18n.tr("queue.insurer_a11y"))
-        self.insurer_combo.addItem(i18n.tr("queue.insurer_all"), None)
+        self.insurer_combo.setAccessibleName(i18n.ptr("queue", "Organisme complémentaire"))
+        self.insurer_combo.addItem(i18n.tr("Tous les organismes"), None)
         for ins in insurers:
-            self.insurer_combo.addItem(i18n.tr("queue.insurer_item", name=ins.name, amc=ins.amc_number), ins.id)
+            self.insurer_combo.addItem(i18n.tr("{name} ({amc})", name=ins.name, amc=ins.amc_number), ins.id)
         self.insurer_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.period_combo = QComboBox()
-        self.period_combo.setAccessibleName(i18n.tr("queue.period_a11y"))
+        self.period_combo.setAccessibleName(i18n.tr("Période de délivrance"))
         for period in PERIODS:
-            self.period_combo.addItem(i18n.tr(f"queue.period.{period}"), period)
+            self.period_combo.addItem(i18n.say(f"queue.period.{period}"), period)
         today = QDate.currentDate()
         self.from_edit = self._date_edit("queue.from_a11y", today.addDays(-29))
         self.to_edit = self._date_edit("queue.to_a11y", today)
-        self.clear_button = QPushButton(i18n.tr("queue.clear"))
+        self.clear_button = QPushButton(i18n.tr("&Effacer les filtres"))
 
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -179,7 +161,7 @@ class FilterBar(QWidget):
         self.clear_button.clicked.connect(self.clear)
 
     def _label(self, key: str, buddy: QWidget) -> QLabel:
-        label = QLabel(i18n.tr(key))
+        label = QLabel(i18n.say(key))
         label.setBuddy(buddy)
         return label
 
@@ -190,7 +172,7 @@ class FilterBar(QWidget):
         edit.setSpecialValueText(" ")
         edit.setDisplayFormat("dd/MM/yyyy")
         edit.setCalendarPopup(True)
-        edit.setAccessibleName(i18n.tr(a11y))
+        edit.setAccessibleName(i18n.say(a11y))
         edit.setEnabled(False)
         return edit
 

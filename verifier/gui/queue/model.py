@@ -28,6 +28,7 @@ from PySide6.QtCore import (
 from verifier import i18n
 from verifier.domain.money import format_eur
 from verifier.domain.states import ClaimStatus
+from verifier.formatting import format_count
 from verifier.gui.rows import Column, RowsModel
 from verifier.gui.tasks import Task, error_sentence, run_task
 from verifier.services import queue
@@ -37,48 +38,27 @@ from verifier.services.queue import Cursor, InsurerTotal, QueueRow, QueueSlice, 
 
 i18n.register(
     {
-        "queue.col.number": ("N°", "No."),
-        "queue.col.date": ("Délivrée le", "Dispensed on"),
-        "queue.col.patient": ("Patient", "Patient"),
-        "queue.col.nir": ("NIR", "NIR"),
-        "queue.col.insurer": ("Organisme", "Insurer"),
-        "queue.col.amc": ("Part AMC", "Insurer's share"),
-        "queue.col.status": ("Statut", "Status"),
-        "queue.col.flags": ("Signalements", "Flags"),
-        "queue.tip.patient_unsorted": (
-            "Les noms des patients sont chiffrés dans la base : ils ne peuvent pas servir au tri. "
-            "Tapez un nom dans la recherche pour n'afficher que ses demandes.",
-            "Patients' names are encrypted in the database, so claims cannot be sorted by name. "
-            "Type a name in the search field to show only that patient's claims.",
+        "queue.col.number": i18n.N_("N°"),
+        "queue.col.date": i18n.NP_("queue.col", "Délivrée le"),
+        "queue.col.patient": i18n.N_("Patient"),
+        "queue.col.nir": i18n.N_("NIR"),
+        "queue.col.insurer": i18n.N_("Organisme"),
+        "queue.col.amc": i18n.N_("Part AMC"),
+        "queue.col.status": i18n.N_("Statut"),
+        "queue.col.flags": i18n.N_("Signalements"),
+        "queue.tip.patient_unsorted": i18n.N_(
+            "Les noms des patients sont chiffrés dans la base : ils ne peuvent pas servir au tri. Tapez un nom dans la recherche pour n'afficher que ses demandes."
         ),
-        "queue.tip.nir_unsorted": (
-            "Les NIR sont chiffrés dans la base : ils ne peuvent pas servir au tri. "
-            "Tapez un NIR complet dans la recherche pour trouver ses demandes.",
-            "NIRs are encrypted in the database, so claims cannot be sorted by NIR. "
-            "Type a full NIR in the search field to find its claims.",
+        "queue.tip.nir_unsorted": i18n.N_(
+            "Les NIR sont chiffrés dans la base : ils ne peuvent pas servir au tri. Tapez un NIR complet dans la recherche pour trouver ses demandes."
         ),
-        "queue.tip.flags_sort": (
-            "Trier ici range à part les demandes faites pendant une panne de l'opérateur.",
-            "Sorting here groups the claims made while the operator was down.",
+        "queue.tip.flags_sort": i18n.N_("Trier ici range à part les demandes faites pendant une panne de l'opérateur."),
+        "queue.tip.status_sort": i18n.N_(
+            "Tri dans l'ordre de la vie d'une demande : brouillon, en attente, exportée, acceptée, rejetée, payée, annulée."
         ),
-        "queue.tip.status_sort": (
-            "Tri dans l'ordre de la vie d'une demande : brouillon, en attente, exportée, "
-            "acceptée, rejetée, payée, annulée.",
-            "Sorted in a claim's life-cycle order: draft, queued, exported, accepted, rejected, paid, void.",
-        ),
-        "queue.flag.down": ("panne opérateur", "operator down"),
-        "queue.flag.version": ("version {version}", "version {version}"),
-        "queue.flag.down_tip": (
-            "Demande faite pendant une panne de l'opérateur de tiers payant (droits vérifiés à la main).",
-            "Claim made while the tiers-payant operator was down (coverage checked by hand).",
-        ),
-        "queue.flag.version_tip": (
-            "Version {version} : correction d'une demande rejetée (ouvrez-la pour voir les versions).",
-            "Version {version}: correction of a rejected claim (open it to see the versions).",
-        ),
-        "queue.totals.insurer": ("Organisme", "Insurer"),
-        "queue.totals.count": ("Demandes", "Claims"),
-        "queue.totals.amc": ("Part AMC", "Insurer's share"),
+        "queue.totals.insurer": i18n.N_("Organisme"),
+        "queue.totals.count": i18n.N_("Demandes"),
+        "queue.totals.amc": i18n.N_("Part AMC"),
     }
 )
 
@@ -122,12 +102,6 @@ def format_date(day: date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
-def format_count(n: int) -> str:
-    """1 234 567 in French (no-break spaces), 1,234,567 in English."""
-    text = f"{n:,}"
-    return text.replace(",", "\u00a0") if i18n.language() == "fr" else text
-
-
 def status_text(status: ClaimStatus) -> str:
     label = status.label()
     return label[:1].upper() + label[1:]
@@ -136,18 +110,25 @@ def status_text(status: ClaimStatus) -> str:
 def flags_text(row: QueueRow) -> str:
     parts = []
     if row.operator_down:
-        parts.append(i18n.tr("queue.flag.down"))
+        parts.append(i18n.tr("panne opérateur"))
     if row.version > 1:
-        parts.append(i18n.tr("queue.flag.version", version=row.version))
+        parts.append(i18n.tr("version {version}", version=row.version))
     return " · ".join(parts)
 
 
 def flags_tip(row: QueueRow) -> str:
     parts = []
     if row.operator_down:
-        parts.append(i18n.tr("queue.flag.down_tip"))
+        parts.append(
+            i18n.tr("Demande faite pendant une panne de l'opérateur de tiers payant (droits vérifiés à la main).")
+        )
     if row.version > 1:
-        parts.append(i18n.tr("queue.flag.version_tip", version=row.version))
+        parts.append(
+            i18n.tr(
+                "Version {version} : correction d'une demande rejetée (ouvrez-la pour voir les versions).",
+                version=row.version,
+            )
+        )
     return "\n".join(parts)
 
 
@@ -261,9 +242,9 @@ class QueueModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(_HEADERS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return i18n.tr(_HEADERS[section])
+            return i18n.say(_HEADERS[section])
         if role == Qt.ItemDataRole.ToolTipRole and section in _HEADER_TIPS:
-            return i18n.tr(_HEADER_TIPS[section])
+            return i18n.say(_HEADER_TIPS[section])
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _RIGHT if section in (NUMBER, AMC) else _LEFT
         return None

@@ -12,55 +12,31 @@ from verifier.services.claim_view import HistoryEntry
 
 i18n.register(
     {
-        "queue.history.claim.created": (
-            "Demande créée : {lines}, part complémentaire {amc}.",
-            "Claim created: {lines}, insurer's share {amc}.",
-        ),
-        "queue.history.claim.queued": (
-            "Mise en attente d'export vers l'organisme.",
-            "Queued for export to the insurer.",
-        ),
-        "queue.history.claim.override": (
-            "Plafond dépassé : envoi autorisé par l'administrateur {by}.",
-            "Ceiling exceeded: sending authorised by the administrator {by}.",
-        ),
-        "queue.history.claim.corrected": (
-            "Lignes corrigées : {lines}, part complémentaire {amc}.",
-            "Lines corrected: {lines}, insurer's share {amc}.",
-        ),
-        "queue.history.claim.voided": ("Demande annulée.", "Claim voided."),
-        "queue.history.claim.rectified": (
-            "Version {version} créée pour corriger la demande rejetée.",
-            "Version {version} created to correct the rejected claim.",
-        ),
-        "queue.history.claim.draft": ("Remise en brouillon pour correction.", "Taken back to draft for correction."),
-        "queue.history.claim.exported": ("Exportée dans un lot.", "Exported in a batch."),
-        "queue.history.claim.accepted": ("Acceptée par l'organisme.", "Accepted by the insurer."),
-        "queue.history.claim.rejected": ("Rejetée par l'organisme.", "Rejected by the insurer."),
-        "queue.history.claim.rejected_code": (
-            "Rejetée par l'organisme (motif {code}).",
-            "Rejected by the insurer (reason {code}).",
-        ),
-        "queue.history.claim.paid": ("Payée par l'organisme.", "Paid by the insurer."),
-        "queue.history.other": ("Action enregistrée : {action}.", "Recorded action: {action}."),
-        "queue.lines_one": ("{n} ligne", "{n} line"),
-        "queue.lines_many": ("{n} lignes", "{n} lines"),
-        "queue.method.card": ("Carte papier vue", "Paper card seen"),
-        "queue.method.hotline": ("Appel à la plateforme de l'organisme", "Call to the insurer's hotline"),
-        "queue.method.portal": ("Portail de l'organisme", "Insurer's portal"),
-        "queue.method.fax": ("Fax", "Fax"),
-        "queue.guarantee": ("{domain} {rate} % BR", "{domain} {rate}% of BR"),
-        "queue.guarantee_ph2": (
-            "{domain} {rate} % BR (médicaments à 15 % inclus)",
-            "{domain} {rate}% of BR (15% drugs included)",
-        ),
+        "queue.history.claim.created": i18n.N_("Demande créée : {lines}, part complémentaire {amc}."),
+        "queue.history.claim.queued": i18n.N_("Mise en attente d'export vers l'organisme."),
+        "queue.history.claim.override": i18n.N_("Plafond dépassé : envoi autorisé par l'administrateur {by}."),
+        "queue.history.claim.corrected": i18n.N_("Lignes corrigées : {lines}, part complémentaire {amc}."),
+        "queue.history.claim.voided": i18n.N_("Demande annulée."),
+        "queue.history.claim.rectified": i18n.N_("Version {version} créée pour corriger la demande rejetée."),
+        "queue.history.claim.draft": i18n.N_("Remise en brouillon pour correction."),
+        "queue.history.claim.exported": i18n.N_("Exportée dans un lot."),
+        "queue.history.claim.accepted": i18n.N_("Acceptée par l'organisme."),
+        "queue.history.claim.rejected": i18n.N_("Rejetée par l'organisme."),
+        "queue.history.claim.rejected_code": i18n.N_("Rejetée par l'organisme (motif {code})."),
+        "queue.history.claim.paid": i18n.N_("Payée par l'organisme."),
+        "queue.history.other": i18n.N_("Action enregistrée : {action}."),
+        "queue.method.card": i18n.N_("Carte papier vue"),
+        "queue.method.hotline": i18n.N_("Appel à la plateforme de l'organisme"),
+        "queue.method.portal": i18n.NP_("queue.method", "Portail de l'organisme"),
+        "queue.method.fax": i18n.N_("Fax"),
+        "queue.guarantee": i18n.N_("{domain} {rate} % BR"),
+        "queue.guarantee_ph2": i18n.N_("{domain} {rate} % BR (médicaments à 15 % inclus)"),
     }
 )
 
 
 def lines_text(n: int) -> str:
-    one = n in (0, 1) if i18n.language() == "fr" else n == 1
-    return i18n.tr("queue.lines_one" if one else "queue.lines_many", n=n)
+    return i18n.ntr("{n} ligne", "{n} lignes", n)
 
 
 def _amount(value: object) -> str:
@@ -75,15 +51,15 @@ def history_sentence(entry: HistoryEntry) -> str:
     d = entry.details
     action = entry.action
     if action in ("claim.created", "claim.corrected"):
-        return i18n.tr(
+        return i18n.say(
             f"queue.history.{action}", lines=lines_text(int(str(d.get("lines", 0)))), amc=_amount(d.get("amc", "0"))
         )
     if action == "claim.override":
-        return i18n.tr("queue.history.claim.override", by=d.get("by", "?"))
+        return i18n.tr("Plafond dépassé : envoi autorisé par l'administrateur {by}.", by=d.get("by", "?"))
     if action == "claim.rectified":
-        return i18n.tr("queue.history.claim.rectified", version=d.get("version", "?"))
+        return i18n.tr("Version {version} créée pour corriger la demande rejetée.", version=d.get("version", "?"))
     if action == "claim.rejected" and d.get("code"):
-        return i18n.tr("queue.history.claim.rejected_code", code=d["code"])
+        return i18n.tr("Rejetée par l'organisme (motif {code}).", code=d["code"])
     if action in (
         "claim.queued",
         "claim.voided",
@@ -93,12 +69,12 @@ def history_sentence(entry: HistoryEntry) -> str:
         "claim.rejected",
         "claim.paid",
     ):
-        return i18n.tr(f"queue.history.{action}")
-    return i18n.tr("queue.history.other", action=action)
+        return i18n.say(f"queue.history.{action}")
+    return i18n.tr("Action enregistrée : {action}.", action=action)
 
 
 def method_text(method: str) -> str:
-    return i18n.tr(f"queue.method.{method}")
+    return i18n.say(f"queue.method.{method}")
 
 
 def outcome_text(outcome: str) -> str:
@@ -107,7 +83,9 @@ def outcome_text(outcome: str) -> str:
 
 def guarantees_text(guarantees: list[Guarantee]) -> str:
     return ", ".join(
-        i18n.tr("queue.guarantee_ph2" if g.covers_ph2 else "queue.guarantee", domain=g.domain, rate=format_rate(g.rate))
+        i18n.say(
+            "queue.guarantee_ph2" if g.covers_ph2 else "queue.guarantee", domain=g.domain, rate=format_rate(g.rate)
+        )
         for g in guarantees
     )
 

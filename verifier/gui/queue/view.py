@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from verifier import i18n
 from verifier.domain.money import format_eur
+from verifier.formatting import format_count
 from verifier.gui.queue.claim_dialog import ClaimDialog
 from verifier.gui.queue.filters import FilterBar
 from verifier.gui.queue.model import (
@@ -33,39 +34,13 @@ from verifier.gui.queue.model import (
     STATUS,
     QueueModel,
     TotalsModel,
-    format_count,
 )
 from verifier.gui.tasks import error_style
 from verifier.services import directory
 from verifier.services.context import Context
 from verifier.services.queue import QueueSummary, Search
 
-i18n.register(
-    {
-        "queue.table_a11y": ("Demandes de remboursement", "Reimbursement claims"),
-        "queue.summary_a11y": ("Résultat de la recherche", "Search result"),
-        "queue.totals_a11y": ("Totaux par organisme", "Totals per insurer"),
-        "queue.loading": ("Recherche…", "Searching…"),
-        "queue.counting": ("{shown} affichées ; décompte en cours…", "{shown} shown; counting…"),
-        "queue.summary_one": (
-            "{count} demande, part complémentaire {amc}",
-            "{count} claim, insurer's share {amc}",
-        ),
-        "queue.summary_many": (
-            "{count} demandes, part complémentaire {amc}",
-            "{count} claims, insurer's share {amc}",
-        ),
-        "queue.summary_shown": (
-            "({shown} affichées, les suivantes en descendant)",
-            "({shown} shown, more as you scroll down)",
-        ),
-        "queue.none": ("Aucune demande ne correspond à la recherche.", "No claim matches the search."),
-        "queue.help": (
-            "Entrée ou double-clic : ouvrir la demande. Ctrl+F : rechercher.",
-            "Enter or double-click: open the claim. Ctrl+F: search.",
-        ),
-    }
-)
+i18n.register({})
 
 UrlOpener = Callable[[QUrl], bool]
 
@@ -103,7 +78,7 @@ class QueueView(QWidget):
         self.model = QueueModel(ctx, self)
         self.table = _ClaimTable()
         self.table.setModel(self.model)
-        self.table.setAccessibleName(i18n.tr("queue.table_a11y"))
+        self.table.setAccessibleName(i18n.tr("Demandes de remboursement"))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -125,7 +100,7 @@ class QueueView(QWidget):
         self.totals_model = TotalsModel(self)
         self.totals = QTableView()
         self.totals.setModel(self.totals_model)
-        self.totals.setAccessibleName(i18n.tr("queue.totals_a11y"))
+        self.totals.setAccessibleName(i18n.tr("Totaux par organisme"))
         self.totals.verticalHeader().hide()
         self.totals.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.totals.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -138,8 +113,8 @@ class QueueView(QWidget):
         totals_header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         totals_header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
 
-        self.summary_label = QLabel(i18n.tr("queue.loading"))
-        self.summary_label.setAccessibleName(i18n.tr("queue.summary_a11y"))
+        self.summary_label = QLabel(i18n.tr("Recherche…"))
+        self.summary_label.setAccessibleName(i18n.tr("Résultat de la recherche"))
         self.summary_label.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByKeyboard | Qt.TextInteractionFlag.TextSelectableByMouse
         )
@@ -147,7 +122,7 @@ class QueueView(QWidget):
         self.message.setWordWrap(True)
         self.message.setStyleSheet(error_style(self))
         self.message.hide()
-        help_label = QLabel(i18n.tr("queue.help"))
+        help_label = QLabel(i18n.tr("Entrée ou double-clic : ouvrir la demande. Ctrl+F : rechercher."))
         help_label.setEnabled(False)  # secondary text, in the palette's own dimmed colour
 
         splitter = QSplitter(Qt.Orientation.Vertical)
@@ -220,7 +195,7 @@ class QueueView(QWidget):
         self._sorted = (column, order)
 
     def _search_changed(self, search: Search) -> None:
-        self.summary_label.setText(i18n.tr("queue.loading"))
+        self.summary_label.setText(i18n.tr("Recherche…"))
         self.model.set_search(search)
 
     def _into_table(self) -> None:
@@ -233,24 +208,27 @@ class QueueView(QWidget):
         if self.model.summary is not None:
             self._show_summary(self.model.summary)
         elif not self.model.rows:
-            self.summary_label.setText(i18n.tr("queue.none"))
+            self.summary_label.setText(i18n.tr("Aucune demande ne correspond à la recherche."))
         else:
-            self.summary_label.setText(i18n.tr("queue.counting", shown=format_count(len(self.model.rows))))
+            self.summary_label.setText(
+                i18n.tr("{shown} affichées ; décompte en cours…", shown=format_count(len(self.model.rows)))
+            )
 
     def _show_summary(self, summary: QueueSummary) -> None:
         self.totals_model.set_totals(summary.totals)
         if summary.total_count == 0:
-            self.summary_label.setText(i18n.tr("queue.none"))
+            self.summary_label.setText(i18n.tr("Aucune demande ne correspond à la recherche."))
             return
-        one = summary.total_count == 1
-        text = i18n.tr(
-            "queue.summary_one" if one else "queue.summary_many",
+        text = i18n.ntr(
+            "{count} demande, part complémentaire {amc}",
+            "{count} demandes, part complémentaire {amc}",
+            summary.total_count,
             count=format_count(summary.total_count),
             amc=format_eur(summary.total_amc),
         )
         shown = len(self.model.rows)
         if shown < summary.total_count:
-            text += " " + i18n.tr("queue.summary_shown", shown=format_count(shown))
+            text += " " + i18n.tr("({shown} affichées, les suivantes en descendant)", shown=format_count(shown))
         self.summary_label.setText(text)
 
     def _failed(self, sentence: str) -> None:

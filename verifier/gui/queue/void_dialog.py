@@ -12,22 +12,6 @@ from verifier.services import claims
 from verifier.services.claims import ClaimInfo, format_number
 from verifier.services.context import Context
 
-i18n.register(
-    {
-        "queue.void.title": ("Annuler la demande n° {number}", "Void claim no. {number}"),
-        "queue.void.explain": (
-            "La demande restera consultable avec ce motif ; elle ne sera jamais envoyée à l'organisme.",
-            "The claim stays readable with this reason; it will never be sent to the insurer.",
-        ),
-        "queue.void.reason": ("&Motif de l'annulation :", "&Reason for voiding:"),
-        "queue.void.reason_a11y": ("Motif de l'annulation", "Reason for voiding"),
-        "queue.void.reason_hint": ("Par exemple : saisie en double", "For example: entered twice"),
-        "queue.void.confirm": ("&Annuler la demande", "&Void the claim"),
-        "queue.void.back": ("&Retour", "&Back"),
-        "queue.void.busy": ("Annulation…", "Voiding…"),
-    }
-)
-
 
 class VoidDialog(QDialog):
     """Asks for the reason, then voids the claim through the service (off the GUI thread)."""
@@ -38,25 +22,27 @@ class VoidDialog(QDialog):
         super().__init__(parent)
         self.ctx, self.claim_id = ctx, claim_id
         self._task: Task | None = None
-        self.setWindowTitle(i18n.tr("queue.void.title", number=format_number(number)))
-        explain = QLabel(i18n.tr("queue.void.explain"))
+        self.setWindowTitle(i18n.tr("Annuler la demande n° {number}", number=format_number(number)))
+        explain = QLabel(
+            i18n.tr("La demande restera consultable avec ce motif ; elle ne sera jamais envoyée à l'organisme.")
+        )
         explain.setWordWrap(True)
         self.reason_edit = QLineEdit()
-        self.reason_edit.setAccessibleName(i18n.tr("queue.void.reason_a11y"))
-        self.reason_edit.setPlaceholderText(i18n.tr("queue.void.reason_hint"))
+        self.reason_edit.setAccessibleName(i18n.tr("Motif de l'annulation"))
+        self.reason_edit.setPlaceholderText(i18n.tr("Par exemple : saisie en double"))
         self.reason_edit.setMaxLength(500)
-        label = QLabel(i18n.tr("queue.void.reason"))
+        label = QLabel(i18n.tr("&Motif de l'annulation :"))
         label.setBuddy(self.reason_edit)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet(error_style(self))
-        self.message.setAccessibleName(i18n.tr("queue.void.reason_a11y"))
+        self.message.setAccessibleName(i18n.tr("Motif de l'annulation"))
         self.message.hide()
         self.buttons = QDialogButtonBox()
         self.confirm_button = self.buttons.addButton(
-            i18n.tr("queue.void.confirm"), QDialogButtonBox.ButtonRole.AcceptRole
+            i18n.tr("&Annuler la demande"), QDialogButtonBox.ButtonRole.AcceptRole
         )
-        self.buttons.addButton(i18n.tr("queue.void.back"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.buttons.addButton(i18n.tr("&Retour"), QDialogButtonBox.ButtonRole.RejectRole)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -73,7 +59,7 @@ class VoidDialog(QDialog):
         if self._task is not None:
             return
         self.confirm_button.setEnabled(False)
-        self.message.setText(i18n.tr("queue.void.busy"))
+        self.message.setText(i18n.tr("Annulation…"))
         self.message.setStyleSheet("")
         self.message.show()
         self.adjustSize()
