@@ -20,7 +20,7 @@ from verifier.services.checks import COVERING, guarantees_from_json
 from verifier.services.context import Context
 from verifier.services.drugs import DrugInfo
 from verifier.store import audit_log, claim_history, claims_write
-from verifier.store.schema import Claim, ClaimLine, ClaimLineBox, CoverageCheck
+from verifier.store.schema import Claim, CoverageCheck
 from verifier.store.session import RowRefused, Session
 from verifier.store.types import utcnow
 
@@ -185,13 +185,8 @@ def _totals_row(amounts: list[LineAmounts]) -> dict[str, Decimal]:
     return {"price": t.price, "br": t.br, "amo": t.amo, "tm": t.tm, "amc": t.amc, "patient_share": t.patient}
 
 
-def _store_lines(claim: Claim, lines: list[LineDraft], amounts: list[LineAmounts]) -> None:
-    claim.lines.clear()
-    claim.lines.extend(ClaimLine(**row) for row in _line_rows(lines, amounts))
-    claim.boxes.clear()
-    claim.boxes.extend(ClaimLineBox(**row) for row in _box_rows(lines))
-    for name, value in _totals_row(amounts).items():
-        setattr(claim, name, value)
+def _store_lines(s: Session, claim: Claim, lines: list[LineDraft], amounts: list[LineAmounts]) -> None:
+    claims_write.replace_lines(s, claim, _line_rows(lines, amounts), _box_rows(lines), _totals_row(amounts))
 
 
 def _structural_problems(lines: list[LineDraft], dispensed_on: date, prescriber: str | None) -> list[Problem]:
@@ -511,9 +506,8 @@ def update_lines(
             raise ValidationError(problems)
         claim.dispensed_on = dispensed_on
         claim.prescriber_rpps = prescriber_rpps or claim.prescriber_rpps
-        _store_lines(claim, lines, amounts)
         claim.updated_at = utcnow()
-        s.flush()
+        _store_lines(s, claim, lines, amounts)
         if status is ClaimStatus.QUEUED:
             problems = queue_problems(check, len(claim.lines), claim.amc, claim.dispensed_on)
             if problems:
@@ -626,26 +620,37 @@ def rectify(ctx: Context, claim_id: str) -> ClaimInfo:
         if claim_history.has_newer_version(s, old.id):
             raise ValidationError([Problem("claim.already_rectified", {}, None)])
         old_lines = _info(old).lines
+        drafts, amounts = [d for d, _ in old_lines], [a for _, a in old_lines]
         now = utcnow()
-        new = Claim(
-            id=str(uuid.uuid4()),
-            number=next_number(s, "claim_number"),
-            version=old.version + 1,
-            previous_id=old.id,
-            status=ClaimStatus.DRAFT,
-            patient_id=old.patient_id,
-            insurer_id=old.insurer_id,
-            check_id=old.check_id,
-            dispensed_on=old.dispensed_on,
-            prescriber_rpps=old.prescriber_rpps,
-            operator_down=old.operator_down,
-            created_by=ctx.actor.user_id,
-            created_at=now,
-            updated_at=now,
+        new_id = str(uuid.uuid4())
+        claims_write.insert_claim(
+            s,
+            {
+                "id": new_id,
+                "number": next_number(s, "claim_number"),
+                "version": old.version + 1,
+                "previous_id": old.id,
+                "status": ClaimStatus.DRAFT.value,
+                "patient_id": old.patient_id,
+                "insurer_id": old.insurer_id,
+                "check_id": old.check_id,
+                "batch_id": None,
+                "dispensed_on": old.dispensed_on,
+                "prescriber_rpps": old.prescriber_rpps,
+                "operator_down": old.operator_down,
+                "outage_id": None,
+                "created_by": ctx.actor.user_id,
+                "created_at": now,
+                "updated_at": now,
+                "queued_at": None,
+                "override_reason": None,
+                "override_by": None,
+                **_totals_row(amounts),
+            },
+            _line_rows(drafts, amounts),
+            _box_rows(drafts),
         )
-        _store_lines(new, [d for d, _ in old_lines], [a for _, a in old_lines])
-        s.add(new)
-        s.flush()
+        new = _load(s, new_id)
         audit_log.append(
             s,
             ctx.actor.login,

@@ -1,7 +1,10 @@
-"""Writing a new claim with SQLAlchemy Core: the hot path of a busy counter.
+"""Writing claims with SQLAlchemy Core: the one write path of a claim's rows.
 
-The ORM's unit of work costs more than the disk sync here; a claim and its lines are two
-INSERT statements whose values the service has already computed and checked.
+A claim, its lines and their boxes are written here and only here, whether the claim is
+new at the counter, imported, a rectified version, or a draft whose lines are corrected: the
+ORM's unit of work costs more than the disk sync on a busy counter, and one path means one
+set of rules for what a stored claim looks like. The service has computed and checked every
+value already. Status changes (queue, export, void…) stay simple ORM updates of one column.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol, cast
 
-from sqlalchemy import bindparam, func, insert, literal_column, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, literal_column, or_, select, update
 from sqlalchemy.orm import Session
 
 from verifier.domain.states import ClaimStatus
@@ -21,7 +24,8 @@ _claims = Base.metadata.tables["claims"]
 _lines = Base.metadata.tables["claim_lines"]
 _INSERT_CLAIM = insert(_claims)
 _INSERT_LINES = insert(_lines)
-_INSERT_BOXES = insert(Base.metadata.tables["claim_line_boxes"])
+_boxes = Base.metadata.tables["claim_line_boxes"]
+_INSERT_BOXES = insert(_boxes)
 
 
 def insert_claim(
@@ -37,6 +41,27 @@ def insert_claim(
         conn.execute(_INSERT_LINES, [{**line, "claim_id": claim["id"]} for line in lines])
     if boxes:
         conn.execute(_INSERT_BOXES, [{**box, "claim_id": claim["id"]} for box in boxes])
+
+
+def replace_lines(
+    session: Session,
+    claim: Claim,
+    lines: Sequence[dict[str, object]],
+    boxes: Sequence[dict[str, object]],
+    totals: dict[str, Decimal],
+) -> None:
+    """A claim's lines and boxes replaced by these, and its totals set, by the same INSERTs
+    as insert_claim. The session's objects are expired: what is read next is what is stored."""
+    session.flush()  # the claim's pending changes go first: the rows below are written around the ORM
+    conn = session.connection()
+    conn.execute(delete(_boxes).where(_boxes.c.claim_id == claim.id))
+    conn.execute(delete(_lines).where(_lines.c.claim_id == claim.id))
+    if lines:
+        conn.execute(_INSERT_LINES, [{**line, "claim_id": claim.id} for line in lines])
+    if boxes:
+        conn.execute(_INSERT_BOXES, [{**box, "claim_id": claim.id} for box in boxes])
+    conn.execute(update(_claims).where(_claims.c.id == claim.id).values(**totals))
+    session.expire_all()
 
 
 _checks = Base.metadata.tables["coverage_checks"]
