@@ -64,7 +64,7 @@ sys.path.insert(0, str(ROOT))
 
 from verifier.exports.rows import ExportLine
 from verifier.security import crypto
-from verifier.store.location import Location
+from verifier.location import Location
 
 OUT = ROOT / "bench" / "out"
 PASSWORD = "bench-password-2024"

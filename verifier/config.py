@@ -21,7 +21,7 @@ from pathlib import Path
 from verifier import i18n, paths
 from verifier.domain.errors import Problem, ValidationError
 from verifier.files import atomic_write
-from verifier.store.location import SSL_MODES, Location, is_postgres_url, url_has_password, url_ssl_mode
+from verifier.location import SSL_MODES, Location, is_postgres_url, url_has_password, url_ssl_mode
 
 
 @dataclass

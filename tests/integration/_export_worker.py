@@ -19,7 +19,7 @@ from verifier.domain.errors import ValidationError
 from verifier.domain.states import ClaimStatus
 from verifier.security import crypto
 from verifier.services import auth, batches, directory, queue
-from verifier.store.location import Location
+from verifier.location import Location
 
 crypto.set_default_kdf(crypto.KdfParams(time_cost=1, memory_cost=1024, parallelism=1))
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tests.integration.test_cli import demo_db, run, signed  # noqa: F401 - the module-wide demo database
 from verifier.exports.bundle import Encryption, open_bundle
-from verifier.store.location import Location
+from verifier.location import Location
 
 
 def test_batch_export_returns_and_reconciliation(demo_db: Path, tmp_path: Path) -> None:  # noqa: F811

@@ -95,10 +95,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
-        from sqlalchemy.exc import OperationalError  # not at the top: start-up stays light
+        from verifier.services.auth import database_failure  # not at the top: start-up stays light
 
-        if isinstance(exc, OperationalError):
-            log.warning("database unreachable: %s", type(exc.orig).__name__ if exc.orig else "OperationalError")
+        failure = database_failure(exc)
+        if failure is not None:
+            log.warning("database unreachable: %s", failure)
             print(
                 i18n.tr(
                     "La base de données ne répond pas : vérifiez que le serveur PostgreSQL est démarré et que l'adresse (--db ou VERIFIER_DATABASE_URL) est juste, puis réessayez."

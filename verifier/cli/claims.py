@@ -81,45 +81,11 @@ def _refused(refused: Exception) -> int:
 
 def cmd_claims_show(args: argparse.Namespace) -> int:
     """A claim with its lines and every amount; --json writes them as the export's claims.json does."""
-    from verifier.exports.values import amount, rate
-    from verifier.services import claims
+    from verifier.services import claim_view, claims
 
     with signed_in(args) as ctx:
         c = claims.by_number(ctx, args.number)
-    data = {
-        "claim_id": c.id,
-        "claim_number": c.number,
-        "version": c.version,
-        "status": c.status.value,
-        "dispensed_on": c.dispensed_on.isoformat(),
-        "prescriber_rpps": c.prescriber_rpps,
-        "amounts": {
-            "price": amount(c.price),
-            "amo": amount(c.amo),
-            "amc": amount(c.amc),
-            "patient_share": amount(c.patient_share),
-        },
-        "lines": [
-            {
-                "position": pos,
-                "code": d.code,
-                "code_kind": d.code_kind,
-                "label": d.label,
-                "prestation_code": d.prestation_code,
-                "quantity": d.quantity,
-                "unit_price": amount(d.unit_price),
-                "br_unit": amount(d.br_unit if d.br_unit is not None else d.unit_price),
-                "amo_rate": rate(d.amo_rate),
-                "price": amount(a.price),
-                "br": amount(a.br),
-                "amo": amount(a.amo),
-                "tm": amount(a.tm),
-                "amc": amount(a.amc),
-                "patient_share": amount(a.patient),
-            }
-            for pos, (d, a) in enumerate(c.lines, start=1)
-        ],
-    }
+    data = claim_view.as_json(c)
     if args.json:
         import json
 

@@ -17,8 +17,8 @@ from verifier.config import database_location
 if TYPE_CHECKING:
     from datetime import date
 
+    from verifier.location import Location
     from verifier.services.context import Context
-    from verifier.store.location import Location
 
 
 class UserError(Exception):

@@ -14,6 +14,7 @@ from typing import Any
 from verifier import i18n
 from verifier.cli.common import UserError, location, read_password, signed_in, user_name
 from verifier.formatting import format_decimal
+from verifier.location import without_password
 
 
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -45,8 +46,6 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate_to(args: argparse.Namespace) -> int:
-    from sqlalchemy.engine import make_url
-
     from verifier.config import Config
     from verifier.services import site_move
 
@@ -82,8 +81,7 @@ def cmd_migrate_to(args: argparse.Namespace) -> int:
         )
     )
     # The address to configure, without any password typed into it (that goes in ~/.pgpass).
-    address = make_url(url)._replace(password=None).difference_update_query(["password"])
-    address_text = address.render_as_string(hide_password=False)
+    address_text = without_password(url)
     print(
         i18n.tr(
             'Ensuite :\n  1. Sur chaque poste, indiquez la nouvelle base : variable VERIFIER_DATABASE_URL={url}\n     ou "database": "{url}" dans config.json ({config}).\n     Le mot de passe PostgreSQL va dans ~/.pgpass (ou PGPASSWORD), jamais dans config.json.\n  2. Gardez {source} et {source}.keys comme sauvegarde, sans plus y enregistrer de demandes :\n     ce qui y serait saisi désormais n\'irait pas sur le serveur.',

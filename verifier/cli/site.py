@@ -9,7 +9,7 @@ from typing import Any
 from verifier import i18n
 from verifier.cli.common import location, read_password
 from verifier.config import Config, database_location
-from verifier.store.location import Location
+from verifier.location import Location
 
 
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:

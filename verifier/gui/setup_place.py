@@ -26,8 +26,8 @@ from verifier import i18n
 from verifier.config import remember_database, server_url_problems
 from verifier.domain.errors import DomainError
 from verifier.gui.tasks import Task, error_sentence, error_style, run_task
+from verifier.location import Location
 from verifier.services import auth
-from verifier.store.location import Location
 
 i18n.register(
     {

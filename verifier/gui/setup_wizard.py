@@ -42,9 +42,9 @@ from verifier.formatting import format_count
 from verifier.gui.setup_insurers import InsurersPage
 from verifier.gui.setup_place import PlacePage
 from verifier.gui.tasks import Task, error_sentence, error_style, run_task
+from verifier.location import Location
 from verifier.services import auth, drugs
 from verifier.services.context import Context
-from verifier.store.location import Location
 
 i18n.register(
     {

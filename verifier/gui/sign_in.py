@@ -25,8 +25,8 @@ from verifier import i18n
 from verifier.gui.tasks import Task, error_sentence, error_style, run_task
 
 if TYPE_CHECKING:
+    from verifier.location import Location
     from verifier.services.context import Context
-    from verifier.store.location import Location
 
 i18n.register(
     {

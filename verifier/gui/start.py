@@ -30,8 +30,8 @@ from verifier.gui.qt_language import apply_qt_language
 from verifier.gui.tasks import Task, error_sentence, run_task
 
 if TYPE_CHECKING:
+    from verifier.location import Location
     from verifier.services.context import Context
-    from verifier.store.location import Location
 
 log = logging.getLogger(__name__)
 

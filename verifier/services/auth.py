@@ -15,6 +15,9 @@ from verifier.store import audit_log, database
 from verifier.store import users as user_store
 from verifier.store.engine import Location, Store, ping_server
 from verifier.store.engine import (
+    database_failure as database_failure,  # for the command line, which never imports the store
+)
+from verifier.store.engine import (
     is_connection_error as is_connection_error,  # for the GUI, which never imports the store
 )
 from verifier.store.schema import Site, User

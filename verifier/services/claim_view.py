@@ -103,3 +103,44 @@ def save_receipt(ctx: Context, claim_id: str, path: Path) -> Path:
     with atomic_write(path, PRIVATE) as out:
         out.write(pdf)
     return path
+
+
+def as_json(c: ClaimInfo) -> dict[str, object]:
+    """A claim with its lines and every amount, written as the export's claims.json writes
+    them (amounts "12.34", rates "65"): what `verifier claims show --json` prints."""
+    from verifier.exports.values import amount, rate
+
+    return {
+        "claim_id": c.id,
+        "claim_number": c.number,
+        "version": c.version,
+        "status": c.status.value,
+        "dispensed_on": c.dispensed_on.isoformat(),
+        "prescriber_rpps": c.prescriber_rpps,
+        "amounts": {
+            "price": amount(c.price),
+            "amo": amount(c.amo),
+            "amc": amount(c.amc),
+            "patient_share": amount(c.patient_share),
+        },
+        "lines": [
+            {
+                "position": pos,
+                "code": d.code,
+                "code_kind": d.code_kind,
+                "label": d.label,
+                "prestation_code": d.prestation_code,
+                "quantity": d.quantity,
+                "unit_price": amount(d.unit_price),
+                "br_unit": amount(d.br_unit if d.br_unit is not None else d.unit_price),
+                "amo_rate": rate(d.amo_rate),
+                "price": amount(a.price),
+                "br": amount(a.br),
+                "amo": amount(a.amo),
+                "tm": amount(a.tm),
+                "amc": amount(a.amc),
+                "patient_share": amount(a.patient),
+            }
+            for pos, (d, a) in enumerate(c.lines, start=1)
+        ],
+    }

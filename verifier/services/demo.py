@@ -9,9 +9,9 @@ from decimal import Decimal
 from verifier import i18n, paths
 from verifier.domain.coverage import Guarantee
 from verifier.domain.states import ClaimStatus
+from verifier.location import Location
 from verifier.services import auth, batches, checks, claims, directory, drugs, patients
 from verifier.services.context import Context
-from verifier.store.location import Location
 
 DEMO_ADMIN = "demo-admin"
 DEMO_COUNTER = "demo-comptoir"

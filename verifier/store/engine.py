@@ -14,14 +14,14 @@ from typing import Any
 import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool, QueuePool
 
 from verifier import i18n
 from verifier.domain.errors import DomainError
+from verifier.location import DEFAULT_SSL_MODE, Location, normalise_postgres_url
 from verifier.security.crypto import FieldCipher
-from verifier.store.location import DEFAULT_SSL_MODE, Location, normalise_postgres_url
 
 __all__ = [
     "Location",
@@ -189,6 +189,14 @@ def is_connection_error(exc: BaseException) -> bool:
     state = orig.sqlstate
     # No SQLSTATE: libpq failed before the server said anything (refused, timed out, reset).
     return state is None or state.startswith(_CONNECTION_STATES)
+
+
+def database_failure(exc: BaseException) -> str | None:
+    """The driver's error class when `exc` is the database failing (unreachable, locked, disk),
+    None for anything else: the name is safe to log, the message may not be."""
+    if not isinstance(exc, OperationalError):
+        return None
+    return type(exc.orig).__name__ if exc.orig is not None else "OperationalError"
 
 
 def server_reason(exc: BaseException) -> str:
