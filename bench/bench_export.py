@@ -63,8 +63,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from verifier.exports.rows import ExportLine
-from verifier.security import crypto
 from verifier.location import Location
+from verifier.security import crypto
 
 OUT = ROOT / "bench" / "out"
 PASSWORD = "bench-password-2024"

@@ -140,7 +140,9 @@ def test_insurers_batched_per_operator_share_one_batch(  # type: ignore[no-untyp
     with qtbot.waitSignal(panel.changed):
         click(qtbot, page.create_button)
     wait_idle(qtbot, page)
-    assert page.status.text().startswith(f"Lot n° 000001 créé pour Opérateur Viamedis : {len(queued)} demande(s), ")
+    assert page.status.text().startswith(
+        f"Lot n° 000001 créé pour Opérateur Viamedis : {len(queued)} demande{'s' if len(queued) > 1 else ''}, "
+    )
     qtbot.waitUntil(
         lambda: page.selected_batch() is not None and page.selected_batch().insurer_name == "Opérateur Viamedis"
     )
@@ -179,8 +181,11 @@ def test_operator_back_create_a_batch_export_it_and_mark_it_sent(  # type: ignor
         click(qtbot, page.create_button)
         qtbot.waitUntil(lambda: page.refused_box.isVisible())
     made = len(queued) - len(late)
-    assert page.status.text().startswith(f"Lot n° 000001 créé pour Prévoyance Fictive du Nord : {made} demande(s), ")
-    assert f"{len(late)} demande(s) incomplète(s) restent en attente" in page.status.text()
+    assert page.status.text().startswith(
+        f"Lot n° 000001 créé pour Prévoyance Fictive du Nord : {made} demande{'s' if made > 1 else ''}, "
+    )
+    late_text = "demande incomplète reste" if len(late) == 1 else "demandes incomplètes restent"
+    assert f"{len(late)} {late_text} en attente" in page.status.text()
     qtmodeltester.check(page.refused_model)
     refused = [page.refused_model.row(r) for r in range(page.refused_model.rowCount())]
     assert {r.claim_number for r in refused} == late
@@ -270,7 +275,7 @@ def test_choose_claims_then_void_the_batch(qtbot, qtmodeltester, panel: AdminPan
     assert isinstance(dialog, ChooseClaimsDialog)
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 8)
     qtmodeltester.check(dialog.model)
-    assert dialog.count_label.text().startswith("8 demande(s) cochée(s) sur 8")
+    assert dialog.count_label.text().startswith("8 demandes cochées sur 8")
     click(qtbot, dialog.none_button)
     assert not dialog.create_button.isEnabled()
     first, second = dialog.proxy.index(0, 0), dialog.proxy.index(1, 0)
@@ -280,7 +285,7 @@ def test_choose_claims_then_void_the_batch(qtbot, qtmodeltester, panel: AdminPan
     chosen = {dialog.model.claim(dialog.proxy.mapToSource(i).row()).id for i in (first, second)}
     assert set(dialog.model.checked_ids()) == chosen
     click(qtbot, dialog.create_button)
-    qtbot.waitUntil(lambda: "créé pour Complémentaire Démo Santé : 2 demande(s)" in page.status.text())
+    qtbot.waitUntil(lambda: "créé pour Complémentaire Démo Santé : 2 demandes" in page.status.text())
     assert not page.refused_box.isVisible()
     qtbot.waitUntil(
         lambda: page.selected_batch() is not None and page.selected_batch().insurer_name == "Complémentaire Démo Santé"
@@ -298,7 +303,7 @@ def test_choose_claims_then_void_the_batch(qtbot, qtmodeltester, panel: AdminPan
     void.reason_edit.setText("Mauvaises demandes choisies")
     with qtbot.waitSignal(panel.changed):
         click(qtbot, void.save_button)
-    qtbot.waitUntil(lambda: page.status.text().endswith("annulé : ses 2 demande(s) sont de nouveau en attente."))
+    qtbot.waitUntil(lambda: page.status.text().endswith("annulé : ses 2 demandes sont de nouveau en attente."))
     assert {claims.get(admin, c).status for c in chosen} == {ClaimStatus.QUEUED}
     qtbot.waitUntil(lambda: page.selected_batch() is not None and page.selected_batch().info.status == "void")
     assert not (page.export_button.isEnabled() or page.sent_button.isEnabled() or page.void_button.isEnabled())
@@ -443,7 +448,7 @@ def test_reconciliation_figures_csv_and_pdf(
     assert total[0] == "Total" and total[6] == format_eur(expected.total("outstanding"))
     assert model.data(model.index(3, 0), Qt.ItemDataRole.FontRole).bold()
     alpes = [line.insurer_name for line in expected.lines].index("Mutuelle Exemple des Alpes")
-    assert model.data(model.index(alpes, 5), Qt.ItemDataRole.ToolTipRole) == "16,89\u00a0€ : 2 demande(s)"
+    assert model.data(model.index(alpes, 5), Qt.ItemDataRole.ToolTipRole) == "16,89\u00a0€ : 2 demandes"
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "rapprochement"), ""))
     click(qtbot, page.csv_button)

@@ -26,7 +26,7 @@ def test_confirm_one_and_merge_another(qtbot, admin: Context) -> None:  # type: 
     panel.show()
     page = panel.directory_page
     qtbot.waitUntil(lambda: page.insurer_model.rowCount() == 3)
-    assert "2 organisme(s) à confirmer" in page.count_label.text()
+    assert "2 organismes à confirmer" in page.count_label.text()
     states = {
         page.insurer_model.insurer(r).amc_number: page.insurer_model.data(page.insurer_model.index(r, 6))
         for r in range(3)

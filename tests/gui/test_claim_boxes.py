@@ -60,7 +60,7 @@ def test_the_claim_window_shows_the_boxes_of_the_line_under_the_cursor(qtbot, ct
     QTest.keyClick(dialog.lines, Qt.Key.Key_Down)
     text = dialog.box_detail.text()
     assert dialog.box_detail.isVisible()
-    assert text.startswith("Ligne 2, 1 boîte(s) : 1) lot AB12C, pér. 31/12/2027, n° série SN0001")
+    assert text.startswith("Ligne 2, 1 boîte : 1) lot AB12C, pér. 31/12/2027, n° série SN0001")
     assert dialog.lines.accessibleDescription() == text
     dialog.close()
 

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from verifier.domain.errors import ValidationError
 from verifier.domain.states import ClaimStatus
+from verifier.location import Location
 from verifier.security import crypto
 from verifier.services import auth, batches, directory, queue
-from verifier.location import Location
 
 crypto.set_default_kdf(crypto.KdfParams(time_cost=1, memory_cost=1024, parallelism=1))
 

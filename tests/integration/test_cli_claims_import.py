@@ -64,7 +64,7 @@ def test_import_queues_and_twice_queues_nothing_new_from_stdin(demo_db: Path, tm
     before = _queued(tmp_path, demo_db)
     first = signed(tmp_path, demo_db, "claims", "import", str(EXAMPLE))
     assert first.returncode == 0, first.stderr
-    assert "2 demande(s) mise(s) en file, 0 déjà en file." in first.stdout
+    assert "2 demandes mises en file, 0 déjà en file." in first.stdout
     assert _queued(tmp_path, demo_db) == before + 2
     again = run(
         tmp_path,
@@ -79,7 +79,7 @@ def test_import_queues_and_twice_queues_nothing_new_from_stdin(demo_db: Path, tm
         env={"VERIFIER_PASSWORD": demo.DEMO_PASSWORD},
     )
     assert again.returncode == 0, again.stderr
-    assert "0 demande(s) mise(s) en file, 2 déjà en file." in again.stdout and "rien de nouveau" in again.stdout
+    assert "0 demande mise en file, 2 déjà en file." in again.stdout and "rien de nouveau" in again.stdout
     assert _queued(tmp_path, demo_db) == before + 2
 
 

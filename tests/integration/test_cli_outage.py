@@ -65,7 +65,10 @@ def test_start_list_end_as_a_counter_user(db: Path, tmp_path: Path) -> None:
         ctx.close()
     first, second = end.stdout.splitlines()
     assert first.startswith("Almerys (ALMERYS) est déclaré rétabli le ")
-    assert second == f"En attente d'export pour cet opérateur : {count} demande(s), {format_eur(amount, 'fr')}."
+    assert (
+        second
+        == f"En attente d'export pour cet opérateur : {count} demande{'s' if count > 1 else ''}, {format_eur(amount, 'fr')}."
+    )
 
     twice = as_counter(tmp_path, db, "outage", "end", "ALMERYS")
     assert twice.returncode == 1 and twice.stderr.strip() == "Almerys n'est pas déclaré en panne."

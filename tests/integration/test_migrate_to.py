@@ -372,6 +372,6 @@ def test_the_command_moves_the_site_and_says_what_to_do_next(site: Path, pg_url:
 
     listed = _run(tmp_path, "--db", pg_url, "claims", "list", "--user", COUNTER)
     assert listed.returncode == 0, listed.stderr
-    assert listed.stdout.rstrip().endswith("25 demande(s)")
+    assert listed.stdout.rstrip().endswith("25 demandes")
     again = _run(tmp_path, "--db", str(site), "db", "migrate-to", pg_url, "--user", ADMIN)
     assert again.returncode == 1 and "n'est pas vide" in again.stderr and "Traceback" not in again.stderr

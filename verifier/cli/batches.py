@@ -98,8 +98,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
                 result = batches.create_batch(ctx, directory.get_insurer(ctx, args.insurer).id, ids)
             b = result.batch
             print(
-                i18n.tr(
-                    "Lot n° {number} créé pour {insurer} : {count} demande(s), {amount}.",
+                i18n.ntr(
+                    "Lot n° {number} créé pour {insurer} : {count} demande, {amount}.",
+                    "Lot n° {number} créé pour {insurer} : {count} demandes, {amount}.",
+                    b.claim_count,
                     number=b.number_text,
                     insurer=b.recipient,
                     count=b.claim_count,
@@ -109,7 +111,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
             for r in result.refused:
                 print(
                     i18n.tr(
-                        "Restée(s) en file : demande n° {number} – {reasons}",
+                        "Restée en file : demande n° {number} – {reasons}",
                         number=format(r.claim_number, "07d"),
                         reasons=" ".join(p.message() for p in r.problems),
                     )

@@ -63,8 +63,10 @@ def cmd_claims_import(args: argparse.Namespace) -> int:
         state = i18n.say("cli.import_already" if already else "cli.import_queued")
         print(f"{claim.number_text}  {claim.id}  {claim.amc}  {state}")
     print(
-        i18n.tr(
-            "{new} demande(s) mise(s) en file, {already} déjà en file.",
+        i18n.ntr(
+            "{new} demande mise en file, {already} déjà en file.",
+            "{new} demandes mises en file, {already} déjà en file.",
+            done.new_count,
             new=done.new_count,
             already=len(done.claims) - done.new_count,
         )

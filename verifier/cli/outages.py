@@ -61,8 +61,10 @@ def cmd_outage(args: argparse.Namespace) -> int:
                 )
             )
             print(
-                i18n.tr(
-                    "En attente d'export pour cet opérateur : {count} demande(s), {amount}.",
+                i18n.ntr(
+                    "En attente d'export pour cet opérateur : {count} demande, {amount}.",
+                    "En attente d'export pour cet opérateur : {count} demandes, {amount}.",
+                    count,
                     count=count,
                     amount=format_eur(amount),
                 )

@@ -69,8 +69,13 @@ def describe_boxes(line_number: int, boxes: tuple[Box, ...]) -> str:
             parts.append(i18n.tr("sans lot ni n° de série"))
         parts.append(i18n.say(f"counter.read.{box.read_as if box.read_as in READ_AS else 'manual'}"))
         described.append(i18n.tr("{number}) {parts}", number=number, parts=", ".join(parts)))
-    return i18n.tr(
-        "Ligne {line}, {count} boîte(s) : {boxes}", line=line_number, count=len(described), boxes=" ; ".join(described)
+    return i18n.ntr(
+        "Ligne {line}, {count} boîte : {boxes}",
+        "Ligne {line}, {count} boîtes : {boxes}",
+        len(described),
+        line=line_number,
+        count=len(described),
+        boxes=" ; ".join(described),
     )
 
 

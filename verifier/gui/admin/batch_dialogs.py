@@ -400,8 +400,10 @@ class ChooseClaimsDialog(QDialog):
         ids = set(self.model.checked_ids())
         amount = sum((r.amc for r in self.model.rows() if r.id in ids), Decimal("0.00"))
         self.count_label.say(
-            i18n.tr(
-                "{checked} demande(s) cochée(s) sur {total}, {amount}.",
+            i18n.ntr(
+                "{checked} demande cochée sur {total}, {amount}.",
+                "{checked} demandes cochées sur {total}, {amount}.",
+                len(ids),
                 checked=count_text(len(ids)),
                 total=count_text(self.model.rowCount()),
                 amount=format_eur(amount),

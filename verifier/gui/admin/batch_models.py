@@ -314,7 +314,13 @@ class ReconciliationModel(RowsModel):
         if role == Qt.ItemDataRole.ToolTipRole and index.column() in self.COUNTED:
             status = self.COUNTED[index.column()]
             amount = super().data(index, Qt.ItemDataRole.DisplayRole)
-            return i18n.tr("{amount} : {count} demande(s)", amount=amount, count=count_text(line.counts.get(status, 0)))
+            return i18n.ntr(
+                "{amount} : {count} demande",
+                "{amount} : {count} demandes",
+                line.counts.get(status, 0),
+                amount=amount,
+                count=count_text(line.counts.get(status, 0)),
+            )
         return super().data(index, role)
 
 

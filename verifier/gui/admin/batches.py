@@ -327,8 +327,10 @@ class BatchesPage(AdminPage):
         if data.ready:
             total = sum((r.amc for r in data.ready), Decimal("0.00"))
             self.ready_label.setText(
-                i18n.tr(
-                    "{count} demande(s) en attente, {amount} de part complémentaire.",
+                i18n.ntr(
+                    "{count} demande en attente, {amount} de part complémentaire.",
+                    "{count} demandes en attente, {amount} de part complémentaire.",
+                    sum(r.count for r in data.ready),
                     count=count_text(sum(r.count for r in data.ready)),
                     amount=format_eur(total),
                 )
@@ -466,16 +468,20 @@ class BatchesPage(AdminPage):
                 lines.append(i18n.tr("{insurer} : {reason}", insurer=o.insurer_name, reason=o.reason))
                 continue
             b = o.result.batch
-            text = i18n.tr(
-                "Lot n° {number} créé pour {insurer} : {count} demande(s), {amount}.",
+            text = i18n.ntr(
+                "Lot n° {number} créé pour {insurer} : {count} demande, {amount}.",
+                "Lot n° {number} créé pour {insurer} : {count} demandes, {amount}.",
+                b.claim_count,
                 number=b.number_text,
                 insurer=o.insurer_name,
                 count=count_text(b.claim_count),
                 amount=format_eur(b.total_amc),
             )
             if o.result.refused:
-                text += " " + i18n.tr(
-                    "{count} demande(s) incomplète(s) restent en attente (voir la liste).",
+                text += " " + i18n.ntr(
+                    "{count} demande incomplète reste en attente (voir la liste).",
+                    "{count} demandes incomplètes restent en attente (voir la liste).",
+                    len(o.result.refused),
                     count=count_text(len(o.result.refused)),
                 )
             lines.append(text)
@@ -561,8 +567,10 @@ class BatchesPage(AdminPage):
 
     def _voided(self, info: BatchInfo) -> None:
         self.status.say(
-            i18n.tr(
-                "Lot n° {number} annulé : ses {count} demande(s) sont de nouveau en attente.",
+            i18n.ntr(
+                "Lot n° {number} annulé : sa demande est de nouveau en attente.",
+                "Lot n° {number} annulé : ses {count} demandes sont de nouveau en attente.",
+                info.claim_count,
                 number=info.number_text,
                 count=count_text(info.claim_count),
             )

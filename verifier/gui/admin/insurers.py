@@ -357,8 +357,10 @@ class DirectoryPage(AdminPage):
             )
             + (
                 " "
-                + i18n.tr(
-                    "{n} organisme(s) à confirmer : sélectionnez-les pour les confirmer, les modifier ou les fusionner.",
+                + i18n.ntr(
+                    "{n} organisme à confirmer : sélectionnez-le pour le confirmer, le modifier ou le fusionner.",
+                    "{n} organismes à confirmer : sélectionnez-les pour les confirmer, les modifier ou les fusionner.",
+                    waiting,
                     n=waiting,
                 )
                 if waiting

@@ -236,7 +236,12 @@ class ReturnsPage(AdminPage):
         if self.selected() is None and rows:  # ready for the keyboard: the first row
             self.view.selectRow(0)
         self.work_count.setText(
-            i18n.tr("{count} demande(s) rejetée(s) à traiter.", count=count_text(len(rows)))
+            i18n.ntr(
+                "{count} demande rejetée à traiter.",
+                "{count} demandes rejetées à traiter.",
+                len(rows),
+                count=count_text(len(rows)),
+            )
             if rows
             else i18n.tr("Aucun rejet à traiter.")
         )
