@@ -7,13 +7,14 @@ in their own fixed zone (`exports.values`), not here.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from verifier import i18n
 from verifier.domain.money import format_eur, format_rate
 
 __all__ = [
     "format_count",
+    "format_day",
     "format_decimal",
     "format_eur",
     "format_rate",
@@ -37,6 +38,11 @@ def to_local(moment: datetime) -> datetime:
 def local_datetime(moment: datetime, language: str = "fr") -> str:
     """14/05/2024 09:30 in local time; with language "en", 2024-05-14 09:30."""
     return to_local(moment).strftime(DAY_TIME_ISO if language == "en" else DAY_TIME)
+
+
+def format_day(day: date) -> str:
+    """14/05/2024: a calendar date as every screen, receipt and report writes it."""
+    return day.strftime(DAY)
 
 
 def local_day(moment: datetime) -> str:

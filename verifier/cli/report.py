@@ -11,6 +11,7 @@ from typing import Any
 from verifier import i18n
 from verifier.cli.common import signed_in
 from verifier.files import atomic_write
+from verifier.formatting import format_day
 
 
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -36,7 +37,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.csv:
         sys.stdout.write(reconciliation.to_csv(r))
         return 0
-    print(i18n.tr("Rapprochement par organisme au {date}", date=r.on.strftime("%d/%m/%Y")))
+    print(i18n.tr("Rapprochement par organisme au {date}", date=format_day(r.on)))
     names = ("queued", "exported", "accepted", "paid", "rejected", "outstanding")
     for line in r.lines:
         ages = " / ".join(format_eur(a) for a in line.ageing)

@@ -22,6 +22,7 @@ from verifier.domain.identifiers import BirthDate
 from verifier.domain.money import format_eur, format_rate
 from verifier.domain.states import outcome_label
 from verifier.exports.values import time_printed_fr
+from verifier.formatting import format_day
 
 i18n.register(
     {
@@ -174,7 +175,7 @@ def render_receipt(d: ReceiptDetail, site: ReceiptSite, printed_at: datetime | N
                     [p(site_lines[0], head)] + [p(x, small) for x in site_lines[1:]] + ([p(ids, small)] if ids else []),
                     [
                         p(tr("Demande n° {number} (version {version})", number=c.number_text, version=c.version), head),
-                        p(tr("Délivré le {date}", date=c.dispensed_on.strftime("%d/%m/%Y")), small),
+                        p(tr("Délivré le {date}", date=format_day(c.dispensed_on)), small),
                         p(tr("Imprimé le {date}", date=_date(printed_at or datetime.now(UTC))), small),
                     ],
                 ]

@@ -16,6 +16,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from verifier import i18n
 from verifier.domain.money import format_eur
+from verifier.formatting import format_day
 
 BANDS = ("0–30", "31–60", "61–90", "90+")
 
@@ -95,13 +96,13 @@ def render(r: Report, site_name: str) -> bytes:
         rightMargin=12 * mm,
         topMargin=12 * mm,
         bottomMargin=12 * mm,
-        title=tr("Rapprochement par organisme au {date}", date=r.on.strftime("%d/%m/%Y")),
+        title=tr("Rapprochement par organisme au {date}", date=format_day(r.on)),
         author=site_name,
     )
     doc.build(
         [
             Paragraph(site_name, styles["Heading2"]),
-            Paragraph(tr("Rapprochement par organisme au {date}", date=r.on.strftime("%d/%m/%Y")), styles["Title"]),
+            Paragraph(tr("Rapprochement par organisme au {date}", date=format_day(r.on)), styles["Title"]),
             Spacer(1, 4 * mm),
             table,
             Spacer(1, 4 * mm),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from verifier import i18n
+from verifier.formatting import format_day
 from verifier.services.claims import Box, LineDraft
 
 i18n.register(
@@ -62,7 +63,7 @@ def describe_boxes(line_number: int, boxes: tuple[Box, ...]) -> str:
         if box.lot:
             parts.append(i18n.tr("lot {lot}", lot=box.lot))
         if box.expiry:
-            parts.append(i18n.tr("pér. {date}", date=box.expiry.strftime("%d/%m/%Y")))
+            parts.append(i18n.tr("pér. {date}", date=format_day(box.expiry)))
         if box.serial:
             parts.append(i18n.tr("n° série {serial}", serial=box.serial))
         if not parts:

@@ -4,7 +4,6 @@ claims refused at batch creation, batches, claims to choose, rejections, reconci
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +12,7 @@ from PySide6.QtGui import QFont
 
 from verifier import i18n
 from verifier.domain.money import format_eur
-from verifier.formatting import local_datetime, local_day
+from verifier.formatting import format_day, local_datetime, local_day
 from verifier.gui.admin.common import count_text
 from verifier.gui.rows import Column, RowsModel
 from verifier.services.batches import BatchInfo
@@ -58,8 +57,7 @@ i18n.register(
 )
 
 
-def day_text(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
+day_text = format_day
 
 
 # ----------------------------------------------------------------------- batches page

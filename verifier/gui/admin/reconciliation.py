@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from verifier import i18n
 from verifier.domain.errors import Problem, ValidationError
 from verifier.files import atomic_write
+from verifier.formatting import format_day
 from verifier.gui.admin.batch_models import ReconciliationModel, total_line
 from verifier.gui.admin.common import AdminPage, Jobs, SentenceLabel
 from verifier.gui.admin.insurers import table
@@ -123,7 +124,7 @@ class ReconciliationPage(AdminPage):
     def _loaded(self, report: Reconciliation) -> None:
         self.loaded_once = True
         self.report = report
-        self.title.setText(i18n.tr("Rapprochement par organisme au {date}", date=report.on.strftime("%d/%m/%Y")))
+        self.title.setText(i18n.tr("Rapprochement par organisme au {date}", date=format_day(report.on)))
         self.model.set_lines(report.lines, total_line(report.lines) if report.lines else None)
         if not report.lines:
             self.status.say(i18n.tr("Aucune demande enregistrée : rien à rapprocher."))

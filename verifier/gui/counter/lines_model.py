@@ -21,7 +21,7 @@ from verifier.domain.claims import MAX_QUANTITY, MIN_QUANTITY, ClaimTotals, Line
 from verifier.domain.coverage import Guarantee, coverage_problem, guarantee_for
 from verifier.domain.errors import Problem, ValidationError
 from verifier.domain.money import format_eur, format_rate, parse_amount
-from verifier.formatting import format_decimal
+from verifier.formatting import format_day, format_decimal
 from verifier.gui.boxes import READ_AS, boxes_of, with_boxes
 from verifier.gui.boxes import scanned_boxes as _scanned_boxes
 from verifier.services.claims import Box, LineDraft
@@ -315,7 +315,7 @@ class LinesModel(QAbstractTableModel):
             return ""
         return i18n.tr(
             "Attention : une boîte de cette ligne périme le {date}, dans {days} jour(s) : vérifiez qu'elle couvre le traitement.",
-            date=soon.strftime("%d/%m/%Y"),
+            date=format_day(soon),
             days=(soon - self._dispensed_on).days,
         )
 
@@ -348,7 +348,7 @@ class LinesModel(QAbstractTableModel):
         if name in ("code", "label") and (line.expiry or line.lot):
             parts = []
             if line.expiry:
-                parts.append(i18n.tr("Péremption {date}", date=line.expiry.strftime("%d/%m/%Y")))
+                parts.append(i18n.tr("Péremption {date}", date=format_day(line.expiry)))
             if line.lot:
                 parts.append(i18n.tr("lot {lot}", lot=line.lot))
             return ", ".join(parts)

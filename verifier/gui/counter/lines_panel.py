@@ -38,7 +38,7 @@ from verifier.domain.coverage import prestation_for_rate
 from verifier.domain.errors import DomainError, Problem, ValidationError
 from verifier.domain.identifiers import check_rpps
 from verifier.domain.money import format_eur, parse_amount, parse_rate
-from verifier.formatting import with_colon
+from verifier.formatting import format_day, with_colon
 from verifier.gui.boxes import describe_boxes
 from verifier.gui.counter.fields import FieldSet, keep_room_for_messages
 from verifier.gui.counter.lines_model import (
@@ -390,8 +390,8 @@ class LinesPanel(QGroupBox):
             self._feedback(
                 i18n.tr(
                     "Boîte périmée le {date} (délivrance le {dispensed}) : elle n'est pas ajoutée. Mettez-la de côté et scannez une autre boîte.",
-                    date=scanned.expiry.strftime("%d/%m/%Y"),
-                    dispensed=dispensed.strftime("%d/%m/%Y"),
+                    date=format_day(scanned.expiry),
+                    dispensed=format_day(dispensed),
                 ),
                 error=True,
             )

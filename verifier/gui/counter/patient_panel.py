@@ -26,6 +26,7 @@ from verifier.domain.identifiers import (
     check_rank,
     parse_birth_date,
 )
+from verifier.formatting import format_day as day_text
 from verifier.gui.counter.fields import FieldSet
 from verifier.gui.tasks import Task, error_sentence, error_style, run_task
 from verifier.services import patients
@@ -80,7 +81,7 @@ def parse_day(text: str) -> date | None:
 
 
 def format_day(value: date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
+    return day_text(value) if value else ""
 
 
 class PatientPanel(QGroupBox):

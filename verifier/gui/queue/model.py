@@ -12,7 +12,6 @@ and later (`summary_ready`).
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from PySide6.QtCore import (
@@ -28,7 +27,7 @@ from PySide6.QtCore import (
 from verifier import i18n
 from verifier.domain.money import format_eur
 from verifier.domain.states import ClaimStatus
-from verifier.formatting import format_count
+from verifier.formatting import format_count, format_day
 from verifier.gui.rows import Column, RowsModel
 from verifier.gui.tasks import Task, error_sentence, run_task
 from verifier.services import queue
@@ -98,8 +97,7 @@ _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 Index = QModelIndex | QPersistentModelIndex
 
 
-def format_date(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
+format_date = format_day
 
 
 def status_text(status: ClaimStatus) -> str:
