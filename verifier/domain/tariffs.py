@@ -1,0 +1,121 @@
+"""Dated reference values of French health insurance that a clinic's invoice depends on.
+
+Each value holds from its date until the next one of the same code: a claim uses the value
+in force on the day it concerns (the day of discharge for a stay's flat charges, the day of
+the act for a consultation). The administrator can add a later value when a decree changes
+one (`Tariffs.with_values`); the shipped ones are below with their sources
+(docs/clinics.md gives the details and the links).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from verifier import i18n
+from verifier.domain.errors import Problem, ValidationError
+from verifier.domain.money import require_decimal, to_cents
+
+# The codes, and what each is.
+FJ = "FJ"  # forfait journalier hospitalier, per day (CSS L174-4)
+FJ_PSY = "FJ_PSY"  # the same in a psychiatric service
+PAV = "PAV"  # participation forfaitaire replacing the ticket modérateur (acts >= 120 EUR)
+PAV_THRESHOLD = "PAV_SEUIL"  # the tariff from which an act brings the PAV
+FPU = "FPU"  # forfait patient urgences (emergency visit without admission)
+FPU_REDUCED = "FPU_MIN"  # the reduced FPU (ALD, work accident < 2/3)
+PF = "PF"  # participation forfaitaire on a doctor's act (CSS L160-13 II), never paid by an AMC
+G = "G"  # NGAP letter G: a general practitioner's consultation
+
+CODES = (FJ, FJ_PSY, PAV, PAV_THRESHOLD, FPU, FPU_REDUCED, PF, G)
+
+
+@dataclass(frozen=True)
+class Tariff:
+    """`amount` euros for `code` from `since` (inclusive) on."""
+
+    code: str
+    since: date
+    amount: Decimal
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        amount = require_decimal(self.amount, "amount")
+        problems = []
+        if self.code not in CODES:
+            problems.append(Problem("tariff.unknown_code", {"code": self.code, "codes": ", ".join(CODES)}, "code"))
+        if amount < 0 or to_cents(amount) != amount:
+            problems.append(Problem("tariff.bad_amount", {"amount": f"{amount:f}"}, "amount"))
+        if problems:
+            raise ValidationError(problems)
+
+
+# Shipped values: the older ones too, so that a claim about an earlier stay is right.
+SHIPPED: tuple[Tariff, ...] = (
+    Tariff(FJ, date(2010, 1, 1), Decimal("18.00"), "forfait journalier depuis le 1er janvier 2010"),
+    Tariff(FJ, date(2018, 1, 1), Decimal("20.00"), "forfait journalier depuis le 1er janvier 2018 (MSA, ameli.fr)"),
+    Tariff(FJ_PSY, date(2010, 1, 1), Decimal("13.50"), "forfait journalier depuis le 1er janvier 2010"),
+    Tariff(FJ_PSY, date(2018, 1, 1), Decimal("15.00"), "forfait journalier depuis le 1er janvier 2018 (MSA, ameli.fr)"),
+    Tariff(PAV, date(2011, 1, 1), Decimal("18.00"), "participation de 18 euros (CSS R160-16)"),
+    Tariff(PAV, date(2019, 1, 1), Decimal("24.00"), "ameli.fr, le forfait à 24 euros (depuis le 1er janvier 2019)"),
+    Tariff(
+        PAV_THRESHOLD,
+        date(2011, 1, 1),
+        Decimal("120.00"),
+        "ameli.fr, le forfait à 24 euros (acte >= 120 euros ou coefficient >= 60)",
+    ),
+    Tariff(FPU, date(2022, 1, 1), Decimal("19.61"), "forfait patient urgences (JO du 29 décembre 2021, MSA)"),
+    Tariff(FPU_REDUCED, date(2022, 1, 1), Decimal("8.49"), "forfait patient urgences (JO du 29 décembre 2021, MSA)"),
+    Tariff(PF, date(2005, 1, 1), Decimal("1.00"), "participation forfaitaire de 1 euro (CSS L160-13 II)"),
+    Tariff(PF, date(2024, 5, 15), Decimal("2.00"), "participation forfaitaire de 2 euros depuis le 15 mai 2024"),
+    Tariff(G, date(2023, 11, 1), Decimal("26.50"), "G à 26,50 euros depuis le 1er novembre 2023"),
+    Tariff(
+        G,
+        date(2024, 12, 22),
+        Decimal("30.00"),
+        "G à 30 euros depuis le 22 décembre 2024 (convention médicale 2024-2029)",
+    ),
+)
+
+
+class Tariffs:
+    """The values in force, shipped ones plus the administrator's."""
+
+    def __init__(self, values: Iterable[Tariff] = SHIPPED) -> None:
+        by_code: dict[str, list[Tariff]] = {}
+        for t in values:
+            by_code.setdefault(t.code, []).append(t)
+        for code, found in by_code.items():
+            found.sort(key=lambda t: t.since)
+            days = [t.since for t in found]
+            if len(set(days)) != len(days):
+                raise ValidationError([Problem("tariff.same_day", {"code": code}, "since")])
+        self._by_code = by_code
+
+    def with_values(self, extra: Iterable[Tariff]) -> Tariffs:
+        """These values and `extra` (a later value of a code takes over from its date)."""
+        return Tariffs([t for found in self._by_code.values() for t in found] + list(extra))
+
+    def at(self, code: str, day: date) -> Decimal:
+        """The value of `code` in force on `day`; ValidationError before its first value."""
+        found = [t for t in self._by_code.get(code, ()) if t.since <= day]
+        if not found:
+            raise ValidationError([Problem("tariff.none_yet", {"code": code, "date": day.strftime("%d/%m/%Y")})])
+        return found[-1].amount
+
+
+DEFAULT = Tariffs()
+
+i18n.register(
+    {
+        "tariff.unknown_code": i18n.N_("Le code de tarif {code} est inconnu : codes possibles {codes}."),
+        "tariff.bad_amount": i18n.N_(
+            "Le montant {amount} ne convient pas : un montant positif, au centime, est attendu."
+        ),
+        "tariff.same_day": i18n.N_("Le tarif {code} a deux valeurs le même jour : gardez-en une seule."),
+        "tariff.none_yet": i18n.N_(
+            "Aucune valeur du tarif {code} n'est connue au {date} : vérifiez les dates du séjour."
+        ),
+    }
+)
