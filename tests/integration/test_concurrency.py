@@ -35,6 +35,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.conftest import PASSWORD
+from tests.factories import make_site
 from tests.integration import _queue_worker as worker
 from verifier.domain.coverage import Guarantee
 from verifier.services import auth, checks, claims, directory, patients, settings
@@ -328,3 +329,32 @@ def test_sigkill_while_queueing(location: Location, capsys: pytest.CaptureFixtur
         capsys,
         f"[{backend}] claims committed before each SIGKILL: {written_per_round}; total now {expected}",
     )
+
+
+def test_two_writers_taking_a_new_sequence_first_get_one_and_two(location: Location) -> None:
+    """A sequence's first use by two writers at once (two workstations making the first batch
+    on PostgreSQL): the second waits for the first's row, then takes the next value; no
+    unique-key error (it once failed the two-workstation export test)."""
+    from verifier.store.claims_write import next_value
+
+    ctx = make_site(location)
+    got: list[int] = []
+    errors: list[BaseException] = []
+    try:
+        with ctx.store.write() as first:
+            got.append(next_value(first, "test_sequence"))  # the row exists, uncommitted
+
+            def second() -> None:
+                try:
+                    with ctx.store.write() as s:
+                        got.append(next_value(s, "test_sequence"))
+                except BaseException as exc:  # noqa: BLE001 - reported below
+                    errors.append(exc)
+
+            other = threading.Thread(target=second)
+            other.start()
+            time.sleep(0.5)  # the second writer is now waiting (PostgreSQL) or queued (SQLite)
+        other.join(timeout=60)
+        assert errors == [] and sorted(got) == [1, 2]
+    finally:
+        ctx.close()

@@ -15,6 +15,8 @@ from decimal import Decimal
 from typing import Protocol, cast
 
 from sqlalchemy import bindparam, delete, func, insert, literal_column, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from verifier.domain.states import ClaimStatus
@@ -161,8 +163,12 @@ def next_value(session: Session, counter: str) -> int:
     conn = session.connection()
     value = conn.execute(_NEXT_VALUE, {"counter": counter}).scalar_one_or_none()
     if value is None:
-        conn.execute(insert(_counters), [{"name": counter, "value": 1}])
-        return 1
+        # The sequence's first use: two writers may both find no row (PostgreSQL). Each
+        # creates it at 0 unless the other did, then both take the next value through the
+        # row lock as above: 1 and 2, never a unique-key error.
+        dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        conn.execute(dialect_insert(_counters).values(name=counter, value=0).on_conflict_do_nothing())
+        value = conn.execute(_NEXT_VALUE, {"counter": counter}).scalar_one()
     return int(value)
 
 
