@@ -4,9 +4,10 @@ layer may hold one (README, "Layout") and start-up can name a database cheaply."
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qs
 
 # libpq's own values. "prefer" (libpq's default) takes TLS whenever the server offers it;
 # "require" refuses a server without TLS; "verify-ca"/"verify-full" also check its
@@ -52,41 +53,66 @@ def is_postgres_url(text: str) -> bool:
     return text.strip().startswith(("postgresql://", "postgres://", "postgresql+psycopg://", "postgresql+psycopg2://"))
 
 
+# A database URL as SQLAlchemy reads it (the grammar of sqlalchemy.engine.url.make_url, which
+# the engine connects with): the password runs to the first "@" and may hold "/", "#" or "?",
+# which a generic URL parser would take for the path, fragment or query.
+_URL = re.compile(
+    r"""^(?P<scheme>[\w+]+)://
+        (?:(?P<user>[^:/]*)(?::(?P<password>[^@]*))?@)?
+        (?P<rest>[^?]*)
+        (?:\?(?P<query>.*))?$""",
+    re.VERBOSE | re.DOTALL,
+)
+# libpq parameters that carry a secret (the password; sslpassword unlocks the client key).
+SECRET_PARAMETERS = ("password", "sslpassword")
+_SECRET_PARAMETER = re.compile(r"(^|&)(" + "|".join(SECRET_PARAMETERS) + r")=([^&]*)")
+
+
 def url_has_password(url: str) -> bool:
-    """True when the URL carries a password (in the user part or as ?password=)."""
-    parts = urlsplit(url)
-    return bool(parts.password) or "password" in parse_qs(parts.query)
+    """True when the URL carries a secret: a password in the user part, or ?password= /
+    ?sslpassword=."""
+    m = _URL.match(url.strip())
+    if m is None:
+        return False
+    return bool(m.group("password")) or bool(_SECRET_PARAMETER.search(m.group("query") or ""))
 
 
 def url_ssl_mode(url: str) -> str | None:
     """The URL's own ?sslmode=, if it names one."""
-    values = parse_qs(urlsplit(url).query).get("sslmode")
+    m = _URL.match(url.strip())
+    values = parse_qs(m.group("query") or "", keep_blank_values=True).get("sslmode") if m else None
     return values[-1] if values else None
 
 
-def _netloc(user: str | None, password: str | None, host: str) -> str:
-    if user is None:
-        return host
-    return f"{user}:{password}@{host}" if password is not None else f"{user}@{host}"
-
-
-def _host(parts: object) -> str:
-    netloc = getattr(parts, "netloc", "")
-    return netloc.rsplit("@", 1)[-1]
+def _rebuild(url: str, password: str | None, secret: str | None) -> str:
+    """`url` with its password replaced by `password` (None: removed) and each secret query
+    parameter's value replaced by `secret` (None: the parameter removed); nothing else moves,
+    so a URL without a secret comes back exactly as given."""
+    m = _URL.match(url)
+    if m is None:
+        return url
+    start, end = m.span("password")
+    if m.group("password") is not None:
+        url_part = url[: start - 1] + (f":{password}" if password is not None else "") + url[end : m.start("rest")]
+    else:
+        url_part = url[: m.start("rest")]
+    query = m.group("query")
+    if query is None:
+        return url_part + m.group("rest")
+    if secret is None:
+        kept = [p for p in query.split("&") if p.split("=", 1)[0] not in SECRET_PARAMETERS]
+        new_query = "&".join(kept)
+    else:
+        new_query = _SECRET_PARAMETER.sub(lambda x: f"{x.group(1)}{x.group(2)}={secret}", query)
+    return url_part + m.group("rest") + (f"?{new_query}" if new_query else "")
 
 
 def hide_password(url: str) -> str:
-    """The URL as it may be shown or logged: a password, in the user part or as ?password=, is ***."""
-    parts = urlsplit(url)
-    password = "***" if parts.password is not None else None
-    query = [(k, "***" if k == "password" else v) for k, vs in parse_qs(parts.query).items() for v in vs]
-    netloc = _netloc(parts.username, password, _host(parts))
-    return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query, safe="*"), parts.fragment))
+    """The URL as it may be shown or logged: a password, in the user part or as ?password= or
+    ?sslpassword=, is ***."""
+    return _rebuild(url, "***", "***")
 
 
 def without_password(url: str) -> str:
     """The URL to write in a configuration file: any password left out (it goes in ~/.pgpass)."""
-    parts = urlsplit(url)
-    query = [(k, v) for k, vs in parse_qs(parts.query).items() for v in vs if k != "password"]
-    netloc = _netloc(parts.username, None, _host(parts))
-    return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query), parts.fragment))
+    return _rebuild(url, None, None)

@@ -304,8 +304,7 @@ def test_every_line_adds_up_and_the_insurer_never_pays_more_than_allowed(
             assert a.amc <= guarantee.value
         elif guarantee.basis is Basis.PERCENT_BR:
             assert a.amo + a.amc <= a.br * guarantee.value / 100 + D("0.005") or a.amc == 0
-        if r.line.kind is LineKind.CONSULTATION and r.withheld:
-            assert a.patient >= r.withheld  # the participation forfaitaire stays the patient's
+        assert a.patient >= r.participation  # the participation forfaitaire stays the patient's
     check_invariants(invoice.totals)
     room = next((x for x in guarantees if x.item is Item.ROOM), None)
     if room is not None and room.days_per_year is not None:
@@ -326,3 +325,34 @@ def test_a_yearly_day_limit_holds_across_several_claims(stays_days: list[int], l
             used[key] = used.get(key, 0) + n
         start += timedelta(days=days)
     assert sum(n for (_, year), n in used.items() if year == 2026) <= limit
+
+
+def test_what_a_review_found_stays_fixed() -> None:
+    day = date(2026, 3, 2)
+    # A per-day guarantee pays at most what each covered day costs, not its amount.
+    stay = Stay(day, day + timedelta(days=4))
+    (room,) = compute(
+        stay, [line(LineKind.ROOM, "CP", 5, "40.00")], g("CP 50 €/j 60 j/an"), used_days={(Item.ROOM, 2026): 58}
+    ).lines
+    assert (room.days_paid, room.amounts.amc) == (2, D("80.00"))
+    # A flat guarantee is paid once per claim, shared by the lines it covers.
+    fees = [line(LineKind.FEE, f"A{n}", 1, "250.00", "100.00") for n in range(3)]
+    invoice = compute(Stay(day, day + timedelta(days=1)), fees, g("HONO 150 €"))
+    assert invoice.totals.amc == D("150.00")
+    # An AMO rate outside 0-100 % is refused, not computed into a negative share.
+    with pytest.raises(ValidationError) as bad:
+        compute(Stay(day, day), [line(LineKind.FEE, "A", 1, "50.00", "50.00", amo_rate=D(-10))], [])
+    assert [p.code for p in bad.value.problems] == ["care.rate"]
+    # The PAV is taken whole even when the first stay-fees line's AMO share is below it.
+    small = [
+        line(LineKind.STAY_FEES, "FS", 1, "10.00", "10.00"),
+        line(LineKind.FEE, "ADC", 1, "200.00", "200.00"),
+    ]
+    pav = compute(Stay(day, day + timedelta(days=1)), small, [])
+    assert pav.pav and sum(r.withheld for r in pav.lines) == D("24.00")
+    assert pav.totals.amo == D("186.00")
+    # A per-day guarantee on the forfait journalier pays its days.
+    (fj,) = compute(
+        Stay(day, day + timedelta(days=2)), [line(LineKind.DAILY_CHARGE, "FJ", 3, "0")], g("FJ 20 €/j")
+    ).lines
+    assert fj.amounts.amc == D("60.00")

@@ -130,9 +130,10 @@ class CareLine:
 class CareLineResult:
     line: CareLine
     amounts: LineAmounts
-    withheld: Decimal = ZERO  # participation forfaitaire or PAV kept from the AMO's payment
+    withheld: Decimal = ZERO  # participation forfaitaire and PAV kept from the AMO's payment
     days_paid: int = 0  # days the AMC paid under a per-day guarantee
     notes: tuple[str, ...] = ()  # problem codes saying why (absorbed FJ, PAV, limit reached…)
+    participation: Decimal = ZERO  # the part of `withheld` no AMC may pay (CSS L871-1): the patient's
 
 
 @dataclass(frozen=True)
@@ -159,9 +160,32 @@ def pav_applies(stay: Stay, lines: Sequence[CareLine], tariffs: t.Tariffs = t.DE
     )
 
 
-def _amc(guarantee: CareGuarantee | None, br: Decimal, price: Decimal, amo_gross: Decimal, days: int = 0) -> Decimal:
+class _Flat:
+    """What is left of each flat guarantee: "ACC 150 €" pays 150 € once per claim, shared by
+    the lines it covers."""
+
+    def __init__(self) -> None:
+        self.paid: dict[Item, Decimal] = {}
+
+    def left(self, guarantee: CareGuarantee) -> Decimal:
+        return max(ZERO, guarantee.value - self.paid.get(guarantee.item, ZERO))
+
+    def take(self, guarantee: CareGuarantee, amount: Decimal) -> None:
+        self.paid[guarantee.item] = self.paid.get(guarantee.item, ZERO) + amount
+
+
+def _amc(
+    guarantee: CareGuarantee | None,
+    br: Decimal,
+    price: Decimal,
+    amo_gross: Decimal,
+    flat: _Flat,
+    days: int = 0,
+    day_price: Decimal | None = None,
+) -> Decimal:
     """What the AMC pays on a line under `guarantee`: never more than what is left once the
-    AMO's gross share is taken (the participation forfaitaire stays the patient's)."""
+    AMO's gross share is taken (the participation forfaitaire stays the patient's). A per-day
+    guarantee pays `days` days, each at most what a day costs (`day_price`)."""
     if guarantee is None:
         return ZERO
     left = price - amo_gross
@@ -170,10 +194,14 @@ def _amc(guarantee: CareGuarantee | None, br: Decimal, price: Decimal, amo_gross
     elif guarantee.basis is Basis.PERCENT_ACTUAL:
         cap = _cents(price * guarantee.value / HUNDRED) - amo_gross
     elif guarantee.basis is Basis.PER_DAY:
-        cap = _cents(guarantee.value * days)
+        per_day = guarantee.value if day_price is None else min(guarantee.value, day_price)
+        cap = _cents(per_day * days)
     else:
-        cap = _cents(guarantee.value)
-    return max(ZERO, min(cap, left))
+        cap = flat.left(guarantee)
+    amc = max(ZERO, min(cap, left))
+    if guarantee.basis is Basis.FLAT:
+        flat.take(guarantee, amc)
+    return amc
 
 
 def _guarantee_for(line: CareLine, guarantees: Sequence[CareGuarantee]) -> CareGuarantee | None:
@@ -228,21 +256,20 @@ def compute(
     used: dict[tuple[Item, int], int] = dict(used_days or {})
     spent: dict[tuple[Item, int], int] = {}
     pav = pav_applies(stay, lines, tariffs)
-    pav_amount = tariffs.at(t.PAV, stay.discharge) if pav else ZERO
-    pav_line = _pav_line(lines) if pav else None
+    pav_left = tariffs.at(t.PAV, stay.discharge) if pav else ZERO
     exempt = stay.exemption is not Exemption.NONE
+    flat = _Flat()
     results: list[CareLineResult | None] = [None] * len(lines)
     with localcontext() as ctx:
         ctx.prec = PRECISION
         # Reimbursed lines first: the forfait journalier depends on their ticket modérateur.
         stay_tm = ZERO
-        for n, line in enumerate(lines):
-            if line.kind not in (LineKind.STAY_FEES, LineKind.FEE, LineKind.CONSULTATION):
-                continue
+        for n in _reimbursed_in_pav_order(lines):
+            line = lines[n]
             price = _cents(line.unit_price * line.quantity)
             br = _cents((line.br_unit or ZERO) * line.quantity)
             notes: list[str] = []
-            withheld = ZERO
+            withheld = pf = ZERO
             rate = line.amo_rate if line.amo_rate is not None else DEFAULT_RATES[line.kind]
             if exempt or pav:
                 amo_gross = br
@@ -252,8 +279,11 @@ def compute(
                 amo_gross = _cents(br * rate / HUNDRED)
             amo_gross = min(amo_gross, price)
             amo = amo_gross
-            if n == pav_line:
-                withheld = min(pav_amount, amo)
+            if pav_left > 0 and amo > 0:
+                # The PAV is taken once per stay: from the stay fees, then the acts, as far as
+                # each line's AMO share goes.
+                withheld = min(pav_left, amo)
+                pav_left -= withheld
                 amo -= withheld
                 amo_gross = amo  # the AMC may pay the PAV: it is the stay's ticket modérateur
                 notes.append("care.note.pav")
@@ -264,12 +294,13 @@ def compute(
                 notes.append("care.note.pf")
             if line.kind is LineKind.STAY_FEES:
                 stay_tm += br - amo
-            amc = _amc(_guarantee_for(line, guarantees), br, price, amo_gross)
-            results[n] = _result(line, price, br, amo, amc, withheld, 0, notes)
+            days = stay.days if line.kind is LineKind.STAY_FEES else line.quantity
+            amc = _amc(_guarantee_for(line, guarantees), br, price, amo_gross, flat, days)
+            results[n] = _result(line, price, br, amo, amc, withheld, 0, notes, pf)
         for n, line in enumerate(lines):
             if results[n] is not None:
                 continue
-            results[n] = _flat_line(stay, line, guarantees, tariffs, pav, stay_tm, used, spent)
+            results[n] = _flat_line(stay, line, guarantees, tariffs, pav, stay_tm, used, spent, flat)
     done = [r for r in results if r is not None]
     return CareInvoice(done, total([r.amounts for r in done]), pav, spent)
 
@@ -278,13 +309,12 @@ def exempt_pf(stay: Stay) -> bool:
     return stay.under_18 or stay.exemption in PF_EXEMPT
 
 
-def _pav_line(lines: Sequence[CareLine]) -> int | None:
-    """The line the PAV is taken from: the first stay fees, else the first act."""
-    for kinds in ((LineKind.STAY_FEES,), (LineKind.FEE, LineKind.CONSULTATION)):
-        for n, line in enumerate(lines):
-            if line.kind in kinds and (line.br_unit or ZERO) > 0:
-                return n
-    return None
+def _reimbursed_in_pav_order(lines: Sequence[CareLine]) -> list[int]:
+    """The reimbursed lines, stay fees first then acts, each group in its order: the order
+    the PAV is taken in."""
+    stay = [n for n, line in enumerate(lines) if line.kind is LineKind.STAY_FEES]
+    acts = [n for n, line in enumerate(lines) if line.kind in (LineKind.FEE, LineKind.CONSULTATION)]
+    return stay + acts
 
 
 def _flat_line(
@@ -296,6 +326,7 @@ def _flat_line(
     stay_tm: Decimal,
     used: dict[tuple[Item, int], int],
     spent: dict[tuple[Item, int], int],
+    flat: _Flat,
 ) -> CareLineResult:
     """A line the AMO does not reimburse: FJ, FPU, room, companion, comfort."""
     notes: list[str] = []
@@ -309,13 +340,15 @@ def _flat_line(
         if absorbed:
             notes.append("care.note.fj_absorbed")
         price = full - absorbed
-        return _result(line, price, ZERO, ZERO, _amc(guarantee, ZERO, price, ZERO), ZERO, 0, notes)
+        amc = _amc(guarantee, ZERO, price, ZERO, flat, stay.daily_charge_days)
+        return _result(line, price, ZERO, ZERO, amc, ZERO, 0, notes)
     if line.kind is LineKind.EMERGENCY:
         if stay.exemption in FPU_EXEMPT:
             return _result(line, ZERO, ZERO, ZERO, ZERO, ZERO, 0, ["care.note.fpu_exempt"])
         code = t.FPU_REDUCED if stay.exemption in FPU_REDUCED else t.FPU
         price = tariffs.at(code, stay.admission) * line.quantity
-        return _result(line, price, ZERO, ZERO, _amc(guarantee, ZERO, price, ZERO), ZERO, 0, notes)
+        amc = _amc(guarantee, ZERO, price, ZERO, flat, line.quantity)
+        return _result(line, price, ZERO, ZERO, amc, ZERO, 0, notes)
     price = _cents(line.unit_price * line.quantity)
     if line.kind is LineKind.COMFORT or guarantee is None:
         return _result(line, price, ZERO, ZERO, ZERO, ZERO, 0, notes)
@@ -330,7 +363,7 @@ def _flat_line(
                 continue
             spent[key] = spent.get(key, 0) + 1
             days += 1
-    amc = _amc(guarantee, ZERO, price, ZERO, days)
+    amc = _amc(guarantee, ZERO, price, ZERO, flat, days, line.unit_price)
     return _result(line, price, ZERO, ZERO, amc, ZERO, days, notes)
 
 
@@ -343,10 +376,11 @@ def _result(
     withheld: Decimal,
     days: int,
     notes: list[str],
+    participation: Decimal = ZERO,
 ) -> CareLineResult:
     price, br, amo, amc = _cents(price), _cents(br), _cents(amo), _cents(amc)
     amounts = LineAmounts(price=price, br=br, amo=amo, tm=br - amo, amc=amc, patient=price - amo - amc)
-    return CareLineResult(line, amounts, _cents(withheld), days, tuple(notes))
+    return CareLineResult(line, amounts, _cents(withheld), days, tuple(notes), _cents(participation))
 
 
 def _line_problems(line: CareLine, n: int) -> list[Problem]:
@@ -355,6 +389,8 @@ def _line_problems(line: CareLine, n: int) -> list[Problem]:
         problems.append(Problem("care.quantity", {"quantity": line.quantity}, "quantity", n))
     if line.unit_price < 0 or (line.br_unit is not None and line.br_unit < 0):
         problems.append(Problem("care.negative", {}, "unit_price", n))
+    if line.amo_rate is not None and not 0 <= line.amo_rate <= HUNDRED:
+        problems.append(Problem("care.rate", {"rate": f"{line.amo_rate:f}"}, "amo_rate", n))
     if line.kind in (LineKind.FEE, LineKind.CONSULTATION, LineKind.STAY_FEES) and line.br_unit is None:
         problems.append(Problem("care.br_missing", {"code": line.code}, "br_unit", n))
     if line.kind in (LineKind.FEE, LineKind.CONSULTATION) and line.br_unit is not None:
@@ -371,6 +407,7 @@ i18n.register(
             "La date de sortie précède la date d'entrée : corrigez l'une des deux."
         ),
         "care.quantity": i18n.N_("La quantité {quantity} ne convient pas : de 1 à 999."),
+        "care.rate": i18n.N_("Le taux AMO {rate} % ne convient pas : de 0 à 100 %."),
         "care.negative": i18n.N_("Un montant est négatif : saisissez le prix tel qu'il est facturé."),
         "care.br_missing": i18n.N_("L'acte {code} n'a pas de base de remboursement : saisissez-la."),
         "care.below_br": i18n.N_(

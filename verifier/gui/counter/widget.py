@@ -429,7 +429,7 @@ class CounterWidget(QWidget):
             if name in fields and fields.fields[name].label.isVisibleTo(self):
                 return fields.title(name)
         if name == "lines":
-            return i18n.tr("les lignes")
+            return i18n.tr("lignes")
         return p.message()
 
     def _summarise(self, problems: list[Problem]) -> None:
