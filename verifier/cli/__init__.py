@@ -1,6 +1,6 @@
 """The `verifier` command: starts the GUI, or runs an administration sub-command.
 
-One module per command group (site, db, drugs, validate, claims, audit, outages, batches, tariffs,
+One module per command group (site, db, drugs, validate, claims, audit, outages, batches, tariffs, stays,
 returns, report), each adding its parsers with `add_parsers(sub, common)`; what they share
 (sign-in, options, the user error) is in `common`.
 
@@ -30,7 +30,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from verifier.cli import audit, batches, claims, db, drugs, outages, report, returns, site, tariffs, validate
+    from verifier.cli import audit, batches, claims, db, drugs, outages, report, returns, site, stays, tariffs, validate
 
     common = common_options(suppress=True)
     p = argparse.ArgumentParser(
@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=i18n.LANGUAGES, help="interface language (default: the system's)")
     sub = p.add_subparsers(dest="command")
     # In this order in --help.
-    for group in (site, db, drugs, validate, claims, audit, outages, batches, returns, report, tariffs):
+    for group in (site, db, drugs, validate, claims, audit, outages, batches, returns, report, tariffs, stays):
         group.add_parsers(sub, common)
     return p
 

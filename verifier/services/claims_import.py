@@ -66,7 +66,7 @@ class Imported:
         return sum(1 for _, already in self.claims if not already)
 
 
-class _Reader:
+class JsonReader:
     def __init__(self) -> None:
         self.problems: list[PathProblem] = []
 
@@ -231,7 +231,7 @@ def _path_of(claim_path: str, problem: Problem) -> str:
 
 def parse(text: str) -> list[Form]:
     """The file's claims, or ImportRefused with every problem and its JSON path."""
-    r = _Reader()
+    r = JsonReader()
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
