@@ -264,6 +264,12 @@ def test_change_the_settings_and_the_language(qtbot, panel: AdminPanel, admin: C
     page = panel.settings_page
     panel.tabs.setCurrentWidget(page)
     assert page.claim_edit.text() == "300,00\u00a0€"
+    assert page.activities.chosen() == ("pharmacy",)
+    page.activities.set_chosen(())
+    click(qtbot, page.save_button)
+    qtbot.waitUntil(lambda: page.form.messages["activities"].text().startswith("Cochez au moins une activité"))
+    assert settings.load(admin).activity_set() == ("pharmacy",)
+    page.activities.set_chosen(("pharmacy", "centre"))
     page.claim_edit.setText("25O,00")
     page.outstanding_edit.setText("4 000,00")
     click(qtbot, page.save_button)
@@ -277,6 +283,7 @@ def test_change_the_settings_and_the_language(qtbot, panel: AdminPanel, admin: C
     with qtbot.waitSignal(panel.settings_changed):
         click(qtbot, page.save_button)
     saved = settings.load(admin)
+    assert saved.activity_set() == ("pharmacy", "centre")
     assert (
         saved.claim_amc_ceiling,
         saved.insurer_outstanding_ceiling,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QThreadPool
-from PySide6.QtWidgets import QDialog, QWizard
+from PySide6.QtWidgets import QApplication, QDialog, QWizard
 
 from verifier import i18n
 from verifier.gui import start
@@ -21,7 +21,7 @@ from verifier.gui.main_window import MainWindow
 from verifier.gui.setup_wizard import SetupWizard
 from verifier.gui.sign_in import SignInDialog
 from verifier.gui.status import claims_text
-from verifier.services import auth
+from verifier.services import auth, settings
 from verifier.services.context import Context
 from verifier.store import database
 from verifier.store.engine import Location
@@ -191,7 +191,7 @@ def test_every_input_has_a_buddy_and_an_accessible_name(qtbot, location: Locatio
             assert widget.accessibleName()
         order = page.form.order
         for a, b in itertools.pairwise(order):
-            assert _next_tab_stop(a) is b
+            assert _next_tab_stop(a) is (b.focusProxy() or b)  # a group of boxes: its first box
 
 
 def _next_tab_stop(widget):  # type: ignore[no-untyped-def]
@@ -320,3 +320,31 @@ def test_crash_handler_logs_and_shows_one_sentence(qtbot, monkeypatch) -> None: 
     assert len(shown) == 1
     assert "boom" not in shown[0] and "Traceback" not in shown[0]
     assert str(start.logsetup.log_file()) in shown[0]
+
+
+def test_the_site_s_activities_are_chosen_at_set_up(qtbot, location: Location) -> None:  # type: ignore[no-untyped-def]
+    """A clinic ticks what it does on the first page; none ticked is refused with a sentence;
+    the choice is the site's setting afterwards."""
+    wizard = SetupWizard(location)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    fill_site(wizard)
+    page = wizard.site_page
+    assert page.activities.chosen() == ("pharmacy",)
+    wizard.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is wizard)
+    page.name_edit.setFocus()
+    qtbot.keyClick(page.name_edit, Qt.Key.Key_V, Qt.KeyboardModifier.AltModifier)  # Acti&vités
+    assert page.activities.boxes["pharmacy"].hasFocus()
+    qtbot.keyClick(page.activities.boxes["pharmacy"], Qt.Key.Key_Space)  # unticked: none left
+    wizard.next()
+    assert wizard.currentPage() is page
+    message = page.form.messages["activities"]
+    assert message.isVisible() and message.text().startswith("Cochez au moins une activité")
+    page.activities.set_chosen(("clinic", "centre"))
+    assert page.site().activities == ("clinic", "centre")
+    ctx, _code = auth.initialise(location, page.site(), LOGIN, "Admin", PASSWORD)
+    try:
+        assert settings.load(ctx).activity_set() == ("clinic", "centre")
+    finally:
+        ctx.close()

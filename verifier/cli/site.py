@@ -20,6 +20,12 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     init.add_argument("--address")
     init.add_argument("--display-name")
     init.add_argument(
+        "--activity",
+        default="pharmacy",
+        help="what the site does, comma-separated: pharmacy (officine), clinic (établissement de santé), "
+        "centre (centre de santé); default pharmacy",
+    )
+    init.add_argument(
         "--database-url",
         help="create the site on this PostgreSQL server (no password in it: use "
         "~/.pgpass or PGPASSWORD) and save the URL in config.json",
@@ -33,19 +39,23 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
 def cmd_init(args: argparse.Namespace) -> int:
     from verifier.config import remember_database, server_url_problems
     from verifier.domain.errors import ValidationError
-    from verifier.services import auth, drugs
+    from verifier.services import auth, drugs, settings
 
     if args.database_url:  # checked first: a URL that config.json would refuse creates nothing
         problems = server_url_problems(args.database_url)
         if problems:
             raise ValidationError(problems)
+    activities = tuple(a.strip().lower() for a in args.activity.split(",") if a.strip())
+    wrong = settings.activity_problems(activities)
+    if wrong:  # before the password is asked: nothing to type again
+        raise ValidationError(wrong)
     where = Location.parse(args.database_url.strip()) if args.database_url else location(args)
     site_name = args.site_name or (
         input(i18n.tr("Nom de l'officine ou de l'établissement : ")) if sys.stdin.isatty() else ""
     )
     user = args.user or "admin"
     password = read_password(args, i18n.tr("Nouveau mot de passe (12 caractères au moins) : "), confirm=True)
-    site = auth.SiteInput(site_name, args.finess, args.am_number, args.address)
+    site = auth.SiteInput(site_name, args.finess, args.am_number, args.address, activities)
     ctx, recovery = auth.initialise(where, site, user, args.display_name or user, password)
     with ctx:
         count = drugs.load_shipped_snapshot(ctx.store, ctx.actor.login, ctx.actor.user_id)

@@ -39,12 +39,14 @@ from verifier.config import remember_database
 from verifier.domain.errors import DomainError, Problem
 from verifier.domain.identifiers import check_finess
 from verifier.formatting import format_count
+from verifier.gui.activities import ActivitiesBox
 from verifier.gui.setup_insurers import InsurersPage
 from verifier.gui.setup_place import PlacePage
 from verifier.gui.tasks import Task, error_sentence, error_style, run_task
 from verifier.location import Location
 from verifier.services import auth, drugs
 from verifier.services.context import Context
+from verifier.services.settings import activity_problems
 
 i18n.register(
     {
@@ -176,6 +178,14 @@ class SitePage(QWizardPage):
         self.form.add(
             "address", i18n.tr("A&dresse :"), self.address_edit, i18n.tr("Adresse postale de l'officine (facultatif)")
         )
+        self.activities = ActivitiesBox()
+        self.form.add(
+            "activities",
+            i18n.tr("Acti&vités :"),
+            self.activities,
+            i18n.tr("Ce que fait le site : officine, établissement de santé, centre de santé"),
+            i18n.tr("Modifiable ensuite dans Administration › Réglages."),
+        )
         self.where = QLabel()
         self.where.setWordWrap(True)
         self.where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -207,6 +217,7 @@ class SitePage(QWizardPage):
             problems += [Problem(p.code, p.params, "finess") for p in checked.problems]
             warnings += [Problem(p.code, p.params, "finess") for p in checked.warnings]
         problems += _too_long(self.am_edit.text().strip(), AM_MAX, "am_number")
+        problems += activity_problems(self.activities.chosen())
         return problems, warnings
 
     def _show(self, fields: list[str]) -> None:
@@ -239,6 +250,7 @@ class SitePage(QWizardPage):
             check_finess(finess).value if finess else None,
             opt(self.am_edit.text()),
             opt(self.address_edit.toPlainText()),
+            self.activities.chosen(),
         )
 
 

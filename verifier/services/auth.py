@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from verifier import i18n
 from verifier.domain.errors import NotFound, Problem, ValidationError
 from verifier.security.keyslots import AuthFailed, make_slot, unlock
+from verifier.services import settings
 from verifier.services.context import ADMIN, ROLES, Actor, Context
 from verifier.store import audit_log, database
 from verifier.store import users as user_store
@@ -20,7 +21,7 @@ from verifier.store.engine import (
 from verifier.store.engine import (
     is_connection_error as is_connection_error,  # for the GUI, which never imports the store
 )
-from verifier.store.schema import Site, User
+from verifier.store.schema import Setting, Site, User
 from verifier.store.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ class SiteInput:
     finess: str | None = None
     am_number: str | None = None
     address: str | None = None
+    activities: tuple[str, ...] = (settings.PHARMACY,)
 
 
 def password_problems(password: str) -> list[Problem]:
@@ -92,6 +94,7 @@ def initialise(
     problems = login_problems(login) + password_problems(password)
     if not site.name.strip():
         problems.append(Problem("site.name_missing", {}, "site_name"))
+    problems += settings.activity_problems(site.activities)
     if problems:
         raise ValidationError(problems)
     store, key = database.create(location, login, password)
@@ -109,6 +112,9 @@ def initialise(
                 created_at=now,
             )
         )
+        if site.activities != (settings.PHARMACY,):
+            chosen = settings.SiteSettings(activities=",".join(a for a in settings.ACTIVITIES if a in site.activities))
+            s.add(Setting(key=settings.KEY, value=chosen.to_json()))
         user = User(login=login, display_name=display_name.strip() or login, role=ADMIN, active=True, created_at=now)
         s.add(user)
         s.flush()

@@ -15,7 +15,28 @@ from verifier.store.claims_write import SITE_SETTINGS_KEY
 from verifier.store.schema import Setting
 from verifier.store.session import Session
 
-_KEY = SITE_SETTINGS_KEY  # read with each claim by store.claims_write.check_facts too
+KEY = _KEY = SITE_SETTINGS_KEY  # read with each claim by store.claims_write.check_facts too
+
+
+# What a site does (issue 11): a pharmacy (officine) dispenses, an établissement de santé bills
+# stays, a centre de santé bills consultations; a site may do several.
+PHARMACY, CLINIC, CENTRE = "pharmacy", "clinic", "centre"
+ACTIVITIES = (PHARMACY, CLINIC, CENTRE)
+
+
+def activity_problems(chosen: tuple[str, ...] | list[str]) -> list[Problem]:
+    if not chosen:
+        return [Problem("settings.activities_none", {}, "activities")]
+    unknown = [a for a in chosen if a not in ACTIVITIES]
+    if unknown:
+        return [
+            Problem(
+                "settings.activity_unknown",
+                {"activity": ", ".join(unknown), "known": ", ".join(ACTIVITIES)},
+                "activities",
+            )
+        ]
+    return []
 
 
 @dataclass(frozen=True)
@@ -29,6 +50,10 @@ class SiteSettings:
     expiry_warning_days: int = 30  # a box expiring within this many days of dispensing is flagged
     scan_separator: str = "auto"  # what the scanners send for the DataMatrix group separator
     check_reuse_days: int = 7  # the counter offers to reuse a patient's last check up to this age (0: never)
+    activities: str = PHARMACY  # what the site does, comma-separated (ACTIVITIES): set at set-up
+
+    def activity_set(self) -> tuple[str, ...]:
+        return tuple(a for a in ACTIVITIES if a in self.activities.split(","))
 
     def to_json(self) -> str:
         data = {k: str(v) if isinstance(v, Decimal) else v for k, v in asdict(self).items()}
@@ -61,6 +86,7 @@ def problems(s: SiteSettings) -> list[Problem]:
         found.append(Problem("settings.expiry_range", {}, "expiry_warning_days"))
     if s.scan_separator not in SCAN_SEPARATORS:
         found.append(Problem("settings.separator_unknown", {}, "scan_separator"))
+    found += activity_problems([a for a in s.activities.split(",") if a])
     return found
 
 
@@ -109,5 +135,9 @@ i18n.register(
         "settings.reuse_range": i18n.N_("Indiquez un âge de reprise des vérifications entre 0 et 90 jours."),
         "settings.idle_range": i18n.N_("Le verrouillage automatique se règle entre 1 et 120 minutes."),
         "action.settings": i18n.N_("modifier les réglages"),
+        "settings.activities_none": i18n.N_(
+            "Cochez au moins une activité : officine, établissement de santé ou centre de santé."
+        ),
+        "settings.activity_unknown": i18n.N_("Activité inconnue : {activity} (connues : {known})."),
     }
 )

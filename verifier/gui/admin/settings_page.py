@@ -23,6 +23,7 @@ from verifier import i18n
 from verifier.config import Config
 from verifier.domain.errors import Problem, ValidationError
 from verifier.domain.money import format_eur, parse_amount
+from verifier.gui.activities import ActivitiesBox
 from verifier.gui.admin.common import AdminPage, Form, SentenceLabel, problems_of
 from verifier.services import settings
 from verifier.services.context import Context
@@ -49,7 +50,8 @@ class SettingsPage(AdminPage):
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
 
-        site = QGroupBox(i18n.tr("Réglages de l'officine (tous les postes)"))
+        site = QGroupBox(i18n.tr("Réglages du site (tous les postes)"))
+        self.activities = ActivitiesBox()
         self.claim_edit = QLineEdit()
         self.outstanding_edit = QLineEdit()
         self.same_day_box = QCheckBox(i18n.tr("Exiger une vérification faite le jour même de la délivrance"))
@@ -72,6 +74,13 @@ class SettingsPage(AdminPage):
             self.separator_combo.addItem(text, choice)
         self.form = Form(self)
         f = self.form
+        f.add(
+            "activities",
+            i18n.tr("&Activités du site :"),
+            self.activities,
+            i18n.tr("Ce que fait le site : officine, établissement de santé, centre de santé"),
+            compact=True,
+        )
         f.add(
             "claim_amc_ceiling",
             i18n.tr("Plafond de part &complémentaire par demande :"),
@@ -176,6 +185,7 @@ class SettingsPage(AdminPage):
             self.separator_combo,
             self.reuse_spin,
             self.save_button,
+            self.activities,
         ):
             widget.setEnabled(self.allowed)
 
@@ -195,6 +205,7 @@ class SettingsPage(AdminPage):
         self.expiry_spin.setValue(values.expiry_warning_days)
         self.separator_combo.setCurrentIndex(max(0, self.separator_combo.findData(values.scan_separator)))
         self.reuse_spin.setValue(values.check_reuse_days)
+        self.activities.set_chosen(values.activity_set())
         self.form.clear()
 
     def _amount(self, field: str, edit: QLineEdit, problems: list[Problem]) -> Decimal:
@@ -222,6 +233,7 @@ class SettingsPage(AdminPage):
             self.expiry_spin.value(),
             str(self.separator_combo.currentData()),
             self.reuse_spin.value(),
+            ",".join(self.activities.chosen()),
         )
         self.save_button.setEnabled(False)
         self.status.say(i18n.tr("Enregistrement des réglages…"))
