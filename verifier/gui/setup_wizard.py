@@ -143,7 +143,7 @@ class _Form:
 class SitePage(QWizardPage):
     def __init__(self, location: Location) -> None:
         super().__init__()
-        self.setTitle(i18n.tr("Votre officine"))
+        self.setTitle(i18n.tr("Votre site : officine, établissement ou centre de santé"))
         self.setSubTitle(
             i18n.tr(
                 "Ces informations figurent sur les demandes de remboursement. Seul le nom est obligatoire ; le reste peut être complété plus tard."
@@ -161,10 +161,10 @@ class SitePage(QWizardPage):
         self.form = _Form(self)
         self.form.add(
             "site_name",
-            i18n.tr("&Nom de l'officine :"),
+            i18n.tr("&Nom du site :"),
             self.name_edit,
             i18n.tr("Nom de l'officine ou de l'établissement (obligatoire)"),
-            i18n.tr("Obligatoire. Par exemple : Pharmacie du Marché"),
+            i18n.tr("Obligatoire. Par exemple : Pharmacie du Marché, Clinique du Lac"),
         )
         self.form.add(
             "finess", i18n.tr("N° &FINESS :"), self.finess_edit, i18n.tr("Numéro FINESS, 9 caractères (facultatif)")
@@ -173,10 +173,10 @@ class SitePage(QWizardPage):
             "am_number",
             i18n.tr("N° d'&assurance maladie :"),
             self.am_edit,
-            i18n.tr("Numéro d'assurance maladie de l'officine (facultatif)"),
+            i18n.tr("Numéro d'assurance maladie du site (facultatif)"),
         )
         self.form.add(
-            "address", i18n.tr("A&dresse :"), self.address_edit, i18n.tr("Adresse postale de l'officine (facultatif)")
+            "address", i18n.tr("A&dresse :"), self.address_edit, i18n.tr("Adresse postale du site (facultatif)")
         )
         self.activities = ActivitiesBox()
         self.form.add(
