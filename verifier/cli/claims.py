@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any, cast
 
 from verifier import i18n
-from verifier.cli.common import UserError, parse_date, signed_in
+from verifier.cli.common import UserError, parse_date, read_input, signed_in
 
 i18n.register(
     {
@@ -43,12 +42,7 @@ def cmd_claims_import(args: argparse.Namespace) -> int:
     """Queue the claims of a JSON file (docs/claims-import.md): all or nothing."""
     from verifier.services import claims_import
 
-    try:
-        text = sys.stdin.read() if args.path == "-" else Path(args.path).read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(
-            i18n.tr("Impossible de lire {path} ({reason}).", path=args.path, reason=type(exc).__name__)
-        ) from None
+    text = read_input(args.path)
     try:
         forms = claims_import.parse(text)  # the file's own mistakes, before asking for the password
     except claims_import.ImportRefused as refused:

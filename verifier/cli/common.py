@@ -89,6 +89,18 @@ def signed_in(args: argparse.Namespace) -> Iterator[Context]:
         yield ctx
 
 
+def read_input(path: str) -> str:
+    """The text of the file at `path`, or of standard input for "-"; a UserError if unreadable."""
+    from pathlib import Path
+
+    try:
+        return sys.stdin.read() if path == "-" else Path(path).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(
+            i18n.tr("Impossible de lire {path} ({reason}).", path=path, reason=type(exc).__name__)
+        ) from None
+
+
 def parse_date(text: str | None) -> date | None:
     """dd/mm/yyyy (or yyyy-mm-dd); None for nothing typed."""
     from datetime import date

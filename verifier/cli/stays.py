@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from verifier import i18n
-from verifier.cli.common import UserError, signed_in
+from verifier.cli.common import read_input, signed_in
 from verifier.formatting import format_eur
 
 
@@ -28,10 +27,7 @@ def cmd_stay(args: argparse.Namespace) -> int:
     from verifier.services import stay_simulation
     from verifier.services.claims_import import ImportRefused
 
-    try:
-        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(i18n.tr("Le fichier {file} ne se lit pas ({error}).", file=args.file, error=exc)) from None
+    text = read_input(args.file)
     with signed_in(args) as ctx:
         try:
             sim = stay_simulation.simulate(ctx, text)

@@ -144,10 +144,6 @@ class CareInvoice:
     days_used: dict[tuple[Item, int], int] = field(default_factory=dict)  # (item, year) -> days
 
 
-def _cents(value: Decimal) -> Decimal:
-    return to_cents(value)
-
-
 def pav_applies(stay: Stay, lines: Sequence[CareLine], tariffs: t.Tariffs = t.DEFAULT) -> bool:
     """Whether the flat participation replaces the ticket modérateur of this stay."""
     if stay.exemption is not Exemption.NONE:
@@ -190,12 +186,12 @@ def _amc(
         return ZERO
     left = price - amo_gross
     if guarantee.basis is Basis.PERCENT_BR:
-        cap = _cents(br * guarantee.value / HUNDRED) - amo_gross
+        cap = to_cents(br * guarantee.value / HUNDRED) - amo_gross
     elif guarantee.basis is Basis.PERCENT_ACTUAL:
-        cap = _cents(price * guarantee.value / HUNDRED) - amo_gross
+        cap = to_cents(price * guarantee.value / HUNDRED) - amo_gross
     elif guarantee.basis is Basis.PER_DAY:
         per_day = guarantee.value if day_price is None else min(guarantee.value, day_price)
-        cap = _cents(per_day * days)
+        cap = to_cents(per_day * days)
     else:
         cap = flat.left(guarantee)
     amc = max(ZERO, min(cap, left))
@@ -266,8 +262,8 @@ def compute(
         stay_tm = ZERO
         for n in _reimbursed_in_pav_order(lines):
             line = lines[n]
-            price = _cents(line.unit_price * line.quantity)
-            br = _cents((line.br_unit or ZERO) * line.quantity)
+            price = to_cents(line.unit_price * line.quantity)
+            br = to_cents((line.br_unit or ZERO) * line.quantity)
             notes: list[str] = []
             withheld = pf = ZERO
             rate = line.amo_rate if line.amo_rate is not None else DEFAULT_RATES[line.kind]
@@ -276,7 +272,7 @@ def compute(
                 if exempt:
                     notes.append("care.note.exempt")
             else:
-                amo_gross = _cents(br * rate / HUNDRED)
+                amo_gross = to_cents(br * rate / HUNDRED)
             amo_gross = min(amo_gross, price)
             amo = amo_gross
             if pav_left > 0 and amo > 0:
@@ -349,7 +345,7 @@ def _flat_line(
         price = tariffs.at(code, stay.admission) * line.quantity
         amc = _amc(guarantee, ZERO, price, ZERO, flat, line.quantity)
         return _result(line, price, ZERO, ZERO, amc, ZERO, 0, notes)
-    price = _cents(line.unit_price * line.quantity)
+    price = to_cents(line.unit_price * line.quantity)
     if line.kind is LineKind.COMFORT or guarantee is None:
         return _result(line, price, ZERO, ZERO, ZERO, ZERO, 0, notes)
     days = 0
@@ -378,9 +374,9 @@ def _result(
     notes: list[str],
     participation: Decimal = ZERO,
 ) -> CareLineResult:
-    price, br, amo, amc = _cents(price), _cents(br), _cents(amo), _cents(amc)
+    price, br, amo, amc = to_cents(price), to_cents(br), to_cents(amo), to_cents(amc)
     amounts = LineAmounts(price=price, br=br, amo=amo, tm=br - amo, amc=amc, patient=price - amo - amc)
-    return CareLineResult(line, amounts, _cents(withheld), days, tuple(notes), _cents(participation))
+    return CareLineResult(line, amounts, to_cents(withheld), days, tuple(notes), to_cents(participation))
 
 
 def _line_problems(line: CareLine, n: int) -> list[Problem]:

@@ -87,10 +87,6 @@ _GRID = [
 ]
 
 
-def _money(value: Decimal) -> str:
-    return amount_grouped_fr(value)
-
-
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(pdf_text(text)), style)
 
@@ -143,9 +139,9 @@ def _summary(stays: Sequence[StayRow]) -> Table:
                 date_fr(s.admission),
                 date_fr(s.discharge),
                 pdf_text(s.pec_number)[:18],
-                _money(s.total("price")),
-                _money(s.total("amo")),
-                _money(s.total("amc")),
+                amount_grouped_fr(s.total("price")),
+                amount_grouped_fr(s.total("amo")),
+                amount_grouped_fr(s.total("amc")),
             ]
         )
     rows.append(
@@ -156,7 +152,7 @@ def _summary(stays: Sequence[StayRow]) -> Table:
             "",
             "",
             "",
-            *(_money(sum((s.total(n) for s in stays), ZERO)) for n in ("price", "amo", "amc")),
+            *(amount_grouped_fr(sum((s.total(n) for s in stays), ZERO)) for n in ("price", "amo", "amc")),
         ]
     )
     widths = [
@@ -213,14 +209,16 @@ def _invoice(header: StayBatchHeader, s: StayRow, head: ParagraphStyle, body: Pa
                 pdf_text(line.label)[:30],
                 date_fr(line.start),
                 date_fr(line.end),
-                _money(line.unit_price),
+                amount_grouped_fr(line.unit_price),
                 str(line.quantity),
-                _money(line.price),
-                _money(line.amo),
-                _money(line.amc),
+                amount_grouped_fr(line.price),
+                amount_grouped_fr(line.amo),
+                amount_grouped_fr(line.amc),
             ]
         )
-    rows.append(["Total", "", "", "", "", "", "", "", *(_money(s.total(n)) for n in ("price", "amo", "amc"))])
+    rows.append(
+        ["Total", "", "", "", "", "", "", "", *(amount_grouped_fr(s.total(n)) for n in ("price", "amo", "amc"))]
+    )
     widths = [9 * mm, 10 * mm, 12 * mm, 45 * mm, 16 * mm, 16 * mm, 16 * mm, 9 * mm, 18 * mm, 16 * mm, 15 * mm]
     lines_table = Table(rows, colWidths=widths, repeatRows=1)
     lines_table.setStyle(
@@ -241,8 +239,8 @@ def _invoice(header: StayBatchHeader, s: StayRow, head: ParagraphStyle, body: Pa
         lines_table,
         Spacer(1, 3 * mm),
         _p(
-            f"Montant demandé à l'organisme complémentaire : {_money(s.total('amc'))} €. "
-            f"Reste à la charge du patient : {_money(patient)} €.",
+            f"Montant demandé à l'organisme complémentaire : {amount_grouped_fr(s.total('amc'))} €. "
+            f"Reste à la charge du patient : {amount_grouped_fr(patient)} €.",
             body,
         ),
     ]

@@ -73,9 +73,6 @@ i18n.register(
 NAME_MAX, FINESS_MAX, AM_MAX, LOGIN_MAX, DISPLAY_MAX = 200, 9, 20, 64, 200
 
 
-_count = format_count
-
-
 def _too_long(text: str, maximum: int, field: str) -> list[Problem]:
     if len(text) > maximum:
         return [Problem("setup.too_long", {"maximum": maximum, "count": len(text)}, field)]
@@ -573,7 +570,7 @@ class RecoveryPage(QWizardPage):
         self.site_name = wizard.site_page.name_edit.text().strip()
         if result.drug_count is not None:
             self.drugs_label.setText(
-                i18n.tr("Base des médicaments : {count} présentations chargées.", count=_count(result.drug_count))
+                i18n.tr("Base des médicaments : {count} présentations chargées.", count=format_count(result.drug_count))
             )
             self.drugs_label.setStyleSheet("")
         else:

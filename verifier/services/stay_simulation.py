@@ -15,7 +15,7 @@ from typing import Any
 
 from verifier import i18n
 from verifier.domain.care import CareInvoice, CareLine, Exemption, LineKind, Stay, compute
-from verifier.domain.care_guarantees import CareGuarantee, Item, parse_guarantee, responsible_contract_warnings
+from verifier.domain.care_guarantees import CareGuarantee, Item, parse_guarantees, responsible_contract_warnings
 from verifier.domain.errors import Problem, ValidationError
 from verifier.services import tariffs
 from verifier.services.claims_import import ImportRefused, JsonReader, PathProblem
@@ -42,21 +42,21 @@ def _guarantees(r: JsonReader, root: dict[str, Any]) -> list[CareGuarantee]:
     if not isinstance(raw, list):
         r.bad("$.guarantees", "import.not_list")
         return []
-    found: list[CareGuarantee] = []
-    for i, text in enumerate(raw):
-        path = f"$.guarantees[{i}]"
-        if not isinstance(text, str):
-            r.bad(path, "import.not_text")
-            continue
-        try:
-            g = parse_guarantee(text)
-        except ValidationError as exc:
-            r.problems += [PathProblem(path, p.message()) for p in exc.problems]
-            continue
-        if any(other.item is g.item for other in found):
-            r.problems.append(PathProblem(path, Problem("care_guarantee.twice", {"item": g.item.value}).message()))
-        found.append(g)
-    return found
+    texts = [text if isinstance(text, str) else "" for text in raw]  # an empty one is skipped
+    found: list[tuple[int, PathProblem]] = [
+        (i, PathProblem(f"$.guarantees[{i}]", i18n.say("import.not_text")))
+        for i, text in enumerate(raw)
+        if not isinstance(text, str)
+    ]
+    guarantees: list[CareGuarantee] = []
+    try:
+        guarantees = parse_guarantees(texts)
+    except ValidationError as exc:
+        found += [
+            ((p.line or 1) - 1, PathProblem(f"$.guarantees[{(p.line or 1) - 1}]", p.message())) for p in exc.problems
+        ]
+    r.problems += [problem for _, problem in sorted(found, key=lambda pair: pair[0])]
+    return guarantees
 
 
 def _days_used(r: JsonReader, root: dict[str, Any], year: int) -> dict[tuple[Item, int], int]:

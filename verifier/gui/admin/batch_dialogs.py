@@ -28,8 +28,9 @@ from verifier import i18n, paths
 from verifier.domain.errors import Problem
 from verifier.domain.money import format_eur
 from verifier.domain.states import ClaimStatus
+from verifier.formatting import format_count
 from verifier.gui.admin.batch_models import BatchRow, ClaimChoiceModel, ReadyRow
-from verifier.gui.admin.common import Jobs, SentenceLabel, count_text
+from verifier.gui.admin.common import Jobs, SentenceLabel
 from verifier.gui.admin.form_dialog import FormDialog, line_edit
 from verifier.gui.admin.insurers import table
 from verifier.services import batches, queue
@@ -85,7 +86,7 @@ class ExportDialog(FormDialog):
         explain = QLabel(
             i18n.tr(
                 "Le lot ({count} demande(s), {amount}) est écrit dans le dossier d'envoi en un seul fichier, qui apparaît complet ou pas du tout. Exporter à nouveau donne exactement le même fichier.",
-                count=count_text(info.claim_count),
+                count=format_count(info.claim_count),
                 amount=format_eur(info.total_amc),
             )
         )
@@ -307,7 +308,7 @@ class VoidBatchDialog(FormDialog):
         explain = QLabel(
             i18n.tr(
                 "Ses {count} demande(s) reviennent en attente d'export. Le numéro {number} ne sera jamais réutilisé.",
-                count=count_text(info.claim_count),
+                count=format_count(info.claim_count),
                 number=info.number_text,
             )
         )
@@ -404,8 +405,8 @@ class ChooseClaimsDialog(QDialog):
                 "{checked} demande cochée sur {total}, {amount}.",
                 "{checked} demandes cochées sur {total}, {amount}.",
                 len(ids),
-                checked=count_text(len(ids)),
-                total=count_text(self.model.rowCount()),
+                checked=format_count(len(ids)),
+                total=format_count(self.model.rowCount()),
                 amount=format_eur(amount),
             )
         )

@@ -12,8 +12,7 @@ from PySide6.QtGui import QFont
 
 from verifier import i18n
 from verifier.domain.money import format_eur
-from verifier.formatting import format_day, local_datetime, local_day
-from verifier.gui.admin.common import count_text
+from verifier.formatting import format_count, format_day, local_datetime, local_day
 from verifier.gui.rows import Column, RowsModel
 from verifier.services.batches import BatchInfo
 from verifier.services.claims import format_number
@@ -57,9 +56,6 @@ i18n.register(
 )
 
 
-day_text = format_day
-
-
 # ----------------------------------------------------------------------- batches page
 
 
@@ -88,7 +84,7 @@ class ReadyModel(RowsModel):
         Column("admin.batch.col.amc", lambda r: r.amc_number),
         Column("admin.batch.col.operator", lambda r: r.operator_code or ""),
         Column("admin.batch.col.batch_to", batch_to_text),
-        Column("admin.batch.col.count", lambda r: count_text(r.count), sort=lambda r: r.count, right=True),
+        Column("admin.batch.col.count", lambda r: format_count(r.count), sort=lambda r: r.count, right=True),
         Column("admin.batch.col.amount", lambda r: format_eur(r.amc), sort=lambda r: float(r.amc), right=True),
     )
 
@@ -135,7 +131,7 @@ class BatchModel(RowsModel):
         Column("admin.batch.col.status", lambda r: i18n.say(f"batch.status.{r.info.state}")),
         Column(
             "admin.batch.col.count",
-            lambda r: count_text(r.info.claim_count),
+            lambda r: format_count(r.info.claim_count),
             sort=lambda r: r.info.claim_count,
             right=True,
         ),
@@ -169,7 +165,7 @@ class ClaimChoiceModel(RowsModel):
     COLUMNS = (
         Column("admin.batch.col.claim", lambda r: format_number(r.number), sort=lambda r: r.number),
         Column(
-            "admin.batch.col.dispensed", lambda r: day_text(r.dispensed_on), sort=lambda r: r.dispensed_on.toordinal()
+            "admin.batch.col.dispensed", lambda r: format_day(r.dispensed_on), sort=lambda r: r.dispensed_on.toordinal()
         ),
         Column("admin.batch.col.patient", lambda r: r.patient_name),
         Column("admin.batch.col.amount", lambda r: format_eur(r.amc), sort=lambda r: float(r.amc), right=True),
@@ -317,7 +313,7 @@ class ReconciliationModel(RowsModel):
                 "{amount} : {count} demandes",
                 line.counts.get(status, 0),
                 amount=amount,
-                count=count_text(line.counts.get(status, 0)),
+                count=format_count(line.counts.get(status, 0)),
             )
         return super().data(index, role)
 

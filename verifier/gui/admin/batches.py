@@ -30,10 +30,10 @@ from verifier import i18n
 from verifier.domain.errors import NotFound, ValidationError
 from verifier.domain.money import format_eur
 from verifier.domain.states import LIVE_BATCH_STATUSES, BatchStatus
-from verifier.formatting import local_day
+from verifier.formatting import format_count, local_day
 from verifier.gui.admin.batch_dialogs import ChooseClaimsDialog, ExportDialog, SentDialog, VoidBatchDialog
 from verifier.gui.admin.batch_models import BatchModel, BatchRow, ReadyModel, ReadyRow, RefusedModel, RefusedRow
-from verifier.gui.admin.common import AdminPage, Jobs, SentenceLabel, count_text
+from verifier.gui.admin.common import AdminPage, Jobs, SentenceLabel
 from verifier.gui.admin.insurers import table
 from verifier.gui.status import provisional_text
 from verifier.gui.tasks import error_sentence
@@ -331,7 +331,7 @@ class BatchesPage(AdminPage):
                     "{count} demande en attente, {amount} de part complémentaire.",
                     "{count} demandes en attente, {amount} de part complémentaire.",
                     sum(r.count for r in data.ready),
-                    count=count_text(sum(r.count for r in data.ready)),
+                    count=format_count(sum(r.count for r in data.ready)),
                     amount=format_eur(total),
                 )
             )
@@ -474,7 +474,7 @@ class BatchesPage(AdminPage):
                 b.claim_count,
                 number=b.number_text,
                 insurer=o.insurer_name,
-                count=count_text(b.claim_count),
+                count=format_count(b.claim_count),
                 amount=format_eur(b.total_amc),
             )
             if o.result.refused:
@@ -482,7 +482,7 @@ class BatchesPage(AdminPage):
                     "{count} demande incomplète reste en attente (voir la liste).",
                     "{count} demandes incomplètes restent en attente (voir la liste).",
                     len(o.result.refused),
-                    count=count_text(len(o.result.refused)),
+                    count=format_count(len(o.result.refused)),
                 )
             lines.append(text)
             refused += [
@@ -572,7 +572,7 @@ class BatchesPage(AdminPage):
                 "Lot n° {number} annulé : ses {count} demandes sont de nouveau en attente.",
                 info.claim_count,
                 number=info.number_text,
-                count=count_text(info.claim_count),
+                count=format_count(info.claim_count),
             )
         )
         self.refresh(lambda: self.select_batch(info.id))

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPlainTextEdit, 
 
 from verifier import i18n
 from verifier.domain.errors import Problem, ValidationError
-from verifier.formatting import format_count
 from verifier.gui.tasks import Task, error_sentence, error_style, run_task
 
 if TYPE_CHECKING:
@@ -234,6 +233,3 @@ def snapshot_date(text: str) -> str:
     if len(parts) in (2, 3) and all(p.isdigit() for p in parts) and len(parts[0]) == 4:
         return "/".join(reversed(parts))
     return text
-
-
-count_text = format_count  # the name the admin pages know

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from verifier import i18n
-from verifier.formatting import local_datetime
-from verifier.gui.admin.common import AdminPage, SentenceLabel, count_text, snapshot_date
+from verifier.formatting import format_count, local_datetime
+from verifier.gui.admin.common import AdminPage, SentenceLabel, snapshot_date
 from verifier.gui.admin.models import ReasonModel
 from verifier.gui.tasks import error_sentence
 from verifier.services import drugs
@@ -169,8 +169,8 @@ class DrugsPage(AdminPage):
             return
         self.source_label.setText(ref.source)
         self.version_label.setText(snapshot_date(ref.snapshot_date))
-        self.count_label.setText(count_text(ref.count))
-        self.skipped_label.setText(count_text(ref.skipped))
+        self.count_label.setText(format_count(ref.count))
+        self.skipped_label.setText(format_count(ref.skipped))
         self.imported_label.setText(local_datetime(ref.imported_at))
 
     def _set_buttons(self) -> None:

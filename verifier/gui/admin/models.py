@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from verifier import i18n
-from verifier.gui.admin.common import count_text
+from verifier.formatting import format_count
 from verifier.gui.rows import Column, RowsModel
 from verifier.services.directory import InsurerInfo, OperatorInfo
 from verifier.services.users import UserInfo
@@ -85,5 +85,5 @@ class ReasonModel(RowsModel):
 
     COLUMNS = (
         Column("admin.col.reason", lambda r: i18n.say(r[0])),
-        Column("admin.col.lines", lambda r: count_text(r[1]), sort=lambda r: r[1], right=True),
+        Column("admin.col.lines", lambda r: format_count(r[1]), sort=lambda r: r[1], right=True),
     )

@@ -28,8 +28,9 @@ from verifier import i18n
 from verifier.domain.errors import Problem, ValidationError
 from verifier.domain.money import parse_amount
 from verifier.domain.states import ClaimStatus
+from verifier.formatting import format_count
 from verifier.gui.admin.batch_models import RejectionModel
-from verifier.gui.admin.common import AdminPage, FileImportArea, Form, Jobs, SentenceLabel, count_text, problems_of
+from verifier.gui.admin.common import AdminPage, FileImportArea, Form, Jobs, SentenceLabel, problems_of
 from verifier.gui.admin.form_dialog import line_edit
 from verifier.gui.admin.insurers import table
 from verifier.gui.queue.void_dialog import VoidDialog
@@ -240,7 +241,7 @@ class ReturnsPage(AdminPage):
                 "{count} demande rejetée à traiter.",
                 "{count} demandes rejetées à traiter.",
                 len(rows),
-                count=count_text(len(rows)),
+                count=format_count(len(rows)),
             )
             if rows
             else i18n.tr("Aucun rejet à traiter.")

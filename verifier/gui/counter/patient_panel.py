@@ -26,7 +26,7 @@ from verifier.domain.identifiers import (
     check_rank,
     parse_birth_date,
 )
-from verifier.formatting import format_day as day_text
+from verifier.formatting import format_day
 from verifier.gui.counter.fields import FieldSet
 from verifier.gui.tasks import Task, error_sentence, error_style, run_task
 from verifier.services import patients
@@ -80,8 +80,8 @@ def parse_day(text: str) -> date | None:
     raise ValidationError([Problem("counter.date_format")])
 
 
-def format_day(value: date | None) -> str:
-    return day_text(value) if value else ""
+def _day_or_empty(value: date | None) -> str:
+    return format_day(value) if value else ""
 
 
 class PatientPanel(QGroupBox):
@@ -361,8 +361,8 @@ class PatientPanel(QGroupBox):
             insurer = next((i for i in self.insurers if i.id == p.insurer_id), None)
             self.insurer_edit.setText(self._insurer_text(insurer) if insurer else "")
             self.member_edit.setText(p.member_number or "")
-            self.from_edit.setText(format_day(p.card_valid_from))
-            self.to_edit.setText(format_day(p.card_valid_to))
+            self.from_edit.setText(_day_or_empty(p.card_valid_from))
+            self.to_edit.setText(_day_or_empty(p.card_valid_to))
             self.search_edit.clear()
             self._show_status()
         finally:

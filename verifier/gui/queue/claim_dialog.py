@@ -32,10 +32,10 @@ from verifier import i18n, paths
 from verifier.domain.errors import ValidationError
 from verifier.domain.money import format_eur
 from verifier.domain.states import ClaimStatus, can_rectify, can_transition, editable
-from verifier.formatting import local_datetime
+from verifier.formatting import format_day, local_datetime
 from verifier.gui.boxes import boxes_of, describe_boxes
 from verifier.gui.queue.claim_models import HistoryModel, LinesModel, QuantityDelegate, VersionsModel
-from verifier.gui.queue.model import format_date, status_text
+from verifier.gui.queue.model import status_text
 from verifier.gui.queue.texts import guarantees_text, method_text, outcome_text, spaced_nir
 from verifier.gui.queue.void_dialog import VoidDialog
 from verifier.gui.tasks import Task, error_sentence, error_style, run_task
@@ -370,7 +370,7 @@ class ClaimDialog(QDialog):
             "checked": i18n.tr("{who}, le {when}", who=d.checked_by, when=local_datetime(ck.checked_at)),
             "operator": i18n.say("queue.claim.operator_down" if ck.operator_down else "queue.claim.operator_up"),
             "insurer": i18n.tr("{name} (AMC {amc})", name=ins.name, amc=ins.amc_number),
-            "dispensed": format_date(c.dispensed_on),
+            "dispensed": format_day(c.dispensed_on),
             "prescriber": c.prescriber_rpps or none,
             "price": format_eur(c.price),
             "amo": format_eur(c.amo),

@@ -97,9 +97,6 @@ _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 Index = QModelIndex | QPersistentModelIndex
 
 
-format_date = format_day
-
-
 def status_text(status: ClaimStatus) -> str:
     label = status.label()
     return label[:1].upper() + label[1:]
@@ -223,7 +220,7 @@ class QueueModel(QAbstractTableModel):
         if col == NUMBER:
             return format_number(row.number)
         if col == DATE:
-            return format_date(row.dispensed_on)
+            return format_day(row.dispensed_on)
         if col == PATIENT:
             return row.patient_name
         if col == NIR:
