@@ -356,3 +356,14 @@ def test_what_a_review_found_stays_fixed() -> None:
         Stay(day, day + timedelta(days=2)), [line(LineKind.DAILY_CHARGE, "FJ", 3, "0")], g("FJ 20 €/j")
     ).lines
     assert fj.amounts.amc == D("60.00")
+
+
+def test_absurd_amounts_are_refused_before_any_arithmetic() -> None:
+    day = date(2026, 3, 2)
+    for price in (D("1e999999"), D("9" * 5000), D("12.345"), D("NaN")):
+        with pytest.raises(ValidationError) as exc:
+            compute(Stay(day, day), [CareLine(LineKind.FEE, "A", "A", 1, price, D("10.00"))], [])
+        assert "care.amount" in [p.code for p in exc.value.problems], price
+    with pytest.raises(ValidationError) as rate:
+        compute(Stay(day, day), [CareLine(LineKind.FEE, "A", "A", 1, D("10.00"), D("10.00"), D("NaN"))], [])
+    assert [p.code for p in rate.value.problems] == ["care.rate"]

@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal, localcontext
+from decimal import Context, Decimal, localcontext
 from enum import StrEnum
 
 from verifier import i18n
@@ -37,7 +37,7 @@ from verifier.domain import tariffs as t
 from verifier.domain.care_guarantees import Basis, CareGuarantee, Item, find
 from verifier.domain.claims import ClaimTotals, LineAmounts, total
 from verifier.domain.errors import Problem, ValidationError
-from verifier.domain.money import PRECISION, to_cents
+from verifier.domain.money import MAX_AMOUNT, PRECISION, to_cents
 
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
@@ -383,9 +383,19 @@ def _line_problems(line: CareLine, n: int) -> list[Problem]:
     problems: list[Problem] = []
     if not 1 <= line.quantity <= 999:
         problems.append(Problem("care.quantity", {"quantity": line.quantity}, "quantity", n))
+    for name, value in (("unit_price", line.unit_price), ("br_unit", line.br_unit)):
+        # Checked before any comparison or arithmetic: NaN, 1E+999999 or 5,000 digits would break them.
+        if value is not None and (
+            not value.is_finite()
+            or abs(value) > MAX_AMOUNT
+            or value != value.quantize(Decimal("0.01"), context=Context(prec=PRECISION))
+        ):
+            problems.append(Problem("care.amount", {}, name, n))
+    if problems and problems[-1].code == "care.amount":
+        return problems
     if line.unit_price < 0 or (line.br_unit is not None and line.br_unit < 0):
         problems.append(Problem("care.negative", {}, "unit_price", n))
-    if line.amo_rate is not None and not 0 <= line.amo_rate <= HUNDRED:
+    if line.amo_rate is not None and (not line.amo_rate.is_finite() or not 0 <= line.amo_rate <= HUNDRED):
         problems.append(Problem("care.rate", {"rate": f"{line.amo_rate:f}"}, "amo_rate", n))
     if line.kind in (LineKind.FEE, LineKind.CONSULTATION, LineKind.STAY_FEES) and line.br_unit is None:
         problems.append(Problem("care.br_missing", {"code": line.code}, "br_unit", n))
@@ -405,6 +415,7 @@ i18n.register(
         "care.quantity": i18n.N_("La quantité {quantity} ne convient pas : de 1 à 999."),
         "care.rate": i18n.N_("Le taux AMO {rate} % ne convient pas : de 0 à 100 %."),
         "care.negative": i18n.N_("Un montant est négatif : saisissez le prix tel qu'il est facturé."),
+        "care.amount": i18n.N_("Ce montant ne convient pas : au centime près et au plus 999 999 999,99 €."),
         "care.br_missing": i18n.N_("L'acte {code} n'a pas de base de remboursement : saisissez-la."),
         "care.below_br": i18n.N_(
             "L'acte {code} est facturé sous sa base de remboursement : le prix facturé est au moins la BR."
