@@ -33,6 +33,17 @@ class ClaimStatus(enum.StrEnum):
         return i18n.say(f"claim_status.{self.value}")
 
 
+class ClaimKind(enum.StrEnum):
+    """What a claim bills; the value is what the database stores (migration 0010)."""
+
+    PHARMACY = "pharmacy"  # a dispensing at an officine's counter
+    STAY = "stay"  # a stay in an établissement de santé (or an emergency visit), under a PEC
+    CONSULTATION = "consultation"  # a consultation or act in a centre de santé or an outpatient clinic
+
+    def label(self) -> str:
+        return i18n.say(f"claim_kind.{self.value}")
+
+
 class BatchStatus(enum.StrEnum):
     """Where a numbered batch is; the value is what the database stores.
 
@@ -103,6 +114,9 @@ i18n.register(
         "claim_status.rejected": i18n.N_("rejetée"),
         "claim_status.paid": i18n.N_("payée"),
         "claim_status.void": i18n.N_("annulée"),
+        "claim_kind.pharmacy": i18n.N_("officine"),
+        "claim_kind.stay": i18n.N_("séjour"),
+        "claim_kind.consultation": i18n.N_("consultation"),
         "claim.transition.same": i18n.N_("La demande est déjà « {current} » : il n'y a rien à changer."),
         "claim.transition.illegal": i18n.N_("Une demande « {current} » ne peut pas passer à « {target} »."),
         "claim.transition.not_queued": i18n.N_(

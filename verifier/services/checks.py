@@ -40,6 +40,9 @@ class CheckInput:
     note: str = ""
     checked_at: datetime | None = None
     reused_check_id: str | None = None  # this check repeats that earlier one (same patient, same insurer)
+    # A clinic's PEC or consultation check: its guarantees are care guarantees, kept with the
+    # stay (services.stays), not pharmacy ones.
+    care: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,7 @@ def record(ctx: Context, data: CheckInput) -> CheckInfo:
         problems.append(Problem("check.reference_missing", {}, "reference"))
     if len(reference) > 100:
         problems.append(Problem("check.reference_long", {}, "reference"))
-    if data.outcome in COVERING and not data.guarantees:
+    if data.outcome in COVERING and not data.guarantees and not data.care:
         problems.append(Problem("check.guarantee_missing", {}, "guarantees"))
     member = None
     if data.member_number.strip():

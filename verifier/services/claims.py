@@ -13,7 +13,7 @@ from verifier.domain.coverage import guarantee_for
 from verifier.domain.errors import NotFound, Problem, ValidationError
 from verifier.domain.identifiers import check_rpps
 from verifier.domain.scanner import ScanResult
-from verifier.domain.states import ClaimStatus, can_rectify, check_transition, editable
+from verifier.domain.states import ClaimKind, ClaimStatus, can_rectify, check_transition, editable
 from verifier.services import ceilings, settings
 from verifier.services.ceilings import Override
 from verifier.services.checks import COVERING, guarantees_from_json
@@ -98,6 +98,7 @@ class ClaimInfo:
     created_at: datetime
     void_reason: str | None
     lines: list[tuple[LineDraft, LineAmounts]] = field(default_factory=list)
+    kind: ClaimKind = ClaimKind.PHARMACY
 
     @property
     def number_text(self) -> str:
@@ -242,6 +243,7 @@ def _info(c: Claim) -> ClaimInfo:
         c.created_at,
         c.void_reason,
         lines,
+        ClaimKind(c.kind),
     )
 
 
@@ -374,7 +376,7 @@ def _create(
         if queue_now:
             events.append(("claim.queued", "claim", claim_id, {"number": number}))
             if over:
-                events.append(_override_event(claim_id, number, over, override))
+                events.append(override_event(claim_id, number, over, override))
         audit_log.append_many(s, ctx.actor.login, events)
     return ClaimInfo(
         claim_id,
@@ -498,6 +500,9 @@ def update_lines(
         status = ClaimStatus(claim.status)
         if not editable(status):
             raise ValidationError([Problem("claim.not_editable", {"status": status.label()}, None)])
+        if claim.kind is not ClaimKind.PHARMACY:
+            # A stay's lines follow from its dates and PEC: they are computed by services.stays.
+            raise ValidationError([Problem("claim.care_lines", {}, None)])
         check = _load_check_context(s, claim.check_id)
         amounts, problems = _line_amounts(lines, check)
         dispensed_on = dispensed_on or claim.dispensed_on
@@ -559,7 +564,7 @@ def _check_ceilings(
     return ceilings.authorise(ctx.store, s, override), over
 
 
-def _override_event(claim_id: str, number: int, over: list[Problem], override: Override | None) -> audit_log.Event:
+def override_event(claim_id: str, number: int, over: list[Problem], override: Override | None) -> audit_log.Event:
     assert override is not None
     return (
         "claim.override",
@@ -584,7 +589,7 @@ def _queue(ctx: Context, s: Session, claim: Claim, override: Override | None) ->
     if over:
         assert override is not None
         claim.override_reason, claim.override_by = override.reason.strip(), override_by
-        events.append(_override_event(claim.id, claim.number, over, override))
+        events.append(override_event(claim.id, claim.number, over, override))
     audit_log.append_many(s, ctx.actor.login, events)
 
 
@@ -631,6 +636,7 @@ def rectify(ctx: Context, claim_id: str) -> ClaimInfo:
                 "version": old.version + 1,
                 "previous_id": old.id,
                 "status": ClaimStatus.DRAFT.value,
+                "kind": old.kind,
                 "patient_id": old.patient_id,
                 "insurer_id": old.insurer_id,
                 "check_id": old.check_id,
@@ -650,6 +656,8 @@ def rectify(ctx: Context, claim_id: str) -> ClaimInfo:
             _line_rows(drafts, amounts),
             _box_rows(drafts),
         )
+        if old.kind is not ClaimKind.PHARMACY:
+            claims_write.copy_care(s, old.id, new_id)
         new = _load(s, new_id)
         audit_log.append(
             s,
@@ -664,7 +672,12 @@ def rectify(ctx: Context, claim_id: str) -> ClaimInfo:
 
 def get(ctx: Context, claim_id: str) -> ClaimInfo:
     with ctx.store.read() as s:
-        return _info(_load(s, claim_id))
+        return get_in(s, claim_id)
+
+
+def get_in(s: Session, claim_id: str) -> ClaimInfo:
+    """The claim as stored, inside the caller's session."""
+    return _info(_load(s, claim_id))
 
 
 def by_number(ctx: Context, number: int) -> ClaimInfo:
@@ -736,5 +749,8 @@ i18n.register(
             "Cette saisie est déjà la demande n° {number}, maintenant « {status} » : rien n'a été mis en file. Ouvrez-la dans Demandes, puis effacez ce formulaire (Ctrl+N)."
         ),
         "claim.already_rectified": i18n.N_("Cette demande a déjà été rectifiée : ouvrez sa nouvelle version."),
+        "claim.care_lines": i18n.N_(
+            "Les lignes d'un séjour ou d'une consultation se calculent depuis ses dates et sa prise en charge : annulez la demande et saisissez-la à nouveau."
+        ),
     }
 )

@@ -43,7 +43,10 @@ def activity_problems(chosen: tuple[str, ...] | list[str]) -> list[Problem]:
 class SiteSettings:
     """Defaults follow the domain notes: billing without the card is exceptional above 300 €."""
 
-    claim_amc_ceiling: Decimal = Decimal("300.00")  # AMC amount of one claim
+    claim_amc_ceiling: Decimal = Decimal("300.00")  # AMC amount of one pharmacy claim or consultation
+    # AMC amount of one stay: under a PEC the AMC agreed beforehand, and a surgical stay
+    # owes it hundreds of euros (docs/clinics.md).
+    stay_amc_ceiling: Decimal = Decimal("5000.00")
     insurer_outstanding_ceiling: Decimal = Decimal("5000.00")  # AMC not yet paid, per insurer
     check_same_day: bool = True  # a check older than the day of dispensing needs an override
     idle_lock_minutes: int = 5
@@ -76,6 +79,8 @@ def problems(s: SiteSettings) -> list[Problem]:
     found = []
     if not Decimal("0") < s.claim_amc_ceiling <= Decimal("100000"):
         found.append(Problem("settings.ceiling_range", {}, "claim_amc_ceiling"))
+    if not Decimal("0") < s.stay_amc_ceiling <= Decimal("1000000"):
+        found.append(Problem("settings.ceiling_range", {}, "stay_amc_ceiling"))
     if not Decimal("0") < s.insurer_outstanding_ceiling <= Decimal("10000000"):
         found.append(Problem("settings.ceiling_range", {}, "insurer_outstanding_ceiling"))
     if not 0 <= s.check_reuse_days <= 90:

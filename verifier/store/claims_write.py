@@ -183,3 +183,21 @@ def by_numbers_for_update(session: Session, numbers: Sequence[int]) -> dict[int,
             q = q.with_for_update()
         found.update({c.number: c for c in session.scalars(q)})
     return found
+
+
+_stays = Base.metadata.tables["claim_stays"]
+
+
+def copy_care(session: Session, old_id: str, new_id: str) -> None:
+    """A stay or consultation's new version (a rectification) takes the old one's stay row and
+    care lines as they are, every column kept: the lines written for it are replaced."""
+    conn = session.connection()
+    line_columns = [c for c in _lines.c if c.name not in ("id", "claim_id")]
+    old_lines = [dict(row._mapping) for row in conn.execute(select(*line_columns).where(_lines.c.claim_id == old_id))]
+    conn.execute(delete(_lines).where(_lines.c.claim_id == new_id))
+    if old_lines:
+        conn.execute(_INSERT_LINES, [{**line, "claim_id": new_id} for line in old_lines])
+    stay_columns = [c for c in _stays.c if c.name != "claim_id"]
+    stay = conn.execute(select(*stay_columns).where(_stays.c.claim_id == old_id)).first()
+    if stay is not None:
+        conn.execute(insert(_stays), [{**dict(stay._mapping), "claim_id": new_id}])

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from verifier.domain.states import BatchStatus, CheckMethod, CheckOutcome, ClaimStatus
+from verifier.domain.states import BatchStatus, CheckMethod, CheckOutcome, ClaimKind, ClaimStatus
 from verifier.store.types import Hundredths, UTCDateTime, state_enum
 
 NAMING = {
@@ -197,6 +197,9 @@ class Claim(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     previous_id: Mapped[str | None] = mapped_column(ForeignKey("claims.id"))
     status: Mapped[ClaimStatus] = mapped_column(state_enum(ClaimStatus, "status"), index=True)
+    kind: Mapped[ClaimKind] = mapped_column(
+        state_enum(ClaimKind, "kind"), default=ClaimKind.PHARMACY, server_default=ClaimKind.PHARMACY.value
+    )
     patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), index=True)
     insurer_id: Mapped[int] = mapped_column(ForeignKey("insurers.id"), index=True)
     check_id: Mapped[str] = mapped_column(ForeignKey("coverage_checks.id"))
@@ -269,7 +272,41 @@ class ClaimLine(Base):
     expiry: Mapped[date | None] = mapped_column(Date)
     lot: Mapped[str | None] = mapped_column(String(20))
     serial: Mapped[str | None] = mapped_column(String(20))
+    # Stay and consultation lines (migration 0010); NULL on a pharmacy line.
+    care_kind: Mapped[str | None] = mapped_column(String(16))  # domain.care.LineKind
+    practitioner_rpps: Mapped[str | None] = mapped_column(String(11))
+    optam: Mapped[bool | None] = mapped_column(Boolean)
+    withheld: Mapped[Decimal | None] = mapped_column(Hundredths)  # PAV or participation kept from the AMO
+    participation: Mapped[Decimal | None] = mapped_column(Hundredths)  # the part of it no AMC may pay
+    days_paid: Mapped[int | None] = mapped_column(Integer)  # days paid under a per-day guarantee
     claim: Mapped[Claim] = relationship(back_populates="lines")
+
+
+class ClaimStay(Base):
+    """The stay (or consultation) a clinic claim bills, with its PEC (migration 0010).
+
+    The PEC's method and number are the claim's coverage check (method, reference); what it
+    adds is here: when it was obtained, until when it holds, and the guarantees it names,
+    as typed ("CP 50 €/j 60 j/an"). A stay with no discharge date is open: recorded at
+    admission, invoiced at discharge.
+    """
+
+    __tablename__ = "claim_stays"
+    claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True)
+    entry_number: Mapped[str | None] = mapped_column(String(20))
+    admission: Mapped[date] = mapped_column(Date)
+    discharge: Mapped[date | None] = mapped_column(Date)
+    planned_discharge: Mapped[date | None] = mapped_column(Date)
+    mode: Mapped[str] = mapped_column(String(2))  # MT
+    dmt: Mapped[str] = mapped_column(String(3))
+    exemption: Mapped[str] = mapped_column(String(20), default="")
+    psychiatry: Mapped[bool] = mapped_column(Boolean, default=False)
+    under_18: Mapped[bool] = mapped_column(Boolean, default=False)
+    pav: Mapped[bool | None] = mapped_column(Boolean)  # as computed at the invoice
+    pec_obtained_on: Mapped[date] = mapped_column(Date)
+    pec_valid_until: Mapped[date | None] = mapped_column(Date)
+    guarantees: Mapped[str] = mapped_column(Text)  # JSON list of guarantee texts
+    days_used: Mapped[str | None] = mapped_column(Text)  # JSON {"CP:2026": 5}: days paid per item and year
 
 
 class ClaimLineBox(Base):
@@ -358,6 +395,7 @@ __all__ = [
     "Claim",
     "ClaimLine",
     "ClaimLineBox",
+    "ClaimStay",
     "Counter",
     "CoverageCheck",
     "Drug",

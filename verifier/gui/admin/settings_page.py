@@ -53,6 +53,7 @@ class SettingsPage(AdminPage):
         site = QGroupBox(i18n.tr("Réglages du site (tous les postes)"))
         self.activities = ActivitiesBox()
         self.claim_edit = QLineEdit()
+        self.stay_edit = QLineEdit()
         self.outstanding_edit = QLineEdit()
         self.same_day_box = QCheckBox(i18n.tr("Exiger une vérification faite le jour même de la délivrance"))
         self.reuse_spin = QSpinBox()
@@ -87,6 +88,14 @@ class SettingsPage(AdminPage):
             self.claim_edit,
             i18n.tr("Plafond de part complémentaire par demande, en euros"),
             i18n.tr("Au-delà, la demande exige l'accord d'un administrateur (par exemple 300,00 €)."),
+            compact=True,
+        )
+        f.add(
+            "stay_amc_ceiling",
+            i18n.tr("Plafond de part complémentaire par séjo&ur :"),
+            self.stay_edit,
+            i18n.tr("Plafond de part complémentaire par séjour en établissement de santé, en euros"),
+            i18n.tr("Un séjour couvert par une prise en charge ; par exemple 5 000,00 €."),
             compact=True,
         )
         f.add(
@@ -199,6 +208,7 @@ class SettingsPage(AdminPage):
 
     def show_settings(self, values: SiteSettings) -> None:
         self.claim_edit.setText(format_eur(values.claim_amc_ceiling))
+        self.stay_edit.setText(format_eur(values.stay_amc_ceiling))
         self.outstanding_edit.setText(format_eur(values.insurer_outstanding_ceiling))
         self.same_day_box.setChecked(values.check_same_day)
         self.idle_spin.setValue(values.idle_lock_minutes)
@@ -221,19 +231,21 @@ class SettingsPage(AdminPage):
             return
         problems: list[Problem] = []
         claim = self._amount("claim_amc_ceiling", self.claim_edit, problems)
+        stay = self._amount("stay_amc_ceiling", self.stay_edit, problems)
         outstanding = self._amount("insurer_outstanding_ceiling", self.outstanding_edit, problems)
         if problems:
             self._refused(ValidationError(problems))
             return
         new = SiteSettings(
-            claim,
-            outstanding,
-            self.same_day_box.isChecked(),
-            self.idle_spin.value(),
-            self.expiry_spin.value(),
-            str(self.separator_combo.currentData()),
-            self.reuse_spin.value(),
-            ",".join(self.activities.chosen()),
+            claim_amc_ceiling=claim,
+            stay_amc_ceiling=stay,
+            insurer_outstanding_ceiling=outstanding,
+            check_same_day=self.same_day_box.isChecked(),
+            idle_lock_minutes=self.idle_spin.value(),
+            expiry_warning_days=self.expiry_spin.value(),
+            scan_separator=str(self.separator_combo.currentData()),
+            check_reuse_days=self.reuse_spin.value(),
+            activities=",".join(self.activities.chosen()),
         )
         self.save_button.setEnabled(False)
         self.status.say(i18n.tr("Enregistrement des réglages…"))

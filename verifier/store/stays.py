@@ -1,0 +1,58 @@
+"""The stay rows of clinic claims (migration 0010): written with the claim, read for views,
+exports and the yearly day limits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import insert, select, update
+
+from verifier.domain.states import ClaimKind, ClaimStatus
+from verifier.store.schema import Base, Claim, ClaimStay
+from verifier.store.session import Session
+
+_stays = Base.metadata.tables["claim_stays"]
+
+
+def insert_stay(session: Session, row: dict[str, object]) -> None:
+    session.connection().execute(insert(_stays), [row])
+
+
+def update_stay(session: Session, claim_id: str, **values: object) -> None:
+    session.connection().execute(update(_stays).where(_stays.c.claim_id == claim_id).values(**values))
+
+
+def get(session: Session, claim_id: str) -> ClaimStay | None:
+    return session.get(ClaimStay, claim_id)
+
+
+def of_claims(session: Session, claim_ids: Sequence[str]) -> dict[str, ClaimStay]:
+    """The stay rows of these claims (pharmacy claims have none), by claim id."""
+    found: dict[str, ClaimStay] = {}
+    ids = list(dict.fromkeys(claim_ids))
+    for i in range(0, len(ids), 900):  # SQLite's limit on bound parameters
+        found.update(
+            {
+                row.claim_id: row
+                for row in session.scalars(select(ClaimStay).where(ClaimStay.claim_id.in_(ids[i : i + 900])))
+            }
+        )
+    return found
+
+
+def days_used_texts(
+    session: Session, patient_id: str, insurer_id: int, statuses: Sequence[ClaimStatus], exclude_claim: str
+) -> list[str]:
+    """The `days_used` JSON of this patient's stays billed to this insurer in these statuses."""
+    q = (
+        select(ClaimStay.days_used)
+        .join(Claim, Claim.id == ClaimStay.claim_id)
+        .where(
+            Claim.patient_id == patient_id,
+            Claim.insurer_id == insurer_id,
+            Claim.kind != ClaimKind.PHARMACY,
+            Claim.status.in_(list(statuses)),
+            Claim.id != exclude_claim,
+        )
+    )
+    return [text for text in session.scalars(q) if text]
