@@ -138,6 +138,9 @@ def expected_csv_row(x: ExportLine) -> dict[str, str]:
             f"{b.read_as}|{b.lot or ''}|{b.expiry.strftime('%d/%m/%Y') if b.expiry else ''}|{b.serial or ''}"
             for b in x.boxes
         ),
+        # Format 1.3's clinic columns: a pharmacy line leaves them empty but its kind.
+        "claim_kind": x.claim_kind,
+        **dict.fromkeys(COLUMNS[COLUMNS.index("claim_kind") + 1 :], ""),
     }
 
 

@@ -25,7 +25,7 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def cmd_stay(args: argparse.Namespace) -> int:
     from verifier.services import stay_simulation
-    from verifier.services.claims_import import ImportRefused
+    from verifier.services.json_reader import ImportRefused
 
     text = read_input(args.file)
     with signed_in(args) as ctx:

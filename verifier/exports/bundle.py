@@ -42,6 +42,8 @@ from verifier.exports.crypto_envelope import (
 from verifier.exports.csv_writer import CsvWriter
 from verifier.exports.json_writer import JsonWriter, batch_part
 from verifier.exports.rows import BundleHeader, ExportLine
+from verifier.exports.stay_bordereau import StayBatchHeader, StayLineRow, StayRow
+from verifier.exports.stay_bordereau import render as render_stays
 from verifier.exports.values import as_utc, slug
 from verifier.files import PRIVATE, atomic_write
 
@@ -329,6 +331,58 @@ def manifest_bytes(header: BundleHeader, parts: list[_Part]) -> bytes:
     return (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
+STAY_SLIP = "bordereau-sejours.pdf"
+# Lines billed for one day rather than over the stay.
+_ONE_DAY = ("fee", "consultation", "fpu")
+
+
+def stay_row(claim: list[ExportLine]) -> StayRow:
+    """A stay or consultation claim as the AMC invoice shows it."""
+    c = claim[0]
+    st = c.stay
+    assert st is not None
+    end = st.discharge or st.admission
+    return StayRow(
+        claim_number=f"{c.claim_number:07d}",
+        entry_number=st.entry_number or "",
+        admission=st.admission,
+        discharge=end,
+        beneficiary=f"{c.patient_surname} {c.patient_first_name}",
+        birth_date=c.patient_birth_date,
+        member_number=c.member_number or "",
+        pec_number=c.check_reference or "",
+        mode=st.mode,
+        dmt=st.dmt,
+        lines=[
+            StayLineRow(
+                code=x.prestation_code,
+                label=x.label,
+                start=st.admission,
+                end=st.admission if x.care is not None and x.care.kind in _ONE_DAY else end,
+                unit_price=x.unit_price,
+                quantity=x.quantity,
+                price=x.price,
+                amo=x.amo,
+                amc=x.amc,
+                patient=x.patient_share,
+            )
+            for x in claim
+        ],
+    )
+
+
+def stay_header(header: BundleHeader) -> StayBatchHeader:
+    return StayBatchHeader(
+        batch_number=f"{header.batch_number:06d}",
+        created_on=header.created_at.date(),
+        site_name=header.site_name,
+        finess=header.site_finess or "",
+        address=header.site_address or "",
+        insurer_name=header.recipient_name,
+        amc_number=header.insurer_amc_number or (header.operator_code or ""),
+    )
+
+
 def write_bundle(
     out_dir: Path,
     header: BundleHeader,
@@ -352,15 +406,24 @@ def write_bundle(
         csv_out, json_out = CsvWriter(header, csv_part.write_text), JsonWriter(header, json_part.write_text)
         slip = Bordereau(header)
         tally = _Tally(header)
+        stays: list[StayRow] = []  # a clinic's claims, a few per batch: kept for their own slip
         for claim in _claims(lines(), tally):
             csv_out.write_claim(claim)
             json_out.write_claim(claim)
             slip.add(slip_row(claim))
+            if claim[0].stay is not None:
+                stays.append(stay_row(claim))
         tally.check()
         csv_out.close()
         json_out.close()
         pdf_part.write(slip.finish())
         del slip
+        if stays:
+            # Format 1.3: the stays and consultations as the AMC invoice lays them out.
+            stay_part = _Part(STAY_SLIP, work)
+            temps.append(stay_part.sealed)
+            stay_part.write(render_stays(stay_header(header), stays))
+            parts.append(stay_part)
 
         archive = SealedTemp(work)
         temps.append(archive)

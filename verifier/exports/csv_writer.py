@@ -64,6 +64,22 @@ COLUMNS: tuple[str, ...] = (
     "lot",
     "serial",
     "boxes",
+    # Format 1.3: clinic claims. Empty on a pharmacy claim's lines, but claim_kind.
+    "claim_kind",
+    "stay_entry_number",
+    "stay_admission",
+    "stay_discharge",
+    "stay_mode",
+    "stay_dmt",
+    "stay_exemption",
+    "pec_obtained_on",
+    "pec_valid_until",
+    "care_kind",
+    "practitioner_rpps",
+    "optam",
+    "amo_withheld",
+    "participation",
+    "days_paid",
 )
 
 
@@ -127,9 +143,42 @@ def boxes_cell(x: ExportLine) -> str:
     return "~".join(f"{b.read_as}|{b.lot or ''}|{date_fr(b.expiry)}|{b.serial or ''}" for b in x.boxes)
 
 
+def care_cells(x: ExportLine) -> list[str]:
+    """The clinic cells (`COLUMNS` from `claim_kind`): the claim's stay, then the line's care facts."""
+    t = spreadsheet_text
+    st, care = x.stay, x.care
+    stay = (
+        [
+            t(st.entry_number),
+            date_fr(st.admission),
+            date_fr(st.discharge),
+            t(st.mode),
+            t(st.dmt),
+            t(st.exemption),
+            date_fr(st.pec_obtained_on),
+            date_fr(st.pec_valid_until),
+        ]
+        if st is not None
+        else [""] * 8
+    )
+    line = (
+        [
+            t(care.kind),
+            t(care.practitioner_rpps),
+            "" if care.optam is None else ("1" if care.optam else "0"),
+            amount_fr(care.withheld),
+            amount_fr(care.participation),
+            str(care.days_paid),
+        ]
+        if care is not None
+        else [""] * 6
+    )
+    return [t(x.claim_kind), *stay, *line]
+
+
 def row(line: ExportLine) -> list[str]:
     """All the cells of one line, in `COLUMNS` order (text cells guarded against formulas)."""
-    return claim_cells(line) + line_cells(line)
+    return claim_cells(line) + line_cells(line) + care_cells(line)
 
 
 class CsvWriter:
@@ -144,7 +193,7 @@ class CsvWriter:
 
     def write_claim(self, lines: Sequence[ExportLine]) -> None:
         shared = claim_cells(lines[0])
-        self._csv.writerows([shared + line_cells(line) for line in lines])
+        self._csv.writerows([shared + line_cells(line) + care_cells(line) for line in lines])
         if self._buffer.tell() > 1 << 20:
             self._flush()
 

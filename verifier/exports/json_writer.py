@@ -61,12 +61,48 @@ def batch_part(header: BundleHeader) -> dict[str, Any]:
     }
 
 
+def _stay(c: ExportLine) -> dict[str, Any] | None:
+    st = c.stay
+    if st is None:
+        return None
+    return {
+        "entry_number": st.entry_number,
+        "admission": date_iso(st.admission),
+        "discharge": date_iso(st.discharge),
+        "mode": st.mode,
+        "dmt": st.dmt,
+        "exemption": st.exemption,
+        "pec_obtained_on": date_iso(st.pec_obtained_on),
+        "pec_valid_until": date_iso(st.pec_valid_until),
+    }
+
+
+def _care(x: ExportLine) -> dict[str, Any]:
+    """A clinic line's own keys (format 1.3); none on a pharmacy line."""
+    care = x.care
+    if care is None:
+        return {}
+    return {
+        "care": {
+            "kind": care.kind,
+            "practitioner_rpps": care.practitioner_rpps,
+            "optam": care.optam,
+            "amo_withheld": amount(care.withheld),
+            "participation": amount(care.participation),
+            "days_paid": care.days_paid,
+        }
+    }
+
+
 def claim_object(lines: Sequence[ExportLine]) -> dict[str, Any]:
-    """One claim with its patient, coverage check, amounts and lines."""
+    """One claim with its patient, coverage check, amounts and lines; a stay or consultation
+    (format 1.3) also has `kind` and `stay`, its lines `care`."""
     c = lines[0]
+    clinic = {"kind": c.claim_kind, "stay": _stay(c)} if c.claim_kind != "pharmacy" else {}
     return {
         "claim_id": c.claim_id,
         "claim_number": c.claim_number,
+        **clinic,
         "version": c.claim_version,
         "previous_claim_id": c.previous_claim_id,
         "dispensed_on": date_iso(c.dispensed_on),
@@ -119,6 +155,7 @@ def claim_object(lines: Sequence[ExportLine]) -> dict[str, Any]:
                     {"read_as": b.read_as, "lot": b.lot, "expiry": date_iso(b.expiry), "serial": b.serial}
                     for b in x.boxes
                 ],
+                **_care(x),
             }
             for x in lines
         ],

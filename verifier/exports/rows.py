@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-FORMAT_VERSION = "1.2"  # 1.1: batches per operator; insurer fields on every claim; 1.2: boxes per line
+# 1.1: batches per operator; insurer fields on every claim; 1.2: boxes per line;
+# 1.3: clinic claims (kind, stay, care lines) and bordereau-sejours.pdf
+FORMAT_VERSION = "1.3"
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,32 @@ class ExportBox:
     read_as: str  # datamatrix | ean13 | cip7 | manual
 
 
+@dataclass(frozen=True)
+class ExportStay:
+    """The stay (or consultation) of a clinic claim, with what its PEC adds to the check."""
+
+    entry_number: str | None
+    admission: date
+    discharge: date | None
+    mode: str  # MT
+    dmt: str
+    exemption: str
+    pec_obtained_on: date
+    pec_valid_until: date | None
+
+
+@dataclass(frozen=True)
+class ExportCare:
+    """What a stay or consultation line adds to a claim line."""
+
+    kind: str  # domain.care.LineKind value
+    practitioner_rpps: str | None
+    optam: bool | None
+    withheld: Decimal  # kept by the AMO from its share: PAV, participation forfaitaire
+    participation: Decimal  # the part of it no AMC may pay
+    days_paid: int  # days paid under a per-day guarantee
+
+
 @dataclass(frozen=True, kw_only=True)
 class ExportLine:
     """One claim line with the fields of its claim, patient, insurer and check repeated.
@@ -127,3 +155,6 @@ class ExportLine:
     claim_amc: Decimal
     claim_patient_share: Decimal
     boxes: tuple[ExportBox, ...] = ()  # the boxes read, in scan order; the others have no identity
+    claim_kind: str = "pharmacy"  # format 1.3: pharmacy | stay | consultation
+    stay: ExportStay | None = None  # a stay or consultation claim's
+    care: ExportCare | None = None  # a stay or consultation line's

@@ -87,6 +87,11 @@ _GRID = [
 ]
 
 
+def _finess(header: StayBatchHeader) -> str:
+    """The FINESS as printed ("FINESS 123456789"), or nothing when the site has not entered it."""
+    return f"FINESS {header.finess}" if header.finess else ""
+
+
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(pdf_text(text)), style)
 
@@ -112,7 +117,7 @@ def render(header: StayBatchHeader, stays: Sequence[StayRow]) -> bytes:
     story: list[object] = [
         _p(f"Bordereau de facturation destiné à l'AMC – lot n° {header.batch_number}", title),
         _p(
-            f"{header.site_name} – FINESS {header.finess} – {header.address}",
+            " – ".join(part for part in (header.site_name, _finess(header), header.address) if part),
             body,
         ),
         _p(f"Organisme complémentaire : {header.insurer_name} (n° AMC {header.amc_number})", body),
@@ -182,7 +187,12 @@ def _summary(stays: Sequence[StayRow]) -> Table:
 
 def _invoice(header: StayBatchHeader, s: StayRow, head: ParagraphStyle, body: ParagraphStyle) -> list[object]:
     facts = [
-        ["Établissement", f"{header.site_name} – FINESS {header.finess}", "N° d'entrée", s.entry_number],
+        [
+            "Établissement",
+            " – ".join(p for p in (header.site_name, _finess(header)) if p),
+            "N° d'entrée",
+            s.entry_number,
+        ],
         ["Bénéficiaire", f"{s.beneficiary}, né(e) le {s.birth_date}", "N° d'adhérent", s.member_number],
         ["Entrée", date_fr(s.admission), "Sortie", date_fr(s.discharge)],
         ["Prise en charge", s.pec_number, "MT / DMT", f"{s.mode} / {s.dmt}"],

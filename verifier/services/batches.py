@@ -14,6 +14,7 @@ same (`export_batch` is repeatable).
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING
 from verifier import i18n
 from verifier.domain.errors import NotFound, Problem, ValidationError
 from verifier.domain.states import BatchStatus
-from verifier.exports.rows import BundleHeader, ExportBox, ExportLine, InsurerPart
+from verifier.exports.rows import BundleHeader, ExportBox, ExportCare, ExportLine, ExportStay, InsurerPart
 
 if TYPE_CHECKING:
     from verifier.exports.bundle import Encryption
@@ -432,14 +433,19 @@ def export_lines(ctx: Context, batch_id: int) -> Iterator[ExportLine]:
                 if r.check_member_enc
                 else dec(r.patient_member_enc, "patients.member_number")
             )
-            guarantees = guarantees_text.get(r.guarantees)
+            source = r.care_guarantees if r.care_guarantees is not None else r.guarantees
+            guarantees = guarantees_text.get(source)
             if guarantees is None:
                 if len(guarantees_text) > 1000:
                     guarantees_text.clear()  # bounded: the export streams
-                guarantees = guarantees_text[r.guarantees] = "; ".join(
-                    f"{g.domain} {g.rate.normalize():f}" + (" PH2" if g.covers_ph2 else "")
-                    for g in guarantees_from_json(r.guarantees)
-                )
+                if r.care_guarantees is not None:  # a PEC's: as cards print them
+                    guarantees = "; ".join(json.loads(source))
+                else:
+                    guarantees = "; ".join(
+                        f"{g.domain} {g.rate.normalize():f}" + (" PH2" if g.covers_ph2 else "")
+                        for g in guarantees_from_json(source)
+                    )
+                guarantees_text[source] = guarantees
             surname, first_name, birth_date, nir = person
             yield ExportLine(
                 claim_id=r.id,
@@ -486,6 +492,29 @@ def export_lines(ctx: Context, batch_id: int) -> Iterator[ExportLine]:
                 claim_amc=r.claim_amc,
                 claim_patient_share=r.claim_patient_share,
                 boxes=tuple(line_boxes),
+                claim_kind=r.kind,
+                stay=None
+                if r.admission is None
+                else ExportStay(
+                    r.entry_number,
+                    r.admission,
+                    r.discharge,
+                    r.mode,
+                    r.dmt,
+                    r.exemption,
+                    r.pec_obtained_on,
+                    r.pec_valid_until,
+                ),
+                care=None
+                if r.care_kind is None
+                else ExportCare(
+                    r.care_kind,
+                    r.practitioner_rpps,
+                    r.optam,
+                    r.withheld if r.withheld is not None else Decimal("0.00"),
+                    r.participation if r.participation is not None else Decimal("0.00"),
+                    r.days_paid or 0,
+                ),
             )
 
 

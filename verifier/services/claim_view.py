@@ -113,6 +113,7 @@ def as_json(c: ClaimInfo) -> dict[str, object]:
     return {
         "claim_id": c.id,
         "claim_number": c.number,
+        "kind": c.kind.value,
         "version": c.version,
         "status": c.status.value,
         "dispensed_on": c.dispensed_on.isoformat(),

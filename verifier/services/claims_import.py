@@ -13,17 +13,23 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from verifier import i18n
+from verifier.domain.care import CareLine, Stay
 from verifier.domain.coverage import Guarantee
 from verifier.domain.errors import DomainError, Problem
-from verifier.services import counter
+from verifier.domain.states import ClaimKind
+from verifier.services import counter, stays
 from verifier.services.claims import ClaimInfo, LineDraft
 from verifier.services.context import Context
 from verifier.services.counter import CheckFields, Form
+from verifier.services.json_reader import ImportRefused, JsonReader, PathProblem
 from verifier.services.patients import PatientInput
+from verifier.services.stays import PecFields, StayFields, StayForm
+
+__all__ = ["ImportRefused", "Imported", "PathProblem", "import_claims", "parse"]
 
 # Ids derived from a sender's reference: the same reference always gives the same claim id.
 REFERENCE_NAMESPACE = uuid.UUID("6f1c5a0e-8a57-4a8e-9d3b-2f3c4e5d6a7b")
@@ -43,21 +49,6 @@ _CHECK_FIELDS = {"method", "outcome", "reference", "guarantees", "note"}
 
 
 @dataclass(frozen=True)
-class PathProblem:
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message}"
-
-
-class ImportRefused(Exception):
-    def __init__(self, problems: list[PathProblem]) -> None:
-        super().__init__("\n".join(map(str, problems)))
-        self.problems = problems
-
-
-@dataclass(frozen=True)
 class Imported:
     claims: list[tuple[ClaimInfo, bool]]  # (claim, already queued by an earlier import)
 
@@ -66,72 +57,23 @@ class Imported:
         return sum(1 for _, already in self.claims if not already)
 
 
-class JsonReader:
-    def __init__(self) -> None:
-        self.problems: list[PathProblem] = []
+class ClaimReader(JsonReader):
+    """Reads the claims of an import file."""
 
-    def bad(self, path: str, key: str, **params: object) -> None:
-        self.problems.append(PathProblem(path, i18n.say(key, **params)))
-
-    def obj(self, value: Any, path: str) -> dict[str, Any] | None:
-        if not isinstance(value, dict):
-            self.bad(path, "import.not_object")
-            return None
-        return value
-
-    def text(self, o: dict[str, Any], key: str, path: str, required: bool = True) -> str:
-        value = o.get(key)
-        if value is None:
-            if required:
-                self.bad(f"{path}.{key}", "import.missing")
-            return ""
-        if not isinstance(value, str):
-            self.bad(f"{path}.{key}", "import.not_text")
-            return ""
-        return value
-
-    def integer(self, o: dict[str, Any], key: str, path: str) -> int:
-        value = o.get(key)
-        if not isinstance(value, int) or isinstance(value, bool):
-            self.bad(f"{path}.{key}", "import.not_integer" if value is not None else "import.missing")
-            return 0
-        return value
-
-    def decimal(self, o: dict[str, Any], key: str, path: str, required: bool = True) -> Decimal | None:
-        value = o.get(key)
-        if value is None and not required:
-            return None
-        if not isinstance(value, str):
-            self.bad(f"{path}.{key}", "import.not_amount" if value is not None else "import.missing")
-            return None
-        try:
-            number = Decimal(value)
-        except InvalidOperation:
-            number = Decimal("NaN")
-        if not number.is_finite():
-            self.bad(f"{path}.{key}", "import.not_amount")
-            return None
-        return number
-
-    def day(self, o: dict[str, Any], key: str, path: str, required: bool = False) -> date | None:
-        value = o.get(key)
-        if value is None:
-            if required:
-                self.bad(f"{path}.{key}", "import.missing")
-            return None
-        try:
-            if isinstance(value, str) and len(value) == 10:
-                return date.fromisoformat(value)
-        except ValueError:
-            pass
-        self.bad(f"{path}.{key}", "import.not_date")
-        return None
-
-    def form(self, value: Any, path: str) -> Form | None:
+    def form(self, value: Any, path: str) -> Form | StayForm | None:
         c = self.obj(value, path)
         if c is None:
             return None
-        before = len(self.problems)
+        kind = c.get("kind", ClaimKind.PHARMACY.value)
+        if kind in (ClaimKind.STAY.value, ClaimKind.CONSULTATION.value):
+            return self.stay_form(c, path, ClaimKind(kind))
+        if kind != ClaimKind.PHARMACY.value:
+            self.bad(f"{path}.kind", "import.kind", kinds=", ".join(k.value for k in ClaimKind))
+            return None
+        return self.pharmacy_form(c, path)
+
+    def claim_id(self, c: dict[str, Any], path: str) -> str | None:
+        """The claim's id: given, or derived from the sender's reference."""
         claim_id = c.get("claim_id")
         reference = c.get("reference")
         if claim_id is not None:
@@ -145,10 +87,13 @@ class JsonReader:
             claim_id = str(uuid.uuid5(REFERENCE_NAMESPACE, reference.strip()))
         else:
             self.bad(path, "import.no_id")
+        return claim_id
+
+    def patient(self, c: dict[str, Any], path: str) -> PatientInput:
         p = self.obj(c.get("patient"), f"{path}.patient") or {}
         pp = f"{path}.patient"
         insurer = self.obj(c.get("insurer"), f"{path}.insurer") or {}
-        patient = PatientInput(
+        return PatientInput(
             self.text(p, "surname", pp),
             self.text(p, "first_name", pp),
             self.text(p, "birth_date", pp),
@@ -160,6 +105,83 @@ class JsonReader:
             self.day(p, "card_valid_from", pp),
             self.day(p, "card_valid_to", pp),
         )
+
+    def stay_form(self, c: dict[str, Any], path: str, kind: ClaimKind) -> StayForm | None:
+        """A stay (`pec`, `stay`) or a consultation (`coverage_check`, `date`) with care lines."""
+        before = len(self.problems)
+        claim_id = self.claim_id(c, path)
+        patient = self.patient(c, path)
+        if kind is ClaimKind.STAY:
+            k = self.obj(c.get("pec"), f"{path}.pec") or {}
+            kp = f"{path}.pec"
+            st = self.obj(c.get("stay"), f"{path}.stay") or {}
+            sp = f"{path}.stay"
+            admission = self.day(st, "admission", sp, required=True)
+            stay = StayFields(
+                admission or date.min,
+                self.day(st, "discharge", sp),
+                self.day(st, "planned_discharge", sp),
+                self.text(st, "entry_number", sp, False),
+                self.text(st, "mode", sp),
+                self.text(st, "dmt", sp),
+                self.text(st, "exemption", sp, False),
+                self.flag(st, "psychiatry", sp),
+                self.flag(st, "under_18", sp),
+            )
+            number = self.text(k, "number", kp, False)
+            obtained = self.day(k, "obtained_on", kp, required=True)
+            valid_until = self.day(k, "valid_until", kp)
+        else:
+            k = self.obj(c.get("coverage_check"), f"{path}.coverage_check") or {}
+            kp = f"{path}.coverage_check"
+            day = self.day(c, "date", path, required=True)
+            admission = day
+            stay = StayFields(
+                day or date.min,
+                day,
+                exemption=self.text(c, "exemption", path, False),
+                under_18=self.flag(c, "under_18", path),
+            )
+            number = self.text(k, "reference", kp, False)
+            obtained, valid_until = day, None
+        raw = k.get("guarantees", [])
+        if not isinstance(raw, list):
+            self.bad(f"{kp}.guarantees", "import.not_list")
+            raw = []
+        texts = []
+        for i, g in enumerate(raw):
+            if isinstance(g, str):
+                texts.append(g)
+            else:
+                self.bad(f"{kp}.guarantees[{i}]", "import.not_text")
+        pec = PecFields(
+            self.text(k, "method", kp),
+            number,
+            obtained or date.min,
+            valid_until,
+            tuple(texts),
+            self.text(k, "note", kp, False),
+        )
+        lines: list[CareLine] = []
+        raw_lines = c.get("lines")
+        if not isinstance(raw_lines, list):
+            self.bad(f"{path}.lines", "import.not_list")
+            raw_lines = []
+        dates = None
+        if admission is not None and stay.discharge is not None and stay.discharge >= admission:
+            dates = Stay(admission, stay.discharge)
+        for i, x in enumerate(raw_lines):
+            line = self.care_line(x, f"{path}.lines[{i}]", dates)
+            if line is not None:
+                lines.append(line)
+        if len(self.problems) > before or admission is None or obtained is None:
+            return None
+        return StayForm(kind, patient, pec, stay, tuple(lines), None, claim_id)
+
+    def pharmacy_form(self, c: dict[str, Any], path: str) -> Form | None:
+        before = len(self.problems)
+        claim_id = self.claim_id(c, path)
+        patient = self.patient(c, path)
         k = self.obj(c.get("coverage_check"), f"{path}.coverage_check") or {}
         kp = f"{path}.coverage_check"
         guarantees = []
@@ -229,9 +251,38 @@ def _path_of(claim_path: str, problem: Problem) -> str:
     return f"{claim_path}.{field}"
 
 
-def parse(text: str) -> list[Form]:
+# Where a stay's problem points in the file.
+_STAY_FIELDS = {
+    "admission": "stay.admission",
+    "discharge": "stay.discharge",
+    "planned_discharge": "stay.planned_discharge",
+    "entry_number": "stay.entry_number",
+    "mode": "stay.mode",
+    "dmt": "stay.dmt",
+    "exemption": "stay.exemption",
+    "pec_method": "pec.method",
+    "pec_number": "pec.number",
+    "obtained_on": "pec.obtained_on",
+    "valid_until": "pec.valid_until",
+    "guarantees": "pec.guarantees",
+}
+
+
+def _stay_path_of(claim_path: str, problem: Problem, kind: ClaimKind = ClaimKind.STAY) -> str:
+    if kind is ClaimKind.CONSULTATION and problem.field in ("guarantees", "pec_number", "pec_method"):
+        return f"{claim_path}.coverage_check." + {"guarantees": "guarantees", "pec_number": "reference"}.get(
+            problem.field, "method"
+        )
+    if problem.line is not None or problem.field in _PATIENT_FIELDS or problem.field == "amc_number":
+        return _path_of(claim_path, problem)
+    if problem.field in _STAY_FIELDS:
+        return f"{claim_path}.{_STAY_FIELDS[problem.field]}"
+    return _path_of(claim_path, problem)
+
+
+def parse(text: str) -> list[Form | StayForm]:
     """The file's claims, or ImportRefused with every problem and its JSON path."""
-    r = JsonReader()
+    r = ClaimReader()
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -248,7 +299,7 @@ def parse(text: str) -> list[Form]:
             ]
         ) from None
     root = r.obj(doc, "$")
-    forms: list[Form] = []
+    forms: list[Form | StayForm] = []
     if root is not None:
         raw = root.get("claims")
         if not isinstance(raw, list) or not raw:
@@ -280,32 +331,25 @@ def import_claims(ctx: Context, text: str) -> Imported:
         with ctx.store.transaction():
             for i, form in enumerate(forms):
                 try:
-                    claim, _, already = counter.store(ctx, form)
+                    if isinstance(form, StayForm):
+                        claim, _, already = stays.store(ctx, form)
+                    else:
+                        claim, _, already = counter.store(ctx, form)
                     done.append((claim, already))
                 except DomainError as exc:
                     items = getattr(exc, "problems", None) or []
                     if items:
-                        problems.extend(PathProblem(_path_of(f"$.claims[{i}]", p), p.message()) for p in items)
+                        at = f"$.claims[{i}]"
+                        problems.extend(
+                            PathProblem(
+                                _stay_path_of(at, p, form.kind) if isinstance(form, StayForm) else _path_of(at, p),
+                                p.message(),
+                            )
+                            for p in items
+                        )
                     else:
                         problems.append(PathProblem(f"$.claims[{i}]", str(exc)))
                     raise _Abort from exc
     except _Abort:
         raise ImportRefused(problems) from None
     return Imported(done)
-
-
-i18n.register(
-    {
-        "import.not_object": i18n.N_("un objet JSON est attendu ici."),
-        "import.not_list": i18n.N_("une liste JSON est attendue ici."),
-        "import.missing": i18n.N_("valeur obligatoire manquante."),
-        "import.not_text": i18n.N_("un texte est attendu ici."),
-        "import.not_integer": i18n.N_("un nombre entier est attendu ici."),
-        "import.not_amount": i18n.N_('un montant en texte est attendu, par exemple "12.50".'),
-        "import.not_date": i18n.N_('une date AAAA-MM-JJ est attendue, par exemple "2026-12-05".'),
-        "import.not_uuid": i18n.N_("claim_id doit être un UUID."),
-        "import.no_id": i18n.N_("chaque demande doit avoir un claim_id (UUID) ou une reference de l'expéditeur."),
-        "import.duplicate_id": i18n.N_("cette demande a le même identifiant qu'une autre du fichier."),
-        "import.no_claims": i18n.N_("le fichier doit contenir une liste « claims » non vide."),
-    }
-)

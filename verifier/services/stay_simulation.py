@@ -10,24 +10,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from verifier import i18n
-from verifier.domain.care import CareInvoice, CareLine, Exemption, LineKind, Stay, compute
+from verifier.domain.care import CareInvoice, CareLine, Exemption, Stay, compute
 from verifier.domain.care_guarantees import CareGuarantee, Item, parse_guarantees, responsible_contract_warnings
 from verifier.domain.errors import Problem, ValidationError
 from verifier.services import tariffs
-from verifier.services.claims_import import ImportRefused, JsonReader, PathProblem
 from verifier.services.context import Context
-
-# Lines whose quantity, left out, follows from the stay's dates.
-_DEFAULT_QUANTITY = {
-    LineKind.DAILY_CHARGE: "fj_days",
-    LineKind.ROOM: "days",
-    LineKind.COMPANION: "days",
-    LineKind.COMFORT: "days",
-}
+from verifier.services.json_reader import ImportRefused, JsonReader, PathProblem
 
 
 @dataclass(frozen=True)
@@ -79,14 +70,6 @@ def _days_used(r: JsonReader, root: dict[str, Any], year: int) -> dict[tuple[Ite
     return used
 
 
-def _flag(r: JsonReader, o: dict[str, Any], key: str, path: str) -> bool:
-    value = o.get(key, False)
-    if not isinstance(value, bool):
-        r.problems.append(PathProblem(f"{path}.{key}", i18n.say("simulate.not_bool")))
-        return False
-    return value
-
-
 def parse(text: str) -> tuple[Stay, list[CareLine], list[CareGuarantee], dict[tuple[Item, int], int]]:
     """The stay, its lines, the guarantees and the days already used; ImportRefused with every
     problem and its JSON path."""
@@ -125,9 +108,9 @@ def parse(text: str) -> tuple[Stay, list[CareLine], list[CareGuarantee], dict[tu
             stay = Stay(
                 admission,
                 discharge,
-                psychiatry=_flag(r, root, "psychiatry", "$"),
+                psychiatry=r.flag(root, "psychiatry", "$"),
                 exemption=exemption,
-                under_18=_flag(r, root, "under_18", "$"),
+                under_18=r.flag(root, "under_18", "$"),
                 pav=pav,
             )
         except ValidationError as exc:
@@ -140,51 +123,12 @@ def parse(text: str) -> tuple[Stay, list[CareLine], list[CareGuarantee], dict[tu
         r.problems.append(PathProblem("$.lines", i18n.say("simulate.no_lines")))
     else:
         for i, raw in enumerate(raw_lines):
-            line = _line(r, raw, f"$.lines[{i}]", stay)
+            line = r.care_line(raw, f"$.lines[{i}]", stay)
             if line is not None:
                 lines.append(line)
     if r.problems or stay is None:
         raise ImportRefused(r.problems)
     return stay, lines, guarantees, used
-
-
-def _line(r: JsonReader, raw: Any, path: str, stay: Stay | None) -> CareLine | None:
-    o = r.obj(raw, path)
-    if o is None:
-        return None
-    kind_text = r.text(o, "kind", path)
-    try:
-        kind = LineKind(kind_text)
-    except ValueError:
-        if kind_text:
-            r.problems.append(
-                PathProblem(f"{path}.kind", i18n.say("simulate.kind", kinds=", ".join(k.value for k in LineKind)))
-            )
-        return None
-    default = _DEFAULT_QUANTITY.get(kind)
-    if "quantity" in o or default is None:
-        quantity = r.integer(o, "quantity", path) if "quantity" in o else 1
-    else:
-        quantity = (stay.daily_charge_days if default == "fj_days" else stay.days) if stay else 1
-    computed = kind in (LineKind.DAILY_CHARGE, LineKind.EMERGENCY)  # priced from the tariffs
-    unit_price = r.decimal(o, "unit_price", path, required=not computed) or Decimal("0")
-    br_unit = r.decimal(o, "br_unit", path, required=False)
-    if kind is LineKind.STAY_FEES and br_unit is None:
-        br_unit = unit_price
-    optam = o.get("optam", True)
-    if not isinstance(optam, bool):
-        r.problems.append(PathProblem(f"{path}.optam", i18n.say("simulate.not_bool")))
-        optam = True
-    return CareLine(
-        kind,
-        r.text(o, "code", path, required=False) or kind.value.upper(),
-        r.text(o, "label", path, required=False),
-        quantity,
-        unit_price,
-        br_unit,
-        r.decimal(o, "amo_rate", path, required=False),
-        optam,
-    )
 
 
 def simulate(ctx: Context, text: str) -> Simulation:
@@ -234,9 +178,7 @@ i18n.register(
         "simulate.not_json_at": i18n.N_("ce n'est pas du JSON valide (ligne {line}, colonne {column})."),
         "simulate.not_json": i18n.N_("ce n'est pas du JSON lisible (trop imbriqué) : simplifiez le fichier."),
         "simulate.no_lines": i18n.N_("la simulation doit contenir une liste « lines » non vide."),
-        "simulate.kind": i18n.N_("genre de ligne inconnu : choisissez l'un de {kinds}."),
         "simulate.exemption": i18n.N_("exonération inconnue : laissez vide ou choisissez l'une de {values}."),
         "simulate.item": i18n.N_("poste inconnu : choisissez l'un de {items}."),
-        "simulate.not_bool": i18n.N_("true ou false est attendu ici."),
     }
 )

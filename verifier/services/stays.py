@@ -165,7 +165,8 @@ def _guarantees(texts: Sequence[str]) -> tuple[list[CareGuarantee], list[Problem
     try:
         return parse_guarantees(list(texts)), []
     except ValidationError as exc:
-        return [], [replace(p, field="guarantees") for p in exc.problems]
+        # Said with the guarantee's text; `line` is kept for care lines only.
+        return [], [replace(p, field="guarantees", line=None) for p in exc.problems]
 
 
 def _check_form(ctx: Context, form: StayForm, today: date) -> tuple[list[CareGuarantee], list[Problem], list[Problem]]:

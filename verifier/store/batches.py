@@ -170,6 +170,9 @@ _patients = Base.metadata.tables["patients"]
 _insurers = Base.metadata.tables["insurers"]
 
 
+_stays = Base.metadata.tables["claim_stays"]
+
+
 def export_rows(session: Session, batch_id: int, chunk: int = 2000) -> Iterator[Any]:
     """Every line of the batch with its claim, check and patient columns, streamed in order."""
     q = (
@@ -219,8 +222,25 @@ def export_rows(session: Session, batch_id: int, chunk: int = 2000) -> Iterator[
             _lines.c.expiry,
             _lines.c.lot,
             _lines.c.serial,
+            _claims.c.kind,
+            _stays.c.entry_number,
+            _stays.c.admission,
+            _stays.c.discharge,
+            _stays.c.mode,
+            _stays.c.dmt,
+            _stays.c.exemption,
+            _stays.c.pec_obtained_on,
+            _stays.c.pec_valid_until,
+            _stays.c.guarantees.label("care_guarantees"),
+            _lines.c.care_kind,
+            _lines.c.practitioner_rpps,
+            _lines.c.optam,
+            _lines.c.withheld,
+            _lines.c.participation,
+            _lines.c.days_paid,
         )
         .join(_lines, _lines.c.claim_id == _claims.c.id)
+        .outerjoin(_stays, _stays.c.claim_id == _claims.c.id)
         .join(_checks, _claims.c.check_id == _checks.c.id)
         .join(_patients, _claims.c.patient_id == _patients.c.id)
         .join(_insurers, _claims.c.insurer_id == _insurers.c.id)
