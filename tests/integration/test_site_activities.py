@@ -3,6 +3,7 @@ kept in the site settings, a wrong choice refused before anything is created."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -39,3 +40,20 @@ def test_an_unknown_activity_creates_nothing(tmp_path: Path) -> None:
     refused = run(tmp_path, "--db", str(tmp_path / "cli.db"), "init", "--site-name", "Spa", "--activity", "spa")
     assert refused.returncode == 1 and "Activité inconnue : spa" in refused.stderr and "Traceback" not in refused.stderr
     assert not (tmp_path / "cli.db").exists()
+
+
+def test_the_clinic_and_centre_demo_has_stays_and_consultations_of_every_kind(tmp_path: Path) -> None:
+    from tests.integration.test_cli import signed
+
+    db = tmp_path / "clinic.db"
+    made = run(tmp_path, "demo", "--db", str(db), "--activity", "clinic,centre")
+    assert made.returncode == 0, made.stderr
+    listed = json.loads(signed(tmp_path, db, "claims", "list", "--json", "--limit", "100").stdout)["claims"]
+    assert {c["kind"] for c in listed} == {"stay", "consultation"}  # no pharmacy claim on a clinic-only site
+    assert sum(c["open_stay"] for c in listed) == 1
+    assert {c["status"] for c in listed} >= {"draft", "queued", "exported", "accepted", "paid", "rejected"}
+    amounts = sorted(c["amc"] for c in listed if c["kind"] == "stay" and c["status"] != "draft")
+    assert amounts == sorted(["787.50", "360.00", "450.00", "8.49", "240.00"])  # surgery, medical, psychiatry, FPU, maternity
+    refused = run(tmp_path, "demo", "--db", str(tmp_path / "spa.db"), "--activity", "spa")
+    assert refused.returncode == 1 and "Activité inconnue : spa" in refused.stderr
+    assert not (tmp_path / "spa.db").exists()

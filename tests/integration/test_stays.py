@@ -231,3 +231,18 @@ def test_a_rejected_stay_is_rectified_with_its_stay_and_care_lines(ctx: Context)
     with pytest.raises(ValidationError) as refused:
         claims.update_lines(ctx, new.id, [])
     assert refused.value.problems[0].code == "claim.care_lines"
+
+
+def test_an_open_stay_shows_in_the_queue_and_cannot_be_queued_before_discharge(ctx: Context) -> None:
+    from verifier.services import queue
+
+    out = stays.submit(ctx, replace(surgery_form(discharge=None), lines=()))
+    assert out.claim is not None
+    (row,) = queue.list_claims(ctx, queue.Search()).rows
+    assert row.kind is ClaimKind.STAY and row.open_stay and row.status_label() == "séjour en cours"
+    with pytest.raises(ValidationError) as refused:
+        claims.queue(ctx, out.claim.id)
+    assert [p.code for p in refused.value.problems] == ["claim.stay_open"]
+    stays.discharge(ctx, out.claim.id, date(2026, 3, 6), surgery_lines())
+    (row,) = queue.read_page(ctx, queue.Search()).rows
+    assert not row.open_stay and row.status is ClaimStatus.QUEUED and row.amc == D("787.50")

@@ -139,6 +139,8 @@ def cmd_claims(args: argparse.Namespace) -> int:
                             "number": r.number,
                             "version": r.version,
                             "status": r.status.value,
+                            "kind": r.kind.value,
+                            "open_stay": r.open_stay,
                             "dispensed_on": r.dispensed_on.isoformat(),
                             "insurer": r.amc_number,
                             "patient_nir_masked": r.masked_nir,
@@ -160,7 +162,7 @@ def cmd_claims(args: argparse.Namespace) -> int:
         return 0
     for r in page.rows:
         print(
-            f"{r.number:>8}  {r.dispensed_on:%d/%m/%Y}  {r.status.label():<12} {r.patient_name[:28]:<28} "
+            f"{r.number:>8}  {r.dispensed_on:%d/%m/%Y}  {r.status_label():<15} {r.patient_name[:28]:<28} "
             f"{r.masked_nir}  {r.insurer_name[:24]:<24} {format_eur(r.amc):>12}"
         )
     print("—" * 40)

@@ -33,6 +33,12 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     init.set_defaults(func=cmd_init)
 
     demo = sub.add_parser("demo", parents=[common], help="create a demonstration database with fictional data")
+    demo.add_argument(
+        "--activity",
+        default="pharmacy",
+        help="what the demo site does, comma-separated: pharmacy (dispensings), clinic (stays), "
+        "centre (consultations); default pharmacy",
+    )
     demo.set_defaults(func=cmd_demo)
 
 
@@ -75,9 +81,14 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from verifier.services import demo
+    from verifier.domain.errors import ValidationError
+    from verifier.services import demo, settings
 
+    activities = tuple(a.strip().lower() for a in args.activity.split(",") if a.strip())
+    wrong = settings.activity_problems(activities)
+    if wrong:
+        raise ValidationError(wrong)
     where = database_location(args.db) if args.db else Location.parse(str(demo.default_demo_path()))
-    summary = demo.build(where)
+    summary = demo.build(where, activities=activities)
     print(summary)
     return 0

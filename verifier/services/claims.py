@@ -20,6 +20,7 @@ from verifier.services.checks import COVERING, guarantees_from_json
 from verifier.services.context import Context
 from verifier.services.drugs import DrugInfo
 from verifier.store import audit_log, claim_history, claims_write
+from verifier.store import stays as stay_store
 from verifier.store.schema import Claim, CoverageCheck
 from verifier.store.session import RowRefused, Session
 from verifier.store.types import utcnow
@@ -576,6 +577,10 @@ def override_event(claim_id: str, number: int, over: list[Problem], override: Ov
 
 def _queue(ctx: Context, s: Session, claim: Claim, override: Override | None) -> None:
     check_transition(ClaimStatus(claim.status), ClaimStatus.QUEUED)
+    if claim.kind is not ClaimKind.PHARMACY:
+        stay = stay_store.get(s, claim.id)
+        if stay is not None and stay.discharge is None:
+            raise ValidationError([Problem("claim.stay_open", {}, "discharge")])
     check = _load_check_context(s, claim.check_id, exclude_claim=claim.id)
     problems = queue_problems(check, len(claim.lines), claim.amc, claim.dispensed_on)
     if problems:
@@ -749,6 +754,9 @@ i18n.register(
             "Cette saisie est déjà la demande n° {number}, maintenant « {status} » : rien n'a été mis en file. Ouvrez-la dans Demandes, puis effacez ce formulaire (Ctrl+N)."
         ),
         "claim.already_rectified": i18n.N_("Cette demande a déjà été rectifiée : ouvrez sa nouvelle version."),
+        "claim.stay_open": i18n.N_(
+            "Ce séjour est en cours : sa facture se fait à la sortie du patient, qui la met en file."
+        ),
         "claim.care_lines": i18n.N_(
             "Les lignes d'un séjour ou d'une consultation se calculent depuis ses dates et sa prise en charge : annulez la demande et saisissez-la à nouveau."
         ),

@@ -8,9 +8,10 @@ from decimal import Decimal
 
 from verifier import i18n, paths
 from verifier.domain.coverage import Guarantee
+from verifier.domain.errors import ValidationError
 from verifier.domain.states import ClaimStatus
 from verifier.location import Location
-from verifier.services import auth, batches, checks, claims, directory, drugs, patients
+from verifier.services import auth, batches, checks, claims, demo_care, directory, drugs, patients, settings
 from verifier.services.context import Context
 
 DEMO_ADMIN = "demo-admin"
@@ -46,10 +47,24 @@ def nir_for(sex: str, birth: str, dept: str, commune: str, order: int) -> str:
     return f"{body}{97 - numeric % 97:02d}"
 
 
-def build(location: Location, seed: int = 2024) -> str:
-    """Create the demo database at `location`; returns the sign-in instructions."""
+# The site's name for what it does (the first activity chosen).
+SITE_NAMES = {
+    settings.PHARMACY: "Pharmacie de démonstration",
+    settings.CLINIC: "Clinique de démonstration",
+    settings.CENTRE: "Centre de santé de démonstration",
+}
+
+
+def build(location: Location, seed: int = 2024, activities: tuple[str, ...] = (settings.PHARMACY,)) -> str:
+    """Create the demo database at `location` for these activities (pharmacy, clinic, centre:
+    claims of each kind); returns the sign-in instructions."""
+    problems = settings.activity_problems(activities)
+    if problems:
+        raise ValidationError(problems)
     rng = random.Random(seed)
-    site = auth.SiteInput("Pharmacie de démonstration", "750000001", "7512345", "1 place de l'Exemple, 75000 Paris")
+    site = auth.SiteInput(
+        SITE_NAMES[activities[0]], "750000001", "7512345", "1 place de l'Exemple, 75000 Paris", activities
+    )
     ctx, recovery = auth.initialise(location, site, DEMO_ADMIN, "Administrateur démo", DEMO_PASSWORD)
     with ctx:
         drugs.load_shipped_snapshot(ctx.store, ctx.actor.login, ctx.actor.user_id)
@@ -57,7 +72,12 @@ def build(location: Location, seed: int = 2024) -> str:
         directory.add_operator(ctx, "VIAMEDIS", "Viamedis", None)
         directory.add_operator(ctx, "ALMERYS", "Almerys", None)
         insurers = [directory.add_insurer(ctx, amc, name, op) for amc, name, op in INSURERS]
-        _claims(ctx, insurers, rng)
+        if settings.PHARMACY in activities:
+            _claims(ctx, insurers, rng)
+        if settings.CLINIC in activities:
+            demo_care.stays_of_every_kind(ctx, insurers)
+        if settings.CENTRE in activities:
+            demo_care.consultations(ctx, insurers)
     return i18n.tr(
         "Base de démonstration créée : {where}\nConnexion administrateur : --db {where} --user {admin}\nConnexion comptoir : --user {counter}\nMot de passe (les deux) : {password}\nCode de secours : {code}\nExemple : verifier --db {where} claims list --user {admin}",
         where=location.describe(),

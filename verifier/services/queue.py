@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from verifier import i18n
 from verifier.domain.identifiers import mask_nir
-from verifier.domain.states import ClaimStatus
+from verifier.domain.states import ClaimKind, ClaimStatus
 from verifier.security.crypto import FieldCipher
 from verifier.services.context import Context
 from verifier.services.patients import matching_ids
 from verifier.store import claims_query
+from verifier.store import stays as stay_store
 from verifier.store.claims_query import ClaimFilter, InsurerTotal
 from verifier.store.session import Session
 
@@ -69,6 +71,12 @@ class QueueRow:
     price: Decimal
     amc: Decimal
     operator_down: bool
+    kind: ClaimKind = ClaimKind.PHARMACY
+    open_stay: bool = False  # a stay recorded with its PEC, not invoiced yet (a draft)
+
+    def status_label(self) -> str:
+        """The status as the user reads it: an open stay is "séjour en cours", not a draft."""
+        return i18n.tr("séjour en cours") if self.open_stay else self.status.label()
 
 
 @dataclass(frozen=True)
@@ -136,7 +144,7 @@ def _filter(ctx: Context, session: Session, search: Search) -> ClaimFilter:
     )
 
 
-def _row(cipher: FieldCipher, r: claims_query.Row) -> QueueRow:
+def _row(cipher: FieldCipher, r: claims_query.Row, kinds: dict[str, tuple[ClaimKind, bool]]) -> QueueRow:
     surname = cipher.decrypt(r.surname_enc, "patients.surname") or ""
     first = cipher.decrypt(r.first_name_enc, "patients.first_name") or ""
     nir = cipher.decrypt(r.nir_enc, "patients.nir") or ""
@@ -153,6 +161,7 @@ def _row(cipher: FieldCipher, r: claims_query.Row) -> QueueRow:
         r.price,
         r.amc,
         r.operator_down,
+        *kinds.get(r.id, (ClaimKind.PHARMACY, False)),
     )
 
 
@@ -176,8 +185,9 @@ def read_page(
         f = _filter(ctx, s, search)
         key = None if after is None else (after.key, after.number)
         found = claims_query.seek(s, f, sort, descending, key, limit + 1)  # one more: is there a next page?
+        kinds = stay_store.kinds_of(s, [r.id for r in found[:limit]])
     cipher = ctx.store.cipher
-    rows = [_row(cipher, r) for r in found[:limit]]
+    rows = [_row(cipher, r, kinds) for r in found[:limit]]
     nxt = None
     if len(found) > limit:
         last = found[limit - 1]
@@ -207,7 +217,10 @@ def list_claims(
         f = _filter(ctx, s, search)
         found = claims_query.page(s, f, max(0, offset), limit, sort, descending)
         totals = claims_query.totals_by_insurer(s, f)
-    return QueuePage([_row(cipher, r) for r in found], sum(t.count for t in totals), totals if with_totals else [])
+        kinds = stay_store.kinds_of(s, [r.id for r in found])
+    return QueuePage(
+        [_row(cipher, r, kinds) for r in found], sum(t.count for t in totals), totals if with_totals else []
+    )
 
 
 def awaiting_export(ctx: Context) -> list[InsurerTotal]:

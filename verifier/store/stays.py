@@ -56,3 +56,17 @@ def days_used_texts(
         )
     )
     return [text for text in session.scalars(q) if text]
+
+
+def kinds_of(session: Session, claim_ids: Sequence[str]) -> dict[str, tuple[ClaimKind, bool]]:
+    """(kind, stay still open) of these claims that are stays or consultations, by claim id."""
+    found: dict[str, tuple[ClaimKind, bool]] = {}
+    ids = list(dict.fromkeys(claim_ids))
+    for i in range(0, len(ids), 900):  # SQLite's limit on bound parameters
+        q = (
+            select(Claim.id, Claim.kind, ClaimStay.discharge)
+            .join(ClaimStay, ClaimStay.claim_id == Claim.id)
+            .where(Claim.id.in_(ids[i : i + 900]))
+        )
+        found.update({cid: (ClaimKind(kind), discharge is None) for cid, kind, discharge in session.execute(q)})
+    return found

@@ -26,7 +26,7 @@ from PySide6.QtCore import (
 
 from verifier import i18n
 from verifier.domain.money import format_eur
-from verifier.domain.states import ClaimStatus
+from verifier.domain.states import ClaimKind, ClaimStatus
 from verifier.formatting import format_count, format_day
 from verifier.gui.rows import Column, RowsModel
 from verifier.gui.tasks import Task, error_sentence, run_task
@@ -102,8 +102,16 @@ def status_text(status: ClaimStatus) -> str:
     return label[:1].upper() + label[1:]
 
 
+def row_status_text(row: QueueRow) -> str:
+    """A row's status, "Séjour en cours" for a stay not invoiced yet."""
+    label = row.status_label()
+    return label[:1].upper() + label[1:]
+
+
 def flags_text(row: QueueRow) -> str:
     parts = []
+    if row.kind is not ClaimKind.PHARMACY:
+        parts.append(row.kind.label())
     if row.operator_down:
         parts.append(i18n.tr("panne opérateur"))
     if row.version > 1:
@@ -230,7 +238,7 @@ class QueueModel(QAbstractTableModel):
         if col == AMC:
             return format_eur(row.amc)
         if col == STATUS:
-            return status_text(row.status)
+            return row_status_text(row)
         return flags_text(row)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
