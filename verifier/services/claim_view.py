@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from verifier import i18n
+from verifier.domain.states import ClaimKind
 from verifier.files import PRIVATE, atomic_write
-from verifier.services import checks, claims, patients
+from verifier.services import checks, claims, patients, stays
 from verifier.services.claims import ClaimInfo
 from verifier.services.context import Context
 from verifier.services.directory import InsurerInfo, get_insurer
@@ -52,6 +54,30 @@ class ClaimDetail:
     override_reason: str | None
     rejection_code: str | None
     rejection_text: str | None
+    stay: stays.StayInfo | None = None  # a stay's or consultation's
+
+
+def stay_summary(stay: stays.StayInfo) -> str:
+    """One sentence saying the stay (or consultation) and its PEC, for the claim's window."""
+    from verifier.formatting import format_day
+
+    if stay.kind is ClaimKind.CONSULTATION:
+        return i18n.tr("Consultation du {day}.", day=format_day(stay.admission))
+    period = (
+        i18n.tr("en cours depuis le {start}, facture à la sortie", start=format_day(stay.admission))
+        if stay.discharge is None
+        else i18n.tr("du {start} au {end}", start=format_day(stay.admission), end=format_day(stay.discharge))
+    )
+    validity = i18n.tr(", valable jusqu'au {day}", day=format_day(stay.pec_valid_until)) if stay.pec_valid_until else ""
+    return i18n.tr(
+        "Séjour n° d'entrée {entry} {period} (MT {mode}, DMT {dmt}) ; prise en charge {pec}{validity}.",
+        entry=stay.entry_number or i18n.tr("—"),
+        period=period,
+        mode=stay.mode,
+        dmt=stay.dmt,
+        pec=stay.pec_number or i18n.tr("sans numéro"),
+        validity=validity,
+    )
 
 
 def site(ctx: Context) -> SiteInfo:
@@ -86,6 +112,7 @@ def detail(ctx: Context, claim_id: str) -> ClaimDetail:
             row.override_reason,
             row.rejection_code,
             row.rejection_text,
+            stays.get_in(s, claim_id) if row.kind is not ClaimKind.PHARMACY else None,
         )
 
 

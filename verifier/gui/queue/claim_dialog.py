@@ -381,6 +381,8 @@ class ClaimDialog(QDialog):
         for key, text in values.items():
             self.fields[key].setText(text)
         notes = []
+        if d.stay is not None:
+            notes.append(claim_view.stay_summary(d.stay))
         if d.rejection_code or d.rejection_text:
             notes.append(
                 i18n.tr(
@@ -451,7 +453,8 @@ class ClaimDialog(QDialog):
         self.correct_button.setVisible(not self.editing)
         self.save_button.setVisible(self.editing)
         self.cancel_edit_button.setVisible(self.editing)
-        self.correct_button.setEnabled(idle and editable(status))
+        pharmacy = d is None or d.stay is None
+        self.correct_button.setEnabled(idle and editable(status) and pharmacy)
         self.save_button.setEnabled(idle and self.editing)
         self.cancel_edit_button.setEnabled(idle and self.editing)
         self.void_button.setEnabled(idle and not self.editing and can_transition(status, ClaimStatus.VOID))
@@ -459,7 +462,9 @@ class ClaimDialog(QDialog):
         self.receipt_button.setEnabled(idle and not self.editing)
         self.open_version_button.setEnabled(idle and not self.editing)
         self.correct_button.setToolTip(
-            ""
+            i18n.tr("Les lignes d'un séjour se calculent depuis ses dates : annulez-le et saisissez-le à nouveau.")
+            if not pharmacy
+            else ""
             if editable(status)
             else i18n.tr("Seule une demande en brouillon ou en attente se corrige ; une demande rejetée se rectifie.")
         )
