@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.gui.test_queue import open_row, row_of, search
 from tests.gui.test_queue import make_view as make_queue_view
+from tests.gui.test_queue import open_row, row_of, search
 from verifier.domain.states import ClaimKind
 from verifier.gui.queue.model import FLAGS, STATUS
 from verifier.services import auth, demo

@@ -53,7 +53,9 @@ def test_the_clinic_and_centre_demo_has_stays_and_consultations_of_every_kind(tm
     assert sum(c["open_stay"] for c in listed) == 1
     assert {c["status"] for c in listed} >= {"draft", "queued", "exported", "accepted", "paid", "rejected"}
     amounts = sorted(c["amc"] for c in listed if c["kind"] == "stay" and c["status"] != "draft")
-    assert amounts == sorted(["787.50", "360.00", "450.00", "8.49", "240.00"])  # surgery, medical, psychiatry, FPU, maternity
+    assert amounts == sorted(
+        ["787.50", "360.00", "450.00", "8.49", "240.00"]
+    )  # surgery, medical, psychiatry, FPU, maternity
     refused = run(tmp_path, "demo", "--db", str(tmp_path / "spa.db"), "--activity", "spa")
     assert refused.returncode == 1 and "Activité inconnue : spa" in refused.stderr
     assert not (tmp_path / "spa.db").exists()

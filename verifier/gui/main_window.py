@@ -29,6 +29,7 @@ from verifier import i18n, paths
 from verifier import log as logsetup
 from verifier.gui.actions import MENU_BAR_KEY, ActionId, ActionRegistry, help_text
 from verifier.gui.admin import AdminPanel
+from verifier.gui.clinic import ConsultationWidget, StayWidget
 from verifier.gui.counter import CounterWidget
 from verifier.gui.lock import IdleWatcher, LockPage, hide_other_windows, show_again
 from verifier.gui.probe import ProbeRunner, attach
@@ -38,6 +39,7 @@ from verifier.gui.status import OutageDialog, ShellStatus, StatusStrip, load_sta
 from verifier.gui.tasks import Task, error_sentence, run_task
 from verifier.services import auth, settings
 from verifier.services.context import Context
+from verifier.services.settings import CENTRE, CLINIC, PHARMACY
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +80,8 @@ class MainWindow(QMainWindow):
         self.site_name = site
         self.locked = False
         self.admin: AdminPanel | None = None
+        self.stays: StayWidget | None = None  # a clinic's stays ("clinic" among the site's activities)
+        self.consultations: ConsultationWidget | None = None  # a centre de santé's ("centre")
         self.prober: ProbeRunner | None = None
         self._idle_override = idle_ms
         self._leaving = False  # signing out (back to the sign-in window) rather than quitting
@@ -139,7 +143,7 @@ class MainWindow(QMainWindow):
         r[ActionId.QUEUE_CLAIM].triggered.connect(self.queue_claim)
         r[ActionId.PRINT_RECEIPT].triggered.connect(self.print_receipt)
         r[ActionId.SEARCH].triggered.connect(self.search)
-        r[ActionId.PAGE_COUNTER].triggered.connect(lambda: self.show_page(self.counter))
+        r[ActionId.PAGE_COUNTER].triggered.connect(lambda: self.show_page(self.home_page()))
         r[ActionId.PAGE_QUEUE].triggered.connect(lambda: self.show_page(self.queue))
         r[ActionId.PAGE_ADMIN].triggered.connect(self._show_admin)
         r[ActionId.REFRESH].triggered.connect(self.refresh)
@@ -155,15 +159,28 @@ class MainWindow(QMainWindow):
         """(Re)create the pages, the lock page, the menus and the status strip for `self.ctx`."""
         ctx = self.ctx
         assert ctx is not None
+        activities = self._activities()
         self.counter = CounterWidget(ctx)
         self.queue = QueueView(ctx)
         self.admin = AdminPanel(ctx) if ctx.actor.is_admin else None
+        self.stays = StayWidget(ctx, own_shortcuts=False) if CLINIC in activities else None
+        self.consultations = ConsultationWidget(ctx, own_shortcuts=False) if CENTRE in activities else None
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.counter, i18n.tr("Comptoir"))
+        # The pharmacy counter is a tab only for a pharmacy; it is kept (hidden) otherwise, as
+        # the shell's drafts and closing go through it.
+        if PHARMACY in activities:
+            self.tabs.addTab(self.counter, i18n.tr("Comptoir"))
+        if self.stays is not None:
+            self.tabs.addTab(self.stays, i18n.tr("Établissement"))
+        if self.consultations is not None:
+            self.tabs.addTab(self.consultations, i18n.tr("Consultations"))
         self.tabs.addTab(self.queue, i18n.tr("Demandes"))
-        self.counter.queued.connect(self.refresh_status)
-        self.counter.changed.connect(self.refresh_status)
+        for page in self.form_pages():
+            page.queued.connect(self.refresh_status)
+            page.changed.connect(self.refresh_status)
+        if self.stays is not None:
+            self.queue.changed.connect(self.stays.open_stays.refresh)
         self.queue.changed.connect(self.refresh_status)
         if self.admin is not None:
             self.tabs.addTab(self.admin, i18n.tr("Administration"))
@@ -220,11 +237,34 @@ class MainWindow(QMainWindow):
         else:
             self.setWindowTitle(i18n.say("shell.title_locked" if self.locked else "shell.title", site=site))
 
+    def _activities(self) -> tuple[str, ...]:
+        """What the site does (the pages follow it); a pharmacy if it cannot be read."""
+        assert self.ctx is not None
+        try:
+            return settings.load(self.ctx).activity_set() or (PHARMACY,)
+        except Exception as exc:  # noqa: BLE001 - the counter at least; the cause is logged
+            error_sentence(exc)
+            return (PHARMACY,)
+
+    def form_pages(self) -> list[CounterWidget | StayWidget | ConsultationWidget]:
+        """The pages that queue a claim (Ctrl+N, Ctrl+Entrée)."""
+        pages: list[CounterWidget | StayWidget | ConsultationWidget] = []
+        if self.tabs.indexOf(self.counter) >= 0:
+            pages.append(self.counter)
+        pages += [p for p in (self.stays, self.consultations) if p is not None]
+        return pages
+
+    def home_page(self) -> QWidget:
+        """The first page that queues a claim (Ctrl+1)."""
+        pages = self.form_pages()
+        return pages[0] if pages else self.counter
+
     def _update_actions(self) -> None:
         self.registry.set_locked(self.locked)
-        on_counter = not self.locked and self.tabs.currentWidget() is self.counter
-        for action_id in (ActionId.QUEUE_CLAIM, ActionId.PRINT_RECEIPT):
-            self.registry[action_id].setEnabled(on_counter)
+        current = self.tabs.currentWidget()
+        on_form = not self.locked and any(current is page for page in self.form_pages())
+        self.registry[ActionId.QUEUE_CLAIM].setEnabled(on_form)
+        self.registry[ActionId.PRINT_RECEIPT].setEnabled(not self.locked and current is self.counter)
 
     def _load_idle_setting(self) -> None:
         """The site's idle-lock delay (a single read by key); reloaded when the settings change."""
@@ -258,12 +298,17 @@ class MainWindow(QMainWindow):
             self.show_page(self.admin)
 
     def new_claim(self) -> None:
-        self.show_page(self.counter)
-        self.counter.new_claim()
+        current = self.tabs.currentWidget()
+        page = next((p for p in self.form_pages() if p is current), None) or self.home_page()
+        self.show_page(page)
+        if isinstance(page, (CounterWidget, StayWidget, ConsultationWidget)):
+            page.new_claim()
 
     def queue_claim(self) -> None:
-        if self.tabs.currentWidget() is self.counter:
-            self.counter.queue_claim()
+        current = self.tabs.currentWidget()
+        for page in self.form_pages():
+            if page is current:
+                page.queue_claim()
 
     def print_receipt(self) -> None:
         if self.tabs.currentWidget() is self.counter:

@@ -13,6 +13,7 @@ from verifier.domain.states import ClaimStatus
 from verifier.location import Location
 from verifier.services import auth, batches, checks, claims, demo_care, directory, drugs, patients, settings
 from verifier.services.context import Context
+from verifier.services.demo_care import nir_for
 
 DEMO_ADMIN = "demo-admin"
 DEMO_COUNTER = "demo-comptoir"
@@ -37,14 +38,6 @@ BOXES = ["3400922457116", "3400930151419", "3400949246816"]  # 65 %, 30 %, 15 % 
 
 def default_demo_path() -> str:
     return str(paths.data_dir() / "demo.db")
-
-
-def nir_for(sex: str, birth: str, dept: str, commune: str, order: int) -> str:
-    day, month, year = birth.split("/")
-    nir_month = month if month != "00" else "20"  # pseudo-month for an unknown month
-    body = f"{sex}{year[2:]}{nir_month}{dept}{commune}{order:03d}"
-    numeric = int(body.replace("2A", "19").replace("2B", "18"))
-    return f"{body}{97 - numeric % 97:02d}"
 
 
 # The site's name for what it does (the first activity chosen).

@@ -28,6 +28,16 @@ PATIENTS = [
     ("BRUNELLET", "Théo", "1", "03/12/2014", "31", "555"),  # a child: no participation forfaitaire
     ("MAILLEFERT", "Nadia", "2", "11/04/1988", "69", "383"),
 ]
+
+
+def nir_for(sex: str, birth: str, dept: str, commune: str, order: int) -> str:
+    day, month, year = birth.split("/")
+    nir_month = month if month != "00" else "20"  # pseudo-month for an unknown month
+    body = f"{sex}{year[2:]}{nir_month}{dept}{commune}{order:03d}"
+    numeric = int(body.replace("2A", "19").replace("2B", "18"))
+    return f"{body}{97 - numeric % 97:02d}"
+
+
 SURGERY_GUARANTEES = (
     "SEJOUR 100 % BR",
     "FJ 100 % FR",
@@ -38,8 +48,6 @@ SURGERY_GUARANTEES = (
 
 
 def _patient(n: int, amc_number: str) -> patients.PatientInput:
-    from verifier.services.demo import nir_for  # demo imports this module
-
     surname, first, sex, birth, dept, commune = PATIENTS[n]
     today = date.today()
     return patients.PatientInput(

@@ -121,6 +121,36 @@ class CareLineInfo:
     participation: Decimal
     days_paid: int
 
+    def as_line(self) -> CareLine:
+        """The line as entered, to compute again (an open stay's lines at discharge)."""
+        computed = self.kind in (LineKind.DAILY_CHARGE, LineKind.EMERGENCY)  # priced from the tariffs
+        return CareLine(
+            self.kind,
+            self.code,
+            self.label,
+            self.quantity,
+            Decimal("0") if computed else self.unit_price,
+            self.br_unit if self.kind in (LineKind.STAY_FEES, LineKind.FEE, LineKind.CONSULTATION) else None,
+            self.amo_rate if self.kind in (LineKind.STAY_FEES, LineKind.FEE, LineKind.CONSULTATION) else None,
+            True if self.optam is None else self.optam,
+            self.practitioner_rpps,
+        )
+
+
+@dataclass(frozen=True)
+class OpenStay:
+    """A stay recorded with its PEC, to invoice at discharge."""
+
+    claim_id: str
+    number: int
+    patient_name: str
+    admission: date
+    entry_number: str | None
+
+    @property
+    def number_text(self) -> str:
+        return claims.format_number(self.number)
+
 
 @dataclass(frozen=True)
 class StayInfo:
@@ -420,6 +450,7 @@ def store(ctx: Context, form: StayForm, today: date | None = None) -> tuple[Clai
         override_by: int | None = None
         over: list[Problem] = []
         stay: Stay | None = None
+        estimate: CareInvoice | None = None
         if st.discharge is not None:
             stay = _stay_of(st, st.discharge)
             invoice, rows, override_by, over = _bill(
@@ -427,6 +458,15 @@ def store(ctx: Context, form: StayForm, today: date | None = None) -> tuple[Clai
             )
             check_transition(ClaimStatus.DRAFT, ClaimStatus.QUEUED)
             status = ClaimStatus.QUEUED
+        elif form.lines:
+            # An open stay keeps the lines known at admission, priced for the planned discharge:
+            # an estimate, computed again at discharge with the real dates.
+            planned = _stay_of(st, max(st.planned_discharge or st.admission, st.admission))
+            values = tariffs.current(ctx)
+            estimate = compute(
+                planned, form.lines, guarantees, values, _used_days(s, facts.patient_id, facts.insurer_id, claim_id)
+            )
+            rows = _line_rows(estimate, planned, values)
         now = utcnow()
         number = claims.next_number(s, "claim_number")
         zero = Decimal("0.00")
@@ -638,6 +678,23 @@ def get_in(s: Session, claim_id: str) -> StayInfo:
     check = s.get(CoverageCheck, claim.check_id)
     assert check is not None
     return _info(claim, row, check)
+
+
+def list_open(ctx: Context) -> list[OpenStay]:
+    """The stays recorded with their PEC and not invoiced yet, newest admission first."""
+    with ctx.store.read() as s:
+        rows = stay_store.open_stays(s)
+    dec = ctx.store.cipher.decrypt
+    return [
+        OpenStay(
+            r.id,
+            r.number,
+            f"{dec(r.surname_enc, 'patients.surname') or ''} {dec(r.first_name_enc, 'patients.first_name') or ''}".strip(),
+            r.admission,
+            r.entry_number,
+        )
+        for r in rows
+    ]
 
 
 def of_claims(s: Session, claims_: Sequence[Claim]) -> dict[str, StayInfo]:

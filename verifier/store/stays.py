@@ -4,11 +4,12 @@ exports and the yearly day limits."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import insert, select, update
 
 from verifier.domain.states import ClaimKind, ClaimStatus
-from verifier.store.schema import Base, Claim, ClaimStay
+from verifier.store.schema import Base, Claim, ClaimStay, Patient
 from verifier.store.session import Session
 
 _stays = Base.metadata.tables["claim_stays"]
@@ -70,3 +71,24 @@ def kinds_of(session: Session, claim_ids: Sequence[str]) -> dict[str, tuple[Clai
         )
         found.update({cid: (ClaimKind(kind), discharge is None) for cid, kind, discharge in session.execute(q)})
     return found
+
+
+def open_stays(session: Session, limit: int = 500) -> list[Any]:
+    """The stays recorded with their PEC and not invoiced yet, newest admission first: claim id,
+    number, admission, entry number and the patient's encrypted names."""
+    q = (
+        select(
+            Claim.id,
+            Claim.number,
+            ClaimStay.admission,
+            ClaimStay.entry_number,
+            Patient.surname_enc,
+            Patient.first_name_enc,
+        )
+        .join(ClaimStay, ClaimStay.claim_id == Claim.id)
+        .join(Patient, Patient.id == Claim.patient_id)
+        .where(Claim.kind == ClaimKind.STAY, Claim.status == ClaimStatus.DRAFT, ClaimStay.discharge.is_(None))
+        .order_by(ClaimStay.admission.desc(), Claim.number.desc())
+        .limit(limit)
+    )
+    return list(session.execute(q))

@@ -87,7 +87,7 @@ class SettingsPage(AdminPage):
             i18n.tr("Plafond de part &complémentaire par demande :"),
             self.claim_edit,
             i18n.tr("Plafond de part complémentaire par demande, en euros"),
-            i18n.tr("Au-delà, la demande exige l'accord d'un administrateur (par exemple 300,00 €)."),
+            i18n.tr("Au-delà d'un plafond, la demande ou le séjour exige l'accord d'un administrateur."),
             compact=True,
         )
         f.add(
@@ -95,15 +95,13 @@ class SettingsPage(AdminPage):
             i18n.tr("Plafond de part complémentaire par séjo&ur :"),
             self.stay_edit,
             i18n.tr("Plafond de part complémentaire par séjour en établissement de santé, en euros"),
-            i18n.tr("Un séjour couvert par une prise en charge ; par exemple 5 000,00 €."),
             compact=True,
         )
         f.add(
             "insurer_outstanding_ceiling",
-            i18n.tr("Plafond d'encours par &organisme :"),
+            i18n.tr("Plafond d'encours (non payé) par &organisme :"),
             self.outstanding_edit,
-            i18n.tr("Plafond d'encours par organisme, en euros"),
-            i18n.tr("Total des parts complémentaires pas encore payées par un même organisme."),
+            i18n.tr("Plafond d'encours par organisme, en euros : total des parts complémentaires pas encore payées"),
             compact=True,
         )
         f.add(
