@@ -262,7 +262,7 @@ def test_a_clinic_and_centre_site_gets_its_pages_fitting_a_small_screen(qtbot, c
     window = open_window(qtbot, ctx)
     tabs = window.tabs
     assert [tabs.tabText(i) for i in range(tabs.count())] == [
-        "Établissement",
+        "Séjours",
         "Consultations",
         "Demandes",
         "Administration",
@@ -335,6 +335,8 @@ def test_the_lines_of_an_open_stay_are_kept_for_its_discharge_after_a_restart(qt
     key(qtbot, Qt.Key.Key_J, ALT)
     key(qtbot, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: again.discharging is not None, timeout=10_000)
+    # whose stay it is, shown before anything is typed
+    assert again.patient.surname_edit.text() == "LEFAUVRE" and "LEFAUVRE Amina" in again.banner.text()
     assert [ln.kind for ln in again.lines.lines()][:2] == [LineKind.STAY_FEES, LineKind.DAILY_CHARGE]
     qtbot.keyClicks(focus(), "05/03/2026")  # a day earlier than planned: FJ, room and TV follow
     key(qtbot, Qt.Key.Key_Tab)
@@ -360,7 +362,7 @@ def test_the_clinic_pages_in_english_use_each_alt_letter_once(qtbot, ctx: Contex
     try:
         window = open_window(qtbot, ctx)
         tabs = window.tabs
-        assert [tabs.tabText(i) for i in range(tabs.count())][:2] == ["Establishment", "Consultations"]
+        assert [tabs.tabText(i) for i in range(tabs.count())][:2] == ["Stays", "Consultations"]
         for page in (window.stays, window.consultations):
             assert page is not None
             tabs.setCurrentWidget(page)

@@ -172,7 +172,7 @@ class MainWindow(QMainWindow):
         if PHARMACY in activities:
             self.tabs.addTab(self.counter, i18n.tr("Comptoir"))
         if self.stays is not None:
-            self.tabs.addTab(self.stays, i18n.tr("Établissement"))
+            self.tabs.addTab(self.stays, i18n.tr("Séjours"))
         if self.consultations is not None:
             self.tabs.addTab(self.consultations, i18n.tr("Consultations"))
         self.tabs.addTab(self.queue, i18n.tr("Demandes"))

@@ -174,6 +174,7 @@ class StayInfo:
     pec_valid_until: date | None
     guarantees: tuple[str, ...]
     lines: list[CareLineInfo] = field(default_factory=list)
+    patient_id: str = ""
 
     @property
     def is_open(self) -> bool:
@@ -661,6 +662,7 @@ def _info(claim: Claim, row: ClaimStay, check: CoverageCheck) -> StayInfo:
         row.pec_valid_until,
         tuple(json.loads(row.guarantees)),
         lines,
+        claim.patient_id,
     )
 
 

@@ -442,7 +442,7 @@ class CareLinesPanel(QWidget):
                 patient=format_eur(tot.patient),
             )
             if invoice.pav:
-                text += " — " + i18n.tr("participation forfaitaire de l'acte lourd")
+                text += " — " + i18n.tr("acte lourd : participation forfaitaire (PAV) au lieu du ticket modérateur")
             self.totals.setText(text)
         if self.model.error is not None:
             self.show_problems(list(self.model.error.problems))

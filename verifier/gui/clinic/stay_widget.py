@@ -32,11 +32,12 @@ from verifier.gui.clinic.stay_panel import STAY_FIELDS, StayPanel
 from verifier.gui.counter.fields import keep_room_for_messages
 from verifier.gui.counter.patient_panel import PATIENT_FIELDS
 from verifier.gui.tasks import Task, error_sentence, run_task
-from verifier.services import stays, tariffs
+from verifier.services import patients, stays, tariffs
 from verifier.services.ceilings import Override
 from verifier.services.claims import ClaimInfo
 from verifier.services.context import Context
 from verifier.services.counter import Submitted
+from verifier.services.patients import PatientInfo
 from verifier.services.stays import StayForm, StayInfo
 
 
@@ -45,6 +46,12 @@ def parsed_guarantees(texts: tuple[str, ...]) -> list[CareGuarantee]:
         return parse_guarantees(list(texts))
     except ValidationError:
         return []
+
+
+def _open_stay(ctx: Context, claim_id: str) -> tuple[StayInfo, PatientInfo]:
+    """An open stay and its patient, read off the GUI thread."""
+    info = stays.get(ctx, claim_id)
+    return info, patients.get(ctx, info.patient_id)
 
 
 # Lines whose quantity follows the stay's dates.
@@ -282,17 +289,19 @@ class StayWidget(ClinicForm):
         if not self.is_empty() and not self.confirm_discard():
             return
         self._load_task = run_task(
-            stays.get, self.ctx, claim_id, on_done=self._stay_loaded, on_failed=self._pick_failed
+            _open_stay, self.ctx, claim_id, on_done=self._stay_loaded, on_failed=self._pick_failed
         )
 
     def _pick_failed(self, exc: BaseException) -> None:
         self._load_task = None
         self.say(error_sentence(exc), True)
 
-    def _stay_loaded(self, info: StayInfo) -> None:
+    def _stay_loaded(self, loaded: tuple[StayInfo, PatientInfo]) -> None:
+        info, patient = loaded
         self._load_task = None
         self.reset_form()
         self.discharging = info
+        self.patient.select_patient(patient)  # whose stay it is, in full, before anything is typed
         s = self.stay
         s.entry_edit.setText(info.entry_number or "")
         s.admission_edit.setText(format_day(info.admission))
@@ -310,7 +319,8 @@ class StayWidget(ClinicForm):
         self.lines.model.set_entries([Entry(line.as_line(), line.kind in PER_DAY) for line in info.lines])
         self.banner.setText(
             i18n.tr(
-                "Sortie du séjour entré le {admission} : saisissez la date de sortie et les lignes, puis Ctrl+Entrée. Ctrl+N abandonne.",
+                "Sortie du séjour de {patient}, entré(e) le {admission} : saisissez la date de sortie et les lignes, puis Ctrl+Entrée. Ctrl+N abandonne.",
+                patient=patient.display_name,
                 admission=format_day(info.admission),
             )
         )

@@ -175,7 +175,7 @@ class QueueView(QWidget):
             NIR: "2 00 00 •• ••• ••• ••",
             INSURER: "Mutuelle Familiale du Sud-Est",
             AMC: "00 000,00 €",
-            STATUS: "En attente",
+            STATUS: i18n.tr("séjour en cours"),  # the longest status said
             FLAGS: "panne opérateur · version 2",
         }
         header = self.table.horizontalHeader()
