@@ -1,6 +1,6 @@
 """Moving a site from its embedded encrypted file to PostgreSQL (`verifier db migrate-to URL`).
 
-The source is the demonstration site (services.demo) with more history made through the
+The source is the demonstration site (services.demo, with its stays and consultations) with more history made through the
 services: a batch exported to a file, an insurer's return imported, site settings, outages
 and a draft, so every table but `key_slots` (a file beside SQLite) has rows. The targets
 are real PostgreSQL databases made for each test; failures are real ones (a value SQLite
@@ -63,7 +63,7 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     try:
         folder = tmp_path_factory.mktemp("site")
         db = folder / "verifier.db"
-        summary = demo.build(Location(sqlite_path=db))
+        summary = demo.build(Location(sqlite_path=db), activities=("pharmacy", "clinic", "centre"))  # stays too
         code = re.search(r"Code de secours : (\S+)", summary)
         assert code is not None
         ctx = auth.sign_in(Location(sqlite_path=db), ADMIN, PASSWORD)
@@ -170,7 +170,7 @@ def test_the_demo_site_moves_to_postgresql_with_counts_and_audit_chain_verified(
         audit_events=source_counts["audit_events"] + 1,
     )
     assert target_counts == expected
-    assert last is not None and last.action == "site.migrated" and '"claims":25' in last.details
+    assert last is not None and last.action == "site.migrated" and '"claims":35' in last.details
 
     admin_t = auth.sign_in(target, ADMIN, PASSWORD)  # the same password opens the server's key slots
     admin_s = auth.sign_in(source, ADMIN, PASSWORD)
@@ -184,7 +184,7 @@ def test_the_demo_site_moves_to_postgresql_with_counts_and_audit_chain_verified(
         everything = queue.Search()
         page_s = queue.list_claims(admin_s, everything, limit=500)
         page_t = queue.list_claims(admin_t, everything, limit=500)
-        assert page_t.rows == page_s.rows and page_t.total_count == page_s.total_count == 25
+        assert page_t.rows == page_s.rows and page_t.total_count == page_s.total_count == 35
         assert page_t.totals == page_s.totals
         for row in page_s.rows:  # every patient's identity decrypts the same
             claim = claims.get(admin_s, row.id)
@@ -365,13 +365,13 @@ def test_the_command_moves_the_site_and_says_what_to_do_next(site: Path, pg_url:
     )
     assert moved.returncode == 0, moved.stderr
     assert "not-shown" not in moved.stdout + moved.stderr
-    assert re.search(r"claims\s+25 →\s+25\n", moved.stdout)
+    assert re.search(r"claims\s+35 →\s+35\n", moved.stdout)
     assert re.search(r"key_slots\s+0 →\s+3 \(\+3 du fichier de clés\)", moved.stdout)
     assert "journal d'audit intègre" in moved.stdout
     assert f"VERIFIER_DATABASE_URL={pg_url}" in moved.stdout and str(site) + ".keys" in moved.stdout
 
     listed = _run(tmp_path, "--db", pg_url, "claims", "list", "--user", COUNTER)
     assert listed.returncode == 0, listed.stderr
-    assert listed.stdout.rstrip().endswith("25 demandes")
+    assert listed.stdout.rstrip().endswith("35 demandes")
     again = _run(tmp_path, "--db", str(site), "db", "migrate-to", pg_url, "--user", ADMIN)
     assert again.returncode == 1 and "n'est pas vide" in again.stderr and "Traceback" not in again.stderr

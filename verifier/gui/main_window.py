@@ -254,6 +254,12 @@ class MainWindow(QMainWindow):
         pages += [p for p in (self.stays, self.consultations) if p is not None]
         return pages
 
+    def draft_pages(self) -> list[CounterWidget | StayWidget | ConsultationWidget]:
+        """The pages whose typing is kept as a draft: the form pages, and the pharmacy counter even
+        when it is not shown (its draft is kept for the day it is)."""
+        pages = self.form_pages()
+        return pages if self.counter in pages else [self.counter, *pages]
+
     def home_page(self) -> QWidget:
         """The first page that queues a claim (Ctrl+1)."""
         pages = self.form_pages()
@@ -378,12 +384,16 @@ class MainWindow(QMainWindow):
     # --- locking --------------------------------------------------------------------
 
     def _save_draft(self) -> str:
-        """Save the claim being entered; returns a sentence if that failed (locking goes on)."""
-        try:
-            self.counter.save_draft_now()
-        except Exception as exc:  # noqa: BLE001 - privacy first: lock or switch even so
-            return i18n.tr("Le brouillon en cours n'a pas pu être enregistré : {reason}", reason=error_sentence(exc))
-        return ""
+        """Save the claims being entered (every form page); returns a sentence if that failed (locking goes on)."""
+        note = ""
+        for page in self.draft_pages():
+            try:
+                page.save_draft_now()
+            except Exception as exc:  # noqa: BLE001 - privacy first: lock or switch even so
+                note = i18n.tr(
+                    "Le brouillon en cours n'a pas pu être enregistré : {reason}", reason=error_sentence(exc)
+                )
+        return note
 
     def lock(self) -> None:
         """Show the lock page instead of the pages: nothing on screen names a patient."""
@@ -502,7 +512,7 @@ class MainWindow(QMainWindow):
             QMessageBox.Icon.Warning,
             i18n.tr("Saisie non enregistrée"),
             i18n.tr(
-                "Le serveur de données ne répond pas : la saisie en cours au comptoir n'a pas pu être gardée. Si vous fermez, elle sera perdue. Laissez la fenêtre ouverte : la demande sera mise en file quand le serveur répondra."
+                "Le serveur de données ne répond pas : la saisie en cours n'a pas pu être gardée. Si vous fermez, elle sera perdue. Laissez la fenêtre ouverte : la saisie reste à l'écran et pourra être mise en file quand le serveur répondra."
             ),
             QMessageBox.StandardButton.NoButton,
             self,
@@ -517,13 +527,16 @@ class MainWindow(QMainWindow):
         self._leaving = True
         self.close()
 
+    def _unsaved_pages(self) -> list[CounterWidget | StayWidget | ConsultationWidget]:
+        """Save every page's draft; the pages with something typed whose draft could not be saved."""
+        return [page for page in self.draft_pages() if not page.save_draft_now() and not page.is_empty()]
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if (
             not self._closed
             and self.ctx is not None
             and not self.locked
-            and not self.counter.save_draft_now()
-            and not self.counter.is_empty()
+            and self._unsaved_pages()
             and not self.confirm_close_unsaved()
         ):
             event.ignore()  # the form stays on screen, to be queued when the server is back

@@ -3,6 +3,8 @@ when a ceiling is crossed (the pharmacy counter's dialog), and say what happened
 
 from __future__ import annotations
 
+import logging
+import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -14,6 +16,8 @@ from verifier import i18n
 from verifier.domain.errors import DomainError, Problem, ValidationError
 from verifier.domain.money import format_eur
 from verifier.gui.clinic.common import message_label
+from verifier.gui.clinic.drafts import DraftError, Payload
+from verifier.gui.counter.draft import DraftKeeper
 from verifier.gui.counter.override_dialog import OVERRIDE_FIELDS, OverrideDialog
 from verifier.gui.counter.patient_panel import PatientPanel
 from verifier.gui.tasks import Task, error_sentence, error_style, run_task
@@ -23,6 +27,8 @@ from verifier.services.claims import ClaimInfo
 from verifier.services.context import Context
 from verifier.services.counter import Submitted
 from verifier.services.directory import InsurerInfo
+
+log = logging.getLogger(__name__)
 
 _ALIASES = {"insurer": "amc_number", "amc": "lines"}
 
@@ -36,16 +42,27 @@ class ClinicForm(QWidget):
 
     Contract with the main window, as the pharmacy counter's: `queued(str)` after a claim is
     queued, `changed()` when anything stored changed; `new_claim()` (Ctrl+N) and
-    `queue_claim()` (Ctrl+Entrée) are the shell's actions.
+    `queue_claim()` (Ctrl+Entrée) are the shell's actions; `save_draft_now()` is called before
+    locking, switching user or closing.
+
+    What is typed is kept as an encrypted draft named `draft_name` (per user), as at the
+    pharmacy counter: saved a second after each change, restored when the screen opens (each
+    screen calls `restore_draft()` once built), cleared once the claim is stored or the form
+    emptied with Ctrl+N.
     """
 
     queued = Signal(str)
     changed = Signal()
 
-    def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: Context, draft_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.busy = False
+        # Made with the first draft or attempt, kept until the form is cleared: a form queued
+        # while the server's answer was lost, then restored after a restart, keeps its id.
+        self._claim_id: str | None = None
+        self._restoring = False  # changes made by the program, not typed: no draft for them
+        self._pending_draft: Payload | None = None  # restored later (an open stay being read)
         self.last_claim: ClaimInfo | None = None
         self.override_dialog: OverrideDialog | None = None
         self.confirm_discard: Callable[[], bool] = self._ask_discard
@@ -55,6 +72,9 @@ class ClinicForm(QWidget):
         self.patient = PatientPanel(ctx)
         self.message = message_label(i18n.tr("Messages de l'écran"))
         self.message.setMinimumHeight(self.message.fontMetrics().lineSpacing() * 2)
+        self.keeper = DraftKeeper(ctx, self._draft_payload, self, name=draft_name)
+        self.keeper.failed.connect(self._draft_failed)
+        self.patient.changed.connect(self.edited)
 
     # --- to be given by each screen ---------------------------------------------------------
 
@@ -69,6 +89,97 @@ class ClinicForm(QWidget):
 
     def is_empty(self) -> bool:
         raise NotImplementedError
+
+    def draft_state(self) -> Payload:
+        """What is typed on the screen, JSON-safe (no amount: they are computed again)."""
+        raise NotImplementedError
+
+    def apply_draft(self, data: Payload) -> bool:
+        """Put back what `draft_state()` gave; False when it is finished later (by a read).
+
+        Raises `DraftError` (or another error) on anything it cannot read: the form is then
+        emptied and the draft ignored."""
+        raise NotImplementedError
+
+    # --- drafts -----------------------------------------------------------------------------
+
+    def claim_id(self) -> str:
+        """The form's claim id, made once: every attempt (and every draft) carries the same."""
+        if self._claim_id is None:
+            self._claim_id = str(uuid.uuid4())
+        return self._claim_id
+
+    def edited(self) -> None:
+        """Something typed changed: the draft follows a second later."""
+        if not self._restoring:
+            self._pending_draft = None
+            self.keeper.touch()
+
+    def _draft_payload(self) -> Payload | None:
+        if self.is_empty():
+            return self._pending_draft  # None: nothing worth keeping, the draft is cleared
+        payload = self.draft_state()
+        payload["claim_id"] = self.claim_id()
+        return payload
+
+    def save_draft_now(self) -> bool:
+        """Save what is typed at once (before locking, switching user or closing); never raises.
+
+        False when it could not be saved (the data server does not answer, say)."""
+        try:
+            self.keeper.save_now()
+        except Exception as exc:  # noqa: BLE001 - the shell must be able to lock or close regardless
+            self.say(i18n.tr("La saisie n'a pas pu être sauvegardée. {reason}", reason=error_sentence(exc)), True)
+            return False
+        return True
+
+    def restore_draft(self) -> None:
+        """Put back the draft left when the screen was last closed, if any and readable."""
+        try:
+            data = self.keeper.load()
+        except DomainError as exc:
+            self.say(error_sentence(exc), True)
+            return
+        except Exception as exc:  # noqa: BLE001 - a draft that cannot be read must not stop the screen
+            log.warning("the %s draft could not be read (%s); it is ignored", self.keeper.name, type(exc).__name__)
+            return
+        if not data:
+            return
+        self._restoring = True
+        try:
+            claim_id = data.get("claim_id")
+            if claim_id is not None and not isinstance(claim_id, str):
+                raise DraftError("claim_id")
+            done = self.apply_draft(data)
+        except Exception as exc:  # noqa: BLE001 - damaged, or another version's: the form opens empty
+            log.warning("the %s draft could not be restored (%s); it is ignored", self.keeper.name, type(exc).__name__)
+            self._pending_draft = None
+            self.reset_form()
+            return
+        finally:
+            self._restoring = False
+        self._claim_id = claim_id
+        if done:
+            self.draft_restored()
+
+    def draft_restored(self) -> None:
+        self.say(i18n.tr("Saisie en cours restaurée."), False)
+
+    def forget_draft(self) -> None:
+        """The form was stored or emptied: its draft goes."""
+        self._pending_draft = None
+        self.keeper.clear()
+
+    def _draft_failed(self, exc: BaseException) -> None:
+        self.say(i18n.tr("La saisie n'a pas pu être sauvegardée. {reason}", reason=error_sentence(exc)), True)
+
+    def quiet_reset(self) -> None:
+        """Empty the form; the changes it makes are not edits (no draft is saved for them)."""
+        restoring, self._restoring = self._restoring, True
+        try:
+            self.reset_form()
+        finally:
+            self._restoring = restoring
 
     # --- shared -----------------------------------------------------------------------------
 
@@ -89,7 +200,8 @@ class ClinicForm(QWidget):
             return
         if not self.is_empty() and not self.confirm_discard():
             return
-        self.reset_form()
+        self.quiet_reset()
+        self.forget_draft()
         self.say("", False)
         self.patient.focus_search()
 
@@ -160,7 +272,8 @@ class ClinicForm(QWidget):
         claim = out.claim
         assert claim is not None
         self.last_claim = claim
-        self.reset_form()
+        self.quiet_reset()
+        self.forget_draft()
         parts = [self.done_sentence(claim)]
         parts += [w.message() for w in out.warnings]
         self.say(" ".join(parts), False)

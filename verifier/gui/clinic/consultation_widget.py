@@ -6,7 +6,6 @@ service call (`services.stays.submit` with a consultation), as for a stay.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import replace
 from datetime import date
 
@@ -34,6 +33,7 @@ from verifier.formatting import format_day
 from verifier.gui.clinic.base import ClinicForm, bold
 from verifier.gui.clinic.care_lines import CareLinesPanel
 from verifier.gui.clinic.common import PEC_FIELDS, PecPanel, day_of
+from verifier.gui.clinic.drafts import Payload, entries_of, entry_state, flag, part, pec_state, restore_pec, text
 from verifier.gui.counter.fields import FieldSet, keep_room_for_messages
 from verifier.gui.counter.patient_panel import PATIENT_FIELDS
 from verifier.gui.tasks import Task, error_sentence, run_task
@@ -48,10 +48,9 @@ class ConsultationWidget(ClinicForm):
     """Enter a consultation and queue it (Ctrl+Entrée); Ctrl+N clears the form."""
 
     def __init__(self, ctx: Context, parent: QWidget | None = None, own_shortcuts: bool = True) -> None:
-        super().__init__(ctx, parent)
+        super().__init__(ctx, "consultation", parent)
         self.tariffs: t.Tariffs | None = None
         self._tariff_task: Task | None = None
-        self._claim_id: str | None = None
         self.pec = PecPanel(i18n.tr("Vérification des droits"), consultation=True)
         self.day_box = QGroupBox(i18n.tr("Consultation"))
         self.day_edit = QLineEdit(format_day(date.today()))
@@ -116,8 +115,13 @@ class ConsultationWidget(ClinicForm):
         self.day_edit.textChanged.connect(lambda _t: self.update_amounts())
         self.under_18_box.toggled.connect(lambda _b: self.update_amounts())
         self.lines.changed.connect(self.update_amounts)
+        self.pec.changed.connect(self.edited)
+        self.day_edit.textChanged.connect(lambda _t: self.edited())
+        self.under_18_box.toggled.connect(lambda _b: self.edited())
+        self.lines.changed.connect(self.edited)
         self._tariff_task = run_task(tariffs.current, ctx, on_done=self._tariffs_loaded, on_failed=self._load_failed)
         self.refresh_directory()
+        self.restore_draft()
         self.patient.focus_search()
 
     def _tariffs_loaded(self, values: t.Tariffs) -> None:
@@ -157,6 +161,25 @@ class ConsultationWidget(ClinicForm):
         self.lines.clear()
         self.update_amounts()
 
+    def draft_state(self) -> Payload:
+        return {
+            "patient": self.patient.state(),
+            "pec": pec_state(self.pec),
+            "day": self.day_edit.text(),
+            "under_18": self.under_18_box.isChecked(),
+            "lines": [entry_state(e) for e in self.lines.model.entries],
+        }
+
+    def apply_draft(self, data: Payload) -> bool:
+        entries = entries_of(data.get("lines"), self.lines.kinds)
+        self.patient.restore(part(data, "patient"))
+        restore_pec(self.pec, part(data, "pec"))
+        self.day_edit.setText(text(data, "day", format_day(date.today())))
+        self.under_18_box.setChecked(flag(data, "under_18"))
+        self.lines.model.set_entries(entries)
+        self.update_amounts()
+        return True
+
     def show_problems(self, problems: list[Problem], warnings: list[Problem]) -> None:
         self.patient.fields.show(problems, PATIENT_FIELDS, [w for w in warnings if w.field in PATIENT_FIELDS])
         self.pec.fields.show(problems, PEC_FIELDS, [w for w in warnings if w.field in PEC_FIELDS])
@@ -181,15 +204,13 @@ class ConsultationWidget(ClinicForm):
         if day is None or problems:
             self.refuse(problems, warnings)
             return
-        if self._claim_id is None:
-            self._claim_id = str(uuid.uuid4())
         form = StayForm(
             ClaimKind.CONSULTATION,
             self.patient.patient_input(),
             replace(pec, obtained_on=day),
             StayFields(day, day, under_18=self.under_18_box.isChecked()),
             self.lines.lines(),
-            claim_id=self._claim_id,
+            claim_id=self.claim_id(),
         )
         self.start(lambda override: (stays.submit, (self.ctx, replace(form, override=override))), None)
 

@@ -8,7 +8,6 @@ at discharge, from the list of open stays (`services.stays.discharge`).
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -27,6 +26,18 @@ from verifier.formatting import format_day
 from verifier.gui.clinic.base import ClinicForm, bold
 from verifier.gui.clinic.care_lines import STAY_KINDS, CareLinesPanel, Entry
 from verifier.gui.clinic.common import PEC_FIELDS, PecPanel, day_of
+from verifier.gui.clinic.drafts import (
+    Payload,
+    entries_of,
+    entry_state,
+    optional_text,
+    part,
+    pec_state,
+    restore_pec,
+    restore_stay,
+    stay_state,
+    text,
+)
 from verifier.gui.clinic.open_stays import OpenStaysList
 from verifier.gui.clinic.stay_panel import STAY_FIELDS, StayPanel
 from verifier.gui.counter.fields import keep_room_for_messages
@@ -66,13 +77,14 @@ class StayWidget(ClinicForm):
     """
 
     def __init__(self, ctx: Context, parent: QWidget | None = None, own_shortcuts: bool = True) -> None:
-        super().__init__(ctx, parent)
+        super().__init__(ctx, "stay", parent)
         self.tariffs: t.Tariffs | None = None
         self._tariff_task: Task | None = None
         self._load_task: Task | None = None
         self.discharging: StayInfo | None = None
         self._saving_open = False
-        self._claim_id: str | None = None  # made at the first attempt: a retry never stores twice
+        # A draft of a discharge: the date and lines typed, put back once the open stay is read.
+        self._after_load: tuple[str, list[Entry]] | None = None
         self.pec = PecPanel(i18n.tr("Prise en charge (PEC)"))
         self.stay = StayPanel()
         self.lines = CareLinesPanel(STAY_KINDS)
@@ -144,9 +156,12 @@ class StayWidget(ClinicForm):
         self.stay.dates_changed.connect(self.update_amounts)
         self.lines.changed.connect(self.update_amounts)
         self.open_stays.picked.connect(self.pick_open_stay)
+        for signal in (self.pec.changed, self.stay.changed, self.stay.dates_changed, self.lines.changed):
+            signal.connect(self.edited)
         self._tariff_task = run_task(tariffs.current, ctx, on_done=self._tariffs_loaded, on_failed=self._load_failed)
         self.refresh_directory()
         self.open_stays.refresh()
+        self.restore_draft()
         self.patient.focus_search()
 
     # --- ClinicForm ----------------------------------------------------------------------
@@ -165,6 +180,7 @@ class StayWidget(ClinicForm):
 
     def reset_form(self) -> None:
         self.discharging = None
+        self._after_load = None
         self._claim_id = None
         self.banner.hide()
         self.patient.clear()
@@ -193,6 +209,37 @@ class StayWidget(ClinicForm):
                 return
         if any(p.line is not None for p in problems):
             self.lines.table.setFocus()
+
+    # --- drafts --------------------------------------------------------------------------
+
+    def draft_state(self) -> Payload:
+        data: Payload = {
+            "patient": self.patient.state(),
+            "pec": pec_state(self.pec),
+            "stay": stay_state(self.stay),
+            "lines": [entry_state(e) for e in self.lines.model.entries],
+        }
+        if self.discharging is not None:
+            data["discharging"] = self.discharging.claim_id
+        return data
+
+    def apply_draft(self, data: Payload) -> bool:
+        entries = entries_of(data.get("lines"), self.lines.kinds)
+        stay = part(data, "stay")
+        discharging = optional_text(data, "discharging")
+        if discharging is not None:
+            # The stored stay is read again, as when it is picked from the list; then what
+            # was typed for its discharge goes back. Until then a save keeps this draft.
+            self._after_load = (text(stay, "discharge"), entries)
+            self._pending_draft = data
+            self._load_open_stay(discharging)
+            return False
+        self.patient.restore(part(data, "patient"))
+        restore_pec(self.pec, part(data, "pec"))
+        restore_stay(self.stay, stay)
+        self.lines.model.set_entries(entries)
+        self.update_amounts()
+        return True
 
     # --- amounts as the user types -------------------------------------------------------
 
@@ -237,10 +284,8 @@ class StayWidget(ClinicForm):
             problems.append(Problem("clinic.discharge_missing", {}, "discharge"))
         if fields is None or problems:
             return None, problems, warnings
-        if self._claim_id is None:
-            self._claim_id = str(uuid.uuid4())
         form = StayForm(
-            ClaimKind.STAY, self.patient.patient_input(), pec, fields, self.lines.lines(), claim_id=self._claim_id
+            ClaimKind.STAY, self.patient.patient_input(), pec, fields, self.lines.lines(), claim_id=self.claim_id()
         )
         return form, problems, warnings
 
@@ -288,17 +333,44 @@ class StayWidget(ClinicForm):
             return
         if not self.is_empty() and not self.confirm_discard():
             return
+        self._load_open_stay(claim_id)
+
+    def _load_open_stay(self, claim_id: str) -> None:
         self._load_task = run_task(
             _open_stay, self.ctx, claim_id, on_done=self._stay_loaded, on_failed=self._pick_failed
         )
 
     def _pick_failed(self, exc: BaseException) -> None:
         self._load_task = None
+        self._after_load = None  # the draft itself is kept while nothing else is typed
         self.say(error_sentence(exc), True)
 
     def _stay_loaded(self, loaded: tuple[StayInfo, PatientInfo]) -> None:
-        info, patient = loaded
+        info, _patient = loaded
         self._load_task = None
+        after, self._after_load = self._after_load, None
+        if after is None:
+            self._show_open_stay(loaded)
+            return
+        if not info.is_open:  # invoiced meanwhile (on another computer, say): the draft is no longer of use
+            self.forget_draft()
+            self.say(i18n.tr("Le séjour dont la sortie était en cours de saisie est déjà facturé."), False)
+            return
+        discharge, entries = after
+        self._restoring = True
+        try:
+            self._show_open_stay(loaded)
+            self.stay.discharge_edit.setText(discharge)
+            self.lines.model.set_entries(entries)
+            self.update_amounts()
+        finally:
+            self._restoring = False
+        self._pending_draft = None
+        self.draft_restored()
+
+    def _show_open_stay(self, loaded: tuple[StayInfo, PatientInfo]) -> None:
+        """The open stay picked, on the form, for its discharge."""
+        info, patient = loaded
         self.reset_form()
         self.discharging = info
         self.patient.select_patient(patient)  # whose stay it is, in full, before anything is typed

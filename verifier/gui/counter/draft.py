@@ -43,9 +43,11 @@ class DraftKeeper(QObject):
         payload: Callable[[], Payload | None],
         parent: QObject | None = None,
         delay_ms: int = SAVE_DELAY_MS,
+        name: str = DRAFT_NAME,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.name = name  # one draft per user and form ("counter", "stay", "consultation")
         self._payload = payload
         self._lock = threading.Lock()
         self._issued = 0  # number of the latest write asked for
@@ -58,7 +60,7 @@ class DraftKeeper(QObject):
 
     def load(self) -> Payload | None:
         """The saved draft, if any (a single read by key: fine on the GUI thread)."""
-        data = drafts.load(self.ctx, DRAFT_NAME)
+        data = drafts.load(self.ctx, self.name)
         if not data or data.get("version") != DRAFT_VERSION:
             return None
         return data
@@ -104,7 +106,7 @@ class DraftKeeper(QObject):
             if number <= self._written:
                 return  # overtaken by a later write
             if payload is None:
-                drafts.clear(self.ctx, DRAFT_NAME)
+                drafts.clear(self.ctx, self.name)
             else:
-                drafts.save(self.ctx, DRAFT_NAME, {**payload, "version": DRAFT_VERSION})
+                drafts.save(self.ctx, self.name, {**payload, "version": DRAFT_VERSION})
             self._written = number
