@@ -19,6 +19,7 @@ from tests.factories import AMC, make_site, patient_input, queued_claim
 from tests.integration.test_stays import surgery_form
 from tests.unit.test_bundle import SCHEMA, schema_errors
 from verifier.domain.care import CareLine, LineKind
+from verifier.domain.errors import ValidationError
 from verifier.domain.states import ClaimKind, ClaimStatus
 from verifier.exports.bundle import open_bundle
 from verifier.exports.rows import FORMAT_VERSION
@@ -102,5 +103,6 @@ def test_a_mixed_batch_exports_pharmacy_and_clinic_claims_and_reconciles(
     (line,) = reconciliation.reconcile(ctx).lines
     assert line.paid == D("787.50") and line.rejected == D("9.00")
     assert line.outstanding == pharmacy.amc  # the accepted pharmacy claim, not paid yet
-    rectified = claims.rectify(ctx, consultation.id)
-    assert rectified.kind is ClaimKind.CONSULTATION and stays.get(ctx, rectified.id).lines[0].participation == D("2.00")
+    with pytest.raises(ValidationError) as refused:  # a consultation is voided and entered again
+        claims.rectify(ctx, consultation.id)
+    assert [p.code for p in refused.value.problems] == ["claim.consultation_rectify"]

@@ -101,3 +101,40 @@ def test_any_spoiled_value_is_refused_with_its_path_or_accepted(
             assert problem.message and "Traceback" not in problem.message
         with site.store.read() as s:
             assert s.scalar(select(func.count()).select_from(Claim)) == before  # all or nothing
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ('{"claims": [{"kind": "stay", "lines": [{"quantity": ' + "9" * 5000 + "}]}]}", "trop long"),
+        ("[" * 100_000 + "]" * 100_000, "trop imbriqué"),
+        ('{"claims": [', "pas du JSON valide"),
+    ],
+)
+def test_unreadable_text_is_refused_at_the_root(site: Context, text: str, said: str) -> None:
+    from verifier.services import stay_simulation
+
+    for read in (claims_import.parse, stay_simulation.parse):
+        with pytest.raises(ImportRefused) as refused:
+            read(text)
+        (problem,) = refused.value.problems
+        assert problem.path == "$" and said in problem.message
+
+
+def test_an_unknown_kind_and_a_consultations_own_keys_are_named(site: Context) -> None:
+    doc = json.loads(json.dumps(EXAMPLE))
+    doc["claims"][0]["kind"] = "hospitalisation"
+    with pytest.raises(ImportRefused) as refused:
+        claims_import.parse(json.dumps(doc))
+    assert [str(p) for p in refused.value.problems] == [
+        "$.claims[0].kind: genre de demande inconnu : choisissez l'un de pharmacy, stay, consultation."
+    ]
+    doc = json.loads(json.dumps(EXAMPLE))
+    for n, claim in enumerate(doc["claims"]):
+        claim["reference"] = f"own-keys-{n}"  # not the example's: the module's site may hold it
+    doc["claims"][1]["date"] = "2099-01-01"  # a consultation in the future
+    doc["claims"][1]["exemption"] = "vacances"
+    with pytest.raises(ImportRefused) as refused:
+        claims_import.import_claims(site, json.dumps(doc))
+    paths = {p.path for p in refused.value.problems}
+    assert {"$.claims[1].date", "$.claims[1].exemption"} <= paths, paths

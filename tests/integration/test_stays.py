@@ -217,20 +217,35 @@ def test_the_stay_row_keeps_the_days_used_by_item_and_year(ctx: Context) -> None
     assert AMC  # the factories' insurer
 
 
-def test_a_rejected_stay_is_rectified_with_its_stay_and_care_lines(ctx: Context) -> None:
-    out = stays.submit(ctx, surgery_form())
+def test_a_rejected_stay_is_rectified_as_an_open_stay_invoiced_again_within_the_limits(ctx: Context) -> None:
+    short_limit = tuple(g if not g.startswith("CP") else "CP 50 €/j 5 j/an" for g in SURGERY_GUARANTEES)
+    form = surgery_form()
+    form = replace(form, pec=replace(form.pec, guarantees=short_limit))
+    out = stays.submit(ctx, form)
     assert out.claim is not None
     with ctx.store.write() as s:  # as a return file would: exported, then rejected
         row = s.get(Claim, out.claim.id)
         assert row is not None
         row.status = ClaimStatus.REJECTED
+    # Meanwhile another stay takes the 5 room days the rejected one gave back.
+    other = replace(form, stay=replace(form.stay, admission=date(2026, 3, 20), discharge=date(2026, 3, 24)))
+    other = replace(other, stay=replace(other.stay, planned_discharge=None, entry_number="E2026-0077"))
+    assert stays.submit(ctx, other).error is None
     new = claims.rectify(ctx, out.claim.id)
-    assert new.kind is ClaimKind.STAY and new.amc == D("787.50")
-    old_stay, new_stay = stays.get(ctx, out.claim.id), stays.get(ctx, new.id)
-    assert replace(new_stay, claim_id=old_stay.claim_id) == old_stay
+    assert new.kind is ClaimKind.STAY and new.status is ClaimStatus.DRAFT
+    reopened = stays.get(ctx, new.id)
+    assert reopened.is_open and reopened.planned_discharge == date(2026, 3, 6)
+    assert [ln.kind for ln in reopened.lines] == [ln.kind for ln in surgery_lines()]
+    assert new.id in {o.claim_id for o in stays.list_open(ctx)}
+    with pytest.raises(ValidationError) as refused:
+        claims.queue(ctx, new.id)  # never queued as it was: invoiced again
+    assert [p.code for p in refused.value.problems] == ["claim.stay_open"]
+    invoiced = stays.discharge(ctx, new.id, date(2026, 3, 6), [ln.as_line() for ln in reopened.lines])
+    room = stays.get(ctx, invoiced.id).lines[4]
+    assert room.days_paid == 0 and invoiced.amc == D("537.50")  # the 5 days are the other stay's now
     with pytest.raises(ValidationError) as refused:
         claims.update_lines(ctx, new.id, [])
-    assert refused.value.problems[0].code == "claim.care_lines"
+    assert refused.value.problems[0].code in ("claim.care_lines", "claim.not_editable")
 
 
 def test_an_open_stay_shows_in_the_queue_and_cannot_be_queued_before_discharge(ctx: Context) -> None:
@@ -246,3 +261,81 @@ def test_an_open_stay_shows_in_the_queue_and_cannot_be_queued_before_discharge(c
     stays.discharge(ctx, out.claim.id, date(2026, 3, 6), surgery_lines())
     (row,) = queue.read_page(ctx, queue.Search()).rows
     assert not row.open_stay and row.status is ClaimStatus.QUEUED and row.amc == D("787.50")
+
+
+def test_lines_are_held_to_the_stay_and_to_the_kind_of_claim(ctx: Context) -> None:
+    lines = list(surgery_lines())
+    lines[4] = replace(lines[4], quantity=60)  # 60 room days in a 5-day stay
+    lines.append(CareLine(LineKind.EMERGENCY, "FPU", "Urgences", 2, D("0")))
+    lines.append(CareLine(LineKind.CONSULTATION, "G", "Consultation", 1, D("30.00"), D("30.00")))
+    lines.append(CareLine(LineKind.FEE, "QZFA0010123", "Acte", 1, D("50.00"), D("50.00")))
+    out = stays.submit(ctx, replace(surgery_form(), lines=tuple(lines)))
+    assert isinstance(out.error, ValidationError)
+    found = {(p.code, p.line) for p in out.error.problems}
+    assert found == {("stay.too_many_days", 5), ("stay.fpu_once", 7), ("stay.line_kind", 8), ("stay.code_long", 9)}
+    typed_days = list(surgery_lines())
+    typed_days[1] = replace(typed_days[1], quantity=100)  # the FJ's days come from the dates
+    out = stays.submit(ctx, replace(surgery_form(), lines=tuple(typed_days)))
+    assert out.claim is not None and out.claim.amc == D("787.50")
+    assert stays.get(ctx, out.claim.id).lines[1].quantity == 5
+
+
+def test_the_same_invoice_sent_changed_is_refused_and_an_open_stay_is_invoiced_when_sent_again(ctx: Context) -> None:
+    form = replace(surgery_form(), claim_id="0d9b7f0e-3c1a-4c55-8a77-2f6b1e0c9d42")
+    assert stays.submit(ctx, form).claim is not None
+    changed = replace(
+        form, lines=(replace(form.lines[0], unit_price=D("9400.00"), br_unit=D("9400.00")), *form.lines[1:])
+    )
+    refused = stays.submit(ctx, changed)
+    assert isinstance(refused.error, ValidationError) and refused.error.problems[0].code == "claim.id_taken"
+    other_pec = replace(form, pec=replace(form.pec, number="PEC-AUTRE"))
+    assert stays.submit(ctx, other_pec).error is not None
+
+    admitted = replace(
+        surgery_form(discharge=None, entry_number="E2026-0099"), claim_id="7a1e2d3c-4b5a-4968-8776-655443322110"
+    )
+    opened = stays.submit(ctx, replace(admitted, lines=()))
+    assert opened.claim is not None and opened.claim.status is ClaimStatus.DRAFT
+    at_discharge = replace(admitted, stay=replace(admitted.stay, discharge=date(2026, 3, 6)))
+    invoiced = stays.submit(ctx, at_discharge)
+    assert invoiced.claim is not None and invoiced.claim.id == opened.claim.id
+    assert invoiced.claim.status is ClaimStatus.QUEUED and not invoiced.already
+
+
+def test_two_stays_invoiced_at_once_never_take_the_same_days_of_a_yearly_limit(location: Location) -> None:
+    import threading
+
+    from tests.factories import PASSWORD
+    from verifier.services import auth
+
+    ctx = make_site(location)
+    limit = tuple(g if not g.startswith("CP") else "CP 50 €/j 5 j/an" for g in SURGERY_GUARANTEES)
+    ids = []
+    for n, admission in enumerate((date(2026, 3, 2), date(2026, 3, 20))):
+        form = surgery_form(discharge=None, entry_number=f"E-{n}", planned_discharge=None)
+        form = replace(form, pec=replace(form.pec, guarantees=limit), stay=replace(form.stay, admission=admission))
+        out = stays.submit(ctx, replace(form, lines=()))
+        assert out.claim is not None
+        ids.append((out.claim.id, admission + (date(2026, 3, 6) - date(2026, 3, 2))))
+    sessions = [auth.sign_in(location, "admin", PASSWORD) for _ in ids]
+    start = threading.Barrier(len(ids))
+    errors: list[BaseException] = []
+
+    def invoice(session: Context, claim_id: str, day: date) -> None:
+        try:
+            start.wait()
+            stays.discharge(session, claim_id, day, surgery_lines())
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=invoice, args=(c, i, d)) for c, (i, d) in zip(sessions, ids, strict=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for c in sessions:
+        c.close()
+    assert errors == []
+    paid = [stays.get(ctx, i).lines[4].days_paid for i, _ in ids]
+    assert sorted(paid) == [0, 5]  # one stay has the five days, the other none
+    ctx.close()

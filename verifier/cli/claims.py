@@ -53,18 +53,29 @@ def cmd_claims_import(args: argparse.Namespace) -> int:
             done = claims_import.import_claims(ctx, text)
         except claims_import.ImportRefused as refused:
             return _refused(refused)
+    from verifier.domain.states import ClaimStatus
+
+    opened = 0
     for claim, already in done.claims:
-        state = i18n.say("cli.import_already" if already else "cli.import_queued")
+        if already:
+            state = i18n.say("cli.import_already")
+        elif claim.status is ClaimStatus.DRAFT:  # a stay recorded at admission, invoiced at discharge
+            state = i18n.tr("séjour ouvert, à facturer à la sortie")
+            opened += 1
+        else:
+            state = i18n.say("cli.import_queued")
         print(f"{claim.number_text}  {claim.id}  {claim.amc}  {state}")
     print(
         i18n.ntr(
             "{new} demande mise en file, {already} déjà en file.",
             "{new} demandes mises en file, {already} déjà en file.",
-            done.new_count,
-            new=done.new_count,
+            done.new_count - opened,
+            new=done.new_count - opened,
             already=len(done.claims) - done.new_count,
         )
     )
+    if opened:
+        print(i18n.ntr("{n} séjour ouvert.", "{n} séjours ouverts.", opened))
     return 0
 
 

@@ -629,6 +629,8 @@ def rectify(ctx: Context, claim_id: str) -> ClaimInfo:
             raise ValidationError([Problem("claim.not_rectifiable", {"status": status.label()}, None)])
         if claim_history.has_newer_version(s, old.id):
             raise ValidationError([Problem("claim.already_rectified", {}, None)])
+        if old.kind is ClaimKind.CONSULTATION:
+            raise ValidationError([Problem("claim.consultation_rectify", {}, None)])
         old_lines = _info(old).lines
         drafts, amounts = [d for d, _ in old_lines], [a for _, a in old_lines]
         now = utcnow()
@@ -754,6 +756,9 @@ i18n.register(
             "Cette saisie est déjà la demande n° {number}, maintenant « {status} » : rien n'a été mis en file. Ouvrez-la dans Demandes, puis effacez ce formulaire (Ctrl+N)."
         ),
         "claim.already_rectified": i18n.N_("Cette demande a déjà été rectifiée : ouvrez sa nouvelle version."),
+        "claim.consultation_rectify": i18n.N_(
+            "Une consultation rejetée ne se rectifie pas : annulez-la et saisissez-la à nouveau, corrigée."
+        ),
         "claim.stay_open": i18n.N_(
             "Ce séjour est en cours : sa facture se fait à la sortie du patient, qui la met en file."
         ),

@@ -9,14 +9,12 @@ file twice queues nothing new (services.counter).
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from verifier import i18n
 from verifier.domain.care import CareLine, Stay
 from verifier.domain.coverage import Guarantee
 from verifier.domain.errors import DomainError, Problem
@@ -25,7 +23,7 @@ from verifier.services import counter, stays
 from verifier.services.claims import ClaimInfo, LineDraft
 from verifier.services.context import Context
 from verifier.services.counter import CheckFields, Form
-from verifier.services.json_reader import ImportRefused, JsonReader, PathProblem
+from verifier.services.json_reader import ImportRefused, JsonReader, PathProblem, load_json
 from verifier.services.patients import PatientInput
 from verifier.services.stays import PecFields, StayFields, StayForm
 
@@ -269,6 +267,9 @@ _STAY_FIELDS = {
 
 
 def _stay_path_of(claim_path: str, problem: Problem, kind: ClaimKind = ClaimKind.STAY) -> str:
+    if kind is ClaimKind.CONSULTATION and problem.field in ("admission", "discharge", "exemption"):
+        # a consultation's day and exemption are the claim's own keys
+        return f"{claim_path}." + ("exemption" if problem.field == "exemption" else "date")
     if kind is ClaimKind.CONSULTATION and problem.field in ("guarantees", "pec_number", "pec_method"):
         return f"{claim_path}.coverage_check." + {"guarantees": "guarantees", "pec_number": "reference"}.get(
             problem.field, "method"
@@ -283,21 +284,7 @@ def _stay_path_of(claim_path: str, problem: Problem, kind: ClaimKind = ClaimKind
 def parse(text: str) -> list[Form | StayForm]:
     """The file's claims, or ImportRefused with every problem and its JSON path."""
     r = ClaimReader()
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ImportRefused(
-            [
-                PathProblem(
-                    "$",
-                    i18n.tr(
-                        "ce n'est pas du JSON valide (ligne {line}, colonne {column}).",
-                        line=exc.lineno,
-                        column=exc.colno,
-                    ),
-                )
-            ]
-        ) from None
+    doc = load_json(text)
     root = r.obj(doc, "$")
     forms: list[Form | StayForm] = []
     if root is not None:

@@ -6,6 +6,7 @@ Shared by `claims import` (services.claims_import) and `stay simulate`
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -36,6 +37,20 @@ class ImportRefused(Exception):
     def __init__(self, problems: list[PathProblem]) -> None:
         super().__init__("\n".join(map(str, problems)))
         self.problems = problems
+
+
+def load_json(text: str) -> Any:
+    """The document, or ImportRefused at `$` saying why it cannot be read: not JSON (where), too
+    deeply nested, or a number too long for any amount or quantity."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        problem = PathProblem("$", i18n.say("json.invalid_at", line=exc.lineno, column=exc.colno))
+    except RecursionError:
+        problem = PathProblem("$", i18n.say("json.too_deep"))
+    except ValueError:  # Python refuses to read an integer of more than 4,300 digits
+        problem = PathProblem("$", i18n.say("json.number_too_long"))
+    raise ImportRefused([problem])
 
 
 class JsonReader:
@@ -150,6 +165,12 @@ class JsonReader:
 
 i18n.register(
     {
+        "json.invalid_at": i18n.N_("ce n'est pas du JSON valide (ligne {line}, colonne {column})."),
+        "json.too_deep": i18n.N_("ce n'est pas du JSON lisible (trop imbriqué) : simplifiez le fichier."),
+        "json.number_too_long": i18n.N_(
+            "un nombre du fichier est trop long pour un montant ou une quantité : vérifiez-le."
+        ),
+        "import.kind": i18n.N_("genre de demande inconnu : choisissez l'un de {kinds}."),
         "simulate.kind": i18n.N_("genre de ligne inconnu : choisissez l'un de {kinds}."),
         "simulate.not_bool": i18n.N_("true ou false est attendu ici."),
         "import.not_object": i18n.N_("un objet JSON est attendu ici."),

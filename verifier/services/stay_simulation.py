@@ -8,7 +8,6 @@ with the site's tariffs (shipped and added) and says every problem with its JSON
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +17,7 @@ from verifier.domain.care_guarantees import CareGuarantee, Item, parse_guarantee
 from verifier.domain.errors import Problem, ValidationError
 from verifier.services import tariffs
 from verifier.services.context import Context
-from verifier.services.json_reader import ImportRefused, JsonReader, PathProblem
+from verifier.services.json_reader import ImportRefused, JsonReader, PathProblem, load_json
 
 
 @dataclass(frozen=True)
@@ -74,14 +73,7 @@ def parse(text: str) -> tuple[Stay, list[CareLine], list[CareGuarantee], dict[tu
     """The stay, its lines, the guarantees and the days already used; ImportRefused with every
     problem and its JSON path."""
     r = JsonReader()
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ImportRefused(
-            [PathProblem("$", i18n.say("simulate.not_json_at", line=exc.lineno, column=exc.colno))]
-        ) from None
-    except RecursionError:
-        raise ImportRefused([PathProblem("$", i18n.say("simulate.not_json"))]) from None
+    doc = load_json(text)
     root = r.obj(doc, "$")
     if root is None:
         raise ImportRefused(r.problems)
@@ -175,8 +167,6 @@ def as_json(sim: Simulation) -> dict[str, object]:
 
 i18n.register(
     {
-        "simulate.not_json_at": i18n.N_("ce n'est pas du JSON valide (ligne {line}, colonne {column})."),
-        "simulate.not_json": i18n.N_("ce n'est pas du JSON lisible (trop imbriqué) : simplifiez le fichier."),
         "simulate.no_lines": i18n.N_("la simulation doit contenir une liste « lines » non vide."),
         "simulate.exemption": i18n.N_("exonération inconnue : laissez vide ou choisissez l'une de {values}."),
         "simulate.item": i18n.N_("poste inconnu : choisissez l'un de {items}."),

@@ -60,6 +60,23 @@ METHOD_WORDS = {**{m.value: m for m in PecMethod}, "hotline": PecMethod.PHONE, "
 COUNTED = (ClaimStatus.QUEUED, ClaimStatus.EXPORTED, ClaimStatus.ACCEPTED, ClaimStatus.PAID)
 CARE_KINDS = (ClaimKind.STAY, ClaimKind.CONSULTATION)
 ENTRY_NUMBER_MAX = 20
+CODE_MAX = 8  # a prestation code (PJ, FJ, CP), a CCAM code (7 characters) or an NGAP letter
+# The kinds of line each kind of claim bills: no consultation line in a stay (its 2 €
+# participation is not due in hospital), no stay line in a consultation.
+LINE_KINDS = {
+    ClaimKind.STAY: (
+        LineKind.STAY_FEES,
+        LineKind.DAILY_CHARGE,
+        LineKind.FEE,
+        LineKind.ROOM,
+        LineKind.COMPANION,
+        LineKind.COMFORT,
+        LineKind.EMERGENCY,
+    ),
+    ClaimKind.CONSULTATION: (LineKind.CONSULTATION,),
+}
+# Lines billed per day of the stay: never more days than the stay has.
+PER_DAY_KINDS = (LineKind.ROOM, LineKind.COMPANION, LineKind.COMFORT)
 # Per-day lines whose days are counted by year (domain.care: room and companion).
 _PER_DAY_ITEMS = (Item.ROOM, Item.COMPANION)
 
@@ -246,13 +263,37 @@ def _check_form(ctx: Context, form: StayForm, today: date) -> tuple[list[CareGua
             problems.append(Problem("pec.no_guarantee", {}, "guarantees"))
         if method is not None and method is not PecMethod.PAPER and not pec.number.strip():
             problems.append(Problem("check.reference_missing", {}, "pec_number"))
-    for n, line in enumerate(form.lines, start=1):
-        if line.practitioner_rpps:
-            problems += [
-                Problem(p.code, p.params, "practitioner_rpps", n) for p in check_rpps(line.practitioner_rpps).problems
-            ]
+    dates = None
+    if st.discharge is not None and st.discharge >= st.admission:
+        dates = Stay(st.admission, st.discharge)
+    problems += line_problems(form.kind, form.lines, dates)
     warnings += responsible_contract_warnings(guarantees)
     return guarantees, problems, warnings
+
+
+def line_problems(kind: ClaimKind, lines: Sequence[CareLine], stay: Stay | None) -> list[Problem]:
+    """What is wrong with the lines for this kind of claim and, once its dates are known, this
+    stay (the arithmetic's own checks are domain.care's)."""
+    problems: list[Problem] = []
+    allowed = LINE_KINDS[kind]
+    for n, line in enumerate(lines, start=1):
+        if line.kind not in allowed:
+            names = ", ".join(care_label(k) for k in allowed)
+            problems.append(Problem("stay.line_kind", {"kind": care_label(line.kind), "kinds": names}, "kind", n))
+        if len(line.code.strip()) > CODE_MAX:
+            problems.append(Problem("stay.code_long", {"maximum": CODE_MAX}, "code", n))
+        if line.practitioner_rpps:
+            checked = check_rpps(line.practitioner_rpps).problems
+            problems += [Problem(p.code, p.params, "practitioner_rpps", n) for p in checked]
+        if line.kind is LineKind.EMERGENCY and line.quantity != 1:
+            problems.append(Problem("stay.fpu_once", {}, "quantity", n))
+        if stay is None:
+            continue
+        if line.kind in PER_DAY_KINDS and line.quantity > stay.days:
+            problems.append(Problem("stay.too_many_days", {"days": stay.days}, "quantity", n))
+        if line.kind is LineKind.DAILY_CHARGE and stay.daily_charge_days == 0:
+            problems.append(Problem("stay.fj_same_day", {}, "kind", n))
+    return problems
 
 
 def _stay_of(st: StayFields, discharge: date) -> Stay:
@@ -302,7 +343,8 @@ def _line_rows(invoice: CareInvoice, stay: Stay, values: t.Tariffs) -> list[dict
                 "code_kind": "care",
                 "label": (line.label.strip() or care_label(line.kind))[:300],
                 "prestation_code": line.code.strip()[:8],
-                "quantity": line.quantity,
+                # The forfait journalier is billed for the stay's days, whatever was typed.
+                "quantity": stay.daily_charge_days if line.kind is LineKind.DAILY_CHARGE else line.quantity,
                 "unit_price": _unit_price(line, stay, values),
                 "br_unit": line.br_unit if line.br_unit is not None else Decimal("0.00"),
                 "amo_rate": rate,
@@ -371,6 +413,10 @@ def _bill(
 ) -> tuple[CareInvoice, list[dict[str, object]], int | None, list[Problem]]:
     """The invoice of the stay, checked for queueing: (invoice, line rows, overriding admin, ceilings crossed)."""
     values = tariffs.current(ctx)
+    # Two stays of one patient invoiced at once on two workstations must not both take the
+    # same days of a yearly limit: the patient's row is locked until the commit (PostgreSQL;
+    # SQLite's writer holds the whole database already).
+    stay_store.lock_patient(s, facts.patient_id)
     used = _used_days(s, facts.patient_id, facts.insurer_id, claim_id)
     invoice = compute(stay, lines, guarantees, values, used)
     problems = _queue_problems(facts, kind, len(lines), invoice.totals.amc, stay.admission)
@@ -380,31 +426,64 @@ def _bill(
     return invoice, _line_rows(invoice, stay, values), override_by, over
 
 
-def _earlier(ctx: Context, form: StayForm) -> ClaimInfo | None:
-    """The claim an earlier attempt of this form stored (a lost acknowledgement), or None."""
+def _line_key(line: CareLine) -> tuple[object, ...]:
+    """A line as the service reads it: what two sendings of one invoice must share. The
+    forfaits' price and days come from the tariffs and the dates, not from the line."""
+    computed = line.kind in (LineKind.DAILY_CHARGE, LineKind.EMERGENCY)
+    with_br = line.kind in (LineKind.STAY_FEES, LineKind.FEE, LineKind.CONSULTATION)
+    br = line.br_unit if line.br_unit is not None or line.kind is not LineKind.STAY_FEES else line.unit_price
+    return (
+        line.kind,
+        line.code.strip(),
+        None if line.kind is LineKind.DAILY_CHARGE else line.quantity,
+        None if computed else line.unit_price,
+        br if with_br else None,
+        (line.amo_rate if line.amo_rate is not None else DEFAULT_RATES.get(line.kind)) if with_br else None,
+        line.optam if line.kind in (LineKind.FEE, LineKind.CONSULTATION) else None,
+        line.practitioner_rpps or None,
+    )
+
+
+def _earlier(ctx: Context, form: StayForm) -> tuple[ClaimInfo, bool] | None:
+    """The claim an earlier sending of this form stored, or None: (claim, it is the open stay
+    this form now invoices at discharge).
+
+    The same invoice sent again (a lost acknowledgement, a file imported twice) stores nothing
+    new. Another content under the same id is refused (claim.id_taken), so that a corrected
+    invoice is never reported as queued while the old one stays; one that has moved on
+    (exported, voided…) is refused too (claim.id_settled).
+    """
     if form.claim_id is None:
         return None
     with ctx.store.read() as s:
         claim = s.get(Claim, form.claim_id)
         if claim is None:
             return None
-        stay = stay_store.get(s, claim.id)
         info = claims.get_in(s, claim.id)
-        same = (
-            claim.created_by == ctx.actor.user_id
-            and stay is not None
-            and claim.kind == form.kind
-            and stay.admission == form.stay.admission
-            and stay.discharge == form.stay.discharge
-            and len(info.lines) == len(form.lines)
-        )
-    if not same:
+        stay = get_in(s, claim.id) if claim.kind is not ClaimKind.PHARMACY else None
+        created_by = claim.created_by
+    st, pec = form.stay, form.pec
+    same_stay = (
+        stay is not None
+        and created_by == ctx.actor.user_id
+        and stay.kind is form.kind
+        and stay.admission == st.admission
+        and (stay.entry_number or "") == st.entry_number.strip()
+        and (stay.pec_number or "") == " ".join(pec.number.split())
+        and stay.guarantees == tuple(g.text() for g in _guarantees(pec.guarantees)[0])
+    )
+    lines_same = stay is not None and [_line_key(ln.as_line()) for ln in stay.lines] == [
+        _line_key(ln) for ln in form.lines
+    ]
+    if same_stay and stay is not None and stay.is_open and st.discharge is not None:
+        return info, True  # admitted earlier, invoiced now
+    if not (same_stay and stay is not None and stay.discharge == st.discharge and lines_same):
         raise ValidationError([Problem("claim.id_taken", {"number": info.number_text}, None)])
     if info.status not in (ClaimStatus.DRAFT, ClaimStatus.QUEUED):
         raise ValidationError(
             [Problem("claim.id_settled", {"number": info.number_text, "status": info.status.label()}, None)]
         )
-    return info
+    return info, False
 
 
 def store(ctx: Context, form: StayForm, today: date | None = None) -> tuple[ClaimInfo, tuple[Problem, ...], bool]:
@@ -415,7 +494,11 @@ def store(ctx: Context, form: StayForm, today: date | None = None) -> tuple[Clai
     today = today or date.today()
     earlier = _earlier(ctx, form)
     if earlier is not None:
-        return earlier, (), True
+        info, to_invoice = earlier
+        if to_invoice:  # the stay recorded open at admission, its invoice sent at discharge
+            assert form.stay.discharge is not None
+            return discharge(ctx, info.id, form.stay.discharge, form.lines, form.override, today), (), False
+        return info, (), True
     guarantees, problems, warnings = _check_form(ctx, form, today)
     try:
         patient_warnings = patients.validate(form.patient).warnings
@@ -576,12 +659,11 @@ def discharge(
             problems.append(
                 Problem("pec.expired_before_discharge", {"date": row.pec_valid_until.strftime("%d/%m/%Y")}, "discharge")
             )
-        for n, line in enumerate(lines, start=1):
-            if line.practitioner_rpps:
-                problems += [
-                    Problem(p.code, p.params, "practitioner_rpps", n)
-                    for p in check_rpps(line.practitioner_rpps).problems
-                ]
+        kind = ClaimKind(claim.kind)
+        if kind is ClaimKind.CONSULTATION and discharge_on != row.admission:
+            problems.append(Problem("stay.consultation_one_day", {}, "discharge"))
+        if discharge_on >= row.admission:
+            problems += line_problems(kind, lines, Stay(row.admission, discharge_on))
         if problems:
             raise ValidationError(problems)
         guarantees = parse_guarantees(json.loads(row.guarantees))
@@ -725,6 +807,15 @@ i18n.register(
             "La date de sortie est dans le futur : laissez-la vide tant que le patient est hospitalisé."
         ),
         "stay.not_found": i18n.N_("Ce séjour n'existe pas."),
+        "stay.line_kind": i18n.N_("Une ligne « {kind} » ne va pas dans cette demande : choisissez l'une de {kinds}."),
+        "stay.code_long": i18n.N_(
+            "Le code dépasse {maximum} caractères : saisissez le code de prestation, CCAM ou NGAP."
+        ),
+        "stay.fpu_once": i18n.N_("Le forfait patient urgences se facture une fois par passage : quantité 1."),
+        "stay.too_many_days": i18n.N_(
+            "Le séjour compte {days} jours : une ligne par jour ne peut pas en facturer davantage."
+        ),
+        "stay.fj_same_day": i18n.N_("Un séjour d'un seul jour n'a pas de forfait journalier : retirez la ligne."),
         "stay.not_open": i18n.N_("Le séjour de la demande n° {number} est déjà facturé : ouvrez-la dans Demandes."),
         "care_kind.stay_fees": i18n.N_("Frais de séjour"),
         "care_kind.fj": i18n.N_("Forfait journalier"),

@@ -189,8 +189,9 @@ _stays = Base.metadata.tables["claim_stays"]
 
 
 def copy_care(session: Session, old_id: str, new_id: str) -> None:
-    """A stay or consultation's new version (a rectification) takes the old one's stay row and
-    care lines as they are, every column kept: the lines written for it are replaced."""
+    """A stay's new version (a rectification) takes the old one's stay row and care lines, every
+    column kept (the lines written for it are replaced), and is an open stay again: invoiced
+    anew at discharge, with the yearly limits and ceilings of that day."""
     conn = session.connection()
     line_columns = [c for c in _lines.c if c.name not in ("id", "claim_id")]
     old_lines = [dict(row._mapping) for row in conn.execute(select(*line_columns).where(_lines.c.claim_id == old_id))]
@@ -200,4 +201,8 @@ def copy_care(session: Session, old_id: str, new_id: str) -> None:
     stay_columns = [c for c in _stays.c if c.name != "claim_id"]
     stay = conn.execute(select(*stay_columns).where(_stays.c.claim_id == old_id)).first()
     if stay is not None:
-        conn.execute(insert(_stays), [{**dict(stay._mapping), "claim_id": new_id}])
+        row = {**dict(stay._mapping), "claim_id": new_id}
+        # Open again, to be invoiced afresh: its discharge becomes the planned one, and the
+        # days it had taken of a yearly limit are given back until then.
+        row.update(discharge=None, planned_discharge=row["discharge"], pav=None, days_used=None)
+        conn.execute(insert(_stays), [row])

@@ -92,3 +92,10 @@ def open_stays(session: Session, limit: int = 500) -> list[Any]:
         .limit(limit)
     )
     return list(session.execute(q))
+
+
+def lock_patient(session: Session, patient_id: str) -> None:
+    """Hold the patient's row until the transaction ends (PostgreSQL; SQLite's writer already
+    holds the database): what a yearly limit counts is read and written by one writer at a time."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(Patient.id).where(Patient.id == patient_id).with_for_update())
