@@ -339,3 +339,13 @@ def test_two_stays_invoiced_at_once_never_take_the_same_days_of_a_yearly_limit(l
     paid = [stays.get(ctx, i).lines[4].days_paid for i, _ in ids]
     assert sorted(paid) == [0, 5]  # one stay has the five days, the other none
     ctx.close()
+
+
+def test_an_open_stay_with_lines_adds_up_as_an_estimate(ctx: Context) -> None:
+    out = stays.submit(ctx, surgery_form(discharge=None))  # the lines known at admission
+    assert out.claim is not None and out.claim.status is ClaimStatus.DRAFT
+    claim = claims.get(ctx, out.claim.id)
+    assert claim.amc == sum((a.amc for _, a in claim.lines), D("0")) == D("787.50")  # priced to the planned day
+    from verifier.services import queue
+
+    assert queue.awaiting_export(ctx) == []  # a draft: nobody owes it yet

@@ -554,8 +554,9 @@ def store(ctx: Context, form: StayForm, today: date | None = None) -> tuple[Clai
         now = utcnow()
         number = claims.next_number(s, "claim_number")
         zero = Decimal("0.00")
+        priced = invoice or estimate  # an open stay's lines and totals are an estimate, and add up
         totals = (
-            _totals(invoice) if invoice else dict.fromkeys(("price", "br", "amo", "tm", "amc", "patient_share"), zero)
+            _totals(priced) if priced else dict.fromkeys(("price", "br", "amo", "tm", "amc", "patient_share"), zero)
         )
         claims_write.insert_claim(
             s,
