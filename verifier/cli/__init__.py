@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -78,7 +79,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     logfile = logsetup.setup()
     func = getattr(args, "func", cmd_gui)
     try:
-        return int(func(args))
+        status = int(func(args))
+        sys.stdout.flush()  # here, not at exit: a reader gone away is seen below
+        return status
+    except BrokenPipeError:
+        # The reader stopped early (`verifier claims list | head`): what it read was whole
+        # lines; nothing failed here, so end quietly, with nothing more written anywhere.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except (UserError, DomainError) as exc:
         # The server went away mid-command: the counter's sentence ("what is typed is kept")
         # does not fit a command; this one says what to check.

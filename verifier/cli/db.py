@@ -29,19 +29,25 @@ def cmd_db(args: argparse.Namespace) -> int:
 
     if args.db_command == "migrate-to":  # signs in itself, read-only on the file
         return cmd_migrate_to(args)
-    with signed_in(args) as ctx:
-        current, head = auth.schema_revisions(ctx)
-        if args.db_command == "status":
-            print(
-                i18n.tr(
-                    "Base : {where}\nVersion du schéma : {current} (dernière : {head})",
-                    where=ctx.store.location.describe(),
-                    current=current,
-                    head=head,
-                )
+    if args.db_command == "status":  # only reads: no upgrade, no sign-in event
+        user = user_name(args)
+        password = read_password(args, i18n.tr("Mot de passe de {user} : ", user=user))
+        where = location(args)
+        current, head = auth.schema_status(where, user, password)
+        print(
+            i18n.tr(
+                "Base : {where}\nVersion du schéma : {current} (dernière : {head})",
+                where=where.describe(),
+                current=current,
+                head=head,
             )
-        else:  # upgrade: signing in already upgraded (with a backup first)
-            print(i18n.tr("Schéma à jour ({head}).", head=head))
+        )
+        if current != head:
+            print(i18n.tr("« verifier db upgrade » le mettra à jour (une copie est faite d'abord)."))
+        return 0
+    with signed_in(args) as ctx:
+        _, head = auth.schema_revisions(ctx)
+        print(i18n.tr("Schéma à jour ({head}).", head=head))  # signing in upgraded it (with a backup first)
     return 0
 
 

@@ -17,6 +17,11 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     imp = dsub.add_parser("import", parents=[common], help="replace the reference with an ANSM download")
     imp.add_argument("path")
     imp.add_argument("--snapshot-date", help="date of the download (default: today)")
+    imp.add_argument(
+        "--allow-shrink",
+        action="store_true",
+        help="replace the reference even with fewer than 80 %% of its presentations (the file is complete)",
+    )
     show = dsub.add_parser("show", parents=[common], help="look up a CIP13, a CIP7 or a scanned code")
     show.add_argument("code")
     drugs.set_defaults(func=cmd_drugs)
@@ -28,7 +33,7 @@ def cmd_drugs(args: argparse.Namespace) -> int:
 
     with signed_in(args) as ctx:
         if args.drugs_command == "import":
-            report = drugs.import_reference(ctx, Path(args.path), args.snapshot_date)
+            report = drugs.import_reference(ctx, Path(args.path), args.snapshot_date, allow_shrink=args.allow_shrink)
             print(i18n.tr("Référentiel remplacé. {summary}", summary=report.summary()))
             return 0
         found = drugs.lookup(ctx, args.code)

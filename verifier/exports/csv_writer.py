@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
 
 from verifier.exports.rows import BundleHeader, ExportLine
 from verifier.exports.values import (
@@ -81,6 +82,30 @@ COLUMNS: tuple[str, ...] = (
     "participation",
     "days_paid",
 )
+
+
+Cell = str | Decimal | int | None
+
+
+def cell(value: Cell) -> str:
+    """One cell as every CSV the program writes has it: an amount with a decimal comma (a number
+    to the spreadsheet, never escaped: "-1,00" is a number), an integer as is, and any text
+    guarded against formulas (an insurer named "=HYPERLINK(…)" is shown, not run)."""
+    if isinstance(value, Decimal):
+        return amount_fr(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return spreadsheet_text(value if isinstance(value, str) else None)
+
+
+def spreadsheet_csv(columns: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
+    """A whole small CSV (a report) in the bundle's dialect: BOM, `;`, CRLF, every cell by `cell`."""
+    out = io.StringIO()
+    out.write(BOM)
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(columns)
+    writer.writerows([cell(v) for v in row] for row in rows)
+    return out.getvalue()
 
 
 def claim_cells(c: ExportLine) -> list[str]:

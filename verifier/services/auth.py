@@ -276,7 +276,20 @@ i18n.register(
 
 
 def schema_revisions(ctx: Context) -> tuple[str | None, str]:
-    """The database's schema revision and the newest this version knows (`db status`)."""
+    """The database's schema revision and the newest this version knows."""
     from verifier.store import migrate
 
     return migrate.current_revision(ctx.store.engine), migrate.head_revision()
+
+
+def schema_status(location: Location, login: str, password: str) -> tuple[str | None, str]:
+    """`db status`: the schema revision and the newest this version knows, read with the user's
+    password and nothing written: no upgrade, no sign-in event."""
+    from verifier.store import migrate
+
+    store = database.open_store(location, login, password, upgrade=False)
+    try:
+        _actor_for(store, login)  # an active user of this site, as any command needs
+        return migrate.current_revision(store.engine), migrate.head_revision()
+    finally:
+        store.close()

@@ -102,8 +102,33 @@ def reference(ctx: Context) -> ReferenceInfo | None:
         return ReferenceInfo(ref.source, ref.snapshot_date, ref.imported_at, ref.count, ref.skipped)
 
 
-def _import(store: Store, actor_login: str, actor_id: int | None, report: ParseReport, source: str, date: str) -> int:
+# A download with fewer presentations than this share of the current reference is refused
+# unless the administrator says it is complete: a truncated file (a download cut short) kept
+# 10 presentations of 20,747.
+SHRINK_FLOOR = Decimal("0.80")
+
+
+def _import(
+    store: Store,
+    actor_login: str,
+    actor_id: int | None,
+    report: ParseReport,
+    source: str,
+    date: str,
+    allow_shrink: bool = True,
+) -> int:
     with store.write() as s:
+        current = drug_store.reference_info(s)
+        new = len(report.records)
+        if not allow_shrink and current is not None and current.count and new < current.count * SHRINK_FLOOR:
+            raise ValidationError(
+                [
+                    Problem(
+                        "drug.import_shrink",
+                        {"new": new, "current": current.count, "percent": int(new * 100 / current.count)},
+                    )
+                ]
+            )
         count = drug_store.replace_reference(s, report.records, source, date, utcnow(), actor_id, len(report.skipped))
         audit_log.append(
             s,
@@ -121,11 +146,14 @@ def import_reference(
     path: Path,
     snapshot_date: str | None = None,
     progress: Callable[[str], None] | None = None,
+    allow_shrink: bool = False,
 ) -> ParseReport:
     """Replace the reference with an ANSM download (directory or CIS_CIP_bdpm file).
 
     `progress`, if given, is called with the phase starting: "reading" (reading and
-    checking the files), then "writing" (replacing the table, in one transaction).
+    checking the files), then "writing" (replacing the table, in one transaction). A file with
+    fewer than 80 % of the current presentations is refused (drug.import_shrink) unless
+    `allow_shrink`: nothing is replaced.
     """
     ctx.require_admin("import_drugs")
     if progress is not None:
@@ -136,7 +164,7 @@ def import_reference(
     date = snapshot_date or datetime.now().strftime("%Y-%m-%d")
     if progress is not None:
         progress("writing")
-    _import(ctx.store, ctx.actor.login, ctx.actor.user_id, report, f"ANSM BDPM ({path.name})", date)
+    _import(ctx.store, ctx.actor.login, ctx.actor.user_id, report, f"ANSM BDPM ({path.name})", date, allow_shrink)
     log.info("drug reference imported: %d rows, %d skipped", len(report.records), len(report.skipped))
     return report
 
@@ -154,6 +182,9 @@ i18n.register(
     {
         "drug.unknown": i18n.N_(
             "Ce code n'est pas dans la base des médicaments. Saisissez la ligne à la main (libellé, prix, taux)."
+        ),
+        "drug.import_shrink": i18n.N_(
+            "Ce fichier ne contient que {new} présentations, {percent} % des {current} du référentiel actuel : il est sans doute tronqué (téléchargement interrompu). Rien n'a été remplacé. Téléchargez-le à nouveau ; s'il est bien complet, importez-le avec « verifier drugs import --allow-shrink »."
         ),
         "drug.import_empty": i18n.N_(
             "Le fichier ne contient aucune présentation lisible : vérifiez qu'il s'agit bien de CIS_CIP_bdpm.txt téléchargé sur le site de l'ANSM."

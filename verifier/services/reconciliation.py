@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -93,30 +91,27 @@ COLUMNS = (
 
 
 def to_csv(r: Reconciliation) -> str:
-    """UTF-8 with a BOM and `;` so a French spreadsheet opens it as is; amounts with a comma."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    w = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    w.writerow(COLUMNS)
+    """UTF-8 with a BOM and `;` so a French spreadsheet opens it as is; amounts with a comma,
+    texts guarded against formulas (the bundle's own CSV writer)."""
+    from verifier.exports.csv_writer import spreadsheet_csv
 
-    def fmt(v: Decimal) -> str:
-        return f"{v:.2f}".replace(".", ",")
-
-    for line in r.lines:
-        w.writerow(
+    return spreadsheet_csv(
+        COLUMNS,
+        (
             [
                 line.amc_number,
                 line.insurer_name,
-                fmt(line.queued),
-                fmt(line.exported),
-                fmt(line.accepted),
-                fmt(line.paid),
-                fmt(line.rejected),
-                fmt(line.outstanding),
-                *(fmt(b) for b in line.ageing),
+                line.queued,
+                line.exported,
+                line.accepted,
+                line.paid,
+                line.rejected,
+                line.outstanding,
+                *line.ageing,
             ]
-        )
-    return out.getvalue()
+            for line in r.lines
+        ),
+    )
 
 
 def to_pdf(r: Reconciliation, site_name: str) -> bytes:

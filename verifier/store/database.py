@@ -92,14 +92,16 @@ def create(location: Location, login: str, password: str) -> tuple[Store, bytes]
     return store, key
 
 
-def open_store(location: Location, login: str, password: str) -> Store:
-    """Unlock with a user's password, then bring the schema up to date (backup first)."""
+def open_store(location: Location, login: str, password: str, upgrade: bool = True) -> Store:
+    """Unlock with a user's password, then bring the schema up to date (backup first), unless
+    `upgrade` is False (a look that must change nothing: `db status`)."""
     if not exists(location):
         raise DatabaseMissing("db.missing", where=location.describe())
     with reachable():
         key = unlock(slot_store(location), login, password)
         store = _engine(location, key)
-        upgrade_with_backup(store)
+        if upgrade:
+            upgrade_with_backup(store)
     return store
 
 

@@ -177,11 +177,15 @@ class ClaimDialog(QDialog):
         self.fields: dict[str, QLabel] = {}
 
         self.heading = QLabel(i18n.tr("Chargement de la demande…"))
+        self.heading.setTextFormat(Qt.TextFormat.PlainText)
         font = self.heading.font()
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setWeight(QFont.Weight.Bold)
         self.heading.setFont(font)
         self.notes = QLabel()
+        # An insurer's rejection text, a reason typed by someone: shown as written, never as
+        # HTML (a QLabel's automatic format would interpret "<img …>" or "<a href=…>").
+        self.notes.setTextFormat(Qt.TextFormat.PlainText)
         self.notes.setWordWrap(True)
         self.notes.hide()
         boxes = QHBoxLayout()
@@ -303,6 +307,7 @@ class ClaimDialog(QDialog):
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         for key in keys:
             value = QLabel()
+            value.setTextFormat(Qt.TextFormat.PlainText)  # names and references as typed, never markup
             value.setWordWrap(True)
             value.setTextInteractionFlags(
                 Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
