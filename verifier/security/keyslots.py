@@ -4,11 +4,22 @@ SQLite keeps its slots in a small JSON file beside the database (`<db>.keys`), s
 database itself cannot be read before the key is known. PostgreSQL keeps them in the
 `key_slots` table (see verifier.store.keyslot_table). Both follow the `SlotStore` protocol.
 Failed sign-ins are counted per slot; after MAX_FAILURES the slot locks for LOCK_MINUTES.
+
+Every attempt is counted *before* the password is tried, in one atomic read-and-write of the
+slot (an exclusive lock on the slot file's companion `<db>.keys.lock`, or the row's lock on
+PostgreSQL), and forgiven once the password proves right. Attempts made in parallel therefore
+all count: 16 at once used to read the same count and leave it at 2 or 3, and five such waves
+let 30 guesses through.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,6 +29,8 @@ from verifier import i18n
 from verifier.domain.errors import DomainError
 from verifier.files import PRIVATE, atomic_write
 from verifier.security.crypto import KdfParams, WrappedKey, b64, key_check, unb64, unwrap_key, wrap_key
+
+log = logging.getLogger(__name__)
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 5
@@ -61,6 +74,10 @@ class Slot:
 class SlotStore(Protocol):
     def get(self, name: str) -> Slot | None: ...
     def put(self, slot: Slot) -> None: ...
+    def update(self, name: str, change: Callable[[Slot], Slot]) -> tuple[Slot, Slot] | None:
+        """Atomically: (the slot as it was, as `change` left it, now stored); None if there is none."""
+        ...
+
     def remove(self, name: str) -> None: ...
     def names(self) -> list[str]: ...
     def key_check(self) -> str | None: ...
@@ -75,29 +92,66 @@ def make_slot(name: str, kind: str, db_key: bytes, password: str) -> Slot:
     return Slot(name=name, kind=kind, wrapped=wrap_key(db_key, password, context_for(name)))
 
 
+def _locked(slot: Slot, now: datetime) -> bool:
+    return slot.locked_until is not None and slot.locked_until > now
+
+
 def unlock(slots: SlotStore, name: str, password: str, now: datetime | None = None) -> bytes:
-    """The database key for `name` with `password`, or AuthFailed. Counts failures."""
+    """The database key for `name` with `password`, or AuthFailed. Counts every attempt first."""
     now = now or datetime.now(UTC)
-    slot = slots.get(name)
-    if slot is None:
+
+    def attempt(slot: Slot) -> Slot:
+        if _locked(slot, now):
+            return slot
+        if slot.failures >= MAX_FAILURES:  # the attempts already under way used them up
+            return replace(slot, failures=0, locked_until=now + timedelta(minutes=LOCK_MINUTES))
+        return replace(slot, failures=slot.failures + 1, locked_until=None)
+
+    taken = slots.update(name, attempt)
+    if taken is None:
+        log.warning("sign-in refused: unknown user")
         raise AuthFailed("auth.failed")
-    if slot.locked_until is not None and slot.locked_until > now:
+    _before, slot = taken
+    if _locked(slot, now):
+        assert slot.locked_until is not None
         minutes = max(1, int((slot.locked_until - now).total_seconds() // 60) + 1)
+        log.warning("sign-in refused for %s: locked for %d min", name, minutes)
         raise AuthFailed("auth.locked", minutes=minutes)
     key = unwrap_key(slot.wrapped, password, context_for(name))
     if key is None:
-        failures = slot.failures + 1
-        locked = now + timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILURES else None
-        slots.put(replace(slot, failures=0 if locked else failures, locked_until=locked))
-        if locked:
+        log.warning("sign-in refused for %s: wrong password (%d of %d)", name, slot.failures, MAX_FAILURES)
+        if slot.failures >= MAX_FAILURES:
+            locked = now + timedelta(minutes=LOCK_MINUTES)
+            slots.update(name, lambda s: replace(s, failures=0, locked_until=locked))
             raise AuthFailed("auth.locked", minutes=LOCK_MINUTES)
         raise AuthFailed("auth.failed")
     expected = slots.key_check()
     if expected is not None and expected != key_check(key):
         raise AuthFailed("auth.mismatch")
-    if slot.failures or slot.locked_until:
-        slots.put(replace(slot, failures=0, locked_until=None))
+    # The right password: this attempt and the failures before it are forgiven.
+    slots.update(name, lambda s: replace(s, failures=0, locked_until=None))
+    log.info("signed in: %s", name)
     return key
+
+
+@contextmanager
+def exclusive(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `path` (created if needed, private) for the block: every
+    process that changes the slot file takes it, so no change is lost to another."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if sys.platform == "win32":
+            import msvcrt
+
+            msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
 
 
 class FileSlots:
@@ -112,6 +166,10 @@ class FileSlots:
 
     def exists(self) -> bool:
         return self.path.exists()
+
+    @property
+    def lock_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".lock")
 
     def _load(self) -> dict[str, object]:
         if not self.path.exists():
@@ -142,20 +200,37 @@ class FileSlots:
             locked_until=datetime.fromisoformat(str(locked)) if locked else None,
         )
 
-    def put(self, slot: Slot) -> None:
-        data = self._load()
-        self._slots(data)[slot.name] = {
+    @staticmethod
+    def _entry(slot: Slot) -> dict[str, object]:
+        return {
             "kind": slot.kind,
             "wrapped": slot.to_json(),
             "failures": slot.failures,
             "locked_until": slot.locked_until.isoformat() if slot.locked_until else None,
         }
-        self._save(data)
+
+    def put(self, slot: Slot) -> None:
+        with exclusive(self.lock_path):
+            data = self._load()
+            self._slots(data)[slot.name] = self._entry(slot)
+            self._save(data)
+
+    def update(self, name: str, change: Callable[[Slot], Slot]) -> tuple[Slot, Slot] | None:
+        with exclusive(self.lock_path):
+            before = self.get(name)
+            if before is None:
+                return None
+            after = change(before)
+            data = self._load()
+            self._slots(data)[name] = self._entry(after)
+            self._save(data)
+            return before, after
 
     def remove(self, name: str) -> None:
-        data = self._load()
-        self._slots(data).pop(name, None)
-        self._save(data)
+        with exclusive(self.lock_path):
+            data = self._load()
+            self._slots(data).pop(name, None)
+            self._save(data)
 
     def names(self) -> list[str]:
         return sorted(self._slots(self._load()))
@@ -165,9 +240,10 @@ class FileSlots:
         return str(value) if value else None
 
     def set_key_check(self, value: str) -> None:
-        data = self._load()
-        data["key_check"] = value
-        self._save(data)
+        with exclusive(self.lock_path):
+            data = self._load()
+            data["key_check"] = value
+            self._save(data)
 
 
 i18n.register(

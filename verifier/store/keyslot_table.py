@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -39,6 +41,18 @@ class TableSlots:
             row.data = slot.to_json()
             row.failures = slot.failures
             row.locked_until = slot.locked_until
+
+    def update(self, name: str, change: Callable[[Slot], Slot]) -> tuple[Slot, Slot] | None:
+        """Read, change and write the slot under its row's lock (SELECT … FOR UPDATE): parallel
+        sign-ins wait for each other here, so each attempt is counted."""
+        with Session(self.engine) as s, s.begin():
+            row = s.execute(select(KeySlotRow).where(KeySlotRow.name == name).with_for_update()).scalar_one_or_none()
+            if row is None:
+                return None
+            before = Slot(row.name, row.kind, Slot.wrapped_from_json(row.data), row.failures, row.locked_until)
+            after = change(before)
+            row.failures, row.locked_until = after.failures, after.locked_until
+            return before, after
 
     def remove(self, name: str) -> None:
         with Session(self.engine) as s, s.begin():
