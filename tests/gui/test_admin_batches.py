@@ -210,6 +210,8 @@ def test_operator_back_create_a_batch_export_it_and_mark_it_sent(  # type: ignor
     assert dialog.outbox_edit.text() == str(tmp_path / "profile" / "outbox")
     click(qtbot, dialog.choose_button)
     assert dialog.outbox_edit.text() == str(outbox)
+    assert dialog.encryption_box.currentData() == "passphrase"  # encrypted unless said otherwise
+    dialog.encryption_box.setCurrentIndex(dialog.encryption_box.findData("none"))  # plain, chosen
     click(qtbot, dialog.save_button)
     qtbot.waitUntil(lambda: not dialog.isVisible())
     qtbot.waitUntil(lambda: "exporté" in page.status.text())

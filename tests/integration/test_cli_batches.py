@@ -15,7 +15,7 @@ def test_batch_export_returns_and_reconciliation(demo_db: Path, tmp_path: Path) 
     assert made.returncode == 0, made.stderr
     assert "Lot n° 000001 créé pour Prévoyance Fictive du Nord" in made.stdout
     batch_id = re.search(r"id=(\d+)", made.stdout).group(1)  # type: ignore[union-attr]
-    out = signed(tmp_path, demo_db, "batch", "export", batch_id, "--out", str(tmp_path / "outbox"))
+    out = signed(tmp_path, demo_db, "batch", "export", batch_id, "--out", str(tmp_path / "outbox"), "--plain")
     assert out.returncode == 0, out.stderr
     (bundle,) = (tmp_path / "outbox").iterdir()
     files = open_bundle(bundle)
@@ -88,7 +88,7 @@ def test_batch_for_an_operator(demo_db: Path, tmp_path: Path) -> None:  # noqa: 
     before = signed(tmp_path, demo_db, "batch", "list")
     (line,) = [row for row in before.stdout.splitlines() if row.endswith("opérateur Viamedis")]
     assert "n° 000001  créé, à exporter" in line  # no file written yet
-    out = signed(tmp_path, demo_db, "batch", "export", batch_id, "--out", str(tmp_path / "outbox"))
+    out = signed(tmp_path, demo_db, "batch", "export", batch_id, "--out", str(tmp_path / "outbox"), "--plain")
     assert out.returncode == 0, out.stderr
     (bundle,) = (tmp_path / "outbox").iterdir()
     assert "_op-viamedis_lot-000001_" in bundle.name

@@ -95,7 +95,7 @@ def test_show_json_amounts_equal_the_export_bundle(demo_db: Path, tmp_path: Path
     made = signed(tmp_path, demo_db, "batch", "create", "--insurer", "90412345")
     assert made.returncode == 0, made.stderr
     batch_id = re.search(r"id=(\d+)", made.stdout).group(1)  # type: ignore[union-attr]
-    out = signed(tmp_path, demo_db, "batch", "export", batch_id, "--out", str(tmp_path / "outbox"))
+    out = signed(tmp_path, demo_db, "batch", "export", batch_id, "--out", str(tmp_path / "outbox"), "--plain")
     assert out.returncode == 0, out.stderr
     (bundle,) = (tmp_path / "outbox").iterdir()
     exported = json.loads(open_bundle(bundle)["claims.json"].decode("utf-8"))

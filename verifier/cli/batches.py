@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +38,11 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         help="encrypt with a passphrase from --passphrase-file or VERIFIER_EXPORT_PASSPHRASE",
     )
     enc.add_argument("--encrypt-cert", help="encrypt for the insurer's X.509 certificate (PEM file)")
+    enc.add_argument(
+        "--plain",
+        action="store_true",
+        help="write the bundle unencrypted (it names patients): only when the file is protected otherwise; audited",
+    )
     export.add_argument("--passphrase-file")
     void = bsub.add_parser("void", parents=[common], help="void a batch not yet sent")
     void.add_argument("id", type=int)
@@ -50,6 +56,18 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _encryption(args: argparse.Namespace) -> Encryption | None:
+    """How the bundle is protected: a certificate, a passphrase, or (said explicitly) nothing.
+    Without a choice the export is refused: a stolen export must reveal no one (issue 12)."""
+    if not (args.encrypt_cert or args.encrypt_passphrase or args.plain):
+        raise UserError(
+            i18n.tr(
+                "Choisissez comment protéger le fichier du lot, qui nomme les patients : --encrypt-cert CERTIFICAT.pem (le certificat de l'organisme), --encrypt-passphrase (une phrase secrète à lui dire par téléphone), ou --plain si le fichier est protégé autrement (déconseillé)."
+            )
+        )
+    return _chosen_encryption(args)
+
+
+def _chosen_encryption(args: argparse.Namespace) -> Encryption | None:
     from verifier.services import batches
 
     if args.encrypt_cert:
@@ -120,6 +138,13 @@ def cmd_batch(args: argparse.Namespace) -> int:
         elif args.batch_command == "export":
             path = batches.export_batch(ctx, args.id, Path(args.out), encryption)
             print(i18n.tr("Lot exporté : {path}", path=path))
+            if encryption is None:
+                print(
+                    i18n.tr(
+                        "Attention : ce fichier n'est pas chiffré et nomme les patients. Ne l'envoyez que par un canal protégé, puis effacez-le."
+                    ),
+                    file=sys.stderr,
+                )
         elif args.batch_command == "void":
             b = batches.void_batch(ctx, args.id, args.reason)
             print(i18n.tr("Lot n° {number} annulé ; ses demandes sont revenues en file.", number=b.number_text))

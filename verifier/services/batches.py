@@ -537,7 +537,13 @@ def export_batch(ctx: Context, batch_id: int, outbox: Path, encryption: Encrypti
         shutil.rmtree(work, ignore_errors=True)
     with ctx.store.write() as s:
         audit_log.append(
-            s, ctx.actor.login, "batch.exported", "batch", str(batch_id), {"number": batch.number, "file": final.name}
+            s,
+            ctx.actor.login,
+            "batch.exported",
+            "batch",
+            str(batch_id),
+            # A plain export (it names patients) is chosen explicitly and stays on record.
+            {"number": batch.number, "file": final.name, "encrypted": encryption is not None},
         )
     return final
 

@@ -39,7 +39,9 @@ from verifier.services.context import Context
 
 i18n.register(
     {
-        "admin.batch.enc.none": i18n.N_("aucun (le dossier est protégé par ailleurs)"),
+        "admin.batch.enc.none": i18n.N_(
+            "aucun : fichier en clair, qui nomme les patients (seulement si le dossier est protégé par ailleurs)"
+        ),
         "admin.batch.enc.passphrase": i18n.N_("par la phrase secrète convenue avec l'organisme"),
         "admin.batch.enc.certificate": i18n.N_("pour le certificat de l'organisme"),
         "admin.batch.outbox_missing": i18n.N_("Indiquez le dossier où écrire le lot."),
@@ -98,7 +100,8 @@ class ExportDialog(FormDialog):
         self.choose_button.setAccessibleName(i18n.tr("Choisir un autre dossier d'envoi"))
         self.choose_button.clicked.connect(self.choose_folder)
         self.encryption_box = QComboBox()
-        for code in ("none", "passphrase", "certificate"):
+        # Encrypted by default (a stolen export must reveal no one); plain comes last, said so.
+        for code in ("passphrase", "certificate", "none"):
             self.encryption_box.addItem(i18n.say(f"admin.batch.enc.{code}"), code)
         self.passphrase_edit = line_edit(200)
         self.passphrase_edit.setEchoMode(QLineEdit.EchoMode.Password)
