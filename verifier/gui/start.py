@@ -24,7 +24,7 @@ from PySide6.QtCore import QObject, QSize, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from verifier import i18n
+from verifier import i18n, paths
 from verifier import log as logsetup
 from verifier.gui.qt_language import apply_qt_language
 from verifier.gui.tasks import Task, error_sentence, run_task
@@ -260,6 +260,8 @@ def make_app() -> QApplication:
         hints.unsetColorScheme()
     app.setQuitOnLastWindowClosed(False)  # the Flow quits: windows follow one another
     apply_qt_language(app)
+    # Receipts a crashed run left in the temp folder name patients: removed before anything else.
+    paths.sweep_receipts()
     return app
 
 
