@@ -358,8 +358,16 @@ def test_import_the_drug_reference_with_a_report(
     path.write_bytes("\n".join(good + bad + [good[1]]).encode("cp1252"))
     page.date_edit.setDate(page.date_edit.date().addDays(-3))
     monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(path), "")))
+    asked: list[str] = []  # 41 presentations of 20,747: the page asks before replacing (issue 12)
+
+    def confirm(*args: object, **kwargs: object) -> QMessageBox.StandardButton:
+        asked.append(str(args[2]))
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(confirm))
     with qtbot.waitSignal(panel.changed, timeout=60_000):
         click(qtbot, page.file_button)
+    assert len(asked) == 1 and "20\u00a0747" in asked[0]
     assert page.report is not None and page.report.counts_by_reason() == {
         "bdpm.short_line": 2,
         "bdpm.bad_cip13": 1,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from verifier import i18n
@@ -39,12 +41,47 @@ class SiteInput:
     activities: tuple[str, ...] = (settings.PHARMACY,)
 
 
-def password_problems(password: str) -> list[Problem]:
+# Words French users build passwords from, which zxcvbn's English lists do not know; the
+# login, name and site are added for each check.
+FRENCH_COMMON = (
+    "motdepasse",
+    "azerty",
+    "azertyuiop",
+    "bonjour",
+    "soleil",
+    "jetaime",
+    "doudou",
+    "chouchou",
+    "loulou",
+    "pharmacie",
+    "clinique",
+    "mutuelle",
+    "comptoir",
+    "verifier",
+    "marseille",
+    "paris",
+)
+MIN_SCORE = 3  # zxcvbn: 0 (guessed at once) … 4; 3 withstands an offline attack on one slot for years
+
+
+def password_problems(password: str, context: Sequence[str] = ()) -> list[Problem]:
+    """What is wrong with a new password: too short, too repetitive, or too easy to guess for
+    zxcvbn (common words, keyboard rows, dates, `password1234`), with `context` (the login, the
+    display name) counted as known to the attacker."""
     problems = []
     if len(password) < MIN_PASSWORD:
         problems.append(Problem("password.short", {"minimum": MIN_PASSWORD}, "password"))
     elif len(set(password)) < 5:
         problems.append(Problem("password.weak", {}, "password"))
+    else:
+        from zxcvbn import zxcvbn  # loaded when a password is chosen, not at start-up
+
+        # The login and each word of the name, as an attacker who knows the staff would try them.
+        words = [w for item in context for w in re.split(r"[\W_]+", item.lower()) if len(w) >= 3]
+        known = [*{w: None for w in (*(c.lower() for c in context if c), *words, *FRENCH_COMMON)}]
+        personal = any(w in password.lower() for w in words if len(w) >= 5)  # zxcvbn misses "prénom.nom1"
+        if personal or zxcvbn(password[:128], user_inputs=known)["score"] < MIN_SCORE:
+            problems.append(Problem("password.guessable", {}, "password"))
     return problems
 
 
@@ -91,7 +128,7 @@ def initialise(
     Returns the signed-in context and a recovery code, shown once, that can reset an
     administrator's password.
     """
-    problems = login_problems(login) + password_problems(password)
+    problems = login_problems(login) + password_problems(password, (login, display_name))
     if not site.name.strip():
         problems.append(Problem("site.name_missing", {}, "site_name"))
     problems += settings.activity_problems(site.activities)
@@ -153,7 +190,7 @@ def sign_out(ctx: Context) -> None:
 
 def add_user(ctx: Context, login: str, display_name: str, role: str, password: str) -> int:
     ctx.require_admin("add_user")
-    problems = login_problems(login) + password_problems(password)
+    problems = login_problems(login) + password_problems(password, (login, display_name))
     if len(display_name) > 200:
         problems.append(Problem("user.display_name_long", {}, "display_name"))
     if role not in ROLES:
@@ -255,6 +292,9 @@ i18n.register(
     {
         "password.short": i18n.N_(
             "Le mot de passe doit compter au moins {minimum} caractères. Choisissez une phrase plus longue."
+        ),
+        "password.guessable": i18n.N_(
+            "Ce mot de passe se devine trop facilement (mot courant, suite de chiffres ou de touches, date, identifiant). Prenez plutôt quatre ou cinq mots sans lien entre eux."
         ),
         "password.weak": i18n.N_("Ce mot de passe est trop répétitif. Mélangez davantage de caractères différents."),
         "user.login_invalid": i18n.N_(

@@ -3,6 +3,7 @@ with a progress bar and a report of the lines left out."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Signal
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QTableView,
@@ -62,6 +64,7 @@ class DrugsPage(AdminPage):
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.report: ParseReport | None = None
+        self._path: Path | None = None  # the file being imported: asked again for once confirmed
 
         current = QGroupBox(i18n.tr("Base des médicaments chargée"))
         self.source_label, self.version_label, self.count_label = _value(""), _value(""), _value("")
@@ -195,10 +198,12 @@ class DrugsPage(AdminPage):
         if path:
             self.import_path(Path(path))
 
-    def import_path(self, path: Path) -> None:
-        """Import a folder or a CIS_CIP_bdpm file off the GUI thread, phase by phase."""
+    def import_path(self, path: Path, allow_shrink: bool = False) -> None:
+        """Import a folder or a CIS_CIP_bdpm file off the GUI thread, phase by phase. A file much
+        smaller than the current reference is imported only once the administrator confirms it."""
         if self.jobs.busy:
             return
+        self._path = path
         self.status.say("")
         self.report_box.hide()
         self._phase("start", path.name if path.is_file() else CIS_CIP_FILE)
@@ -206,7 +211,7 @@ class DrugsPage(AdminPage):
         self.phase_label.show()
         date = self.date_edit.date().toString("yyyy-MM-dd")
         self.jobs.run(
-            drugs.import_reference,
+            functools.partial(drugs.import_reference, allow_shrink=allow_shrink),
             self.ctx,
             path,
             date,
@@ -236,6 +241,23 @@ class DrugsPage(AdminPage):
         self.bar.hide()
         self.phase_label.hide()
         self._set_buttons()
+        shrink = [p for p in getattr(exc, "problems", []) if p.code == "drug.import_shrink"]
+        if shrink and self._path is not None:
+            answer = QMessageBox.question(
+                self,
+                i18n.tr("Fichier incomplet ?"),
+                i18n.tr(
+                    "Ce fichier ne contient que {new} présentations, {percent} % des {current} du référentiel actuel : un téléchargement interrompu donne cela. Remplacer quand même le référentiel par ce fichier ?",
+                    new=format_count(shrink[0].params["new"]),
+                    percent=shrink[0].params["percent"],
+                    current=format_count(shrink[0].params["current"]),
+                ),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer == QMessageBox.StandardButton.Yes:
+                self.import_path(self._path, allow_shrink=True)
+                return
         self.status.refuse(
             i18n.tr("L'import n'a pas abouti ; la base précédente est inchangée. {reason}", reason=error_sentence(exc))
         )
