@@ -7,9 +7,9 @@ No secret is ever written here: a PostgreSQL password belongs in the environment
 (PGPASSWORD) or in the PostgreSQL password file (~/.pgpass; on Windows
 %APPDATA%\\postgresql\\pgpass.conf), never in config.json: `save` refuses a URL with one.
 
-TLS: a URL without `sslmode` uses libpq's "prefer" (TLS whenever the server offers it);
-`?sslmode=require` insists on TLS and `?sslmode=verify-full&sslrootcert=PATH` also checks
-the server's certificate (see docs/deployment.md).
+TLS: a URL without `sslmode` reaches a server on another machine with `verify-full` (TLS,
+certificate checked against the CA file), one on this machine with libpq's "prefer" (TLS
+whenever the server offers it); a URL's own sslmode is kept (store.engine.postgres_connect_args).
 """
 
 from __future__ import annotations
@@ -60,6 +60,13 @@ class Config:
 
 
 def database_location(cli_value: str | None = None, config: Config | None = None) -> Location:
+    """Where the data is: --db, then VERIFIER_DATABASE_URL, then config.json, then the embedded file.
+
+    A password in --db is refused: the command line is visible to every user of the machine
+    (`ps`), so the server's password would be too; ~/.pgpass, PGPASSFILE or PGPASSWORD hold it
+    (config.json refuses one as well; the environment is private to the process)."""
+    if cli_value and url_has_password(cli_value):
+        raise ValidationError([Problem("config.password_in_db_option", {}, "database")])
     value = cli_value or os.environ.get("VERIFIER_DATABASE_URL") or (config or Config.load()).database
     if value:
         return Location.parse(value)
@@ -106,6 +113,9 @@ def remember_database(url: str) -> Config:
 
 i18n.register(
     {
+        "config.password_in_db_option": i18n.N_(
+            "Ne mettez pas le mot de passe du serveur dans --db : la ligne de commande est visible de tous les utilisateurs de la machine. Retirez-le de l'adresse et mettez-le dans ~/.pgpass (ou PGPASSFILE, PGPASSWORD)."
+        ),
         "config.password_in_url": i18n.N_(
             "L'adresse contient un mot de passe : retirez-le ; mettez-le dans le fichier de mots de passe de PostgreSQL (~/.pgpass, ou %APPDATA%\\postgresql\\pgpass.conf sous Windows) ou dans la variable PGPASSWORD."
         ),

@@ -79,7 +79,8 @@ def test_tls_settings_made_the_usual_libpq_way_are_not_overridden(monkeypatch: p
     url = "postgresql://verifier_counter@serveur-officine/verifier"
     monkeypatch.delenv("PGSSLMODE", raising=False)
     monkeypatch.delenv("PGSERVICE", raising=False)
-    assert postgres_connect_args(url)["sslmode"] == "prefer"
+    local = "postgresql://verifier_counter@localhost/verifier"
+    assert postgres_connect_args(local)["sslmode"] == "prefer"
     assert "sslmode" not in postgres_connect_args(url + "?sslmode=verify-full")
     assert "sslmode" not in postgres_connect_args("postgresql:///verifier?service=officine")
     monkeypatch.setenv("PGSSLMODE", "require")

@@ -418,10 +418,11 @@ def test_the_documented_roles_are_enough(pg_server: PgServer, tmp_path: Path) ->
 
 
 def test_the_url_says_how_much_tls(pg_server: PgServer) -> None:
-    """Without sslmode, libpq's "prefer"; a URL's own sslmode is kept (this server has no TLS)."""
+    """Without sslmode, libpq's "prefer" on this machine (a remote server: tests/security/
+    test_remote_tls.py); a URL's own sslmode is kept (this server has no TLS)."""
     from verifier.store.engine import postgres_connect_args
 
-    assert postgres_connect_args("postgresql://u@h/db")["sslmode"] == "prefer"
+    assert postgres_connect_args("postgresql://u@127.0.0.1/db")["sslmode"] == "prefer"
     assert "sslmode" not in postgres_connect_args("postgresql://u@h/db?sslmode=verify-full&sslrootcert=/r.crt")
     plain = pg_server.url("postgres")
     assert auth.server_holds_site(Location(url=plain)) is False  # prefer: no TLS offered, plain is accepted

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -114,14 +115,47 @@ _PG_CONNECT_ARGS: dict[str, object] = {
 }
 
 
+LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+REMOTE_SSL_MODE = "verify-full"
+
+
+class CertificateMissing(DomainError):
+    """A remote server's certificate cannot be verified: no CA file where libpq looks."""
+
+
+def _remote(host: str | None) -> bool:
+    """A server reached over the network: not a Unix socket, not this machine."""
+    return bool(host) and not str(host).startswith("/") and str(host).lower() not in LOOPBACK
+
+
 def postgres_connect_args(url: str) -> dict[str, object]:
-    """libpq settings for `url`: ours, unless the URL's query names its own (e.g. sslmode=verify-full)."""
-    query = make_url(normalise_postgres_url(url)).query
+    """libpq settings for `url`: ours, unless the URL's query names its own (e.g. sslmode=require).
+
+    A server on another machine is reached with TLS and its certificate verified
+    (sslmode=verify-full): "prefer" would silently connect without TLS to whoever answers on
+    the network. The CA file must then exist (sslrootcert=, PGSSLROOTCERT or libpq's
+    ~/.postgresql/root.crt), else CertificateMissing names where to put it. This machine's
+    server (loopback, Unix socket) keeps TLS whenever it is offered.
+    """
+    parsed = make_url(normalise_postgres_url(url))
+    query = parsed.query
     args = {k: v for k, v in _PG_CONNECT_ARGS.items() if k not in query}
     # An explicit keyword wins over libpq's environment and service file: never weaken a
     # PGSSLMODE=require or a service's sslmode set the usual libpq way.
     if os.environ.get("PGSSLMODE") or "service" in query or os.environ.get("PGSERVICE"):
         args.pop("sslmode", None)
+    elif "sslmode" not in query and _remote(parsed.host):
+        args["sslmode"] = REMOTE_SSL_MODE
+        root = query.get("sslrootcert") or os.environ.get("PGSSLROOTCERT")
+        default = (
+            Path(os.environ.get("APPDATA", str(Path.home()))) / "postgresql" / "root.crt"  # libpq's place on Windows
+            if sys.platform == "win32"
+            else Path.home() / ".postgresql" / "root.crt"
+        )
+        if isinstance(root, str) and root == "system":
+            pass  # libpq's own trust store (PostgreSQL 16 and later)
+        elif not Path(str(root) if root else default).is_file():
+            raise CertificateMissing("db.ca_missing", host=parsed.host, path=str(root or default))
     return args
 
 
@@ -310,6 +344,9 @@ class Store:
 
 i18n.register(
     {
+        "db.ca_missing": i18n.N_(
+            "Le serveur {host} est sur une autre machine : verifier s'y connecte chiffré et en vérifiant son certificat, mais le certificat de l'autorité (CA) manque en {path}. Copiez-y le fichier CA du serveur, ou ajoutez ?sslrootcert=CHEMIN à l'adresse (?sslmode=require chiffre sans vérifier qui répond : déconseillé)."
+        ),
         "db.server_down": i18n.N_(
             "Le serveur de données ne répond pas : ce qui est saisi est gardé ; réessayez quand il sera revenu."
         ),
