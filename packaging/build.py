@@ -47,7 +47,7 @@ WINDOWS = sys.platform == "win32"
 EXE_SUFFIX = ".exe" if WINDOWS else ""
 # Each run of the frozen program gets this long; the slowest (demo) takes a few seconds.
 STEP_TIMEOUT_S = 300
-SMOKE_PASSWORD = "essai-de-fumee-2024"  # the smoke test's throw-away site, never a real one
+SMOKE_PASSWORD = "fumee sur le port de Brest"  # the smoke test's throw-away site, never a real one
 DEMO_USER, DEMO_PASSWORD = "demo-admin", "demonstration-2024"  # verifier.services.demo
 ICON_SIZES = (16, 32, 48, 64, 128, 256)
 
