@@ -65,3 +65,29 @@ def test_the_right_password_forgives_the_attempts_before_it(location: Location) 
         except AuthFailed as exc:
             assert exc.problem.code == "auth.failed"
     auth.sign_in(location, "admin", PASSWORD).close()
+
+
+def test_failed_attempts_are_recorded_by_the_next_sign_in(location: Location) -> None:
+    import json
+
+    from sqlalchemy import select
+
+    from verifier.store.schema import AuditEvent
+
+    make_site(location).close()
+    for n in range(3):
+        try:
+            auth.sign_in(location, "admin", f"essai manqué {n}").close()
+        except AuthFailed:
+            pass
+    ctx = auth.sign_in(location, "admin", PASSWORD)
+    try:
+        with ctx.store.read() as s:
+            rows = s.execute(
+                select(AuditEvent.action, AuditEvent.details).order_by(AuditEvent.seq.desc()).limit(2)
+            ).all()
+    finally:
+        ctx.close()
+    (signed, _), (failed, details) = rows
+    assert (signed, failed) == ("session.signed_in", "session.failed_attempts")
+    assert json.loads(details) == {"count": 3}

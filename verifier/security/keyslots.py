@@ -98,6 +98,13 @@ def _locked(slot: Slot, now: datetime) -> bool:
 
 def unlock(slots: SlotStore, name: str, password: str, now: datetime | None = None) -> bytes:
     """The database key for `name` with `password`, or AuthFailed. Counts every attempt first."""
+    return unlock_counting(slots, name, password, now)[0]
+
+
+def unlock_counting(slots: SlotStore, name: str, password: str, now: datetime | None = None) -> tuple[bytes, int]:
+    """As `unlock`, with the number of failed attempts since this user's last sign-in: the
+    database cannot record them while they happen (its key is what they failed to get), so
+    the sign-in that follows does."""
     now = now or datetime.now(UTC)
 
     def attempt(slot: Slot) -> Slot:
@@ -131,7 +138,7 @@ def unlock(slots: SlotStore, name: str, password: str, now: datetime | None = No
     # The right password: this attempt and the failures before it are forgiven.
     slots.update(name, lambda s: replace(s, failures=0, locked_until=None))
     log.info("signed in: %s", name)
-    return key
+    return key, max(0, slot.failures - 1)
 
 
 @contextmanager

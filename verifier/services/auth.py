@@ -177,8 +177,14 @@ def sign_in(location: Location, login: str, password: str) -> Context:
     except AuthFailed:
         store.close()
         raise
+    events: list[audit_log.Event] = []
+    if store.failures_before_sign_in:
+        # Failed attempts cannot be written while they happen (the database key is what they
+        # did not get): the user's next sign-in records how many there were.
+        events.append(("session.failed_attempts", "user", str(actor.user_id), {"count": store.failures_before_sign_in}))
+    events.append(("session.signed_in", "user", str(actor.user_id), None))
     with store.write() as s:
-        audit_log.append(s, login, "session.signed_in", "user", str(actor.user_id))
+        audit_log.append_many(s, login, events)
     return Context(store, actor)
 
 

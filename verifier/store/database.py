@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 from verifier import i18n
 from verifier.domain.errors import DomainError
 from verifier.security.crypto import FieldCipher, key_check, new_database_key
-from verifier.security.keyslots import FileSlots, SlotStore, make_slot, unlock
+from verifier.security.keyslots import FileSlots, SlotStore, make_slot, unlock_counting
 from verifier.store import migrate
 from verifier.store.engine import Location, Store, postgres_engine, sqlite_engine
 from verifier.store.keyslot_table import TableSlots
@@ -98,8 +98,9 @@ def open_store(location: Location, login: str, password: str, upgrade: bool = Tr
     if not exists(location):
         raise DatabaseMissing("db.missing", where=location.describe())
     with reachable():
-        key = unlock(slot_store(location), login, password)
+        key, failures = unlock_counting(slot_store(location), login, password)
         store = _engine(location, key)
+        store.failures_before_sign_in = failures
         if upgrade:
             upgrade_with_backup(store)
     return store

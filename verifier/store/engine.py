@@ -270,6 +270,9 @@ class Store:
         self._read = sessionmaker(engine, expire_on_commit=False)
         self._write = sessionmaker(engine.execution_options(**{_WRITE_OPTION: True}), expire_on_commit=False)
         self._joined = threading.local()  # the session of `transaction()` open in this thread, if any
+        # Wrong passwords tried for the user who opened it since their last sign-in (key slots
+        # count them before the database can be read): recorded by the sign-in.
+        self.failures_before_sign_in = 0
 
     @property
     def dialect(self) -> str:
