@@ -91,3 +91,34 @@ def test_failed_attempts_are_recorded_by_the_next_sign_in(location: Location) ->
     (signed, _), (failed, details) = rows
     assert (signed, failed) == ("session.signed_in", "session.failed_attempts")
     assert json.loads(details) == {"count": 3}
+
+
+def test_each_lockout_in_a_row_lasts_twice_as_long(location: Location) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from verifier.security.keyslots import lock_minutes, unlock
+    from verifier.store import database
+
+    make_site(location).close()
+    slots = database.slot_store(location)
+    now = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
+
+    def wave(at: datetime) -> int:
+        """Five wrong passwords at `at`: how many minutes the slot is then locked for."""
+        for n in range(MAX_FAILURES):
+            try:
+                unlock(slots, "admin", f"faux {n}", now=at)
+            except AuthFailed as exc:
+                if exc.problem.code == "auth.locked":
+                    return int(exc.problem.params["minutes"])
+        raise AssertionError("five wrong passwords must lock the slot")
+
+    locked = []
+    for _ in range(4):
+        minutes = wave(now)
+        locked.append(minutes)
+        now += timedelta(minutes=minutes + 1)  # once the lock is over, five more guesses
+    assert locked == [5, 10, 20, 40] == [lock_minutes(n) for n in (1, 2, 3, 4)]
+    assert lock_minutes(50) == 320  # at most 5 h 20
+    unlock(slots, "admin", PASSWORD, now=now)  # the right password: the back-off starts again
+    assert wave(now) == 5

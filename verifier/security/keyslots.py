@@ -3,7 +3,8 @@
 SQLite keeps its slots in a small JSON file beside the database (`<db>.keys`), since the
 database itself cannot be read before the key is known. PostgreSQL keeps them in the
 `key_slots` table (see verifier.store.keyslot_table). Both follow the `SlotStore` protocol.
-Failed sign-ins are counted per slot; after MAX_FAILURES the slot locks for LOCK_MINUTES.
+Failed sign-ins are counted per slot; after MAX_FAILURES the slot locks for LOCK_MINUTES,
+doubled for each lockout in a row (`lock_minutes`) until the right password is given.
 
 Every attempt is counted *before* the password is tried, in one atomic read-and-write of the
 slot (an exclusive lock on the slot file's companion `<db>.keys.lock`, or the row's lock on
@@ -34,6 +35,14 @@ log = logging.getLogger(__name__)
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 5
+MAX_DOUBLINGS = 6  # 5, 10, 20, 40, 80, 160, then 320 minutes at most
+
+
+def lock_minutes(locks: int) -> int:
+    """How long the `locks`-th lockout in a row lasts (1: the first)."""
+    return int(LOCK_MINUTES * 2 ** min(max(locks - 1, 0), MAX_DOUBLINGS))
+
+
 FORMAT = 1
 
 
@@ -48,6 +57,7 @@ class Slot:
     wrapped: WrappedKey
     failures: int = 0
     locked_until: datetime | None = None
+    locks: int = 0  # lockouts in a row since the last right password: each doubles the next
 
     def to_json(self) -> str:
         return json.dumps(
@@ -96,6 +106,12 @@ def _locked(slot: Slot, now: datetime) -> bool:
     return slot.locked_until is not None and slot.locked_until > now
 
 
+def _lock(slot: Slot, now: datetime) -> Slot:
+    """The slot locked once more: longer each time in a row (back-off)."""
+    locks = slot.locks + 1
+    return replace(slot, failures=0, locks=locks, locked_until=now + timedelta(minutes=lock_minutes(locks)))
+
+
 def unlock(slots: SlotStore, name: str, password: str, now: datetime | None = None) -> bytes:
     """The database key for `name` with `password`, or AuthFailed. Counts every attempt first."""
     return unlock_counting(slots, name, password, now)[0]
@@ -111,7 +127,7 @@ def unlock_counting(slots: SlotStore, name: str, password: str, now: datetime | 
         if _locked(slot, now):
             return slot
         if slot.failures >= MAX_FAILURES:  # the attempts already under way used them up
-            return replace(slot, failures=0, locked_until=now + timedelta(minutes=LOCK_MINUTES))
+            return _lock(slot, now)
         return replace(slot, failures=slot.failures + 1, locked_until=None)
 
     taken = slots.update(name, attempt)
@@ -128,15 +144,15 @@ def unlock_counting(slots: SlotStore, name: str, password: str, now: datetime | 
     if key is None:
         log.warning("sign-in refused for %s: wrong password (%d of %d)", name, slot.failures, MAX_FAILURES)
         if slot.failures >= MAX_FAILURES:
-            locked = now + timedelta(minutes=LOCK_MINUTES)
-            slots.update(name, lambda s: replace(s, failures=0, locked_until=locked))
-            raise AuthFailed("auth.locked", minutes=LOCK_MINUTES)
+            taken = slots.update(name, lambda s: s if _locked(s, now) else _lock(s, now))
+            locks = taken[1].locks if taken else 1
+            raise AuthFailed("auth.locked", minutes=lock_minutes(locks))
         raise AuthFailed("auth.failed")
     expected = slots.key_check()
     if expected is not None and expected != key_check(key):
         raise AuthFailed("auth.mismatch")
     # The right password: this attempt and the failures before it are forgiven.
-    slots.update(name, lambda s: replace(s, failures=0, locked_until=None))
+    slots.update(name, lambda s: replace(s, failures=0, locked_until=None, locks=0))
     log.info("signed in: %s", name)
     return key, max(0, slot.failures - 1)
 
@@ -205,6 +221,7 @@ class FileSlots:
             wrapped=Slot.wrapped_from_json(str(entry["wrapped"])),
             failures=int(str(entry.get("failures", 0))),
             locked_until=datetime.fromisoformat(str(locked)) if locked else None,
+            locks=int(str(entry.get("locks", 0))),
         )
 
     @staticmethod
@@ -214,6 +231,7 @@ class FileSlots:
             "wrapped": slot.to_json(),
             "failures": slot.failures,
             "locked_until": slot.locked_until.isoformat() if slot.locked_until else None,
+            "locks": slot.locks,
         }
 
     def put(self, slot: Slot) -> None:

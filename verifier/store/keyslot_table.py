@@ -29,6 +29,7 @@ class TableSlots:
                 wrapped=Slot.wrapped_from_json(row.data),
                 failures=row.failures,
                 locked_until=row.locked_until,
+                locks=row.locks,
             )
 
     def put(self, slot: Slot) -> None:
@@ -41,6 +42,7 @@ class TableSlots:
             row.data = slot.to_json()
             row.failures = slot.failures
             row.locked_until = slot.locked_until
+            row.locks = slot.locks
 
     def update(self, name: str, change: Callable[[Slot], Slot]) -> tuple[Slot, Slot] | None:
         """Read, change and write the slot under its row's lock (SELECT … FOR UPDATE): parallel
@@ -49,9 +51,11 @@ class TableSlots:
             row = s.execute(select(KeySlotRow).where(KeySlotRow.name == name).with_for_update()).scalar_one_or_none()
             if row is None:
                 return None
-            before = Slot(row.name, row.kind, Slot.wrapped_from_json(row.data), row.failures, row.locked_until)
+            before = Slot(
+                row.name, row.kind, Slot.wrapped_from_json(row.data), row.failures, row.locked_until, row.locks
+            )
             after = change(before)
-            row.failures, row.locked_until = after.failures, after.locked_until
+            row.failures, row.locked_until, row.locks = after.failures, after.locked_until, after.locks
             return before, after
 
     def remove(self, name: str) -> None:

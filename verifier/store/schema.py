@@ -71,6 +71,7 @@ class KeySlotRow(Base):
     data: Mapped[str] = mapped_column(Text)  # JSON: salt, nonce, ciphertext, kdf parameters
     failures: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locks: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # lockouts in a row (0011)
 
 
 class Operator(Base):
