@@ -672,7 +672,7 @@ def rectify(ctx: Context, claim_id: str) -> ClaimInfo:
             "claim.rectified",
             "claim",
             new.id,
-            {"previous": old.id, "version": new.version, "number": new.number},
+            {"previous": old.id, "version": new.version, "number": new.number, "amc": str(new.amc)},
         )
         return _info(new)
 

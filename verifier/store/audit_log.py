@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -113,3 +114,34 @@ def verify(session: Session, batch: int = 5000) -> ChainReport:
     if head is None or head.seq != last_seq or head.last_hash != prev:
         return ChainReport(count, last_seq + 1, "head")
     return ChainReport(count, None, None)
+
+
+# The events that set a claim's amounts, each with its AMC in its details.
+AMOUNT_EVENTS = ("claim.created", "claim.corrected", "claim.rectified", "stay.discharged")
+
+
+def audited_amc(session: Session, batch: int = 5000) -> dict[str, str]:
+    """Each claim's AMC as its last amount-setting event recorded it (claim id -> "12.34").
+
+    A claim whose last such event carries no amount (a rectification recorded before it did)
+    is left out: nothing to compare it with."""
+    found: dict[str, str] = {}
+    last_seq = 0
+    while True:
+        rows = session.execute(
+            select(AuditEvent.seq, AuditEvent.entity_id, AuditEvent.details)
+            .where(AuditEvent.seq > last_seq, AuditEvent.entity == "claim", AuditEvent.action.in_(AMOUNT_EVENTS))
+            .order_by(AuditEvent.seq)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return found
+        for seq, claim_id, details in rows:
+            last_seq = seq
+            amc = json.loads(details).get("amc") if details else None
+            if claim_id is None:
+                continue
+            if amc is None:
+                found.pop(claim_id, None)
+            else:
+                found[claim_id] = str(amc)

@@ -439,3 +439,8 @@ def totals_by_insurer(session: Session, f: ClaimFilter) -> list[InsurerTotal]:
     )
     # SUM keeps the column's type, so the integer hundredths come back as exact Decimals.
     return [InsurerTotal(iid, name, int(n), amc, price) for iid, name, n, amc, price in session.execute(q)]
+
+
+def amounts_by_id(session: Session) -> list[tuple[str, int, Decimal]]:
+    """Every claim's id, number and AMC (the audit's amount check), from an index."""
+    return [(i, n, a) for i, n, a in session.execute(select(Claim.id, Claim.number, Claim.amc))]
