@@ -109,9 +109,15 @@ def problems_at_discharge(pec: PriseEnCharge, stay: Stay) -> list[Problem]:
     found = []
     if stay.admission != pec.admission:
         found.append(Problem("pec.other_admission", {"date": _day(pec.admission)}, "admission"))
-    if pec.valid_until is not None and stay.discharge > pec.valid_until:
-        found.append(Problem("pec.expired_before_discharge", {"date": _day(pec.valid_until)}, "discharge"))
+    found += expiry_problems(pec.valid_until, stay.discharge)
     return found
+
+
+def expiry_problems(valid_until: date | None, discharge: date) -> list[Problem]:
+    """A PEC that ends before the discharge does not cover the stay's last days."""
+    if valid_until is not None and discharge > valid_until:
+        return [Problem("pec.expired_before_discharge", {"date": _day(valid_until)}, "discharge")]
+    return []
 
 
 def _day(d: date) -> str:

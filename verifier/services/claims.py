@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 
 from verifier import i18n
-from verifier.domain.claims import LineAmounts, LineInput, compute_line, total
+from verifier.domain.claims import ClaimTotals, LineAmounts, LineInput, compute_line, total
 from verifier.domain.coverage import guarantee_for
 from verifier.domain.errors import NotFound, Problem, ValidationError
 from verifier.domain.identifiers import check_rpps
@@ -183,8 +183,55 @@ def _box_rows(lines: list[LineDraft]) -> list[dict[str, object]]:
 
 
 def _totals_row(amounts: list[LineAmounts]) -> dict[str, Decimal]:
-    t = total(amounts)
+    return totals_row(total(amounts))
+
+
+def totals_row(t: ClaimTotals) -> dict[str, Decimal]:
+    """A claim's total columns from its totals (the sums of its rounded lines)."""
     return {"price": t.price, "br": t.br, "amo": t.amo, "tm": t.tm, "amc": t.amc, "patient_share": t.patient}
+
+
+def new_claim_row(
+    ctx: Context,
+    check: CheckContext,
+    claim_id: str,
+    number: int,
+    status: ClaimStatus,
+    dispensed_on: date,
+    totals: dict[str, Decimal],
+    now: datetime,
+    *,
+    kind: ClaimKind = ClaimKind.PHARMACY,
+    prescriber_rpps: str | None = None,
+    override: Override | None = None,
+    override_by: int | None = None,
+    over: list[Problem] | None = None,
+) -> dict[str, object]:
+    """The row of a new claim (version 1), queued or a draft, as store.claims_write inserts it:
+    one shape for the counter's, the import's and the clinic's claims."""
+    return {
+        "id": claim_id,
+        "number": number,
+        "version": 1,
+        "previous_id": None,
+        "status": status.value,
+        "kind": kind.value,
+        "patient_id": check.patient_id,
+        "insurer_id": check.insurer_id,
+        "check_id": check.id,
+        "batch_id": None,
+        "dispensed_on": dispensed_on,
+        "prescriber_rpps": prescriber_rpps or None,
+        "operator_down": check.operator_down or check.open_outage_id is not None,
+        "outage_id": check.open_outage_id,
+        "created_by": ctx.actor.user_id,
+        "created_at": now,
+        "updated_at": now,
+        "queued_at": now if status is ClaimStatus.QUEUED else None,
+        "override_reason": override.reason.strip() if over and override else None,
+        "override_by": override_by,
+        **totals,
+    }
 
 
 def _store_lines(s: Session, claim: Claim, lines: list[LineDraft], amounts: list[LineAmounts]) -> None:
@@ -341,33 +388,25 @@ def _create(
             if problems:
                 raise ValidationError(problems)
             status = ClaimStatus.QUEUED
-            override_by, over = _check_ceilings(ctx, s, check, totals["amc"], dispensed_on, override)
+            override_by, over = check_ceilings(ctx, s, check, totals["amc"], dispensed_on, override)
         now = utcnow()
         number = next_number(s, "claim_number")
         claims_write.insert_claim(
             s,
-            {
-                "id": claim_id,
-                "number": number,
-                "version": 1,
-                "previous_id": None,
-                "status": status.value,
-                "patient_id": check.patient_id,
-                "insurer_id": check.insurer_id,
-                "check_id": check.id,
-                "batch_id": None,
-                "dispensed_on": dispensed_on,
-                "prescriber_rpps": prescriber_rpps or None,
-                "operator_down": check.operator_down or check.open_outage_id is not None,
-                "outage_id": check.open_outage_id,
-                "created_by": ctx.actor.user_id,
-                "created_at": now,
-                "updated_at": now,
-                "queued_at": now if queue_now else None,
-                "override_reason": override.reason.strip() if over and override else None,
-                "override_by": override_by,
-                **totals,
-            },
+            new_claim_row(
+                ctx,
+                check,
+                claim_id,
+                number,
+                status,
+                dispensed_on,
+                totals,
+                now,
+                prescriber_rpps=prescriber_rpps,
+                override=override,
+                override_by=override_by,
+                over=over,
+            ),
             _line_rows(lines, amounts),
             _box_rows(lines),
         )
@@ -547,16 +586,22 @@ def queue_problems(context: CheckContext, line_count: int, amc: Decimal, dispens
     return problems
 
 
-def _check_ceilings(
+def check_ceilings(
     ctx: Context,
     s: Session,
     check: CheckContext,
     amc: Decimal,
     dispensed_on: date,
     override: Override | None,
+    kind: ClaimKind = ClaimKind.PHARMACY,
 ) -> tuple[int | None, list[Problem]]:
-    """(overriding admin's id, ceilings crossed); raises CeilingExceeded when not authorised."""
+    """(overriding admin's id, ceilings crossed); raises CeilingExceeded when not authorised.
+
+    A stay is held to the per-stay ceiling instead of the per-claim one, and its PEC, asked
+    before admission by design, is not held to the "check on the day" ceiling (services.stays)."""
     site = settings.parsed(check.settings_json)
+    if kind is ClaimKind.STAY:
+        site = replace(site, claim_amc_ceiling=site.stay_amc_ceiling, check_same_day=False)
     over = ceilings.crossed(site, check.outstanding_amc, amc, dispensed_on, check.checked_at)
     if not over:
         return None, []
@@ -585,7 +630,7 @@ def _queue(ctx: Context, s: Session, claim: Claim, override: Override | None) ->
     problems = queue_problems(check, len(claim.lines), claim.amc, claim.dispensed_on)
     if problems:
         raise ValidationError(problems)
-    override_by, over = _check_ceilings(ctx, s, check, claim.amc, claim.dispensed_on, override)
+    override_by, over = check_ceilings(ctx, s, check, claim.amc, claim.dispensed_on, override)
     claim.status = ClaimStatus.QUEUED
     claim.queued_at = claim.updated_at = utcnow()
     if check.open_outage_id is not None:

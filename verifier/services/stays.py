@@ -28,12 +28,12 @@ from verifier import i18n
 from verifier.domain import tariffs as t
 from verifier.domain.care import DEFAULT_RATES, CareInvoice, CareLine, Exemption, LineKind, Stay, compute
 from verifier.domain.care_guarantees import CareGuarantee, Item, parse_guarantees, responsible_contract_warnings
-from verifier.domain.claims import LineAmounts
+from verifier.domain.claims import LineAmounts, total
 from verifier.domain.errors import DomainError, NotFound, Problem, ValidationError
 from verifier.domain.identifiers import check_rpps
-from verifier.domain.pec import PecMethod, check_pec, problems_at_discharge
+from verifier.domain.pec import PecMethod, check_pec, expiry_problems, problems_at_discharge
 from verifier.domain.states import CheckMethod, ClaimKind, ClaimStatus, check_transition
-from verifier.services import ceilings, checks, claims, patients, settings, tariffs
+from verifier.services import checks, claims, patients, tariffs
 from verifier.services.ceilings import Override
 from verifier.services.checks import CheckInput
 from verifier.services.claims import ClaimInfo
@@ -296,14 +296,15 @@ def line_problems(kind: ClaimKind, lines: Sequence[CareLine], stay: Stay | None)
     return problems
 
 
-def _stay_of(st: StayFields, discharge: date) -> Stay:
+def _stay_of(st: StayFields | ClaimStay, discharge: date) -> Stay:
+    """The domain's stay from the form's fields or the stored row, ending on `discharge`."""
     return Stay(
         st.admission,
         discharge,
         psychiatry=st.psychiatry,
         exemption=_exemption(st.exemption) or Exemption.NONE,
         under_18=st.under_18,
-        pav=st.pav,
+        pav=st.pav if isinstance(st, StayFields) else None,  # stored: decided again at the invoice
     )
 
 
@@ -365,11 +366,6 @@ def _line_rows(invoice: CareInvoice, stay: Stay, values: t.Tariffs) -> list[dict
     return rows
 
 
-def _totals(invoice: CareInvoice) -> dict[str, Decimal]:
-    t = invoice.totals
-    return {"price": t.price, "br": t.br, "amo": t.amo, "tm": t.tm, "amc": t.amc, "patient_share": t.patient}
-
-
 def _queue_problems(
     facts: claims_write.CheckFacts, kind: ClaimKind, line_count: int, amc: Decimal, day: date
 ) -> list[Problem]:
@@ -378,26 +374,6 @@ def _queue_problems(
         # The dates checked against the card are the admission's; a PEC may be older.
         problems = [p for p in problems if p.code != "claim.future"]
     return problems
-
-
-def _ceilings(
-    ctx: Context,
-    s: Session,
-    facts: claims_write.CheckFacts,
-    kind: ClaimKind,
-    amc: Decimal,
-    day: date,
-    override: Override | None,
-) -> tuple[int | None, list[Problem]]:
-    site = settings.parsed(facts.settings_json)
-    if kind is ClaimKind.STAY:
-        site = replace(site, claim_amc_ceiling=site.stay_amc_ceiling, check_same_day=False)
-    over = ceilings.crossed(site, facts.outstanding_amc, amc, day, facts.checked_at)
-    if not over:
-        return None, []
-    if override is None:
-        raise ceilings.CeilingExceeded(over)
-    return ceilings.authorise(ctx.store, s, override), over
 
 
 def _bill(
@@ -422,7 +398,7 @@ def _bill(
     problems = _queue_problems(facts, kind, len(lines), invoice.totals.amc, stay.admission)
     if problems:
         raise ValidationError(problems)
-    override_by, over = _ceilings(ctx, s, facts, kind, invoice.totals.amc, stay.admission, override)
+    override_by, over = claims.check_ceilings(ctx, s, facts, invoice.totals.amc, stay.admission, override, kind)
     return invoice, _line_rows(invoice, stay, values), override_by, over
 
 
@@ -553,36 +529,24 @@ def store(ctx: Context, form: StayForm, today: date | None = None) -> tuple[Clai
             rows = _line_rows(estimate, planned, values)
         now = utcnow()
         number = claims.next_number(s, "claim_number")
-        zero = Decimal("0.00")
         priced = invoice or estimate  # an open stay's lines and totals are an estimate, and add up
-        totals = (
-            _totals(priced) if priced else dict.fromkeys(("price", "br", "amo", "tm", "amc", "patient_share"), zero)
-        )
+        totals = claims.totals_row(priced.totals if priced else total([]))
         claims_write.insert_claim(
             s,
-            {
-                "id": claim_id,
-                "number": number,
-                "version": 1,
-                "previous_id": None,
-                "status": status.value,
-                "kind": form.kind.value,
-                "patient_id": facts.patient_id,
-                "insurer_id": facts.insurer_id,
-                "check_id": facts.id,
-                "batch_id": None,
-                "dispensed_on": st.admission,
-                "prescriber_rpps": None,
-                "operator_down": facts.operator_down or facts.open_outage_id is not None,
-                "outage_id": facts.open_outage_id,
-                "created_by": ctx.actor.user_id,
-                "created_at": now,
-                "updated_at": now,
-                "queued_at": now if invoice else None,
-                "override_reason": form.override.reason.strip() if over and form.override else None,
-                "override_by": override_by,
-                **totals,
-            },
+            claims.new_claim_row(
+                ctx,
+                facts,
+                claim_id,
+                number,
+                status,
+                st.admission,
+                totals,
+                now,
+                kind=form.kind,
+                override=form.override,
+                override_by=override_by,
+                over=over,
+            ),
             rows,
         )
         stay_store.insert_stay(
@@ -656,10 +620,7 @@ def discharge(
             problems.append(Problem("care.discharge_before_admission", {}, "discharge"))
         if discharge_on > today:
             problems.append(Problem("stay.discharge_future", {}, "discharge"))
-        if row.pec_valid_until is not None and discharge_on > row.pec_valid_until:
-            problems.append(
-                Problem("pec.expired_before_discharge", {"date": row.pec_valid_until.strftime("%d/%m/%Y")}, "discharge")
-            )
+        problems += expiry_problems(row.pec_valid_until, discharge_on)
         kind = ClaimKind(claim.kind)
         if kind is ClaimKind.CONSULTATION and discharge_on != row.admission:
             problems.append(Problem("stay.consultation_one_day", {}, "discharge"))
@@ -670,12 +631,12 @@ def discharge(
         guarantees = parse_guarantees(json.loads(row.guarantees))
         facts = claims_write.check_facts(s, claim.check_id, claim.id)
         assert facts is not None
-        stay = _stay_row_stay(row, discharge_on)
+        stay = _stay_of(row, discharge_on)
         invoice, rows, override_by, over = _bill(
             ctx, s, facts, ClaimKind(claim.kind), stay, lines, guarantees, claim.id, override
         )
         check_transition(ClaimStatus.DRAFT, ClaimStatus.QUEUED)
-        claims_write.replace_lines(s, claim, rows, [], _totals(invoice))
+        claims_write.replace_lines(s, claim, rows, [], claims.totals_row(invoice.totals))
         stay_store.update_stay(s, claim.id, discharge=discharge_on, pav=invoice.pav, days_used=_days_json(invoice))
         claim = s.get(Claim, claim_id)
         assert claim is not None
@@ -694,17 +655,6 @@ def discharge(
         audit_log.append_many(s, ctx.actor.login, events)
         s.flush()
         return claims.get_in(s, claim.id)
-
-
-def _stay_row_stay(row: ClaimStay, discharge_on: date) -> Stay:
-    return Stay(
-        row.admission,
-        discharge_on,
-        psychiatry=row.psychiatry,
-        exemption=_exemption(row.exemption) or Exemption.NONE,
-        under_18=row.under_18,
-        pav=None,
-    )
 
 
 def _info(claim: Claim, row: ClaimStay, check: CoverageCheck) -> StayInfo:
@@ -780,18 +730,6 @@ def list_open(ctx: Context) -> list[OpenStay]:
         )
         for r in rows
     ]
-
-
-def of_claims(s: Session, claims_: Sequence[Claim]) -> dict[str, StayInfo]:
-    """The stays of these claims, by claim id (pharmacy claims have none)."""
-    rows = stay_store.of_claims(s, [c.id for c in claims_ if c.kind is not ClaimKind.PHARMACY])
-    found = {}
-    for c in claims_:
-        if c.id in rows:
-            check = s.get(CoverageCheck, c.check_id)
-            assert check is not None
-            found[c.id] = _info(c, rows[c.id], check)
-    return found
 
 
 def care_label(kind: LineKind) -> str:

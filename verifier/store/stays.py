@@ -27,20 +27,6 @@ def get(session: Session, claim_id: str) -> ClaimStay | None:
     return session.get(ClaimStay, claim_id)
 
 
-def of_claims(session: Session, claim_ids: Sequence[str]) -> dict[str, ClaimStay]:
-    """The stay rows of these claims (pharmacy claims have none), by claim id."""
-    found: dict[str, ClaimStay] = {}
-    ids = list(dict.fromkeys(claim_ids))
-    for i in range(0, len(ids), 900):  # SQLite's limit on bound parameters
-        found.update(
-            {
-                row.claim_id: row
-                for row in session.scalars(select(ClaimStay).where(ClaimStay.claim_id.in_(ids[i : i + 900])))
-            }
-        )
-    return found
-
-
 def days_used_texts(
     session: Session, patient_id: str, insurer_id: int, statuses: Sequence[ClaimStatus], exclude_claim: str
 ) -> list[str]:

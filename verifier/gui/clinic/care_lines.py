@@ -34,6 +34,7 @@ from verifier.domain.errors import Problem, ValidationError
 from verifier.domain.money import format_eur
 from verifier.gui.clinic.common import amount_of
 from verifier.gui.tasks import error_style
+from verifier.services import stays
 
 ZERO = Decimal("0.00")
 Index = QModelIndex | QPersistentModelIndex
@@ -59,16 +60,7 @@ DEFAULT_CODE = {
     LineKind.EMERGENCY: "FPU",
     LineKind.CONSULTATION: "G",
 }
-STAY_KINDS = (
-    LineKind.STAY_FEES,
-    LineKind.DAILY_CHARGE,
-    LineKind.FEE,
-    LineKind.ROOM,
-    LineKind.COMPANION,
-    LineKind.COMFORT,
-    LineKind.EMERGENCY,
-)
-PER_DAY = (LineKind.ROOM, LineKind.COMPANION, LineKind.COMFORT)
+PER_DAY = stays.PER_DAY_KINDS  # the per-day kinds the service holds to the stay's days
 PRICED_BY_TARIFF = (LineKind.DAILY_CHARGE, LineKind.EMERGENCY)
 WITH_BR = (LineKind.FEE, LineKind.CONSULTATION)
 COLUMNS = (

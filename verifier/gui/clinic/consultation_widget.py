@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from verifier import i18n
 from verifier.domain import tariffs as t
-from verifier.domain.care import LineKind, Stay
+from verifier.domain.care import Stay
 from verifier.domain.care_guarantees import parse_guarantees
 from verifier.domain.errors import Problem, ValidationError
 from verifier.domain.states import ClaimKind
@@ -63,7 +63,7 @@ class ConsultationWidget(ClinicForm):
             "admission", i18n.tr("&Jour de l'acte :"), self.day_edit, i18n.tr("Date de la consultation"), grid, 0, 0
         )
         grid.addWidget(self.under_18_box, 2, 1)
-        self.lines = CareLinesPanel((LineKind.CONSULTATION,))
+        self.lines = CareLinesPanel(stays.LINE_KINDS[ClaimKind.CONSULTATION])
         self.new_button = QPushButton(i18n.tr("Nouvelle consultation (Ctrl+N)"))
         self.queue_button = bold(QPushButton(i18n.tr("Mettre en file (Ctrl+Entrée)")))
         self.queue_button.setAccessibleName(i18n.tr("Enregistrer la vérification et mettre la demande en file"))

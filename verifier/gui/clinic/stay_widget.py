@@ -24,7 +24,7 @@ from verifier.domain.errors import Problem, ValidationError
 from verifier.domain.states import ClaimKind
 from verifier.formatting import format_day
 from verifier.gui.clinic.base import ClinicForm, bold
-from verifier.gui.clinic.care_lines import STAY_KINDS, CareLinesPanel, Entry
+from verifier.gui.clinic.care_lines import CareLinesPanel, Entry
 from verifier.gui.clinic.common import PEC_FIELDS, PecPanel, day_of
 from verifier.gui.clinic.drafts import (
     Payload,
@@ -66,7 +66,7 @@ def _open_stay(ctx: Context, claim_id: str) -> tuple[StayInfo, PatientInfo]:
 
 
 # Lines whose quantity follows the stay's dates.
-PER_DAY = (LineKind.DAILY_CHARGE, LineKind.ROOM, LineKind.COMPANION, LineKind.COMFORT)
+PER_DAY = (LineKind.DAILY_CHARGE, *stays.PER_DAY_KINDS)
 
 
 class StayWidget(ClinicForm):
@@ -87,7 +87,7 @@ class StayWidget(ClinicForm):
         self._after_load: tuple[str, list[Entry]] | None = None
         self.pec = PecPanel(i18n.tr("Prise en charge (PEC)"))
         self.stay = StayPanel()
-        self.lines = CareLinesPanel(STAY_KINDS)
+        self.lines = CareLinesPanel(stays.LINE_KINDS[ClaimKind.STAY])  # the kinds the service accepts
         self.open_stays = OpenStaysList(ctx)
         self.banner = QLabel()
         self.banner.setWordWrap(True)
