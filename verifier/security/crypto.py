@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
@@ -104,6 +105,63 @@ def unwrap_key(wrapped: WrappedKey, password: str, context: bytes) -> bytes | No
         return None
 
 
+def wrap_secret(secret: bytes, password: str, context: bytes, params: KdfParams | None = None) -> WrappedKey:
+    """Wrap any 32-byte secret (a user's private key) under a password, like `wrap_key`."""
+    return wrap_key(secret, password, context, params)
+
+
+@dataclass(frozen=True)
+class Sealed:
+    """A secret sealed to an X25519 public key: an ephemeral key pair's public half, and the
+    secret under AES-256-GCM with a key from HKDF(ECDH(ephemeral, recipient)). Whoever holds
+    the recipient's public key can seal; only the private key opens."""
+
+    ephemeral: bytes
+    nonce: bytes
+    ciphertext: bytes
+
+    def to_dict(self) -> dict[str, str]:
+        return {"ephemeral": b64(self.ephemeral), "nonce": b64(self.nonce), "ciphertext": b64(self.ciphertext)}
+
+    @staticmethod
+    def from_dict(data: dict[str, str]) -> Sealed:
+        return Sealed(unb64(data["ephemeral"]), unb64(data["nonce"]), unb64(data["ciphertext"]))
+
+
+def new_keypair() -> tuple[bytes, bytes]:
+    """A fresh X25519 key pair: (private, public), 32 raw bytes each."""
+    private = X25519PrivateKey.generate()
+    return private.private_bytes_raw(), private.public_key().public_bytes_raw()
+
+
+def _seal_key(shared: bytes, ephemeral: bytes, recipient: bytes, context: bytes) -> bytes:
+    return HKDF(
+        algorithm=hashes.SHA256(), length=KEY_BYTES, salt=ephemeral + recipient, info=b"verifier/seal/v1\x00" + context
+    ).derive(shared)
+
+
+def seal(public: bytes, secret: bytes, context: bytes) -> Sealed:
+    """`secret` sealed to the holder of `public`'s private key; `context` is authenticated."""
+    ephemeral = X25519PrivateKey.generate()
+    eph_public = ephemeral.public_key().public_bytes_raw()
+    shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(public))
+    nonce = os.urandom(12)
+    key = _seal_key(shared, eph_public, public, context)
+    return Sealed(eph_public, nonce, AESGCM(key).encrypt(nonce, secret, context))
+
+
+def open_sealed(private: bytes, sealed: Sealed, context: bytes) -> bytes | None:
+    """The sealed secret, or None when `private` is not the recipient's or it was altered."""
+    me = X25519PrivateKey.from_private_bytes(private)
+    public = me.public_key().public_bytes_raw()
+    shared = me.exchange(X25519PublicKey.from_public_bytes(sealed.ephemeral))
+    key = _seal_key(shared, sealed.ephemeral, public, context)
+    try:
+        return AESGCM(key).decrypt(sealed.nonce, sealed.ciphertext, context)
+    except InvalidTag:
+        return None
+
+
 def subkey(db_key: bytes, purpose: str) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=purpose.encode("ascii")).derive(db_key)
 
@@ -122,10 +180,12 @@ class FieldCipher:
 
     PREFIX = "v1:"
 
-    def __init__(self, db_key: bytes) -> None:
+    def __init__(self, db_key: bytes, previous: bytes | None = None) -> None:
         self.database_key = db_key  # kept in memory only, to wrap it for new users
         self._aead = AESGCM(subkey(db_key, "verifier/fields/v1"))
         self._index_key = subkey(db_key, "verifier/blind-index/v1")
+        # During a key rotation: the key the rows not re-encrypted yet are still under.
+        self._previous = AESGCM(subkey(previous, "verifier/fields/v1")) if previous is not None else None
 
     def encrypt(self, plaintext: str | None, column: str) -> str | None:
         if plaintext is None:
@@ -140,7 +200,24 @@ class FieldCipher:
         if not token.startswith(self.PREFIX):
             raise ValueError("unknown field encryption format")
         raw = unb64(token[len(self.PREFIX) :])
-        return self._aead.decrypt(raw[:12], raw[12:], column.encode("ascii")).decode("utf-8")
+        try:
+            return self._aead.decrypt(raw[:12], raw[12:], column.encode("ascii")).decode("utf-8")
+        except InvalidTag:
+            if self._previous is None:
+                raise
+            return self._previous.decrypt(raw[:12], raw[12:], column.encode("ascii")).decode("utf-8")
+
+    def is_current(self, token: str | None, column: str) -> bool:
+        """Whether `token` is under this cipher's own key (not the previous one): a rotation
+        that resumes after a crash skips the rows already re-encrypted."""
+        if token is None or not token.startswith(self.PREFIX):
+            return True
+        raw = unb64(token[len(self.PREFIX) :])
+        try:
+            self._aead.decrypt(raw[:12], raw[12:], column.encode("ascii"))
+        except InvalidTag:
+            return False
+        return True
 
     def blind_index(self, value: str, purpose: str) -> str:
         """A keyed hash for exact-match search; equal inputs give equal outputs."""

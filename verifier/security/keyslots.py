@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import secrets
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,7 +30,19 @@ from typing import Protocol
 from verifier import i18n
 from verifier.domain.errors import DomainError
 from verifier.files import PRIVATE, atomic_write
-from verifier.security.crypto import KdfParams, WrappedKey, b64, key_check, unb64, unwrap_key, wrap_key
+from verifier.security.crypto import (
+    KdfParams,
+    Sealed,
+    WrappedKey,
+    b64,
+    key_check,
+    new_keypair,
+    open_sealed,
+    seal,
+    unb64,
+    unwrap_key,
+    wrap_key,
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,33 +65,76 @@ class AuthFailed(DomainError):
 
 @dataclass(frozen=True)
 class Slot:
+    """One user's (or the recovery code's) way in.
+
+    Format 2 (issue 12): `wrapped` holds the slot's own X25519 private key under the
+    password-derived key, `public` its public half, and `sealed` the database key sealed to
+    `public`; an administrator's slot also holds the administrators' signing key (`admin`).
+    Anyone holding the database key can therefore seal a *new* database key for every slot
+    without knowing the passwords: that is what lets a rotation revoke one user and keep the
+    others. Format 1 slots (`public` None) hold the database key itself under the password;
+    they are upgraded at the user's next sign-in.
+    """
+
     name: str
     kind: str  # "user" or "recovery"
     wrapped: WrappedKey
     failures: int = 0
     locked_until: datetime | None = None
     locks: int = 0  # lockouts in a row since the last right password: each doubles the next
+    public: bytes | None = None
+    sealed: Sealed | None = None
+    admin: Sealed | None = None
 
     def to_json(self) -> str:
-        return json.dumps(
-            {
-                "salt": b64(self.wrapped.salt),
-                "nonce": b64(self.wrapped.nonce),
-                "ciphertext": b64(self.wrapped.ciphertext),
-                "kdf": self.wrapped.kdf.to_dict(),
-            },
-            sort_keys=True,
-        )
+        data: dict[str, object] = {
+            "salt": b64(self.wrapped.salt),
+            "nonce": b64(self.wrapped.nonce),
+            "ciphertext": b64(self.wrapped.ciphertext),
+            "kdf": self.wrapped.kdf.to_dict(),
+        }
+        if self.public is not None and self.sealed is not None:
+            data["v"] = 2
+            data["public"] = b64(self.public)
+            data["sealed"] = self.sealed.to_dict()
+            if self.admin is not None:
+                data["admin"] = self.admin.to_dict()
+        return json.dumps(data, sort_keys=True)
 
     @staticmethod
-    def wrapped_from_json(text: str) -> WrappedKey:
+    def parse(
+        name: str,
+        kind: str,
+        text: str,
+        failures: int = 0,
+        locked_until: datetime | None = None,
+        locks: int = 0,
+    ) -> Slot:
         data = json.loads(text)
-        return WrappedKey(
+        wrapped = WrappedKey(
             salt=unb64(data["salt"]),
             nonce=unb64(data["nonce"]),
             ciphertext=unb64(data["ciphertext"]),
             kdf=KdfParams(**data["kdf"]),
         )
+        public = unb64(data["public"]) if data.get("v") == 2 else None
+        sealed = Sealed.from_dict(data["sealed"]) if public is not None else None
+        admin = Sealed.from_dict(data["admin"]) if public is not None and data.get("admin") else None
+        return Slot(name, kind, wrapped, failures, locked_until, locks, public, sealed, admin)
+
+    @property
+    def revocable(self) -> bool:
+        """Format 2: a new database key can be sealed to it without the password."""
+        return self.public is not None
+
+
+@dataclass(frozen=True)
+class Opened:
+    """What a slot gives with the right password."""
+
+    db_key: bytes
+    private: bytes | None = None  # format 2: the slot's private key
+    admin_key: bytes | None = None  # administrators: the signing key's private half
 
 
 class SlotStore(Protocol):
@@ -92,14 +148,80 @@ class SlotStore(Protocol):
     def names(self) -> list[str]: ...
     def key_check(self) -> str | None: ...
     def set_key_check(self, value: str) -> None: ...
+    def pending(self) -> Pending | None:
+        """The slots of a key rotation under way (written before anything is re-encrypted)."""
+        ...
+
+    def set_pending(self, key_check: str, slots: list[Slot]) -> None: ...
+    def promote(self) -> None:
+        """End a rotation: the pending slots replace the current ones, in one step."""
+        ...
+
+
+@dataclass(frozen=True)
+class Pending:
+    key_check: str
+    slots: dict[str, Slot]
+
+
+def new_recovery_code() -> str:
+    """Six groups of five characters from an unambiguous alphabet (about 150 bits)."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    raw = "".join(secrets.choice(alphabet) for _ in range(30))
+    return "-".join(raw[i : i + 5] for i in range(0, 30, 5))
 
 
 def context_for(name: str) -> bytes:
     return f"verifier-slot:{name}".encode()
 
 
-def make_slot(name: str, kind: str, db_key: bytes, password: str) -> Slot:
-    return Slot(name=name, kind=kind, wrapped=wrap_key(db_key, password, context_for(name)))
+def _db_context(name: str) -> bytes:
+    return context_for(name) + b"/database-key"
+
+
+def _admin_context(name: str) -> bytes:
+    return context_for(name) + b"/admin-key"
+
+
+def make_slot(name: str, kind: str, db_key: bytes, password: str, admin_key: bytes | None = None) -> Slot:
+    """A format-2 slot: a new key pair, its private half under `password`, `db_key` (and for
+    an administrator `admin_key`) sealed to its public half."""
+    private, public = new_keypair()
+    return Slot(
+        name=name,
+        kind=kind,
+        wrapped=wrap_key(private, password, context_for(name)),
+        public=public,
+        sealed=seal(public, db_key, _db_context(name)),
+        admin=seal(public, admin_key, _admin_context(name)) if admin_key is not None else None,
+    )
+
+
+def reseal(slot: Slot, db_key: bytes) -> Slot:
+    """The same slot, opening `db_key` instead (a rotation: no password needed)."""
+    assert slot.public is not None
+    return replace(slot, sealed=seal(slot.public, db_key, _db_context(slot.name)))
+
+
+def with_admin_key(slot: Slot, admin_key: bytes | None) -> Slot:
+    """The same slot, holding the administrators' signing key (or no longer holding it)."""
+    assert slot.public is not None
+    sealed = seal(slot.public, admin_key, _admin_context(slot.name)) if admin_key is not None else None
+    return replace(slot, admin=sealed)
+
+
+def open_slot(slot: Slot, password: str) -> Opened | None:
+    """What the slot holds, or None when the password is wrong."""
+    inner = unwrap_key(slot.wrapped, password, context_for(slot.name))
+    if inner is None:
+        return None
+    if slot.public is None or slot.sealed is None:
+        return Opened(inner)
+    db_key = open_sealed(inner, slot.sealed, _db_context(slot.name))
+    if db_key is None:
+        return None
+    admin = open_sealed(inner, slot.admin, _admin_context(slot.name)) if slot.admin is not None else None
+    return Opened(db_key, inner, admin)
 
 
 def _locked(slot: Slot, now: datetime) -> bool:
@@ -114,10 +236,12 @@ def _lock(slot: Slot, now: datetime) -> Slot:
 
 def unlock(slots: SlotStore, name: str, password: str, now: datetime | None = None) -> bytes:
     """The database key for `name` with `password`, or AuthFailed. Counts every attempt first."""
-    return unlock_counting(slots, name, password, now)[0]
+    return unlock_counting(slots, name, password, now)[0].db_key
 
 
-def unlock_counting(slots: SlotStore, name: str, password: str, now: datetime | None = None) -> tuple[bytes, int]:
+def unlock_counting(
+    slots: SlotStore, name: str, password: str, now: datetime | None = None, upgrade: bool = True
+) -> tuple[Opened, int]:
     """As `unlock`, with the number of failed attempts since this user's last sign-in: the
     database cannot record them while they happen (its key is what they failed to get), so
     the sign-in that follows does."""
@@ -140,8 +264,8 @@ def unlock_counting(slots: SlotStore, name: str, password: str, now: datetime | 
         minutes = max(1, int((slot.locked_until - now).total_seconds() // 60) + 1)
         log.warning("sign-in refused for %s: locked for %d min", name, minutes)
         raise AuthFailed("auth.locked", minutes=minutes)
-    key = unwrap_key(slot.wrapped, password, context_for(name))
-    if key is None:
+    opened = open_slot(slot, password)
+    if opened is None:
         log.warning("sign-in refused for %s: wrong password (%d of %d)", name, slot.failures, MAX_FAILURES)
         if slot.failures >= MAX_FAILURES:
             taken = slots.update(name, lambda s: s if _locked(s, now) else _lock(s, now))
@@ -149,12 +273,26 @@ def unlock_counting(slots: SlotStore, name: str, password: str, now: datetime | 
             raise AuthFailed("auth.locked", minutes=lock_minutes(locks))
         raise AuthFailed("auth.failed")
     expected = slots.key_check()
-    if expected is not None and expected != key_check(key):
+    if expected is not None and expected != key_check(opened.db_key):
         raise AuthFailed("auth.mismatch")
-    # The right password: this attempt and the failures before it are forgiven.
-    slots.update(name, lambda s: replace(s, failures=0, locked_until=None, locks=0))
+
+    # The right password: this attempt and the failures before it are forgiven, and a
+    # format-1 slot becomes a format-2 one (the password is known just now).
+    db_key = opened.db_key
+
+    def forgive(s: Slot) -> Slot:
+        s = replace(s, failures=0, locked_until=None, locks=0)
+        if upgrade and not s.revocable:
+            fresh = make_slot(name, s.kind, db_key, password)
+            s = replace(s, wrapped=fresh.wrapped, public=fresh.public, sealed=fresh.sealed)
+        return s
+
+    slots.update(name, forgive)
+    if upgrade and not slot.revocable:
+        log.info("key slot of %s upgraded to format 2", name)
+        opened = open_slot(slots.get(name) or slot, password) or opened
     log.info("signed in: %s", name)
-    return key, max(0, slot.failures - 1)
+    return opened, max(0, slot.failures - 1)
 
 
 @contextmanager
@@ -212,13 +350,15 @@ class FileSlots:
 
     def get(self, name: str) -> Slot | None:
         entry = self._slots(self._load()).get(name)
-        if entry is None:
-            return None
+        return None if entry is None else self._slot(name, entry)
+
+    @staticmethod
+    def _slot(name: str, entry: dict[str, object]) -> Slot:
         locked = entry.get("locked_until")
-        return Slot(
-            name=name,
-            kind=str(entry["kind"]),
-            wrapped=Slot.wrapped_from_json(str(entry["wrapped"])),
+        return Slot.parse(
+            name,
+            str(entry["kind"]),
+            str(entry["wrapped"]),
             failures=int(str(entry.get("failures", 0))),
             locked_until=datetime.fromisoformat(str(locked)) if locked else None,
             locks=int(str(entry.get("locks", 0))),
@@ -259,6 +399,36 @@ class FileSlots:
 
     def names(self) -> list[str]:
         return sorted(self._slots(self._load()))
+
+    def pending(self) -> Pending | None:
+        data = self._load().get("pending")
+        if not isinstance(data, dict):
+            return None
+        entries = data["slots"]
+        assert isinstance(entries, dict)
+        return Pending(str(data["key_check"]), {name: self._slot(name, e) for name, e in entries.items()})
+
+    def set_pending(self, key_check: str, slots: list[Slot]) -> None:
+        with exclusive(self.lock_path):
+            data = self._load()
+            data["pending"] = {"key_check": key_check, "slots": {s.name: self._entry(s) for s in slots}}
+            self._save(data)
+
+    def promote(self) -> None:
+        with exclusive(self.lock_path):
+            data = self._load()
+            pending = data.pop("pending", None)
+            if not isinstance(pending, dict):
+                return
+            current = self._slots(data)
+            fresh: dict[str, dict[str, object]] = pending["slots"]
+            for name, entry in fresh.items():  # sign-in failures counted meanwhile still count
+                if name in current:
+                    for field in ("failures", "locked_until", "locks"):
+                        entry[field] = current[name].get(field, entry.get(field))
+            data["slots"] = fresh
+            data["key_check"] = pending["key_check"]
+            self._save(data)
 
     def key_check(self) -> str | None:
         value = self._load().get("key_check")

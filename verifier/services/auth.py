@@ -5,14 +5,13 @@ from __future__ import annotations
 import hmac
 import logging
 import re
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from verifier import i18n
 from verifier.domain.errors import NotFound, Problem, ValidationError
-from verifier.security.keyslots import AuthFailed, make_slot, unlock
-from verifier.services import settings
+from verifier.security.keyslots import AuthFailed, make_slot, new_recovery_code, unlock, unlock_counting
+from verifier.services import authority, settings
 from verifier.services.context import ADMIN, ROLES, Actor, Context
 from verifier.store import audit_log, database
 from verifier.store import users as user_store
@@ -113,13 +112,6 @@ def ping(ctx: Context) -> None:
     ctx.store.ping()
 
 
-def new_recovery_code() -> str:
-    """Six groups of five characters from an unambiguous alphabet (about 150 bits)."""
-    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-    raw = "".join(secrets.choice(alphabet) for _ in range(30))
-    return "-".join(raw[i : i + 5] for i in range(0, 30, 5))
-
-
 def initialise(
     location: Location, site: SiteInput, login: str, display_name: str, password: str
 ) -> tuple[Context, str]:
@@ -136,9 +128,9 @@ def initialise(
         raise ValidationError(problems)
     store, key = database.create(location, login, password)
     recovery = new_recovery_code()
-    database.slot_store(location).put(make_slot(RECOVERY_SLOT, "recovery", key, recovery))
     now = utcnow()
     with store.write() as s:
+        private = authority.create(s, store)
         s.add(
             Site(
                 id=1,
@@ -155,26 +147,35 @@ def initialise(
         user = User(login=login, display_name=display_name.strip() or login, role=ADMIN, active=True, created_at=now)
         s.add(user)
         s.flush()
+        authority.sign_user(private, user)
         actor = Actor(user.id, login, ADMIN)
         audit_log.append(s, login, "site.created", "site", "1")
         audit_log.append(s, login, "user.created", "user", str(user.id), {"role": ADMIN})
+    slots = database.slot_store(location)
+    slots.put(make_slot(RECOVERY_SLOT, "recovery", key, recovery, admin_key=private))
+    authority.seal_for(store, login)
     log.info("site initialised at %s", location.describe())
     return Context(store, actor), recovery
 
 
 def _actor_for(store: Store, login: str) -> Actor:
     with store.read() as s:
-        user = user_store.by_login(s, login)
+        user = user_store.sign_in_row(s, login)  # the columns every schema has (db status reads old ones)
         if user is None or not user.active:
             raise AuthFailed("auth.failed")
-        return Actor(user.id, user.login, user.role)
+        return Actor(user.id, login, user.role)
 
 
 def sign_in(location: Location, login: str, password: str) -> Context:
     store = database.open_store(location, login, password)
     try:
         actor = _actor_for(store, login)
-    except AuthFailed:
+        if store.rotation is not None:  # a key rotation a crash interrupted: finished first
+            from verifier.services import keys
+
+            keys.finish(store)
+        actor = Actor(actor.user_id, actor.login, authority.at_sign_in(store, login, actor.user_id, actor.role))
+    except BaseException:
         store.close()
         raise
     events: list[audit_log.Event] = []
@@ -208,7 +209,7 @@ def add_user(ctx: Context, login: str, display_name: str, role: str, password: s
     if problems:
         raise ValidationError(problems)
     key = unlock_key_of(ctx)
-    slots.put(make_slot(login, "user", key, password))
+    slots.put(make_slot(login, "user", key, password, admin_key=ctx.store.admin_key if role == ADMIN else None))
     try:
         with ctx.store.write() as s:
             user = User(
@@ -216,6 +217,7 @@ def add_user(ctx: Context, login: str, display_name: str, role: str, password: s
             )
             s.add(user)
             s.flush()
+            authority.sign_changed(s, ctx.store, user)
             audit_log.append(s, ctx.actor.login, "user.created", "user", str(user.id), {"role": role})
             return user.id
     except Exception:
@@ -260,7 +262,10 @@ def reset_password(ctx: Context, login: str, new_password: str) -> None:
         user = user_store.by_login(s, login)
         if user is None:
             raise NotFound("user.not_found", login=login)
-        database.slot_store(ctx.store.location).put(make_slot(login, "user", unlock_key_of(ctx), new_password))
+        admin_key = ctx.store.admin_key if user.role == ADMIN else None
+        database.slot_store(ctx.store.location).put(
+            make_slot(login, "user", unlock_key_of(ctx), new_password, admin_key=admin_key)
+        )
         audit_log.append(s, ctx.actor.login, "user.password_reset", "user", str(user.id))
 
 
@@ -269,8 +274,8 @@ def change_password(ctx: Context, old_password: str, new_password: str) -> None:
     if problems:
         raise ValidationError(problems)
     slots = database.slot_store(ctx.store.location)
-    key = unlock(slots, ctx.actor.login, old_password)
-    slots.put(make_slot(ctx.actor.login, "user", key, new_password))
+    opened = unlock_counting(slots, ctx.actor.login, old_password)[0]
+    slots.put(make_slot(ctx.actor.login, "user", opened.db_key, new_password, admin_key=opened.admin_key))
     with ctx.store.write() as s:
         audit_log.append(s, ctx.actor.login, "user.password_changed", "user", str(ctx.actor.user_id))
 
@@ -281,14 +286,15 @@ def reset_with_recovery(location: Location, recovery_code: str, login: str, new_
     if problems:
         raise ValidationError(problems)
     slots = database.slot_store(location)
-    key = unlock(slots, RECOVERY_SLOT, recovery_code.strip().upper())
+    opened = unlock_counting(slots, RECOVERY_SLOT, recovery_code.strip().upper())[0]
+    key = opened.db_key
     store = database.open_with_key(location, key)
     try:
         with store.write() as s:
             user = user_store.by_login(s, login)
             if user is None or user.role != ADMIN:
                 raise NotFound("user.not_admin", login=login)
-            slots.put(make_slot(login, "user", key, new_password))
+            slots.put(make_slot(login, "user", key, new_password, admin_key=opened.admin_key))
             audit_log.append(s, "@recovery", "user.password_reset", "user", str(user.id))
     finally:
         store.close()

@@ -7,6 +7,9 @@ from types import TracebackType
 
 from verifier import i18n
 from verifier.domain.errors import PermissionDenied
+from verifier.security.signing import public_of
+from verifier.services.authority import public_key as authority_key
+from verifier.services.authority import row_verifies as signed_by_admin
 from verifier.store import users as user_store
 from verifier.store.engine import Store
 
@@ -40,7 +43,19 @@ class Context:
         if self.actor.is_admin:
             with self.store.read() as s:
                 row = user_store.role_now(s, self.actor.user_id)
+                public = authority_key(s)
             if row is not None and row.role == ADMIN and row.active:
+                # The row must be as an administrator signed it, and the signing key in hand:
+                # a role written by SQL with the database key alone gives nothing.
+                held = self.store.admin_key
+                if public is not None and held is not None and public_of(held) != public:
+                    raise PermissionDenied("authority.key_replaced")
+                if not signed_by_admin(
+                    public, self.actor.user_id, self.actor.login, row.role, row.active, row.signature
+                ):
+                    raise PermissionDenied("perm.not_signed")
+                if public is not None and held is None:
+                    raise PermissionDenied("authority.key_missing")
                 return
         raise PermissionDenied("perm.admin_only", action=i18n.say(f"action.{action}"))
 
@@ -59,6 +74,12 @@ class Context:
 
 i18n.register(
     {
+        "authority.key_replaced": i18n.N_(
+            "La clé de signature des administrateurs enregistrée dans la base n'est plus la vôtre : la base a été modifiée hors de l'application. Ne faites aucune action d'administration ; restaurez une sauvegarde et changez les mots de passe."
+        ),
+        "perm.not_signed": i18n.N_(
+            "Votre rôle a été modifié hors de l'application (sa signature ne correspond pas) : il ne donne aucun droit. Un administrateur doit le rétablir depuis la gestion des utilisateurs."
+        ),
         "perm.admin_only": i18n.N_("Seul un administrateur peut {action}. Demandez à un administrateur de le faire."),
         "action.add_user": i18n.N_("ajouter un utilisateur"),
         "action.manage_users": i18n.N_("gérer les utilisateurs"),
@@ -68,5 +89,6 @@ i18n.register(
         "action.create_batch": i18n.N_("créer, exporter ou annuler un lot"),
         "action.verify_audit": i18n.N_("vérifier le journal d'audit"),
         "action.override": i18n.N_("autoriser un dépassement de plafond"),
+        "action.rotate_key": i18n.N_("changer la clé de la base de données"),
     }
 )

@@ -99,7 +99,11 @@ def load(ctx: Context, name: str) -> dict[str, object] | None:
         row = s.get(FormDraft, (ctx.actor.user_id, name))
         if row is None:
             return None
-        text = ctx.store.cipher.decrypt(row.payload_enc, _COLUMN)
+        try:
+            text = ctx.store.cipher.decrypt(row.payload_enc, _COLUMN)
+        except Exception:  # noqa: BLE001 - under a key since changed: lost, as an unsaved form would be
+            log.warning("a draft could not be read; it is ignored")
+            return None
         data: dict[str, object] = json.loads(text or "{}")
         return data
 

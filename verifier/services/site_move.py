@@ -34,8 +34,8 @@ from dataclasses import dataclass
 
 from verifier import i18n
 from verifier.domain.errors import DomainError
-from verifier.security.crypto import FieldCipher, key_check, unwrap_key
-from verifier.security.keyslots import AuthFailed, FileSlots, Slot, context_for, unlock
+from verifier.security.crypto import FieldCipher, key_check
+from verifier.security.keyslots import AuthFailed, FileSlots, Slot, open_slot, unlock
 from verifier.services.context import Actor, Context
 from verifier.store import audit_log, copy, database, migrate
 from verifier.store import patients as patient_store
@@ -199,7 +199,8 @@ def _check_key(session: Session, login: str, password: str, key: bytes) -> None:
     """Sign in on the copied slot, in the transaction: the same key must come out."""
     row = session.get(KeySlotRow, login)
     fingerprint = session.get(Setting, copy.KEY_CHECK_SETTING)
-    opened = None if row is None else unwrap_key(Slot.wrapped_from_json(row.data), password, context_for(login))
+    slot = None if row is None else open_slot(Slot.parse(row.name, row.kind, row.data), password)
+    opened = None if slot is None else slot.db_key
     if (
         opened is None
         or not hmac.compare_digest(opened, key)

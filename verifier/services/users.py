@@ -7,16 +7,20 @@ same moment cannot both succeed. Passwords and key slots stay in `verifier.servi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from verifier import i18n
 from verifier.domain.errors import NotFound, Problem, ValidationError
-from verifier.services import auth
+from verifier.services import auth, authority
 from verifier.services.context import ADMIN, ROLES, Context
 from verifier.store import audit_log
 from verifier.store import users as user_store
 from verifier.store.schema import User
 from verifier.store.session import Session
+
+if TYPE_CHECKING:
+    from verifier.services.keys import RotationResult
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,7 @@ class UserInfo:
     display_name: str
     role: str
     active: bool
+    rotation: RotationResult | None = None  # when deactivating revoked the user's key
 
     @property
     def is_admin(self) -> bool:
@@ -87,15 +92,24 @@ def set_role(ctx: Context, login: str, role: str) -> UserInfo:
         if user.role == ADMIN and user.active and not _other_active_admin(admins, user):
             raise ValidationError([Problem("user.last_admin_role", {"login": login}, "role")])
         old, user.role = user.role, role
+        authority.sign_changed(s, ctx.store, user)
         audit_log.append(s, ctx.actor.login, "user.role_changed", "user", str(user.id), {"from": old, "to": role})
-        return _info(user)
+        info = _info(user)
+    if role == ADMIN:
+        authority.seal_for(ctx.store, login)
+    else:  # their copies of the signing key must sign nothing from now on
+        authority.replace_key(ctx.store, ctx.actor.login)
+    return info
 
 
 def set_active(ctx: Context, login: str, active: bool) -> UserInfo:
     """Let a user sign in again, or stop them; nobody deactivates themselves or the last admin.
 
     Audited (user.activated / user.deactivated), with the last-administrator rule
-    checked in the same transaction as the change.
+    checked in the same transaction as the change. Deactivating also changes the database
+    key for everyone else (services.keys): the user's key slot, and any copy of it, opens
+    nothing written from then on. A user activated again needs a new password (`auth.
+    reset_password`), which gives them a slot for the key in force.
     """
     ctx.require_admin("manage_users")
     if login == ctx.actor.login and not active:
@@ -108,8 +122,17 @@ def set_active(ctx: Context, login: str, active: bool) -> UserInfo:
         if not active and user.role == ADMIN and not _other_active_admin(admins, user):
             raise ValidationError([Problem("user.last_admin_active", {"login": login}, "login")])
         user.active = active
+        authority.sign_changed(s, ctx.store, user)
         audit_log.append(s, ctx.actor.login, "user.activated" if active else "user.deactivated", "user", str(user.id))
-        return _info(user)
+        info = _info(user)
+    if active:
+        return info
+    from verifier.services import keys
+
+    rotation = keys.rotate(ctx, "user.deactivated")
+    if info.is_admin:
+        authority.replace_key(ctx.store, ctx.actor.login)
+    return replace(info, rotation=rotation)
 
 
 i18n.register(

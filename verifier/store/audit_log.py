@@ -9,15 +9,24 @@ from datetime import datetime
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from verifier import i18n
+from verifier.domain.errors import DomainError
 from verifier.security.audit import GENESIS, canonical_details, event_hash
 from verifier.store.schema import AuditEvent, AuditHead, Base
 from verifier.store.types import utcnow
+
+KEY_CHECK_INFO = "verifier.key_check"  # set by Store on each session: the key it writes with
+
+
+class KeyChanged(DomainError):
+    """The database key was changed since this workstation signed in."""
+
 
 _HEAD = "verifier.audit_head"
 _events = Base.metadata.tables["audit_events"]
 _head = Base.metadata.tables["audit_head"]
 # Built once: constructing statements costs more than running them on this path.
-_READ_HEAD = select(_head.c.seq, _head.c.last_hash).where(_head.c.id == 1).with_for_update()
+_READ_HEAD = select(_head.c.seq, _head.c.last_hash, _head.c.key_check).where(_head.c.id == 1).with_for_update()
 _INSERT_EVENT = insert(_events)
 _MOVE_HEAD = update(_head).where(_head.c.id == 1).values(seq=bindparam("new_seq"), last_hash=bindparam("new_hash"))
 
@@ -49,6 +58,11 @@ def append_many(session: Session, actor: str, events: list[Event]) -> str:
     cached = session.info.get(_HEAD)
     if cached is None or cached[0] is not transaction:
         row = conn.execute(_READ_HEAD).one()
+        mine = session.info.get(KEY_CHECK_INFO)
+        if row.key_check is not None and mine is not None and row.key_check != mine:
+            # An administrator changed the database key: what this workstation would write
+            # under the old one, nobody could read. Nothing of this transaction is kept.
+            raise KeyChanged("key.changed")
         cached = session.info[_HEAD] = [transaction, row.seq, row.last_hash]
     seq: int = cached[1]
     digest: str = cached[2]
@@ -145,3 +159,17 @@ def audited_amc(session: Session, batch: int = 5000) -> dict[str, str]:
                 found.pop(claim_id, None)
             else:
                 found[claim_id] = str(amc)
+
+
+def set_key_in_force(session: Session, value: str) -> None:
+    """A key rotation starts: writers holding another key are refused from now on."""
+    session.execute(update(_head).where(_head.c.id == 1).values(key_check=value))
+
+
+i18n.register(
+    {
+        "key.changed": i18n.N_(
+            "Un administrateur a changé la clé de la base de données : rien n'a été enregistré. Fermez la session et reconnectez-vous, puis recommencez."
+        ),
+    }
+)

@@ -15,9 +15,9 @@ from sqlalchemy.exc import OperationalError
 from verifier import i18n
 from verifier.domain.errors import DomainError
 from verifier.security.crypto import FieldCipher, key_check, new_database_key
-from verifier.security.keyslots import FileSlots, SlotStore, make_slot, unlock_counting
+from verifier.security.keyslots import AuthFailed, FileSlots, SlotStore, make_slot, open_slot, unlock_counting
 from verifier.store import migrate
-from verifier.store.engine import Location, Store, postgres_engine, sqlite_engine
+from verifier.store.engine import Location, Rotation, Store, opens_with, postgres_engine, sqlite_engine
 from verifier.store.keyslot_table import TableSlots
 
 log = logging.getLogger(__name__)
@@ -64,12 +64,38 @@ def exists(location: Location) -> bool:
         engine.dispose()
 
 
-def _engine(location: Location, key: bytes) -> Store:
+def _engine(location: Location, key: bytes, rotation: Rotation | None = None) -> Store:
+    if rotation is None:
+        cipher = FieldCipher(key)
+        page_key = key
+    else:  # rows not re-encrypted yet are read with the old key
+        cipher = FieldCipher(rotation.new, previous=rotation.old)
+        page_key = rotation.page_key
     if location.sqlite_path is not None:
-        engine = sqlite_engine(location.sqlite_path, key)
+        engine = sqlite_engine(location.sqlite_path, page_key)
     else:
         engine = postgres_engine(location.url or "")
-    return Store(engine, FieldCipher(key), location)
+    store = Store(engine, cipher, location)
+    store.rotation = rotation
+    return store
+
+
+def _rotation_under_way(location: Location, slots: SlotStore, login: str, password: str, old: bytes) -> Rotation | None:
+    """A key rotation that a crash interrupted: the user's new slot opens the new key, and
+    the sign-in finishes the rotation (services.keys.finish). A user the rotation left out
+    (revoked) is refused."""
+    pending = slots.pending()
+    if pending is None:
+        return None
+    slot = pending.slots.get(login)
+    opened = None if slot is None else open_slot(slot, password)
+    if opened is None or key_check(opened.db_key) != pending.key_check:
+        log.warning("sign-in refused for %s: not among the users of the new key", login)
+        raise AuthFailed("auth.failed")
+    page_key = old
+    if location.sqlite_path is not None and not opens_with(location.sqlite_path, old):
+        page_key = opened.db_key  # the file was rekeyed before the crash
+    return Rotation(old=old, new=opened.db_key, page_key=page_key, admin_key=opened.admin_key)
 
 
 def create(location: Location, login: str, password: str) -> tuple[Store, bytes]:
@@ -98,9 +124,12 @@ def open_store(location: Location, login: str, password: str, upgrade: bool = Tr
     if not exists(location):
         raise DatabaseMissing("db.missing", where=location.describe())
     with reachable():
-        key, failures = unlock_counting(slot_store(location), login, password)
-        store = _engine(location, key)
+        slots = slot_store(location)
+        opened, failures = unlock_counting(slots, login, password, upgrade=upgrade)
+        rotation = _rotation_under_way(location, slots, login, password, opened.db_key)
+        store = _engine(location, opened.db_key, rotation)
         store.failures_before_sign_in = failures
+        store.admin_key = opened.admin_key if rotation is None else rotation.admin_key
         if upgrade:
             upgrade_with_backup(store)
     return store

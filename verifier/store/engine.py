@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,8 @@ from sqlalchemy.pool import NullPool, QueuePool
 from verifier import i18n
 from verifier.domain.errors import DomainError
 from verifier.location import DEFAULT_SSL_MODE, Location, normalise_postgres_url
-from verifier.security.crypto import FieldCipher
+from verifier.security.crypto import FieldCipher, key_check
+from verifier.store.audit_log import KEY_CHECK_INFO
 
 __all__ = [
     "Location",
@@ -60,6 +62,37 @@ def unlock_connection(dbapi_conn: Any, hex_key: str, pragmas: Sequence[str]) -> 
             cur.execute(pragma)
     finally:
         cur.close()
+
+
+def opens_with(path: Path, key: bytes) -> bool:
+    """Whether the SQLite file opens with `key` (a rotation interrupted after the rekey)."""
+    conn = sqlcipher.connect(str(path), timeout=60, check_same_thread=False)
+    try:
+        unlock_connection(conn, key.hex(), ())
+        return True
+    except WrongKey:
+        return False
+    finally:
+        conn.close()
+
+
+def rekey_sqlite(path: Path, old: bytes, new: bytes) -> None:
+    """Re-encrypt every page of the file under `new` (SQLCipher's PRAGMA rekey).
+
+    Rekeying is not possible in WAL mode: the WAL is folded in and the journal switched to
+    DELETE for the rekey (its rollback journal makes it all-or-nothing), then back to WAL.
+    Every other connection must be closed first.
+    """
+    conn = sqlcipher.connect(str(path), timeout=60, check_same_thread=False)
+    conn.isolation_level = None
+    try:
+        unlock_connection(conn, old.hex(), ("PRAGMA busy_timeout = 60000",))
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("PRAGMA journal_mode = DELETE")
+        conn.execute(f"PRAGMA rekey = \"x'{new.hex()}'\"")
+        conn.execute("PRAGMA journal_mode = WAL")
+    finally:
+        conn.close()
 
 
 def sqlite_engine(path: Path, key: bytes) -> Engine:
@@ -260,19 +293,39 @@ def ping_server(url: str) -> None:
         engine.dispose()
 
 
+@dataclass(frozen=True)
+class Rotation:
+    """A change of the database key under way: the rows are re-encrypted from `old` to `new`;
+    `page_key` is the key the SQLite file's pages are under now."""
+
+    old: bytes
+    new: bytes
+    page_key: bytes
+    admin_key: bytes | None = None
+
+
 class Store:
     """An opened database: engine, sessions and the field cipher (needs the key)."""
 
     def __init__(self, engine: Engine, cipher: FieldCipher, location: Location) -> None:
         self.engine = engine
-        self.cipher = cipher
         self.location = location
-        self._read = sessionmaker(engine, expire_on_commit=False)
-        self._write = sessionmaker(engine.execution_options(**{_WRITE_OPTION: True}), expire_on_commit=False)
         self._joined = threading.local()  # the session of `transaction()` open in this thread, if any
+        self.use(engine, cipher)
         # Wrong passwords tried for the user who opened it since their last sign-in (key slots
         # count them before the database can be read): recorded by the sign-in.
         self.failures_before_sign_in = 0
+        self.rotation: Rotation | None = None  # a key rotation this sign-in must finish
+        self.admin_key: bytes | None = None  # administrators: the signing key (services.authority)
+
+    def use(self, engine: Engine, cipher: FieldCipher) -> None:
+        """Work through `engine` with `cipher` from now on (after a key rotation)."""
+        self.engine = engine
+        self.cipher = cipher
+        # Every writer compares the key in force (audit_head.key_check) with its own.
+        info = {KEY_CHECK_INFO: key_check(cipher.database_key)}
+        self._read = sessionmaker(engine, expire_on_commit=False, info=info)
+        self._write = sessionmaker(engine.execution_options(**{_WRITE_OPTION: True}), expire_on_commit=False, info=info)
 
     @property
     def dialect(self) -> str:

@@ -60,6 +60,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The administrators' signature of login, role and state (0012); see services.authority.
+    signature: Mapped[str | None] = mapped_column(Text)
 
 
 class KeySlotRow(Base):
@@ -372,6 +374,7 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     last_hash: Mapped[str] = mapped_column(String(64))
+    key_check: Mapped[str | None] = mapped_column(String(16))  # the key in force (0012)
 
 
 class AuditEvent(Base):

@@ -13,6 +13,19 @@ from verifier.store.schema import User
 class RoleNow(NamedTuple):
     role: str
     active: bool
+    signature: str | None
+
+
+class SignInRow(NamedTuple):
+    id: int
+    role: str
+    active: bool
+
+
+def sign_in_row(session: Session, login: str) -> SignInRow | None:
+    """The user's id, role and state, read with the columns the first schema had already."""
+    row = session.execute(select(User.id, User.role, User.active).where(User.login == login)).one_or_none()
+    return None if row is None else SignInRow(row.id, row.role, bool(row.active))
 
 
 def by_login(session: Session, login: str) -> User | None:
@@ -36,5 +49,5 @@ def lock_with_role(session: Session, role: str) -> list[User]:
 
 def role_now(session: Session, user_id: int) -> RoleNow | None:
     """The user's role and whether they may sign in, as stored now."""
-    row = session.execute(select(User.role, User.active).where(User.id == user_id)).one_or_none()
-    return None if row is None else RoleNow(row.role, bool(row.active))
+    row = session.execute(select(User.role, User.active, User.signature).where(User.id == user_id)).one_or_none()
+    return None if row is None else RoleNow(row.role, bool(row.active), row.signature)
