@@ -166,7 +166,7 @@ def _assert_consistent(ctx: Context) -> dict[str, int]:
     )
     assert events == Tally({"claim.created": count, "claim.queued": count})
     with ctx.store.read() as s:
-        report = audit_log.verify(s)
+        report = audit_log.verify(s, ctx.store.audit_key)
     assert report.broken_at is None, report
     return {
         "claims": count,

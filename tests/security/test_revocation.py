@@ -192,3 +192,27 @@ def test_a_rotation_cut_short_is_finished_by_the_next_sign_in(location: Location
 def slots_key(location: Location, login: str) -> bytes:
     password = {"comptoir": COUNTER_PASSWORD, "admin": PASSWORD}[login]
     return unlock(database.slot_store(location), login, password)
+
+
+def test_a_file_open_in_another_window_is_rekeyed_at_the_next_sign_in(tmp_path: Path) -> None:
+    location = Location(sqlite_path=tmp_path / "site.db")
+    _site(location)
+    with auth.sign_in(location, "comptoir", COUNTER_PASSWORD):
+        pass
+    old_key = _stolen_key(location, "comptoir", COUNTER_PASSWORD, tmp_path)
+    other_window = auth.sign_in(location, "second", OTHER_PASSWORD)
+    try:
+        patients.search(other_window, "DURAND")  # its connection stays open in its pool
+        with auth.sign_in(location, "admin", PASSWORD) as admin:
+            info = users.set_active(admin, "comptoir", False)
+            assert info.rotation is not None and not info.rotation.finished
+        with pytest.raises(AuthFailed):  # revoked at once, although the pages wait
+            auth.sign_in(location, "comptoir", COUNTER_PASSWORD)
+    finally:
+        other_window.close()
+    with auth.sign_in(location, "admin", PASSWORD) as admin:  # alone now: finishes
+        assert [p.surname for p in patients.search(admin, "DURAND")] == ["DURANDEAU"]
+    assert database.slot_store(location).pending() is None
+    with pytest.raises(WrongKey):
+        with sqlite_engine(location.sqlite_path, old_key).connect():  # type: ignore[arg-type]
+            pass

@@ -31,7 +31,21 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from verifier.cli import audit, batches, claims, db, drugs, outages, report, returns, site, stays, tariffs, validate
+    from verifier.cli import (
+        audit,
+        batches,
+        claims,
+        db,
+        drugs,
+        outages,
+        report,
+        returns,
+        site,
+        stays,
+        tariffs,
+        users,
+        validate,
+    )
 
     common = common_options(suppress=True)
     p = argparse.ArgumentParser(
@@ -43,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=i18n.LANGUAGES, help="interface language (default: the system's)")
     sub = p.add_subparsers(dest="command")
     # In this order in --help.
-    for group in (site, db, drugs, validate, claims, audit, outages, batches, returns, report, tariffs, stays):
+    for group in (site, db, users, drugs, validate, claims, audit, outages, batches, returns, report, tariffs, stays):
         group.add_parsers(sub, common)
     return p
 

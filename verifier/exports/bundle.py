@@ -328,6 +328,8 @@ def manifest_bytes(header: BundleHeader, parts: list[_Part]) -> bytes:
     manifest = batch_part(header)
     manifest["generator"] = f"verifier {verifier.__version__}"
     manifest["files"] = [{"name": p.name, "bytes": p.sealed.size, "sha256": p.sha256.hexdigest()} for p in parts]
+    if header.audit_witness is not None:
+        manifest["audit_witness"] = header.audit_witness
     return (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 # 1.1: batches per operator; insurer fields on every claim; 1.2: boxes per line;
 # 1.3: clinic claims (kind, stay, care lines) and bordereau-sejours.pdf
-FORMAT_VERSION = "1.3"
+FORMAT_VERSION = "1.4"
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,9 @@ class BundleHeader:
     total_patient: Decimal
     operator_name: str | None = None
     insurers: tuple[InsurerPart, ...] = ()  # per insurer, by AMC number
+    # Format 1.4: the audit event that made the batch (seq, hash), signed by the
+    # administrators' key, so the insurer holds a witness of the site's audit chain.
+    audit_witness: dict[str, object] | None = None
 
     @property
     def for_operator(self) -> bool:

@@ -1,8 +1,10 @@
-"""The audit chain: each event's hash covers the previous event's hash and its own fields."""
+"""The audit chain: each event's hash covers the previous event's hash and its own fields,
+keyed by the site's audit key; anchors vouch for the head from outside the audit tables."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from datetime import datetime
 
@@ -29,9 +31,24 @@ def event_hash(
     entity: str,
     entity_id: str | None,
     details: str,
+    key: bytes | None = None,
 ) -> str:
+    """The event's link in the chain: HMAC-SHA256 under the site's audit key (issue 12), or
+    plain SHA-256 for the events written before the site had one (`key` None)."""
     body = json.dumps(
         [seq, at.isoformat(timespec="microseconds"), actor, action, entity, entity_id, details],
         separators=(",", ":"),
     )
-    return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
+    message = f"{prev_hash}\n{body}".encode()
+    if key is None:
+        return hashlib.sha256(message).hexdigest()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def anchor_message(seq: int, digest: str, at: str) -> bytes:
+    """What an anchor of the chain's head (kept outside the audit tables) vouches for."""
+    return f"verifier-audit-anchor/v1\n{seq}\n{digest}\n{at}".encode()
+
+
+def anchor_mac(key: bytes, seq: int, digest: str, at: str) -> str:
+    return hmac.new(key, anchor_message(seq, digest, at), hashlib.sha256).hexdigest()

@@ -157,6 +157,14 @@ class SlotStore(Protocol):
         """End a rotation: the pending slots replace the current ones, in one step."""
         ...
 
+    def anchor(self) -> dict[str, object] | None:
+        """The audit chain's head as last recorded outside the audit tables."""
+        ...
+
+    def set_anchor(self, anchor: dict[str, object]) -> None:
+        """Record `anchor` unless the one recorded is further on (anchors never go back)."""
+        ...
+
 
 @dataclass(frozen=True)
 class Pending:
@@ -412,6 +420,19 @@ class FileSlots:
         with exclusive(self.lock_path):
             data = self._load()
             data["pending"] = {"key_check": key_check, "slots": {s.name: self._entry(s) for s in slots}}
+            self._save(data)
+
+    def anchor(self) -> dict[str, object] | None:
+        value = self._load().get("audit_anchor")
+        return value if isinstance(value, dict) else None
+
+    def set_anchor(self, anchor: dict[str, object]) -> None:
+        with exclusive(self.lock_path):
+            data = self._load()
+            current = data.get("audit_anchor")
+            if isinstance(current, dict) and int(str(current.get("seq", 0))) > int(str(anchor["seq"])):
+                return
+            data["audit_anchor"] = anchor
             self._save(data)
 
     def promote(self) -> None:

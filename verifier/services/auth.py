@@ -186,6 +186,7 @@ def sign_in(location: Location, login: str, password: str) -> Context:
     events.append(("session.signed_in", "user", str(actor.user_id), None))
     with store.write() as s:
         audit_log.append_many(s, login, events)
+    database.write_anchor(store)
     return Context(store, actor)
 
 

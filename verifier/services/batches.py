@@ -31,6 +31,8 @@ from verifier.exports.rows import BundleHeader, ExportBox, ExportCare, ExportLin
 
 if TYPE_CHECKING:
     from verifier.exports.bundle import Encryption
+from verifier.security import signing
+from verifier.security.audit import anchor_message
 from verifier.services.checks import COVERING, guarantees_from_json
 from verifier.services.claims import next_number
 from verifier.services.context import Context
@@ -376,6 +378,7 @@ def header(ctx: Context, batch_id: int) -> BundleHeader:
             amc_number, insurer_name = insurer.amc_number, insurer.name
             op_code = insurer.operator.code if insurer.operator else None
             op_name = insurer.operator.name if insurer.operator else None
+        witness = _witness(ctx, audit_log.event_of(s, "batch.created", "batch", str(batch.id)), batch.number)
         return BundleHeader(
             site.name,
             site.finess,
@@ -397,7 +400,19 @@ def header(ctx: Context, batch_id: int) -> BundleHeader:
             t.patient,
             op_name,
             parts,
+            witness,
         )
+
+
+def _witness(ctx: Context, event: tuple[int, str] | None, number: int) -> dict[str, object] | None:
+    """The batch's creation event, signed by the administrators' key: the same for every
+    export of the batch (Ed25519 signatures are deterministic), so re-exports stay identical."""
+    if event is None or ctx.store.admin_key is None:
+        return None
+    seq, digest = event
+    label = f"batch {number}"
+    signature = signing.sign(ctx.store.admin_key, anchor_message(seq, digest, label))
+    return {"seq": seq, "hash": digest, "at": label, "signature": signature}
 
 
 def export_lines(ctx: Context, batch_id: int) -> Iterator[ExportLine]:

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from verifier import i18n
 from verifier.domain.errors import DomainError
 from verifier.security.crypto import FieldCipher, key_check
-from verifier.security.keyslots import AuthFailed, FileSlots, Slot, open_slot, unlock
+from verifier.security.keyslots import AuthFailed, FileSlots, Slot, open_slot, unlock_counting
 from verifier.services.context import Actor, Context
 from verifier.store import audit_log, copy, database, migrate
 from verifier.store import patients as patient_store
@@ -86,11 +86,14 @@ def migrate_to(source: Location, login: str, password: str, target_url: str) -> 
     if not database.exists(source):
         raise database.DatabaseMissing("db.missing", where=source.describe())
     slots = FileSlots.for_database(source.sqlite_path)
-    key = unlock(slots, login, password)
+    opened = unlock_counting(slots, login, password, upgrade=False)[0]  # the source is left as it was
+    key = opened.db_key
     src = Store(copy.readonly_sqlite_engine(source.sqlite_path, key), FieldCipher(key), source)
+    src.admin_key = opened.admin_key
     try:
+        with src.read() as s:
+            src.set_audit_key(audit_log.load_key(s, src.cipher))
         ctx = Context(src, _actor(src, login))
-        ctx.require_admin("migrate_site")
         revision = migrate.current_revision(src.engine)
         if revision != migrate.head_revision():
             raise SiteMoveError(
@@ -99,6 +102,7 @@ def migrate_to(source: Location, login: str, password: str, target_url: str) -> 
                 current=revision or "—",
                 head=migrate.head_revision(),
             )
+        ctx.require_admin("migrate_site")  # reads the schema of the head (users.signature)
         sample = _sample(src)
         file_slots = [slot for name in slots.names() if (slot := slots.get(name)) is not None]
         result = _copy(src, target, revision, file_slots, key, login, password, sample)
@@ -121,7 +125,7 @@ def migrate_to(source: Location, login: str, password: str, target_url: str) -> 
 
 def _actor(store: Store, login: str) -> Actor:
     with store.read() as s:
-        user = user_store.by_login(s, login)
+        user = user_store.sign_in_row(s, login)  # an older schema is refused after this, with its sentence
         if user is None or not user.active:
             raise AuthFailed("auth.failed")
         return Actor(user.id, login, user.role)
@@ -155,6 +159,8 @@ def _copy(
                 )
         _check_key(session, login, password, key)
         _check_sample(session, FieldCipher(key), sample)
+        audit_key = audit_log.load_key(session, FieldCipher(key))  # copied with the settings
+        session.info[audit_log.AUDIT_KEY_INFO] = audit_key.key if audit_key is not None else None
         audit_log.append(
             session,
             login,
@@ -170,7 +176,7 @@ def _copy(
         # The whole chain, from the genesis to this event: proves the copied events intact
         # and in order, and the new one linked to them (the source is not walked first: a
         # broken chain is found here all the same, and the copy is rolled back).
-        chain = audit_log.verify(session)
+        chain = audit_log.verify(session, audit_key)
         copied = next(c.target for c in counts if c.table == "audit_events")
         if chain.broken_at is not None or chain.events != copied + 1:
             raise SiteMoveError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,10 +13,45 @@ from sqlalchemy.orm import Session
 from verifier import i18n
 from verifier.domain.errors import DomainError
 from verifier.security.audit import GENESIS, canonical_details, event_hash
-from verifier.store.schema import AuditEvent, AuditHead, Base
+from verifier.security.crypto import FieldCipher, b64, unb64
+from verifier.store.schema import AuditEvent, AuditHead, Base, Setting
 from verifier.store.types import utcnow
 
 KEY_CHECK_INFO = "verifier.key_check"  # set by Store on each session: the key it writes with
+AUDIT_KEY_INFO = "verifier.audit_key"  # set by Store on each session: the audit chain's HMAC key
+_KEY_SETTING = "audit.key"  # the audit key, encrypted under the database key (column below)
+_KEY_COLUMN = "settings.audit_key"
+_KEYED_FROM = "audit.keyed_from"  # the first event chained with the key (older ones: SHA-256)
+
+
+@dataclass(frozen=True)
+class AuditKey:
+    key: bytes
+    keyed_from: int
+
+
+def load_key(session: Session, cipher: FieldCipher) -> AuditKey | None:
+    row = session.get(Setting, _KEY_SETTING)
+    start = session.get(Setting, _KEYED_FROM)
+    if row is None or start is None:
+        return None
+    return AuditKey(unb64(cipher.decrypt(json.loads(row.value), _KEY_COLUMN) or ""), int(start.value))
+
+
+def create_key(session: Session, cipher: FieldCipher) -> AuditKey:
+    """The site's audit key, made once: events from the next one on are chained with it."""
+    key = secrets.token_bytes(32)
+    seq = session.execute(select(_head.c.seq).where(_head.c.id == 1).with_for_update()).scalar_one()
+    session.add(Setting(key=_KEY_SETTING, value=json.dumps(cipher.encrypt(b64(key), _KEY_COLUMN))))
+    session.add(Setting(key=_KEYED_FROM, value=str(seq + 1)))
+    return AuditKey(key, seq + 1)
+
+
+def reencrypt_key(session: Session, cipher: FieldCipher) -> None:
+    """A key rotation: the audit key (unchanged) under the new database key."""
+    row = session.get(Setting, _KEY_SETTING)
+    if row is not None and not cipher.is_current(json.loads(row.value), _KEY_COLUMN):
+        row.value = json.dumps(cipher.encrypt(cipher.decrypt(json.loads(row.value), _KEY_COLUMN), _KEY_COLUMN))
 
 
 class KeyChanged(DomainError):
@@ -66,12 +102,13 @@ def append_many(session: Session, actor: str, events: list[Event]) -> str:
         cached = session.info[_HEAD] = [transaction, row.seq, row.last_hash]
     seq: int = cached[1]
     digest: str = cached[2]
+    key: bytes | None = session.info.get(AUDIT_KEY_INFO)
     rows = []
     for action, entity, entity_id, details in events:
         seq += 1
         at = utcnow()
         text = canonical_details(details or {})
-        prev, digest = digest, event_hash(digest, seq, at, actor, action, entity, entity_id, text)
+        prev, digest = digest, event_hash(digest, seq, at, actor, action, entity, entity_id, text, key)
         rows.append(
             {
                 "seq": seq,
@@ -98,8 +135,10 @@ class ChainReport:
     reason: str | None
 
 
-def verify(session: Session, batch: int = 5000) -> ChainReport:
-    """Walk the whole chain; name the first event whose hash or link does not hold."""
+def verify(session: Session, key: AuditKey | None = None, batch: int = 5000) -> ChainReport:
+    """Walk the whole chain; name the first event whose hash or link does not hold. Events
+    from `key.keyed_from` on are checked with the audit key; without it, only the link and
+    the older events can be."""
     prev = GENESIS
     expected_seq = 1
     count = 0
@@ -117,15 +156,17 @@ def verify(session: Session, batch: int = 5000) -> ChainReport:
             if ev.prev_hash != prev:
                 return ChainReport(count, ev.seq, "link")
             at: datetime = ev.at
-            digest = event_hash(ev.prev_hash, ev.seq, at, ev.actor, ev.action, ev.entity, ev.entity_id, ev.details)
-            if digest != ev.hash:
+            keyed = key is not None and ev.seq >= key.keyed_from
+            signer = key.key if key is not None and keyed else None
+            fields = (ev.actor, ev.action, ev.entity, ev.entity_id, ev.details)
+            if event_hash(ev.prev_hash, ev.seq, at, *fields, signer) != ev.hash:
                 return ChainReport(count, ev.seq, "hash")
             prev = ev.hash
             expected_seq += 1
             last_seq = ev.seq
         session.expunge_all()
-    head = session.get(AuditHead, 1)
-    if head is None or head.seq != last_seq or head.last_hash != prev:
+    top = session.get(AuditHead, 1)
+    if top is None or top.seq != last_seq or top.last_hash != prev:
         return ChainReport(count, last_seq + 1, "head")
     return ChainReport(count, None, None)
 
@@ -173,3 +214,25 @@ i18n.register(
         ),
     }
 )
+
+
+def head(session: Session) -> tuple[int, str]:
+    """The chain's last sequence number and hash."""
+    row = session.execute(select(_head.c.seq, _head.c.last_hash).where(_head.c.id == 1)).one()
+    return int(row.seq), str(row.last_hash)
+
+
+def hash_at(session: Session, seq: int) -> str | None:
+    """The hash of event `seq`, or None when there is no such event."""
+    return session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == seq))
+
+
+def event_of(session: Session, action: str, entity: str, entity_id: str) -> tuple[int, str] | None:
+    """The first event `action` on that record: its sequence number and hash (a witness)."""
+    row = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash)
+        .where(AuditEvent.action == action, AuditEvent.entity == entity, AuditEvent.entity_id == entity_id)
+        .order_by(AuditEvent.seq)
+        .limit(1)
+    ).one_or_none()
+    return None if row is None else (int(row.seq), str(row.hash))

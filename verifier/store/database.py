@@ -14,9 +14,11 @@ from sqlalchemy.exc import OperationalError
 
 from verifier import i18n
 from verifier.domain.errors import DomainError
+from verifier.security import signing
+from verifier.security.audit import anchor_mac, anchor_message
 from verifier.security.crypto import FieldCipher, key_check, new_database_key
 from verifier.security.keyslots import AuthFailed, FileSlots, SlotStore, make_slot, open_slot, unlock_counting
-from verifier.store import migrate
+from verifier.store import audit_log, migrate
 from verifier.store.engine import Location, Rotation, Store, opens_with, postgres_engine, sqlite_engine
 from verifier.store.keyslot_table import TableSlots
 
@@ -115,6 +117,7 @@ def create(location: Location, login: str, password: str) -> tuple[Store, bytes]
     slots = slot_store(location)
     slots.set_key_check(key_check(key))
     slots.put(make_slot(login, "user", key, password))
+    with_audit_key(store)
     return store, key
 
 
@@ -132,13 +135,25 @@ def open_store(location: Location, login: str, password: str, upgrade: bool = Tr
         store.admin_key = opened.admin_key if rotation is None else rotation.admin_key
         if upgrade:
             upgrade_with_backup(store)
+        with_audit_key(store, create=upgrade)
     return store
 
 
 def open_with_key(location: Location, key: bytes) -> Store:
     store = _engine(location, key)
     upgrade_with_backup(store)
+    with_audit_key(store)
     return store
+
+
+def with_audit_key(store: Store, create: bool = True) -> None:
+    """Give the store the site's audit key, made on first use (sites set up before it had
+    one: their older events stay chained with plain SHA-256)."""
+    with store.write() if create else store.read() as s:
+        key = audit_log.load_key(s, store.cipher)
+        if key is None and create:
+            key = audit_log.create_key(s, store.cipher)
+    store.set_audit_key(key)
 
 
 def upgrade_with_backup(store: Store) -> Path | None:
@@ -170,6 +185,29 @@ def backup_sqlite(store: Store, label: str) -> Path:
     target.chmod(0o600)
     log.info("backup written: %s", target.name)
     return target
+
+
+def write_anchor(store: Store) -> None:
+    """Record the audit chain's head beside the key slots (the `.keys` file on SQLite; a
+    setting row on PostgreSQL), with an HMAC under the audit key and, when an administrator
+    holds the store, their signature. Deleting the chain's tail, or putting back an older
+    copy of the database, leaves the head behind this anchor: `audit verify` names it."""
+    key = store.audit_key
+    if key is None:
+        return
+    slots = slot_store(store.location)
+    current = slots.anchor()
+    with store.read() as s:
+        seq, digest = audit_log.head(s)
+        if current is not None and audit_log.hash_at(s, int(str(current["seq"]))) != current["hash"]:
+            # The chain no longer holds the event the anchor vouches for: keep the evidence.
+            log.error("audit chain behind or different from its anchor (event %s): anchor kept", current["seq"])
+            return
+    at = datetime.now(UTC).isoformat(timespec="seconds")
+    anchor: dict[str, object] = {"seq": seq, "hash": digest, "at": at, "mac": anchor_mac(key.key, seq, digest, at)}
+    if store.admin_key is not None:
+        anchor["signature"] = signing.sign(store.admin_key, anchor_message(seq, digest, at))
+    slots.set_anchor(anchor)
 
 
 def integrity_check(store: Store) -> str:

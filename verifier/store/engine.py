@@ -24,7 +24,7 @@ from verifier import i18n
 from verifier.domain.errors import DomainError
 from verifier.location import DEFAULT_SSL_MODE, Location, normalise_postgres_url
 from verifier.security.crypto import FieldCipher, key_check
-from verifier.store.audit_log import KEY_CHECK_INFO
+from verifier.store.audit_log import AUDIT_KEY_INFO, KEY_CHECK_INFO, AuditKey
 
 __all__ = [
     "Location",
@@ -76,21 +76,28 @@ def opens_with(path: Path, key: bytes) -> bool:
         conn.close()
 
 
-def rekey_sqlite(path: Path, old: bytes, new: bytes) -> None:
+def rekey_sqlite(path: Path, old: bytes, new: bytes) -> bool:
     """Re-encrypt every page of the file under `new` (SQLCipher's PRAGMA rekey).
 
     Rekeying is not possible in WAL mode: the WAL is folded in and the journal switched to
     DELETE for the rekey (its rollback journal makes it all-or-nothing), then back to WAL.
-    Every other connection must be closed first.
+    Every other connection must be closed: False (nothing changed) while another is open.
     """
-    conn = sqlcipher.connect(str(path), timeout=60, check_same_thread=False)
+    conn = sqlcipher.connect(str(path), timeout=5, check_same_thread=False)
     conn.isolation_level = None
     try:
-        unlock_connection(conn, old.hex(), ("PRAGMA busy_timeout = 60000",))
+        unlock_connection(conn, old.hex(), ("PRAGMA busy_timeout = 5000",))
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        conn.execute("PRAGMA journal_mode = DELETE")
+        mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+        if str(mode).lower() != "delete":  # other connections keep it in WAL mode
+            return False
         conn.execute(f"PRAGMA rekey = \"x'{new.hex()}'\"")
         conn.execute("PRAGMA journal_mode = WAL")
+        return True
+    except sqlcipher.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            return False
+        raise
     finally:
         conn.close()
 
@@ -311,6 +318,7 @@ class Store:
         self.engine = engine
         self.location = location
         self._joined = threading.local()  # the session of `transaction()` open in this thread, if any
+        self.audit_key: AuditKey | None = None  # the audit chain's HMAC key (database.open_*)
         self.use(engine, cipher)
         # Wrong passwords tried for the user who opened it since their last sign-in (key slots
         # count them before the database can be read): recorded by the sign-in.
@@ -322,10 +330,21 @@ class Store:
         """Work through `engine` with `cipher` from now on (after a key rotation)."""
         self.engine = engine
         self.cipher = cipher
-        # Every writer compares the key in force (audit_head.key_check) with its own.
-        info = {KEY_CHECK_INFO: key_check(cipher.database_key)}
-        self._read = sessionmaker(engine, expire_on_commit=False, info=info)
-        self._write = sessionmaker(engine.execution_options(**{_WRITE_OPTION: True}), expire_on_commit=False, info=info)
+        # Every writer compares the key in force (audit_head.key_check) with its own, and
+        # chains its audit events with the audit key (set_audit_key). Sessions copy this dict
+        # when they start.
+        self._info: dict[str, object] = {
+            KEY_CHECK_INFO: key_check(cipher.database_key),
+            AUDIT_KEY_INFO: self.audit_key.key if self.audit_key is not None else None,
+        }
+        self._read = sessionmaker(engine, expire_on_commit=False, info=self._info)
+        self._write = sessionmaker(
+            engine.execution_options(**{_WRITE_OPTION: True}), expire_on_commit=False, info=self._info
+        )
+
+    def set_audit_key(self, key: AuditKey | None) -> None:
+        self.audit_key = key
+        self._info[AUDIT_KEY_INFO] = key.key if key is not None else None
 
     @property
     def dialect(self) -> str:

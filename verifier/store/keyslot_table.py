@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from sqlalchemy import delete, select
@@ -15,6 +16,7 @@ _KEY_CHECK = "key_check"
 _PENDING_CHECK = "key_check_pending"
 # A rotation's new slots wait under the login prefixed with "+" (no login may hold one).
 _PENDING = "+"
+_ANCHOR = "audit.anchor"
 
 
 def _slot(row: KeySlotRow) -> Slot:
@@ -81,6 +83,23 @@ class TableSlots:
             for slot in slots:
                 s.add(KeySlotRow(name=_PENDING + slot.name, kind=slot.kind, data=slot.to_json(), failures=0, locks=0))
             s.add(Setting(key=_PENDING_CHECK, value=f'"{key_check}"'))
+
+    def anchor(self) -> dict[str, object] | None:
+        with Session(self.engine) as s:
+            row = s.get(Setting, _ANCHOR)
+            value = json.loads(row.value) if row is not None else None
+            return value if isinstance(value, dict) else None
+
+    def set_anchor(self, anchor: dict[str, object]) -> None:
+        with Session(self.engine) as s, s.begin():
+            row = s.get(Setting, _ANCHOR, with_for_update=True)
+            if row is None:
+                s.add(Setting(key=_ANCHOR, value=json.dumps(anchor, sort_keys=True)))
+                return
+            current = json.loads(row.value)
+            if isinstance(current, dict) and int(current.get("seq", 0)) > int(str(anchor["seq"])):
+                return
+            row.value = json.dumps(anchor, sort_keys=True)
 
     def promote(self) -> None:
         """In one transaction: each current slot takes its pending data (keeping its sign-in
