@@ -46,7 +46,7 @@ from verifier.store.engine import Location
 
 IMPORT_TARGET_S = 3.0
 LOOKUP_TARGET_MS = 1.0
-PASSWORD = "bench-password-2024"
+PASSWORD = "banc essai lanterne prairie 2026"
 ADMIN = "bench-admin"
 
 
@@ -119,7 +119,9 @@ def raw_import(ctx: Context, records: list[DrugRecord], skipped: int) -> int:
         seq, last = cur.execute("SELECT seq, last_hash FROM audit_head WHERE id = 1").fetchone()
         at = datetime.now(UTC)
         details = canonical_details({"source": source, "snapshot": date, "count": len(records), "skipped": skipped})
-        digest = event_hash(last, seq + 1, at, ctx.actor.login, "drugs.imported", "drug_reference", "1", details)
+        digest = event_hash(
+            last, seq + 1, at, ctx.actor.login, "drugs.imported", "drug_reference", "1", details, bytes(32)
+        )
         cur.execute(
             "INSERT INTO audit_events (seq, at, actor, action, entity, entity_id, details, prev_hash, hash)"
             " VALUES (?, ?, ?, 'drugs.imported', 'drug_reference', '1', ?, ?, ?)",

@@ -67,7 +67,7 @@ from verifier.location import Location
 from verifier.security import crypto
 
 OUT = ROOT / "bench" / "out"
-PASSWORD = "bench-password-2024"
+PASSWORD = "banc essai lanterne prairie 2026"
 ADMIN = "bench-admin"
 TIME_TARGET = 1.5
 MEMORY_TARGET_MB = 300.0

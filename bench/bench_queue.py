@@ -55,7 +55,10 @@ from verifier.store.database import integrity_check
 from verifier.store.engine import Location
 
 TARGET_RATIO = 2.0
-PASSWORD = "bench-password-2024"
+# The raw writers chain with HMAC-SHA256 under the site's audit key, as the service does
+# (issue 12); set from the raw site once it is made.
+_AUDIT_KEY: list[bytes | None] = [None]
+PASSWORD = "banc essai lanterne prairie 2026"
 ADMIN = "bench-admin"
 AMC = "90412345"
 MEMBER = "ADH1234567"
@@ -188,7 +191,7 @@ def audit_rows(login: str, seq: int, last_hash: str, claim: dict[str, Any]) -> l
         seq += 1
         at = datetime.now(UTC)
         body = canonical_details(details)
-        digest = event_hash(last_hash, seq, at, login, action, "claim", claim["id"], body)
+        digest = event_hash(last_hash, seq, at, login, action, "claim", claim["id"], body, _AUDIT_KEY[0])
         events.append(
             {
                 "seq": seq,
@@ -359,7 +362,7 @@ def check_database(ctx: Context) -> str:
     # The last claim read back through the service, whoever wrote it.
     last = claims.get(ctx, str(last_id))
     with ctx.store.read() as s:
-        report = audit_log.verify(s)
+        report = audit_log.verify(s, ctx.store.audit_key)
     ok = (
         len(last.lines) == 2
         and last.status.value == "queued"
@@ -431,6 +434,7 @@ def run_backend(
 ) -> list[str]:
     svc_ctx, svc_check = set_up(make_location("service"))
     raw_ctx, raw_check = set_up(make_location("raw"))
+    _AUDIT_KEY[0] = raw_ctx.store.audit_key.key if raw_ctx.store.audit_key else None
     raw = raw_factory(raw_ctx, raw_check)
     svc_count = count_statements(svc_ctx)
     writers = [

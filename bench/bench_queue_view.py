@@ -70,7 +70,7 @@ from verifier.store.engine import Location
 from verifier.store.schema import Claim
 
 OUT = ROOT / "bench" / "out"
-PASSWORD = "bench-password-2024"
+PASSWORD = "banc essai lanterne prairie 2026"
 ADMIN = "bench-admin"
 OPEN_TARGET_MS = 150.0
 SEARCH_TARGET_MS = 30.0

@@ -23,6 +23,7 @@ from verifier.gui.admin import AdminPanel
 from verifier.gui.admin.directory_dialogs import InsurerDialog, OperatorDialog
 from verifier.gui.admin.users import AddUserDialog
 from verifier.reference.snapshot import shipped_snapshot_dir
+from verifier.security.keyslots import AuthFailed
 from verifier.services import auth, directory, drugs, settings, users
 from verifier.services.context import Context
 from verifier.store.engine import Location
@@ -252,8 +253,10 @@ def test_add_a_counter_user_and_protect_the_last_admin(
 
     page.section.select(users.get_user(admin, "c.martin").id)
     click(qtbot, page.active_button)
-    qtbot.waitUntil(lambda: page.status.text() == "« c.martin » ne peut plus se connecter.")
+    qtbot.waitUntil(lambda: page.status.text().startswith("« c.martin » ne peut plus se connecter ; la clé"))
     assert not users.get_user(admin, "c.martin").active
+    with pytest.raises(AuthFailed):  # the key changed: the slot went with the account
+        auth.sign_in(admin.store.location, "c.martin", COUNTER_PASSWORD)
     qtmodeltester.check(page.model)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -34,7 +34,9 @@ i18n.register(
             "La confirmation ne correspond pas au mot de passe. Saisissez-le à nouveau."
         ),
         "admin.user_on": i18n.N_("« {login} » peut de nouveau se connecter."),
-        "admin.user_off": i18n.N_("« {login} » ne peut plus se connecter."),
+        "admin.user_off": i18n.N_(
+            "« {login} » ne peut plus se connecter ; la clé de la base a été changée : ses copies n'ouvrent plus rien de ce qui s'écrit désormais."
+        ),
     }
 )
 
@@ -229,6 +231,39 @@ class UsersPage(AdminPage):
 
     def _active_set(self, info: UserInfo) -> None:
         self.status.say(i18n.say("admin.user_on" if info.active else "admin.user_off", login=info.login))
+        rotation = info.rotation
+        if rotation is not None and (rotation.needs_password or rotation.recovery_code or not rotation.finished):
+            # What the key change asks of the administrator: said in a box, not a status line
+            # that the next action replaces (a new recovery code must be written down).
+            parts = []
+            if rotation.needs_password:
+                parts.append(
+                    i18n.tr(
+                        "Ces utilisateurs ne se sont pas connectés depuis la mise à jour et n'ont pas reçu la nouvelle clé : {logins}. Donnez-leur un nouveau mot de passe.",
+                        logins=", ".join(rotation.needs_password),
+                    )
+                )
+            if rotation.recovery_code:
+                parts.append(
+                    i18n.tr(
+                        "Nouveau code de secours (l'ancien ne sert plus) : {code}. Imprimez-le ou recopiez-le et rangez-le sous clé.",
+                        code=rotation.recovery_code,
+                    )
+                )
+            if not rotation.finished:
+                parts.append(
+                    i18n.tr(
+                        "Une autre fenêtre de verifier a la base ouverte sur cet ordinateur : le reste du fichier prendra la nouvelle clé à la prochaine connexion, une fois les autres fenêtres fermées."
+                    )
+                )
+            box = QMessageBox(
+                QMessageBox.Icon.Information, i18n.tr("Clé de la base changée"), "\n\n".join(parts), parent=self
+            )
+            box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.rotation_box = box  # window-modal, not blocking: the page goes on behind it
+            box.open()
         self._reload(info.id)
 
     def _reload(self, select_id: int) -> None:
