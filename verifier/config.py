@@ -28,6 +28,8 @@ from verifier.location import SSL_MODES, Location, is_postgres_url, url_has_pass
 class Config:
     database: str | None = None
     language: str | None = None
+    # A second folder for this computer's backups (a USB key, a network share): services.backups.
+    backup_copy: str | None = None
     # No idle lock here: it is a site setting (services.settings, Administration > Réglages),
     # the same on every counter. A config.json that still has "idle_lock_minutes" loads; the
     # key is dropped at the next save.

@@ -471,3 +471,19 @@ def test_the_strip_counts_the_insurers_to_confirm_and_follows(qtbot, tmp_path: P
     window.counter.queued.emit("")  # what the counter says after queueing: the figures are read again
     qtbot.waitUntil(lambda: window.strip.provisional_label.text() == "2 organismes à confirmer", timeout=10_000)
     assert window.strip.provisional_label.isVisible()
+
+
+def test_the_strip_asks_for_a_backup_and_closing_takes_one(qtbot, demo_location: Location) -> None:  # type: ignore[no-untyped-def]
+    """Issue 12: backups. No backup yet: the strip says one is due; closing the window takes
+    one (and the hourly one runs while claims wait); the strip is quiet again afterwards."""
+    from verifier.services import backups
+
+    ctx = auth.sign_in(demo_location, demo.DEMO_ADMIN, demo.DEMO_PASSWORD)
+    window = open_window(qtbot, ctx)
+    assert window.strip.backup_label.isVisible() and window.strip.backup_label.text() == "Sauvegarde à faire"
+    window.automatic_backup()  # what the hourly timer does: demo claims are queued
+    qtbot.waitUntil(lambda: window._backup_task is None and len(backups.listed(demo_location)) == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: window._status_task is None and not window.strip.backup_label.isVisible(), timeout=10_000)
+    window.close()
+    kinds = sorted(b.kind for b in backups.listed(demo_location))
+    assert kinds == ["close"]  # the same hour: the newer one replaces the hourly one

@@ -53,7 +53,7 @@ def test_sqlite_file_wal_and_backup_reveal_no_identity(tmp_path: Path) -> None:
                     "ZYGOMATIQUE", "Bérénice", "01/01/1990", demo.nir_for("2", "01/01/1990", "13", "055", 7)
                 ),
             )
-            files = [p for p in tmp_path.iterdir() if p.is_file()]
+            files = [p for p in tmp_path.rglob("*") if p.is_file()]  # the backups folder too
             assert any(p.name.endswith("-wal") for p in files)
             assert backup in files
             for path in files:

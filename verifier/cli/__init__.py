@@ -33,6 +33,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     from verifier.cli import (
         audit,
+        backups,
         batches,
         claims,
         db,
@@ -57,7 +58,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=i18n.LANGUAGES, help="interface language (default: the system's)")
     sub = p.add_subparsers(dest="command")
     # In this order in --help.
-    for group in (site, db, users, drugs, validate, claims, audit, outages, batches, returns, report, tariffs, stays):
+    for group in (
+        site,
+        db,
+        backups,
+        users,
+        drugs,
+        validate,
+        claims,
+        audit,
+        outages,
+        batches,
+        returns,
+        report,
+        tariffs,
+        stays,
+    ):
         group.add_parsers(sub, common)
     return p
 

@@ -37,7 +37,7 @@ from verifier.gui.queue import QueueView
 from verifier.gui.sign_in import SignInDialog
 from verifier.gui.status import OutageDialog, ShellStatus, StatusStrip, load_status
 from verifier.gui.tasks import Task, error_sentence, run_task
-from verifier.services import auth, settings
+from verifier.services import auth, backups, settings
 from verifier.services.context import Context
 from verifier.services.settings import CENTRE, CLINIC, PHARMACY
 
@@ -102,6 +102,11 @@ class MainWindow(QMainWindow):
         self.refresh_timer = QTimer(self)
         self.refresh_timer.setInterval(refresh_ms)
         self.refresh_timer.timeout.connect(self.refresh_status)
+        # While claims are queued, a backup every AUTO_MINUTES (services.backups).
+        self.backup_timer = QTimer(self)
+        self.backup_timer.setInterval(backups.AUTO_MINUTES * 60_000)
+        self.backup_timer.timeout.connect(self.automatic_backup)
+        self._backup_task: Task | None = None
         self._restore_geometry()
         # F10 opens the menu bar (as on Windows and GNOME): every menu without the mouse,
         # and the menus need no Alt+letter of their own to clash with the pages' fields.
@@ -111,6 +116,7 @@ class MainWindow(QMainWindow):
         self._load_idle_setting()
         self.idle.start()
         self.refresh_timer.start()
+        self.backup_timer.start()
 
     # --- place and size --------------------------------------------------------------
 
@@ -343,6 +349,20 @@ class MainWindow(QMainWindow):
             return
         self._status_task = run_task(load_status, self.ctx, on_done=self._status_loaded, on_failed=self._status_failed)
 
+    def automatic_backup(self) -> None:
+        """The hourly backup, off the GUI thread, when claims wait for export."""
+        status = self.strip.status
+        if self.ctx is None or self._backup_task is not None or status is None or status.count == 0:
+            return
+
+        def done(_result: object) -> None:
+            self._backup_task = None
+            self.refresh_status()
+
+        self._backup_task = run_task(
+            backups.automatic, self.ctx, "auto", backups.second_folder(), on_done=done, on_failed=done
+        )
+
     def _status_loaded(self, result: tuple[Context, ShellStatus]) -> None:
         self._status_task = None
         ctx, status = result
@@ -501,6 +521,7 @@ class MainWindow(QMainWindow):
         self._stop_prober()
         # reads still running on this context (figures, pages) finish before the store closes
         QThreadPool.globalInstance().waitForDone(5_000)
+        backups.automatic(ctx, "close", backups.second_folder())  # never raises: logged
         try:
             auth.sign_out(ctx)
         except Exception as exc:  # noqa: BLE001 - signing out must always close the store
@@ -548,6 +569,7 @@ class MainWindow(QMainWindow):
         self.save_geometry()
         self.idle.stop()
         self.refresh_timer.stop()
+        self.backup_timer.stop()
         if self._dialog is not None:
             self._dialog.reject()
         self._end_session()

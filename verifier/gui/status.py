@@ -39,7 +39,7 @@ from verifier.domain.money import format_eur
 from verifier.formatting import local_datetime, to_local
 from verifier.gui.probe import AnswerNotice, show_notification
 from verifier.gui.tasks import Task, connection, error_sentence, error_style, run_task, server_unreachable
-from verifier.services import auth, claim_view, directory, outages, queue
+from verifier.services import auth, backups, claim_view, directory, outages, queue
 from verifier.services.context import Context
 from verifier.services.directory import OperatorInfo
 from verifier.services.outages import OutageInfo
@@ -92,6 +92,7 @@ class ShellStatus:
     totals: list[InsurerTotal]
     operators: list[OperatorInfo]
     provisional: int = 0  # insurers recorded at the counter, waiting for an administrator
+    backup_stale: bool = False  # an embedded site without a backup of the last day
 
     @property
     def count(self) -> int:
@@ -110,6 +111,7 @@ def load_status(ctx: Context) -> tuple[Context, ShellStatus]:
         queue.awaiting_export(ctx),
         directory.list_operators(ctx),
         directory.count_provisional(ctx),
+        backups.needs_attention(ctx),
     )
 
 
@@ -342,6 +344,15 @@ class StatusStrip(QWidget):
             )
         )
         self.provisional_label.hide()
+        self.backup_label = QLabel(i18n.tr("Sauvegarde à faire"))  # short: the strip fits 1366 px
+        self.backup_label.setStyleSheet(error_style(self))
+        self.backup_label.setToolTip(
+            i18n.tr(
+                "La dernière sauvegarde de la base a plus de {hours} heures (ou il n'y en a pas). Un administrateur en fait une : « verifier backup now » ; elles se font aussi à la fermeture et toutes les heures tant que des demandes attendent.",
+                hours=backups.STALE_HOURS,
+            )
+        )
+        self.backup_label.hide()
         role = i18n.say(f"shell.role.{ctx.actor.role}")
         self.user_label = QLabel(i18n.tr("{login} ({role})", login=ctx.actor.login, role=role))
         self.popup = TotalsPopup(self)
@@ -359,6 +370,7 @@ class StatusStrip(QWidget):
         layout.addWidget(self.message, 1)
         layout.addStretch(0)
         layout.addWidget(self.provisional_label)
+        layout.addWidget(self.backup_label)
         layout.addWidget(self.queue_button)
         layout.addWidget(_separator())
         layout.addWidget(self.user_label)
@@ -401,6 +413,7 @@ class StatusStrip(QWidget):
         )
         self.provisional_label.setText(provisional_text(status.provisional))
         self.provisional_label.setVisible(status.provisional > 0)
+        self.backup_label.setVisible(status.backup_stale)
         self.queue_button.setToolTip(self.queue_tooltip())
         self.queue_button.setAccessibleDescription(self.queue_tooltip())
         self.outage_button.setAccessibleDescription(self.outage_button.toolTip())

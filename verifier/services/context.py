@@ -97,6 +97,7 @@ i18n.register(
         "action.record_return": i18n.N_("enregistrer un retour d'organisme"),
         "action.create_batch": i18n.N_("créer, exporter ou annuler un lot"),
         "action.verify_audit": i18n.N_("vérifier le journal d'audit"),
+        "action.backup": i18n.N_("sauvegarder la base"),
         "action.override": i18n.N_("autoriser un dépassement de plafond"),
         "action.rotate_key": i18n.N_("changer la clé de la base de données"),
     }

@@ -14,7 +14,7 @@ from verifier import i18n
 from verifier.domain.errors import DomainError
 from verifier.security.audit import GENESIS, canonical_details, event_hash
 from verifier.security.crypto import FieldCipher, b64, unb64
-from verifier.store.schema import AuditEvent, AuditHead, Base, Setting
+from verifier.store.schema import AuditEvent, Base, Setting
 from verifier.store.types import utcnow
 
 KEY_CHECK_INFO = "verifier.key_check"  # set by Store on each session: the key it writes with
@@ -165,7 +165,7 @@ def verify(session: Session, key: AuditKey | None = None, batch: int = 5000) -> 
             expected_seq += 1
             last_seq = ev.seq
         session.expunge_all()
-    top = session.get(AuditHead, 1)
+    top = session.execute(select(_head.c.seq, _head.c.last_hash).where(_head.c.id == 1)).one_or_none()
     if top is None or top.seq != last_seq or top.last_hash != prev:
         return ChainReport(count, last_seq + 1, "head")
     return ChainReport(count, None, None)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -18,7 +17,7 @@ from verifier.security import signing
 from verifier.security.audit import anchor_mac, anchor_message
 from verifier.security.crypto import FieldCipher, key_check, new_database_key
 from verifier.security.keyslots import AuthFailed, FileSlots, SlotStore, make_slot, open_slot, unlock_counting
-from verifier.store import audit_log, migrate
+from verifier.store import audit_log, backup, migrate
 from verifier.store.engine import Location, Rotation, Store, opens_with, postgres_engine, sqlite_engine
 from verifier.store.keyslot_table import TableSlots
 
@@ -171,20 +170,11 @@ def upgrade_with_backup(store: Store) -> Path | None:
 
 
 def backup_sqlite(store: Store, label: str) -> Path:
-    """Copy the encrypted file (after a checkpoint, so the WAL is folded in) and its key slots."""
+    """A backup of the SQLite file into its backups folder (store.backup), still encrypted,
+    with its key slots: taken before every schema upgrade."""
     path = store.location.sqlite_path
     assert path is not None
-    with store.engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    target = path.with_name(f"{path.name}.{label}.{stamp}.bak")
-    shutil.copy2(path, target)
-    keys = FileSlots.for_database(path)
-    if keys.exists():
-        shutil.copy2(keys.path, target.with_name(target.name + ".keys"))
-    target.chmod(0o600)
-    log.info("backup written: %s", target.name)
-    return target
+    return backup.take(path, store.cipher.database_key, backup.folder_for(path), label).path
 
 
 def write_anchor(store: Store) -> None:
