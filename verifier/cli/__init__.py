@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
         drugs,
         outages,
         report,
+        retention,
         returns,
         site,
         stays,
@@ -71,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
         batches,
         returns,
         report,
+        retention,
         tariffs,
         stays,
     ):

@@ -98,6 +98,7 @@ i18n.register(
         "action.create_batch": i18n.N_("créer, exporter ou annuler un lot"),
         "action.verify_audit": i18n.N_("vérifier le journal d'audit"),
         "action.backup": i18n.N_("sauvegarder la base"),
+        "action.purge": i18n.N_("effacer les identités des demandes réglées"),
         "action.override": i18n.N_("autoriser un dépassement de plafond"),
         "action.rotate_key": i18n.N_("changer la clé de la base de données"),
     }

@@ -54,6 +54,9 @@ class SiteSettings:
     scan_separator: str = "auto"  # what the scanners send for the DataMatrix group separator
     check_reuse_days: int = 7  # the counter offers to reuse a patient's last check up to this age (0: never)
     activities: str = PHARMACY  # what the site does, comma-separated (ACTIVITIES): set at set-up
+    # How long a patient whose claims are all settled keeps their identity (services.retention;
+    # docs/security.md says why 36).
+    identity_retention_months: int = 36
 
     def activity_set(self) -> tuple[str, ...]:
         return tuple(a for a in ACTIVITIES if a in self.activities.split(","))
@@ -89,6 +92,8 @@ def problems(s: SiteSettings) -> list[Problem]:
         found.append(Problem("settings.idle_range", {}, "idle_lock_minutes"))
     if not 0 <= s.expiry_warning_days <= 365:
         found.append(Problem("settings.expiry_range", {}, "expiry_warning_days"))
+    if not 12 <= s.identity_retention_months <= 120:
+        found.append(Problem("settings.retention_range", {}, "identity_retention_months"))
     if s.scan_separator not in SCAN_SEPARATORS:
         found.append(Problem("settings.separator_unknown", {}, "scan_separator"))
     found += activity_problems([a for a in s.activities.split(",") if a])
@@ -138,6 +143,7 @@ i18n.register(
         "settings.expiry_range": i18n.N_("L'alerte de péremption se règle entre 0 et 365 jours."),
         "settings.separator_unknown": i18n.N_("Choisissez le séparateur dans la liste."),
         "settings.reuse_range": i18n.N_("Indiquez un âge de reprise des vérifications entre 0 et 90 jours."),
+        "settings.retention_range": i18n.N_("La durée de conservation des identités se règle entre 12 et 120 mois."),
         "settings.idle_range": i18n.N_("Le verrouillage automatique se règle entre 1 et 120 minutes."),
         "action.settings": i18n.N_("modifier les réglages"),
         "settings.activities_none": i18n.N_(

@@ -49,6 +49,7 @@ class SettingsPage(AdminPage):
 
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
+        self.shown = SiteSettings()
 
         site = QGroupBox(i18n.tr("Réglages du site (tous les postes)"))
         self.activities = ActivitiesBox()
@@ -205,6 +206,7 @@ class SettingsPage(AdminPage):
         self.language_box.setCurrentIndex(max(0, self.language_box.findData(i18n.language())))
 
     def show_settings(self, values: SiteSettings) -> None:
+        self.shown = values  # what the page does not show (the identity retention) is saved as it was
         self.claim_edit.setText(format_eur(values.claim_amc_ceiling))
         self.stay_edit.setText(format_eur(values.stay_amc_ceiling))
         self.outstanding_edit.setText(format_eur(values.insurer_outstanding_ceiling))
@@ -244,6 +246,7 @@ class SettingsPage(AdminPage):
             scan_separator=str(self.separator_combo.currentData()),
             check_reuse_days=self.reuse_spin.value(),
             activities=",".join(self.activities.chosen()),
+            identity_retention_months=self.shown.identity_retention_months,
         )
         self.save_button.setEnabled(False)
         self.status.say(i18n.tr("Enregistrement des réglages…"))
