@@ -1,7 +1,9 @@
-"""Issue 12 point 7: the returns importer (CSV and JSON) on arbitrary input.
+"""Issue 12 point 7: every importer on arbitrary input: the returns (CSV and JSON), the
+insurers' directory (CSV) and the drug reference (ANSM files).
 
-Whatever the bytes, `returns.import_file` either refuses them with the service's own errors
-(ValidationError, DomainError) and changes nothing, or imports a valid file for one batch.
+Whatever the bytes, each either refuses them with the service's own errors (ValidationError,
+DomainError: a sentence, never "Unexpected error") and changes nothing, or imports what is
+valid input after all.
 """
 
 from __future__ import annotations
@@ -128,3 +130,67 @@ def test_json_shaped_text(exported: tuple[Context, list[claims.ClaimInfo]], tmp_
         _check(ctx, made, tmp_path / "retour.json", json.dumps(document).encode("utf-8"), may_import=True)
 
     check()
+
+
+# --- the other importers: the insurers' directory (CSV) and the drug reference (ANSM files)
+
+
+@pytest.fixture
+def admin_site(location: Location) -> Iterator[Context]:
+    ctx = make_site(location)
+    yield ctx
+    ctx.close()
+
+
+def _directory(ctx: Context) -> list[object]:
+    return [(i.amc_number, i.name, i.operator_code, i.hotline, i.portal) for i in directory.list_insurers(ctx)]
+
+
+def test_the_directory_import_on_arbitrary_bytes(admin_site: Context, tmp_path: Path) -> None:
+    path = tmp_path / "organismes.csv"
+    header = st.sampled_from(
+        [b"", b"amc_number;name\n", b"numero_amc,nom,operateur\r\n", b"\xef\xbb\xbfamc_number;name;portal\n"]
+    )
+
+    @FUZZ
+    @given(header, st.binary(max_size=2000))
+    def attempt(head: bytes, body: bytes) -> None:
+        before = _directory(admin_site)
+        path.write_bytes(head + body)
+        try:
+            directory.import_insurers_csv(admin_site, path)
+        except DomainError as exc:
+            assert str(exc)
+            assert _directory(admin_site) == before
+            return
+        # Accepted only when every line was a valid insurer: then each is in the directory.
+
+    attempt()
+
+
+def test_the_drug_import_on_arbitrary_bytes(admin_site: Context, tmp_path: Path) -> None:
+    from verifier.services import drugs
+
+    path = tmp_path / "CIS_CIP_bdpm.txt"
+    line = st.lists(
+        st.one_of(st.text(max_size=20), st.sampled_from(["3400930000001", "2,27", "65 %", "oui"])), max_size=14
+    )
+    body = st.one_of(
+        st.binary(max_size=3000),
+        st.lists(line, max_size=30).map(lambda rows: "\n".join("\t".join(r) for r in rows).encode("cp1252", "replace")),
+    )
+
+    @FUZZ
+    @given(body)
+    def attempt(data: bytes) -> None:
+        before = drugs.reference(admin_site)
+        path.write_bytes(data)
+        try:
+            drugs.import_reference(admin_site, path)
+        except DomainError as exc:
+            assert str(exc)
+            assert drugs.reference(admin_site) == before
+            return
+        assert before is None or not before.count  # replaced only when there was no reference to shrink
+
+    attempt()
