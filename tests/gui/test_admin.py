@@ -257,6 +257,17 @@ def test_add_a_counter_user_and_protect_the_last_admin(
     assert not users.get_user(admin, "c.martin").active
     with pytest.raises(AuthFailed):  # the key changed: the slot went with the account
         auth.sign_in(admin.store.location, "c.martin", COUNTER_PASSWORD)
+    # Reactivating asks for a new password: it makes a slot for the key in force.
+    qtbot.waitUntil(lambda: not page.jobs.busy)
+    page.section.select(users.get_user(admin, "c.martin").id)
+    qtbot.waitUntil(lambda: page.active_button.text() == "Réacti&ver")
+    click(qtbot, page.active_button)
+    again_dialog = page.reactivate_dialog
+    again_dialog.password_edit.setText("nouvelle phrase pour camille 2026")
+    again_dialog.confirm_edit.setText("nouvelle phrase pour camille 2026")
+    click(qtbot, again_dialog.save_button)
+    qtbot.waitUntil(lambda: users.get_user(admin, "c.martin").active and not again_dialog.isVisible())
+    auth.sign_in(admin.store.location, "c.martin", "nouvelle phrase pour camille 2026").close()
     qtmodeltester.check(page.model)
 
 

@@ -216,3 +216,30 @@ def test_a_file_open_in_another_window_is_rekeyed_at_the_next_sign_in(tmp_path: 
     with pytest.raises(WrongKey):
         with sqlite_engine(location.sqlite_path, old_key).connect():  # type: ignore[arg-type]
             pass
+
+
+def test_disable_and_enable_on_the_command_line(tmp_path: Path) -> None:
+    from tests.integration.test_cli import run
+    from verifier.services import demo
+
+    db = tmp_path / "demo.db"
+    assert run(tmp_path, "--db", str(db), "demo").returncode == 0
+    env = {"VERIFIER_PASSWORD": demo.DEMO_PASSWORD}
+    off = run(tmp_path, "--db", str(db), "--user", demo.DEMO_ADMIN, "user", "disable", demo.DEMO_COUNTER, env=env)
+    assert off.returncode == 0 and "est désactivé" in off.stdout and "1 utilisateur" in off.stdout, off.stderr
+    on = run(
+        tmp_path,
+        "--db",
+        str(db),
+        "--user",
+        demo.DEMO_ADMIN,
+        "user",
+        "enable",
+        demo.DEMO_COUNTER,
+        env={**env, "VERIFIER_NEW_PASSWORD": COUNTER_PASSWORD},
+    )
+    assert on.returncode == 0, on.stderr
+    with auth.sign_in(Location(sqlite_path=db), demo.DEMO_COUNTER, COUNTER_PASSWORD):
+        pass
+    rotated = run(tmp_path, "--db", str(db), "--user", demo.DEMO_ADMIN, "key", "rotate", env=env)
+    assert rotated.returncode == 0 and "2 utilisateurs" in rotated.stdout, rotated.stderr

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
 from typing import Any
 
 from verifier import i18n
@@ -14,7 +16,7 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     usub = user.add_subparsers(dest="user_command", required=True)
     off = usub.add_parser("disable", parents=[common], help="stop a user and change the database key")
     off.add_argument("login")
-    on = usub.add_parser("enable", parents=[common], help="let a user sign in again (then give a new password)")
+    on = usub.add_parser("enable", parents=[common], help="let a user sign in again, with a new password")
     on.add_argument("login")
     user.set_defaults(func=cmd_user)
     key = sub.add_parser("key", help="the database key")
@@ -60,16 +62,18 @@ def _progress(done: int, total: int) -> None:
 def cmd_user(args: argparse.Namespace) -> int:
     from verifier.services import users
 
-    with signed_in(args) as ctx:
-        info = users.set_active(ctx, args.login, args.user_command == "enable")
-    if info.active:
-        print(
-            i18n.tr(
-                "« {login} » peut de nouveau se connecter, avec le nouveau mot de passe qu'un administrateur lui donne.",
-                login=info.login,
+    if args.user_command == "enable":
+        with signed_in(args) as ctx:
+            # Asked after the administrator's own password (VERIFIER_NEW_PASSWORD in scripts):
+            # the deactivation dropped the user's key slot, a new password makes a new one.
+            new = os.environ.get("VERIFIER_NEW_PASSWORD") or getpass.getpass(
+                i18n.tr("Nouveau mot de passe de {login} : ", login=args.login)
             )
-        )
+            info = users.reactivate(ctx, args.login, new)
+        print(i18n.tr("« {login} » peut de nouveau se connecter, avec ce nouveau mot de passe.", login=info.login))
         return 0
+    with signed_in(args) as ctx:
+        info = users.set_active(ctx, args.login, False)
     print(
         i18n.tr(
             "« {login} » est désactivé ; ses copies de la clé n'ouvrent plus rien de ce qui est écrit désormais.",

@@ -135,6 +135,18 @@ def set_active(ctx: Context, login: str, active: bool) -> UserInfo:
     return replace(info, rotation=rotation)
 
 
+def reactivate(ctx: Context, login: str, password: str) -> UserInfo:
+    """Let a deactivated user sign in again, with a new password: deactivating dropped their
+    key slot (the key changed), so a slot for the key in force is made for this password."""
+    ctx.require_admin("manage_users")
+    problems = auth.password_problems(password, (login,))
+    if problems:
+        raise ValidationError(problems)
+    info = set_active(ctx, login, True)
+    auth.reset_password(ctx, login, password)
+    return info
+
+
 i18n.register(
     {
         "user.last_admin_role": i18n.N_(

@@ -110,6 +110,44 @@ class AddUserDialog(FormDialog):
         self.user_added.emit(result)
 
 
+class ReactivateDialog(FormDialog):
+    """A deactivated user's new password: their old key slot went with the key change."""
+
+    reactivated = Signal(object)
+
+    def __init__(self, ctx: Context, login: str, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, i18n.tr("Réactiver « {login} »", login=login), parent)
+        self.login = login
+        self.password_edit = line_edit(200)
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.confirm_edit = line_edit(200)
+        self.confirm_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.form.add(
+            "password",
+            i18n.tr("&Nouveau mot de passe :"),
+            self.password_edit,
+            i18n.tr("Nouveau mot de passe de l'utilisateur réactivé"),
+            i18n.tr("La clé de la base a changé à sa désactivation : son ancien mot de passe n'ouvre plus rien."),
+        )
+        self.form.add("confirm", i18n.tr("&Confirmation :"), self.confirm_edit, i18n.tr("Confirmation du mot de passe"))
+        self.finish_layout()
+        self.password_edit.setFocus()
+
+    def save(self) -> None:
+        problems = auth.password_problems(self.password_edit.text(), (self.login,))
+        if self.confirm_edit.text() != self.password_edit.text():
+            problems.append(Problem("admin.password_mismatch", {}, "confirm"))
+        if problems:
+            self._failed(ValidationError(problems))
+            return
+        self.start(users.reactivate, self.ctx, self.login, self.password_edit.text())
+
+    def saved(self, result: object) -> None:
+        self.password_edit.clear()
+        self.confirm_edit.clear()
+        self.reactivated.emit(result)
+
+
 class UsersPage(AdminPage):
     """The users and their roles; refused with the service's sentence to counter staff."""
 
@@ -131,7 +169,7 @@ class UsersPage(AdminPage):
         row.addStretch(1)
         note = QLabel(
             i18n.tr(
-                "Un changement de rôle prend effet à la prochaine connexion de l'utilisateur. Un utilisateur désactivé ne peut plus se connecter ; son historique est conservé."
+                "Un changement de rôle prend effet à la prochaine connexion de l'utilisateur. Désactiver un utilisateur change la clé de la base (ses copies n'ouvrent plus rien de nouveau) ; son historique est conservé, et sa réactivation demande un nouveau mot de passe."
             )
         )
         note.setWordWrap(True)
@@ -219,6 +257,11 @@ class UsersPage(AdminPage):
     def toggle_active(self) -> None:
         user: UserInfo | None = self.section.selected()
         if user is None:
+            return
+        if not user.active:  # a new password comes with it
+            self.reactivate_dialog = ReactivateDialog(self.ctx, user.login, self)
+            self.reactivate_dialog.reactivated.connect(self._active_set)
+            self.reactivate_dialog.open()
             return
         self.jobs.run(
             users.set_active,
