@@ -22,8 +22,9 @@ readable to whoever copied it (docs/security.md).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from verifier import i18n
 from verifier.domain.errors import Problem, ValidationError
@@ -35,7 +36,7 @@ from verifier.store import audit_log, database, rekey
 from verifier.store import patients as patient_store
 from verifier.store import users as user_store
 from verifier.store.engine import Rotation, Store, rekey_sqlite, sqlite_engine
-from verifier.store.schema import Patient
+from verifier.store.schema import CoverageCheck, Patient
 from verifier.store.session import Session
 
 log = logging.getLogger(__name__)
@@ -141,41 +142,54 @@ def finish(store: Store, progress: Progress | None = None) -> bool:
     return True
 
 
-def _reencrypt(store: Store, cipher: FieldCipher, progress: Progress | None) -> None:
-    with store.read() as s:
-        total = rekey.count_rows(s)
-    done = 0
+Row = TypeVar("Row", Patient, CoverageCheck)
+
+
+def _in_batches(
+    store: Store,
+    fetch: Callable[[Session, str, int], Sequence[Row]],
+    change: Callable[[Session, Row], None],
+    done: int,
+    total: int,
+    progress: Progress | None,
+) -> int:
+    """`change` every row `fetch` gives, BATCH rows per committed transaction (by id)."""
     after = ""
     while True:
         with store.write() as s:
-            batch = rekey.patients_after(s, after, BATCH)
-            for p in batch:
-                if not cipher.is_current(p.surname_enc, "patients.surname"):
-                    _patient(s, cipher, p)
+            batch = fetch(s, after, BATCH)
+            for row in batch:
+                change(s, row)
             if batch:
                 after = batch[-1].id
         done += len(batch)
         if progress is not None:
             progress(done, total)
         if len(batch) < BATCH:
-            break
-    after = ""
-    while True:
-        with store.write() as s:
-            checks = rekey.checks_after(s, after, BATCH)
-            for c in checks:
-                for column in ("member_number_enc", "note_enc"):
-                    name = "coverage_checks." + column.removesuffix("_enc")
-                    token = getattr(c, column)
-                    if not cipher.is_current(token, name):
-                        setattr(c, column, cipher.encrypt(cipher.decrypt(token, name), name))
-            if checks:
-                after = checks[-1].id
-        done += len(checks)
-        if progress is not None:
-            progress(done, total)
-        if len(checks) < BATCH:
-            break
+            return done
+
+
+def _check(cipher: FieldCipher) -> Callable[[Session, CoverageCheck], None]:
+    def change(_s: Session, c: CoverageCheck) -> None:
+        for column in ("member_number_enc", "note_enc"):
+            name = "coverage_checks." + column.removesuffix("_enc")
+            token = getattr(c, column)
+            if not cipher.is_current(token, name):
+                setattr(c, column, cipher.encrypt(cipher.decrypt(token, name), name))
+
+    return change
+
+
+def _reencrypt(store: Store, cipher: FieldCipher, progress: Progress | None) -> None:
+    with store.read() as s:
+        total = rekey.count_rows(s)
+
+    def patient(s: Session, p: Patient) -> None:
+        if not cipher.is_current(p.surname_enc, "patients.surname"):  # else done before a crash
+            _patient(s, cipher, p)
+
+    done = _in_batches(store, rekey.patients_after, patient, 0, total, progress)
+    done = _in_batches(store, rekey.checks_after, _check(cipher), done, total, progress)
     with store.write() as s:
         audit_log.reencrypt_key(s, cipher)
         for d in rekey.drafts(s):
