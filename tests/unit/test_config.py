@@ -1,4 +1,4 @@
-"""config.json: this computer's database and language, nothing else."""
+"""config.json: this computer's database, language and second backup folder, nothing else."""
 
 from __future__ import annotations
 
@@ -14,5 +14,9 @@ def test_an_older_config_with_the_idle_lock_still_loads_and_the_key_goes_at_the_
     config = Config.load()
     assert (config.database, config.language) == ("/srv/verifier.db", "en")
     config.save()
-    assert json.loads(path.read_text("utf-8")) == {"database": "/srv/verifier.db", "language": "en"}
+    assert json.loads(path.read_text("utf-8")) == {
+        "database": "/srv/verifier.db",
+        "language": "en",
+        "backup_copy": None,
+    }
     assert sorted(p.name for p in path.parent.iterdir()) == ["config.json"]  # no temporary left
