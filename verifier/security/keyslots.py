@@ -172,6 +172,9 @@ class Pending:
     slots: dict[str, Slot]
 
 
+RECOVERY_SLOT = "@recovery"  # the slot the recovery code opens (no login starts with "@")
+
+
 def new_recovery_code() -> str:
     """Six groups of five characters from an unambiguous alphabet (about 150 bits)."""
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from verifier import i18n
 from verifier.domain.errors import NotFound, Problem, ValidationError
-from verifier.security.keyslots import AuthFailed, make_slot, new_recovery_code, unlock, unlock_counting
+from verifier.security.keyslots import RECOVERY_SLOT, AuthFailed, make_slot, new_recovery_code, unlock, unlock_counting
 from verifier.services import authority, settings
 from verifier.services.context import ADMIN, ROLES, Actor, Context
 from verifier.store import audit_log, database
@@ -28,7 +28,6 @@ from verifier.store.types import utcnow
 log = logging.getLogger(__name__)
 
 MIN_PASSWORD = 12
-RECOVERY_SLOT = "@recovery"
 
 
 @dataclass(frozen=True)

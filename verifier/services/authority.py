@@ -88,11 +88,11 @@ def _seal_for_admins(store: Store, private: bytes, admins: set[str], renew: bool
         slot = slots.get(name)
         if slot is None or not slot.revocable:
             continue
-        if slot.kind == "recovery":  # the recovery code resets an administrator: it must carry the key
-            admins = admins | {name}
-        if name in admins and (renew or slot.admin is None):
+        # The recovery code resets an administrator: it carries the key too.
+        holder = name in admins or slot.kind == "recovery"
+        if holder and (renew or slot.admin is None):
             slots.update(name, lambda s: with_admin_key(s, private))
-        elif name not in admins and slot.admin is not None:
+        elif not holder and slot.admin is not None:
             slots.update(name, lambda s: with_admin_key(s, None))
 
 
@@ -137,9 +137,8 @@ def at_sign_in(store: Store, login: str, user_id: int, role: str) -> str:
                 return "counter" if role == ADMIN else role
             if role != ADMIN or not holds_key(store, public):
                 return role
-            held = store.admin_key
-            assert held is not None
-            private = held
+            assert store.admin_key is not None  # holds_key
+            private = store.admin_key
             admins = _signed_admins(s, public)
     _seal_for_admins(store, private, admins)
     return role

@@ -29,7 +29,7 @@ from typing import TypeVar
 from verifier import i18n
 from verifier.domain.errors import Problem, ValidationError
 from verifier.security.crypto import FieldCipher, key_check, new_database_key
-from verifier.security.keyslots import Slot, make_slot, new_recovery_code, reseal
+from verifier.security.keyslots import RECOVERY_SLOT, Slot, make_slot, new_recovery_code, reseal
 from verifier.services.context import Context
 from verifier.services.patients import nir_index, search_tokens
 from verifier.store import audit_log, database, rekey
@@ -42,7 +42,6 @@ from verifier.store.session import Session
 log = logging.getLogger(__name__)
 
 BATCH = 500
-RECOVERY_SLOT = "@recovery"
 
 Progress = Callable[[int, int], None]  # rows done, rows in all
 

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from verifier.files import PRIVATE
 from verifier.security.keyslots import FileSlots
-from verifier.store.engine import WrongKey, unlock_connection
+from verifier.store.engine import unlock_connection
 from verifier.store.schema import Claim, Patient
 
 log = logging.getLogger(__name__)
@@ -162,14 +162,6 @@ def prune(folder: Path, hourly: int = 24, daily: int = 30) -> int:
             b.keys_path.unlink(missing_ok=True)
             gone += 1
     return gone
-
-
-def opens_with(path: Path, key: bytes) -> bool:
-    try:
-        _connect(path, key).close()
-    except WrongKey:
-        return False
-    return True
 
 
 def place(backup: Backup, target: Path) -> None:
