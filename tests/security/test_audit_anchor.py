@@ -202,3 +202,33 @@ def test_audit_verify_names_truncation_on_the_command_line(tmp_path: Path) -> No
         env={"VERIFIER_PASSWORD": demo.DEMO_PASSWORD},
     )
     assert out.returncode == 1 and "tronqué" in out.stderr, out.stderr + out.stdout
+
+
+def test_garbage_given_as_a_manifest_is_a_sentence(tmp_path: Path) -> None:
+    from tests.integration.test_cli import run
+    from verifier.services import demo
+
+    db = tmp_path / "demo.db"
+    assert run(tmp_path, "--db", str(db), "demo").returncode == 0
+    garbage = {
+        "binary.json": bytes(range(256)) * 8,
+        "deep.json": b"[" * 100_000 + b"]" * 100_000,
+        "utf16.json": "{}".encode("utf-16"),
+        "witness.json": b'{"audit_witness": {"seq": "x", "hash": []}}',
+        "broken.zip": b"PK\x03\x04 not a zip",
+    }
+    for name, data in garbage.items():
+        (tmp_path / name).write_bytes(data)
+        out = run(
+            tmp_path,
+            "--db",
+            str(db),
+            "--user",
+            demo.DEMO_ADMIN,
+            "audit",
+            "verify",
+            "--manifest",
+            str(tmp_path / name),
+            env={"VERIFIER_PASSWORD": demo.DEMO_PASSWORD},
+        )
+        assert out.returncode == 1 and "Un manifeste donné ne se lit pas" in out.stderr, (name, out.stderr)

@@ -52,6 +52,7 @@ def _finding(f: Any) -> str:
 
 def cmd_audit(args: argparse.Namespace) -> int:
     from verifier.services import audit
+    from verifier.services.json_reader import ImportRefused
 
     for path in args.manifest:
         if not path.is_file():
@@ -60,7 +61,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         report = audit.verify(ctx)
         try:
             findings = audit.anchors(ctx, args.manifest)
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile, ImportRefused):
             raise UserError(
                 i18n.tr(
                     "Un manifeste donné ne se lit pas (ni manifest.json ni lot .zip non chiffré). Donnez le fichier manifest.json du lot."

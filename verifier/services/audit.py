@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from verifier.security import signing
 from verifier.security.audit import anchor_mac, anchor_message
 from verifier.services import authority
 from verifier.services.context import Context
+from verifier.services.json_reader import load_json
 from verifier.store import audit_log, claims_query, database
 from verifier.store.audit_log import ChainReport
 
@@ -53,9 +53,10 @@ def manifest_witness(path: Path) -> Witness | None:
     (.zip). None when it carries none (bundles made before format 1.4)."""
     if path.suffix.lower() == ".zip":
         with zipfile.ZipFile(path) as zf:
-            data = json.loads(zf.read("manifest.json"))
+            raw = zf.read("manifest.json")
     else:
-        data = json.loads(path.read_text("utf-8"))
+        raw = path.read_bytes()
+    data = load_json(raw.decode("utf-8"))  # too deep, too long a number: ImportRefused
     w = data.get("audit_witness") if isinstance(data, dict) else None
     if not isinstance(w, dict):
         return None
