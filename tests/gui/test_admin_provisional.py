@@ -28,7 +28,7 @@ def test_confirm_one_and_merge_another(qtbot, admin: Context) -> None:  # type: 
     qtbot.waitUntil(lambda: page.insurer_model.rowCount() == 3)
     assert "2 organismes à confirmer" in page.count_label.text()
     states = {
-        page.insurer_model.insurer(r).amc_number: page.insurer_model.data(page.insurer_model.index(r, 6))
+        page.insurer_model.insurer(r).amc_number: page.insurer_model.data(page.insurer_model.index(r, 7))
         for r in range(3)
     }
     assert states == {AMC: "actif", "31234567": "à confirmer", "31234568": "à confirmer"}

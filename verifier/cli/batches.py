@@ -14,6 +14,7 @@ from verifier.formatting import local_day
 
 if TYPE_CHECKING:
     from verifier.exports.bundle import Encryption
+    from verifier.services.context import Context
 
 
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -55,16 +56,26 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     batch.set_defaults(func=cmd_batch)
 
 
-def _encryption(args: argparse.Namespace) -> Encryption | None:
+def _encryption(ctx: Context, args: argparse.Namespace) -> Encryption | None:
     """How the bundle is protected: a certificate, a passphrase, or (said explicitly) nothing.
-    Without a choice the export is refused: a stolen export must reveal no one (issue 12)."""
-    if not (args.encrypt_cert or args.encrypt_passphrase or args.plain):
+    Without a choice, as the recipient's directory entry says (its certificate on record, or
+    a passphrase): a stolen export must reveal no one (issue 12)."""
+    from verifier.services import batches
+    from verifier.services.directory import CERTIFICATE
+
+    if args.encrypt_cert or args.encrypt_passphrase or args.plain:
+        return _chosen_encryption(args)
+    wanted = batches.protection(ctx, args.id)
+    if wanted.kind == CERTIFICATE:
+        return batches.stored_encryption(ctx, args.id)
+    if not (args.passphrase_file or os.environ.get("VERIFIER_EXPORT_PASSPHRASE")):
         raise UserError(
             i18n.tr(
-                "Choisissez comment protéger le fichier du lot, qui nomme les patients : --encrypt-cert CERTIFICAT.pem (le certificat de l'organisme), --encrypt-passphrase (une phrase secrète à lui dire par téléphone), ou --plain si le fichier est protégé autrement (déconseillé)."
+                "Les lots de {recipient} sont chiffrés par une phrase secrète : donnez-la dans un fichier (--passphrase-file) ou dans VERIFIER_EXPORT_PASSPHRASE, et dites-la à l'organisme par téléphone. Autres choix : --encrypt-cert CERTIFICAT.pem, ou --plain si le fichier est protégé autrement (déconseillé).",
+                recipient=wanted.recipient,
             )
         )
-    return _chosen_encryption(args)
+    return _passphrase_encryption(args)
 
 
 def _chosen_encryption(args: argparse.Namespace) -> Encryption | None:
@@ -78,29 +89,34 @@ def _chosen_encryption(args: argparse.Namespace) -> Encryption | None:
                 i18n.tr("Impossible de lire {path} : vérifiez le chemin.", path=args.encrypt_cert)
             ) from None
     if args.encrypt_passphrase:
-        secret = os.environ.get("VERIFIER_EXPORT_PASSPHRASE", "")
-        if args.passphrase_file:
-            try:
-                secret = Path(args.passphrase_file).read_text("utf-8").strip()
-            except OSError:
-                raise UserError(
-                    i18n.tr("Impossible de lire {path} : vérifiez le chemin.", path=args.passphrase_file)
-                ) from None
-        if not secret:
-            raise UserError(
-                i18n.tr(
-                    "Aucune phrase secrète : mettez-la dans un fichier (--passphrase-file) ou dans VERIFIER_EXPORT_PASSPHRASE."
-                )
-            )
-        return batches.encryption(passphrase=secret)
+        return _passphrase_encryption(args)
     return None
+
+
+def _passphrase_encryption(args: argparse.Namespace) -> Encryption:
+    from verifier.services import batches
+
+    secret = os.environ.get("VERIFIER_EXPORT_PASSPHRASE", "")
+    if args.passphrase_file:
+        try:
+            secret = Path(args.passphrase_file).read_text("utf-8").strip()
+        except OSError:
+            raise UserError(
+                i18n.tr("Impossible de lire {path} : vérifiez le chemin.", path=args.passphrase_file)
+            ) from None
+    if not secret:
+        raise UserError(
+            i18n.tr(
+                "Aucune phrase secrète : mettez-la dans un fichier (--passphrase-file) ou dans VERIFIER_EXPORT_PASSPHRASE."
+            )
+        )
+    return batches.encryption(passphrase=secret)
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
     from verifier.domain.money import format_eur
     from verifier.services import batches, directory
 
-    encryption = _encryption(args) if args.batch_command == "export" else None
     with signed_in(args) as ctx:
         if args.batch_command == "create":
             ids = None
@@ -136,6 +152,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
                 )
             print(f"id={b.id}")
         elif args.batch_command == "export":
+            encryption = _encryption(ctx, args)
             path = batches.export_batch(ctx, args.id, Path(args.out), encryption)
             print(i18n.tr("Lot exporté : {path}", path=path))
             if encryption is None:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 import verifier
@@ -185,6 +186,24 @@ def check_certificate(cert: x509.Certificate, now: datetime | None = None) -> No
         return
     if not usage.key_encipherment:
         raise ValidationError([Problem("export.certificate_usage", field="certificate")])
+
+
+@dataclass(frozen=True)
+class CertificateSummary:
+    """What an administrator is shown of a recipient's certificate."""
+
+    subject: str  # its common name, or the whole subject when it has none
+    not_after: datetime
+    fingerprint: str  # SHA-256 of the DER, hex: to read out to the insurer and compare
+
+
+def summarize_certificate(pem: bytes) -> CertificateSummary:
+    """The certificate a bundle would be encrypted for, checked (check_certificate) and
+    summed up; an unusable one is refused with its sentence."""
+    cert = Encryption(recipient_certificate_pem=pem).certificate()
+    names = cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
+    subject = str(names[0].value) if names else cert.subject.rfc4514_string()
+    return CertificateSummary(subject, cert.not_valid_after_utc, cert.fingerprint(hashes.SHA256()).hex())
 
 
 def bundle_name(header: BundleHeader) -> str:

@@ -143,6 +143,7 @@ def initialise(
         if site.activities != (settings.PHARMACY,):
             chosen = settings.SiteSettings(activities=",".join(a for a in settings.ACTIVITIES if a in site.activities))
             s.add(Setting(key=settings.KEY, value=chosen.to_json()))
+            authority.sign_setting_with(s, private, settings.KEY)
         user = User(login=login, display_name=display_name.strip() or login, role=ADMIN, active=True, created_at=now)
         s.add(user)
         s.flush()
@@ -150,6 +151,8 @@ def initialise(
         actor = Actor(user.id, login, ADMIN)
         audit_log.append(s, login, "site.created", "site", "1")
         audit_log.append(s, login, "user.created", "user", str(user.id), {"role": ADMIN})
+        # A new site's directory and settings are signed as they are written: nothing to take on trust.
+        audit_log.append(s, login, authority.DIRECTORY_SIGNED, "site", "1", {"signed": {}})
     slots = database.slot_store(location)
     slots.put(make_slot(RECOVERY_SLOT, "recovery", key, recovery, admin_key=private))
     authority.seal_for(store, login)

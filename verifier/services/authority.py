@@ -15,6 +15,7 @@ verifies.
 
 from __future__ import annotations
 
+import json
 import logging
 
 from verifier import i18n
@@ -22,16 +23,24 @@ from verifier.domain.errors import DomainError
 from verifier.security import signing
 from verifier.security.crypto import b64, unb64
 from verifier.security.keyslots import with_admin_key
-from verifier.store import audit_log, database
+from verifier.store import audit_log, claims_write, database
+from verifier.store import insurers as insurer_store
 from verifier.store import users as user_store
+from verifier.store.claims_write import ADMIN_PUBLIC_KEY, SITE_SETTINGS_KEY, SITE_SETTINGS_SIGNATURE_KEY
 from verifier.store.engine import Store
-from verifier.store.schema import Setting, User
+from verifier.store.schema import Insurer, Operator, Setting, User
 from verifier.store.session import Session
 
 log = logging.getLogger(__name__)
 
-PUBLIC_KEY = "admin.public_key"
+PUBLIC_KEY = ADMIN_PUBLIC_KEY
 ADMIN = "admin"
+# The site settings' signature is a setting of its own, read with them by the claim queue.
+SETTINGS_SIGNATURE = SITE_SETTINGS_SIGNATURE_KEY
+# Recorded once, in the keyed audit chain, when the rows existing before they were signed
+# (migration 0013) are taken as they are: never again, since removing it breaks the chain.
+# (Defined in store.claims_write: the claim queue reads it too.)
+DIRECTORY_SIGNED = claims_write.DIRECTORY_SIGNED
 
 
 class AuthorityProblem(DomainError):
@@ -40,7 +49,12 @@ class AuthorityProblem(DomainError):
 
 def public_key(session: Session) -> bytes | None:
     row = session.get(Setting, PUBLIC_KEY)
-    return unb64(row.value.strip('"')) if row is not None else None
+    return stored_public_key(row.value if row is not None else None)
+
+
+def stored_public_key(value: str | None) -> bytes | None:
+    """The public key from its stored JSON text (None: a site without one yet)."""
+    return unb64(value.strip('"')) if value is not None else None
 
 
 def _set_public_key(session: Session, private: bytes) -> None:
@@ -63,6 +77,158 @@ def row_verifies(
     if public is None:
         return True
     return signing.verifies(public, signing.user_message(user_id, login, role, active), signature)
+
+
+def entries_key(session: Session) -> bytes | None:
+    """The public key directory entries and signed settings are checked with; None before
+    they were first signed (a site upgraded from schema 0012, until an administrator holding
+    the key signs in): then they are taken as they are, as before the upgrade."""
+    if audit_log.event_of(session, DIRECTORY_SIGNED, "site", "1") is None:
+        return None
+    return public_key(session)
+
+
+def _insurer_message(ins: Insurer) -> bytes:
+    return signing.insurer_message(
+        ins.id,
+        ins.amc_number,
+        ins.name,
+        ins.operator_id,
+        ins.hotline,
+        ins.portal,
+        ins.batch_by,
+        bool(ins.active),
+        bool(ins.provisional),
+        ins.export_protection or "passphrase",
+        ins.export_certificate,
+    )
+
+
+def _operator_message(op: Operator) -> bytes:
+    return signing.operator_message(
+        op.id,
+        op.code,
+        op.name,
+        op.health_url,
+        bool(op.active),
+        op.export_protection or "passphrase",
+        op.export_certificate,
+    )
+
+
+def _entry_message(row: Insurer | Operator) -> bytes:
+    return _insurer_message(row) if isinstance(row, Insurer) else _operator_message(row)
+
+
+def entry_verifies(public: bytes | None, row: Insurer | Operator) -> bool:
+    """Whether an insurer or operator is as an administrator left it. An insurer recorded at
+    the counter and not yet confirmed carries no signature: it is trusted as what it says it
+    is (provisional: its claims wait for an administrator)."""
+    if public is None or (isinstance(row, Insurer) and row.provisional and row.signature is None):
+        return True
+    return signing.verifies(public, _entry_message(row), row.signature)
+
+
+def _sign_entry(private: bytes, row: Insurer | Operator) -> None:
+    row.signature = signing.sign(private, _entry_message(row))
+
+
+def sign_entries(session: Session, store: Store, *rows: Insurer | Operator) -> None:
+    """Sign directory rows an administrator just wrote (flushed first: the id is signed)."""
+    if store.admin_key is None:
+        raise AuthorityProblem("authority.key_missing")
+    session.flush()
+    for row in rows:
+        _sign_entry(store.admin_key, row)
+
+
+def setting_verifies(public: bytes | None, key: str, value: str | None, signature: str | None) -> bool:
+    """Whether a signed site setting (the site settings, the tariffs added) is as an
+    administrator saved it (no row: the defaults, nothing to verify)."""
+    if public is None or value is None:
+        return True
+    return signing.verifies(public, signing.setting_message(key, value), signature)
+
+
+def settings_verify(public: bytes | None, value: str | None, signature: str | None) -> bool:
+    return setting_verifies(public, SITE_SETTINGS_KEY, value, signature)
+
+
+def signature_key(key: str) -> str:
+    """Where a signed setting's signature is kept: a setting of its own."""
+    return SETTINGS_SIGNATURE if key == SITE_SETTINGS_KEY else f"{key}.signature"
+
+
+def _put_setting(session: Session, key: str, value: str) -> None:
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
+
+
+def sign_setting_with(session: Session, private: bytes, key: str) -> None:
+    session.flush()
+    row = session.get(Setting, key)
+    if row is not None:
+        signature = signing.sign(private, signing.setting_message(key, row.value))
+        _put_setting(session, signature_key(key), json.dumps(signature))
+
+
+def sign_setting(session: Session, store: Store, key: str = SITE_SETTINGS_KEY) -> None:
+    """Sign a site setting an administrator just saved."""
+    if store.admin_key is None:
+        raise AuthorityProblem("authority.key_missing")
+    sign_setting_with(session, store.admin_key, key)
+
+
+def stored_signature(session: Session, key: str = SITE_SETTINGS_KEY) -> str | None:
+    row = session.get(Setting, signature_key(key))
+    return None if row is None else str(json.loads(row.value))
+
+
+def setting_trusted(session: Session, key: str) -> bool:
+    row = session.get(Setting, key)
+    return setting_verifies(
+        public_key(session), key, None if row is None else row.value, stored_signature(session, key)
+    )
+
+
+# The settings an administrator's signature covers; other settings are the machinery's own
+# (keys, anchors, counters), protected otherwise.
+TARIFFS_KEY = "tariffs"  # the tariffs an administrator added (services.tariffs)
+SIGNED_SETTINGS = (SITE_SETTINGS_KEY, TARIFFS_KEY)
+
+
+def _resign(session: Session, private: bytes, old_public: bytes | None, first_use: bool) -> dict[str, int]:
+    """Sign again, with `private`, the directory rows and settings that verify under
+    `old_public` (all of them on first use); those that do not stay as they are: refused."""
+    counts = {"insurers": 0, "operators": 0, "settings": 0}
+    rows: list[Insurer | Operator] = [*insurer_store.every_insurer(session), *insurer_store.every_operator(session)]
+    for row in rows:
+        if isinstance(row, Insurer) and row.provisional and row.signature is None:
+            continue
+        if first_use or entry_verifies(old_public, row):
+            _sign_entry(private, row)
+            counts["insurers" if isinstance(row, Insurer) else "operators"] += 1
+    for key in SIGNED_SETTINGS:
+        stored = session.get(Setting, key)
+        if stored is not None and (
+            first_use or setting_verifies(old_public, key, stored.value, stored_signature(session, key))
+        ):
+            sign_setting_with(session, private, key)
+            counts["settings"] += 1
+    return counts
+
+
+def _sign_directory_once(session: Session, private: bytes, login: str) -> None:
+    """The directory and settings as they are, signed once when the site gets signed rows
+    (a new key, or the first administrator sign-in after migration 0013)."""
+    if audit_log.event_of(session, DIRECTORY_SIGNED, "site", "1") is not None:
+        return
+    counts = _resign(session, private, None, first_use=True)
+    audit_log.append(session, login, DIRECTORY_SIGNED, "site", "1", {"signed": counts})
+    log.info("directory and settings signed: %s", counts)
 
 
 def holds_key(store: Store, public: bytes | None) -> bool:
@@ -121,6 +287,7 @@ def at_sign_in(store: Store, login: str, user_id: int, role: str) -> str:
             for u in user_store.everyone(s):
                 sign_user(private, u)
             audit_log.append(s, login, "authority.created", "site", "1")
+            _sign_directory_once(s, private, login)
             admins = _signed_admins(s, signing.public_of(private))
             log.info("administrators' signing key created")
         else:
@@ -139,6 +306,7 @@ def at_sign_in(store: Store, login: str, user_id: int, role: str) -> str:
                 return role
             assert store.admin_key is not None  # holds_key
             private = store.admin_key
+            _sign_directory_once(s, private, login)
             admins = _signed_admins(s, public)
     _seal_for_admins(store, private, admins)
     return role
@@ -166,9 +334,12 @@ def replace_key(store: Store, actor: str) -> None:
     """A new signing key: every row signed again, sealed to the administrators left, the old
     one worthless (an administrator was demoted or deactivated)."""
     with store.write() as s:
+        old_public = public_key(s)
         private = create(s, store)
         for u in user_store.everyone(s):
             sign_user(private, u)
+        # Entries changed by SQL under the old key stay refused under the new one.
+        _resign(s, private, old_public, first_use=False)
         admins = _signed_admins(s, signing.public_of(private))
         audit_log.append(s, actor, "authority.replaced", "site", "1")
     _seal_for_admins(store, private, admins, renew=True)

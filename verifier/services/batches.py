@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from verifier.exports.bundle import Encryption
 from verifier.security import signing
 from verifier.security.audit import anchor_message
+from verifier.services import authority
 from verifier.services.checks import COVERING, guarantees_from_json
 from verifier.services.claims import next_number
 from verifier.services.context import Context
@@ -108,6 +109,61 @@ def _recipient_name(s: Session, b: Batch) -> str:
         return op.name if op else str(b.operator_id)
     ins = s.get(Insurer, b.insurer_id)
     return ins.name if ins else str(b.insurer_id)
+
+
+def _recipient(s: Session, b: Batch) -> Insurer | Operator:
+    row: Insurer | Operator | None = (
+        s.get(Operator, b.operator_id) if b.operator_id is not None else s.get(Insurer, b.insurer_id)
+    )
+    assert row is not None  # foreign keys
+    return row
+
+
+def _require_trusted(s: Session, row: Insurer | Operator) -> None:
+    """Refuse to batch for, or export to, a recipient whose entry was changed outside
+    verifier: its certificate, its operator or its name may be someone else's."""
+    if not authority.entry_verifies(authority.entries_key(s), row):
+        raise ValidationError([Problem("batch.recipient_untrusted", {"recipient": row.name}, None)])
+
+
+@dataclass(frozen=True)
+class Protection:
+    """How the recipient of a batch wants its bundles protected (its directory entry)."""
+
+    recipient: str
+    kind: str  # directory.PASSPHRASE or directory.CERTIFICATE
+    certificate_subject: str | None
+    certificate_not_after: datetime | None
+    trusted: bool
+
+
+def protection(ctx: Context, batch_id: int) -> Protection:
+    from verifier.services.directory import CERTIFICATE, PASSPHRASE, certificate_of
+
+    with ctx.store.read() as s:
+        row = _recipient(s, _load(s, batch_id))
+        kind = row.export_protection or PASSPHRASE
+        cert = certificate_of(row.export_certificate) if kind == CERTIFICATE else None
+        return Protection(
+            row.name,
+            kind,
+            cert.subject if cert else None,
+            cert.not_after if cert else None,
+            authority.entry_verifies(authority.entries_key(s), row),
+        )
+
+
+def stored_encryption(ctx: Context, batch_id: int) -> Encryption:
+    """Encryption for the certificate on record in the recipient's entry (checked again now:
+    one that expired since is refused with its date)."""
+    with ctx.store.read() as s:
+        row = _recipient(s, _load(s, batch_id))
+        _require_trusted(s, row)
+        pem = row.export_certificate
+        name = row.name
+    if not pem:
+        raise ValidationError([Problem("batch.no_certificate", {"recipient": name}, "certificate")])
+    return encryption(certificate_pem=pem.encode("ascii"))
 
 
 def _info(b: Batch, recipient: str, file_written: bool = False) -> BatchInfo:
@@ -188,6 +244,7 @@ def create_batch(ctx: Context, insurer_id: int, claim_ids: list[str] | None = No
         insurer = s.get(Insurer, insurer_id)
         if insurer is None:
             raise NotFound("insurer.not_found", amc=str(insurer_id))
+        _require_trusted(s, insurer)
         if _grouped_by_operator(insurer) and insurer.operator is not None:
             raise ValidationError(
                 [
@@ -216,6 +273,7 @@ def create_operator_batch(ctx: Context, operator_id: int, claim_ids: list[str] |
         op = s.get(Operator, operator_id)
         if op is None:
             raise NotFound("operator.unknown", code=str(operator_id))
+        _require_trusted(s, op)
         return _create(
             ctx,
             s,
@@ -541,6 +599,8 @@ def export_batch(ctx: Context, batch_id: int, outbox: Path, encryption: Encrypti
     batch = get(ctx, batch_id)
     if batch.status is BatchStatus.VOID:
         raise ValidationError([Problem("batch.voided", {"number": batch.number_text}, None)])
+    with ctx.store.read() as s:
+        _require_trusted(s, _recipient(s, _load(s, batch_id)))
     head = header(ctx, batch_id)
     outbox.mkdir(parents=True, exist_ok=True)
     # The bundle's working files go in a folder of their own, so a crash leaves one hidden
@@ -603,11 +663,19 @@ def new_passphrase() -> str:
     return generate_passphrase()
 
 
-def export_with(ctx: Context, batch_id: int, outbox: Path, passphrase: str | None, certificate: Path | None) -> Path:
-    """Export the batch into `outbox`, encrypted with the passphrase or for the certificate
-    chosen (neither: a plain bundle); an unreadable certificate or an unwritable folder is a
-    sentence under its field. Slow: run it off the GUI thread."""
-    encryption = _encryption(passphrase, certificate)
+def export_with(
+    ctx: Context,
+    batch_id: int,
+    outbox: Path,
+    passphrase: str | None,
+    certificate: Path | None,
+    stored_certificate: bool = False,
+) -> Path:
+    """Export the batch into `outbox`, encrypted with the passphrase, for the certificate
+    file chosen or for the one on record (`stored_certificate`); none of them: a plain
+    bundle. An unreadable certificate or an unwritable folder is a sentence under its field.
+    Slow: run it off the GUI thread."""
+    encryption = stored_encryption(ctx, batch_id) if stored_certificate else _encryption(passphrase, certificate)
     try:
         return export_batch(ctx, batch_id, outbox, encryption)
     except OSError as exc:
@@ -636,6 +704,12 @@ i18n.register(
         ),
         "batch.refused_claim": i18n.N_("Demande n° {number} : {reasons}"),
         "batch.not_found": i18n.N_("Le lot {id} n'existe pas."),
+        "batch.recipient_untrusted": i18n.N_(
+            "La fiche de {recipient} a été modifiée en dehors de verifier (sa signature ne correspond plus) : vérifiez-la dans Administration › Organismes (numéro, opérateur, certificat) et enregistrez-la, puis recommencez."
+        ),
+        "batch.no_certificate": i18n.N_(
+            "Aucun certificat n'est enregistré pour {recipient} : choisissez le fichier du certificat, ou une phrase secrète."
+        ),
         "batch.void_reason": i18n.N_("Indiquez pourquoi le lot est annulé."),
         "batch.not_voidable": i18n.N_("Ce lot est « {status} » : seul un lot pas encore envoyé peut être annulé."),
         "batch.not_sendable": i18n.N_("Ce lot est « {status} » : il ne peut pas être marqué envoyé."),

@@ -599,7 +599,7 @@ def check_ceilings(
 
     A stay is held to the per-stay ceiling instead of the per-claim one, and its PEC, asked
     before admission by design, is not held to the "check on the day" ceiling (services.stays)."""
-    site = settings.parsed(check.settings_json)
+    site = settings.parsed(check.settings_json, check.settings_signature, check.admin_public_key)
     if kind is ClaimKind.STAY:
         site = replace(site, claim_amc_ceiling=site.stay_amc_ceiling, check_same_day=False)
     over = ceilings.crossed(site, check.outstanding_amc, amc, dispensed_on, check.checked_at)

@@ -12,11 +12,13 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from verifier import i18n
 from verifier.domain.errors import NotFound, Problem, ValidationError
 from verifier.domain.identifiers import check_amc_number
+from verifier.services import authority
 from verifier.services.context import Context
 from verifier.store import audit_log
 from verifier.store import insurers as insurer_store
@@ -28,6 +30,10 @@ from verifier.store.types import utcnow
 # Column sizes of the store (PostgreSQL enforces them; say so before it does).
 NAME_MAX, HOTLINE_MAX, URL_MAX = 200, 40, 500
 BATCH_BY = ("insurer", "operator")
+# How a recipient's batches are encrypted unless the administrator chooses plain for one
+# export: a passphrase read to it by telephone, or its X.509 certificate (issue 12).
+PASSPHRASE, CERTIFICATE = "passphrase", "certificate"
+PROTECTIONS = (PASSPHRASE, CERTIFICATE)
 
 # The tiers-payant operators of the domain notes, by code: a CSV directory may name them
 # before they are in the database (they are then created with this name). Any other code
@@ -47,12 +53,26 @@ KNOWN_OPERATORS: dict[str, str] = {
 
 
 @dataclass(frozen=True)
+class Certificate:
+    """A recipient's certificate as the administrator sees it."""
+
+    subject: str
+    not_after: datetime
+    fingerprint: str
+
+
+@dataclass(frozen=True)
 class OperatorInfo:
     id: int
     code: str
     name: str
     health_url: str | None
     active: bool
+    export_protection: str = PASSPHRASE
+    certificate: Certificate | None = None
+    # False: the row was changed outside verifier (its administrators' signature fails):
+    # its batches are refused until an administrator checks it and saves it again.
+    trusted: bool = True
 
 
 @dataclass(frozen=True)
@@ -66,13 +86,38 @@ class InsurerInfo:
     batch_by: str
     active: bool
     provisional: bool = False  # recorded at the counter, an administrator has not confirmed it yet
+    export_protection: str = PASSPHRASE
+    certificate: Certificate | None = None
+    trusted: bool = True  # as OperatorInfo.trusted
 
 
-def _operator_info(op: Operator) -> OperatorInfo:
-    return OperatorInfo(op.id, op.code, op.name, op.health_url, op.active)
+def certificate_of(pem: str | None) -> Certificate | None:
+    if not pem:
+        return None
+    from verifier.exports.bundle import summarize_certificate  # cryptography: loaded when needed
+
+    try:
+        found = summarize_certificate(pem.encode("ascii"))
+    except (ValidationError, UnicodeEncodeError):
+        # Stored, then expired (or changed by SQL): shown as unusable, refused at export.
+        return Certificate("?", datetime.min.replace(tzinfo=UTC), "")
+    return Certificate(found.subject, found.not_after, found.fingerprint)
 
 
-def _insurer_info(ins: Insurer) -> InsurerInfo:
+def _operator_info(op: Operator, public: bytes | None) -> OperatorInfo:
+    return OperatorInfo(
+        op.id,
+        op.code,
+        op.name,
+        op.health_url,
+        op.active,
+        op.export_protection or PASSPHRASE,
+        certificate_of(op.export_certificate),
+        authority.entry_verifies(public, op),
+    )
+
+
+def _insurer_info(ins: Insurer, public: bytes | None) -> InsurerInfo:
     return InsurerInfo(
         ins.id,
         ins.amc_number,
@@ -83,7 +128,16 @@ def _insurer_info(ins: Insurer) -> InsurerInfo:
         ins.batch_by,
         ins.active,
         ins.provisional,
+        ins.export_protection or PASSPHRASE,
+        certificate_of(ins.export_certificate),
+        authority.entry_verifies(public, ins),
     )
+
+
+def _signed(s: Session, ctx: Context, *rows: Insurer | Operator) -> bytes | None:
+    """Sign the rows an administrator just wrote; the site's public key, for the infos."""
+    authority.sign_entries(s, ctx.store, *rows)
+    return authority.entries_key(s)
 
 
 def _opt(text: str | None) -> str | None:
@@ -145,7 +199,7 @@ def add_operator(ctx: Context, code: str, name: str, health_url: str | None = No
         s.add(op)
         s.flush()
         audit_log.append(s, ctx.actor.login, "operator.created", "operator", str(op.id), {"code": code})
-        return _operator_info(op)
+        return _operator_info(op, _signed(s, ctx, op))
 
 
 def add_insurer(
@@ -197,7 +251,9 @@ def add_insurer(
         s.add(ins)
         s.flush()
         audit_log.append(s, ctx.actor.login, "insurer.created", "insurer", str(ins.id), {"amc": ins.amc_number})
-        return _insurer_info(ins)
+        if new_operator and operator is not None:
+            authority.sign_entries(s, ctx.store, operator)
+        return _insurer_info(ins, _signed(s, ctx, ins))
 
 
 def record_provisional_insurer(
@@ -239,7 +295,8 @@ def record_provisional_insurer(
         audit_log.append(
             s, ctx.actor.login, "insurer.recorded_provisional", "insurer", str(ins.id), {"amc": ins.amc_number}
         )
-        return _insurer_info(ins)
+        # Not signed: a counter has no signing key; provisional, its claims wait for an administrator.
+        return _insurer_info(ins, authority.entries_key(s))
 
 
 def count_provisional(ctx: Context) -> int:
@@ -264,7 +321,7 @@ def confirm_insurer(ctx: Context, insurer_id: int) -> InsurerInfo:
         ins = _provisional(s, insurer_id)
         ins.provisional = False
         audit_log.append(s, ctx.actor.login, "insurer.confirmed", "insurer", str(ins.id), {"amc": ins.amc_number})
-        return _insurer_info(ins)
+        return _insurer_info(ins, _signed(s, ctx, ins))
 
 
 def correct_insurer(
@@ -298,7 +355,7 @@ def correct_insurer(
             str(ins.id),
             {"amc": ins.amc_number, "was": old_amc, "fields": changed},
         )
-        return _insurer_info(ins)
+        return _insurer_info(ins, _signed(s, ctx, ins))
 
 
 def merge_insurer(ctx: Context, provisional_id: int, into_id: int) -> InsurerInfo:
@@ -324,18 +381,20 @@ def merge_insurer(ctx: Context, provisional_id: int, into_id: int) -> InsurerInf
             str(into.id),
             {"amc": into.amc_number, "from_amc": amc, **moved},
         )
-        return _insurer_info(into)
+        return _insurer_info(into, authority.entries_key(s))
 
 
 def list_operators(ctx: Context, include_inactive: bool = False) -> list[OperatorInfo]:
     with ctx.store.read() as s:
-        return [_operator_info(o) for o in outage_store.operators(s, include_inactive)]
+        public = authority.entries_key(s)
+        return [_operator_info(o, public) for o in outage_store.operators(s, include_inactive)]
 
 
 def list_insurers(ctx: Context, text: str = "", include_inactive: bool = False) -> list[InsurerInfo]:
     """Insurers whose AMC number starts with, or name contains, `text`."""
     with ctx.store.read() as s:
-        return [_insurer_info(i) for i in insurer_store.matching(s, text.strip(), include_inactive)]
+        public = authority.entries_key(s)
+        return [_insurer_info(i, public) for i in insurer_store.matching(s, text.strip(), include_inactive)]
 
 
 def get_operator(ctx: Context, code: str) -> OperatorInfo:
@@ -343,7 +402,7 @@ def get_operator(ctx: Context, code: str) -> OperatorInfo:
         op = _operator_by_code(s, code)
         if op is None:
             raise NotFound("operator.unknown", code=code.strip())
-        return _operator_info(op)
+        return _operator_info(op, authority.entries_key(s))
 
 
 def get_insurer(ctx: Context, amc_or_id: str | int) -> InsurerInfo:
@@ -354,7 +413,7 @@ def get_insurer(ctx: Context, amc_or_id: str | int) -> InsurerInfo:
             ins = insurer_store.by_amc_number(s, amc_or_id.strip())
         if ins is None:
             raise NotFound("insurer.not_found", amc=str(amc_or_id))
-        return _insurer_info(ins)
+        return _insurer_info(ins, authority.entries_key(s))
 
 
 def update_insurer(
@@ -382,6 +441,7 @@ def update_insurer(
                 problems.append(Problem("operator.unknown", {"code": operator_code.strip()}, "operator"))
         if problems:
             raise ValidationError(problems)
+        was_trusted = authority.entry_verifies(authority.entries_key(s), ins)
         changed = _apply(
             ins,
             {
@@ -392,16 +452,18 @@ def update_insurer(
                 "batch_by": batch_by,
             },
         )
-        if changed:
+        if changed or not was_trusted:
+            # Saved from the form that shows every field: a row changed outside verifier is
+            # vouched for again here, and that is on record.
             audit_log.append(
                 s,
                 ctx.actor.login,
                 "insurer.updated",
                 "insurer",
                 str(ins.id),
-                {"amc": ins.amc_number, "fields": changed},
+                {"amc": ins.amc_number, "fields": changed, **({} if was_trusted else {"signed_again": True})},
             )
-        return _insurer_info(ins)
+        return _insurer_info(ins, _signed(s, ctx, ins))
 
 
 def _apply(row: Insurer | Operator, values: dict[str, object]) -> list[str]:
@@ -421,11 +483,15 @@ def set_insurer_active(ctx: Context, insurer_id: int, active: bool) -> InsurerIn
         ins = s.get(Insurer, insurer_id)
         if ins is None:
             raise NotFound("insurer.missing")
+        public = authority.entries_key(s)
         if ins.active != active:
+            trusted = authority.entry_verifies(public, ins)
             ins.active = active
             action = "insurer.activated" if active else "insurer.deactivated"
             audit_log.append(s, ctx.actor.login, action, "insurer", str(ins.id), {"amc": ins.amc_number})
-        return _insurer_info(ins)
+            if trusted:  # a row changed outside verifier stays refused: (de)activating vouches for nothing else
+                authority.sign_entries(s, ctx.store, ins)
+        return _insurer_info(ins, public)
 
 
 def update_operator(ctx: Context, operator_id: int, *, name: str, health_url: str | None) -> OperatorInfo:
@@ -438,12 +504,18 @@ def update_operator(ctx: Context, operator_id: int, *, name: str, health_url: st
         op = s.get(Operator, operator_id)
         if op is None:
             raise NotFound("operator.missing")
+        was_trusted = authority.entry_verifies(authority.entries_key(s), op)
         changed = _apply(op, {"name": name.strip(), "health_url": _opt(health_url)})
-        if changed:
+        if changed or not was_trusted:
             audit_log.append(
-                s, ctx.actor.login, "operator.updated", "operator", str(op.id), {"code": op.code, "fields": changed}
+                s,
+                ctx.actor.login,
+                "operator.updated",
+                "operator",
+                str(op.id),
+                {"code": op.code, "fields": changed, **({} if was_trusted else {"signed_again": True})},
             )
-        return _operator_info(op)
+        return _operator_info(op, _signed(s, ctx, op))
 
 
 def set_operator_active(ctx: Context, operator_id: int, active: bool) -> OperatorInfo:
@@ -453,11 +525,102 @@ def set_operator_active(ctx: Context, operator_id: int, active: bool) -> Operato
         op = s.get(Operator, operator_id)
         if op is None:
             raise NotFound("operator.missing")
+        public = authority.entries_key(s)
         if op.active != active:
+            trusted = authority.entry_verifies(public, op)
             op.active = active
             action = "operator.activated" if active else "operator.deactivated"
             audit_log.append(s, ctx.actor.login, action, "operator", str(op.id), {"code": op.code})
-        return _operator_info(op)
+            if trusted:
+                authority.sign_entries(s, ctx.store, op)
+        return _operator_info(op, public)
+
+
+def _protection_problems(protection: str, certificate_pem: bytes | None) -> tuple[list[Problem], str | None]:
+    """What is wrong with the protection chosen, and the certificate as stored (PEM text)."""
+    if protection not in PROTECTIONS:
+        return [Problem("directory.protection_unknown", {"known": ", ".join(PROTECTIONS)}, "protection")], None
+    if protection == PASSPHRASE:
+        return [], None
+    if not certificate_pem:
+        return [Problem("directory.certificate_missing", {}, "certificate")], None
+    from verifier.exports.bundle import summarize_certificate  # cryptography: loaded when needed
+
+    try:
+        summarize_certificate(certificate_pem)
+        text = certificate_pem.decode("ascii")
+    except ValidationError as exc:
+        return list(exc.problems), None
+    except UnicodeDecodeError:
+        return [Problem("export.certificate_unreadable", field="certificate")], None
+    return [], text.strip() + "\n"
+
+
+def read_certificate(path: Path) -> bytes:
+    """A certificate file chosen by the administrator, checked; refused with its sentence."""
+    try:
+        pem = path.read_bytes()[:1_000_000]
+    except OSError as exc:
+        raise ValidationError(
+            [
+                Problem(
+                    "admin.batch.certificate_unreadable",
+                    {"file": path.name, "reason": exc.strerror or type(exc).__name__},
+                    "certificate",
+                )
+            ]
+        ) from None
+    problems, _ = _protection_problems(CERTIFICATE, pem)
+    if problems:
+        raise ValidationError(problems)
+    return pem
+
+
+def set_export_protection(
+    ctx: Context,
+    *,
+    insurer_id: int | None = None,
+    operator_id: int | None = None,
+    protection: str,
+    certificate_pem: bytes | None = None,
+    certificate_file: Path | None = None,
+) -> InsurerInfo | OperatorInfo:
+    """How the batches of this insurer (or operator) are encrypted by default: a passphrase
+    read to it, or its certificate (checked: RSA, in its validity, for key encipherment),
+    given as PEM bytes or a file, or the one on record when neither is given. Signed with
+    the other fields: a certificate swapped by SQL is refused at export. Nothing is written
+    when the choice is refused; nothing is recorded when it does not change."""
+    ctx.require_admin("manage_directory")
+    if certificate_file is not None:
+        certificate_pem = read_certificate(certificate_file)
+    if protection not in PROTECTIONS:
+        raise ValidationError(_protection_problems(protection, None)[0])
+    with ctx.store.write() as s:
+        row: Insurer | Operator | None = (
+            s.get(Insurer, insurer_id) if insurer_id is not None else s.get(Operator, operator_id)
+        )
+        if row is None:
+            raise NotFound("insurer.missing" if insurer_id is not None else "operator.missing")
+        if protection == CERTIFICATE and certificate_pem is None and row.export_certificate:
+            certificate_pem = row.export_certificate.encode("ascii", "replace")  # the one on record
+        problems, pem = _protection_problems(protection, certificate_pem)
+        if problems:
+            raise ValidationError(problems)
+        public = authority.entries_key(s)
+        if (row.export_protection, row.export_certificate) == (protection, pem):
+            return _insurer_info(row, public) if isinstance(row, Insurer) else _operator_info(row, public)
+        row.export_protection, row.export_certificate = protection, pem
+        entity, key = ("insurer", "amc") if isinstance(row, Insurer) else ("operator", "code")
+        ident = row.amc_number if isinstance(row, Insurer) else row.code
+        details: dict[str, object] = {key: ident, "protection": protection}
+        if pem is not None:
+            assert certificate_pem is not None
+            from verifier.exports.bundle import summarize_certificate
+
+            details["certificate_sha256"] = summarize_certificate(certificate_pem).fingerprint
+        audit_log.append(s, ctx.actor.login, f"{entity}.protection_set", entity, str(row.id), details)
+        public = _signed(s, ctx, row)
+        return _insurer_info(row, public) if isinstance(row, Insurer) else _operator_info(row, public)
 
 
 # --------------------------------------------------------------------------- CSV directory
@@ -694,6 +857,10 @@ def _write_directory(
         ("operator.created", "operator", str(operators[c].id), {"code": c, "source": "csv"}) for c in created_ops
     ]
     existing = {ins.amc_number: ins for ins in insurer_store.every_insurer(s)}
+    public = authority.entries_key(s)
+    # A row changed outside verifier is updated but not vouched for: it stays refused until
+    # an administrator checks it in its form (a CSV line shows only some of its fields).
+    trusted = {amc for amc, ins in existing.items() if authority.entry_verifies(public, ins)}
     results: list[tuple[_Row, Insurer, str]] = []
     for row in rows:
         values: dict[str, object] = {"name": row.get("name")}
@@ -721,6 +888,16 @@ def _write_directory(
                     )
                 )
     s.flush()
+    authority.sign_entries(
+        s,
+        ctx.store,
+        *(operators[c] for c in created_ops),
+        *(
+            ins
+            for _, ins, outcome in results
+            if outcome == CREATED or (outcome == UPDATED and ins.amc_number in trusted and not ins.provisional)
+        ),
+    )
     events += [
         ("insurer.created", "insurer", str(ins.id), {"amc": ins.amc_number, "source": "csv"})
         for _, ins, outcome in results
@@ -751,6 +928,10 @@ def _write_directory(
 
 i18n.register(
     {
+        "directory.protection_unknown": i18n.N_("Protection inconnue (connues : {known})."),
+        "directory.certificate_missing": i18n.N_(
+            "Choisissez le fichier du certificat de l'organisme (PEM), qu'il vous a transmis."
+        ),
         "operator.code_invalid": i18n.N_("Donnez un code d'opérateur (1 à 40 caractères), par exemple VIAMEDIS."),
         "operator.name_missing": i18n.N_("Indiquez le nom de l'opérateur."),
         "operator.exists": i18n.N_("L'opérateur {code} existe déjà."),

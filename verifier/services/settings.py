@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import asdict, dataclass, fields
 from decimal import Decimal
 from functools import lru_cache
 
 from verifier import i18n
 from verifier.domain.errors import Problem, ValidationError
+from verifier.services import authority
 from verifier.services.context import Context
 from verifier.store import audit_log
 from verifier.store.claims_write import SITE_SETTINGS_KEY
@@ -16,6 +18,8 @@ from verifier.store.schema import Setting
 from verifier.store.session import Session
 
 KEY = _KEY = SITE_SETTINGS_KEY  # read with each claim by store.claims_write.check_facts too
+
+log = logging.getLogger(__name__)
 
 
 # What a site does (issue 11): a pharmacy (officine) dispenses, an établissement de santé bills
@@ -107,9 +111,24 @@ SCAN_SEPARATORS = ("auto", "gs", "~", "|", "^", "#", "@", "<GS>")
 
 
 @lru_cache(maxsize=8)
-def parsed(text: str | None) -> SiteSettings:
-    """Settings from their stored JSON; cached, since every queued claim reads them."""
-    return SiteSettings.from_json(text) if text else SiteSettings()
+def parsed(text: str | None, signature: str | None = None, public_key: str | None = None) -> SiteSettings:
+    """Settings from their stored JSON, signature and the administrators' public key (each
+    as stored); cached, since every queued claim reads them. Settings whose signature fails
+    (changed by SQL: a counter raising a ceiling) give way to the defaults."""
+    if not text:
+        return SiteSettings()
+    if not _verify(text, signature, public_key):
+        log.warning(
+            "the site settings were changed outside verifier: the defaults apply until an administrator saves them"
+        )
+        return SiteSettings()
+    return SiteSettings.from_json(text)
+
+
+def _verify(text: str | None, signature: str | None, public_key: str | None) -> bool:
+    return authority.settings_verify(
+        authority.stored_public_key(public_key), text, None if signature is None else str(json.loads(signature))
+    )
 
 
 def load(ctx: Context) -> SiteSettings:
@@ -117,9 +136,25 @@ def load(ctx: Context) -> SiteSettings:
         return load_in(s)
 
 
+def _stored(session: Session, key: str) -> str | None:
+    row = session.get(Setting, key)
+    return None if row is None else row.value
+
+
+def _public(session: Session) -> str | None:
+    """The public key as stored, once the settings were first signed (authority.entries_key)."""
+    return None if authority.entries_key(session) is None else _stored(session, authority.PUBLIC_KEY)
+
+
 def load_in(session: Session) -> SiteSettings:
-    row = session.get(Setting, _KEY)
-    return SiteSettings.from_json(row.value) if row else SiteSettings()
+    return parsed(_stored(session, _KEY), _stored(session, authority.SETTINGS_SIGNATURE), _public(session))
+
+
+def tampered(ctx: Context) -> bool:
+    """Whether stored settings were changed outside verifier (the defaults apply meanwhile)."""
+    with ctx.store.read() as s:
+        text = _stored(s, _KEY)
+        return text is not None and not _verify(text, _stored(s, authority.SETTINGS_SIGNATURE), _public(s))
 
 
 def save(ctx: Context, new: SiteSettings) -> SiteSettings:
@@ -134,6 +169,7 @@ def save(ctx: Context, new: SiteSettings) -> SiteSettings:
         else:
             row.value = new.to_json()
         audit_log.append(s, ctx.actor.login, "settings.changed", "settings", _KEY, json.loads(new.to_json()))
+        authority.sign_setting(s, ctx.store)
     return new
 
 

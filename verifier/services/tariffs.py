@@ -5,6 +5,7 @@ settings table (key "tariffs"), so every workstation of the site uses the same."
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -12,13 +13,17 @@ from decimal import Decimal
 from verifier import i18n
 from verifier.domain import tariffs as t
 from verifier.domain.errors import Problem, ValidationError
+from verifier.services import authority
 from verifier.services.context import Context
 from verifier.store import audit_log
 from verifier.store.schema import Setting
 from verifier.store.session import Session
 
-KEY = "tariffs"
+# Added values are signed by the administrators (services.authority): a counter cannot
+# raise a tariff by SQL; values whose signature fails are ignored (the shipped ones apply).
+KEY = authority.TARIFFS_KEY
 SOURCE_MAX = 200
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -34,13 +39,16 @@ def _added_in(session: Session) -> list[t.Tariff]:
     row = session.get(Setting, KEY)
     if row is None:
         return []
+    if not authority.setting_trusted(session, KEY):
+        log.warning("the tariffs added were changed outside verifier: only the shipped values apply")
+        return []
     return [
         t.Tariff(item["code"], date.fromisoformat(item["since"]), Decimal(item["amount"]), item.get("source", ""))
         for item in json.loads(row.value)
     ]
 
 
-def _write(session: Session, values: list[t.Tariff]) -> None:
+def _write(ctx: Context, session: Session, values: list[t.Tariff]) -> None:
     text = json.dumps(
         [{"code": v.code, "since": v.since.isoformat(), "amount": str(v.amount), "source": v.source} for v in values],
         ensure_ascii=False,
@@ -51,6 +59,7 @@ def _write(session: Session, values: list[t.Tariff]) -> None:
         session.add(Setting(key=KEY, value=text))
     else:
         row.value = text
+    authority.sign_setting(session, ctx.store, KEY)
 
 
 def current(ctx: Context) -> t.Tariffs:
@@ -79,7 +88,7 @@ def add(ctx: Context, code: str, since: date, amount: Decimal, source: str = "")
         added = _added_in(s)
         if any(v.code == value.code and v.since == value.since for v in [*t.SHIPPED, *added]):
             raise ValidationError([Problem("tariff.same_day", {"code": value.code}, "since")])
-        _write(s, [*added, value])
+        _write(ctx, s, [*added, value])
         audit_log.append(
             s,
             ctx.actor.login,
@@ -103,7 +112,7 @@ def remove(ctx: Context, code: str, since: date) -> None:
             raise ValidationError(
                 [Problem("tariffs.shipped" if shipped else "tariffs.not_found", {"code": code}, None)]
             )
-        _write(s, kept)
+        _write(ctx, s, kept)
         audit_log.append(s, ctx.actor.login, "tariff.removed", "tariff", code, {"since": since.isoformat()})
 
 

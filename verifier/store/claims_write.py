@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol, cast
 
-from sqlalchemy import bindparam, delete, func, insert, literal_column, or_, select, update
+from sqlalchemy import bindparam, case, delete, exists, func, insert, literal_column, null, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -81,6 +81,21 @@ SITE_SETTINGS_KEY = "site_settings"
 # Everything queueing needs comes in the one query below (it runs for every claim): the
 # site settings (ceilings) and what the insurer already owes, besides the claim itself.
 _SITE_SETTINGS = select(_settings.c.value).where(_settings.c.key == SITE_SETTINGS_KEY).scalar_subquery()
+# ...with what proves an administrator saved them (services.authority): their signature and
+# the administrators' public key.
+SITE_SETTINGS_SIGNATURE_KEY = "site_settings.signature"
+ADMIN_PUBLIC_KEY = "admin.public_key"
+_SETTINGS_SIGNATURE = select(_settings.c.value).where(_settings.c.key == SITE_SETTINGS_SIGNATURE_KEY).scalar_subquery()
+DIRECTORY_SIGNED = "authority.directory_signed"
+_events = Base.metadata.tables["audit_events"]
+# The key is only checked against once the settings were first signed (services.authority.entries_key).
+_ADMIN_PUBLIC = case(
+    (
+        exists().where(_events.c.entity == "site", _events.c.entity_id == "1", _events.c.action == DIRECTORY_SIGNED),
+        select(_settings.c.value).where(_settings.c.key == ADMIN_PUBLIC_KEY).scalar_subquery(),
+    ),
+    else_=null(),
+)
 _OUTSTANDING = (
     select(func.coalesce(func.sum(_claims.c.amc), 0))
     .where(
@@ -108,6 +123,8 @@ _CHECK_FACTS = (
         _checks.c.checked_at,
         _OPEN_OUTAGE.label("open_outage_id"),
         _SITE_SETTINGS.label("settings_json"),
+        _SETTINGS_SIGNATURE.label("settings_signature"),
+        _ADMIN_PUBLIC.label("admin_public_key"),
         _OUTSTANDING.label("outstanding_amc"),
         _checks.c.operator_down,
         _checks.c.member_number_enc.label("check_member_enc"),
@@ -139,6 +156,8 @@ class CheckFacts(Protocol):
     checked_at: datetime
     open_outage_id: int | None
     settings_json: str | None
+    settings_signature: str | None  # JSON text, as stored
+    admin_public_key: str | None  # JSON text, as stored
     outstanding_amc: Decimal  # AMC the insurer owes already, the claim being queued excluded
     operator_down: bool
     check_member_enc: str | None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from verifier.store.schema import Batch, Claim, CoverageCheck, Insurer, Patient
+from verifier.store.schema import Batch, Claim, CoverageCheck, Insurer, Operator, Patient
 
 
 def move_references(session: Session, from_id: int, to_id: int) -> dict[str, int]:
@@ -48,3 +48,7 @@ def matching(session: Session, text: str = "", include_inactive: bool = False) -
 
 def every_insurer(session: Session) -> list[Insurer]:
     return list(session.scalars(select(Insurer)))
+
+
+def every_operator(session: Session) -> list[Operator]:
+    return list(session.scalars(select(Operator)))

@@ -83,6 +83,10 @@ class Operator(Base):
     name: Mapped[str] = mapped_column(String(200))
     health_url: Mapped[str | None] = mapped_column(String(500))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # How its batches are encrypted by default, and the administrators' signature (0013).
+    export_protection: Mapped[str] = mapped_column(String(16), default="passphrase", server_default="passphrase")
+    export_certificate: Mapped[str | None] = mapped_column(Text)
+    signature: Mapped[str | None] = mapped_column(Text)
 
 
 class Outage(Base):
@@ -122,6 +126,10 @@ class Insurer(Base):
     provisional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How its batches are encrypted by default, and the administrators' signature (0013).
+    export_protection: Mapped[str] = mapped_column(String(16), default="passphrase", server_default="passphrase")
+    export_certificate: Mapped[str | None] = mapped_column(Text)
+    signature: Mapped[str | None] = mapped_column(Text)
     operator: Mapped[Operator | None] = relationship()
 
 

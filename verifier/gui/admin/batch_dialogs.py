@@ -28,7 +28,7 @@ from verifier import i18n, paths
 from verifier.domain.errors import Problem
 from verifier.domain.money import format_eur
 from verifier.domain.states import ClaimStatus
-from verifier.formatting import format_count
+from verifier.formatting import format_count, format_day
 from verifier.gui.admin.batch_models import BatchRow, ClaimChoiceModel, ReadyRow
 from verifier.gui.admin.common import Jobs, SentenceLabel
 from verifier.gui.admin.form_dialog import FormDialog, line_edit
@@ -100,7 +100,19 @@ class ExportDialog(FormDialog):
         self.choose_button.setAccessibleName(i18n.tr("Choisir un autre dossier d'envoi"))
         self.choose_button.clicked.connect(self.choose_folder)
         self.encryption_box = QComboBox()
-        # Encrypted by default (a stolen export must reveal no one); plain comes last, said so.
+        # Encrypted by default (a stolen export must reveal no one), as the recipient's entry
+        # says: its certificate on record first when it has one; plain comes last, said so.
+        self.wanted = batches.protection(ctx, info.id)
+        if self.wanted.kind == "certificate" and self.wanted.certificate_subject is not None:
+            assert self.wanted.certificate_not_after is not None
+            self.encryption_box.addItem(
+                i18n.tr(
+                    "pour le certificat enregistré de l'organisme (« {subject} », valable jusqu'au {date})",
+                    subject=self.wanted.certificate_subject,
+                    date=format_day(self.wanted.certificate_not_after.date()),
+                ),
+                "stored",
+            )
         for code in ("passphrase", "certificate", "none"):
             self.encryption_box.addItem(i18n.say(f"admin.batch.enc.{code}"), code)
         self.passphrase_edit = line_edit(200)
@@ -172,6 +184,8 @@ class ExportDialog(FormDialog):
             QWidget.setTabOrder(first, second)
         self.encryption_box.currentIndexChanged.connect(lambda _i: self._show_rows())
         self._show_rows()
+        if not self.wanted.trusted:
+            self.message.refuse(i18n.say("batch.recipient_untrusted", recipient=self.wanted.recipient))
         self.save_button.setFocus()
 
     def encryption(self) -> str:
@@ -234,7 +248,8 @@ class ExportDialog(FormDialog):
         self.form.show(problems)
         if problems:
             return
-        self.start(batches.export_with, self.ctx, self.batch.info.id, Path(outbox), passphrase, certificate)
+        stored = self.encryption() == "stored"
+        self.start(batches.export_with, self.ctx, self.batch.info.id, Path(outbox), passphrase, certificate, stored)
         self.message.say(i18n.tr("Export du lot n° {number} en cours…", number=self.batch.info.number_text))
         self.bar.show()
 

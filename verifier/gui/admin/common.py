@@ -103,6 +103,8 @@ class SentenceLabel(QLabel):
     def __init__(self, parent: QWidget | None = None, lines: int = 1) -> None:
         super().__init__(parent)
         self.setWordWrap(True)
+        # Sentences name insurers, files, certificates: text others chose, never HTML.
+        self.setTextFormat(Qt.TextFormat.PlainText)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # Its room is kept while hidden, so a sentence showing or going never moves the page's
         # buttons and tables (issue 9, point 10); a longer one still wraps onto more lines.
@@ -155,6 +157,7 @@ class Form:
             column.addWidget(widget)
         message = QLabel()
         message.setObjectName(f"{field}_message")
+        message.setTextFormat(Qt.TextFormat.PlainText)  # a refusal may quote what was typed
         message.setWordWrap(True)
         message.setStyleSheet(error_style(self.owner))
         message.hide()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from verifier import i18n
-from verifier.formatting import format_count
+from verifier.formatting import format_count, format_day
 from verifier.gui.rows import Column, RowsModel
 from verifier.services.directory import InsurerInfo, OperatorInfo
 from verifier.services.users import UserInfo
@@ -17,6 +17,10 @@ i18n.register(
         "admin.col.portal": i18n.N_("Portail"),
         "admin.col.batch_by": i18n.N_("Lots par"),
         "admin.col.state": i18n.N_("État"),
+        "admin.col.protection": i18n.N_("Chiffrement des lots"),
+        "admin.untrusted": i18n.N_("modifié hors verifier : à vérifier"),
+        "admin.protection_short.passphrase": i18n.N_("phrase secrète"),
+        "admin.protection_short.certificate": i18n.N_("certificat"),
         "admin.col.code": i18n.N_("Code"),
         "admin.col.health_url": i18n.N_("Adresse de supervision"),
         "admin.col.login": i18n.N_("Identifiant"),
@@ -38,6 +42,21 @@ def _state(active: bool) -> str:
     return i18n.say("admin.active" if active else "admin.inactive")
 
 
+def _entry_state(entry: InsurerInfo | OperatorInfo) -> str:
+    if not entry.trusted:
+        return i18n.say("admin.untrusted")
+    if isinstance(entry, InsurerInfo) and entry.provisional:
+        return i18n.tr("à confirmer")
+    return _state(entry.active)
+
+
+def _protection(entry: InsurerInfo | OperatorInfo) -> str:
+    text = i18n.say(f"admin.protection_short.{entry.export_protection}")
+    if entry.certificate is not None and entry.export_protection == "certificate":
+        text += " " + i18n.tr("(jusqu'au {date})", date=format_day(entry.certificate.not_after.date()))
+    return text
+
+
 class InsurerModel(RowsModel):
     COLUMNS = (
         Column("admin.col.amc", lambda i: i.amc_number),
@@ -46,7 +65,8 @@ class InsurerModel(RowsModel):
         Column("admin.col.hotline", lambda i: i.hotline or ""),
         Column("admin.col.portal", lambda i: i.portal or ""),
         Column("admin.col.batch_by", lambda i: i18n.say(f"admin.batch_by.{i.batch_by}")),
-        Column("admin.col.state", lambda i: i18n.tr("à confirmer") if i.provisional else _state(i.active)),
+        Column("admin.col.protection", _protection),
+        Column("admin.col.state", _entry_state),
     )
 
     def insurer(self, index: int) -> InsurerInfo:
@@ -59,7 +79,8 @@ class OperatorModel(RowsModel):
         Column("admin.col.code", lambda o: o.code),
         Column("admin.col.name", lambda o: o.name),
         Column("admin.col.health_url", lambda o: o.health_url or ""),
-        Column("admin.col.state", lambda o: _state(o.active)),
+        Column("admin.col.protection", _protection),
+        Column("admin.col.state", _entry_state),
     )
 
     def operator(self, index: int) -> OperatorInfo:

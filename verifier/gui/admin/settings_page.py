@@ -201,6 +201,12 @@ class SettingsPage(AdminPage):
         """Show the saved settings (one row read by key: on the GUI thread) and this workstation's language."""
         try:
             self.show_settings(settings.load(self.ctx))
+            if settings.tampered(self.ctx):
+                self.status.refuse(
+                    i18n.tr(
+                        "Les réglages enregistrés ont été modifiés en dehors de verifier : les valeurs par défaut, affichées ici, s'appliquent à tous les postes. Vérifiez-les et enregistrez."
+                    )
+                )
         except Exception as exc:  # noqa: BLE001 - said as a sentence, logged by error_sentence
             self.status.failed(exc)
         self.language_box.setCurrentIndex(max(0, self.language_box.findData(i18n.language())))
