@@ -28,7 +28,14 @@ FPU_REDUCED = "FPU_MIN"  # the reduced FPU (ALD, work accident < 2/3)
 PF = "PF"  # participation forfaitaire on a doctor's act (CSS L160-13 II), never paid by an AMC
 G = "G"  # NGAP letter G: a general practitioner's consultation
 
-CODES = (FJ, FJ_PSY, PAV, PAV_THRESHOLD, FPU, FPU_REDUCED, PF, G)
+# A pharmacy's fees per prescription and its on-call fees (issue 13, domain.pharmacy_fees),
+# the franchise on boxes (withheld by the AMO, never paid by an AMC) and its yearly cap.
+HDR, HDA, HDE, HC = "HDR", "HDA", "HDE", "HC"
+GPN, GPD, UPH = "GPN", "GPD", "UPH"
+FRANCHISE_BOX, FRANCHISE_CAP = "FRANCHISE_BOITE", "FRANCHISE_PLAFOND"
+
+CODES: tuple[str, ...] = (FJ, FJ_PSY, PAV, PAV_THRESHOLD, FPU, FPU_REDUCED, PF, G)
+CODES += (HDR, HDA, HDE, HC, GPN, GPD, UPH, FRANCHISE_BOX, FRANCHISE_CAP)
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,41 @@ SHIPPED: tuple[Tariff, ...] = (
         Decimal("30.00"),
         "G à 30 euros depuis le 22 décembre 2024 (convention médicale 2024-2029)",
     ),
+    # Pharmacy (docs/pharmacy-fees.md gives the sources and where they disagree).
+    Tariff(
+        HDR,
+        date(2020, 1, 1),
+        Decimal("0.51"),
+        "honoraire de dispensation par ordonnance (convention pharmaceutique, avenant 11)",
+    ),
+    Tariff(HDR, date(2025, 1, 8), Decimal("0.61"), "ameli.fr, évolutions tarifaires des pharmacies au 8 janvier 2025"),
+    Tariff(HDA, date(2020, 1, 1), Decimal("1.58"), "honoraire lié à l'âge (convention pharmaceutique, avenant 11)"),
+    Tariff(
+        HDA,
+        date(2026, 1, 1),
+        Decimal("1.68"),
+        "honoraire lié à l'âge au 1er janvier 2026 (convention pharmaceutique 2022)",
+    ),
+    Tariff(
+        HDE,
+        date(2020, 1, 1),
+        Decimal("3.57"),
+        "honoraire des médicaments spécifiques (convention pharmaceutique, avenant 11)",
+    ),
+    Tariff(HC, date(2020, 1, 1), Decimal("0.31"), "honoraire d'ordonnance complexe (sources divergentes : à vérifier)"),
+    Tariff(
+        GPN, date(2025, 1, 8), Decimal("10.00"), "honoraire de garde de nuit au 8 janvier 2025 (sources divergentes)"
+    ),
+    Tariff(GPD, date(2025, 1, 8), Decimal("6.00"), "honoraire de garde dimanche et jour férié au 8 janvier 2025"),
+    Tariff(UPH, date(2025, 1, 8), Decimal("2.00"), "honoraire hors heures d'ouverture au 8 janvier 2025"),
+    Tariff(FRANCHISE_BOX, date(2008, 1, 1), Decimal("0.50"), "franchise médicale par boîte (CSS L160-13 III, 2008)"),
+    Tariff(
+        FRANCHISE_BOX,
+        date(2024, 3, 31),
+        Decimal("1.00"),
+        "franchise à 1 euro par boîte depuis le 31 mars 2024 (décret 2024-114)",
+    ),
+    Tariff(FRANCHISE_CAP, date(2008, 1, 1), Decimal("50.00"), "plafond annuel des franchises (CSS D160-9)"),
 )
 
 

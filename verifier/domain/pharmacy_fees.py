@@ -1,0 +1,205 @@
+"""The fees a pharmacy bills per prescription (issue 13), and the franchise it never claims.
+
+A pharmacy's invoice for a prescription carries, besides its boxes (each priced with its
+per-box dispensing fee), fees billed **once per prescription**, whose ticket modérateur the
+complementary insurer owes under a contrat responsable (CSS R871-2):
+
+* HDR, the dispensing fee per prescription;
+* HDA, for a patient under 3 or aged 70 and over on the day of dispensing;
+* HDE, when the prescription holds a drug of the "specific" list (a per-presentation flag);
+* HC, a complex prescription (5 lines or more);
+* GPN / GPD / UPH, the on-call fee: night, Sunday or public holiday, outside opening hours.
+
+Prescription fees need a prescription with at least one reimbursable item. HDR, HDA and HDE
+are reimbursed at 100 % when the prescription holds a drug reimbursed at 100 % (CSS R160-8),
+else at 65 %. Amounts are dated values (verifier.domain.tariffs): a claim uses those in force
+on its day. Every line is rounded as the boxes are (verifier.domain.claims): AMO = amount x
+rate, half-up to the cent; TM = amount - AMO; the AMC pays its guarantee less the AMO.
+
+The franchise (1 EUR per box since 31 March 2024, 50 EUR a year) is withheld by the AMO and may
+never be paid by an AMC (CSS L871-1): it is computed to be printed on the receipt, never added
+to an AMC amount. Docs: docs/pharmacy-fees.md, with the sources.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal, localcontext
+from enum import StrEnum
+
+import holidays
+
+from verifier.domain.identifiers import BirthDate
+from verifier.domain.money import PRECISION, to_cents
+from verifier.domain.tariffs import FRANCHISE_BOX, FRANCHISE_CAP, GPD, GPN, HC, HDA, HDE, HDR, UPH, Tariffs
+
+HUNDRED = Decimal(100)
+RATE_65 = Decimal(65)
+RATE_100 = Decimal(100)
+COMPLEX_LINES = 5  # HC from this many lines
+AGE_YOUNG, AGE_OLD = 3, 70  # HDA: under 3, or 70 and over
+
+
+class OnCall(StrEnum):
+    """When the prescription was dispensed, if outside the pharmacy's ordinary service."""
+
+    NIGHT = "night"  # GPN
+    SUNDAY_HOLIDAY = "sunday_holiday"  # GPD
+    OUTSIDE_HOURS = "outside_hours"  # UPH
+
+
+ON_CALL_CODES = {OnCall.NIGHT: GPN, OnCall.SUNDAY_HOLIDAY: GPD, OnCall.OUTSIDE_HOURS: UPH}
+# Every fee of this module, its AMO rate when no 100 % drug moves it (docs/pharmacy-fees.md).
+BASE_RATES: dict[str, Decimal] = {
+    HDR: RATE_65,
+    HDA: RATE_65,
+    HDE: RATE_65,
+    HC: RATE_100,
+    GPN: RATE_65,
+    GPD: RATE_65,
+    UPH: RATE_65,
+}
+MOVED_TO_100 = frozenset({HDR, HDA, HDE})  # R160-8: a 100 % drug on the prescription
+
+
+def is_public_holiday(day: date, alsace_moselle: bool = False) -> bool:
+    """A French public holiday (Easter Monday, Ascension, Whit Monday computed); Alsace-Moselle
+    adds Good Friday and 26 December (holidays library, subdivision 57/67/68)."""
+    calendar_ = holidays.country_holidays("FR", subdiv="57" if alsace_moselle else None, years=day.year)
+    return day in calendar_
+
+
+def on_call_context(moment: datetime, alsace_moselle: bool = False) -> OnCall | None:
+    """The on-call context a dispensing at `moment` (local time) falls in by the calendar:
+    night (20:00-08:00) first, then Sunday or a public holiday. Outside opening hours on a
+    working day is the pharmacist's to say (their hours are their own)."""
+    if moment.time() >= time(20, 0) or moment.time() < time(8, 0):
+        return OnCall.NIGHT
+    if moment.weekday() == calendar.SUNDAY or is_public_holiday(moment.date(), alsace_moselle):
+        return OnCall.SUNDAY_HOLIDAY
+    return None
+
+
+def latest_birthday(birth: BirthDate) -> date:
+    """The latest calendar day a birth date can mean: itself, or for a lunar date (00 parts or a
+    day the month lacks) the last day of its month, or of its year when the month is unknown.
+    Ages are then never overstated: a patient is 70 only once surely 70."""
+    exact = birth.as_date()
+    if exact is not None:
+        return exact
+    month = birth.month if 1 <= birth.month <= 12 else 12
+    last = calendar.monthrange(birth.year, month)[1]
+    day = birth.day if 1 <= birth.day <= last else last
+    return date(birth.year, month, day)
+
+
+def earliest_birthday(birth: BirthDate) -> date:
+    """The earliest calendar day a birth date can mean (see latest_birthday): a child is under
+    3 only while surely under 3."""
+    exact = birth.as_date()
+    if exact is not None:
+        return exact
+    month = birth.month if 1 <= birth.month <= 12 else 1
+    last = calendar.monthrange(birth.year, month)[1]
+    day = birth.day if 1 <= birth.day <= last else (1 if birth.day == 0 else last)
+    return date(birth.year, month, day)
+
+
+def age_on(born: date, day: date) -> int:
+    """Completed years on `day`; born on 29 February, a year is completed on 1 March."""
+    years = day.year - born.year
+    if (day.month, day.day) < (born.month, born.day):
+        years -= 1
+    return years
+
+
+def age_fee_due(birth: BirthDate, day: date) -> bool:
+    """HDA: under 3 years, or 70 years and over, on the day of dispensing (lunar dates: only
+    when the age is certain whatever day was meant)."""
+    return age_on(earliest_birthday(birth), day) < AGE_YOUNG or age_on(latest_birthday(birth), day) >= AGE_OLD
+
+
+@dataclass(frozen=True)
+class Prescription:
+    """What the fees of a prescription depend on."""
+
+    dispensed_on: date
+    lines: int  # distinct lines of the prescription dispensed
+    reimbursable: bool  # at least one item the AMO reimburses
+    has_100_percent_drug: bool  # a drug reimbursed at 100 % on it (R160-8)
+    has_specific_drug: bool  # a drug of the HDE list on it
+    on_call: OnCall | None = None
+    birth: BirthDate | None = None
+
+
+@dataclass(frozen=True)
+class FeeLine:
+    """One fee of the invoice, with its amounts (AMC under the guarantee given)."""
+
+    code: str
+    amount: Decimal
+    amo_rate: Decimal
+    amo: Decimal
+    tm: Decimal
+    amc: Decimal
+    patient: Decimal
+
+
+def line_amounts(code: str, amount: Decimal, amo_rate: Decimal, guarantee_rate: Decimal | None) -> FeeLine:
+    """The amounts of one fee, rounded as a box line is (verifier.domain.claims.compute_line):
+    the guarantee's rate is in % of the base, AMO included; None: no AMC."""
+    with localcontext() as ctx:
+        ctx.prec = PRECISION
+        amo = min(to_cents(amount * amo_rate / HUNDRED), amount)
+        tm = amount - amo
+        amc = Decimal("0.00")
+        if guarantee_rate is not None:
+            amc = max(Decimal("0.00"), min(to_cents(amount * guarantee_rate / HUNDRED) - amo, amount - amo))
+        return FeeLine(code, amount, amo_rate, amo, to_cents(tm), to_cents(amc), to_cents(amount - amo - amc))
+
+
+def fee_codes(p: Prescription) -> list[str]:
+    """The fees the prescription brings, in invoice order (none without a reimbursable item)."""
+    if not p.reimbursable or p.lines < 1:
+        return []
+    codes = [HDR]
+    if p.birth is not None and age_fee_due(p.birth, p.dispensed_on):
+        codes.append(HDA)
+    if p.has_specific_drug:
+        codes.append(HDE)
+    if p.lines >= COMPLEX_LINES:
+        codes.append(HC)
+    if p.on_call is not None:
+        codes.append(ON_CALL_CODES[p.on_call])
+    return codes
+
+
+def amo_rate(code: str, p: Prescription) -> Decimal:
+    if code in MOVED_TO_100 and p.has_100_percent_drug:
+        return RATE_100
+    return BASE_RATES[code]
+
+
+def fees(p: Prescription, tariffs: Tariffs, guarantee_rate: Decimal | None) -> list[FeeLine]:
+    """Each fee of the prescription as its own line, at the tariff in force on its day."""
+    return [
+        line_amounts(code, tariffs.at(code, p.dispensed_on), amo_rate(code, p), guarantee_rate) for code in fee_codes(p)
+    ]
+
+
+def franchise(boxes: int, day: date, tariffs: Tariffs, already_this_year: Decimal, exempt: bool) -> Decimal:
+    """The franchise the AMO withholds on `boxes` reimbursed boxes dispensed on `day`: the per-box
+    amount in force, up to what is left of the yearly cap. Never part of an AMC amount."""
+    if exempt or boxes <= 0:
+        return Decimal("0.00")
+    per_box = tariffs.at(FRANCHISE_BOX, day)
+    cap = tariffs.at(FRANCHISE_CAP, day)
+    return to_cents(max(Decimal("0.00"), min(per_box * boxes, cap - already_this_year)))
+
+
+def franchise_exempt(birth: BirthDate | None, day: date, pregnant_from_6th_month: bool, c2s_or_ame: bool) -> bool:
+    """Exempt from the franchise: under 18 (certainly), pregnant from the 6th month, C2S or AME."""
+    minor = birth is not None and age_on(earliest_birthday(birth), day) < 18
+    return minor or pregnant_from_6th_month or c2s_or_ame
