@@ -35,7 +35,19 @@ PRESTATION_RATES: dict[str, Decimal | None] = {
     "PMH": Decimal(35),
     "PHN": Decimal(0),
     "LPP": None,
+    # A pharmacy's fees per prescription and on-call fees (issue 13, domain.pharmacy_fees):
+    # billed once per prescription as lines of their own; HDR/HDA/HDE move to 100 % when the
+    # prescription holds a 100 % drug (CSS R160-8).
+    "HDR": Decimal(65),
+    "HDA": Decimal(65),
+    "HDE": Decimal(65),
+    "HC": Decimal(100),
+    "GPN": Decimal(65),
+    "GPD": Decimal(65),
+    "UPH": Decimal(65),
 }
+# The fees among them: their ticket modérateur is paid under the pharmacy guarantee (PHAR).
+FEE_CODES = frozenset({"HDR", "HDA", "HDE", "HC", "GPN", "GPD", "UPH"})
 
 LPP = "LPP"
 PHAR = "PHAR"
@@ -44,7 +56,7 @@ PHN = "PHN"
 
 # Drugs and preparations covered by the PHAR domain (the 15% drugs, PH2, are not: a
 # pharmacy that applied PHAR to a 15% drug was refused payment).
-PHAR_CODES = frozenset({"PH7", "PH4", "PH1", "PMR", "PM4", "PMH"})
+PHAR_CODES = frozenset({"PH7", "PH4", "PH1", "PMR", "PM4", "PMH"}) | FEE_CODES
 
 _RATE_TO_CODE: dict[Decimal, str] = {
     Decimal(65): "PH7",

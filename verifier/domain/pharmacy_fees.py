@@ -26,13 +26,15 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from decimal import Decimal, localcontext
+from decimal import Decimal
 from enum import StrEnum
 
 import holidays
 
+from verifier.domain.claims import LineInput, compute_line
+from verifier.domain.coverage import PHAR, Guarantee
 from verifier.domain.identifiers import BirthDate
-from verifier.domain.money import PRECISION, to_cents
+from verifier.domain.money import to_cents
 from verifier.domain.tariffs import FRANCHISE_BOX, FRANCHISE_CAP, GPD, GPN, HC, HDA, HDE, HDR, UPH, Tariffs
 
 HUNDRED = Decimal(100)
@@ -148,16 +150,12 @@ class FeeLine:
 
 
 def line_amounts(code: str, amount: Decimal, amo_rate: Decimal, guarantee_rate: Decimal | None) -> FeeLine:
-    """The amounts of one fee, rounded as a box line is (verifier.domain.claims.compute_line):
-    the guarantee's rate is in % of the base, AMO included; None: no AMC."""
-    with localcontext() as ctx:
-        ctx.prec = PRECISION
-        amo = min(to_cents(amount * amo_rate / HUNDRED), amount)
-        tm = amount - amo
-        amc = Decimal("0.00")
-        if guarantee_rate is not None:
-            amc = max(Decimal("0.00"), min(to_cents(amount * guarantee_rate / HUNDRED) - amo, amount - amo))
-        return FeeLine(code, amount, amo_rate, amo, to_cents(tm), to_cents(amc), to_cents(amount - amo - amc))
+    """The amounts of one fee: a line of its own, computed as any line is
+    (verifier.domain.claims.compute_line); the guarantee's rate is in % of the base, AMO
+    included; None: no AMC."""
+    guarantee = None if guarantee_rate is None else Guarantee(PHAR, guarantee_rate)
+    a = compute_line(LineInput(code, 1, amount, amo_rate), guarantee)
+    return FeeLine(code, amount, amo_rate, a.amo, a.tm, a.amc, a.patient)
 
 
 def fee_codes(p: Prescription) -> list[str]:
