@@ -16,11 +16,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from tests.factories import AMC, PASSWORD, line, make_check, make_site, patient_input, queued_claim
 from tests.integration.test_cli import run
 from tests.integration.test_directory import audit_events
+from tests.security.test_role_forgery import _sql
 from tests.unit.test_bundle_crypto import make_certificate, usage
 from verifier.domain.errors import ValidationError
 from verifier.exports.bundle import open_bundle
@@ -39,12 +39,6 @@ def insurer_cert() -> tuple[bytes, bytes]:
 @pytest.fixture(scope="module")
 def attacker_cert() -> tuple[bytes, bytes]:
     return make_certificate(key_usage=usage(True))
-
-
-def _sql(ctx: object, statement: str, **params: object) -> None:
-    """What a counter can do with the key their password unwraps: any SQL at all."""
-    with ctx.store.engine.begin() as conn:  # type: ignore[attr-defined]
-        conn.execute(text(statement), params)
 
 
 def _site(location: Location) -> None:

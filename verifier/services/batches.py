@@ -633,19 +633,9 @@ def _encryption(passphrase: str | None, certificate: Path | None) -> Encryption 
     if passphrase is not None:
         return Encryption(passphrase=passphrase)
     assert certificate is not None
-    try:
-        pem = certificate.read_bytes()
-    except OSError as exc:
-        raise ValidationError(
-            [
-                Problem(
-                    "admin.batch.certificate_unreadable",
-                    {"file": certificate.name, "reason": exc.strerror or type(exc).__name__},
-                    "certificate",
-                )
-            ]
-        ) from None
-    return Encryption(recipient_certificate_pem=pem)
+    from verifier.services.directory import read_certificate  # read and checked, one sentence per fault
+
+    return Encryption(recipient_certificate_pem=read_certificate(certificate))
 
 
 def encryption(passphrase: str | None = None, certificate_pem: bytes | None = None) -> Encryption:
