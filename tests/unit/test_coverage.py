@@ -34,12 +34,13 @@ def test_prestation_rates() -> None:
         "PMH": Decimal(35),
         "PHN": Decimal(0),
         "LPP": None,
-        "HDR": Decimal(65),
-        "HDA": Decimal(65),
-        "HDE": Decimal(65),
+        "HDR": Decimal(70),
+        "HDA": Decimal(70),
+        "HDE": Decimal(70),
         "HC": Decimal(100),
         "GPN": Decimal(65),
         "GPD": Decimal(65),
+        "GPF": Decimal(65),
         "UPH": Decimal(65),
     }
 

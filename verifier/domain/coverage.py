@@ -36,18 +36,20 @@ PRESTATION_RATES: dict[str, Decimal | None] = {
     "PHN": Decimal(0),
     "LPP": None,
     # A pharmacy's fees per prescription and on-call fees (issue 13, domain.pharmacy_fees):
-    # billed once per prescription as lines of their own; HDR/HDA/HDE move to 100 % when the
-    # prescription holds a 100 % drug (CSS R160-8).
-    "HDR": Decimal(65),
-    "HDA": Decimal(65),
-    "HDE": Decimal(65),
+    # billed once per prescription as lines of their own, at the rate the service computes
+    # (dated, domain.tariffs); the usual one here. HDR/HDA/HDE move to 100 % when the
+    # prescription holds a drug of the R160-8 list.
+    "HDR": Decimal(70),
+    "HDA": Decimal(70),
+    "HDE": Decimal(70),
     "HC": Decimal(100),
     "GPN": Decimal(65),
     "GPD": Decimal(65),
+    "GPF": Decimal(65),
     "UPH": Decimal(65),
 }
 # The fees among them: their ticket modérateur is paid under the pharmacy guarantee (PHAR).
-FEE_CODES = frozenset({"HDR", "HDA", "HDE", "HC", "GPN", "GPD", "UPH"})
+FEE_CODES = frozenset({"HDR", "HDA", "HDE", "HC", "GPN", "GPD", "GPF", "UPH"})
 
 LPP = "LPP"
 PHAR = "PHAR"

@@ -8,11 +8,12 @@ complementary insurer owes under a contrat responsable (CSS R871-2):
 * HDA, for a patient under 3 or aged 70 and over on the day of dispensing;
 * HDE, when the prescription holds a drug of the "specific" list (a per-presentation flag);
 * HC, a complex prescription (5 lines or more);
-* GPN / GPD / UPH, the on-call fee: night, Sunday or public holiday, outside opening hours.
+* GPN / GPD / GPF / UPH, the on-call fee: night, Sunday, public holiday, outside opening hours.
 
 Prescription fees need a prescription with at least one reimbursable item. HDR, HDA and HDE
-are reimbursed at 100 % when the prescription holds a drug reimbursed at 100 % (CSS R160-8),
-else at 65 %. Amounts are dated values (verifier.domain.tariffs): a claim uses those in force
+are reimbursed at 100 % when the prescription holds a drug of the R160-8 list (reimbursed at
+100 %), else at the dated rate TAUX_HONORAIRES (70 %); HC at 100 % (R160-7); the on-call fees
+at TAUX_GARDE. Amounts are dated values (verifier.domain.tariffs): a claim uses those in force
 on its day. Every line is rounded as the boxes are (verifier.domain.claims): AMO = amount x
 rate, half-up to the cent; TM = amount - AMO; the AMC pays its guarantee less the AMO.
 
@@ -35,52 +36,59 @@ from verifier.domain.claims import LineInput, compute_line
 from verifier.domain.coverage import PHAR, Guarantee
 from verifier.domain.identifiers import BirthDate
 from verifier.domain.money import to_cents
-from verifier.domain.tariffs import FRANCHISE_BOX, FRANCHISE_CAP, GPD, GPN, HC, HDA, HDE, HDR, UPH, Tariffs
+from verifier.domain.tariffs import (
+    FRANCHISE_BOX,
+    FRANCHISE_CAP,
+    GPD,
+    GPF,
+    GPN,
+    HC,
+    HDA,
+    HDE,
+    HDR,
+    RATE_FEES,
+    RATE_ON_CALL,
+    UPH,
+    Tariffs,
+)
 
-HUNDRED = Decimal(100)
-RATE_65 = Decimal(65)
 RATE_100 = Decimal(100)
 COMPLEX_LINES = 5  # HC from this many lines
 AGE_YOUNG, AGE_OLD = 3, 70  # HDA: under 3, or 70 and over
 
 
 class OnCall(StrEnum):
-    """When the prescription was dispensed, if outside the pharmacy's ordinary service."""
+    """When a pharmacy on the on-call rota dispensed the prescription outside its opening hours."""
 
-    NIGHT = "night"  # GPN
-    SUNDAY_HOLIDAY = "sunday_holiday"  # GPD
-    OUTSIDE_HOURS = "outside_hours"  # UPH
+    NIGHT = "night"  # GPN, 20:00-08:00
+    SUNDAY = "sunday"  # GPD, 08:00-20:00
+    HOLIDAY = "holiday"  # GPF, 08:00-20:00
+    OUTSIDE_HOURS = "outside_hours"  # UPH, a working day 08:00-20:00 outside opening hours
 
 
-ON_CALL_CODES = {OnCall.NIGHT: GPN, OnCall.SUNDAY_HOLIDAY: GPD, OnCall.OUTSIDE_HOURS: UPH}
-# Every fee of this module, its AMO rate when no 100 % drug moves it (docs/pharmacy-fees.md).
-BASE_RATES: dict[str, Decimal] = {
-    HDR: RATE_65,
-    HDA: RATE_65,
-    HDE: RATE_65,
-    HC: RATE_100,
-    GPN: RATE_65,
-    GPD: RATE_65,
-    UPH: RATE_65,
-}
-MOVED_TO_100 = frozenset({HDR, HDA, HDE})  # R160-8: a 100 % drug on the prescription
+ON_CALL_CODES = {OnCall.NIGHT: GPN, OnCall.SUNDAY: GPD, OnCall.HOLIDAY: GPF, OnCall.OUTSIDE_HOURS: UPH}
+MOVED_TO_100 = frozenset({HDR, HDA, HDE})  # R160-8: a drug of the list on the prescription
 
 
 def is_public_holiday(day: date, alsace_moselle: bool = False) -> bool:
-    """A French public holiday (Easter Monday, Ascension, Whit Monday computed); Alsace-Moselle
-    adds Good Friday and 26 December (holidays library, subdivision 57/67/68)."""
+    """A French public holiday (Code du travail L3133-1; Easter Monday, Ascension, Whit Monday
+    computed); Alsace-Moselle adds Good Friday and 26 December (L3134-13; holidays library,
+    subdivision 57)."""
     calendar_ = holidays.country_holidays("FR", subdiv="57" if alsace_moselle else None, years=day.year)
     return day in calendar_
 
 
-def on_call_context(moment: datetime, alsace_moselle: bool = False) -> OnCall | None:
+def on_call_context(moment: datetime) -> OnCall | None:
     """The on-call context a dispensing at `moment` (local time) falls in by the calendar:
-    night (20:00-08:00) first, then Sunday or a public holiday. Outside opening hours on a
-    working day is the pharmacist's to say (their hours are their own)."""
+    night (20:00-08:00) first, then a public holiday, then Sunday. The national holidays only:
+    the Code du travail (L3134-1) leaves the sale of medicines out of Alsace-Moselle's local
+    holidays. Outside opening hours on a working day is the pharmacist's to say."""
     if moment.time() >= time(20, 0) or moment.time() < time(8, 0):
         return OnCall.NIGHT
-    if moment.weekday() == calendar.SUNDAY or is_public_holiday(moment.date(), alsace_moselle):
-        return OnCall.SUNDAY_HOLIDAY
+    if is_public_holiday(moment.date()):
+        return OnCall.HOLIDAY
+    if moment.weekday() == calendar.SUNDAY:
+        return OnCall.SUNDAY
     return None
 
 
@@ -174,30 +182,37 @@ def fee_codes(p: Prescription) -> list[str]:
     return codes
 
 
-def amo_rate(code: str, p: Prescription) -> Decimal:
-    if code in MOVED_TO_100 and p.has_100_percent_drug:
+def amo_rate(code: str, p: Prescription, tariffs: Tariffs) -> Decimal:
+    """The AMO rate of a fee on this prescription: 100 % for HC (R160-7) and for HDR, HDA and
+    HDE with a drug of the R160-8 list; else the dated rate in force."""
+    if code == HC or (code in MOVED_TO_100 and p.has_100_percent_drug):
         return RATE_100
-    return BASE_RATES[code]
+    return tariffs.at(RATE_FEES if code in MOVED_TO_100 else RATE_ON_CALL, p.dispensed_on)
 
 
 def fees(p: Prescription, tariffs: Tariffs, guarantee_rate: Decimal | None) -> list[FeeLine]:
     """Each fee of the prescription as its own line, at the tariff in force on its day."""
     return [
-        line_amounts(code, tariffs.at(code, p.dispensed_on), amo_rate(code, p), guarantee_rate) for code in fee_codes(p)
+        line_amounts(code, tariffs.at(code, p.dispensed_on), amo_rate(code, p, tariffs), guarantee_rate)
+        for code in fee_codes(p)
     ]
 
 
-def franchise(boxes: int, day: date, tariffs: Tariffs, already_this_year: Decimal, exempt: bool) -> Decimal:
-    """The franchise the AMO withholds on `boxes` reimbursed boxes dispensed on `day`: the per-box
-    amount in force, up to what is left of the yearly cap. Never part of an AMC amount."""
-    if exempt or boxes <= 0:
+def franchise(box_amo: list[Decimal], day: date, tariffs: Tariffs, already_this_year: Decimal, exempt: bool) -> Decimal:
+    """The franchise the AMO withholds on the reimbursed boxes dispensed on `day` (the AMO
+    amount of each box given): the per-box amount in force, never more than a box's AMO amount
+    (D160-9), up to what is left of the yearly cap (D160-10). Never part of an AMC amount."""
+    if exempt or not box_amo:
         return Decimal("0.00")
     per_box = tariffs.at(FRANCHISE_BOX, day)
-    cap = tariffs.at(FRANCHISE_CAP, day)
-    return to_cents(max(Decimal("0.00"), min(per_box * boxes, cap - already_this_year)))
+    withheld = sum((min(per_box, amo) for amo in box_amo if amo > 0), Decimal("0.00"))
+    left = tariffs.at(FRANCHISE_CAP, day) - already_this_year
+    return to_cents(max(Decimal("0.00"), min(withheld, left)))
 
 
-def franchise_exempt(birth: BirthDate | None, day: date, pregnant_from_6th_month: bool, c2s_or_ame: bool) -> bool:
-    """Exempt from the franchise: under 18 (certainly), pregnant from the 6th month, C2S or AME."""
-    minor = birth is not None and age_on(earliest_birthday(birth), day) < 18
-    return minor or pregnant_from_6th_month or c2s_or_ame
+def franchise_exempt(birth: BirthDate | None, day: date, maternity: bool, c2s_or_ame: bool) -> bool:
+    """Exempt from the franchise: under 18 on 1 January of the year (D160-12; certainly, for a
+    lunar date), the maternity insurance period (from 4 months before the expected birth,
+    D160-3), C2S (L160-15) or AME."""
+    minor = birth is not None and age_on(earliest_birthday(birth), date(day.year, 1, 1)) < 18
+    return minor or maternity or c2s_or_ame

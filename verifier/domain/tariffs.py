@@ -31,11 +31,14 @@ G = "G"  # NGAP letter G: a general practitioner's consultation
 # A pharmacy's fees per prescription and its on-call fees (issue 13, domain.pharmacy_fees),
 # the franchise on boxes (withheld by the AMO, never paid by an AMC) and its yearly cap.
 HDR, HDA, HDE, HC = "HDR", "HDA", "HDE", "HC"
-GPN, GPD, UPH = "GPN", "GPD", "UPH"
+GPN, GPD, GPF, UPH = "GPN", "GPD", "GPF", "UPH"
 FRANCHISE_BOX, FRANCHISE_CAP = "FRANCHISE_BOITE", "FRANCHISE_PLAFOND"
+# AMO rates (percent) where the sources disagree or are silent: dated values too.
+RATE_FEES, RATE_ON_CALL = "TAUX_HONORAIRES", "TAUX_GARDE"
+RATE_CODES = (RATE_FEES, RATE_ON_CALL)
 
 CODES: tuple[str, ...] = (FJ, FJ_PSY, PAV, PAV_THRESHOLD, FPU, FPU_REDUCED, PF, G)
-CODES += (HDR, HDA, HDE, HC, GPN, GPD, UPH, FRANCHISE_BOX, FRANCHISE_CAP)
+CODES += (HDR, HDA, HDE, HC, GPN, GPD, GPF, UPH, FRANCHISE_BOX, FRANCHISE_CAP, RATE_FEES, RATE_ON_CALL)
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,8 @@ class Tariff:
             problems.append(Problem("tariff.unknown_code", {"code": self.code, "codes": ", ".join(CODES)}, "code"))
         if amount < 0 or to_cents(amount) != amount:
             problems.append(Problem("tariff.bad_amount", {"amount": f"{amount:f}"}, "amount"))
+        elif self.code in RATE_CODES and amount > 100:
+            problems.append(Problem("tariff.bad_rate", {"amount": f"{amount:f}"}, "amount"))
         if problems:
             raise ValidationError(problems)
 
@@ -83,41 +88,52 @@ SHIPPED: tuple[Tariff, ...] = (
         Decimal("30.00"),
         "G à 30 euros depuis le 22 décembre 2024 (convention médicale 2024-2029)",
     ),
-    # Pharmacy (docs/pharmacy-fees.md gives the sources and where they disagree).
+    # Pharmacy (docs/pharmacy-fees.md gives the sources, quoted, and where they disagree).
+    Tariff(HDR, date(2019, 1, 1), Decimal("0.51"), "ameli.fr, honoraires de dispensation (12 février 2019)"),
+    Tariff(HDR, date(2025, 1, 8), Decimal("0.61"), "avenant 1 à la convention de 2022 (JO du 7 juillet 2024) ; presse"),
+    Tariff(HDA, date(2019, 1, 1), Decimal("0.51"), "ameli.fr, honoraires de dispensation (12 février 2019)"),
+    Tariff(HDA, date(2020, 1, 1), Decimal("1.58"), "Le Pharmacien de France, janvier 2020"),
+    Tariff(HDA, date(2026, 1, 1), Decimal("1.68"), "avenant 1 à la convention de 2022 ; Le Quotidien du pharmacien"),
+    Tariff(HDE, date(2019, 1, 1), Decimal("2.04"), "Le Pharmacien de France, janvier 2020 (valeur 2019)"),
+    Tariff(HDE, date(2020, 1, 1), Decimal("3.57"), "Le Pharmacien de France, janvier 2020"),
+    Tariff(HC, date(2015, 1, 1), Decimal("0.51"), "honoraire d'ordonnance complexe (0,50 euro HT)"),
+    Tariff(HC, date(2020, 1, 1), Decimal("0.31"), "avenant 19 ; Le Pharmacien de France, janvier 2020"),
+    # The AMO rate of HDR, HDA and HDE, in percent: 70 % (FSPF, Assurance Maladie quoted by
+    # the press); the issue's worked example used 65 %. An administrator corrects it by adding a
+    # dated value. Moved to 100 % by a drug of the R160-8 list whatever this value.
     Tariff(
-        HDR,
-        date(2020, 1, 1),
-        Decimal("0.51"),
-        "honoraire de dispensation par ordonnance (convention pharmaceutique, avenant 11)",
+        RATE_FEES, date(2019, 1, 1), Decimal("70.00"), "Le Pharmacien de France, janvier 2020 : pris en charge à 70 %"
     ),
-    Tariff(HDR, date(2025, 1, 8), Decimal("0.61"), "ameli.fr, évolutions tarifaires des pharmacies au 8 janvier 2025"),
-    Tariff(HDA, date(2020, 1, 1), Decimal("1.58"), "honoraire lié à l'âge (convention pharmaceutique, avenant 11)"),
+    # On call (avenant 1, JO du 7 juillet 2024), per prescription, outside opening hours only.
     Tariff(
-        HDA,
-        date(2026, 1, 1),
-        Decimal("1.68"),
-        "honoraire lié à l'âge au 1er janvier 2026 (convention pharmaceutique 2022)",
+        GPN,
+        date(2019, 1, 1),
+        Decimal("8.00"),
+        "garde de nuit avant 2025 (Le Quotidien du pharmacien, 2018) ; début à vérifier",
     ),
+    Tariff(GPN, date(2025, 1, 8), Decimal("10.00"), "avenant 1 : la nuit, de 20 h à 0 h et de 6 h à 8 h"),
     Tariff(
-        HDE,
-        date(2020, 1, 1),
-        Decimal("3.57"),
-        "honoraire des médicaments spécifiques (convention pharmaceutique, avenant 11)",
+        GPD,
+        date(2019, 1, 1),
+        Decimal("5.00"),
+        "dimanche avant 2025 (Le Quotidien du pharmacien, 2018) ; début à vérifier",
     ),
-    Tariff(HC, date(2020, 1, 1), Decimal("0.31"), "honoraire d'ordonnance complexe (sources divergentes : à vérifier)"),
+    Tariff(GPD, date(2025, 1, 8), Decimal("6.00"), "avenant 1 : les dimanches et jours fériés, de 8 h à 20 h"),
     Tariff(
-        GPN, date(2025, 1, 8), Decimal("10.00"), "honoraire de garde de nuit au 8 janvier 2025 (sources divergentes)"
+        GPF,
+        date(2019, 1, 1),
+        Decimal("5.00"),
+        "jour férié avant 2025 (Le Quotidien du pharmacien, 2018) ; début à vérifier",
     ),
-    Tariff(GPD, date(2025, 1, 8), Decimal("6.00"), "honoraire de garde dimanche et jour férié au 8 janvier 2025"),
-    Tariff(UPH, date(2025, 1, 8), Decimal("2.00"), "honoraire hors heures d'ouverture au 8 janvier 2025"),
-    Tariff(FRANCHISE_BOX, date(2008, 1, 1), Decimal("0.50"), "franchise médicale par boîte (CSS L160-13 III, 2008)"),
+    Tariff(GPF, date(2025, 1, 8), Decimal("6.00"), "avenant 1 : les dimanches et jours fériés, de 8 h à 20 h"),
     Tariff(
-        FRANCHISE_BOX,
-        date(2024, 3, 31),
-        Decimal("1.00"),
-        "franchise à 1 euro par boîte depuis le 31 mars 2024 (décret 2024-114)",
+        UPH, date(2019, 1, 1), Decimal("2.00"), "avenant 1 : le jour, hors des heures d'ouverture, 2 euros (inchangé)"
     ),
-    Tariff(FRANCHISE_CAP, date(2008, 1, 1), Decimal("50.00"), "plafond annuel des franchises (CSS D160-9)"),
+    # Not found in any source: the AMO rate of the on-call fees. The issue's 65 % (TM 35 %).
+    Tariff(RATE_ON_CALL, date(2019, 1, 1), Decimal("65.00"), "taux non trouvé dans les sources : à corriger si besoin"),
+    Tariff(FRANCHISE_BOX, date(2008, 1, 1), Decimal("0.50"), "CSS D160-9 a) : 0,5 euro par boîte"),
+    Tariff(FRANCHISE_BOX, date(2024, 3, 31), Decimal("1.00"), "CSS D160-9 a) (décret 2024-114) : 1 euro par boîte"),
+    Tariff(FRANCHISE_CAP, date(2008, 1, 1), Decimal("50.00"), "CSS D160-10 : 50 euros par année civile"),
 )
 
 
@@ -155,6 +171,7 @@ i18n.register(
         "tariff.bad_amount": i18n.N_(
             "Le montant {amount} ne convient pas : un montant positif, au centime, est attendu."
         ),
+        "tariff.bad_rate": i18n.N_("Un taux de {amount} % ne convient pas : un taux entre 0 et 100 est attendu."),
         "tariff.same_day": i18n.N_("Le tarif {code} a deux valeurs le même jour : gardez-en une seule."),
         "tariff.none_yet": i18n.N_(
             "Aucune valeur du tarif {code} n'est connue au {date} : vérifiez les dates du séjour."

@@ -26,7 +26,8 @@ LABELS = {
     t.HDE: i18n.N_("Honoraire pour médicament spécifique"),
     t.HC: i18n.N_("Honoraire d'ordonnance complexe (5 lignes et plus)"),
     t.GPN: i18n.N_("Honoraire de garde de nuit"),
-    t.GPD: i18n.N_("Honoraire de garde du dimanche ou d'un jour férié"),
+    t.GPD: i18n.N_("Honoraire de garde du dimanche"),
+    t.GPF: i18n.N_("Honoraire de garde d'un jour férié"),
     t.UPH: i18n.N_("Honoraire hors des heures d'ouverture"),
 }
 
@@ -59,29 +60,29 @@ def prescription_of(
 
 def fee_lines(
     ctx: Context,
-    patient_id: str,
     lines: list[LineDraft],
     dispensed_on: date,
+    birth: BirthDate | None,
     *,
     specific_drug: bool = False,
     on_call: pf.OnCall | None = None,
 ) -> list[LineDraft]:
     """The fee lines the prescription brings, to add to its lines (none when it has no
-    reimbursable item). The patient's birth date decides the age fee."""
-    birth = patients.get(ctx, patient_id).birth_date
+    reimbursable item). The patient's birth date (as typed, lunar dates too) decides the age
+    fee; None: no age fee."""
     p = prescription_of(lines, dispensed_on, birth, specific_drug=specific_drug, on_call=on_call)
     values = tariffs.current(ctx)
     return [
-        LineDraft(i18n.tr(LABELS[code]), code, 1, values.at(code, dispensed_on), pf.amo_rate(code, p))
+        LineDraft(i18n.tr(LABELS[code]), code, 1, values.at(code, dispensed_on), pf.amo_rate(code, p, values))
         for code in pf.fee_codes(p)
     ]
 
 
 def with_fees(
     ctx: Context,
-    patient_id: str,
     lines: list[LineDraft],
     dispensed_on: date,
+    birth: BirthDate | None,
     *,
     specific_drug: bool = False,
     on_call: pf.OnCall | None = None,
@@ -89,4 +90,9 @@ def with_fees(
     """The prescription's lines with its fees computed again: fee lines already there are
     replaced (a line added or removed changes HC, a 100 % drug the rates)."""
     items = [replace(line) for line in lines if not is_fee(line)]
-    return items + fee_lines(ctx, patient_id, items, dispensed_on, specific_drug=specific_drug, on_call=on_call)
+    return items + fee_lines(ctx, items, dispensed_on, birth, specific_drug=specific_drug, on_call=on_call)
+
+
+def birth_of(ctx: Context, patient_id: str) -> BirthDate:
+    """A recorded patient's birth date."""
+    return patients.get(ctx, patient_id).birth_date
