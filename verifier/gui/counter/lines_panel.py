@@ -17,6 +17,7 @@ from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QGridLayout,
@@ -52,7 +53,7 @@ from verifier.gui.counter.lines_model import (
 )
 from verifier.gui.counter.scan_edit import ScanEdit, is_group_separator
 from verifier.gui.tasks import error_sentence, error_style
-from verifier.services import claims, drugs, settings
+from verifier.services import claims, drugs, prescription_fees, settings
 from verifier.services.claims import LineDraft
 from verifier.services.context import Context
 
@@ -132,6 +133,7 @@ class LinesPanel(QGroupBox):
     """Scan field, manual entry, the lines table and the totals."""
 
     changed = Signal()
+    fees_wanted = Signal()  # the prescription's fees asked for (F7): the counter computes them
 
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
         super().__init__(i18n.tr("Lignes"), parent)
@@ -210,6 +212,20 @@ class LinesPanel(QGroupBox):
         self.remove_button = QPushButton(i18n.tr("Supprimer la ligne (Suppr)"))
         self.remove_button.setAccessibleName(i18n.tr("Supprimer la ligne sélectionnée"))
         self.remove_button.clicked.connect(self.remove_current)
+        self.fees_button = QPushButton(i18n.tr("Honoraires (F7)"))
+        self.fees_button.setAccessibleName(
+            i18n.tr("Ajouter les honoraires de l'ordonnance : dispensation, âge, ordonnance complexe, garde")
+        )
+        self.fees_button.setToolTip(self.fees_button.accessibleName())
+        self.fees_button.setAutoDefault(False)
+        self.fees_button.clicked.connect(self.fees_wanted)
+        # On-call fees only when the pharmacy is on the rota (a pharmacy open on Sundays by
+        # choice may not bill them): said by the clerk, the night/Sunday/holiday by the clock.
+        self.on_call_box = QCheckBox(i18n.tr("de garde"))
+        self.on_call_box.setAccessibleName(
+            i18n.tr("La pharmacie est de garde : ajouter l'honoraire de garde (nuit, dimanche, jour férié)")
+        )
+        self.on_call_box.setToolTip(self.on_call_box.accessibleName())
         self.notes = QLabel()
         self.notes.setWordWrap(True)
         self.notes.hide()
@@ -292,6 +308,8 @@ class LinesPanel(QGroupBox):
         bold = QFont(self.font())
         bold.setWeight(QFont.Weight.Bold)
         totals.addWidget(self.remove_button)
+        totals.addWidget(self.fees_button)
+        totals.addWidget(self.on_call_box)
         totals.addStretch(1)
         for name in TOTALS:
             caption = QLabel(with_colon(i18n.say(f"counter.total.{name}")))
@@ -336,6 +354,8 @@ class LinesPanel(QGroupBox):
             self.add_button,
             self.table,
             self.remove_button,
+            self.fees_button,
+            self.on_call_box,
         ]
         for first, second in zip(order, order[1:]):
             QWidget.setTabOrder(first, second)
@@ -503,6 +523,16 @@ class LinesPanel(QGroupBox):
     def to_scan(self) -> None:
         """Back to the scan field (Ctrl+Up from the table); a cell being edited keeps its value."""
         self.scan_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def with_fees(self, lines: list[LineDraft]) -> None:
+        """The lines again, with the prescription's fee lines (computed by the service) after
+        the items; each item keeps whether it was typed by hand."""
+        by_hand = [
+            self.model.by_hand(row)
+            for row in range(self.model.rowCount())
+            if not prescription_fees.is_fee(self.model.line(row))
+        ]
+        self.model.set_lines(lines, by_hand + [False] * (len(lines) - len(by_hand)))
 
     def remove_current(self) -> None:
         index = self.table.currentIndex()

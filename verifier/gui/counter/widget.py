@@ -16,6 +16,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
+from functools import partial
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -31,7 +33,9 @@ from PySide6.QtWidgets import (
 
 from verifier import i18n
 from verifier.domain.errors import DomainError, Problem, ValidationError
+from verifier.domain.identifiers import parse_birth_date
 from verifier.domain.money import format_eur
+from verifier.domain.pharmacy_fees import on_call_context
 from verifier.gui.counter.check_panel import CHECK_FIELDS, CheckPanel
 from verifier.gui.counter.draft import DraftKeeper, Payload
 from verifier.gui.counter.fields import keep_room_for_messages
@@ -40,7 +44,7 @@ from verifier.gui.counter.override_dialog import OVERRIDE_FIELDS, OverrideDialog
 from verifier.gui.counter.patient_panel import PATIENT_FIELDS, PatientPanel
 from verifier.gui.counter.receipt import ReceiptActions
 from verifier.gui.tasks import Task, connection, error_sentence, error_style, run_task, server_unreachable
-from verifier.services import checks, counter, directory
+from verifier.services import checks, counter, directory, prescription_fees
 from verifier.services.ceilings import CeilingExceeded, Override
 from verifier.services.checks import CheckInfo
 from verifier.services.claims import ClaimInfo
@@ -163,7 +167,7 @@ class CounterWidget(QWidget):
         for first, second in (
             (self.patient.to_edit, self.check.first_input()),
             (self.check.last_input(), self.lines.scan_edit),
-            (self.lines.remove_button, self.queue_button),
+            (self.lines.on_call_box, self.queue_button),
             (self.queue_button, self.print_button),
             (self.print_button, self.save_receipt_button),
             (self.save_receipt_button, self.new_button),
@@ -181,6 +185,11 @@ class CounterWidget(QWidget):
         reuse = QShortcut(QKeySequence(Qt.Key.Key_F6), self)
         reuse.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         reuse.activated.connect(self.take_last_check)
+        fees = QShortcut(QKeySequence(Qt.Key.Key_F7), self)
+        fees.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        fees.activated.connect(self.add_fees)
+        self.lines.fees_wanted.connect(self.add_fees)
+        self._fees_task: Task | None = None
         self.patient.insurer_changed.connect(self._insurer_changed)
         self.patient.insurer_edit.editingFinished.connect(self._insurer_left)
         self.check.provisional.record_requested.connect(self._record_provisional)
@@ -284,6 +293,49 @@ class CounterWidget(QWidget):
         if unknown is None or self.check.provisional.isVisible():  # shown on leaving the field, not while typing
             self.check.provisional.offer(unknown)
         self._look_for_last_check()
+
+    # --- the prescription's fees (issue 13) -------------------------------------------------
+
+    def add_fees(self) -> None:
+        """Compute the prescription's fee lines (F7) from its lines, the patient's birth date and,
+        when the pharmacy is on call (its box ticked), the clock (a dispensing today at night,
+        on a Sunday or a holiday brings the on-call fee), and put them after the items,
+        replacing those computed before. Each is a line the clerk can still remove (Suppr)."""
+        lines = self.lines.model.lines()
+        if not any(not prescription_fees.is_fee(line) for line in lines):
+            self._say(i18n.tr("Ajoutez d'abord les boîtes de l'ordonnance : les honoraires en dépendent."), True)
+            return
+        birth = parse_birth_date(self.patient.birth_edit.text())
+        if birth.value is None:
+            self._say(
+                i18n.tr("Saisissez d'abord la date de naissance du patient : l'honoraire lié à l'âge en dépend."),
+                True,
+            )
+            self.patient.birth_edit.setFocus()
+            return
+        day = self.lines.dispensed_on()
+        now = datetime.now()
+        on_call = on_call_context(now) if self.lines.on_call_box.isChecked() and day == now.date() else None
+        self._fees_task = run_task(
+            partial(prescription_fees.with_fees, on_call=on_call),
+            self.ctx,
+            lines,
+            day,
+            birth.value,
+            on_done=self._fees_added,
+            on_failed=lambda exc: self._say(error_sentence(exc), True),
+        )
+
+    def _fees_added(self, lines: object) -> None:
+        assert isinstance(lines, list)
+        self.lines.with_fees(lines)
+        codes = [line.prestation_code for line in lines if prescription_fees.is_fee(line)]
+        self._say(
+            i18n.tr("Honoraires ajoutés : {codes}.", codes=", ".join(codes))
+            if codes
+            else i18n.tr("Aucun honoraire : l'ordonnance ne contient rien de remboursable."),
+            False,
+        )
 
     # --- the returning patient's last check ------------------------------------------------
 
