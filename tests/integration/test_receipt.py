@@ -35,6 +35,8 @@ def test_receipt_text_in_french_and_english(tmp_path: Path) -> None:
         for amount in ("27,19 €", "10,43 €", "9,80 €", "6,96 €"):
             assert amount.replace(" ", "\u00a0") in text or amount in text, amount
         assert "Signature du patient" in text
+        # Four reimbursed boxes at 1 EUR: the franchise is shown, outside the AMC amounts (issue 13).
+        assert "Franchise médicale estimée : 4,00" in text.replace("\u00a0", " ")
         i18n.set_language("en")
         english = _text(claim_view.receipt_pdf(ctx, c.id))
         assert f"Claim no. {c.number_text}" in english and "€9.80" in english
@@ -87,3 +89,15 @@ def test_receipts_go_to_one_private_folder_whole(tmp_path: Path) -> None:
     shutil.rmtree(folder)  # gone (a cleaner emptied /tmp): the next receipt gets a new private folder
     again = paths.receipts_dir()
     assert again != folder and again.is_dir() and stat.S_IMODE(again.stat().st_mode) == 0o700
+
+
+def test_no_franchise_on_a_minor_s_receipt(tmp_path: Path) -> None:
+    from datetime import date
+
+    ctx = make_site(Location(sqlite_path=tmp_path / "v.db"))
+    try:
+        p, _ = patients.save(ctx, patient_input(birth=f"02/01/{date.today().year - 17}", order=202))
+        c = claims.create(ctx, make_check(ctx, p.id).id, [line()], queue_now=True)
+        assert "Franchise" not in _text(claim_view.receipt_pdf(ctx, c.id))
+    finally:
+        ctx.close()

@@ -149,8 +149,11 @@ def _date(d: datetime) -> str:
     return time_printed_fr(d)  # Paris time, whatever the machine's zone
 
 
-def render_receipt(d: ReceiptDetail, site: ReceiptSite, printed_at: datetime | None = None) -> bytes:
-    """One A4 page (more if there are many lines) as PDF bytes."""
+def render_receipt(
+    d: ReceiptDetail, site: ReceiptSite, printed_at: datetime | None = None, franchise: Decimal | None = None
+) -> bytes:
+    """One A4 page (more if there are many lines) as PDF bytes; `franchise`: what the AMO will
+    withhold on the boxes (shown, never part of the amounts above it)."""
     tr = i18n.tr
     styles = getSampleStyleSheet()
     body = ParagraphStyle("body", parent=styles["Normal"], fontSize=9.5, leading=12)
@@ -261,10 +264,19 @@ def render_receipt(d: ReceiptDetail, site: ReceiptSite, printed_at: datetime | N
             ]
         )
     )
+    story += [Spacer(1, 4 * mm), table, Spacer(1, 4 * mm)]
+    if franchise is not None and franchise > 0:
+        # D161-13-1: amounts before franchise; L871-1: never paid by a complementary insurer.
+        story.append(
+            p(
+                tr(
+                    "Franchise médicale estimée : {amount}, retenue par l'Assurance maladie sur ses remboursements (sauf exonération : maternité, C2S) et jamais demandée à votre complémentaire. Les montants ci-dessus sont avant franchise.",
+                    amount=format_eur(franchise),
+                ),
+                small,
+            )
+        )
     story += [
-        Spacer(1, 4 * mm),
-        table,
-        Spacer(1, 4 * mm),
         p(
             tr(
                 "La part complémentaire (AMC) sera facturée à votre organisme dès le retour du service. Si l'organisme la refuse, l'officine pourra vous la demander."

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 from verifier import i18n
 from verifier.domain.states import ClaimKind
 from verifier.files import PRIVATE, atomic_write
-from verifier.services import checks, claims, patients, stays
+from verifier.services import checks, claims, patients, stays, tariffs
 from verifier.services.claims import ClaimInfo
 from verifier.services.context import Context
 from verifier.services.directory import InsurerInfo, get_insurer
@@ -120,7 +121,32 @@ def receipt_pdf(ctx: Context, claim_id: str) -> bytes:
     """The patient's receipt as PDF bytes (the caller saves, opens or prints it)."""
     from verifier.exports.receipt import render_receipt
 
-    return render_receipt(detail(ctx, claim_id), site(ctx))
+    d = detail(ctx, claim_id)
+    return render_receipt(d, site(ctx), franchise=franchise_of(ctx, d))
+
+
+def franchise_of(ctx: Context, d: ClaimDetail) -> Decimal:
+    """The franchise the AMO will withhold on the claim's reimbursed drug boxes (issue 13), for
+    the receipt: per box at the value in force, never more than the line's AMO amount; none for
+    a patient under 18 on 1 January. What the patient already paid this year is not known here,
+    nor a maternity or C2S exemption: the receipt says it is an estimate. Never an AMC amount."""
+    from verifier.domain import pharmacy_fees
+    from verifier.domain.coverage import FEE_CODES, PH2, PHAR_CODES
+
+    if d.claim.kind is not ClaimKind.PHARMACY:
+        return Decimal("0.00")
+    day = d.claim.dispensed_on
+    if pharmacy_fees.franchise_exempt(d.patient.birth_date, day, maternity=False, c2s_or_ame=False):
+        return Decimal("0.00")
+    values = tariffs.current(ctx)
+    drugs = (PHAR_CODES - FEE_CODES) | {PH2}
+    per_box = [
+        a.amo / line.quantity
+        for line, a in d.claim.lines
+        if line.prestation_code in drugs and a.amo > 0
+        for _ in range(line.quantity)
+    ]
+    return pharmacy_fees.franchise(per_box, day, values, Decimal("0.00"), exempt=False)
 
 
 def save_receipt(ctx: Context, claim_id: str, path: Path) -> Path:
