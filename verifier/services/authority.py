@@ -190,7 +190,7 @@ def stored_signature(session: Session, key: str = SITE_SETTINGS_KEY) -> str | No
 def setting_trusted(session: Session, key: str) -> bool:
     row = session.get(Setting, key)
     return setting_verifies(
-        public_key(session), key, None if row is None else row.value, stored_signature(session, key)
+        entries_key(session), key, None if row is None else row.value, stored_signature(session, key)
     )
 
 
