@@ -270,7 +270,11 @@ def test_openssl_opens_the_certificate_bundle_with_the_key_only(
         "-out",
         str(tmp_path / "wrong.zip"),
     )
-    assert wrong.returncode != 0
+    # OpenSSL answers a wrong RSA key with a random content key (its defence against padding
+    # oracles): about 1 run in 256 the padding happens to check and it exits 0 with garbage.
+    # What matters is that the wrong key never gives the bundle.
+    garbage = (tmp_path / "wrong.zip").read_bytes() if (tmp_path / "wrong.zip").exists() else b""
+    assert wrong.returncode != 0 or garbage != plain_zip
 
 
 @needs_openssl
