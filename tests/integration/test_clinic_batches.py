@@ -62,7 +62,7 @@ def test_a_mixed_batch_exports_pharmacy_and_clinic_claims_and_reconciles(
     files = open_bundle(path)
     assert set(files) == {"manifest.json", "claims.csv", "claims.json", "bordereau.pdf", "bordereau-sejours.pdf"}
     doc = json.loads(files["claims.json"])
-    assert doc["format_version"] == FORMAT_VERSION == "1.4"
+    assert doc["format_version"] == FORMAT_VERSION == "1.5"
     assert schema_errors(doc, SCHEMA) == []  # docs/claims.schema.json describes the clinic fields
     by_number = {c["claim_number"]: c for c in doc["claims"]}
     assert "kind" not in by_number[pharmacy.number] and "care" not in by_number[pharmacy.number]["lines"][0]

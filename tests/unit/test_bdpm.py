@@ -167,8 +167,13 @@ def test_known_rows_of_the_shipped_snapshot(shipped_by_cip: dict[str, DrugRecord
         price=Decimal("31.38"),
         prestation_code="PH1",
         marketed=True,
+        fee=Decimal("1.02"),  # column 12: the dispensing fee included in 31,38 (30,36 without)
     )
     stopped = shipped_by_cip["3400933208639"]
+    assert stopped.fee == Decimal("1.02")
+    # A 3-month box carries the larger fee (HG); a row without a price has no fee.
+    assert {r.fee for r in shipped_by_cip.values() if r.fee is not None} >= {Decimal("1.02"), Decimal("2.76")}
+    assert all(r.fee is None for r in shipped_by_cip.values() if r.price is None)
     assert (stopped.rate, stopped.price, stopped.prestation_code, stopped.marketed) == (
         Decimal(15),
         Decimal("8.19"),

@@ -140,7 +140,10 @@ def expected_csv_row(x: ExportLine) -> dict[str, str]:
         ),
         # Format 1.3's clinic columns: a pharmacy line leaves them empty but its kind.
         "claim_kind": x.claim_kind,
-        **dict.fromkeys(COLUMNS[COLUMNS.index("claim_kind") + 1 :], ""),
+        **dict.fromkeys(COLUMNS[COLUMNS.index("claim_kind") + 1 : COLUMNS.index("line_kind")], ""),
+        # Format 1.5: what the line is; these lines have no per-box fee nor prescription.
+        "line_kind": x.line_kind,
+        **dict.fromkeys(COLUMNS[COLUMNS.index("line_kind") + 1 :], ""),
     }
 
 

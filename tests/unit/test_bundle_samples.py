@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from verifier.exports.rows import BundleHeader, ExportBox, ExportLine, InsurerPart
+from verifier.exports.rows import BundleHeader, ExportBox, ExportBoxFee, ExportLine, ExportPrescription, InsurerPart
 
 CREATED = datetime(2026, 11, 29, 9, 30, 12, tzinfo=UTC)
 SURNAMES = [
@@ -180,7 +180,8 @@ def source(lines: Sequence[ExportLine]) -> Callable[[], Iterator[ExportLine]]:
 
 
 def worked_example() -> tuple[BundleHeader, list[ExportLine]]:
-    """The batch of the worked example in docs/export-format.md (two claims, three lines)."""
+    """The batch of the worked example in docs/export-format.md (two claims, four lines: the
+    first claim's boxes with their per-box fee, then its prescription fee HDR)."""
     d = Decimal
     first = ExportLine(
         claim_id="3f6c1a9e-2b7d-4c1e-9a53-6d2f0b8e4a71",
@@ -222,14 +223,18 @@ def worked_example() -> tuple[BundleHeader, list[ExportLine]]:
         expiry=date(2028, 6, 30),
         lot="B2241",
         serial=None,  # two boxes: what they share
-        claim_price=d("13.36"),
-        claim_amo=d("5.53"),
-        claim_amc=d("7.83"),
+        claim_price=d("13.97"),
+        claim_amo=d("5.96"),
+        claim_amc=d("8.01"),
         claim_patient_share=d("0.00"),
         boxes=(
             ExportBox("B2241", date(2028, 6, 30), "7H3K9Q2M", "datamatrix"),
             ExportBox("B2241", date(2028, 6, 30), "7H3K9R5T", "datamatrix"),
         ),
+        # Format 1.5: 1,02 € of each 2,18 € box is the dispensing fee (HD7): 2 x 1,02 = 2,04,
+        # AMO 65 % = 1,33, the AMC's guarantee (PHAR 100) pays the rest.
+        box_fee=ExportBoxFee("HD7", d("1.02"), d("2.04"), d("2.04"), d("1.33"), d("0.71"), d("0.71"), d("0.00")),
+        prescription=ExportPrescription(date(2026, 11, 25), False, None),
     )
     second = replace(
         first,
@@ -250,6 +255,31 @@ def worked_example() -> tuple[BundleHeader, list[ExportLine]]:
         lot=None,
         serial=None,
         boxes=(ExportBox(None, None, None, "ean13"),),
+        box_fee=ExportBoxFee("HD4", d("1.02"), d("1.02"), d("1.02"), d("0.31"), d("0.71"), d("0.71"), d("0.00")),
+    )
+    # The prescription's fee (HDR, 0,61 € at 70 %): a line of its own.
+    fee = replace(
+        first,
+        line_position=3,
+        code="",
+        code_kind="manual",
+        label="Honoraire de dispensation par ordonnance",
+        prestation_code="HDR",
+        quantity=1,
+        unit_price=d("0.61"),
+        br_unit=d("0.61"),
+        amo_rate=d("70"),
+        price=d("0.61"),
+        br=d("0.61"),
+        amo=d("0.43"),
+        tm=d("0.18"),
+        amc=d("0.18"),
+        expiry=None,
+        lot=None,
+        serial=None,
+        boxes=(),
+        box_fee=None,
+        line_kind="fee",
     )
     third = replace(
         first,
@@ -287,8 +317,10 @@ def worked_example() -> tuple[BundleHeader, list[ExportLine]]:
         claim_amo=d("0.68"),
         claim_amc=d("3.82"),
         boxes=(ExportBox("S7781", date(2027, 9, 30), None, "datamatrix"),),
+        box_fee=None,  # a reference without the fee: the line is shown whole
+        prescription=None,
     )
-    lines = [first, second, third]
+    lines = [first, second, fee, third]
     header = header_for(
         lines,
         site_name="Pharmacie de l'Église",

@@ -42,6 +42,10 @@ def test_prestation_rates() -> None:
         "GPD": Decimal(65),
         "GPF": Decimal(65),
         "UPH": Decimal(65),
+        # A pharmacist's acts (issue 13, docs/pharmacy-fees.md).
+        **dict.fromkeys(("RVA", "VGP", "TRD", "PEE", "AKI", "AKS", "AOI", "AOS", "ASI", "ASS"), Decimal(70)),
+        **dict.fromkeys(("BMI", "BMT", "BMS"), Decimal(70)),
+        **dict.fromkeys(("INJ", "TAC", "AC1", "AC2", "AC3", "AC4"), Decimal(100)),
     }
 
 

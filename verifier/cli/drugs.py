@@ -1,4 +1,5 @@
-"""`verifier drugs import PATH` and `verifier drugs show CODE`: the drug reference."""
+"""`verifier drugs import PATH`, `verifier drugs show CODE` and `verifier drugs specific
+list|add|remove|import`: the drug reference and its specific drugs (HDE fee, issue 13)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,11 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     show = dsub.add_parser("show", parents=[common], help="look up a CIP13, a CIP7 or a scanned code")
     show.add_argument("code")
+    spec = dsub.add_parser(
+        "specific", parents=[common], help="the specific drugs that bring the HDE fee (administrators)"
+    )
+    spec.add_argument("action", choices=["list", "add", "remove", "import"])
+    spec.add_argument("codes", nargs="*", help="CIP13 or CIP7 (add, remove); a list file (import)")
     drugs.set_defaults(func=cmd_drugs)
 
 
@@ -36,6 +42,8 @@ def cmd_drugs(args: argparse.Namespace) -> int:
             report = drugs.import_reference(ctx, Path(args.path), args.snapshot_date, allow_shrink=args.allow_shrink)
             print(i18n.tr("Référentiel remplacé. {summary}", summary=report.summary()))
             return 0
+        if args.drugs_command == "specific":
+            return _specific(ctx, args.action, args.codes)
         found = drugs.lookup(ctx, args.code)
         if found.drug is None:
             raise DomainError("drug.unknown")
@@ -53,3 +61,35 @@ def cmd_drugs(args: argparse.Namespace) -> int:
                 else f"lot {found.scan.lot}"
             )
         return 0
+
+
+def _specific(ctx: Any, action: str, codes: list[str]) -> int:
+    """The specific drugs list: shown, added to, removed from, or added from a file (one
+    CIP13 or CIP7 per line, or the first column of a CSV); all or nothing."""
+    from verifier.services import drugs
+
+    if action == "list":
+        flagged = drugs.specific_list(ctx)
+        for code in flagged:
+            print(code)
+        print(
+            i18n.tr("{count} présentation(s) marquée(s) « médicament spécifique » (honoraire HDE).", count=len(flagged))
+        )
+        return 0
+    lines: list[int] | None = None
+    if action == "import":
+        if len(codes) != 1:
+            print(i18n.tr("Indiquez un seul fichier : verifier drugs specific import LISTE.csv"))
+            return 2
+        try:
+            found = drugs.read_code_list(Path(codes[0]))
+        except OSError as exc:
+            print(
+                i18n.tr("Le fichier {path} ne peut pas être lu ({reason}).", path=codes[0], reason=exc.strerror or exc)
+            )
+            return 2
+        lines = [n for n, _ in found]
+        codes = [c for _, c in found]
+    changed = drugs.set_specific(ctx, codes, on=action != "remove", lines=lines)
+    print(i18n.tr("{count} présentation(s) modifiée(s).", count=changed))
+    return 0

@@ -48,8 +48,27 @@ PRESTATION_RATES: dict[str, Decimal | None] = {
     "GPF": Decimal(65),
     "UPH": Decimal(65),
 }
+# The acts' usual AMO rates (domain.pharmacy_acts has their labels and amounts).
+ACT_RATES: dict[str, Decimal] = {
+    **dict.fromkeys(("RVA", "VGP", "TRD", "PEE", "AKI", "AKS", "AOI", "AOS", "ASI", "ASS"), Decimal(70)),
+    **dict.fromkeys(("BMI", "BMT", "BMS"), Decimal(70)),
+    **dict.fromkeys(("INJ", "TAC", "AC1", "AC2", "AC3", "AC4"), Decimal(100)),
+}
+PRESTATION_RATES.update(ACT_RATES)
 # The fees among them: their ticket modérateur is paid under the pharmacy guarantee (PHAR).
 FEE_CODES = frozenset({"HDR", "HDA", "HDE", "HC", "GPN", "GPD", "GPF", "UPH"})
+
+# A pharmacist's acts (vaccination, rapid tests, interviews): lines of their own (issue 13,
+# domain.pharmacy_acts), their ticket modérateur paid under the pharmacy guarantee (PHAR).
+ACT_CODES = frozenset(ACT_RATES)
+
+
+def line_kind(prestation_code: str) -> str:
+    """What a pharmacy line is, as the export names it: "fee" (per prescription or on call),
+    "act" (a pharmacist's act) or "item" (a box, a device, a preparation)."""
+    code = normalize_prestation_code(prestation_code)
+    return "fee" if code in FEE_CODES else "act" if code in ACT_CODES else "item"
+
 
 LPP = "LPP"
 PHAR = "PHAR"
@@ -58,7 +77,10 @@ PHN = "PHN"
 
 # Drugs and preparations covered by the PHAR domain (the 15% drugs, PH2, are not: a
 # pharmacy that applied PHAR to a 15% drug was refused payment).
-PHAR_CODES = frozenset({"PH7", "PH4", "PH1", "PMR", "PM4", "PMH"}) | FEE_CODES
+PHAR_CODES = frozenset({"PH7", "PH4", "PH1", "PMR", "PM4", "PMH"}) | FEE_CODES | frozenset(ACT_RATES)
+# Medicines: boxes and preparations, the lines that bear the franchise (CSS D160-9), not the
+# fees nor the pharmacist's acts.
+DRUG_CODES = frozenset({"PH7", "PH4", "PH2", "PH1", "PMR", "PM4", "PMH"})
 
 _RATE_TO_CODE: dict[Decimal, str] = {
     Decimal(65): "PH7",

@@ -23,3 +23,4 @@ class DrugRecord:
     price: Decimal | None
     prestation_code: str
     marketed: bool
+    fee: Decimal | None = None  # the dispensing fee per box included in `price` (BDPM column 12)

@@ -32,7 +32,7 @@ from enum import StrEnum
 
 import holidays
 
-from verifier.domain.claims import LineInput, compute_line
+from verifier.domain.claims import LineAmounts, LineInput, compute_line
 from verifier.domain.coverage import PHAR, Guarantee
 from verifier.domain.identifiers import BirthDate
 from verifier.domain.money import to_cents
@@ -145,6 +145,24 @@ class Prescription:
 
 
 @dataclass(frozen=True)
+class PrescriptionForm:
+    """What the counter records of a pharmacy claim's prescription, besides its prescriber:
+    its date, a two-part ALD form (one prescription: one set of fees), the on-call context the
+    pharmacist gave, a generic refused without "non substituable" on it (no tiers payant), and
+    the fees the clerk removed, each with the reason given: (code, reason)."""
+
+    prescribed_on: date | None = None
+    ald_two_part: bool = False
+    on_call: OnCall | None = None
+    generic_refused: bool = False
+    removed_fees: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def removed_codes(self) -> frozenset[str]:
+        return frozenset(code for code, _ in self.removed_fees)
+
+
+@dataclass(frozen=True)
 class FeeLine:
     """One fee of the invoice, with its amounts (AMC under the guarantee given)."""
 
@@ -216,3 +234,65 @@ def franchise_exempt(birth: BirthDate | None, day: date, maternity: bool, c2s_or
     D160-3), C2S (L160-15) or AME."""
     minor = birth is not None and age_on(earliest_birthday(birth), date(day.year, 1, 1)) < 18
     return minor or maternity or c2s_or_ame
+
+
+# -- the per-box fee, split from the box's price as the invoice shows it ---------------------
+
+BOX_FEE_DIGITS = {"PH1": "1", "PH2": "2", "PH4": "4", "PH7": "7"}
+THREE_MONTH_FEE_FROM = Decimal("2.00")  # 2,76 EUR (a 3-month box, HG) against 1,02 EUR (HD)
+
+
+def box_fee_code(prestation_code: str, fee_unit: Decimal) -> str | None:
+    """HD1/2/4/7 (a box) or HG1/2/4/7 (a 3-month box), the digit being the drug's rate code;
+    None for a line that is not a drug of PH1/PH2/PH4/PH7."""
+    digit = BOX_FEE_DIGITS.get(prestation_code)
+    if digit is None:
+        return None
+    return ("HG" if fee_unit >= THREE_MONTH_FEE_FROM else "HD") + digit
+
+
+@dataclass(frozen=True)
+class BoxSplit:
+    """A box line as the invoice shows it: the product at its price without the fee, then the
+    fee. The two add up to the line exactly, every amount: the fee part is computed as a line
+    of its own (same quantity, rate and guarantee) and the product part is what remains."""
+
+    product_code: str
+    product_unit: Decimal
+    product: LineAmounts
+    fee_code: str
+    fee_unit: Decimal
+    fee: LineAmounts
+
+
+def split_box(
+    prestation_code: str,
+    quantity: int,
+    unit_price: Decimal,
+    amo_rate: Decimal,
+    amounts: LineAmounts,
+    fee_unit: Decimal | None,
+    guarantee: Guarantee | None,
+) -> BoxSplit | None:
+    """The line split into product and per-box fee, or None when it cannot be split honestly
+    (no fee known, not a drug of PH1-PH7, or a part that would go below zero: a BR under the
+    fee, an AMC capped...). Totals never change: the parts are the line's amounts shared."""
+    if fee_unit is None or not 0 < fee_unit < unit_price:
+        return None
+    code = box_fee_code(prestation_code, fee_unit)
+    if code is None:
+        return None
+    fee = compute_line(LineInput(prestation_code, quantity, fee_unit, amo_rate), guarantee)
+    product = LineAmounts(
+        price=amounts.price - fee.price,
+        br=amounts.br - fee.br,
+        amo=amounts.amo - fee.amo,
+        tm=amounts.tm - fee.tm,
+        amc=amounts.amc - fee.amc,
+        patient=amounts.patient - fee.patient,
+    )
+    if any(getattr(product, name) < 0 for name in ("price", "br", "amo", "tm", "amc", "patient")):
+        return None
+    if product.amo + product.amc + product.patient != product.price:
+        return None
+    return BoxSplit(prestation_code, unit_price - fee_unit, product, code, fee_unit, fee)

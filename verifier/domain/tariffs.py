@@ -37,8 +37,15 @@ FRANCHISE_BOX, FRANCHISE_CAP = "FRANCHISE_BOITE", "FRANCHISE_PLAFOND"
 RATE_FEES, RATE_ON_CALL = "TAUX_HONORAIRES", "TAUX_GARDE"
 RATE_CODES = (RATE_FEES, RATE_ON_CALL)
 
+# A pharmacist's acts with a shipped amount (domain.pharmacy_acts): the act's code, or a
+# second price of the same act (with the pharmacist's prescription, with an antibiotic).
+RVA, RVA_PRESCRIPTION, VGP, INJ, TAC = "RVA", "RVA_PRESCRIPTION", "VGP", "INJ", "TAC"
+TRD, TRD_ANTIBIOTIC, PEE, PEE_ANTIBIOTIC = "TRD", "TRD_ANTIBIOTIQUE", "PEE", "PEE_ANTIBIOTIQUE"
+ACT_TARIFFS = (RVA, RVA_PRESCRIPTION, VGP, INJ, TAC, TRD, TRD_ANTIBIOTIC, PEE, PEE_ANTIBIOTIC)
+
 CODES: tuple[str, ...] = (FJ, FJ_PSY, PAV, PAV_THRESHOLD, FPU, FPU_REDUCED, PF, G)
 CODES += (HDR, HDA, HDE, HC, GPN, GPD, GPF, UPH, FRANCHISE_BOX, FRANCHISE_CAP, RATE_FEES, RATE_ON_CALL)
+CODES += ACT_TARIFFS
 
 
 @dataclass(frozen=True)
@@ -134,6 +141,33 @@ SHIPPED: tuple[Tariff, ...] = (
     Tariff(FRANCHISE_BOX, date(2008, 1, 1), Decimal("0.50"), "CSS D160-9 a) : 0,5 euro par boîte"),
     Tariff(FRANCHISE_BOX, date(2024, 3, 31), Decimal("1.00"), "CSS D160-9 a) (décret 2024-114) : 1 euro par boîte"),
     Tariff(FRANCHISE_CAP, date(2008, 1, 1), Decimal("50.00"), "CSS D160-10 : 50 euros par année civile"),
+    # A pharmacist's acts (docs/pharmacy-fees.md: ameli.fr, avenant 1, the pharmacy press).
+    Tariff(
+        RVA, date(2022, 11, 7), Decimal("7.50"), "Le Moniteur des pharmacies, 2 janvier 2024 : injection, 7,50 euros"
+    ),
+    Tariff(
+        RVA_PRESCRIPTION,
+        date(2023, 8, 10),
+        Decimal("9.60"),
+        "avenant 1, article 6 (JO du 7 juillet 2024) : prescription et injection, 9,6 euros",
+    ),
+    Tariff(VGP, date(2019, 1, 1), Decimal("6.30"), "vaccination antigrippale avant le 7 novembre 2022 (presse)"),
+    Tariff(VGP, date(2022, 11, 7), Decimal("7.50"), "Le Quotidien du pharmacien : code acte VGP à 7,50 euros"),
+    Tariff(
+        INJ, date(2021, 1, 1), Decimal("7.90"), "Le Moniteur des pharmacies, 2 janvier 2024 : code acte INJ, 7,90 euros"
+    ),
+    Tariff(TAC, date(2020, 1, 1), Decimal("0.01"), "convention pharmaceutique 2022 : adhésion, 0,01 euro"),
+    Tariff(
+        TRD, date(2024, 6, 18), Decimal("10.00"), "décret 2024-550 ; presse : test négatif ou ordonnance conditionnelle"
+    ),
+    Tariff(
+        TRD_ANTIBIOTIC,
+        date(2024, 6, 18),
+        Decimal("15.00"),
+        "décret 2024-550 ; presse : test et antibiotique sans ordonnance",
+    ),
+    Tariff(PEE, date(2024, 6, 18), Decimal("10.00"), "presse : test négatif ou ordonnance conditionnelle"),
+    Tariff(PEE_ANTIBIOTIC, date(2024, 6, 18), Decimal("15.00"), "presse : test et antibiotique sans ordonnance"),
 )
 
 

@@ -45,7 +45,7 @@ HEAD_ROW_H = 22.0  # two lines of column titles
 FOOTER_H = 18.0
 RUNNING_HEAD_H = 22.0  # pages after the first: batch, insurer, site in one line
 FIRST_HEAD_H = 178.0  # page one: title, the two blocks, the summary line
-CLOSING_H = 190.0  # last page: totals, attestation, signature and stamp boxes
+CLOSING_H = 202.0  # last page: totals, attestation, signature and stamp boxes
 PAD = 3.0
 
 GREY = Color(0.93, 0.93, 0.93)
@@ -115,10 +115,15 @@ class SlipRow:
     amc: Decimal
     patient_share: Decimal
     amc_number: str = ""
+    fees_amc: Decimal = Decimal("0.00")  # format 1.5: AMC of the dispensing fees (per box and per prescription)
+    acts_amc: Decimal = Decimal("0.00")  # format 1.5: AMC of the pharmacist's acts
 
 
 def slip_row(lines: Sequence[ExportLine]) -> SlipRow:
     c = lines[0]
+    fees = sum((x.amc for x in lines if x.line_kind == "fee"), Decimal("0.00"))
+    fees += sum((x.box_fee.amc for x in lines if x.box_fee is not None), Decimal("0.00"))
+    acts = sum((x.amc for x in lines if x.line_kind == "act"), Decimal("0.00"))
     number = str(c.claim_number) if c.claim_version <= 1 else f"{c.claim_number} v{c.claim_version}"
     return SlipRow(
         number,
@@ -130,6 +135,8 @@ def slip_row(lines: Sequence[ExportLine]) -> SlipRow:
         c.claim_amc,
         c.claim_patient_share,
         c.insurer_amc_number,
+        fees,
+        acts,
     )
 
 
@@ -192,6 +199,7 @@ class Bordereau:
         self._capacity = ROWS_FIRST
         self._lot = f"{header.batch_number:06d}"
         self.totals = [Decimal(0)] * 4
+        self.fees_amc = self.acts_amc = Decimal("0.00")
         self.count = 0
         x = MARGIN_X
         self._x: list[float] = []
@@ -205,6 +213,8 @@ class Bordereau:
         self.count += 1
         for i, value in enumerate((row.price, row.amo, row.amc, row.patient_share)):
             self.totals[i] += value
+        self.fees_amc += row.fees_amc
+        self.acts_amc += row.acts_amc
         if len(self._rows) == self._capacity:
             self._flush_page(last=False)
 
@@ -432,17 +442,21 @@ class Bordereau:
             ("Montant total", amount_grouped_fr(self.totals[0]) + " €"),
             ("Part AMO", amount_grouped_fr(self.totals[1]) + " €"),
             ("Part AMC demandée", amount_grouped_fr(self.totals[2]) + " €"),
+            # Format 1.5: what of the AMC part pays the pharmacy's fees and acts (claims.csv
+            # gives them per line: line_kind, box_fee_amc), under it in the same column.
+            ("    dont honoraires de dispensation", amount_grouped_fr(self.fees_amc) + " €"),
+            ("    dont actes du pharmacien", amount_grouped_fr(self.acts_amc) + " €"),
             ("Part patient", amount_grouped_fr(self.totals[3]) + " €"),
         )
         c.setFont(FONT, 9)
         for i, (label, value) in enumerate(rows):
-            col, line = divmod(i, 3)
+            col, line = divmod(i, 4)
             x = MARGIN_X + col * (WIDTH / 2)
             ly = y - 14 - line * 12
             c.setFont(BOLD if label.startswith("Part AMC") else FONT, 9)
             c.drawString(x, ly, label)
             c.drawRightString(x + WIDTH / 2 - 20, ly, value)
-        y -= 14 + 3 * 12 + 8
+        y -= 14 + 4 * 12 + 8
         c.setFont(FONT, 8.5)
         attest = (
             "Le pharmacien titulaire certifie que les demandes ci-dessus correspondent à des délivrances "

@@ -81,6 +81,20 @@ COLUMNS: tuple[str, ...] = (
     "amo_withheld",
     "participation",
     "days_paid",
+    # format 1.5 (issue 13): what the line is, the per-box fee inside a box line (its part of
+    # each amount: the product's part is the line's less this), the prescription's facts
+    "line_kind",
+    "box_fee_code",
+    "box_fee_unit",
+    "box_fee_price",
+    "box_fee_br",
+    "box_fee_amo",
+    "box_fee_tm",
+    "box_fee_amc",
+    "box_fee_patient_share",
+    "prescribed_on",
+    "ald_two_part",
+    "on_call",
 )
 
 
@@ -201,9 +215,29 @@ def care_cells(x: ExportLine) -> list[str]:
     return [t(x.claim_kind), *stay, *line]
 
 
+def fee_cells(x: ExportLine) -> list[str]:
+    """The format 1.5 cells (`COLUMNS` from `line_kind`)."""
+    f, p = x.box_fee, x.prescription
+    fee = (
+        [
+            spreadsheet_text(f.code),
+            amount_fr(f.unit),
+            *map(amount_fr, (f.price, f.br, f.amo, f.tm, f.amc, f.patient_share)),
+        ]
+        if f is not None
+        else [""] * 8
+    )
+    facts = (
+        [date_fr(p.prescribed_on), "1" if p.ald_two_part else "0", spreadsheet_text(p.on_call)]
+        if p is not None
+        else [""] * 3
+    )
+    return [spreadsheet_text(x.line_kind), *fee, *facts]
+
+
 def row(line: ExportLine) -> list[str]:
     """All the cells of one line, in `COLUMNS` order (text cells guarded against formulas)."""
-    return claim_cells(line) + line_cells(line) + care_cells(line)
+    return claim_cells(line) + line_cells(line) + care_cells(line) + fee_cells(line)
 
 
 class CsvWriter:
@@ -218,7 +252,7 @@ class CsvWriter:
 
     def write_claim(self, lines: Sequence[ExportLine]) -> None:
         shared = claim_cells(lines[0])
-        self._csv.writerows([shared + line_cells(line) + care_cells(line) for line in lines])
+        self._csv.writerows([shared + line_cells(line) + care_cells(line) + fee_cells(line) for line in lines])
         if self._buffer.tell() > 1 << 20:
             self._flush()
 

@@ -94,15 +94,40 @@ def _care(x: ExportLine) -> dict[str, Any]:
     }
 
 
+def _fee(x: ExportLine) -> dict[str, Any]:
+    """Format 1.5: what the line is, and a box line's per-box fee (its part of each amount)."""
+    out: dict[str, Any] = {"line_kind": x.line_kind}
+    f = x.box_fee
+    if f is not None:
+        out["box_fee"] = {
+            "code": f.code,
+            "unit": amount(f.unit),
+            "price": amount(f.price),
+            "br": amount(f.br),
+            "amo": amount(f.amo),
+            "tm": amount(f.tm),
+            "amc": amount(f.amc),
+            "patient_share": amount(f.patient_share),
+        }
+    return out
+
+
 def claim_object(lines: Sequence[ExportLine]) -> dict[str, Any]:
     """One claim with its patient, coverage check, amounts and lines; a stay or consultation
     (format 1.3) also has `kind` and `stay`, its lines `care`."""
     c = lines[0]
-    clinic = {"kind": c.claim_kind, "stay": _stay(c)} if c.claim_kind != "pharmacy" else {}
+    extra: dict[str, Any] = {"kind": c.claim_kind, "stay": _stay(c)} if c.claim_kind != "pharmacy" else {}
+    p = c.prescription
+    if p is not None:  # format 1.5
+        extra["prescription"] = {
+            "prescribed_on": date_iso(p.prescribed_on),
+            "ald_two_part": p.ald_two_part,
+            "on_call": p.on_call,
+        }
     return {
         "claim_id": c.claim_id,
         "claim_number": c.claim_number,
-        **clinic,
+        **extra,
         "version": c.claim_version,
         "previous_claim_id": c.previous_claim_id,
         "dispensed_on": date_iso(c.dispensed_on),
@@ -156,6 +181,7 @@ def claim_object(lines: Sequence[ExportLine]) -> dict[str, Any]:
                     for b in x.boxes
                 ],
                 **_care(x),
+                **_fee(x),
             }
             for x in lines
         ],

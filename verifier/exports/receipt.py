@@ -17,9 +17,10 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 
 from verifier import i18n
 from verifier.domain.claims import LineAmounts
-from verifier.domain.coverage import Guarantee
+from verifier.domain.coverage import Guarantee, guarantee_for
 from verifier.domain.identifiers import BirthDate
 from verifier.domain.money import format_eur, format_rate
+from verifier.domain.pharmacy_fees import split_box
 from verifier.domain.states import outcome_label
 from verifier.exports.values import time_printed_fr
 from verifier.formatting import format_day
@@ -66,6 +67,10 @@ class ReceiptLine(Protocol):
     def unit_price(self) -> Decimal: ...
     @property
     def amo_rate(self) -> Decimal: ...
+    @property
+    def prestation_code(self) -> str: ...
+    @property
+    def fee_unit(self) -> Decimal | None: ...
 
 
 class ReceiptClaim(Protocol):
@@ -220,21 +225,56 @@ def render_receipt(
         story.append(p(tr("Opérateur de tiers payant indisponible au moment de la délivrance."), small))
     cols = ["product", "qty", "unit", "br", "rate", "amo", "amc", "patient"]
     rows: list[list[object]] = [[p(i18n.say(f"receipt.col.{k}"), small) for k in cols]]
+
+    def row(head: str, label: str, quantity: int, unit: Decimal, rate: Decimal, a: LineAmounts) -> list[object]:
+        return [
+            Paragraph(escape(head) + "<br/>" + escape(label), small) if head else p(label, small),
+            str(quantity),
+            format_eur(unit),
+            format_eur(a.br),
+            f"{format_rate(rate)} %",
+            format_eur(a.amo),
+            format_eur(a.amc),
+            format_eur(a.patient),
+        ]
+
     for line, a in c.lines:
-        code = f"{line.code} · " if line.code else ""
-        rows.append(
-            [
-                p(f"{line.label}", small),
-                str(line.quantity),
-                format_eur(line.unit_price),
-                format_eur(a.br),
-                f"{format_rate(line.amo_rate)} %",
-                format_eur(a.amo),
-                format_eur(a.amc),
-                format_eur(a.patient),
-            ]
+        # Under the label: the CIP13 of a box, the code of a fee or act (HDR, TRD...).
+        code = line.code or line.prestation_code
+        # A box whose price includes the dispensing fee: the product, then its fee (HD7...),
+        # as the pharmacy's invoice shows them; the two add up to the line exactly.
+        split = split_box(
+            line.prestation_code,
+            line.quantity,
+            line.unit_price,
+            line.amo_rate,
+            a,
+            line.fee_unit,
+            guarantee_for(line.prestation_code, ck.guarantees),
         )
-        rows[-1][0] = Paragraph(escape(code) + "<br/>" + escape(line.label), small) if code else rows[-1][0]
+        if split is None:
+            rows.append(row(code, line.label, line.quantity, line.unit_price, line.amo_rate, a))
+            continue
+        rows.append(
+            row(
+                f"{code} · {split.product_code}",
+                line.label,
+                line.quantity,
+                split.product_unit,
+                line.amo_rate,
+                split.product,
+            )
+        )
+        rows.append(
+            row(
+                split.fee_code,
+                tr("Honoraire de dispensation"),
+                line.quantity,
+                split.fee_unit,
+                line.amo_rate,
+                split.fee,
+            )
+        )
     br = sum((a.br for _, a in c.lines), c.price * 0)
     rows.append(
         [

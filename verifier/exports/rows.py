@@ -12,8 +12,10 @@ from datetime import date, datetime
 from decimal import Decimal
 
 # 1.1: batches per operator; insurer fields on every claim; 1.2: boxes per line;
-# 1.3: clinic claims (kind, stay, care lines) and bordereau-sejours.pdf
-FORMAT_VERSION = "1.4"
+# 1.3: clinic claims (kind, stay, care lines) and bordereau-sejours.pdf; 1.4: audit witness;
+# 1.5: pharmacy fees (issue 13): the per-box fee split from each box line, the prescription's
+# facts (date, ALD two-part, on call), fee and act lines named, the slip's fee totals
+FORMAT_VERSION = "1.5"
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,30 @@ class ExportCare:
     days_paid: int  # days paid under a per-day guarantee
 
 
+@dataclass(frozen=True)
+class ExportBoxFee:
+    """The dispensing fee included in a box line, as the invoice shows it (HD7, HG4...): its
+    part of every amount; the product's part is the line's less this."""
+
+    code: str
+    unit: Decimal
+    price: Decimal
+    br: Decimal
+    amo: Decimal
+    tm: Decimal
+    amc: Decimal
+    patient_share: Decimal
+
+
+@dataclass(frozen=True)
+class ExportPrescription:
+    """What a pharmacy claim's prescription adds (format 1.5)."""
+
+    prescribed_on: date | None
+    ald_two_part: bool
+    on_call: str | None  # night | sunday | holiday | outside_hours
+
+
 @dataclass(frozen=True, kw_only=True)
 class ExportLine:
     """One claim line with the fields of its claim, patient, insurer and check repeated.
@@ -161,3 +187,6 @@ class ExportLine:
     claim_kind: str = "pharmacy"  # format 1.3: pharmacy | stay | consultation
     stay: ExportStay | None = None  # a stay or consultation claim's
     care: ExportCare | None = None  # a stay or consultation line's
+    box_fee: ExportBoxFee | None = None  # format 1.5: the per-box fee inside a box line
+    prescription: ExportPrescription | None = None  # format 1.5: a pharmacy claim's prescription
+    line_kind: str = "item"  # format 1.5: item | fee (per prescription) | act (pharmacist's act)

@@ -358,6 +358,7 @@ def _record(cols: list[str], names: dict[str, str], seen: set[str]) -> DrugRecor
         price = parse_price(cols[10])
     except ValueError:
         return "bdpm.bad_price"
+    fee = _fee(cols, price)
     return DrugRecord(
         cip13=cip13,
         cip7=cip7,
@@ -368,7 +369,23 @@ def _record(cols: list[str], names: dict[str, str], seen: set[str]) -> DrugRecor
         price=price,
         prestation_code=code,
         marketed=not _is_stopped(cols[3], cols[4]),
+        fee=fee,
     )
+
+
+def _fee(cols: list[str], price: Decimal | None) -> Decimal | None:
+    """The dispensing fee per box included in the public price (column 12), when it is there,
+    readable and less than the price; otherwise None: the line is then shown whole, never
+    split on a guess."""
+    if price is None or len(cols) <= 11:
+        return None
+    try:
+        fee = parse_price(cols[11])
+    except ValueError:
+        return None
+    if fee is None or not 0 < fee < price:
+        return None
+    return fee
 
 
 i18n.register(

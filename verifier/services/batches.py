@@ -25,9 +25,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from verifier import i18n
+from verifier.domain.claims import LineAmounts
+from verifier.domain.coverage import Guarantee, guarantee_for, line_kind
 from verifier.domain.errors import NotFound, Problem, ValidationError
+from verifier.domain.pharmacy_fees import split_box
 from verifier.domain.states import BatchStatus
-from verifier.exports.rows import BundleHeader, ExportBox, ExportCare, ExportLine, ExportStay, InsurerPart
+from verifier.exports.rows import (
+    BundleHeader,
+    ExportBox,
+    ExportBoxFee,
+    ExportCare,
+    ExportLine,
+    ExportPrescription,
+    ExportStay,
+    InsurerPart,
+)
 
 if TYPE_CHECKING:
     from verifier.exports.bundle import Encryption
@@ -479,6 +491,7 @@ def export_lines(ctx: Context, batch_id: int) -> Iterator[ExportLine]:
     dec = cipher.decrypt
     people: dict[str, tuple[str, str, str, str]] = {}
     guarantees_text: dict[str, str] = {}  # the same few texts on every line: parse each once
+    parsed: dict[str, list[Guarantee]] = {}
     with ctx.store.read() as s:
         # The boxes come in a second stream in the same order: merged line by line, so the
         # export still holds one claim's data at a time.
@@ -520,6 +533,25 @@ def export_lines(ctx: Context, batch_id: int) -> Iterator[ExportLine]:
                     )
                 guarantees_text[source] = guarantees
             surname, first_name, birth_date, nir = person
+            box_fee = None
+            if r.fee_unit is not None and r.care_guarantees is None:
+                found = parsed.get(r.guarantees)
+                if found is None:
+                    if len(parsed) > 1000:
+                        parsed.clear()
+                    found = parsed[r.guarantees] = guarantees_from_json(r.guarantees)
+                split = split_box(
+                    r.prestation_code,
+                    r.quantity,
+                    r.unit_price,
+                    r.amo_rate,
+                    LineAmounts(r.price, r.br, r.amo, r.tm, r.amc, r.patient_share),
+                    r.fee_unit,
+                    guarantee_for(r.prestation_code, found),
+                )
+                if split is not None:
+                    f = split.fee
+                    box_fee = ExportBoxFee(split.fee_code, split.fee_unit, f.price, f.br, f.amo, f.tm, f.amc, f.patient)
             yield ExportLine(
                 claim_id=r.id,
                 claim_number=r.number,
@@ -588,6 +620,11 @@ def export_lines(ctx: Context, batch_id: int) -> Iterator[ExportLine]:
                     r.participation if r.participation is not None else Decimal("0.00"),
                     r.days_paid or 0,
                 ),
+                box_fee=box_fee,
+                prescription=None
+                if r.prescription_of is None
+                else ExportPrescription(r.prescribed_on, bool(r.ald_two_part), r.on_call),
+                line_kind=line_kind(r.prestation_code) if r.care_kind is None else "care",
             )
 
 

@@ -131,7 +131,7 @@ def franchise_of(ctx: Context, d: ClaimDetail) -> Decimal:
     a patient under 18 on 1 January. What the patient already paid this year is not known here,
     nor a maternity or C2S exemption: the receipt says it is an estimate. Never an AMC amount."""
     from verifier.domain import pharmacy_fees
-    from verifier.domain.coverage import FEE_CODES, PH2, PHAR_CODES
+    from verifier.domain.coverage import DRUG_CODES
 
     if d.claim.kind is not ClaimKind.PHARMACY:
         return Decimal("0.00")
@@ -139,11 +139,10 @@ def franchise_of(ctx: Context, d: ClaimDetail) -> Decimal:
     if pharmacy_fees.franchise_exempt(d.patient.birth_date, day, maternity=False, c2s_or_ame=False):
         return Decimal("0.00")
     values = tariffs.current(ctx)
-    drugs = (PHAR_CODES - FEE_CODES) | {PH2}
     per_box = [
         a.amo / line.quantity
         for line, a in d.claim.lines
-        if line.prestation_code in drugs and a.amo > 0
+        if line.prestation_code in DRUG_CODES and a.amo > 0
         for _ in range(line.quantity)
     ]
     return pharmacy_fees.franchise(per_box, day, values, Decimal("0.00"), exempt=False)
@@ -161,6 +160,7 @@ def save_receipt(ctx: Context, claim_id: str, path: Path) -> Path:
 def as_json(c: ClaimInfo) -> dict[str, object]:
     """A claim with its lines and every amount, written as the export's claims.json writes
     them (amounts "12.34", rates "65"): what `verifier claims show --json` prints."""
+    from verifier.domain.coverage import line_kind
     from verifier.exports.values import amount, rate
 
     return {
@@ -171,6 +171,7 @@ def as_json(c: ClaimInfo) -> dict[str, object]:
         "status": c.status.value,
         "dispensed_on": c.dispensed_on.isoformat(),
         "prescriber_rpps": c.prescriber_rpps,
+        **_prescription_json(c),
         "amounts": {
             "price": amount(c.price),
             "amo": amount(c.amo),
@@ -194,7 +195,25 @@ def as_json(c: ClaimInfo) -> dict[str, object]:
                 "tm": amount(a.tm),
                 "amc": amount(a.amc),
                 "patient_share": amount(a.patient),
+                "line_kind": line_kind(d.prestation_code),
+                "fee_unit": None if d.fee_unit is None else amount(d.fee_unit),
             }
             for pos, (d, a) in enumerate(c.lines, start=1)
         ],
+    }
+
+
+def _prescription_json(c: ClaimInfo) -> dict[str, object]:
+    """The prescription recorded with a pharmacy claim (issue 13), with the fees removed and why."""
+    p = c.prescription
+    if p is None:
+        return {}
+    return {
+        "prescription": {
+            "prescribed_on": None if p.prescribed_on is None else p.prescribed_on.isoformat(),
+            "ald_two_part": p.ald_two_part,
+            "on_call": None if p.on_call is None else p.on_call.value,
+            "generic_refused": p.generic_refused,
+            "removed_fees": [{"code": code, "reason": reason} for code, reason in p.removed_fees],
+        }
     }

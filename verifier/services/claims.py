@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -12,6 +13,7 @@ from verifier.domain.claims import ClaimTotals, LineAmounts, LineInput, compute_
 from verifier.domain.coverage import guarantee_for
 from verifier.domain.errors import NotFound, Problem, ValidationError
 from verifier.domain.identifiers import check_rpps
+from verifier.domain.pharmacy_fees import OnCall, PrescriptionForm
 from verifier.domain.scanner import ScanResult
 from verifier.domain.states import ClaimKind, ClaimStatus, can_rectify, check_transition, editable
 from verifier.services import ceilings, settings
@@ -54,6 +56,7 @@ class LineDraft:
     lot: str | None = None
     serial: str | None = None
     boxes: tuple[Box, ...] = ()  # the boxes scanned into the line, each with its own identity
+    fee_unit: Decimal | None = None  # the dispensing fee per unit included in unit_price (issue 13)
 
 
 def box_of(scan: ScanResult | None) -> Box:
@@ -77,6 +80,7 @@ def line_from_drug(drug: DrugInfo, quantity: int = 1, scan: ScanResult | None = 
         lot=scan.lot if scan else None,
         serial=scan.serial if scan else None,
         boxes=(box_of(scan),) if quantity == 1 else (),
+        fee_unit=drug.fee if drug.price is not None else None,
     )
 
 
@@ -100,6 +104,7 @@ class ClaimInfo:
     void_reason: str | None
     lines: list[tuple[LineDraft, LineAmounts]] = field(default_factory=list)
     kind: ClaimKind = ClaimKind.PHARMACY
+    prescription: PrescriptionForm | None = None
 
     @property
     def number_text(self) -> str:
@@ -151,6 +156,7 @@ def _line_rows(lines: list[LineDraft], amounts: list[LineAmounts]) -> list[dict[
             "expiry": d.expiry,
             "lot": d.lot,
             "serial": d.serial,
+            "fee_unit": d.fee_unit if d.fee_unit is not None and 0 < d.fee_unit < d.unit_price else None,
         }
         for pos, (d, a) in enumerate(zip(lines, amounts, strict=True), start=1)
     ]
@@ -268,6 +274,7 @@ def _info(c: Claim) -> ClaimInfo:
                 ln.lot,
                 ln.serial,
                 tuple(boxes.get(ln.position, ())),
+                ln.fee_unit,
             ),
             LineAmounts(ln.price, ln.br, ln.amo, ln.tm, ln.amc, ln.patient_share),
         )
@@ -292,7 +299,78 @@ def _info(c: Claim) -> ClaimInfo:
         c.void_reason,
         lines,
         ClaimKind(c.kind),
+        _prescription(c),
     )
+
+
+def normalized(p: PrescriptionForm | None) -> PrescriptionForm | None:
+    """The prescription as stored: each removal's reason trimmed, at most 200 characters."""
+    if p is None:
+        return None
+    return replace(
+        p, removed_fees=tuple((code.strip().upper(), reason.strip()[:200]) for code, reason in p.removed_fees)
+    )
+
+
+def prescription_row(p: PrescriptionForm | None) -> dict[str, object] | None:
+    """The claim_prescriptions row of a prescription (None: the claim records none)."""
+    if p is None:
+        return None
+    removed = [{"code": code, "reason": reason.strip()[:200]} for code, reason in p.removed_fees]
+    return {
+        "prescribed_on": p.prescribed_on,
+        "ald_two_part": p.ald_two_part,
+        "on_call": None if p.on_call is None else p.on_call.value,
+        "generic_refused": p.generic_refused,
+        "removed_fees": json.dumps(removed, ensure_ascii=False) if removed else None,
+    }
+
+
+def _prescription(c: Claim) -> PrescriptionForm | None:
+    row = c.prescription
+    if row is None:
+        return None
+    removed = tuple((r["code"], r["reason"]) for r in json.loads(row.removed_fees or "[]"))
+    return PrescriptionForm(
+        row.prescribed_on,
+        row.ald_two_part,
+        None if row.on_call is None else OnCall(row.on_call),
+        row.generic_refused,
+        removed,
+    )
+
+
+def prescription_problems(p: PrescriptionForm | None, dispensed_on: date) -> list[Problem]:
+    """What is wrong with the prescription as given: a date after the dispensing, a fee
+    removed without a reason."""
+    problems: list[Problem] = []
+    if p is None:
+        return problems
+    if p.prescribed_on is not None and p.prescribed_on > dispensed_on:
+        problems.append(Problem("claim.prescribed_after", {}, "prescribed_on"))
+    for code, reason in p.removed_fees:
+        if len(reason.strip()) < 3:
+            problems.append(Problem("claim.fee_removed_reason", {"code": code}, "removed_fees"))
+    return problems
+
+
+def generic_problems(p: PrescriptionForm | None) -> list[Problem]:
+    """A generic refused without "non substituable" on the prescription: no tiers payant
+    (CSS L162-16-7), so no claim to queue."""
+    if p is not None and p.generic_refused:
+        return [Problem("claim.generic_refused", {}, "generic_refused")]
+    return []
+
+
+def _removal_events(claim_id: str, number: int, p: PrescriptionForm | None) -> list[audit_log.Event]:
+    """One audit event per fee the clerk removed, with the reason given (free text of the clerk,
+    about the fee: no patient data is asked there)."""
+    if p is None:
+        return []
+    return [
+        ("claim.fee_removed", "claim", claim_id, {"number": number, "code": code, "reason": reason.strip()[:200]})
+        for code, reason in p.removed_fees
+    ]
 
 
 def _load(session: Session, claim_id: str, lock: bool = False) -> Claim:
@@ -323,8 +401,13 @@ def create(
     queue_now: bool = False,
     override: Override | None = None,
     claim_id: str | None = None,
+    prescription: PrescriptionForm | None = None,
 ) -> ClaimInfo:
     """A new claim (draft, or queued at once with `queue_now`) with its own id and number.
+
+    `prescription`: what the prescription adds (its date, ALD two-part, on-call context, a
+    generic refused, the fees removed with their reasons, each audited); a claim for a
+    generic refused without "non substituable" stays a draft: it cannot be queued.
 
     Over a ceiling, queueing raises CeilingExceeded unless `override` carries an
     administrator's password and a reason.
@@ -343,7 +426,15 @@ def create(
     dispensed_on = dispensed_on or date.today()
     try:
         return _create(
-            ctx, check_id, lines, dispensed_on, prescriber_rpps, queue_now, override, claim_id or str(uuid.uuid4())
+            ctx,
+            check_id,
+            lines,
+            dispensed_on,
+            prescriber_rpps,
+            queue_now,
+            override,
+            claim_id or str(uuid.uuid4()),
+            prescription,
         )
     except (RowRefused, ValidationError):
         if claim_id is None:
@@ -369,22 +460,26 @@ def _create(
     queue_now: bool,
     override: Override | None,
     claim_id: str,
+    prescription: PrescriptionForm | None = None,
 ) -> ClaimInfo:
     override_by: int | None = None
     over: list[Problem] = []
+    prescription = normalized(prescription)
     with ctx.store.write() as s:
         # The claim's own id is left out of the insurer's outstanding total: on a retry
         # after a lost acknowledgement the claim may be there already.
         check = _load_check_context(s, check_id, exclude_claim=claim_id)
         amounts, problems = _line_amounts(lines, check)
         problems += _structural_problems(lines, dispensed_on, prescriber_rpps)
+        problems += prescription_problems(prescription, dispensed_on)
         if problems:
             raise ValidationError(problems)
         totals = _totals_row(amounts)
         status = ClaimStatus.DRAFT
         if queue_now:  # inserted already queued: one INSERT, not an INSERT then an UPDATE
             check_transition(ClaimStatus.DRAFT, ClaimStatus.QUEUED)
-            problems = queue_problems(check, len(lines), totals["amc"], dispensed_on)
+            problems = generic_problems(prescription)
+            problems += queue_problems(check, len(lines), totals["amc"], dispensed_on)
             if problems:
                 raise ValidationError(problems)
             status = ClaimStatus.QUEUED
@@ -410,9 +505,12 @@ def _create(
             _line_rows(lines, amounts),
             _box_rows(lines),
         )
+        if prescription is not None:
+            claims_write.put_prescription(s, claim_id, prescription_row(prescription))
         events: list[audit_log.Event] = [
             ("claim.created", "claim", claim_id, {"number": number, "lines": len(lines), "amc": str(totals["amc"])})
         ]
+        events += _removal_events(claim_id, number, prescription)
         if queue_now:
             events.append(("claim.queued", "claim", claim_id, {"number": number}))
             if over:
@@ -436,6 +534,7 @@ def _create(
         now,
         None,
         list(zip(lines, amounts, strict=True)),
+        prescription=prescription,
     )
 
 
@@ -533,8 +632,11 @@ def update_lines(
     lines: list[LineDraft],
     dispensed_on: date | None = None,
     prescriber_rpps: str | None = None,
+    prescription: PrescriptionForm | None = None,
 ) -> ClaimInfo:
-    """Correct a draft or queued claim; a queued claim must stay complete to stay queued."""
+    """Correct a draft or queued claim; a queued claim must stay complete to stay queued.
+    `prescription`, when given, replaces the one recorded (fees newly removed are audited)."""
+    prescription = normalized(prescription)
     with ctx.store.write() as s:
         claim = _load(s, claim_id, lock=True)
         status = ClaimStatus(claim.status)
@@ -547,8 +649,12 @@ def update_lines(
         amounts, problems = _line_amounts(lines, check)
         dispensed_on = dispensed_on or claim.dispensed_on
         problems += _structural_problems(lines, dispensed_on, prescriber_rpps)
+        problems += prescription_problems(prescription, dispensed_on)
+        if status is ClaimStatus.QUEUED:
+            problems += generic_problems(prescription)
         if problems:
             raise ValidationError(problems)
+        before = _prescription(claim)
         claim.dispensed_on = dispensed_on
         claim.prescriber_rpps = prescriber_rpps or claim.prescriber_rpps
         claim.updated_at = utcnow()
@@ -557,9 +663,16 @@ def update_lines(
             problems = queue_problems(check, len(claim.lines), claim.amc, claim.dispensed_on)
             if problems:
                 raise ValidationError(problems)
-        audit_log.append(
-            s, ctx.actor.login, "claim.corrected", "claim", claim.id, {"lines": len(lines), "amc": str(claim.amc)}
-        )
+        events: list[audit_log.Event] = [
+            ("claim.corrected", "claim", claim.id, {"lines": len(lines), "amc": str(claim.amc)})
+        ]
+        if prescription is not None:
+            claims_write.put_prescription(s, claim.id, prescription_row(prescription))
+            known = set(before.removed_fees) if before else set()
+            fresh = replace(prescription, removed_fees=tuple(r for r in prescription.removed_fees if r not in known))
+            events += _removal_events(claim.id, claim.number, fresh)
+            s.expire(claim)
+        audit_log.append_many(s, ctx.actor.login, events)
         return _info(claim)
 
 
@@ -627,7 +740,8 @@ def _queue(ctx: Context, s: Session, claim: Claim, override: Override | None) ->
         if stay is not None and stay.discharge is None:
             raise ValidationError([Problem("claim.stay_open", {}, "discharge")])
     check = _load_check_context(s, claim.check_id, exclude_claim=claim.id)
-    problems = queue_problems(check, len(claim.lines), claim.amc, claim.dispensed_on)
+    problems = generic_problems(_prescription(claim))
+    problems += queue_problems(check, len(claim.lines), claim.amc, claim.dispensed_on)
     if problems:
         raise ValidationError(problems)
     override_by, over = check_ceilings(ctx, s, check, claim.amc, claim.dispensed_on, override)
@@ -710,6 +824,8 @@ def rectify(ctx: Context, claim_id: str) -> ClaimInfo:
         )
         if old.kind is not ClaimKind.PHARMACY:
             claims_write.copy_care(s, old.id, new_id)
+        if old.prescription is not None:
+            claims_write.put_prescription(s, new_id, prescription_row(_prescription(old)))
         new = _load(s, new_id)
         audit_log.append(
             s,
@@ -793,6 +909,15 @@ i18n.register(
         ),
         "claim.card_not_yet_valid": i18n.N_("L'attestation n'était pas encore valable à la date de délivrance."),
         "claim.void_reason": i18n.N_("Indiquez pourquoi la demande est annulée."),
+        "claim.prescribed_after": i18n.N_(
+            "La date de l'ordonnance est après la date de délivrance : corrigez l'une ou l'autre."
+        ),
+        "claim.fee_removed_reason": i18n.N_(
+            "Indiquez pourquoi l'honoraire {code} est retiré (au moins 3 caractères) : le motif est conservé dans le journal."
+        ),
+        "claim.generic_refused": i18n.N_(
+            "Le patient refuse le générique alors que l'ordonnance ne porte pas la mention « non substituable » : pas de tiers payant (article L162-16-7 du Code de la sécurité sociale). Encaissez la totalité et remettez une feuille de soins ; la demande reste en brouillon.",
+        ),
         "claim.not_rectifiable": i18n.N_("Seule une demande rejetée peut être rectifiée (celle-ci est « {status} »)."),
         "claim.id_taken": i18n.N_(
             "Cette demande a déjà été enregistrée (n° {number}) juste avant la coupure, avec un autre contenu : ouvrez-la dans Demandes pour la vérifier, puis effacez ce formulaire (Ctrl+N)."

@@ -94,6 +94,7 @@ i18n.register(
         "action.manage_users": i18n.N_("gérer les utilisateurs"),
         "action.manage_directory": i18n.N_("modifier les organismes et opérateurs"),
         "action.import_drugs": i18n.N_("importer la base des médicaments"),
+        "action.specific_drugs": i18n.N_("modifier la liste des médicaments spécifiques"),
         "action.record_return": i18n.N_("enregistrer un retour d'organisme"),
         "action.create_batch": i18n.N_("créer, exporter ou annuler un lot"),
         "action.verify_audit": i18n.N_("vérifier le journal d'audit"),

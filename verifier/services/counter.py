@@ -14,6 +14,7 @@ from datetime import date
 
 from verifier.domain.coverage import Guarantee
 from verifier.domain.errors import DomainError, Problem
+from verifier.domain.pharmacy_fees import PrescriptionForm
 from verifier.domain.states import ClaimStatus
 from verifier.services import checks, claims, patients
 from verifier.services.ceilings import Override
@@ -44,6 +45,7 @@ class Form:
     prescriber_rpps: str | None
     override: Override | None = None
     claim_id: str | None = None  # made once per form: retries send the same
+    prescription: PrescriptionForm | None = None  # ALD two-part, on call, generic refused, fees removed
 
 
 @dataclass
@@ -98,6 +100,7 @@ def store(ctx: Context, form: Form) -> tuple[ClaimInfo, tuple[Problem, ...], boo
         queue_now=True,
         override=form.override,
         claim_id=form.claim_id,
+        prescription=form.prescription,
     )
     return claim, warnings, False
 

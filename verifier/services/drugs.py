@@ -37,6 +37,8 @@ class DrugInfo:
     price: Decimal | None
     prestation_code: str
     marketed: bool
+    fee: Decimal | None = None  # the dispensing fee per box included in `price`
+    specific: bool = False  # brings the HDE fee (an administrator's flag or imported list)
 
     @property
     def label(self) -> str:
@@ -61,8 +63,10 @@ class Lookup:
     scan: ScanResult | None
 
 
-def _info(d: Drug) -> DrugInfo:
-    return DrugInfo(d.cip13, d.cip7, d.name, d.presentation, d.rate, d.price, d.prestation_code, d.marketed)
+def _info(d: Drug, specific: bool = False) -> DrugInfo:
+    return DrugInfo(
+        d.cip13, d.cip7, d.name, d.presentation, d.rate, d.price, d.prestation_code, d.marketed, d.fee, specific
+    )
 
 
 def lookup(ctx: Context, code: str, separator: str = "auto") -> Lookup:
@@ -83,7 +87,7 @@ def lookup(ctx: Context, code: str, separator: str = "auto") -> Lookup:
         scan, cip13 = None, checked.unwrap()
     with ctx.store.read() as s:
         drug = drug_store.by_cip13(s, cip13)
-        return Lookup(cip13, _info(drug) if drug else None, scan)
+        return Lookup(cip13, _info(drug, drug_store.is_specific(s, cip13)) if drug else None, scan)
 
 
 def get(ctx: Context, cip13: str) -> DrugInfo:
@@ -91,7 +95,7 @@ def get(ctx: Context, cip13: str) -> DrugInfo:
         drug = drug_store.by_cip13(s, cip13)
         if drug is None:
             raise NotFound("drug.unknown")
-        return _info(drug)
+        return _info(drug, drug_store.is_specific(s, cip13))
 
 
 def reference(ctx: Context) -> ReferenceInfo | None:
@@ -178,8 +182,77 @@ def load_shipped_snapshot(store: Store, actor_login: str, actor_id: int | None) 
     )
 
 
+def specific_list(ctx: Context) -> list[str]:
+    """The CIP13 of the presentations that bring the HDE fee (issue 13)."""
+    with ctx.store.read() as s:
+        return drug_store.specific_codes(s)
+
+
+def set_specific(ctx: Context, codes: list[str], on: bool = True, lines: list[int] | None = None) -> int:
+    """Flag presentations as specific drugs (HDE), or unflag them; administrators only,
+    audited. Each code is a CIP13 or CIP7 of the reference; an unknown or invalid one refuses
+    the whole list with its line number (`lines`: each code's line in its file), and nothing
+    changes. Returns how many changed."""
+    ctx.require_admin("specific_drugs")
+    problems: list[Problem] = []
+    cip13s: list[str] = []
+    with ctx.store.write() as s:
+        for number, code in zip(lines or range(1, len(codes) + 1), codes, strict=True):
+            text = code.strip()
+            checked = check_cip(text)
+            if not checked.ok:
+                problems.append(Problem("drug.specific_bad_code", {"line": number, "code": text[:20]}))
+                continue
+            cip13 = checked.unwrap()
+            if drug_store.by_cip13(s, cip13) is None:
+                problems.append(Problem("drug.specific_unknown", {"line": number, "code": cip13}))
+                continue
+            cip13s.append(cip13)
+        if problems:
+            raise ValidationError(problems)
+        if not cip13s:
+            raise ValidationError([Problem("drug.specific_empty")])
+        changed = drug_store.set_specific(s, cip13s, on, ctx.actor.user_id, utcnow())
+        audit_log.append(
+            s,
+            ctx.actor.login,
+            "drugs.specific_set" if on else "drugs.specific_unset",
+            "drug_reference",
+            "1",
+            {"count": changed, "codes": cip13s[:50]},
+        )
+    return changed
+
+
+def read_code_list(path: Path) -> list[tuple[int, str]]:
+    """The codes of a list file with their line numbers: one CIP13 (or CIP7) per line, or the
+    first column of a CSV (comma or semicolon); blank lines, '#' comments and a first line
+    whose first cell holds letters (a header: "cip13;libellé") are skipped."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        text = path.read_text(encoding="cp1252")
+    codes: list[tuple[int, str]] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        first = line.replace(";", ",").split(",")[0].strip().strip('"')
+        if not codes and any(ch.isalpha() for ch in first):
+            continue  # a header
+        codes.append((number, first))
+    return codes
+
+
 i18n.register(
     {
+        "drug.specific_bad_code": i18n.N_(
+            "Ligne {line} : « {code} » n'est pas un code CIP13 ou CIP7 valide. Corrigez la liste ; rien n'a été changé."
+        ),
+        "drug.specific_unknown": i18n.N_(
+            "Ligne {line} : le code {code} n'est pas dans la base des médicaments. Retirez-le de la liste ou importez une base plus récente ; rien n'a été changé."
+        ),
+        "drug.specific_empty": i18n.N_("La liste ne contient aucun code : rien n'a été changé."),
         "drug.unknown": i18n.N_(
             "Ce code n'est pas dans la base des médicaments. Saisissez la ligne à la main (libellé, prix, taux)."
         ),

@@ -5,16 +5,18 @@ each fee is a line of its own, with its code, rate and amounts."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
 from verifier import i18n
+from verifier.domain import pharmacy_acts
 from verifier.domain import pharmacy_fees as pf
 from verifier.domain import tariffs as t
 from verifier.domain.coverage import FEE_CODES, is_lpp, normalize_prestation_code
+from verifier.domain.errors import ValidationError
 from verifier.domain.identifiers import BirthDate
-from verifier.services import patients, tariffs
+from verifier.services import drugs, patients, tariffs
 from verifier.services.claims import LineDraft
 from verifier.services.context import Context
 
@@ -84,15 +86,58 @@ def with_fees(
     dispensed_on: date,
     birth: BirthDate | None,
     *,
-    specific_drug: bool = False,
+    specific_drug: bool | None = None,
     on_call: pf.OnCall | None = None,
+    removed: frozenset[str] = frozenset(),
 ) -> list[LineDraft]:
     """The prescription's lines with its fees computed again: fee lines already there are
-    replaced (a line added or removed changes HC, a 100 % drug the rates)."""
+    replaced (a line added or removed changes HC, a 100 % drug the rates). `specific_drug`
+    None: HDE when a line is a presentation of the specific list. Fees in `removed` (taken
+    off by the clerk, with a reason) are not added again."""
     items = [replace(line) for line in lines if not is_fee(line)]
-    return items + fee_lines(ctx, items, dispensed_on, birth, specific_drug=specific_drug, on_call=on_call)
+    if specific_drug is None:
+        specific_drug = has_specific_drug(ctx, items)
+    fees = fee_lines(ctx, items, dispensed_on, birth, specific_drug=specific_drug, on_call=on_call)
+    return items + [fee for fee in fees if fee.prestation_code not in removed]
+
+
+def has_specific_drug(ctx: Context, lines: list[LineDraft]) -> bool:
+    """A line of the prescription is a presentation flagged as a specific drug (HDE)."""
+    codes = {line.code for line in lines if line.code_kind == "cip13" and line.code}
+    return bool(codes) and bool(codes & set(drugs.specific_list(ctx)))
 
 
 def birth_of(ctx: Context, patient_id: str) -> BirthDate:
     """A recorded patient's birth date."""
     return patients.get(ctx, patient_id).birth_date
+
+
+@dataclass(frozen=True)
+class ActOffer:
+    """A pharmacist's act as the counter offers it: its amounts in force on the day, the usual
+    one first (empty: the pharmacist types it)."""
+
+    code: str
+    label: str
+    amo_rate: Decimal
+    amounts: tuple[Decimal, ...]
+
+
+def act_offer(ctx: Context, code: str, day: date) -> ActOffer | None:
+    """The act billed with `code` (RVA, TRD, AKI...), or None when `code` is not an act."""
+    act = pharmacy_acts.act_of(code)
+    if act is None:
+        return None
+    values = tariffs.current(ctx)
+    amounts = []
+    for key in act.amounts:
+        try:
+            amounts.append(values.at(key, day))
+        except ValidationError:
+            continue  # no value yet on that day: the pharmacist types it
+    return ActOffer(act.code, i18n.tr(act.label), act.amo_rate, tuple(amounts))
+
+
+def act_line(offer: ActOffer, amount: Decimal) -> LineDraft:
+    """The line of an act at `amount` (one of the offer's, or typed)."""
+    return LineDraft(offer.label[:300], offer.code, 1, amount, offer.amo_rate, code=offer.code, code_kind="manual")

@@ -171,6 +171,7 @@ _insurers = Base.metadata.tables["insurers"]
 
 
 _stays = Base.metadata.tables["claim_stays"]
+_prescriptions = Base.metadata.tables["claim_prescriptions"]
 
 
 def export_rows(session: Session, batch_id: int, chunk: int = 2000) -> Iterator[Any]:
@@ -238,9 +239,15 @@ def export_rows(session: Session, batch_id: int, chunk: int = 2000) -> Iterator[
             _lines.c.withheld,
             _lines.c.participation,
             _lines.c.days_paid,
+            _lines.c.fee_unit,
+            _prescriptions.c.claim_id.label("prescription_of"),
+            _prescriptions.c.prescribed_on,
+            _prescriptions.c.ald_two_part,
+            _prescriptions.c.on_call,
         )
         .join(_lines, _lines.c.claim_id == _claims.c.id)
         .outerjoin(_stays, _stays.c.claim_id == _claims.c.id)
+        .outerjoin(_prescriptions, _prescriptions.c.claim_id == _claims.c.id)
         .join(_checks, _claims.c.check_id == _checks.c.id)
         .join(_patients, _claims.c.patient_id == _patients.c.id)
         .join(_insurers, _claims.c.insurer_id == _insurers.c.id)

@@ -45,6 +45,17 @@ def insert_claim(
         conn.execute(_INSERT_BOXES, [{**box, "claim_id": claim["id"]} for box in boxes])
 
 
+_prescriptions = Base.metadata.tables["claim_prescriptions"]
+
+
+def put_prescription(session: Session, claim_id: str, row: dict[str, object] | None) -> None:
+    """A claim's prescription facts set to `row` (None: it has none)."""
+    conn = session.connection()
+    conn.execute(delete(_prescriptions).where(_prescriptions.c.claim_id == claim_id))
+    if row is not None:
+        conn.execute(insert(_prescriptions), [{**row, "claim_id": claim_id}])
+
+
 def replace_lines(
     session: Session,
     claim: Claim,

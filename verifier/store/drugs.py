@@ -9,7 +9,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from verifier.domain.drugs import DrugRecord
-from verifier.store.schema import Drug, DrugReference
+from verifier.store.schema import Drug, DrugReference, SpecificDrug
 
 _CHUNK = 5000
 
@@ -39,6 +39,7 @@ def replace_reference(
                 "price": r.price,
                 "prestation_code": r.prestation_code,
                 "marketed": r.marketed,
+                "fee": r.fee,
             }
         )
         if len(chunk) >= _CHUNK:
@@ -68,6 +69,29 @@ def by_cip13(session: Session, cip13: str) -> Drug | None:
 
 def by_cip7(session: Session, cip7: str) -> Drug | None:
     return session.scalars(select(Drug).where(Drug.cip7 == cip7)).first()
+
+
+def is_specific(session: Session, cip13: str) -> bool:
+    return session.get(SpecificDrug, cip13) is not None
+
+
+def specific_codes(session: Session) -> list[str]:
+    return list(session.scalars(select(SpecificDrug.cip13).order_by(SpecificDrug.cip13)))
+
+
+def set_specific(session: Session, cip13s: Iterable[str], on: bool, user_id: int | None, now: datetime) -> int:
+    """Flag (or unflag) presentations as bringing the HDE fee; how many changed."""
+    changed = 0
+    for cip13 in cip13s:
+        row = session.get(SpecificDrug, cip13)
+        if on and row is None:
+            session.add(SpecificDrug(cip13=cip13, added_by=user_id, added_at=now))
+            changed += 1
+        elif not on and row is not None:
+            session.delete(row)
+            changed += 1
+    session.flush()
+    return changed
 
 
 def reference_info(session: Session) -> DrugReference | None:

@@ -242,6 +242,7 @@ class Claim(Base):
     boxes: Mapped[list[ClaimLineBox]] = relationship(
         order_by="(ClaimLineBox.line_position, ClaimLineBox.position)", cascade="all, delete-orphan"
     )
+    prescription: Mapped[ClaimPrescription | None] = relationship(cascade="all, delete-orphan")
     # The queue screen reads pages in the order of any column after the last row shown
     # (keyset paging), checks its filters from the same index, and adds up totals per
     # insurer from indexes alone (see migration 0004).
@@ -290,6 +291,7 @@ class ClaimLine(Base):
     withheld: Mapped[Decimal | None] = mapped_column(Hundredths)  # PAV or participation kept from the AMO
     participation: Mapped[Decimal | None] = mapped_column(Hundredths)  # the part of it no AMC may pay
     days_paid: Mapped[int | None] = mapped_column(Integer)  # days paid under a per-day guarantee
+    fee_unit: Mapped[Decimal | None] = mapped_column(Hundredths)  # dispensing fee per unit in unit_price (0014)
     claim: Mapped[Claim] = relationship(back_populates="lines")
 
 
@@ -320,6 +322,18 @@ class ClaimStay(Base):
     days_used: Mapped[str | None] = mapped_column(Text)  # JSON {"CP:2026": 5}: days paid per item and year
 
 
+class ClaimPrescription(Base):
+    """What the prescription adds to a pharmacy claim (0014; see services.prescription_fees)."""
+
+    __tablename__ = "claim_prescriptions"
+    claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True)
+    prescribed_on: Mapped[date | None] = mapped_column(Date)
+    ald_two_part: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    on_call: Mapped[str | None] = mapped_column(String(16))  # domain.pharmacy_fees.OnCall
+    generic_refused: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    removed_fees: Mapped[str | None] = mapped_column(Text)  # JSON list of {code, reason}
+
+
 class ClaimLineBox(Base):
     """One box of a claim line (migration 0008): keyed by the claim and the line's position,
     so the fast queueing path inserts boxes without reading the lines' ids back."""
@@ -346,6 +360,16 @@ class Drug(Base):
     price: Mapped[Decimal | None] = mapped_column(Hundredths)
     prestation_code: Mapped[str] = mapped_column(String(8))
     marketed: Mapped[bool] = mapped_column(Boolean)
+    fee: Mapped[Decimal | None] = mapped_column(Hundredths)  # dispensing fee per box in the price (0014)
+
+
+class SpecificDrug(Base):
+    """A presentation that brings the HDE fee (0014): kept apart so an import never drops it."""
+
+    __tablename__ = "specific_drugs"
+    cip13: Mapped[str] = mapped_column(String(13), primary_key=True)
+    added_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class DrugReference(Base):
