@@ -440,6 +440,7 @@ def line_to_dict(line: LineDraft) -> dict[str, object]:
             }
             for b in line.boxes
         ],
+        "fee_unit": None if line.fee_unit is None else str(line.fee_unit),
     }
 
 
@@ -473,6 +474,7 @@ def line_from_dict(data: dict[str, object]) -> LineDraft | None:
             lot=str(data["lot"]) if data.get("lot") else None,
             serial=str(data["serial"]) if data.get("serial") else None,
             boxes=tuple(_box_from_dict(b) for b in boxes) if isinstance(boxes := data.get("boxes"), list) else (),
+            fee_unit=None if (fee := data.get("fee_unit")) is None else Decimal(str(fee)),
         )
     except (InvalidOperation, ValueError):
         return None

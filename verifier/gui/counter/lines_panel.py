@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -35,10 +36,11 @@ from PySide6.QtWidgets import (
 
 from verifier import i18n
 from verifier.domain.claims import ClaimTotals
-from verifier.domain.coverage import prestation_for_rate
+from verifier.domain.coverage import line_kind, prestation_for_rate
 from verifier.domain.errors import DomainError, Problem, ValidationError
 from verifier.domain.identifiers import check_rpps
 from verifier.domain.money import format_eur, parse_amount, parse_rate
+from verifier.domain.pharmacy_fees import OnCall, PrescriptionForm, box_fee_code
 from verifier.formatting import format_day, with_colon
 from verifier.gui.boxes import describe_boxes
 from verifier.gui.counter.fields import FieldSet, keep_room_for_messages
@@ -51,6 +53,7 @@ from verifier.gui.counter.lines_model import (
     line_from_dict,
     line_to_dict,
 )
+from verifier.gui.counter.patient_panel import parse_day
 from verifier.gui.counter.scan_edit import ScanEdit, is_group_separator
 from verifier.gui.tasks import error_sentence, error_style
 from verifier.services import claims, drugs, prescription_fees, settings
@@ -60,6 +63,9 @@ from verifier.services.context import Context
 i18n.register(
     {
         "counter.manual_label_missing": i18n.N_("Indiquez le libellé du produit."),
+        "counter.prescribed_on_format": i18n.N_(
+            "La date de l'ordonnance n'est pas au format JJ/MM/AAAA : saisissez par exemple 28/11/2026, ou laissez-la vide."
+        ),
         "counter.total.price": i18n.N_("Total"),
         "counter.total.br": i18n.N_("BR"),
         "counter.total.amo": i18n.N_("AMO"),
@@ -139,6 +145,7 @@ class LinesPanel(QGroupBox):
         super().__init__(i18n.tr("Lignes"), parent)
         self.ctx = ctx
         self.pending_code = ""  # a valid code not in the reference, waiting for a label, price, rate
+        self.pending_act: prescription_fees.ActOffer | None = None  # an act typed in the scan field
         self.model = LinesModel(self)
 
         self.scan_edit = ScanEdit()
@@ -226,6 +233,30 @@ class LinesPanel(QGroupBox):
             i18n.tr("La pharmacie est de garde : ajouter l'honoraire de garde (nuit, dimanche, jour férié)")
         )
         self.on_call_box.setToolTip(self.on_call_box.accessibleName())
+        self.on_call: OnCall | None = None  # the context the fees were computed in
+        # A two-part ALD form is one prescription: one set of fees (recorded with the claim).
+        self.ald_box = QCheckBox(i18n.tr("ALD bizone"))
+        self.ald_box.setAccessibleName(
+            i18n.tr("Ordonnance bizone (ALD) : une seule ordonnance, un seul jeu d'honoraires")
+        )
+        self.ald_box.setToolTip(self.ald_box.accessibleName())
+        # A generic refused without "non substituable" on the prescription: no tiers payant.
+        self.generic_box = QCheckBox(i18n.tr("refus du générique"))
+        self.generic_box.setAccessibleName(
+            i18n.tr("Le patient refuse le générique sans mention « non substituable » : pas de tiers payant")
+        )
+        self.generic_box.setToolTip(self.generic_box.accessibleName())
+        self.generic_box.toggled.connect(self._generic_toggled)
+        self.removed_fees: list[tuple[str, str]] = []  # (code, reason) of the fees the clerk took off
+        # The prescription's date (optional): recorded with the claim and exported.
+        self.prescribed_edit = QLineEdit()
+        self.prescribed_edit.setPlaceholderText(i18n.tr("jj/mm/aaaa"))
+        self.prescribed_edit.setMaxLength(10)
+        self.prescribed_edit.setFixedWidth(self.prescribed_edit.fontMetrics().horizontalAdvance("00/00/00000") + 16)
+        self.prescribed_edit.setAccessibleName(i18n.tr("Date de l'ordonnance (facultative)"))
+        self.prescribed_label = QLabel(i18n.tr("Ordonnance du :"))
+        self.prescribed_label.setBuddy(self.prescribed_edit)
+        self.prescribed_edit.textChanged.connect(lambda _t: self.changed.emit())
         self.notes = QLabel()
         self.notes.setWordWrap(True)
         self.notes.hide()
@@ -303,13 +334,25 @@ class LinesPanel(QGroupBox):
         grid.addWidget(self.add_button, 2, 6, Qt.AlignmentFlag.AlignTop)
 
         self.total_values: dict[str, QLabel] = {}
+        # The line actions and the prescription's boxes on a row of their own, the totals under
+        # them: on one row, amounts of a few hundred euros pushed the window past a 1366 px screen.
+        actions = QHBoxLayout()
+        actions.setSpacing(6)
+        for w in (
+            self.remove_button,
+            self.fees_button,
+            self.on_call_box,
+            self.ald_box,
+            self.generic_box,
+            self.prescribed_label,
+            self.prescribed_edit,
+        ):
+            actions.addWidget(w)
+        actions.addStretch(1)
         totals = QHBoxLayout()
         totals.setSpacing(6)
         bold = QFont(self.font())
         bold.setWeight(QFont.Weight.Bold)
-        totals.addWidget(self.remove_button)
-        totals.addWidget(self.fees_button)
-        totals.addWidget(self.on_call_box)
         totals.addStretch(1)
         for name in TOTALS:
             caption = QLabel(with_colon(i18n.say(f"counter.total.{name}")))
@@ -342,6 +385,7 @@ class LinesPanel(QGroupBox):
         layout.addLayout(table_grid, 1)
         layout.addWidget(self.box_detail)
         layout.addWidget(self.notes)
+        layout.addLayout(actions)
         layout.addLayout(totals)
 
         order: list[QWidget] = [
@@ -356,6 +400,9 @@ class LinesPanel(QGroupBox):
             self.remove_button,
             self.fees_button,
             self.on_call_box,
+            self.ald_box,
+            self.generic_box,
+            self.prescribed_edit,
         ]
         for first, second in zip(order, order[1:]):
             QWidget.setTabOrder(first, second)
@@ -393,6 +440,17 @@ class LinesPanel(QGroupBox):
         if not text.strip():
             return
         self.fields.say("scan", "")
+        if text.strip().isalnum() and not text.strip().isdigit():
+            offer = prescription_fees.act_offer(self.ctx, text, self.dispensed_on())
+            if offer is not None:
+                self._offer_act(offer)
+                return
+        if self.pending_act is not None:  # a box scanned instead: the act offered is dropped
+            self.pending_act = None
+            self.code_label.hide()
+            self.label_edit.clear()
+            self.price_edit.clear()
+            self.rate_combo.setCurrentIndex(0)
         try:
             # Two reads by key (the site's settings, the drug): fine on the GUI thread.
             site = settings.load(self.ctx)
@@ -456,6 +514,37 @@ class LinesPanel(QGroupBox):
             notes.append(i18n.tr("Attention : ce produit n'est plus commercialisé selon la base."))
         self._add(draft, by_hand=False, notes=notes)
 
+    def _offer_act(self, offer: prescription_fees.ActOffer) -> None:
+        """An act's code typed in the scan field: its label, usual amount and rate fill the
+        manual entry; Enter adds it (another amount can be typed first)."""
+        self.scan_edit.clear()
+        self.pending_code = ""
+        self.pending_act = offer
+        self.code_label.setText(i18n.tr("Acte {code}", code=offer.code))
+        self.code_label.show()
+        self.label_edit.setText(offer.label)
+        self.price_edit.setText(format_eur(offer.amounts[0]) if offer.amounts else "")
+        self.rate_combo.setEditText(f"{offer.amo_rate.normalize():f}")
+        if len(offer.amounts) > 1:
+            choices = " ; ".join(format_eur(a) for a in offer.amounts)
+            text = i18n.tr(
+                "Acte {code} : {label}. Montants possibles : {choices}. Corrigez le prix si besoin, puis Entrée.",
+                code=offer.code,
+                label=offer.label,
+                choices=choices,
+            )
+        elif offer.amounts:
+            text = i18n.tr("Acte {code} : {label}. Entrée pour l'ajouter.", code=offer.code, label=offer.label)
+        else:
+            text = i18n.tr(
+                "Acte {code} : {label}. Saisissez son montant (pas de tarif connu à cette date), puis Entrée.",
+                code=offer.code,
+                label=offer.label,
+            )
+        self._feedback(text, error=False)
+        self.price_edit.setFocus()
+        self.price_edit.selectAll()
+
     def _add(self, draft: LineDraft, by_hand: bool, notes: list[str]) -> None:
         try:
             row, merged = self.model.add_line(draft, by_hand=by_hand)
@@ -487,7 +576,7 @@ class LinesPanel(QGroupBox):
         rate, code = Decimal(0), ""
         try:
             rate = parse_rate(self.rate_combo.currentText())
-            code = prestation_for_rate(rate)
+            code = self.pending_act.code if self.pending_act is not None else prestation_for_rate(rate)
         except ValidationError as exc:
             problems += [Problem(p.code, p.params, "manual_rate") for p in exc.problems]
         names = ["manual_label", "manual_price", "manual_rate"]
@@ -501,11 +590,12 @@ class LinesPanel(QGroupBox):
             1,
             price,
             rate,
-            code=self.pending_code,
+            code=self.pending_act.code if self.pending_act is not None else self.pending_code,
             code_kind="cip13" if self.pending_code else "manual",
         )
         self._add(draft, by_hand=True, notes=[])
         self.pending_code = ""
+        self.pending_act = None
         self.code_label.hide()
         self.label_edit.clear()
         self.price_edit.clear()
@@ -535,13 +625,60 @@ class LinesPanel(QGroupBox):
         self.model.set_lines(lines, by_hand + [False] * (len(lines) - len(by_hand)))
 
     def remove_current(self) -> None:
+        """Remove the current line; a fee line only with a reason, kept with the claim and in
+        the audit log (issue 13): the fee is then not added again by F7."""
         index = self.table.currentIndex()
         if not index.isValid():
             return
         row = index.row()
+        line = self.model.line(row)
+        if prescription_fees.is_fee(line):
+            reason, ok = QInputDialog.getText(
+                self,
+                i18n.tr("Retirer un honoraire"),
+                i18n.tr("Pourquoi retirer l'honoraire {code} ? (conservé dans le journal)", code=line.prestation_code),
+            )
+            if not ok:
+                return
+            if len(reason.strip()) < 3:
+                self.fields.say(
+                    "lines",
+                    i18n.tr("L'honoraire {code} n'a pas été retiré : indiquez un motif.", code=line.prestation_code),
+                )
+                return
+            self.removed_fees = [r for r in self.removed_fees if r[0] != line.prestation_code]
+            self.removed_fees.append((line.prestation_code, reason.strip()[:200]))
+            self._feedback(
+                i18n.tr("Honoraire {code} retiré ; le motif est conservé avec la demande.", code=line.prestation_code),
+                error=False,
+            )
         self.model.remove_row(row)
         if self.model.rowCount():
             self.table.setCurrentIndex(self.model.index(min(row, self.model.rowCount() - 1), index.column()))
+
+    def removed_codes(self) -> frozenset[str]:
+        return frozenset(code for code, _ in self.removed_fees)
+
+    def _generic_toggled(self, on: bool) -> None:
+        self.fields.say(
+            "lines",
+            i18n.tr(
+                "Refus du générique sans mention « non substituable » : pas de tiers payant. Encaissez la totalité et remettez une feuille de soins."
+            )
+            if on
+            else "",
+        )
+        self.changed.emit()
+
+    def prescription(self) -> PrescriptionForm:
+        """What the claim records of the prescription (issue 13)."""
+        return PrescriptionForm(
+            prescribed_on=self.prescribed_on(),
+            ald_two_part=self.ald_box.isChecked(),
+            on_call=self.on_call if self.on_call_box.isChecked() else None,
+            generic_refused=self.generic_box.isChecked(),
+            removed_fees=tuple(self.removed_fees),
+        )
 
     def _feedback(self, text: str, error: bool) -> None:
         self.scan_feedback.setText(text)
@@ -567,8 +704,19 @@ class LinesPanel(QGroupBox):
             return []
         return [Problem(p.code, p.params, "prescriber_rpps") for p in check_rpps(text).problems]
 
+    def prescribed_on(self) -> date | None:
+        """The prescription's date as typed; None when empty or unreadable (problems() says so)."""
+        try:
+            return parse_day(self.prescribed_edit.text())
+        except ValidationError:
+            return None
+
     def problems(self) -> list[Problem]:
         problems = self._rpps_problems()
+        try:
+            parse_day(self.prescribed_edit.text())
+        except ValidationError:
+            problems.append(Problem("counter.prescribed_on_format", {}, "lines"))
         if not self.model.rowCount():
             problems.append(Problem("claim.no_lines", {}, "lines"))
         problems += self.model.problems()
@@ -639,9 +787,12 @@ class LinesPanel(QGroupBox):
             self.table.setAccessibleDescription("")
             return
         row = index.row()
-        text = describe_boxes(row + 1, self.model.boxes(row))
+        # A fee or an act has no box: its line says nothing of lots and serials.
+        item = line_kind(self.model.line(row).prestation_code) == "item"
+        text = describe_boxes(row + 1, self.model.boxes(row)) if item else ""
         note = self.model.expiry_note(row)
-        self.box_detail.setText(" ".join(t for t in (text, note) if t))
+        parts = (text, fee_note(self.model.line(row)), note)
+        self.box_detail.setText(" ".join(t if t.endswith((".", "!", "?")) else t + "." for t in parts if t))
         self.box_detail.setStyleSheet("background: #ffe08a; color: #3d2e00;" if note else "")
         self.box_detail.show()
         self.table.setAccessibleDescription(self.box_detail.text())
@@ -696,7 +847,16 @@ class LinesPanel(QGroupBox):
                 dict(line_to_dict(self.model.line(r)), by_hand=self.model.by_hand(r))
                 for r in range(self.model.rowCount())
             ],
+            "prescription": {
+                "on_call_box": self.on_call_box.isChecked(),
+                "on_call": None if self.on_call is None else self.on_call.value,
+                "ald": self.ald_box.isChecked(),
+                "generic_refused": self.generic_box.isChecked(),
+                "removed_fees": [list(r) for r in self.removed_fees],
+                "prescribed_on": self.prescribed_edit.text(),
+            },
             "manual": {
+                "act": None if self.pending_act is None else self.pending_act.code,
                 "code": self.pending_code,
                 "label": self.label_edit.text(),
                 "price": self.price_edit.text(),
@@ -720,11 +880,20 @@ class LinesPanel(QGroupBox):
                 lines.append(line)
                 by_hand.append(bool(row.get("by_hand", False)))
         self.model.set_lines(lines, by_hand)
+        self._restore_prescription(data.get("prescription"))
         manual = data.get("manual") if isinstance(data.get("manual"), dict) else {}
         assert isinstance(manual, dict)
         self.pending_code = str(manual.get("code", ""))
-        self.code_label.setText(i18n.tr("Code {code}", code=self.pending_code))
-        self.code_label.setVisible(bool(self.pending_code))
+        act = manual.get("act")
+        self.pending_act = (
+            prescription_fees.act_offer(self.ctx, act, self.dispensed_on()) if isinstance(act, str) and act else None
+        )
+        self.code_label.setText(
+            i18n.tr("Acte {code}", code=self.pending_act.code)
+            if self.pending_act is not None
+            else i18n.tr("Code {code}", code=self.pending_code)
+        )
+        self.code_label.setVisible(bool(self.pending_code) or self.pending_act is not None)
         self.label_edit.setText(str(manual.get("label", "")))
         self.price_edit.setText(str(manual.get("price", "")))
         self.rate_combo.setCurrentIndex(0)
@@ -733,6 +902,46 @@ class LinesPanel(QGroupBox):
         self.scan_edit.clear()
         self._feedback("", error=False)
         self.fields.clear()
+        if self.generic_box.isChecked():  # a draft read back says it again
+            self._generic_toggled(True)
+
+    def _restore_prescription(self, data: object) -> None:
+        p = data if isinstance(data, dict) else {}
+        self.on_call_box.setChecked(bool(p.get("on_call_box", False)))
+        try:
+            self.on_call = OnCall(p["on_call"]) if p.get("on_call") else None
+        except ValueError:
+            self.on_call = None
+        self.ald_box.setChecked(bool(p.get("ald", False)))
+        self.prescribed_edit.setText(str(p.get("prescribed_on", ""))[:10])
+        self.generic_box.blockSignals(True)
+        self.generic_box.setChecked(bool(p.get("generic_refused", False)))
+        self.generic_box.blockSignals(False)
+        removed = p.get("removed_fees")
+        self.removed_fees = [
+            (str(r[0]), str(r[1]))
+            for r in (removed if isinstance(removed, list) else [])
+            if isinstance(r, list) and len(r) == 2
+        ]
 
     def clear(self) -> None:
         self.restore({})
+
+
+def fee_note(line: LineDraft) -> str:
+    """The per-box dispensing fee inside a box's price, as the invoice splits it (issue 13):
+    "PH7 2,18 € dont honoraire de dispensation HD7 1,02 € par boîte"."""
+    fee = line.fee_unit
+    if fee is None or not 0 < fee < line.unit_price:
+        return ""
+    code = box_fee_code(line.prestation_code, fee)
+    if code is None:
+        return ""
+    return i18n.tr(
+        "Prix par boîte {price} : produit {product_code} {product}, honoraire de dispensation {fee_code} {fee}.",
+        price=format_eur(line.unit_price),
+        product_code=line.prestation_code,
+        product=format_eur(line.unit_price - fee),
+        fee_code=code,
+        fee=format_eur(fee),
+    )

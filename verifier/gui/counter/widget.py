@@ -167,7 +167,7 @@ class CounterWidget(QWidget):
         for first, second in (
             (self.patient.to_edit, self.check.first_input()),
             (self.check.last_input(), self.lines.scan_edit),
-            (self.lines.on_call_box, self.queue_button),
+            (self.lines.generic_box, self.queue_button),
             (self.queue_button, self.print_button),
             (self.print_button, self.save_receipt_button),
             (self.save_receipt_button, self.new_button),
@@ -316,8 +316,9 @@ class CounterWidget(QWidget):
         day = self.lines.dispensed_on()
         now = datetime.now()
         on_call = on_call_context(now) if self.lines.on_call_box.isChecked() and day == now.date() else None
+        self.lines.on_call = on_call
         self._fees_task = run_task(
-            partial(prescription_fees.with_fees, on_call=on_call),
+            partial(prescription_fees.with_fees, on_call=on_call, removed=self.lines.removed_codes()),
             self.ctx,
             lines,
             day,
@@ -530,6 +531,7 @@ class CounterWidget(QWidget):
             self.lines.prescriber(),
             override,
             self._claim_id,
+            self.lines.prescription(),
         )
 
     def _start(self, override: Override | None) -> None:
