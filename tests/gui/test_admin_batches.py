@@ -450,7 +450,7 @@ def test_reconciliation_figures_csv_and_pdf(
     assert total[0] == "Total" and total[6] == format_eur(expected.total("outstanding"))
     assert model.data(model.index(3, 0), Qt.ItemDataRole.FontRole).bold()
     alpes = [line.insurer_name for line in expected.lines].index("Mutuelle Exemple des Alpes")
-    assert model.data(model.index(alpes, 5), Qt.ItemDataRole.ToolTipRole) == "16,89\u00a0€ : 2 demandes"
+    assert model.data(model.index(alpes, 5), Qt.ItemDataRole.ToolTipRole) == "18,14\u00a0€ : 2 demandes"
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "rapprochement"), ""))
     click(qtbot, page.csv_button)

@@ -9,9 +9,21 @@ from decimal import Decimal
 from verifier import i18n, paths
 from verifier.domain.coverage import Guarantee
 from verifier.domain.errors import ValidationError
+from verifier.domain.pharmacy_fees import OnCall, PrescriptionForm
 from verifier.domain.states import ClaimStatus
 from verifier.location import Location
-from verifier.services import auth, batches, checks, claims, demo_care, directory, drugs, patients, settings
+from verifier.services import (
+    auth,
+    batches,
+    checks,
+    claims,
+    demo_care,
+    directory,
+    drugs,
+    patients,
+    prescription_fees,
+    settings,
+)
 from verifier.services.context import Context
 from verifier.services.demo_care import nir_for
 
@@ -101,6 +113,8 @@ def _claims(ctx: Context, insurers: list[directory.InsurerInfo], rng: random.Ran
             ),
         )
         people.append((info, ins))
+    # The 30 % drug is on the specific list (HDE) in the demo, so that every fee appears.
+    drugs.set_specific(ctx, [BOXES[1]])
     boxes = [drugs.get(ctx, c) for c in BOXES]
     made: list[tuple[claims.ClaimInfo, directory.InsurerInfo]] = []
     for n in range(24):
@@ -121,8 +135,13 @@ def _claims(ctx: Context, insurers: list[directory.InsurerInfo], rng: random.Ran
             lines.append(claims.line_from_drug(boxes[1]))
         if n % 4 == 1:
             lines.append(claims.line_from_drug(boxes[2]))  # 15 %: not covered by PHAR, patient pays the TM
+        day = date.today() - timedelta(days=n % 10)
+        lines, prescription = _issue_13(ctx, n, lines, day, patient.id)
         made.append(
-            (claims.create(ctx, check.id, lines, date.today() - timedelta(days=n % 10), queue_now=n % 9 != 0), ins)
+            (
+                claims.create(ctx, check.id, lines, day, queue_now=n % 9 != 0, prescription=prescription),
+                ins,
+            )
         )
     # Claims 0, 9 and 18 stay drafts; export the first insurer's queue (5 claims), then
     # record answers for four of them so that every state appears.
@@ -140,3 +159,25 @@ def _claims(ctx: Context, insurers: list[directory.InsurerInfo], rng: random.Ran
         claims.rectify(ctx, exported[3].id)
     others = [c for c, ins in made if c.status is ClaimStatus.QUEUED and ins.id != insurers[0].id]
     claims.void(ctx, others[0].id, "Saisie en double")
+
+
+def _issue_13(
+    ctx: Context, n: int, lines: list[claims.LineDraft], day: date, patient_id: str
+) -> tuple[list[claims.LineDraft], PrescriptionForm | None]:
+    """A claim of each kind of issue 13 among the demo's: prescription fees (HDR, HDA for the
+    patient born in 1951, HDE with the specific drug), an on-call fee, a rapid test, a
+    vaccination, a fee removed with its reason, and a refused generic (a draft)."""
+    if n % 2:
+        return lines, None  # half the claims stay boxes only, as before issue 13
+    birth = prescription_fees.birth_of(ctx, patient_id)
+    on_call = OnCall.NIGHT if n == 4 else None
+    removed = (("HDA", "Âge non vérifiable : carte illisible"),) if n == 10 else ()
+    if n in (6, 8):  # a rapid test with an antibiotic, a vaccination with its prescription
+        offer = prescription_fees.act_offer(ctx, "TRD" if n == 6 else "RVA", day)
+        if offer is not None and offer.amounts:
+            lines = [*lines, prescription_fees.act_line(offer, offer.amounts[-1])]
+    lines = prescription_fees.with_fees(
+        ctx, lines, day, birth, on_call=on_call, removed=frozenset(code for code, _ in removed)
+    )
+    form = PrescriptionForm(day - timedelta(days=1), n == 2, on_call, n == 18, removed)
+    return lines, form
