@@ -13,6 +13,7 @@ from decimal import Decimal
 from PySide6.QtCore import Qt
 
 from tests.gui.test_counter import ctx, make_counter  # noqa: F401 - the fixture
+from verifier.domain.pharmacy_fees import OnCall
 from verifier.services.claims import LineDraft
 from verifier.services.context import Context
 
@@ -60,8 +61,15 @@ def test_the_on_call_fee_only_when_the_pharmacy_is_on_call(qtbot, ctx: Context, 
     widget.lines.on_call_box.setChecked(True)
     widget.lines.fees_button.click()
     qtbot.waitUntil(lambda: "GPD" in [line.prestation_code for line in widget.lines.model.lines()], timeout=30_000)
+    assert widget.lines.prescription().on_call is OnCall.SUNDAY  # what the claim records: the fee billed
+    # A fee's amount and quantity are the rules': not editable (removed with a reason only).
+    model = widget.lines.model
+    fee_row = [line.prestation_code for line in model.lines()].index("GPD")
+    for column in range(model.columnCount()):
+        assert not model.flags(model.index(fee_row, column)) & Qt.ItemFlag.ItemIsEditable
     widget.lines.on_call_box.setChecked(False)
     widget.message.setText("")
     widget.lines.fees_button.click()
     qtbot.waitUntil(lambda: "Honoraires ajoutés" in widget.message.text(), timeout=30_000)
     assert [line.prestation_code for line in widget.lines.model.lines()] == ["PH7", "HDR"]
+    assert widget.lines.prescription().on_call is None

@@ -104,7 +104,7 @@ def test_a_fee_is_removed_only_with_a_reason_kept_with_the_claim(qtbot, ctx: Con
     assert info.prescription.removed_fees == (("HDA", "âge non justifié"),)
     with ctx.store.read() as s:
         event = s.scalars(select(AuditEvent).where(AuditEvent.action == "claim.fee_removed")).one()
-    assert json.loads(event.details)["reason"] == "âge non justifié"
+    assert json.loads(event.details) == {"number": info.number, "code": "HDA"}  # the reason stays with the claim
 
 
 def test_a_refused_generic_is_said_at_once_and_never_queued(qtbot, ctx: Context) -> None:  # type: ignore[no-untyped-def]  # noqa: F811

@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tests.factories import AMC, make_check, make_site, patient_input
 from tests.unit.test_bundle import SCHEMA, schema_errors
@@ -27,7 +27,7 @@ from verifier.reference.snapshot import shipped_snapshot_dir
 from verifier.services import auth, batches, claims, counter, directory, drugs, patients, prescription_fees
 from verifier.services.context import Context
 from verifier.store.engine import Location
-from verifier.store.schema import AuditEvent
+from verifier.store.schema import AuditEvent, ClaimPrescription
 
 D = Decimal
 DOLIPRANE = "3400935955838"  # in the shipped reference: 2,09 EUR with its 1,02 EUR fee (BDPM 2022)
@@ -77,9 +77,8 @@ def test_the_prescription_is_kept_with_the_claim_and_its_removed_fee_audited(loc
         )
         assert claims.get(admin, info.id).prescription == info.prescription
         assert claims.get(admin, info.id).lines[0][0].fee_unit == D("1.02")
-        assert audit(admin, "claim.fee_removed") == [
-            {"number": info.number, "code": "HDA", "reason": "âge non vérifiable, carte illisible"}
-        ]
+        # Audited: the claim and the fee; the clerk's free text stays with the claim only.
+        assert audit(admin, "claim.fee_removed") == [{"number": info.number, "code": "HDA"}]
         # A correction that removes no new fee audits nothing more; one that does, once.
         claims.update_lines(admin, info.id, lines, prescription=info.prescription)
         assert len(audit(admin, "claim.fee_removed")) == 1
@@ -101,7 +100,9 @@ def test_bad_prescription_input_is_refused_with_a_sentence_and_nothing_stored(lo
         check = make_check(admin, p.id)
         for form, code in (
             (PrescriptionForm(today + timedelta(days=1)), "claim.prescribed_after"),
+            (PrescriptionForm(date(1, 1, 1)), "claim.prescribed_too_old"),
             (PrescriptionForm(removed_fees=(("HDR", " "),)), "claim.fee_removed_reason"),
+            (PrescriptionForm(removed_fees=(("PH7", "pas un honoraire"),)), "claim.fee_removed_code"),
         ):
             with pytest.raises(ValidationError) as err:
                 claims.create(admin, check.id, [box(admin)], today, queue_now=True, prescription=form)
@@ -213,3 +214,66 @@ def test_the_specific_drugs_list_brings_hde_and_survives_an_import(location: Loc
         finally:
             clerk.close()
         assert audit(admin, "drugs.specific_set")[0]["codes"] == [DOLIPRANE]
+
+
+def test_acts_are_not_items_of_the_prescription(location: Location) -> None:
+    """A vaccination or a rapid test alone brings no prescription fee; a 100 % act beside a
+    65 % box does not move the box's fees to 100 %; acts do not count towards HC."""
+    today = date.today()
+    with make_site(location) as admin:
+        p, _ = patients.save(admin, patient_input(birth=f"05/01/{today.year - 75}"))
+        born = prescription_fees.birth_of(admin, p.id)
+        offer = prescription_fees.act_offer(admin, "TRD", today)
+        inj = prescription_fees.act_offer(admin, "INJ", today)
+        assert offer is not None and inj is not None
+        alone = [prescription_fees.act_line(offer, offer.amounts[0])]
+        assert prescription_fees.with_fees(admin, alone, today, born) == alone
+        with_box = [box(admin), *(prescription_fees.act_line(inj, inj.amounts[0]) for _ in range(4))]
+        fees = {x.prestation_code: x.amo_rate for x in prescription_fees.with_fees(admin, with_box, today, born)}
+        assert fees["HDR"] == fees["HDA"] == D(70) and "HC" not in fees
+        # A fee still among the lines cannot be said removed.
+        lines = prescription_fees.with_fees(admin, [box(admin)], today, born)
+        with pytest.raises(ValidationError) as err:
+            claims.create(
+                admin,
+                make_check(admin, p.id).id,
+                lines,
+                today,
+                prescription=PrescriptionForm(removed_fees=(("HDR", "déjà facturé"),)),
+            )
+        assert [x.code for x in err.value.problems] == ["claim.fee_removed_code"]
+
+
+def test_a_drug_gone_from_the_reference_still_comes_off_the_list(location: Location, tmp_path: Path) -> None:
+    with make_site(location) as admin:
+        box(admin)
+        drugs.set_specific(admin, [DOLIPRANE])
+        folder = tmp_path / "other"
+        folder.mkdir()
+        for name in ("CIS_CIP_bdpm.txt", "CIS_bdpm.txt"):
+            data = gzip.decompress((shipped_snapshot_dir() / f"{name}.gz").read_bytes())
+            (folder / name).write_bytes(
+                b"".join(x for x in data.splitlines(keepends=True) if x.startswith(b"60002283\t"))
+            )
+        drugs.import_reference(admin, folder, "2022-06-02", allow_shrink=True)
+        assert drugs.specific_list(admin) == [DOLIPRANE]
+        assert drugs.set_specific(admin, [DOLIPRANE], on=False) == 1 and drugs.specific_list(admin) == []
+        # A mistyped first code is not taken for a header: it is named.
+        typo = tmp_path / "typo.txt"
+        typo.write_text("34009X5955838\n", "utf-8")
+        assert drugs.read_code_list(typo) == [(1, "34009X5955838")]
+
+
+def test_a_tampered_list_of_removed_fees_does_not_break_the_claim(location: Location) -> None:
+    today = date.today()
+    with make_site(location) as admin:
+        p, _ = patients.save(admin, patient_input())
+        info = claims.create(
+            admin, make_check(admin, p.id).id, [box(admin)], today, prescription=PrescriptionForm(today)
+        )
+        with admin.store.write() as s:
+            s.execute(
+                update(ClaimPrescription).where(ClaimPrescription.claim_id == info.id).values(removed_fees="{not json")
+            )
+        again = claims.get(admin, info.id)
+        assert again.prescription is not None and again.prescription.removed_fees == ()

@@ -195,7 +195,7 @@ def as_json(c: ClaimInfo) -> dict[str, object]:
                 "tm": amount(a.tm),
                 "amc": amount(a.amc),
                 "patient_share": amount(a.patient),
-                "line_kind": line_kind(d.prestation_code),
+                "line_kind": "care" if d.code_kind == "care" else line_kind(d.prestation_code),
                 "fee_unit": None if d.fee_unit is None else amount(d.fee_unit),
             }
             for pos, (d, a) in enumerate(c.lines, start=1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -10,7 +11,7 @@ from decimal import Decimal
 
 from verifier import i18n
 from verifier.domain.claims import ClaimTotals, LineAmounts, LineInput, compute_line, total
-from verifier.domain.coverage import guarantee_for
+from verifier.domain.coverage import FEE_CODES, guarantee_for, normalize_prestation_code
 from verifier.domain.errors import NotFound, Problem, ValidationError
 from verifier.domain.identifiers import check_rpps
 from verifier.domain.pharmacy_fees import OnCall, PrescriptionForm
@@ -28,6 +29,8 @@ from verifier.store.session import RowRefused, Session
 from verifier.store.types import utcnow
 
 MAX_LINES = 50
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -330,7 +333,11 @@ def _prescription(c: Claim) -> PrescriptionForm | None:
     row = c.prescription
     if row is None:
         return None
-    removed = tuple((r["code"], r["reason"]) for r in json.loads(row.removed_fees or "[]"))
+    try:
+        removed = tuple((str(r["code"]), str(r["reason"])) for r in json.loads(row.removed_fees or "[]"))
+    except (ValueError, TypeError, KeyError):
+        log.warning("claim %s: its removed fees cannot be read; shown as none", c.id)
+        removed = ()
     return PrescriptionForm(
         row.prescribed_on,
         row.ald_two_part,
@@ -340,16 +347,25 @@ def _prescription(c: Claim) -> PrescriptionForm | None:
     )
 
 
-def prescription_problems(p: PrescriptionForm | None, dispensed_on: date) -> list[Problem]:
-    """What is wrong with the prescription as given: a date after the dispensing, a fee
-    removed without a reason."""
+PRESCRIPTION_VALID_DAYS = 366  # a prescription is dispensed within a year (renewals included)
+
+
+def prescription_problems(p: PrescriptionForm | None, dispensed_on: date, lines: list[LineDraft]) -> list[Problem]:
+    """What is wrong with the prescription as given: a date after the dispensing or more than
+    a year before it, a fee removed without a reason, a "removed" code that is no fee or is
+    still among the lines."""
     problems: list[Problem] = []
     if p is None:
         return problems
     if p.prescribed_on is not None and p.prescribed_on > dispensed_on:
         problems.append(Problem("claim.prescribed_after", {}, "prescribed_on"))
+    elif p.prescribed_on is not None and (dispensed_on - p.prescribed_on).days > PRESCRIPTION_VALID_DAYS:
+        problems.append(Problem("claim.prescribed_too_old", {}, "prescribed_on"))
+    present = {normalize_prestation_code(line.prestation_code) for line in lines}
     for code, reason in p.removed_fees:
-        if len(reason.strip()) < 3:
+        if code not in FEE_CODES or code in present:
+            problems.append(Problem("claim.fee_removed_code", {"code": code[:10]}, "removed_fees"))
+        elif len(reason.strip()) < 3:
             problems.append(Problem("claim.fee_removed_reason", {"code": code}, "removed_fees"))
     return problems
 
@@ -363,14 +379,12 @@ def generic_problems(p: PrescriptionForm | None) -> list[Problem]:
 
 
 def _removal_events(claim_id: str, number: int, p: PrescriptionForm | None) -> list[audit_log.Event]:
-    """One audit event per fee the clerk removed, with the reason given (free text of the clerk,
-    about the fee: no patient data is asked there)."""
+    """One audit event per fee the clerk removed: the claim and the fee. The reason, the clerk's
+    free text (which may name someone), stays with the claim (claim_prescriptions), purged with
+    it, never in the audit chain that is kept for good (as a void's reason)."""
     if p is None:
         return []
-    return [
-        ("claim.fee_removed", "claim", claim_id, {"number": number, "code": code, "reason": reason.strip()[:200]})
-        for code, reason in p.removed_fees
-    ]
+    return [("claim.fee_removed", "claim", claim_id, {"number": number, "code": code}) for code, _ in p.removed_fees]
 
 
 def _load(session: Session, claim_id: str, lock: bool = False) -> Claim:
@@ -471,7 +485,7 @@ def _create(
         check = _load_check_context(s, check_id, exclude_claim=claim_id)
         amounts, problems = _line_amounts(lines, check)
         problems += _structural_problems(lines, dispensed_on, prescriber_rpps)
-        problems += prescription_problems(prescription, dispensed_on)
+        problems += prescription_problems(prescription, dispensed_on, lines)
         if problems:
             raise ValidationError(problems)
         totals = _totals_row(amounts)
@@ -649,7 +663,7 @@ def update_lines(
         amounts, problems = _line_amounts(lines, check)
         dispensed_on = dispensed_on or claim.dispensed_on
         problems += _structural_problems(lines, dispensed_on, prescriber_rpps)
-        problems += prescription_problems(prescription, dispensed_on)
+        problems += prescription_problems(prescription, dispensed_on, lines)
         if status is ClaimStatus.QUEUED:
             problems += generic_problems(prescription)
         if problems:
@@ -912,11 +926,17 @@ i18n.register(
         "claim.prescribed_after": i18n.N_(
             "La date de l'ordonnance est après la date de délivrance : corrigez l'une ou l'autre."
         ),
+        "claim.prescribed_too_old": i18n.N_(
+            "La date de l'ordonnance est plus d'un an avant la délivrance : vérifiez-la (jj/mm/aaaa)."
+        ),
+        "claim.fee_removed_code": i18n.N_(
+            "« {code} » ne peut pas être retiré : ce n'est pas un honoraire, ou sa ligne est toujours dans la demande. Recalculez les honoraires (F7)."
+        ),
         "claim.fee_removed_reason": i18n.N_(
-            "Indiquez pourquoi l'honoraire {code} est retiré (au moins 3 caractères) : le motif est conservé dans le journal."
+            "Indiquez pourquoi l'honoraire {code} est retiré (au moins 3 caractères) : le motif est conservé avec la demande."
         ),
         "claim.generic_refused": i18n.N_(
-            "Le patient refuse le générique alors que l'ordonnance ne porte pas la mention « non substituable » : pas de tiers payant (article L162-16-7 du Code de la sécurité sociale). Encaissez la totalité et remettez une feuille de soins ; la demande reste en brouillon.",
+            "Le patient refuse le générique alors que l'ordonnance ne porte pas la mention « non substituable » : pas de tiers payant (article L162-16-7 du Code de la sécurité sociale). Encaissez la totalité et remettez une feuille de soins ; la demande ne peut pas être mise en file.",
         ),
         "claim.not_rectifiable": i18n.N_("Seule une demande rejetée peut être rectifiée (celle-ci est « {status} »)."),
         "claim.id_taken": i18n.N_(

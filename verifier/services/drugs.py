@@ -204,7 +204,9 @@ def set_specific(ctx: Context, codes: list[str], on: bool = True, lines: list[in
                 problems.append(Problem("drug.specific_bad_code", {"line": number, "code": text[:20]}))
                 continue
             cip13 = checked.unwrap()
-            if drug_store.by_cip13(s, cip13) is None:
+            # Flagging needs the presentation in the reference; unflagging never does (a drug
+            # that left the reference must still come off the list).
+            if on and drug_store.by_cip13(s, cip13) is None:
                 problems.append(Problem("drug.specific_unknown", {"line": number, "code": cip13}))
                 continue
             cip13s.append(cip13)
@@ -227,19 +229,22 @@ def set_specific(ctx: Context, codes: list[str], on: bool = True, lines: list[in
 def read_code_list(path: Path) -> list[tuple[int, str]]:
     """The codes of a list file with their line numbers: one CIP13 (or CIP7) per line, or the
     first column of a CSV (comma or semicolon); blank lines, '#' comments and a first line
-    whose first cell holds letters (a header: "cip13;libellé") are skipped."""
+    whose first cell starts with a letter (a header: "cip13;libellé") are skipped."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         text = path.read_text(encoding="cp1252")
     codes: list[tuple[int, str]] = []
+    first_line = True
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
         first = line.replace(";", ",").split(",")[0].strip().strip('"')
-        if not codes and any(ch.isalpha() for ch in first):
-            continue  # a header
+        header = first_line and first[:1].isalpha()  # "cip13;libellé", never "34009X..."
+        first_line = False
+        if header:
+            continue  # "cip13;libellé": a mistyped code such as 34009X... is kept, and refused
         codes.append((number, first))
     return codes
 

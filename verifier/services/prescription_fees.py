@@ -13,7 +13,7 @@ from verifier import i18n
 from verifier.domain import pharmacy_acts
 from verifier.domain import pharmacy_fees as pf
 from verifier.domain import tariffs as t
-from verifier.domain.coverage import FEE_CODES, is_lpp, normalize_prestation_code
+from verifier.domain.coverage import FEE_CODES, is_lpp, line_kind, normalize_prestation_code
 from verifier.domain.errors import ValidationError
 from verifier.domain.identifiers import BirthDate
 from verifier.services import drugs, patients, tariffs
@@ -46,8 +46,10 @@ def prescription_of(
     specific_drug: bool = False,
     on_call: pf.OnCall | None = None,
 ) -> pf.Prescription:
-    """What the fees depend on, from the lines of the prescription (fees already there aside)."""
-    items = [line for line in lines if not is_fee(line)]
+    """What the fees depend on, from the items of the prescription: its boxes, devices and
+    preparations. Fees already there and the pharmacist's acts (a vaccination, a rapid test:
+    billed on their own, not dispensed on the prescription) do not count."""
+    items = [line for line in lines if line_kind(line.prestation_code) == "item"]
     drugs = [line for line in items if not is_lpp(line.prestation_code)]
     return pf.Prescription(
         dispensed_on,

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QStyle
 
 from verifier import i18n
 from verifier.domain.claims import MAX_QUANTITY, MIN_QUANTITY, ClaimTotals, LineAmounts, LineInput, compute_line, total
-from verifier.domain.coverage import Guarantee, coverage_problem, guarantee_for
+from verifier.domain.coverage import Guarantee, coverage_problem, guarantee_for, line_kind
 from verifier.domain.errors import Problem, ValidationError
 from verifier.domain.money import format_eur, format_rate, parse_amount
 from verifier.formatting import format_day, format_decimal
@@ -279,7 +279,10 @@ class LinesModel(QAbstractTableModel):
             return Qt.ItemFlag.NoItemFlags
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
         name = COLUMNS[index.column()]
-        editable = name in ("quantity", "unit_price") or (name == "label" and self._by_hand[index.row()])
+        # A fee's quantity and amount are the rules' (F7 computes them again); it is removed
+        # with a reason, never edited.
+        fee = line_kind(self._lines[index.row()].prestation_code) == "fee"
+        editable = (name in ("quantity", "unit_price") and not fee) or (name == "label" and self._by_hand[index.row()])
         return base | Qt.ItemFlag.ItemIsEditable if editable else base
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -456,6 +459,18 @@ def _box_from_dict(data: object) -> Box:
     )
 
 
+def _fee_unit(value: object) -> Decimal | None:
+    """A draft's per-box fee: a finite amount in whole cents, else none (the line then shows
+    whole; a draft file edited by hand never breaks the form)."""
+    try:
+        fee = Decimal(str(value)) if value is not None else None
+    except InvalidOperation:
+        return None
+    if fee is None or not fee.is_finite() or fee <= 0 or fee != fee.quantize(Decimal("0.01")):
+        return None
+    return fee
+
+
 def line_from_dict(data: dict[str, object]) -> LineDraft | None:
     """A line read back from a draft; None if the draft holds something unreadable."""
     try:
@@ -474,7 +489,7 @@ def line_from_dict(data: dict[str, object]) -> LineDraft | None:
             lot=str(data["lot"]) if data.get("lot") else None,
             serial=str(data["serial"]) if data.get("serial") else None,
             boxes=tuple(_box_from_dict(b) for b in boxes) if isinstance(boxes := data.get("boxes"), list) else (),
-            fee_unit=None if (fee := data.get("fee_unit")) is None else Decimal(str(fee)),
+            fee_unit=_fee_unit(data.get("fee_unit")),
         )
     except (InvalidOperation, ValueError):
         return None

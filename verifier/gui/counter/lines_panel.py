@@ -40,7 +40,7 @@ from verifier.domain.coverage import line_kind, prestation_for_rate
 from verifier.domain.errors import DomainError, Problem, ValidationError
 from verifier.domain.identifiers import check_rpps
 from verifier.domain.money import format_eur, parse_amount, parse_rate
-from verifier.domain.pharmacy_fees import OnCall, PrescriptionForm, box_fee_code
+from verifier.domain.pharmacy_fees import ON_CALL_CODES, OnCall, PrescriptionForm, box_fee_code
 from verifier.formatting import format_day, with_colon
 from verifier.gui.boxes import describe_boxes
 from verifier.gui.counter.fields import FieldSet, keep_room_for_messages
@@ -233,13 +233,14 @@ class LinesPanel(QGroupBox):
             i18n.tr("La pharmacie est de garde : ajouter l'honoraire de garde (nuit, dimanche, jour férié)")
         )
         self.on_call_box.setToolTip(self.on_call_box.accessibleName())
-        self.on_call: OnCall | None = None  # the context the fees were computed in
+        self.on_call_box.toggled.connect(lambda _on: self.changed.emit())
         # A two-part ALD form is one prescription: one set of fees (recorded with the claim).
         self.ald_box = QCheckBox(i18n.tr("ALD bizone"))
         self.ald_box.setAccessibleName(
             i18n.tr("Ordonnance bizone (ALD) : une seule ordonnance, un seul jeu d'honoraires")
         )
         self.ald_box.setToolTip(self.ald_box.accessibleName())
+        self.ald_box.toggled.connect(lambda _on: self.changed.emit())
         # A generic refused without "non substituable" on the prescription: no tiers payant.
         self.generic_box = QCheckBox(i18n.tr("refus du générique"))
         self.generic_box.setAccessibleName(
@@ -636,7 +637,7 @@ class LinesPanel(QGroupBox):
             reason, ok = QInputDialog.getText(
                 self,
                 i18n.tr("Retirer un honoraire"),
-                i18n.tr("Pourquoi retirer l'honoraire {code} ? (conservé dans le journal)", code=line.prestation_code),
+                i18n.tr("Pourquoi retirer l'honoraire {code} ? (conservé avec la demande)", code=line.prestation_code),
             )
             if not ok:
                 return
@@ -675,7 +676,7 @@ class LinesPanel(QGroupBox):
         return PrescriptionForm(
             prescribed_on=self.prescribed_on(),
             ald_two_part=self.ald_box.isChecked(),
-            on_call=self.on_call if self.on_call_box.isChecked() else None,
+            on_call=self.on_call_of_lines(),
             generic_refused=self.generic_box.isChecked(),
             removed_fees=tuple(self.removed_fees),
         )
@@ -703,6 +704,12 @@ class LinesPanel(QGroupBox):
         if not text:
             return []
         return [Problem(p.code, p.params, "prescriber_rpps") for p in check_rpps(text).problems]
+
+    def on_call_of_lines(self) -> OnCall | None:
+        """The on-call context of the on-call fee among the lines (none: no such fee), so that
+        what the claim records always agrees with what it bills."""
+        codes = {line.prestation_code for line in self.model.lines()}
+        return next((when for when, code in ON_CALL_CODES.items() if code in codes), None)
 
     def prescribed_on(self) -> date | None:
         """The prescription's date as typed; None when empty or unreadable (problems() says so)."""
@@ -849,7 +856,6 @@ class LinesPanel(QGroupBox):
             ],
             "prescription": {
                 "on_call_box": self.on_call_box.isChecked(),
-                "on_call": None if self.on_call is None else self.on_call.value,
                 "ald": self.ald_box.isChecked(),
                 "generic_refused": self.generic_box.isChecked(),
                 "removed_fees": [list(r) for r in self.removed_fees],
@@ -908,10 +914,6 @@ class LinesPanel(QGroupBox):
     def _restore_prescription(self, data: object) -> None:
         p = data if isinstance(data, dict) else {}
         self.on_call_box.setChecked(bool(p.get("on_call_box", False)))
-        try:
-            self.on_call = OnCall(p["on_call"]) if p.get("on_call") else None
-        except ValueError:
-            self.on_call = None
         self.ald_box.setChecked(bool(p.get("ald", False)))
         self.prescribed_edit.setText(str(p.get("prescribed_on", ""))[:10])
         self.generic_box.blockSignals(True)

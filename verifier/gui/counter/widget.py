@@ -316,7 +316,6 @@ class CounterWidget(QWidget):
         day = self.lines.dispensed_on()
         now = datetime.now()
         on_call = on_call_context(now) if self.lines.on_call_box.isChecked() and day == now.date() else None
-        self.lines.on_call = on_call
         self._fees_task = run_task(
             partial(prescription_fees.with_fees, on_call=on_call, removed=self.lines.removed_codes()),
             self.ctx,
