@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from verifier.domain import pharmacy_acts
@@ -69,6 +69,7 @@ def test_no_split_without_a_fee_or_when_a_part_would_go_negative() -> None:
     assert split is None or all(getattr(split.product, n) >= 0 for n in ("price", "amo", "amc", "patient"))
 
 
+@settings(deadline=None)
 @given(
     quantity=st.integers(1, 20),
     cents=st.integers(2, 100_000),
@@ -129,3 +130,18 @@ def test_a_rapid_test_with_an_antibiotic_at_70_percent() -> None:
     """15 EUR at 70 %: the AMO pays 10,50, the AMC under PHAR 100 the 4,50 of ticket modérateur."""
     a = amounts("TRD", 1, "15.00", "70")
     assert (a.amo, a.tm, a.amc, a.patient) == (D("10.50"), D("4.50"), D("4.50"), D("0.00"))
+
+
+@settings(deadline=None)  # no time limit in a unit test (temporary files are slow here)
+@given(st.binary(max_size=400))
+def test_a_specific_drugs_list_file_of_any_bytes_reads_without_a_crash(tmp_path_factory, data: bytes) -> None:  # type: ignore[no-untyped-def]
+    """A clerk's file of anything (binary, cp1252, formulas): codes with their line numbers,
+    every one a stripped first cell; refusing the bad ones is set_specific's (tested with the
+    database)."""
+    from verifier.services.drugs import read_code_list
+
+    path = tmp_path_factory.mktemp("list") / "liste.csv"
+    path.write_bytes(data)
+    found = read_code_list(path)
+    numbers = [n for n, _ in found]
+    assert numbers == sorted(set(numbers)) and all(code == code.strip() for _, code in found)

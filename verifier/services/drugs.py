@@ -233,7 +233,9 @@ def read_code_list(path: Path) -> list[tuple[int, str]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        text = path.read_text(encoding="cp1252")
+        # Excel's French CSV; a byte cp1252 leaves undefined reads as U+FFFD, so that line's
+        # code is refused with its number rather than the whole file with a traceback.
+        text = path.read_bytes().decode("cp1252", errors="replace")
     codes: list[tuple[int, str]] = []
     first_line = True
     for number, raw in enumerate(text.splitlines(), start=1):
