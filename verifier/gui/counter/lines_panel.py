@@ -626,8 +626,8 @@ class LinesPanel(QGroupBox):
         self.model.set_lines(lines, by_hand + [False] * (len(lines) - len(by_hand)))
 
     def remove_current(self) -> None:
-        """Remove the current line; a fee line only with a reason, kept with the claim and in
-        the audit log (issue 13): the fee is then not added again by F7."""
+        """Remove the current line; a fee line only with a reason, kept with the claim (the
+        removal itself is audited, without the reason; issue 13): F7 then does not add it again."""
         index = self.table.currentIndex()
         if not index.isValid():
             return
