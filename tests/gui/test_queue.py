@@ -454,3 +454,15 @@ def test_every_input_has_a_buddy_and_an_accessible_name(qtbot, ctx: Context) -> 
     assert view.table.accessibleName() and view.totals.accessibleName()
     assert dialog.lines.accessibleName() and dialog.history.accessibleName() and dialog.versions.accessibleName()
     void.reject()
+
+
+def test_the_claim_window_says_what_the_prescription_recorded(qtbot, ctx: Context) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13: the demo's claim whose age fee was removed shows the fee and the reason."""
+    view = make_view(qtbot, ctx)
+    row = row_of(
+        view,
+        lambda r: (p := claims.get(ctx, r.id).prescription) is not None and p.removed_fees,
+    )
+    dialog = open_row(qtbot, view, row)
+    assert "honoraire HDA retiré : Âge non vérifiable : carte illisible" in dialog.notes.text()
+    assert dialog.notes.text().startswith("Ordonnance du ")

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from verifier import i18n
+from verifier.domain.pharmacy_fees import PrescriptionForm
 from verifier.domain.states import ClaimKind
 from verifier.files import PRIVATE, atomic_write
 from verifier.services import checks, claims, patients, stays, tariffs
@@ -56,6 +57,38 @@ class ClaimDetail:
     rejection_code: str | None
     rejection_text: str | None
     stay: stays.StayInfo | None = None  # a stay's or consultation's
+
+
+def prescription_summary(p: PrescriptionForm) -> str:
+    """One sentence saying what the claim recorded of its prescription (issue 13), for the
+    claim's window: its date, ALD two-part, on call, a refused generic, each fee removed and why."""
+    from verifier.formatting import format_day
+
+    parts = [
+        i18n.tr("Ordonnance du {day}", day=format_day(p.prescribed_on))
+        if p.prescribed_on
+        else i18n.tr("Ordonnance sans date saisie")
+    ]
+    if p.ald_two_part:
+        parts.append(i18n.tr("bizone (ALD)"))
+    if p.on_call is not None:
+        parts.append(i18n.say(f"prescription.on_call.{p.on_call.value}"))
+    if p.generic_refused:
+        parts.append(i18n.tr("générique refusé sans mention « non substituable » : pas de tiers payant"))
+    parts += [
+        i18n.tr("honoraire {code} retiré : {reason}", code=code, reason=reason) for code, reason in p.removed_fees
+    ]
+    return " ; ".join(parts) + "."
+
+
+i18n.register(
+    {
+        "prescription.on_call.night": i18n.N_("de garde, la nuit"),
+        "prescription.on_call.sunday": i18n.N_("de garde, un dimanche"),
+        "prescription.on_call.holiday": i18n.N_("de garde, un jour férié"),
+        "prescription.on_call.outside_hours": i18n.N_("hors des heures d'ouverture"),
+    }
+)
 
 
 def stay_summary(stay: stays.StayInfo) -> str:

@@ -388,6 +388,8 @@ class ClaimDialog(QDialog):
         notes = []
         if d.stay is not None:
             notes.append(claim_view.stay_summary(d.stay))
+        if c.prescription is not None:
+            notes.append(claim_view.prescription_summary(c.prescription))
         if d.rejection_code or d.rejection_text:
             notes.append(
                 i18n.tr(
