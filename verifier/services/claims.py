@@ -316,10 +316,11 @@ def normalized(p: PrescriptionForm | None) -> PrescriptionForm | None:
 
 
 def prescription_row(p: PrescriptionForm | None) -> dict[str, object] | None:
-    """The claim_prescriptions row of a prescription (None: the claim records none)."""
+    """The claim_prescriptions row of a prescription as `normalized` gives it (None: the claim
+    records none)."""
     if p is None:
         return None
-    removed = [{"code": code, "reason": reason.strip()[:200]} for code, reason in p.removed_fees]
+    removed = [{"code": code, "reason": reason} for code, reason in p.removed_fees]  # normalized already
     return {
         "prescribed_on": p.prescribed_on,
         "ald_two_part": p.ald_two_part,

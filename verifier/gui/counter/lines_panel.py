@@ -657,9 +657,6 @@ class LinesPanel(QGroupBox):
         if self.model.rowCount():
             self.table.setCurrentIndex(self.model.index(min(row, self.model.rowCount() - 1), index.column()))
 
-    def removed_codes(self) -> frozenset[str]:
-        return frozenset(code for code, _ in self.removed_fees)
-
     def _generic_toggled(self, on: bool) -> None:
         self.fields.say(
             "lines",

@@ -317,7 +317,7 @@ class CounterWidget(QWidget):
         now = datetime.now()
         on_call = on_call_context(now) if self.lines.on_call_box.isChecked() and day == now.date() else None
         self._fees_task = run_task(
-            partial(prescription_fees.with_fees, on_call=on_call, removed=self.lines.removed_codes()),
+            partial(prescription_fees.with_fees, on_call=on_call, removed=self.lines.prescription().removed_codes),
             self.ctx,
             lines,
             day,
