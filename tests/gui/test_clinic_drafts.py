@@ -67,7 +67,10 @@ def test_a_stay_half_typed_comes_back_after_closing_and_queues_once(qtbot, ctx: 
     qtbot.waitUntil(lambda: not widget.keeper.pending, timeout=10_000)
     saved = drafts.load(ctx, "stay")
     assert saved is not None and isinstance(saved.get("claim_id"), str)
-    assert "787" not in str(saved) and "3857" not in str(saved)  # amounts are computed, not kept
+    # Amounts are computed, not kept (the claim's random id left out: a UUID holds "787" in
+    # about one run in 120, which failed a CI-like run).
+    kept = str({k: v for k, v in saved.items() if k != "claim_id"})
+    assert "787" not in kept and "3857" not in kept
     assert saved["lines"][0]["unit_price"] == "2400.00"  # type: ignore[index]  # money as text
     close(qtbot, widget)
 
